@@ -1,0 +1,117 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { validateStackConfig } from "../../config";
+import { PlanMocks, RecordingMonitor, type RecordedResource } from "./mocks";
+import { projectName, readStackFile } from "./stack-file";
+
+export const projectRoot = path.resolve(__dirname, "..", "..");
+
+export interface EvaluateOptions {
+    readonly stack: string;
+    /** Config file to use instead of `Pulumi.<stack>.yaml`. */
+    readonly configFile?: string;
+    /** Override individual config values (`saleor:key` → engine string), e.g. a new release. */
+    readonly configOverrides?: Record<string, string>;
+    readonly projectDir?: string;
+}
+
+/** The program evaluated offline: every resource registered, and the stack outputs. */
+export interface Evaluation {
+    readonly project: string;
+    readonly stack: string;
+    readonly resources: RecordedResource[];
+    /** Stack outputs with Outputs resolved; secret values wrapped as the engine wraps them. */
+    readonly outputs: Record<string, unknown>;
+}
+
+export type EvaluateResult = { readonly problems: string[] } | { readonly evaluation: Evaluation };
+
+/**
+ * Runs the real program (index.ts) for a stack under the SDK's mock runtime: the same config the
+ * engine would pass, the same resource registrations, no cloud and no CLI. Invalid config returns
+ * its problems before anything is evaluated.
+ */
+export async function evaluateStack(opts: EvaluateOptions): Promise<EvaluateResult> {
+    const projectDir = opts.projectDir ?? projectRoot;
+    const project = projectName(projectDir);
+    const file = opts.configFile ?? path.join(projectDir, `Pulumi.${opts.stack}.yaml`);
+    if (!fs.existsSync(file)) {
+        return { problems: [`stack config file ${path.relative(process.cwd(), file) || file} does not exist (stacks: ${listStacks(projectDir).join(", ")})`] };
+    }
+    const stackConfig = readStackFile(file, project);
+    const values = { ...stackConfig.values, ...opts.configOverrides };
+    const source = {
+        ...stackConfig.source,
+        get: (k: string) => values[`saleor:${k}`],
+        keys: () => Object.keys(values).filter((k) => k.startsWith("saleor:")).map((k) => k.slice("saleor:".length)),
+    };
+    const validated = validateStackConfig(source);
+    if ("problems" in validated) return { problems: validated.problems };
+
+    pulumi.runtime.setAllConfig(values, stackConfig.secretKeys);
+    const mocks = new PlanMocks();
+    const monitor = new RecordingMonitor(mocks);
+    installMockRuntime(monitor, project, opts.stack);
+
+    const main = require(path.join(projectDir, "index.ts")) as () => Promise<Record<string, unknown>>;
+    const outputs = await resolveDeep(await main());
+    await settle(monitor);
+    return { evaluation: { project, stack: opts.stack, resources: monitor.recorded, outputs: outputs as Record<string, unknown> } };
+}
+
+export function listStacks(projectDir = projectRoot): string[] {
+    return fs.readdirSync(projectDir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []).sort();
+}
+
+/** `setMocks`, but with our recording monitor (setMocks builds its own and hides it). */
+function installMockRuntime(monitor: RecordingMonitor, project: string, stack: string) {
+    const settings = require("@pulumi/pulumi/runtime/settings") as { setMockOptions(m: unknown, p?: string, s?: string, preview?: boolean): void };
+    const state = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, unknown> };
+    settings.setMockOptions(monitor, project, stack, false);
+    // The same features setMocks switches on (runtime/mocks.ts).
+    Object.assign(state.getStore(), {
+        supportsSecrets: true,
+        supportsResourceReferences: true,
+        supportsOutputValues: false,
+        supportsDeletedWith: true,
+        supportsReplaceWith: true,
+        supportsAliasSpecs: true,
+        supportsTransforms: false,
+        supportsParameterization: true,
+        supportsResourceHooks: true,
+        supportsErrorHooks: true,
+    });
+}
+
+/** Waits until every registration the program started has been answered. */
+async function settle(monitor: RecordingMonitor) {
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    for (let quiet = 0; quiet < 3;) {
+        await settings.waitForRPCs();
+        await new Promise((r) => setImmediate(r));
+        quiet = monitor.busy ? 0 : quiet + 1;
+    }
+}
+
+/** Marks a resolved secret the way the engine's wire format does. */
+export const secretSig = { key: "4dabf18193072939515e22adb298388d", value: "1b47061264138c4ac30d75fd1eb44270" };
+
+/** Resolves Outputs inside plain data; secret values keep the engine's secret wrapper. */
+async function resolveDeep(value: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+        const o = value as any;
+        const [inner, isSecret, isKnown] = await Promise.all([o.promise(true), o.isSecret, o.isKnown]);
+        const resolved = isKnown ? await resolveDeep(inner) : unknownMarker;
+        return isSecret ? { [secretSig.key]: secretSig.value, value: resolved } : resolved;
+    }
+    if (Array.isArray(value)) return Promise.all(value.map(resolveDeep));
+    if (value && typeof value === "object" && !(value instanceof pulumi.Resource)) {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) out[k] = await resolveDeep(v);
+        return out;
+    }
+    return value;
+}
+
+export const unknownMarker = Symbol("unknown");

@@ -1,0 +1,137 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import type { Evaluation } from "./evaluate";
+import { secretSig, unknownMarker } from "./evaluate";
+import type { RecordedResource } from "./mocks";
+
+/** One step of the plan: the subset of `pulumi preview --json` a consumer reads. */
+export interface PlanStep {
+    op: "create" | "same" | "update" | "replace" | "delete" | "create-replacement" | "delete-replaced" | "read" | "refresh" | string;
+    urn: string;
+    newState?: PlanState;
+    oldState?: PlanState;
+    /** Input paths that differ (in a real preview, and in plan diffs). */
+    diffs?: string[];
+    /** Input paths that force a replacement. */
+    replaceReasons?: string[];
+}
+
+export interface PlanState {
+    type: string;
+    urn: string;
+    custom: boolean;
+    /** URN of the parent; the stack's URN for top-level resources. */
+    parent?: string;
+    /** `<provider urn>::<provider id>` for custom resources. */
+    provider?: string;
+    /** Inputs with secrets as "[secret]" and unknowns as "[unknown]". */
+    inputs: Record<string, unknown>;
+    dependencies: string[];
+    protect: boolean;
+    retainOnDelete: boolean;
+    deleteBeforeReplace?: boolean;
+    ignoreChanges?: string[];
+}
+
+/** The offline plan document: the same field names as `pulumi preview --json` where they overlap. */
+export interface PlanDocument {
+    stack: string;
+    project: string;
+    steps: PlanStep[];
+    outputs: Record<string, unknown>;
+    policyViolations: PolicyViolationJson[];
+    /** Always true for this document: nothing was sent to a cloud. */
+    offline: true;
+}
+
+export interface PolicyViolationJson {
+    policyPackName: string;
+    policyName: string;
+    enforcementLevel: string;
+    urn: string;
+    message: string;
+}
+
+export const secretText = "[secret]";
+export const unknownText = "[unknown]";
+
+/** Replaces secrets with "[secret]" and unknowns with "[unknown]", recursively. */
+export function redact(value: unknown): unknown {
+    if (value === unknownMarker || isUnknown(value)) return unknownText;
+    if (Array.isArray(value)) return value.map(redact);
+    if (value && typeof value === "object") {
+        const o = value as Record<string, unknown>;
+        if (o[secretSig.key] === secretSig.value) return secretText;
+        if (pulumi.Resource.isInstance(value)) return `[resource ${String((value as any).__pulumiType ?? "")}]`;
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(o)) out[k] = redact(v);
+        return out;
+    }
+    return value;
+}
+
+function isUnknown(v: unknown): boolean {
+    // The SDK's deserializer hands unknown values back as its `unknown` sentinel object.
+    const { unknown } = require("@pulumi/pulumi/output") as { unknown: unknown };
+    return v === unknown;
+}
+
+/** Builds the plan document: a stack step, a step per default provider the engine would create, then every resource. */
+export function toPlanDocument(e: Evaluation, policyViolations: PolicyViolationJson[] = []): PlanDocument {
+    const stackUrn = `urn:pulumi:${e.stack}::${e.project}::pulumi:pulumi:Stack::${e.project}-${e.stack}`;
+    const steps: PlanStep[] = [{
+        op: "create",
+        urn: stackUrn,
+        newState: { type: "pulumi:pulumi:Stack", urn: stackUrn, custom: false, inputs: {}, dependencies: [], protect: false, retainOnDelete: false },
+    }];
+    const defaults = new Map<string, string>();
+    const defaultProvider = (pkg: string): string => {
+        let ref = defaults.get(pkg);
+        if (!ref) {
+            const version = packageVersion(pkg).replace(/\./g, "_");
+            const urn = `urn:pulumi:${e.stack}::${e.project}::pulumi:providers:${pkg}::default_${version}`;
+            ref = `${urn}::${pkg}-default-provider`;
+            defaults.set(pkg, ref);
+            steps.push({
+                op: "create", urn,
+                newState: { type: `pulumi:providers:${pkg}`, urn, custom: true, parent: stackUrn, inputs: { version: packageVersion(pkg) }, dependencies: [], protect: false, retainOnDelete: false },
+            });
+        }
+        return ref;
+    };
+    for (const r of e.resources) {
+        const isProvider = r.type.startsWith("pulumi:providers:");
+        const provider = r.custom && !isProvider ? (r.provider || defaultProvider(r.type.split(":")[0])) : undefined;
+        steps.push({ op: "create", urn: r.urn, newState: toState(r, stackUrn, provider) });
+    }
+    return { stack: e.stack, project: e.project, steps, outputs: redact(e.outputs) as Record<string, unknown>, policyViolations, offline: true };
+}
+
+function toState(r: RecordedResource, stackUrn: string, provider: string | undefined): PlanState {
+    return {
+        type: r.type,
+        urn: r.urn,
+        custom: r.custom,
+        parent: r.parent || stackUrn,
+        ...(provider ? { provider } : {}),
+        inputs: redact(r.inputs) as Record<string, unknown>,
+        dependencies: r.dependencies,
+        protect: r.protect,
+        retainOnDelete: r.retainOnDelete,
+        deleteBeforeReplace: r.deleteBeforeReplace,
+        ignoreChanges: r.ignoreChanges,
+    };
+}
+
+const versions = new Map<string, string>();
+function packageVersion(pkg: string): string {
+    if (!versions.has(pkg)) {
+        let v = "0.0.0";
+        try {
+            v = JSON.parse(fs.readFileSync(path.join(require.resolve(`@pulumi/${pkg}/package.json`)), "utf8")).version;
+        } catch { /* a package we do not ship: keep the placeholder */ }
+        versions.set(pkg, v);
+    }
+    return versions.get(pkg)!;
+}

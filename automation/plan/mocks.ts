@@ -1,0 +1,220 @@
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { createHash } from "crypto";
+
+/** A resource as the engine would receive it: inputs plus the options on the registration request. */
+export interface RecordedResource {
+    urn: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    /** Parent URN; "" for top-level resources. */
+    parent: string;
+    /** Provider reference `<urn>::<id>`; "" where the default provider applies. */
+    provider: string;
+    id: string;
+    /** Inputs as serialized for the engine: secrets keep their signature wrapper. */
+    inputs: Record<string, unknown>;
+    /** Every URN this resource waits for: explicit dependsOn and those derived from Output inputs. */
+    dependencies: string[];
+    protect: boolean;
+    retainOnDelete: boolean;
+    deleteBeforeReplace: boolean;
+    ignoreChanges: string[];
+}
+
+export const accountId = "123456789012";
+
+const short = (s: string, n = 8) => createHash("sha256").update(s).digest("hex").slice(0, n);
+
+/**
+ * Values a cloud would have computed, plausible enough that every output and every derived input
+ * (URLs, ARNs, kubeconfigs) is complete. Deterministic: the same program gives the same plan.
+ */
+export class PlanMocks implements pulumi.runtime.Mocks {
+    /** AWS region of each provider reference seen so far. */
+    private readonly providerRegions = new Map<string, string>();
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+        const inputs = args.inputs ?? {};
+        const region = this.regionOf(args.provider, inputs);
+        const h = short(`${args.type}::${args.name}`);
+        const state: Record<string, any> = { ...inputs };
+        let id = `${args.name}-${h}`;
+
+        if (args.type === "pulumi:providers:aws") {
+            id = `${h}-provider`;
+        } else if (args.type.startsWith("pulumi:providers:")) {
+            id = `${h}-provider`;
+        } else if (args.type.startsWith("kubernetes:")) {
+            const meta = { ...(inputs.metadata ?? {}) };
+            // The engine auto-names objects without a name: logical name plus a random suffix.
+            meta.name ??= `${args.name}-${h}`;
+            state.metadata = meta;
+            id = meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name;
+        } else if (args.type === "random:index/randomPassword:RandomPassword") {
+            state.result = createHash("sha256").update(args.name).digest("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, inputs.length ?? 32);
+        } else if (args.type === "tls:index/privateKey:PrivateKey") {
+            state.privateKeyPem = `-----BEGIN RSA PRIVATE KEY-----\nMOCK${h}\n-----END RSA PRIVATE KEY-----\n`;
+            state.publicKeyPem = `-----BEGIN PUBLIC KEY-----\nMOCK${h}\n-----END PUBLIC KEY-----\n`;
+        } else if (args.type === "docker:index/image:Image") {
+            const name = String(inputs.imageName ?? args.name);
+            state.repoDigest = `${name.replace(/:[^:/]+$/, "")}@sha256:${short(name, 64)}`;
+        } else if (args.type.startsWith("aws:")) {
+            id = awsId(args.type, args.name, h, inputs);
+            Object.assign(state, awsState(args.type, args.name, id, h, region, inputs));
+        }
+        return { id, state };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        const region = this.regionOf(args.provider, args.inputs ?? {});
+        switch (args.token) {
+            case "aws:index/getAvailabilityZones:getAvailabilityZones":
+                return { names: ["a", "b", "c"].map((z) => `${region}${z}`), zoneIds: [1, 2, 3].map((n) => `${region.slice(0, 3)}1-az${n}`), id: region };
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return { accountId, arn: `arn:aws:iam::${accountId}:user/ci`, userId: "AIDAMOCK", id: accountId };
+            case "aws:index/getRegion:getRegion":
+                return { name: region, region, id: region };
+            case "aws:index/getPartition:getPartition":
+                return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+            case "aws:eks/getAddonVersion:getAddonVersion":
+                return { addonName: args.inputs.addonName, kubernetesVersion: args.inputs.kubernetesVersion, version: "v1.0.0-eksbuild.1", id: String(args.inputs.addonName) };
+            case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+                return { userName: "AWS", password: `mock-ecr-token-${region}`, proxyEndpoint: `https://${accountId}.dkr.ecr.${region}.amazonaws.com`, authorizationToken: "bW9jaw==", id: region };
+            case "aws:iam/getPolicyDocument:getPolicyDocument":
+                return { json: JSON.stringify({ Version: "2012-10-17", Statement: args.inputs.statements ?? [] }), id: "policy" };
+            default:
+                return {};
+        }
+    }
+
+    /** Remembers providers' regions so resources and invokes can be given region-correct ARNs. */
+    rememberProvider(ref: string, inputs: Record<string, unknown>) {
+        if (typeof inputs.region === "string") this.providerRegions.set(ref, inputs.region);
+    }
+
+    private regionOf(provider: string | undefined, inputs: Record<string, any>): string {
+        if (typeof inputs.region === "string") return inputs.region;
+        return (provider && this.providerRegions.get(provider)) || "eu-central-1";
+    }
+}
+
+const idPrefixes: Record<string, string> = {
+    "aws:ec2/vpc:Vpc": "vpc", "aws:ec2/subnet:Subnet": "subnet", "aws:ec2/securityGroup:SecurityGroup": "sg",
+    "aws:ec2/internetGateway:InternetGateway": "igw", "aws:ec2/natGateway:NatGateway": "nat", "aws:ec2/eip:Eip": "eipalloc",
+    "aws:ec2/routeTable:RouteTable": "rtb", "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": "pcx",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt", "aws:kms/key:Key": "mrk",
+};
+
+function awsId(type: string, name: string, h: string, inputs: Record<string, any>): string {
+    const prefix = idPrefixes[type];
+    if (prefix) return `${prefix}-${short(name, 17)}`;
+    if (type === "aws:kms/key:Key") return `${h}-${short(name + "k", 4)}-${short(name + "e", 4)}`;
+    // Named resources keep their name as id, as most AWS resources do.
+    return String(inputs.name ?? inputs.bucket ?? inputs.identifier ?? inputs.replicationGroupId ?? inputs.clusterName ?? `${name}-${h}`);
+}
+
+function awsState(type: string, name: string, id: string, h: string, region: string, inputs: Record<string, any>): Record<string, unknown> {
+    const arn = (service: string, resource: string, r: string = region) => `arn:aws:${service}:${r}:${accountId}:${resource}`;
+    switch (type) {
+        case "aws:ec2/vpc:Vpc":
+            return { arn: arn("ec2", `vpc/${id}`), defaultSecurityGroupId: `sg-${short(name + "default", 17)}`, mainRouteTableId: `rtb-${short(name + "main", 17)}` };
+        case "aws:ec2/subnet:Subnet":
+            return { arn: arn("ec2", `subnet/${id}`) };
+        case "aws:ec2/securityGroup:SecurityGroup":
+            return { arn: arn("ec2", `security-group/${id}`), name: inputs.name ?? id };
+        case "aws:ec2/eip:Eip":
+            return { publicIp: `198.51.100.${parseInt(h.slice(0, 2), 16) % 250 + 1}`, allocationId: id };
+        case "aws:kms/key:Key":
+            return { arn: arn("kms", `key/${id}`), keyId: id };
+        case "aws:iam/role:Role":
+            return { arn: `arn:aws:iam::${accountId}:role/${inputs.name ?? id}`, name: inputs.name ?? id, uniqueId: `AROA${h.toUpperCase()}` };
+        case "aws:iam/policy:Policy":
+            return { arn: `arn:aws:iam::${accountId}:policy/${inputs.name ?? id}` };
+        case "aws:eks/cluster:Cluster":
+            return {
+                arn: arn("eks", `cluster/${id}`),
+                name: inputs.name ?? id,
+                endpoint: `https://${h.toUpperCase()}${short(name + "ep", 24).toUpperCase()}.gr7.${region}.eks.amazonaws.com`,
+                certificateAuthority: { data: Buffer.from(`mock-ca-${h}`).toString("base64") },
+                identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${short(name, 32).toUpperCase()}` }] }],
+                vpcConfig: { ...(inputs.vpcConfig ?? {}), clusterSecurityGroupId: `sg-${short(name + "cluster", 17)}`, vpcId: `vpc-${short(name, 17)}` },
+                status: "ACTIVE",
+                version: inputs.version,
+            };
+        case "aws:eks/nodeGroup:NodeGroup":
+            return { arn: arn("eks", `nodegroup/${id}`), status: "ACTIVE", resources: [{ autoscalingGroups: [{ name: `eks-${id}` }] }] };
+        case "aws:rds/instance:Instance": {
+            const address = `${id}.c${h}.${region}.rds.amazonaws.com`;
+            return { arn: arn("rds", `db:${id}`), address, endpoint: `${address}:5432`, port: 5432, resourceId: `db-${h.toUpperCase()}` };
+        }
+        case "aws:elasticache/replicationGroup:ReplicationGroup": {
+            const base = `${id}.${h.slice(0, 6)}.${region.replace(/-/g, "").slice(0, 6)}.cache.amazonaws.com`;
+            return { arn: arn("elasticache", `replicationgroup:${id}`), primaryEndpointAddress: `master.${base}`, readerEndpointAddress: `replica.${base}`, port: 6379 };
+        }
+        case "aws:s3/bucket:Bucket": {
+            const bucket = inputs.bucket ?? `${name}-${h}`;
+            return { bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`, region };
+        }
+        case "aws:ecr/repository:Repository":
+            return { arn: arn("ecr", `repository/${inputs.name ?? id}`), repositoryUrl: `${accountId}.dkr.ecr.${region}.amazonaws.com/${inputs.name ?? id}`, registryId: accountId };
+        case "aws:acm/certificate:Certificate":
+            return { arn: arn("acm", `certificate/${h}`), domainValidationOptions: [] };
+        case "aws:sns/topic:Topic":
+            return { arn: arn("sns", inputs.name ?? id) };
+        default:
+            return { arn: arn(type.split(":")[1].split("/")[0], `${name}/${id}`) };
+    }
+}
+
+/**
+ * The SDK's MockMonitor, also keeping what the registration request carries and `newResource` does
+ * not see: parent, provider, dependencies, protect and the other resource options.
+ */
+export class RecordingMonitor extends MockMonitor {
+    readonly recorded: RecordedResource[] = [];
+    private pending = 0;
+
+    constructor(private readonly planMocks: PlanMocks) {
+        super(planMocks);
+    }
+
+    override async registerResource(req: any, callback: (err: any, response: any) => void): Promise<void> {
+        this.pending++;
+        const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc") as typeof import("@pulumi/pulumi/runtime/rpc");
+        const propertyDependencies: string[] = [];
+        req.getPropertydependenciesMap().forEach((deps: any) => propertyDependencies.push(...deps.getUrnsList()));
+        const record: Omit<RecordedResource, "urn" | "id"> = {
+            type: req.getType(),
+            name: req.getName(),
+            custom: req.getCustom(),
+            parent: req.getParent(),
+            provider: req.getProvider(),
+            inputs: deserializeProperties(req.getObject(), /* keepUnknowns */ true),
+            dependencies: [...new Set<string>([...req.getDependenciesList(), ...propertyDependencies])],
+            protect: req.getProtect() === true,
+            retainOnDelete: req.hasRetainondelete?.() ? req.getRetainondelete() === true : false,
+            deleteBeforeReplace: req.getDeletebeforereplace() === true,
+            ignoreChanges: req.getIgnorechangesList(),
+        };
+        return super.registerResource(req, (err, response) => {
+            if (!err && response) {
+                const urn: string = response.getUrn();
+                const id: string = response.getId();
+                this.recorded.push({ urn, id, ...record });
+                if (record.type.startsWith("pulumi:providers:")) {
+                    this.planMocks.rememberProvider(`${urn}::${id}`, record.inputs);
+                }
+            }
+            this.pending--;
+            callback(err, response);
+        });
+    }
+
+    /** Whether a registration is still in flight. */
+    get busy(): boolean {
+        return this.pending > 0;
+    }
+}

@@ -1,0 +1,91 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ConnectionFacts } from "../data";
+
+/** Public addresses the Core serves and the clients that call it. */
+export interface PublicHosts {
+    readonly scheme: "http" | "https";
+    readonly api: string;
+    readonly dashboard: string;
+    readonly storefronts: string[];
+}
+
+/** Settings of Saleor Core that are not secret. */
+export interface CoreSettings {
+    /** Django DEBUG. Default: false. */
+    readonly debug?: boolean;
+    /** PLAYGROUND_ENABLED. Default: false. */
+    readonly playground?: boolean;
+    /** SEND_USAGE_TELEMETRY. Default: false. */
+    readonly telemetry?: boolean;
+    /** DEFAULT_FROM_EMAIL. */
+    readonly defaultFromEmail: string;
+}
+
+/** Secret inputs of Saleor Core. */
+export interface CoreSecrets {
+    readonly secretKey: pulumi.Input<string>;
+    readonly rsaPrivateKey: pulumi.Input<string>;
+    /** EMAIL_URL with credentials; the data tier's mail catcher when unset. */
+    readonly emailUrl?: pulumi.Input<string>;
+    readonly sentryDsn?: pulumi.Input<string>;
+}
+
+const bool = (b: boolean | undefined) => (b ? "True" : "False");
+const origin = (scheme: string, host: string) => `${scheme}://${host}`;
+
+/**
+ * Plain settings for Core's ConfigMap. Only variables Saleor reads (saleor/settings.py): a variable
+ * it ignores would only mislead whoever reads the manifest.
+ */
+export function coreConfigData(args: {
+    readonly hosts: PublicHosts;
+    readonly settings: CoreSettings;
+    readonly media: ConnectionFacts["media"];
+    /** The in-cluster host of the API Service, for calls that never leave the cluster. */
+    readonly internalApiHost: pulumi.Input<string>;
+}): pulumi.Output<Record<string, string>> {
+    const { hosts, settings } = args;
+    const clients = [hosts.dashboard, ...hosts.storefronts];
+    const base: Record<string, pulumi.Input<string>> = {
+        DEBUG: bool(settings.debug),
+        // Host headers Django accepts: the public API host and the in-cluster Service name.
+        ALLOWED_HOSTS: pulumi.interpolate`${hosts.api},${args.internalApiHost}`,
+        // Required with DEBUG off: hosts allowed in redirect URLs (password reset, checkout).
+        ALLOWED_CLIENT_HOSTS: clients.join(","),
+        // CORS for the GraphQL endpoint: the dashboard and storefront origins, not `*`.
+        ALLOWED_GRAPHQL_ORIGINS: clients.map((h) => origin(hosts.scheme, h)).join(","),
+        // Its scheme switches SSL handling on; behind an https ingress X-Forwarded-Proto keeps requests from redirect loops.
+        PUBLIC_URL: `${origin(hosts.scheme, hosts.api)}/`,
+        DEFAULT_FROM_EMAIL: settings.defaultFromEmail,
+        PLAYGROUND_ENABLED: bool(settings.playground),
+        SEND_USAGE_TELEMETRY: bool(settings.telemetry),
+    };
+    if (args.media.kind === "s3") {
+        base.AWS_MEDIA_BUCKET_NAME = args.media.bucket;
+        base.AWS_S3_REGION_NAME = args.media.region;
+        if (args.media.customDomain) {
+            base.AWS_MEDIA_CUSTOM_DOMAIN = args.media.customDomain;
+        } else {
+            // The bucket admits no anonymous reads, so without a CDN domain media links must be signed.
+            base.AWS_QUERYSTRING_AUTH = "True";
+        }
+    }
+    return pulumi.output(base) as pulumi.Output<Record<string, string>>;
+}
+
+/** Secret settings for Core's Secret: every value that is or contains a credential. */
+export function coreSecretData(connection: ConnectionFacts, secrets: CoreSecrets): pulumi.Output<Record<string, string>> {
+    const data: Record<string, pulumi.Input<string>> = {
+        SECRET_KEY: secrets.secretKey,
+        RSA_PRIVATE_KEY: secrets.rsaPrivateKey,
+        DATABASE_URL: connection.databaseUrl,
+        DATABASE_URL_REPLICA: connection.databaseReplicaUrl,
+        CACHE_URL: connection.cacheUrl,
+        // Without it Celery runs tasks eagerly inside the API process and no worker is used.
+        CELERY_BROKER_URL: connection.brokerUrl,
+    };
+    const emailUrl = secrets.emailUrl ?? connection.smtpUrl;
+    if (emailUrl) data.EMAIL_URL = emailUrl;
+    if (secrets.sentryDsn) data.SENTRY_DSN = secrets.sentryDsn;
+    return pulumi.secret(pulumi.output(data) as pulumi.Output<Record<string, string>>);
+}

@@ -1,0 +1,139 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { NetworkFacts } from "../cluster";
+import { createAwsData, type AwsDataResources } from "./aws";
+import { createInClusterData } from "./in-cluster";
+
+/** PostgreSQL, Valkey, a media volume and (optionally) Mailpit inside the cluster: the dev data tier. */
+export interface InClusterDataArgs {
+    readonly namespace: pulumi.Input<string>;
+    /** app.kubernetes.io/instance label of every object. */
+    readonly instance: string;
+    /** PostgreSQL image (15 or newer). */
+    readonly postgresImage: string;
+    /** Valkey (or Redis) image. */
+    readonly valkeyImage: string;
+    /** Size of the database volume, e.g. "10Gi". */
+    readonly databaseStorage: string;
+    /** Size of the shared media volume, e.g. "5Gi". */
+    readonly mediaStorage: string;
+    /** StorageClass for every volume. Default: the cluster's default class. */
+    readonly storageClassName?: string;
+    /** Mailpit image; no mail catcher when unset. */
+    readonly mailCatcherImage?: string;
+}
+
+/** RDS PostgreSQL, ElastiCache and S3 in one AWS region; the AWS provider comes from `opts.providers.aws`. */
+export interface AwsDataArgs {
+    /** Region these services live in; must match the AWS provider. */
+    readonly region: string;
+    /** The primary region hosts the writer; a secondary gets a cross-region read replica of it. */
+    readonly role: "primary" | "secondary";
+    readonly network: NetworkFacts;
+    /** CIDRs of other regions' nodes allowed to reach the writer (the secondary's workloads write to it). */
+    readonly peerCidrs?: string[];
+    readonly postgres: {
+        /** Major or major.minor, 15 or newer. */
+        readonly engineVersion: string;
+        readonly instanceClass: string;
+        readonly allocatedStorageGiB: number;
+        readonly maxAllocatedStorageGiB: number;
+        readonly multiAz: boolean;
+        readonly backupRetentionDays: number;
+        readonly deletionProtection: boolean;
+        /** An extra read replica in this region (primary only). */
+        readonly inRegionReplica: boolean;
+    };
+    readonly cache: {
+        readonly engineVersion: string;
+        readonly nodeType: string;
+        readonly nodes: number;
+        readonly multiAz: boolean;
+    };
+    readonly media: {
+        readonly noncurrentVersionDays: number;
+        /** Replicate this (primary) bucket into the secondary region's bucket. */
+        readonly replicate: boolean;
+        /** Browser origins allowed to fetch media (storefront and dashboard hosts). */
+        readonly corsOrigins: string[];
+    };
+    /** Facts of the primary region's tier; required for a secondary. */
+    readonly primary?: PrimaryDataFacts;
+    /** Protect stateful resources from deletion and replacement (production). */
+    readonly protect: boolean;
+    /** Kubernetes namespace and service account the workloads run as (for Pod Identity on the bucket). */
+    readonly workloadIdentity: { readonly namespace: pulumi.Input<string>; readonly serviceAccountName: string; readonly clusterName: pulumi.Input<string> };
+    readonly tags?: Record<string, string>;
+}
+
+/** What a secondary region's data tier needs from the primary's. */
+export interface PrimaryDataFacts {
+    /** ARN of the writer instance (source of the cross-region replica). */
+    readonly writerArn: pulumi.Output<string>;
+    /** Connection URL of the writer, secret. */
+    readonly writerUrl: pulumi.Output<string>;
+    /** The master password (a cross-region replica inherits it), secret. */
+    readonly password: pulumi.Output<string>;
+    /** The primary's media bucket, the source of replication. */
+    readonly mediaBucketArn: pulumi.Output<string>;
+}
+
+export interface DataTierArgs {
+    /** Exactly one of `inCluster` or `aws` selects the flavour. */
+    readonly inCluster?: InClusterDataArgs;
+    readonly aws?: AwsDataArgs;
+}
+
+/** Where media files live, as Saleor is told about them. */
+export type MediaStorage =
+    | { readonly kind: "volume"; readonly claimName: pulumi.Output<string> }
+    | { readonly kind: "s3"; readonly bucket: pulumi.Output<string>; readonly region: string; readonly customDomain?: pulumi.Output<string> };
+
+/** Connection facts handed to SaleorCore. Every URL that carries a password is a Pulumi secret. */
+export interface ConnectionFacts {
+    /** DATABASE_URL: the writer. */
+    readonly databaseUrl: pulumi.Output<string>;
+    /** DATABASE_URL_REPLICA: the closest read replica (the writer where there is none). */
+    readonly databaseReplicaUrl: pulumi.Output<string>;
+    /** CACHE_URL: Valkey/Redis database 0. */
+    readonly cacheUrl: pulumi.Output<string>;
+    /** CELERY_BROKER_URL: Valkey/Redis database 1. */
+    readonly brokerUrl: pulumi.Output<string>;
+    readonly media: MediaStorage;
+    /** EMAIL_URL of the in-cluster mail catcher, when there is one. */
+    readonly smtpUrl?: pulumi.Output<string>;
+    /** Resources that must be ready before anything connects (the migration Job waits on them). */
+    readonly readyAfter: pulumi.Resource[];
+}
+
+/**
+ * The stateful services Saleor needs in one region. The `in-cluster` flavour runs them as
+ * StatefulSets (dev); the `aws` flavour uses RDS, ElastiCache and S3. Both hand back the same
+ * `ConnectionFacts`, so SaleorCore does not know which it got.
+ */
+export class DataTier extends pulumi.ComponentResource {
+    public readonly connection: ConnectionFacts;
+    public readonly flavour: "in-cluster" | "aws";
+    /** Everything the aws flavour built (writer, replicas, cache, bucket, roles). */
+    public readonly aws?: AwsDataResources;
+
+    constructor(name: string, args: DataTierArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("saleor:components:DataTier", name, {}, opts);
+        if ((args.inCluster ? 1 : 0) + (args.aws ? 1 : 0) !== 1) {
+            throw new Error(`DataTier ${name}: give exactly one of args.inCluster or args.aws`);
+        }
+        if (args.inCluster) {
+            this.flavour = "in-cluster";
+            this.connection = createInClusterData(name, args.inCluster, this);
+        } else {
+            this.flavour = "aws";
+            this.aws = createAwsData(name, args.aws!, this);
+            this.connection = this.aws.connection;
+        }
+        this.registerOutputs({
+            databaseUrl: this.connection.databaseUrl,
+            databaseReplicaUrl: this.connection.databaseReplicaUrl,
+            cacheUrl: this.connection.cacheUrl,
+            brokerUrl: this.connection.brokerUrl,
+        });
+    }
+}

@@ -1,0 +1,36 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
+
+/** No inputs: the secrets are generated. */
+export interface SaleorSecretsArgs {
+    /** Length of Django's SECRET_KEY. Default: 64. */
+    readonly secretKeyLength?: number;
+    /** RSA key size for signing JWTs. Default: 3072. */
+    readonly rsaBits?: number;
+}
+
+/**
+ * The secrets every region's Core must share: Django's SECRET_KEY and the RSA key that signs JWTs.
+ * Generated once per stack, because both regions serve the same database: a token issued in one
+ * region must verify in the other.
+ */
+export class SaleorSecrets extends pulumi.ComponentResource {
+    /** SECRET_KEY, secret. */
+    public readonly secretKey: pulumi.Output<string>;
+    /** RSA_PRIVATE_KEY (PEM), secret. */
+    public readonly rsaPrivateKey: pulumi.Output<string>;
+
+    constructor(name: string, args: SaleorSecretsArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
+        super("saleor:components:SaleorSecrets", name, {}, opts);
+        const secretKey = new random.RandomPassword(`${name}-secret-key`, {
+            length: args.secretKeyLength ?? 64,
+            // Django treats it as an opaque string; `$` and quotes only invite shell trouble.
+            overrideSpecial: "!#%&()*+,-.:;<=>?@[]^_{|}~",
+        }, { parent: this });
+        const rsa = new tls.PrivateKey(`${name}-jwt-key`, { algorithm: "RSA", rsaBits: args.rsaBits ?? 3072 }, { parent: this });
+        this.secretKey = pulumi.secret(secretKey.result);
+        this.rsaPrivateKey = pulumi.secret(rsa.privateKeyPem);
+        this.registerOutputs({ secretKey: this.secretKey, rsaPrivateKey: this.rsaPrivateKey });
+    }
+}

@@ -1,0 +1,80 @@
+import * as pulumi from "@pulumi/pulumi";
+import {
+    containerSecurityContext, createAppDeployment, createIngress, httpProbe, resourceRequirements, type RunAs, type WorkloadSpec,
+} from "./kubernetes/workload";
+import type { IngressSettings } from "./core";
+
+/** The storefront image runs as the `nextjs` user its Dockerfile creates (uid 1001, gid 1001 `nodejs`). */
+export const storefrontRunAs: RunAs = { user: 1001, group: 1001 };
+
+export interface StorefrontArgs {
+    readonly namespace: pulumi.Input<string>;
+    /** app.kubernetes.io/instance of every object. */
+    readonly instance: string;
+    /** Storefront image reference (from ContainerImage). */
+    readonly image: pulumi.Input<string>;
+    /** Public hosts the storefront answers on (one per market). */
+    readonly hosts: string[];
+    readonly scheme: "http" | "https";
+    readonly workload: WorkloadSpec;
+    readonly ingress: IngressSettings;
+    /**
+     * Comma-separated channel slugs for STOREFRONT_CHANNELS (server-side). Default: unset, the
+     * storefront's own default.
+     */
+    readonly channels?: string;
+}
+
+/**
+ * The Next.js storefront (saleor/storefront): standalone server on port 3000 behind an Ingress for
+ * every market host. Its public API URL is baked into the image at build time (NEXT_PUBLIC_*).
+ */
+export class Storefront extends pulumi.ComponentResource {
+    /** Public URL per host. */
+    public readonly urls: pulumi.Output<string[]>;
+
+    constructor(name: string, args: StorefrontArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("saleor:components:Storefront", name, {}, opts);
+        const parentOpts = { parent: this };
+        const env = [
+            // Next.js binds to $HOSTNAME, which Kubernetes sets to the pod name: bind every address.
+            { name: "HOSTNAME", value: "0.0.0.0" },
+            { name: "PORT", value: "3000" },
+            { name: "NODE_ENV", value: "production" },
+            ...(args.channels ? [{ name: "STOREFRONT_CHANNELS", value: args.channels }] : []),
+        ];
+        const app = createAppDeployment(`${name}`, {
+            namespace: args.namespace,
+            component: "storefront",
+            instance: args.instance,
+            runAs: storefrontRunAs,
+            spec: args.workload,
+            servicePort: { name: "http", port: 80, targetPort: "http" },
+            containers: [{
+                name: "storefront",
+                image: args.image,
+                env,
+                ports: [{ name: "http", containerPort: 3000 }],
+                // No health route. The first render of the home page (through the API) gates start-up;
+                // after that readiness is the socket, so an API hiccup does not empty the storefront.
+                startupProbe: httpProbe("/", "http", 5, 24),
+                readinessProbe: { tcpSocket: { port: "http" }, periodSeconds: 10, failureThreshold: 3 },
+                livenessProbe: { tcpSocket: { port: "http" }, periodSeconds: 20, failureThreshold: 3 },
+                resources: resourceRequirements(args.workload.resources),
+                securityContext: containerSecurityContext(true),
+                // The image cache and ISR pages are written under .next/cache.
+                volumeMounts: [{ name: "next-cache", mountPath: "/app/.next/cache" }, { name: "tmp", mountPath: "/tmp" }],
+            }],
+            volumes: [{ name: "next-cache", emptyDir: {} }, { name: "tmp", emptyDir: {} }],
+        }, parentOpts);
+
+        createIngress(`${name}`, {
+            namespace: args.namespace, component: "storefront", instance: args.instance, hosts: args.hosts,
+            serviceName: app.service!.metadata.name, servicePort: "http",
+            ingressClassName: args.ingress.className, annotations: args.ingress.annotations, tlsSecretName: args.ingress.tlsSecretName,
+        }, parentOpts);
+
+        this.urls = pulumi.output(args.hosts.map((h) => `${args.scheme}://${h}/`));
+        this.registerOutputs({ urls: this.urls });
+    }
+}

@@ -1,0 +1,289 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { deepMerge, environmentDefaults } from "./defaults";
+import {
+    awsRegions, configKeys, environments, semver, secretKeys, stackConfigSchema,
+    type Environment, type SecretValue, type StackConfig,
+} from "./schema";
+
+/** The config namespace of this project: every key is `saleor:<name>`. */
+export const namespace = "saleor";
+
+/** Where raw stack configuration comes from: the engine's config, or a stack file read offline. */
+export interface ConfigSource {
+    /** The raw value of `saleor:<key>` as the engine hands it over (a string), or undefined. */
+    get(key: string): string | undefined;
+    /** Whether `saleor:<key>` was set as a secret. */
+    isSecret(key: string): boolean;
+    /** Every key set in the `saleor` namespace (to catch misspelt keys). */
+    keys(): string[];
+}
+
+/**
+ * A configuration mistake. Extends RunError so the engine prints the message without a stack trace:
+ * the user needs the list of keys to fix, not our call stack.
+ */
+export class ConfigError extends pulumi.RunError {
+    constructor(readonly problems: string[]) {
+        super(`invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+            problems.map((p) => `  - ${p}`).join("\n"));
+        Object.setPrototypeOf(this, ConfigError.prototype);
+        this.name = "ConfigError";
+    }
+}
+
+/** Reads the stack's config from the engine (or the mock runtime's config). */
+export function engineConfigSource(): ConfigSource {
+    const cfg = new pulumi.Config(namespace);
+    // isConfigSecret is exported by the runtime but missing from its typings.
+    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as {
+        isConfigSecret(k: string): boolean;
+        allConfig(): Record<string, string>;
+    };
+    return {
+        get: (key) => cfg.get(key),
+        isSecret: (key) => runtimeConfig.isConfigSecret(`${namespace}:${key}`),
+        keys: () => Object.keys(runtimeConfig.allConfig())
+            .filter((k) => k.startsWith(`${namespace}:`))
+            .map((k) => k.slice(namespace.length + 1)),
+    };
+}
+
+/** Loads and validates the stack model; throws ConfigError listing every problem. */
+export function loadStackConfig(source: ConfigSource = engineConfigSource()): StackConfig {
+    const result = validateStackConfig(source);
+    if ("problems" in result) {
+        throw new ConfigError(result.problems);
+    }
+    return result.config;
+}
+
+/** Validates without throwing: every problem names its full key and what is allowed. */
+export function validateStackConfig(source: ConfigSource): { config: StackConfig } | { problems: string[] } {
+    const problems: string[] = [];
+    const known = new Set<string>(configKeys);
+    for (const key of source.keys()) {
+        if (!known.has(key)) {
+            problems.push(`${namespace}:${key}: unknown key; allowed keys are ${[...known].join(", ")}`);
+        }
+    }
+
+    const raw: Record<string, unknown> = {};
+    for (const key of configKeys) {
+        const value = source.get(key);
+        if (value === undefined) continue;
+        raw[key] = stringKeys.has(key) ? value : parseStructured(key, value, problems);
+    }
+
+    const env = raw.environment;
+    if (typeof env !== "string" || !(environments as readonly string[]).includes(env)) {
+        problems.push(`${namespace}:environment: ${env === undefined ? "is required" : `is ${JSON.stringify(env)}`}; allowed: ${environments.join(", ")}`);
+        return { problems };
+    }
+
+    const merged = deepMerge(environmentDefaults(env as Environment), raw);
+    const parsed = stackConfigSchema.safeParse(merged);
+    if (!parsed.success) {
+        problems.push(...parsed.error.issues.flatMap(describeIssue));
+        return { problems };
+    }
+
+    const value = parsed.data;
+    const secretValue = (key: (typeof secretKeys)[number]): SecretValue | undefined => {
+        const v = value[key];
+        if (v === undefined) return undefined;
+        if (!source.isSecret(key)) {
+            problems.push(`${namespace}:${key}: holds credentials, so it must be a secret; set it with \`pulumi config set --secret ${namespace}:${key} <value>\``);
+        }
+        return { secret: true, value: v };
+    };
+    const emailUrl = secretValue("emailUrl");
+    const sentryDsn = secretValue("sentryDsn");
+
+    const releases: Record<string, string> = {};
+    for (const r of value.regions) {
+        releases[r.name] = value.regionReleases[r.name] ?? value.release ?? value.saleorVersion;
+    }
+    const config: StackConfig = { ...value, emailUrl, sentryDsn, releases };
+    problems.push(...crossChecks(config));
+    return problems.length > 0 ? { problems } : { config };
+}
+
+/** Rules that span several keys, which a schema per key cannot express. */
+function crossChecks(c: StackConfig): string[] {
+    const p: string[] = [];
+    const key = (path: string) => `${namespace}:${path}`;
+
+    const primaries = c.regions.filter((r) => r.role === "primary");
+    if (primaries.length !== 1) {
+        p.push(`${key("regions")}: exactly one region must have role "primary" (found ${primaries.length}); the primary runs migrations and Celery beat`);
+    }
+    const seen = new Set<string>();
+    c.regions.forEach((r, i) => {
+        if (seen.has(r.name)) p.push(`${key(`regions[${i}].name`)}: "${r.name}" is listed twice; region names must be unique`);
+        seen.add(r.name);
+    });
+    const hosts = new Map<string, string>();
+    c.regions.forEach((r, i) => {
+        const entries: [string, string][] = [[`regions[${i}].hosts.api`, r.hosts.api], [`regions[${i}].hosts.dashboard`, r.hosts.dashboard],
+            ...Object.entries(r.hosts.storefronts).map(([m, h]): [string, string] => [`regions[${i}].hosts.storefronts.${m}`, h])];
+        for (const [path, host] of entries) {
+            const other = hosts.get(host);
+            if (other) p.push(`${key(path)}: host "${host}" is already used by ${key(other)}; every public host must be unique`);
+            hosts.set(host, path);
+        }
+        if (Object.keys(r.hosts.storefronts).length === 0) {
+            p.push(`${key(`regions[${i}].hosts.storefronts`)}: needs at least one market, e.g. { de: "de.example.com" }`);
+        }
+    });
+
+    for (const name of Object.keys(c.regionReleases)) {
+        if (!c.regions.some((r) => r.name === name)) {
+            p.push(`${key(`regionReleases.${name}`)}: no region is named "${name}"; allowed: ${c.regions.map((r) => r.name).join(", ")}`);
+        }
+    }
+
+    const dashboardMinor = minorOf(c.dashboardVersion);
+    for (const [region, release] of Object.entries(c.releases)) {
+        if (c.images.core.source === "upstream" && !semver.test(release)) {
+            p.push(`${key(c.regionReleases[region] ? `regionReleases.${region}` : "release")}: "${release}" is not a Saleor version; upstream Core images are tagged X.Y.Z (a git SHA needs images.core.source "build")`);
+            continue;
+        }
+        const coreVersion = semver.test(release) && c.images.core.source === "upstream" ? release : c.saleorVersion;
+        if (minorOf(coreVersion) !== dashboardMinor) {
+            p.push(`${key("dashboardVersion")}: ${c.dashboardVersion} does not match Core ${coreVersion} in region ${region}; the Dashboard minor version must equal Core's (${minorOf(coreVersion)})`);
+        }
+    }
+
+    if (c.workloads.beat.replicas !== 1) {
+        p.push(`${key("workloads.beat.replicas")}: is ${c.workloads.beat.replicas}; Celery beat must run exactly 1 replica (two schedulers enqueue every periodic task twice)`);
+    }
+    if (c.environment === "production") {
+        for (const w of ["api", "worker"] as const) {
+            if (c.workloads[w].replicas < 2) {
+                p.push(`${key(`workloads.${w}.replicas`)}: is ${c.workloads[w].replicas}; production needs at least 2 so a node loss or rollout never takes it down`);
+            }
+        }
+    }
+    for (const w of ["api", "worker", "dashboard", "storefront"] as const) {
+        const a = c.workloads[w].autoscaling;
+        if (a && a.maxReplicas < c.workloads[w].replicas) {
+            p.push(`${key(`workloads.${w}.autoscaling.maxReplicas`)}: ${a.maxReplicas} is below replicas (${c.workloads[w].replicas}); allowed: >= replicas`);
+        }
+    }
+    if (c.app.debug && c.environment !== "dev") {
+        p.push(`${key("app.debug")}: DEBUG must be false outside dev (it leaks tracebacks and settings); allowed: false`);
+    }
+
+    if (c.cluster.flavour === "existing" && !c.cluster.existing) {
+        p.push(`${key("cluster.existing")}: required when cluster.flavour is "existing" (may be {} to use the current kubeconfig context)`);
+    }
+    if (c.cluster.flavour === "aws") {
+        if (!c.cluster.aws) p.push(`${key("cluster.aws")}: required when cluster.flavour is "aws"`);
+        c.regions.forEach((r, i) => {
+            if (!(awsRegions as readonly string[]).includes(r.name)) {
+                p.push(`${key(`regions[${i}].name`)}: "${r.name}" is not a known AWS region; allowed: ${awsRegions.join(", ")}`);
+            }
+            if (!r.vpcCidr) p.push(`${key(`regions[${i}].vpcCidr`)}: required with cluster.flavour "aws" (a /16 such as 10.10.0.0/16)`);
+        });
+        const cidrs = c.regions.flatMap((r, i) => (r.vpcCidr ? [{ i, cidr: r.vpcCidr }] : []));
+        for (let a = 0; a < cidrs.length; a++) {
+            for (let b = a + 1; b < cidrs.length; b++) {
+                if (cidrsOverlap(cidrs[a].cidr, cidrs[b].cidr)) {
+                    p.push(`${key(`regions[${cidrs[b].i}].vpcCidr`)}: ${cidrs[b].cidr} overlaps regions[${cidrs[a].i}].vpcCidr ${cidrs[a].cidr}; peered VPCs need disjoint ranges`);
+                }
+            }
+        }
+        c.cluster.aws?.nodeGroups.forEach((g, i) => {
+            if (!(g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize)) {
+                p.push(`${key(`cluster.aws.nodeGroups[${i}]`)}: sizes must satisfy minSize <= desiredSize <= maxSize (got ${g.minSize}/${g.desiredSize}/${g.maxSize})`);
+            }
+        });
+    }
+    if (c.data.flavour === "in-cluster" && !c.data.inCluster) p.push(`${key("data.inCluster")}: required when data.flavour is "in-cluster"`);
+    if (c.data.flavour === "aws") {
+        if (!c.data.aws) p.push(`${key("data.aws")}: required when data.flavour is "aws"`);
+        if (c.cluster.flavour !== "aws") p.push(`${key("data.flavour")}: "aws" needs cluster.flavour "aws" (the managed data tier lives in the cluster's VPC); allowed with an existing cluster: in-cluster`);
+        if (c.data.aws && c.data.aws.postgres.maxAllocatedStorageGiB < c.data.aws.postgres.allocatedStorageGiB) {
+            p.push(`${key("data.aws.postgres.maxAllocatedStorageGiB")}: must be >= allocatedStorageGiB (${c.data.aws.postgres.allocatedStorageGiB})`);
+        }
+        if (c.data.aws?.cache.multiAz && c.data.aws.cache.nodes < 2) {
+            p.push(`${key("data.aws.cache.nodes")}: Multi-AZ needs at least 2 nodes (a primary and a replica)`);
+        }
+    }
+    if (c.features.mailCatcher && c.data.flavour !== "in-cluster") {
+        p.push(`${key("features.mailCatcher")}: the mail catcher runs only with data.flavour "in-cluster" (dev); set emailUrl instead`);
+    }
+    if (c.features.mailCatcher && c.emailUrl) {
+        p.push(`${key("emailUrl")}: set together with features.mailCatcher; choose one`);
+    }
+    return p;
+}
+
+/** Top-level keys whose value is a plain string (every other key holds YAML/JSON structure). */
+const stringKeys = new Set<string>(configKeys.filter((k) => isStringSchema(stackConfigSchema.shape[k])));
+
+function isStringSchema(s: z.ZodType): boolean {
+    let cur: any = s;
+    while (cur?.def?.innerType) cur = cur.def.innerType;
+    return cur?.def?.type === "string" || cur?.def?.type === "enum";
+}
+
+function parseStructured(key: string, value: string, problems: string[]): unknown {
+    try {
+        return JSON.parse(value);
+    } catch {
+        problems.push(`${namespace}:${key}: expected an object or list (YAML in the stack file), got ${JSON.stringify(value)}`);
+        return undefined;
+    }
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+    const at = (path: PropertyKey[]) => `${namespace}:${formatPath(path)}`;
+    if (issue.code === "unrecognized_keys") {
+        const allowed = allowedKeysAt(issue.path);
+        return issue.keys.map((k) => `${at([...issue.path, k])}: unknown key${allowed ? `; allowed keys are ${allowed.join(", ")}` : ""}`);
+    }
+    if (issue.code === "invalid_type" && issue.input === undefined) {
+        return [`${at(issue.path)}: is required (${issue.expected})`];
+    }
+    if (issue.code === "invalid_union" && "discriminator" in issue && issue.discriminator) {
+        return [`${at([...issue.path, issue.discriminator as string])}: ${issue.message}`];
+    }
+    return [`${at(issue.path)}: ${issue.message.replace(/^Invalid input: /, "")}`];
+}
+
+/** `["regions", 1, "name"]` → `regions[1].name` */
+export function formatPath(path: PropertyKey[]): string {
+    return path.map((seg, i) => (typeof seg === "number" ? `[${seg}]` : `${i === 0 ? "" : "."}${String(seg)}`)).join("");
+}
+
+function allowedKeysAt(path: PropertyKey[]): string[] | undefined {
+    let cur: any = stackConfigSchema;
+    for (const seg of path) {
+        while (cur?.def?.innerType) cur = cur.def.innerType;
+        if (typeof seg === "number") cur = cur?.def?.element;
+        else cur = cur?.def?.shape?.[seg] ?? cur?.def?.valueType;
+    }
+    while (cur?.def?.innerType) cur = cur.def.innerType;
+    const shape = cur?.def?.shape;
+    return shape ? Object.keys(shape) : undefined;
+}
+
+function minorOf(version: string): string {
+    return version.split(".").slice(0, 2).join(".");
+}
+
+function cidrsOverlap(a: string, b: string): boolean {
+    const [ipA, lenA] = parseCidr(a);
+    const [ipB, lenB] = parseCidr(b);
+    const len = Math.min(lenA, lenB);
+    const mask = len === 0 ? 0 : (~0 << (32 - len)) >>> 0;
+    return ((ipA & mask) >>> 0) === ((ipB & mask) >>> 0);
+}
+
+function parseCidr(c: string): [number, number] {
+    const [ip, len] = c.split("/");
+    const n = ip.split(".").reduce((acc, o) => ((acc << 8) | Number(o)) >>> 0, 0);
+    return [n, Number(len)];
+}
