@@ -1,0 +1,78 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { createInterface } from "node:readline/promises";
+import { parseDeployArgs, USAGE } from "./deploy/args";
+import { openPulumiStack } from "./deploy/pulumi-stack";
+import { deploy, exitCode } from "./deploy/rollout";
+import { writeSummaries } from "./deploy/summary";
+
+// Entry point of `npm run deploy`: wires the rollout to the real Pulumi stack, the
+// terminal and the summary files. Everything it decides is in ./deploy.
+
+const PROJECT_DIR = path.resolve(__dirname, "..");
+
+/** Only a person at a terminal can confirm; in CI there is none, and that means no. */
+function terminalConfirm(): ((question: string) => Promise<boolean>) | undefined {
+    if (!process.stdin.isTTY || !process.stdout.isTTY) {
+        return undefined;
+    }
+    return async (question) => {
+        const rl = createInterface({ input: process.stdin, output: process.stdout });
+        try {
+            const answer = await rl.question(`${question} Type "production" to continue: `);
+            return answer.trim() === "production";
+        } finally {
+            rl.close();
+        }
+    };
+}
+
+async function main(argv: string[]): Promise<number> {
+    const parsed = parseDeployArgs(argv);
+    if (parsed.kind === "help") {
+        console.log(USAGE);
+        return 0;
+    }
+    if (parsed.kind === "problems") {
+        for (const problem of parsed.problems) {
+            console.error(`deploy: ${problem}`);
+        }
+        console.error("Run `npm run deploy -- --help` for the options.");
+        return 2;
+    }
+    const { deploy: options, summaryPath } = parsed.options;
+    const policyPack = path.join(PROJECT_DIR, "policy");
+    const policyPackConfig = path.join(policyPack, "config", `${options.stack}.json`);
+    const missing = [path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(policyPack, "PulumiPolicy.yaml"), policyPackConfig].filter(
+        (file) => !fs.existsSync(file),
+    );
+    if (missing.length > 0) {
+        for (const file of missing) {
+            console.error(`deploy: ${path.relative(PROJECT_DIR, file)} is missing; the deploy needs the project, its policy pack and the pack's config for ${options.stack}`);
+        }
+        return 2;
+    }
+
+    const summary = await deploy(options, {
+        openStack: () => openPulumiStack({ stackName: options.stack, workDir: PROJECT_DIR, policyPack, policyPackConfig }),
+        log: (line) => console.log(line),
+        confirm: terminalConfirm(),
+    });
+    writeSummaries(summary, { json: summaryPath, stepSummary: process.env.GITHUB_STEP_SUMMARY });
+    // The explanation was the run's last log line; an unrecognised error also needs its raw lines.
+    if (summary.error?.kind === "unknown" && summary.error.detail) {
+        console.error(summary.error.detail);
+    }
+    return exitCode(summary);
+}
+
+main(process.argv.slice(2)).then(
+    (code) => {
+        process.exitCode = code;
+    },
+    (e: unknown) => {
+        // Only the summary writing can get here (deploy() reports its own failures).
+        console.error(`deploy: ${e instanceof Error ? e.message : String(e)}`);
+        process.exitCode = 4;
+    },
+);

@@ -1,0 +1,116 @@
+import { parseArgs } from "node:util";
+import type { DeployableStack, DeployOptions } from "./rollout";
+import { DEFAULT_VERIFY_OPTIONS } from "./verify";
+
+export const USAGE = `Usage: npm run deploy -- --stack <staging|production> --release <version|sha> [options]
+
+Previews the stack with the policy pack, then rolls the Saleor Core release out to the
+primary region, verifies it, and then to each secondary region. A region that fails
+verification is rolled back to its previous release and the rollout stops there.
+
+  --stack <name>            staging or production
+  --release <release>       a Saleor version (3.23.5) or the git SHA of a built image
+  --preview-only            run the preview and its gates, change nothing
+  --region <name>           roll out to this region only
+  --yes                     do not ask before changing production (CI approves through
+                            its environment instead)
+  --allow-replace           go ahead even if stateful resources would be replaced or deleted
+  --summary <file>          write the JSON summary here (Markdown goes to
+                            $GITHUB_STEP_SUMMARY when that is set)
+  --verify-attempts <n>     attempts per verification check (default ${DEFAULT_VERIFY_OPTIONS.attempts})
+  --verify-timeout-ms <n>   timeout per request (default ${DEFAULT_VERIFY_OPTIONS.timeoutMs})
+  --verify-backoff-ms <n>   wait before the first retry, doubling after that (default ${DEFAULT_VERIFY_OPTIONS.backoffMs})
+
+Exit codes: 0 deployed or previewed, 1 a region failed (see its rollback), 2 invalid
+arguments, 3 stopped by a gate before any change, 4 the stack could not be operated.`;
+
+export interface CliOptions {
+    deploy: DeployOptions;
+    summaryPath?: string;
+}
+
+export type ParsedArgs = { kind: "help" } | { kind: "problems"; problems: string[] } | { kind: "ok"; options: CliOptions };
+
+const STACKS: readonly DeployableStack[] = ["staging", "production"];
+// The release ends up in an image tag and in stack config: a Saleor version (with an
+// optional pre-release suffix) or a git SHA, nothing else.
+const RELEASE = /^(\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?|[0-9a-f]{7,40})$/;
+const REGION = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+function integer(value: string | undefined, flag: string, fallback: number, min: number, problems: string[]): number {
+    if (value === undefined) {
+        return fallback;
+    }
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) {
+        problems.push(`${flag} must be an integer of at least ${min}, got ${JSON.stringify(value)}`);
+        return fallback;
+    }
+    return n;
+}
+
+export function parseDeployArgs(argv: string[]): ParsedArgs {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args: argv,
+            strict: true,
+            allowPositionals: false,
+            options: {
+                stack: { type: "string" },
+                release: { type: "string" },
+                "preview-only": { type: "boolean", default: false },
+                region: { type: "string" },
+                yes: { type: "boolean", default: false },
+                "allow-replace": { type: "boolean", default: false },
+                summary: { type: "string" },
+                "verify-attempts": { type: "string" },
+                "verify-timeout-ms": { type: "string" },
+                "verify-backoff-ms": { type: "string" },
+                help: { type: "boolean", short: "h", default: false },
+            },
+        }));
+    } catch (e) {
+        return { kind: "problems", problems: [e instanceof Error ? e.message : String(e)] };
+    }
+    if (values.help) {
+        return { kind: "help" };
+    }
+    const problems: string[] = [];
+    const stack = values.stack as DeployableStack | undefined;
+    if (!stack || !STACKS.includes(stack)) {
+        problems.push(`--stack must be one of ${STACKS.join(", ")}${stack ? `, got ${JSON.stringify(stack)}` : ""}`);
+    }
+    if (!values.release || !RELEASE.test(values.release)) {
+        problems.push(
+            `--release must be a Saleor version like 3.23.5 or a git SHA${values.release ? `, got ${JSON.stringify(values.release)}` : ""}`,
+        );
+    }
+    if (values.region !== undefined && !REGION.test(values.region)) {
+        problems.push(`--region must be a region name like eu-central-1, got ${JSON.stringify(values.region)}`);
+    }
+    const verify = {
+        ...DEFAULT_VERIFY_OPTIONS,
+        attempts: integer(values["verify-attempts"], "--verify-attempts", DEFAULT_VERIFY_OPTIONS.attempts, 1, problems),
+        timeoutMs: integer(values["verify-timeout-ms"], "--verify-timeout-ms", DEFAULT_VERIFY_OPTIONS.timeoutMs, 1, problems),
+        backoffMs: integer(values["verify-backoff-ms"], "--verify-backoff-ms", DEFAULT_VERIFY_OPTIONS.backoffMs, 0, problems),
+    };
+    if (problems.length > 0 || !stack || !values.release) {
+        return { kind: "problems", problems };
+    }
+    return {
+        kind: "ok",
+        options: {
+            deploy: {
+                stack,
+                release: values.release,
+                previewOnly: values["preview-only"] ?? false,
+                region: values.region,
+                yes: values.yes ?? false,
+                allowReplace: values["allow-replace"] ?? false,
+                verify,
+            },
+            summaryPath: values.summary,
+        },
+    };
+}

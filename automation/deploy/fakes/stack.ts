@@ -1,0 +1,205 @@
+import type { OpType, PolicyEvent } from "@pulumi/pulumi/automation";
+import type { RegionEndpoints } from "../outputs";
+import type { DeployStack, EngineEvent, OperationOptions, ReleaseConfig } from "../stack";
+
+// In-memory DeployStack for the driver's tests: it keeps each region's deployed release,
+// answers outputs in the program's contract shape, and emits engine events shaped like
+// the CLI's (typed against @pulumi/pulumi/automation). Like the engine, it fails a
+// preview or update that has a mandatory policy violation.
+
+export interface FakeRegion {
+    name: string;
+    role: "primary" | "secondary";
+    release: string;
+    endpoints: RegionEndpoints;
+    /** False for a region the program declares but no update has created yet. */
+    deployed?: boolean;
+}
+
+export interface FakeStep {
+    op: OpType;
+    type: string;
+    name: string;
+}
+
+export type FakePolicy = Pick<PolicyEvent, "policyName" | "enforcementLevel" | "message"> & { resourceName?: string };
+
+export interface FakeScenario {
+    /** Policy findings for the effective releases (evaluated on previews and policy-checked updates). */
+    policies?: (releases: Record<string, string>) => FakePolicy[];
+    /** Steps beyond the app rollout itself, e.g. a database replacement. */
+    extraSteps?: (releases: Record<string, string>) => FakeStep[];
+    /** Error text when the preview itself should fail (reported as an error diagnostic, as the engine does). */
+    failPreview?: () => string | undefined;
+    /** Error text when updating `region` to `release` should fail. */
+    failUpdate?: (region: string, release: string) => string | undefined;
+    /** Called when an update moves a region to a release (tests switch their servers here). */
+    onRelease?: (region: string, release: string) => void;
+}
+
+export type FakeCall =
+    | { kind: "preview"; withPolicies: boolean; releases: Record<string, string> }
+    | { kind: "up"; withPolicies: boolean; releases: Record<string, string> }
+    | { kind: "setReleaseConfig"; config: ReleaseConfig };
+
+const PROJECT = "saleor";
+
+export class FakeStack implements DeployStack {
+    readonly calls: FakeCall[] = [];
+    /** Every release change an update applied, in order. */
+    readonly releaseHistory: { region: string; release: string }[] = [];
+    config: ReleaseConfig;
+    private sequence = 0;
+
+    constructor(
+        readonly name: string,
+        readonly regions: FakeRegion[],
+        private readonly scenario: FakeScenario = {},
+        initialConfig: ReleaseConfig = { release: regions[0]?.release },
+    ) {
+        this.config = initialConfig;
+    }
+
+    async outputs(): Promise<Record<string, unknown>> {
+        const deployed = this.regions.filter((r) => r.deployed !== false);
+        if (deployed.length === 0) {
+            return {};
+        }
+        return {
+            environment: this.name,
+            primaryRegion: deployed.find((r) => r.role === "primary")?.name,
+            regions: Object.fromEntries(
+                deployed.map((r) => [r.name, { role: r.role, release: r.release, endpoints: r.endpoints }]),
+            ),
+        };
+    }
+
+    async getReleaseConfig(): Promise<ReleaseConfig> {
+        return structuredClone(this.config);
+    }
+
+    async setReleaseConfig(config: ReleaseConfig): Promise<void> {
+        this.calls.push({ kind: "setReleaseConfig", config: structuredClone(config) });
+        this.config = structuredClone(config);
+    }
+
+    async preview({ onEvent, withPolicies }: OperationOptions): Promise<void> {
+        const releases = this.effectiveReleases();
+        this.calls.push({ kind: "preview", withPolicies, releases });
+        const steps = this.steps(releases);
+        for (const step of steps) {
+            onEvent(this.event({ resourcePreEvent: { metadata: this.metadata(step), planning: true } }));
+            onEvent(this.event({ resOutputsEvent: { metadata: this.metadata(step), planning: true } }));
+        }
+        this.checkPolicies(releases, withPolicies, onEvent, steps, "preview");
+        const failure = this.scenario.failPreview?.();
+        if (failure) {
+            onEvent(this.event({ diagnosticEvent: { message: failure, color: "never", severity: "error" } }));
+            throw new Error("code: 255\n stdout: \n stderr: error: preview failed\n");
+        }
+        onEvent(this.summary(steps));
+    }
+
+    async up({ onEvent, withPolicies }: OperationOptions): Promise<void> {
+        const releases = this.effectiveReleases();
+        this.calls.push({ kind: "up", withPolicies, releases });
+        const steps = this.steps(releases);
+        this.checkPolicies(releases, withPolicies, onEvent, steps, "update");
+        for (const step of steps) {
+            onEvent(this.event({ resourcePreEvent: { metadata: this.metadata(step) } }));
+            const region = this.regions.find((r) => step.name === deploymentName(r.name));
+            const failure = region && this.scenario.failUpdate?.(region.name, releases[region.name]);
+            if (region && failure) {
+                onEvent(this.event({ resOpFailedEvent: { metadata: this.metadata(step), status: 1, steps: 1 } }));
+                onEvent(this.event({ diagnosticEvent: { urn: this.urn(step), message: failure, color: "never", severity: "error" } }));
+                onEvent(this.summary(steps));
+                throw new Error(`code: 255\n stdout: \n stderr: error: update failed\n${failure}\n`);
+            }
+            onEvent(this.event({ resOutputsEvent: { metadata: this.metadata(step) } }));
+            if (region && step.op !== "same") {
+                region.release = releases[region.name];
+                region.deployed = true;
+                this.releaseHistory.push({ region: region.name, release: region.release });
+                this.scenario.onRelease?.(region.name, region.release);
+            }
+        }
+        onEvent(this.summary(steps));
+    }
+
+    private effectiveReleases(): Record<string, string> {
+        return Object.fromEntries(
+            this.regions.map((r) => [r.name, this.config.regionReleases?.[r.name] ?? this.config.release ?? r.release]),
+        );
+    }
+
+    private steps(releases: Record<string, string>): FakeStep[] {
+        const steps: FakeStep[] = [];
+        for (const r of this.regions) {
+            const isNew = r.deployed === false;
+            const changed = isNew || releases[r.name] !== r.release;
+            if (changed && r.role === "primary") {
+                steps.push({ op: "create", type: "kubernetes:batch/v1:Job", name: `migrate-${releases[r.name]}` });
+            }
+            steps.push({ op: isNew ? "create" : changed ? "update" : "same", type: "kubernetes:apps/v1:Deployment", name: deploymentName(r.name) });
+            steps.push({ op: isNew ? "create" : "same", type: "aws:rds/instance:Instance", name: `db-${r.name}` });
+        }
+        return [...steps, ...(this.scenario.extraSteps?.(releases) ?? [])];
+    }
+
+    private checkPolicies(
+        releases: Record<string, string>,
+        withPolicies: boolean,
+        onEvent: (e: EngineEvent) => void,
+        steps: FakeStep[],
+        what: string,
+    ): void {
+        if (!withPolicies) {
+            return;
+        }
+        const findings = this.scenario.policies?.(releases) ?? [];
+        for (const f of findings) {
+            onEvent(
+                this.event({
+                    policyEvent: {
+                        resourceUrn: f.resourceName ? `urn:pulumi:${this.name}::${PROJECT}::fake::${f.resourceName}` : undefined,
+                        message: f.message,
+                        color: "never",
+                        policyName: f.policyName,
+                        policyPackName: "saleor-guard",
+                        policyPackVersion: "0.1.0",
+                        policyPackVersionTag: "0.1.0",
+                        enforcementLevel: f.enforcementLevel,
+                    },
+                }),
+            );
+        }
+        if (findings.some((f) => f.enforcementLevel === "mandatory")) {
+            onEvent(this.summary(steps));
+            throw new Error(`code: 255\n stdout: \n stderr: error: ${what} failed: mandatory policy violations\n`);
+        }
+    }
+
+    private urn(step: FakeStep): string {
+        return `urn:pulumi:${this.name}::${PROJECT}::${step.type}::${step.name}`;
+    }
+
+    private metadata(step: FakeStep) {
+        return { op: step.op, urn: this.urn(step), type: step.type, provider: "" };
+    }
+
+    private summary(steps: FakeStep[]): EngineEvent {
+        const resourceChanges: Partial<Record<OpType, number>> = {};
+        for (const s of steps) {
+            resourceChanges[s.op] = (resourceChanges[s.op] ?? 0) + 1;
+        }
+        return this.event({ summaryEvent: { maybeCorrupt: false, durationSeconds: 0, resourceChanges, policyPacks: {} } });
+    }
+
+    private event(fields: Omit<EngineEvent, "sequence" | "timestamp">): EngineEvent {
+        return { sequence: this.sequence++, timestamp: Math.floor(Date.now() / 1000), ...fields };
+    }
+}
+
+export function deploymentName(region: string): string {
+    return `saleor-api-${region}`;
+}

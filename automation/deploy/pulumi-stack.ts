@@ -1,0 +1,105 @@
+import { LocalWorkspace, PulumiCommand, type ConfigMap, type Stack } from "@pulumi/pulumi/automation";
+import type { DeployStack, OperationOptions, ReleaseConfig } from "./stack";
+
+// The real DeployStack: a local-program stack driven through the Pulumi CLI. It cannot
+// run where the CLI cannot be installed, so it stays a thin translation (type-checked
+// against @pulumi/pulumi/automation) and every decision lives in rollout.ts.
+
+const RELEASE_KEY = "saleor:release";
+const REGION_RELEASES_KEY = "saleor:regionReleases";
+
+export interface PulumiStackOptions {
+    stackName: string;
+    /** The directory holding Pulumi.yaml. */
+    workDir: string;
+    /** Absolute path of the policy pack folder. */
+    policyPack: string;
+    /** Absolute path of the pack's config for this stack. */
+    policyPackConfig: string;
+}
+
+class PulumiStack implements DeployStack {
+    constructor(
+        private readonly stack: Stack,
+        private readonly options: PulumiStackOptions,
+    ) {}
+
+    get name(): string {
+        return this.stack.name;
+    }
+
+    async outputs(): Promise<Record<string, unknown>> {
+        const outputs = await this.stack.outputs();
+        return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
+    }
+
+    async getReleaseConfig(): Promise<ReleaseConfig> {
+        // getAllConfig instead of getConfig: a missing key is normal here, and getConfig
+        // reports it as a failed command.
+        const config: ConfigMap = await this.stack.getAllConfig();
+        const release = config[RELEASE_KEY]?.value;
+        const raw = config[REGION_RELEASES_KEY]?.value;
+        let regionReleases: Record<string, string> | undefined;
+        if (raw !== undefined) {
+            const parsed: unknown = JSON.parse(raw);
+            if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+                throw new Error(`${REGION_RELEASES_KEY} in Pulumi.${this.name}.yaml must be an object of region name to release`);
+            }
+            regionReleases = parsed as Record<string, string>;
+        }
+        return { release, regionReleases };
+    }
+
+    async setReleaseConfig(config: ReleaseConfig): Promise<void> {
+        if (config.release === undefined) {
+            await this.removeIfPresent(RELEASE_KEY);
+        } else {
+            await this.stack.setConfig(RELEASE_KEY, { value: config.release });
+        }
+        if (config.regionReleases === undefined) {
+            await this.removeIfPresent(REGION_RELEASES_KEY);
+        } else {
+            // The program reads it with getObject, which parses a JSON string.
+            await this.stack.setConfig(REGION_RELEASES_KEY, { value: JSON.stringify(config.regionReleases) });
+        }
+    }
+
+    async preview(options: OperationOptions): Promise<void> {
+        await this.stack.preview(this.operationOptions(options));
+    }
+
+    async up(options: OperationOptions): Promise<void> {
+        await this.stack.up(this.operationOptions(options));
+    }
+
+    private operationOptions({ onEvent, withPolicies }: OperationOptions) {
+        return {
+            onEvent,
+            // Progress comes from the events; the CLI's own rendering would be a second,
+            // much longer copy of it.
+            color: "never" as const,
+            suppressProgress: true,
+            ...(withPolicies
+                ? { policyPacks: [this.options.policyPack], policyPackConfigs: [this.options.policyPackConfig] }
+                : {}),
+        };
+    }
+
+    private async removeIfPresent(key: string): Promise<void> {
+        const config = await this.stack.getAllConfig();
+        if (key in config) {
+            await this.stack.removeConfig(key);
+        }
+    }
+}
+
+export async function openPulumiStack(options: PulumiStackOptions): Promise<DeployStack> {
+    // Looking the CLI up first makes a missing CLI fail here, with execa's ENOENT text
+    // that errors.ts recognises, rather than somewhere inside the workspace setup.
+    const pulumiCommand = await PulumiCommand.get();
+    const stack = await LocalWorkspace.createOrSelectStack(
+        { stackName: options.stackName, workDir: options.workDir },
+        { pulumiCommand },
+    );
+    return new PulumiStack(stack, options);
+}

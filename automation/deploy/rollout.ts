@@ -1,0 +1,459 @@
+import { classifyError } from "./errors";
+import { EventRecorder, formatChanges, resourceName, type OperationReport, type Phase } from "./events";
+import { OutputsError, parseDeployedStack, type DeployedRegion, type DeployedStack } from "./outputs";
+import type { DeployStack, ReleaseConfig } from "./stack";
+import {
+    previewSummary,
+    type DeployResult,
+    type DeploySummary,
+    type RegionSummary,
+    type RollbackSummary,
+} from "./summary";
+import { verifyRegion, type RegionVerification, type VerifyOptions } from "./verify";
+
+// The staged rollout of the runbooks (CI/CD pipeline, "Multi-Region Deployment
+// Strategy"): gate on a preview with the policy pack, then the primary region, verify,
+// then each secondary, verify; a region that fails is put back on its previous image
+// and nothing after it is touched.
+
+export type DeployableStack = "staging" | "production";
+
+export interface DeployOptions {
+    stack: DeployableStack;
+    release: string;
+    previewOnly: boolean;
+    /** Limit the rollout to this region. */
+    region?: string;
+    /** Production goes ahead without asking. */
+    yes: boolean;
+    allowReplace: boolean;
+    verify: VerifyOptions;
+}
+
+export interface DeployDeps {
+    openStack(): Promise<DeployStack>;
+    log(line: string): void;
+    /** Asks a person; absent when there is no terminal to ask on. */
+    confirm?: (question: string) => Promise<boolean>;
+}
+
+class UsageError extends Error {}
+
+/** Ends the run early with a result other than success; thrown so each step stays linear. */
+class Stop extends Error {
+    constructor(
+        readonly result: Exclude<DeployResult, "succeeded">,
+        message: string,
+    ) {
+        super(message);
+    }
+}
+
+interface GateOutcome {
+    report: OperationReport;
+    /** Why the run must not go on, if it must not. */
+    blocked?: string;
+}
+
+export function exitCode(summary: DeploySummary): number {
+    switch (summary.result) {
+        case "succeeded":
+        case "previewed":
+            return 0;
+        case "failed":
+            return 1;
+        case "blocked":
+            return 3;
+        case "error":
+            return summary.error?.kind === "usage" ? 2 : 4;
+    }
+}
+
+function describeStateful(report: OperationReport): string {
+    return report.statefulChanges.map((s) => `${s.op} ${s.type} ${resourceName(s.urn)}`).join("; ");
+}
+
+function failedChecks(v: RegionVerification): string {
+    return v.checks
+        .filter((c) => !c.ok && !c.skipped)
+        .map((c) => `${c.check} ${c.url}: ${c.error} after ${c.attempts} attempt${c.attempts === 1 ? "" : "s"}`)
+        .join("; ");
+}
+
+class Deployment {
+    private readonly started = new Date();
+    private stack?: DeployStack;
+    private deployed: DeployedStack = { regions: [] };
+    private original: ReleaseConfig = {};
+    private readonly summary: DeploySummary;
+    /** Diagnostics of the operation that failed last, for the error classifier. */
+    private lastErrors: string[] = [];
+    /** Regions already on the new release in this run. */
+    private readonly moved: Record<string, string> = {};
+    /**
+     * Puts the release config back in line with what is deployed when the run ends
+     * early. The config lives in Pulumi.<stack>.yaml, and a later `pulumi up` by hand
+     * must not deploy a release this run only previewed.
+     */
+    private settle?: () => Promise<void>;
+
+    constructor(
+        private readonly options: DeployOptions,
+        private readonly deps: DeployDeps,
+    ) {
+        this.summary = {
+            stack: options.stack,
+            release: options.release,
+            options: { previewOnly: options.previewOnly, region: options.region, allowReplace: options.allowReplace },
+            startedAt: this.started.toISOString(),
+            finishedAt: "",
+            durationMs: 0,
+            result: "error",
+            message: "",
+            regions: [],
+        };
+    }
+
+    async run(): Promise<DeploySummary> {
+        try {
+            await this.open();
+            if (this.deployed.regions.length === 0) {
+                await this.firstDeployment();
+            } else {
+                await this.stagedRollout();
+            }
+        } catch (e) {
+            this.fail(e);
+            // Best effort: when the CLI itself is what failed, this fails the same way,
+            // and the original error is the one worth reporting.
+            await this.settle?.().catch(() => undefined);
+        }
+        const finished = new Date();
+        this.summary.finishedAt = finished.toISOString();
+        this.summary.durationMs = finished.getTime() - this.started.getTime();
+        this.deps.log(`==> ${this.summary.result}: ${this.summary.message}`);
+        return this.summary;
+    }
+
+    private fail(e: unknown): void {
+        if (e instanceof Stop) {
+            this.summary.result = e.result;
+            this.summary.message = e.message;
+        } else if (e instanceof UsageError) {
+            this.summary.result = "error";
+            this.summary.message = e.message;
+            this.summary.error = { kind: "usage", message: e.message };
+        } else if (e instanceof OutputsError) {
+            this.summary.result = "error";
+            this.summary.message = e.message;
+            this.summary.error = { kind: "outputs", message: e.message };
+        } else {
+            const c = classifyError(e, this.options.stack, this.lastErrors);
+            this.summary.result = "error";
+            this.summary.message = c.message;
+            this.summary.error = { kind: c.kind, message: c.message, detail: c.detail };
+        }
+    }
+
+    private async open(): Promise<void> {
+        const { log } = this.deps;
+        log(`==> stack ${this.options.stack}: release ${this.options.release}`);
+        this.stack = await this.deps.openStack();
+        this.deployed = parseDeployedStack(await this.stack.outputs());
+        const original = (this.original = await this.stack.getReleaseConfig());
+        this.settle = () => this.target.setReleaseConfig(original);
+        for (const r of this.deployed.regions) {
+            log(`    ${r.name} (${r.role}) runs ${r.release}`);
+        }
+    }
+
+    private get target(): DeployStack {
+        if (!this.stack) {
+            throw new Error("stack not opened");
+        }
+        return this.stack;
+    }
+
+    private async operate(phase: Phase, label: string, withPolicies: boolean): Promise<{ report: OperationReport; error?: unknown }> {
+        const recorder = new EventRecorder(phase, label, this.deps.log);
+        try {
+            await this.target[phase]({ onEvent: recorder.handle, withPolicies });
+            return { report: recorder.report() };
+        } catch (error) {
+            const report = recorder.report();
+            this.lastErrors = report.errors;
+            return { report, error };
+        }
+    }
+
+    /** Preview with the policy pack; decide whether the run may go on. */
+    private async gate(label: string): Promise<GateOutcome> {
+        const { report, error } = await this.operate("preview", label, true);
+        this.deps.log(`  [${label}] changes: ${formatChanges(report.changes)}`);
+        if (report.mandatory.length > 0) {
+            const which = report.mandatory
+                .map((f) => `${f.policyPack}/${f.policy}${f.urn ? ` on ${resourceName(f.urn)}` : ""}`)
+                .join(", ");
+            return { report, blocked: `mandatory policy violation${report.mandatory.length > 1 ? "s" : ""}: ${which}` };
+        }
+        if (error !== undefined) {
+            // Not a policy stop: the preview itself could not run.
+            throw error;
+        }
+        if (report.statefulChanges.length > 0) {
+            if (!this.options.allowReplace) {
+                return {
+                    report,
+                    blocked: `the preview would replace or delete stateful resources (${describeStateful(report)}); rerun with --allow-replace if that is intended`,
+                };
+            }
+            this.deps.log(`  [${label}] --allow-replace: going ahead with ${describeStateful(report)}`);
+        }
+        return { report };
+    }
+
+    private async setReleases(regionReleases: Record<string, string> | undefined, release = this.original.release): Promise<void> {
+        await this.target.setReleaseConfig({ release, regionReleases });
+    }
+
+    /** Every deployed region pinned explicitly, so only the regions in `changed` move. */
+    private releaseMap(changed: Record<string, string>): Record<string, string> {
+        return Object.fromEntries(this.deployed.regions.map((r) => [r.name, changed[r.name] ?? r.release]));
+    }
+
+    /** Why production may not go ahead, or undefined when it may. */
+    private async productionRefusal(regions: string): Promise<string | undefined> {
+        if (this.options.stack !== "production" || this.options.yes) {
+            return undefined;
+        }
+        if (!this.deps.confirm) {
+            return "production needs --yes or a confirmation on an interactive terminal, and there is no terminal";
+        }
+        const ok = await this.deps.confirm(`Deploy ${this.options.release} to production (${regions})?`);
+        return ok ? undefined : "the production rollout was not confirmed";
+    }
+
+    /** Preview-only runs and the gates stop here, before anything changed. */
+    private async beforeChanges(gate: GateOutcome, what: string, regions: string): Promise<void> {
+        if (gate.blocked) {
+            throw new Stop("blocked", `Stopped before any change: ${gate.blocked}.`);
+        }
+        if (this.options.previewOnly) {
+            throw new Stop("previewed", `Preview of ${what} passed the gates (${formatChanges(gate.report.changes)}); nothing was changed.`);
+        }
+        const refusal = await this.productionRefusal(regions);
+        if (refusal) {
+            throw new Stop("blocked", `Stopped before any change: ${refusal}.`);
+        }
+    }
+
+    private rolloutRegions(): DeployedRegion[] {
+        if (this.options.region === undefined) {
+            return this.deployed.regions;
+        }
+        const region = this.deployed.regions.find((r) => r.name === this.options.region);
+        if (!region) {
+            const known = this.deployed.regions.map((r) => r.name).join(", ");
+            throw new UsageError(`--region ${this.options.region} is not a region of stack ${this.options.stack} (regions: ${known})`);
+        }
+        return [region];
+    }
+
+    private async stagedRollout(): Promise<void> {
+        const { release } = this.options;
+        const regions = this.rolloutRegions();
+        const summaries: RegionSummary[] = regions.map((r) => ({
+            region: r.name,
+            role: r.role,
+            previousRelease: r.release,
+            newRelease: release,
+            status: "not-started",
+            durationMs: 0,
+        }));
+        this.summary.regions = summaries;
+
+        // The gate previews the end state; since regions are independent in the program,
+        // its steps are the union of what the per-region updates will do.
+        await this.setReleases(this.releaseMap(Object.fromEntries(regions.map((r) => [r.name, release]))));
+        const gate = await this.gate("preview");
+        this.summary.preview = previewSummary(gate.report);
+        await this.beforeChanges(gate, release, regions.map((r) => r.name).join(", "));
+        this.settle = () => this.setReleases(this.releaseMap(this.moved));
+
+        for (let i = 0; i < regions.length; i++) {
+            const region = regions[i];
+            const rs = summaries[i];
+            const started = Date.now();
+            try {
+                await this.rolloutRegion(region, rs);
+            } finally {
+                rs.durationMs = Date.now() - started;
+            }
+            if (rs.status !== "deployed") {
+                throw new Stop(rs.status === "blocked" ? "blocked" : "failed", this.failureMessage(rs));
+            }
+            this.moved[region.name] = release;
+        }
+        this.summary.result = "succeeded";
+        this.summary.message = `${release} is live and verified in ${regions.map((r) => r.name).join(", ")}.`;
+    }
+
+    private async rolloutRegion(region: DeployedRegion, rs: RegionSummary): Promise<void> {
+        const { log } = this.deps;
+        const { release } = this.options;
+        log(`==> ${region.name} (${region.role}): ${region.release} → ${release}`);
+        await this.setReleases(this.releaseMap({ ...this.moved, [region.name]: release }));
+
+        // Earlier regions are already updated, so this preview shows exactly this
+        // region's steps, and it re-checks what the update is about to do.
+        const gate = await this.gate(`${region.name} preview`);
+        rs.preview = previewSummary(gate.report);
+        if (gate.blocked) {
+            await this.setReleases(this.releaseMap(this.moved));
+            rs.status = "blocked";
+            rs.error = `stopped before its update: ${gate.blocked}`;
+            return;
+        }
+
+        const outcome = await this.applyAndVerify(region, release, true);
+        rs.changes = outcome.changes;
+        rs.verification = outcome.verification;
+        if (outcome.ok) {
+            rs.status = "deployed";
+            return;
+        }
+        rs.error = outcome.error;
+        rs.rollback = await this.rollback(region);
+        rs.status = rs.rollback === null ? "failed" : rs.rollback.verified ? "rolled-back" : "rollback-failed";
+    }
+
+    /** `up`, then the smoke checks against the endpoints the update just reported. */
+    private async applyAndVerify(
+        region: DeployedRegion,
+        expected: string,
+        withPolicies: boolean,
+    ): Promise<{ ok: boolean; changes?: Record<string, number>; verification?: RegionVerification; error?: string }> {
+        const label = region.name;
+        const { report, error } = await this.operate("up", label, withPolicies);
+        if (error !== undefined) {
+            const c = classifyError(error, this.options.stack, report.errors);
+            return { ok: false, changes: report.changes, error: `the update failed: ${c.message}` };
+        }
+        this.deps.log(`  [${label}] updated: ${formatChanges(report.changes)}`);
+        let now: DeployedRegion | undefined;
+        try {
+            now = parseDeployedStack(await this.target.outputs()).regions.find((r) => r.name === region.name);
+        } catch (e) {
+            return { ok: false, changes: report.changes, error: e instanceof Error ? e.message : String(e) };
+        }
+        if (!now) {
+            return { ok: false, changes: report.changes, error: `the stack outputs no longer list ${region.name}` };
+        }
+        // Guards against a program that ignored the release config: the checks below
+        // would otherwise pass against the old release.
+        if (now.release !== expected) {
+            return { ok: false, changes: report.changes, error: `after the update the stack reports ${now.release} in ${region.name}, expected ${expected}` };
+        }
+        const verification = await verifyRegion(now.endpoints, this.options.verify, this.deps.log, label);
+        if (!verification.ok) {
+            return { ok: false, changes: report.changes, verification, error: `verification failed: ${failedChecks(verification)}` };
+        }
+        return { ok: true, changes: report.changes, verification };
+    }
+
+    private async rollback(region: DeployedRegion): Promise<RollbackSummary | null> {
+        const previous = region.release;
+        if (previous === this.options.release) {
+            this.deps.log(`==> ${region.name}: it already ran ${previous} before this run; there is nothing older to roll back to`);
+            return null;
+        }
+        this.deps.log(`==> ${region.name}: rolling back to ${previous}`);
+        try {
+            await this.setReleases(this.releaseMap(this.moved));
+            // No policy pack here: putting back the release that ran before must not be
+            // blocked by a rule that changed since it was deployed.
+            const outcome = await this.applyAndVerify(region, previous, false);
+            return {
+                release: previous,
+                changes: outcome.changes,
+                verification: outcome.verification,
+                verified: outcome.ok,
+                error: outcome.error,
+            };
+        } catch (e) {
+            // The region's state is what matters now; report it rather than abort the report.
+            return { release: previous, verified: false, error: classifyError(e, this.options.stack).message };
+        }
+    }
+
+    private failureMessage(rs: RegionSummary): string {
+        const parts = [rs.status === "blocked" ? `${rs.region} was ${rs.error}.` : `${rs.region}: ${rs.error}.`];
+        if (rs.rollback) {
+            parts.push(
+                rs.rollback.verified
+                    ? `It was rolled back to ${rs.rollback.release} and the rollback verified.`
+                    : `The rollback to ${rs.rollback.release} did NOT verify${rs.rollback.error ? ` (${rs.rollback.error})` : ""}: the region needs attention now.`,
+            );
+        } else if (rs.rollback === null) {
+            parts.push("It could not be rolled back: it ran the same release before this run.");
+        }
+        const done = Object.keys(this.moved);
+        if (done.length > 0) {
+            parts.push(`${done.join(", ")} ${done.length > 1 ? "stay" : "stays"} on ${this.options.release}.`);
+        }
+        const untouched = this.summary.regions.filter((r) => r.status === "not-started").map((r) => r.region);
+        if (untouched.length > 0) {
+            parts.push(`${untouched.join(", ")} ${untouched.length > 1 ? "were" : "was"} not touched.`);
+        }
+        return parts.join(" ");
+    }
+
+    /** No outputs yet: every region comes up together, and there is nothing to roll back to. */
+    private async firstDeployment(): Promise<void> {
+        const { release } = this.options;
+        const { log } = this.deps;
+        if (this.options.region !== undefined) {
+            throw new UsageError(`stack ${this.options.stack} has no deployed regions yet; deploy all of them first (without --region)`);
+        }
+        log(`==> no regions deployed yet: first deployment of ${release} to every region`);
+        await this.setReleases(undefined, release);
+        const gate = await this.gate("preview");
+        this.summary.preview = previewSummary(gate.report);
+        await this.beforeChanges(gate, `the first deployment of ${release}`, "every region, first deployment");
+        // From here on the stack holds whatever the update created: leave the config be.
+        this.settle = undefined;
+        const { report, error } = await this.operate("up", "up", true);
+        if (error !== undefined) {
+            throw error;
+        }
+        this.deployed = parseDeployedStack(await this.target.outputs());
+        for (const region of this.deployed.regions) {
+            const started = Date.now();
+            const verification = await verifyRegion(region.endpoints, this.options.verify, log, region.name);
+            this.summary.regions.push({
+                region: region.name,
+                role: region.role,
+                newRelease: release,
+                status: verification.ok ? "deployed" : "failed",
+                changes: report.changes,
+                verification,
+                ...(verification.ok ? {} : { error: `verification failed: ${failedChecks(verification)}`, rollback: null }),
+                // The shared update is in the run's duration; this is the region's own time.
+                durationMs: Date.now() - started,
+            });
+        }
+        const failed = this.summary.regions.filter((r) => r.status === "failed");
+        if (failed.length > 0) {
+            throw new Stop(
+                "failed",
+                `First deployment of ${release}: ${failed.map((r) => `${r.region} ${r.error}`).join("; ")}. There is no previous release to roll back to.`,
+            );
+        }
+        this.summary.result = "succeeded";
+        this.summary.message = `${release} is live and verified in ${this.deployed.regions.map((r) => r.name).join(", ")} (first deployment).`;
+    }
+}
+
+export function deploy(options: DeployOptions, deps: DeployDeps): Promise<DeploySummary> {
+    return new Deployment(options, deps).run();
+}

@@ -1,0 +1,33 @@
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+
+// The driver's whole view of a Pulumi stack. It is this narrow so that the rollout
+// logic can be exercised end to end without the Pulumi CLI (which cannot be installed
+// on the machines that build this project): `pulumi-stack.ts` implements it with the
+// Automation API, `fake-stack.ts` in memory for the tests.
+
+export type { EngineEvent };
+
+/** The two config keys the program reads to pick the Saleor Core release. */
+export interface ReleaseConfig {
+    /** `saleor:release`: default release for every region. */
+    release?: string;
+    /** `saleor:regionReleases`: per-region overrides of `release`. */
+    regionReleases?: Record<string, string>;
+}
+
+export interface OperationOptions {
+    onEvent: (event: EngineEvent) => void;
+    /** Run the policy pack as part of the operation (mandatory violations fail it). */
+    withPolicies: boolean;
+}
+
+export interface DeployStack {
+    readonly name: string;
+    /** Plain stack output values (the `secret` flag does not matter to the driver). */
+    outputs(): Promise<Record<string, unknown>>;
+    getReleaseConfig(): Promise<ReleaseConfig>;
+    setReleaseConfig(config: ReleaseConfig): Promise<void>;
+    /** Rejects when the engine fails the preview (a mandatory policy violation does). */
+    preview(options: OperationOptions): Promise<void>;
+    up(options: OperationOptions): Promise<void>;
+}

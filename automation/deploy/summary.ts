@@ -1,0 +1,203 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { ErrorKind } from "./errors";
+import { formatChanges, type OperationReport, type PolicyFinding, type StatefulChange } from "./events";
+import type { CheckResult, RegionVerification } from "./verify";
+
+// What a deploy run reports: written as JSON for tools (`--summary`) and rendered as
+// Markdown for people (the GitHub job summary). Both come from this one structure.
+
+export type DeployResult =
+    /** Every region in the rollout is on the new release and verified. */
+    | "succeeded"
+    /** `--preview-only`: the gates ran, nothing changed. */
+    | "previewed"
+    /** A gate stopped the run before any change (policy, stateful replacement, confirmation). */
+    | "blocked"
+    /** A region failed; see its rollback. */
+    | "failed"
+    /** The run could not operate the stack at all (CLI, login, credentials, outputs...). */
+    | "error";
+
+export type RegionStatus =
+    | "deployed"
+    | "rolled-back"
+    | "rollback-failed"
+    | "failed"
+    | "blocked"
+    | "not-started";
+
+export interface PreviewSummary {
+    changes: Record<string, number>;
+    policy: { mandatory: PolicyFinding[]; advisory: PolicyFinding[] };
+    statefulChanges: StatefulChange[];
+}
+
+export interface RollbackSummary {
+    release: string;
+    changes?: Record<string, number>;
+    verification?: RegionVerification;
+    verified: boolean;
+    error?: string;
+}
+
+export interface RegionSummary {
+    region: string;
+    role: "primary" | "secondary";
+    previousRelease?: string;
+    newRelease: string;
+    status: RegionStatus;
+    /** The preview right before this region's update: exactly its own changes. */
+    preview?: PreviewSummary;
+    changes?: Record<string, number>;
+    verification?: RegionVerification;
+    /** Set when the region failed; `null` when a rollback was impossible (see `error`). */
+    rollback?: RollbackSummary | null;
+    error?: string;
+    durationMs: number;
+}
+
+export interface DeploySummary {
+    stack: string;
+    release: string;
+    options: { previewOnly: boolean; region?: string; allowReplace: boolean };
+    startedAt: string;
+    finishedAt: string;
+    durationMs: number;
+    result: DeployResult;
+    /** One sentence: what happened, what failed, what was rolled back. */
+    message: string;
+    /** The stack-wide preview of the end state that gated the run. */
+    preview?: PreviewSummary;
+    regions: RegionSummary[];
+    error?: { kind: ErrorKind | "outputs" | "usage"; message: string; detail?: string };
+}
+
+export function previewSummary(report: OperationReport): PreviewSummary {
+    return {
+        changes: report.changes,
+        policy: { mandatory: report.mandatory, advisory: report.advisory },
+        statefulChanges: report.statefulChanges,
+    };
+}
+
+const RESULT_ICON: Record<DeployResult, string> = {
+    succeeded: "✅",
+    previewed: "🔎",
+    blocked: "⛔",
+    failed: "❌",
+    error: "⚠️",
+};
+
+function cell(text: string): string {
+    return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function seconds(ms: number): string {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function checkLine(c: CheckResult): string {
+    if (c.skipped) {
+        return `- ⏭️ ${c.check} \`${c.url}\`: skipped`;
+    }
+    const facts = [...(c.status === undefined ? [] : [`HTTP ${c.status}`]), `${c.attempts} attempt${c.attempts === 1 ? "" : "s"}`];
+    const tail = c.ok ? "" : `: ${c.error ?? "failed"}`;
+    return `- ${c.ok ? "✅" : "❌"} ${c.check} \`${c.url}\`${tail} (${facts.join(", ")})`;
+}
+
+function findingLines(title: string, findings: PolicyFinding[]): string[] {
+    if (findings.length === 0) {
+        return [];
+    }
+    return [
+        `**${title}**`,
+        "",
+        ...findings.map((f) => `- \`${f.policyPack}/${f.policy}\`${f.urn ? ` on \`${f.urn}\`` : ""}: ${cell(f.message)}`),
+        "",
+    ];
+}
+
+function previewLines(heading: string, p: PreviewSummary): string[] {
+    const lines = [`### ${heading}`, "", `Changes: ${formatChanges(p.changes)}`, ""];
+    lines.push(...findingLines("Mandatory policy violations", p.policy.mandatory));
+    lines.push(...findingLines("Advisory policy findings", p.policy.advisory));
+    if (p.statefulChanges.length > 0) {
+        lines.push("**Replacements or deletions of stateful resources**", "");
+        lines.push(...p.statefulChanges.map((s) => `- ${s.op} \`${s.type}\` \`${s.urn}\``), "");
+    }
+    return lines;
+}
+
+export function renderMarkdown(s: DeploySummary): string {
+    const lines: string[] = [
+        `## ${RESULT_ICON[s.result]} Deploy \`${s.stack}\` → \`${s.release}\`: ${s.result}`,
+        "",
+        s.message,
+        "",
+    ];
+    if (s.error) {
+        // The message above already is the explanation; add what was recognised and the raw lines.
+        lines.push(`Cause: \`${s.error.kind}\``, "");
+        if (s.error.detail) {
+            lines.push("```", s.error.detail, "```", "");
+        }
+    }
+    if (s.regions.length > 0) {
+        lines.push(
+            "| Region | Role | Previous | New | Preview | Status | Verification | Duration |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        );
+        for (const r of s.regions) {
+            const verification = r.verification ? (r.verification.ok ? "passed" : "failed") : "–";
+            lines.push(
+                `| ${r.region} | ${r.role} | ${r.previousRelease ?? "–"} | ${r.newRelease} | ${r.preview ? formatChanges(r.preview.changes) : "–"} | ${r.status} | ${verification} | ${seconds(r.durationMs)} |`,
+            );
+        }
+        lines.push("");
+    }
+    if (s.preview) {
+        lines.push(...previewLines("Preview of the rollout", s.preview));
+    }
+    for (const r of s.regions) {
+        const details: string[] = [];
+        // Advisory findings are already listed under the rollout's preview; a region's
+        // own preview only matters when it is what stopped the region.
+        if (r.status === "blocked" && r.preview) {
+            details.push(...previewLines(`${r.region}: preview`, r.preview));
+        }
+        if (r.verification && !r.verification.ok) {
+            details.push(`### ${r.region}: verification`, "", ...r.verification.checks.map(checkLine), "");
+        }
+        if (r.error) {
+            details.push(`**${r.region}**: ${cell(r.error)}`, "");
+        }
+        if (r.rollback) {
+            const rb = r.rollback;
+            details.push(
+                `### ${r.region}: rollback to \`${rb.release}\` ${rb.verified ? "verified ✅" : "NOT verified ❌"}`,
+                "",
+            );
+            if (rb.error) {
+                details.push(cell(rb.error), "");
+            }
+            if (rb.verification) {
+                details.push(...rb.verification.checks.map(checkLine), "");
+            }
+        }
+        lines.push(...details);
+    }
+    lines.push(`_Started ${s.startedAt}, took ${seconds(s.durationMs)}._`, "");
+    return lines.join("\n");
+}
+
+/** JSON for tools, Markdown appended to the GitHub job summary (the file Actions renders). */
+export function writeSummaries(summary: DeploySummary, paths: { json?: string; stepSummary?: string }): void {
+    if (paths.json) {
+        fs.mkdirSync(path.dirname(paths.json), { recursive: true });
+        fs.writeFileSync(paths.json, `${JSON.stringify(summary, null, 2)}\n`);
+    }
+    if (paths.stepSummary) {
+        fs.appendFileSync(paths.stepSummary, `${renderMarkdown(summary)}\n`);
+    }
+}

@@ -1,0 +1,57 @@
+import { strict as assert } from "node:assert";
+import { parseDeployArgs } from "../../../automation/deploy/args";
+import { DEFAULT_VERIFY_OPTIONS } from "../../../automation/deploy/verify";
+
+describe("deploy command line", () => {
+    it("takes the stack, the release and the switches CI passes", () => {
+        const parsed = parseDeployArgs(["--stack", "staging", "--release", "0123abc", "--yes", "--summary", "out/deploy.json"]);
+        assert.equal(parsed.kind, "ok");
+        if (parsed.kind !== "ok") return;
+        assert.deepEqual(parsed.options, {
+            deploy: {
+                stack: "staging",
+                release: "0123abc",
+                previewOnly: false,
+                region: undefined,
+                yes: true,
+                allowReplace: false,
+                verify: DEFAULT_VERIFY_OPTIONS,
+            },
+            summaryPath: "out/deploy.json",
+        });
+    });
+
+    it("accepts a Saleor version, a region, preview-only, allow-replace and faster verification", () => {
+        const parsed = parseDeployArgs([
+            "--stack=production", "--release=3.23.5", "--region", "eu-west-1", "--preview-only", "--allow-replace",
+            "--verify-attempts", "2", "--verify-timeout-ms", "500", "--verify-backoff-ms", "0",
+        ]);
+        assert.equal(parsed.kind, "ok");
+        if (parsed.kind !== "ok") return;
+        assert.equal(parsed.options.deploy.region, "eu-west-1");
+        assert.equal(parsed.options.deploy.previewOnly, true);
+        assert.equal(parsed.options.deploy.allowReplace, true);
+        assert.deepEqual(parsed.options.deploy.verify, { ...DEFAULT_VERIFY_OPTIONS, attempts: 2, timeoutMs: 500, backoffMs: 0 });
+    });
+
+    it("reports every problem at once: unknown stack, malformed release, bad numbers", () => {
+        const parsed = parseDeployArgs(["--stack", "dev", "--release", "latest; rm -rf /", "--verify-attempts", "0"]);
+        assert.equal(parsed.kind, "problems");
+        if (parsed.kind !== "problems") return;
+        assert.equal(parsed.problems.length, 3);
+        assert.match(parsed.problems[0], /--stack must be one of staging, production, got "dev"/);
+        assert.match(parsed.problems[1], /--release must be a Saleor version like 3\.23\.5 or a git SHA/);
+        assert.match(parsed.problems[2], /--verify-attempts must be an integer of at least 1/);
+    });
+
+    it("rejects options it does not know and asks for the required ones", () => {
+        assert.equal(parseDeployArgs(["--stack", "staging", "--release", "3.23.5", "--force"]).kind, "problems");
+        const parsed = parseDeployArgs([]);
+        assert.equal(parsed.kind, "problems");
+        if (parsed.kind === "problems") assert.equal(parsed.problems.length, 2);
+    });
+
+    it("--help asks for the usage text", () => {
+        assert.deepEqual(parseDeployArgs(["--help"]), { kind: "help" });
+    });
+});
