@@ -82,7 +82,7 @@ export function validateStackConfig(source: ConfigSource): { config: StackConfig
     }
 
     const merged = deepMerge(environmentDefaults(env as Environment), raw);
-    const parsed = stackConfigSchema.safeParse(merged);
+    const parsed = stackConfigSchema.safeParse(merged, { reportInput: true });
     if (!parsed.success) {
         problems.push(...parsed.error.issues.flatMap(describeIssue));
         return { problems };

@@ -1,0 +1,163 @@
+import assert from "node:assert/strict";
+import { ConfigError, loadStackConfig, validateStackConfig } from "../../config";
+import { assertIncludes, configSource, devStack, productionStack } from "../support/config";
+
+function problemsOf(values: Record<string, unknown>, secretKeys: string[] = []): string[] {
+    const result = validateStackConfig(configSource(values, secretKeys));
+    return "problems" in result ? result.problems : [];
+}
+
+function configOf(values: Record<string, unknown>): any {
+    const result = validateStackConfig(configSource(values));
+    assert.ok("config" in result, JSON.stringify(result));
+    return result.config;
+}
+
+function withRegion(stack: typeof productionStack, index: number, patch: Record<string, unknown>) {
+    return { ...stack, regions: stack.regions.map((r, i) => (i === index ? { ...r, ...patch } : r)) };
+}
+
+describe("stack configuration", () => {
+    it("accepts a minimal dev stack and fills every default", () => {
+        const cfg = configOf(devStack);
+        assert.equal(cfg.workloads.api.replicas, 1);
+        assert.equal(cfg.app.debug, true);
+        assert.deepEqual(cfg.releases, { local: cfg.saleorVersion });
+    });
+
+    it("accepts a minimal production stack with the seeds' HA sizing", () => {
+        const cfg = configOf(productionStack);
+        assert.ok(cfg.workloads.api.replicas >= 2);
+        assert.deepEqual(cfg.workloads.api.resources, { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } });
+        assert.equal(cfg.data.aws.postgres.backupRetentionDays, 30);
+        assert.equal(cfg.data.aws.postgres.multiAz, true);
+        assert.equal(cfg.app.debug, false);
+    });
+
+    it("a stack value overrides one default and keeps its siblings", () => {
+        const cfg = configOf({ ...devStack, workloads: { api: { replicas: 2 } } });
+        assert.equal(cfg.workloads.api.replicas, 2);
+        assert.equal(cfg.workloads.api.resources.requests.cpu, "250m");
+    });
+
+    it("names a missing required key with its full path", () => {
+        const { regions: _regions, ...noRegions } = devStack;
+        assertIncludes(problemsOf(noRegions), "saleor:regions: is required (array)");
+    });
+
+    it("requires the environment and lists the allowed ones", () => {
+        const { environment: _env, ...rest } = devStack;
+        assert.deepEqual(problemsOf(rest), ["saleor:environment: is required; allowed: dev, staging, production"]);
+        assert.deepEqual(problemsOf({ ...devStack, environment: "prod" }), ['saleor:environment: is "prod"; allowed: dev, staging, production']);
+    });
+
+    it("reports a wrong type at the nested key", () => {
+        const problems = problemsOf({ ...devStack, workloads: { api: { replicas: "two" } } });
+        assert.equal(problems.length, 1, problems.join("\n"));
+        assert.match(problems[0], /^saleor:workloads\.api\.replicas: expected number, received string/);
+    });
+
+    it("reports a bad region name with its index", () => {
+        assertIncludes(problemsOf(withRegion(productionStack, 1, { name: "EU_West" })), "saleor:regions[1].name: must be lower-case letters, digits and dashes");
+    });
+
+    it("rejects an unknown AWS region and lists the known ones", () => {
+        const problems = problemsOf(withRegion(productionStack, 1, { name: "eu-moon-1" }));
+        assert.ok(problems.some((p) => p.startsWith('saleor:regions[1].name: "eu-moon-1" is not a known AWS region; allowed: eu-central-1, eu-west-1')), problems.join("\n"));
+    });
+
+    it("rejects a misspelt key and names the keys allowed there", () => {
+        const problems = problemsOf({ ...devStack, app: { debg: true } });
+        assert.equal(problems.length, 1, problems.join("\n"));
+        assert.match(problems[0], /^saleor:app\.debg: unknown key; allowed keys are debug, scheme,/);
+        assert.match(problemsOf({ ...devStack, regoins: [] })[0], /^saleor:regoins: unknown key; allowed keys are environment, saleorVersion,/);
+    });
+
+    it("refuses a Dashboard whose minor version differs from Core's", () => {
+        assert.deepEqual(problemsOf({ ...devStack, saleorVersion: "3.23.5", dashboardVersion: "3.22.4" }),
+            ["saleor:dashboardVersion: 3.22.4 does not match Core 3.23.5 in region local; the Dashboard minor version must equal Core's (3.23)"]);
+    });
+
+    it("checks the Dashboard against every region's release during a staged rollout", () => {
+        assertIncludes(problemsOf({ ...productionStack, regionReleases: { "eu-central-1": "3.24.0" } }),
+            "saleor:dashboardVersion: 3.23.0 does not match Core 3.24.0 in region eu-central-1; the Dashboard minor version must equal Core's (3.24)");
+    });
+
+    it("refuses more than one Celery beat", () => {
+        assert.deepEqual(problemsOf({ ...devStack, workloads: { beat: { replicas: 2 } } }),
+            ["saleor:workloads.beat.replicas: is 2; Celery beat must run exactly 1 replica (two schedulers enqueue every periodic task twice)"]);
+    });
+
+    it("refuses production with fewer than two API or worker replicas", () => {
+        const problems = problemsOf({ ...productionStack, workloads: { api: { replicas: 1 }, worker: { replicas: 1 } } });
+        assertIncludes(problems, "saleor:workloads.api.replicas: is 1; production needs at least 2 so a node loss or rollout never takes it down");
+        assertIncludes(problems, "saleor:workloads.worker.replicas: is 1; production needs at least 2 so a node loss or rollout never takes it down");
+    });
+
+    it("refuses a credential given in plain text and says how to set it as a secret", () => {
+        assert.deepEqual(problemsOf({ ...productionStack, emailUrl: "smtp://user:pass@smtp.example.com:587/?tls=True" }),
+            ["saleor:emailUrl: holds credentials, so it must be a secret; set it with `pulumi config set --secret saleor:emailUrl <value>`"]);
+        assert.deepEqual(problemsOf({ ...productionStack, emailUrl: "smtp://user:pass@smtp.example.com:587/" }, ["emailUrl"]), []);
+    });
+
+    it("refuses `latest` as a release", () => {
+        assert.match(problemsOf({ ...devStack, release: "latest" })[0], /^saleor:release: must not be `latest`/);
+    });
+
+    it("refuses a git SHA release for upstream Core images", () => {
+        assert.match(problemsOf({ ...devStack, release: "0a1b2c3d" })[0], /^saleor:release: "0a1b2c3d" is not a Saleor version/);
+    });
+
+    it("refuses a per-region release for a region that does not exist", () => {
+        assertIncludes(problemsOf({ ...productionStack, regionReleases: { "us-east-1": "3.23.5" } }),
+            'saleor:regionReleases.us-east-1: no region is named "us-east-1"; allowed: eu-central-1, eu-west-1');
+    });
+
+    it("resolves each region's release from regionReleases, then release, then saleorVersion", () => {
+        const cfg = configOf({ ...productionStack, release: "3.23.6", regionReleases: { "eu-central-1": "3.23.7" } });
+        assert.deepEqual(cfg.releases, { "eu-central-1": "3.23.7", "eu-west-1": "3.23.6" });
+    });
+
+    it("requires exactly one primary region", () => {
+        assertIncludes(problemsOf(withRegion(productionStack, 1, { role: "primary" })),
+            'saleor:regions: exactly one region must have role "primary" (found 2); the primary runs migrations and Celery beat');
+    });
+
+    it("refuses overlapping VPC ranges between regions", () => {
+        assertIncludes(problemsOf(withRegion(productionStack, 1, { vpcCidr: "10.10.128.0/17" })),
+            "saleor:regions[1].vpcCidr: 10.10.128.0/17 overlaps regions[0].vpcCidr 10.10.0.0/16; peered VPCs need disjoint ranges");
+    });
+
+    it("refuses the same public host in two places", () => {
+        assertIncludes(problemsOf(withRegion(productionStack, 1, { hosts: { api: "api.de.example.com", dashboard: "d.nl.example.com", storefronts: { nl: "nl.example.com" } } })),
+            'saleor:regions[1].hosts.api: host "api.de.example.com" is already used by saleor:regions[0].hosts.api; every public host must be unique');
+    });
+
+    it("refuses DEBUG outside dev", () => {
+        assertIncludes(problemsOf({ ...productionStack, app: { debug: true } }), "saleor:app.debug: DEBUG must be false outside dev (it leaks tracebacks and settings); allowed: false");
+    });
+
+    it("refuses PostgreSQL older than 15", () => {
+        assert.match(problemsOf({ ...productionStack, data: { aws: { postgres: { engineVersion: "13" } } } })[0], /^saleor:data\.aws\.postgres\.engineVersion: must be PostgreSQL 15 or newer/);
+    });
+
+    it("lists every problem at once, not just the first", () => {
+        const problems = problemsOf({ ...productionStack, workloads: { api: { replicas: 1 }, beat: { replicas: 3 } }, dashboardVersion: "3.20.0" });
+        assert.ok(problems.length >= 3, problems.join("\n"));
+    });
+
+    it("throws one ConfigError listing every problem, printed by the engine without a stack trace", () => {
+        let thrown: unknown;
+        try {
+            loadStackConfig(configSource({ ...devStack, workloads: { beat: { replicas: 2 } }, dashboardVersion: "3.20.0" }));
+        } catch (e) {
+            thrown = e;
+        }
+        assert.ok(thrown instanceof ConfigError);
+        assert.equal(thrown.problems.length, 2);
+        assert.match(thrown.message, /saleor:workloads\.beat\.replicas/);
+        assert.match(thrown.message, /saleor:dashboardVersion/);
+        // RunError is the error class the Pulumi engine reports without the stack.
+        assert.equal((thrown as any).__pulumiRunError, true);
+    });
+});
