@@ -1,8 +1,11 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RegionalCluster } from "./components/cluster";
-import { SaleorCore } from "./components/core";
-import { DataTier } from "./components/data";
+import { RegionPeering } from "./components/cluster/peering";
+import { SaleorCore, type IngressSettings } from "./components/core";
+import { DataTier, type PrimaryDataFacts } from "./components/data";
 import { ContainerImage } from "./components/image";
+import { ImageRegistry } from "./components/registry";
 import { SaleorSecrets } from "./components/secrets";
 import { Storefront } from "./components/storefront";
 import { loadStackConfig, type RegionConfig, type StackConfig } from "./config";
@@ -21,68 +24,197 @@ interface RegionOutputs {
     namespace: pulumi.Output<string>;
     clusterFlavour: "existing" | "aws";
     dataFlavour: "in-cluster" | "aws";
+    clusterName?: pulumi.Output<string>;
+}
+
+/** The service account Core runs as; on AWS an IAM role for media is bound to it. */
+const coreServiceAccount = "saleor-core";
+
+/** One region's infrastructure, built before any application object. */
+interface RegionInfra {
+    readonly config: RegionConfig;
+    readonly awsProvider?: aws.Provider;
+    readonly cluster: RegionalCluster;
+    data?: DataTier;
 }
 
 /**
  * The program: load the stack's config (failing with every problem before any resource exists),
- * then build each region, primary first, and export its endpoints.
+ * build every region's cluster, connect them, build the data tiers (primary first: the secondary
+ * replicates it), then Saleor in each region, primary first, and export the endpoints.
  */
 async function main() {
     const cfg = loadStackConfig();
     const stack = pulumi.getStack();
-    const secrets = new SaleorSecrets("saleor");
+    const onAws = cfg.cluster.flavour === "aws";
+    const tags = { "saleor:stack": stack, "saleor:environment": cfg.environment, "managed-by": "pulumi" };
 
-    const ordered = [...cfg.regions].sort((a, b) => (a.role === b.role ? 0 : a.role === "primary" ? -1 : 1));
-    const regions: Record<string, RegionOutputs> = {};
+    const regions: RegionInfra[] = [...cfg.regions]
+        .sort((a, b) => (a.role === b.role ? 0 : a.role === "primary" ? -1 : 1))
+        .map((region) => {
+            // One provider per region, handed to components through options: nothing inside
+            // builds a provider for a region it was not given.
+            const awsProvider = onAws ? new aws.Provider(`aws-${region.name}`, { region: region.name as aws.Region, defaultTags: { tags } }) : undefined;
+            const cluster = new RegionalCluster(region.name, {
+                namespace: cfg.cluster.namespace,
+                existing: onAws ? undefined : { ...cfg.cluster.existing },
+                aws: onAws ? {
+                    region: region.name,
+                    kubernetesVersion: cfg.cluster.aws!.kubernetesVersion,
+                    vpcCidr: region.vpcCidr!,
+                    natGateways: cfg.cluster.aws!.natGateways,
+                    endpointPublicAccessCidrs: cfg.cluster.aws!.endpointPublicAccessCidrs,
+                    nodeGroups: cfg.cluster.aws!.nodeGroups,
+                    adminRoleArns: cfg.cluster.aws!.adminRoleArns,
+                    tags,
+                } : undefined,
+            }, { providers: awsProvider ? [awsProvider] : [] });
+            return { config: region, awsProvider, cluster };
+        });
+    const [primary, ...secondaries] = regions;
+
+    // The secondaries' pods write to the primary's database writer across the peering.
+    if (onAws) {
+        for (const s of secondaries) {
+            new RegionPeering(`${primary.config.name}-to-${s.config.name}`, {
+                requester: { region: primary.config.name, network: primary.cluster.network!, provider: primary.awsProvider! },
+                accepter: { region: s.config.name, network: s.cluster.network!, provider: s.awsProvider! },
+                tags,
+            });
+        }
+    }
+
+    let primaryFacts: PrimaryDataFacts | undefined;
+    for (const r of regions) {
+        r.data = buildDataTier(cfg, stack, r, regions, tags, primaryFacts);
+        primaryFacts ??= r.data.aws?.primaryFacts;
+    }
+
+    // Images live in the primary region's registry and are replicated to the others.
+    const registry = onAws ? new ImageRegistry("images", {
+        repositories: [
+            ...(cfg.images.core.source === "build" ? [cfg.images.core.repositoryName] : []),
+            ...(cfg.images.storefront.source === "build" ? [cfg.images.storefront.repositoryName] : []),
+        ],
+        replicateTo: secondaries.map((s) => s.config.name),
+        protect: cfg.environment === "production",
+        tags,
+    }, { providers: [primary.awsProvider!] }) : undefined;
+
+    // A built Core image is tagged by release in an immutable registry: build each release once,
+    // however many regions run it (two during a staged rollout).
+    const coreBuilds = new Map<string, ContainerImage>();
+    const coreImage = (release: string): ContainerImage | undefined => {
+        const core = cfg.images.core;
+        if (core.source !== "build") return undefined;
+        if (!coreBuilds.has(release)) {
+            coreBuilds.set(release, new ContainerImage(`core-${release}`, {
+                build: {
+                    context: core.context,
+                    dockerfile: core.dockerfile,
+                    // The thin image adds a non-root USER to the pinned upstream version.
+                    args: { SALEOR_VERSION: cfg.saleorVersion },
+                    imageName: registry ? pulumi.interpolate`${registry.repositoryUrls[core.repositoryName]}:${release}` : `${core.repositoryName}:${release}`,
+                    skipPush: !registry,
+                    ...(registry ? { registry: registry.credentials } : {}),
+                },
+            }));
+        }
+        return coreBuilds.get(release);
+    };
+
+    const secrets = new SaleorSecrets("saleor");
+    const outputs: Record<string, RegionOutputs> = {};
     let primaryMigration: pulumi.Resource | undefined;
-    for (const region of ordered) {
-        const built = buildRegion(cfg, stack, region, secrets, primaryMigration);
+    for (const r of regions) {
+        const built = buildApplication(cfg, stack, r, secrets, registry, coreImage(cfg.releases[r.config.name]), primaryMigration);
         primaryMigration ??= built.migrationJob;
-        regions[region.name] = built.outputs;
+        outputs[r.config.name] = built.outputs;
     }
 
     return {
         environment: cfg.environment,
-        primaryRegion: ordered[0].name,
+        primaryRegion: primary.config.name,
         saleorVersion: cfg.saleorVersion,
-        regions,
+        regions: outputs,
     };
 }
 
-function buildRegion(cfg: StackConfig, stack: string, region: RegionConfig, secrets: SaleorSecrets, primaryMigration?: pulumi.Resource) {
+function buildDataTier(cfg: StackConfig, stack: string, r: RegionInfra, all: RegionInfra[], tags: Record<string, string>, primaryFacts?: PrimaryDataFacts): DataTier {
+    const name = `${r.config.name}-data`;
+    if (cfg.data.flavour === "in-cluster") {
+        const inCluster = cfg.data.inCluster!;
+        return new DataTier(name, {
+            inCluster: {
+                namespace: r.cluster.namespace,
+                instance: `${stack}-${r.config.name}`,
+                postgresImage: inCluster.postgresImage,
+                valkeyImage: inCluster.valkeyImage,
+                databaseStorage: inCluster.databaseStorage,
+                mediaStorage: inCluster.mediaStorage,
+                storageClassName: inCluster.storageClassName,
+                mailCatcherImage: cfg.features.mailCatcher ? inCluster.mailpitImage : undefined,
+            },
+        }, { providers: [r.cluster.provider] });
+    }
+    const d = cfg.data.aws!;
+    const origins = cfg.regions.flatMap((x) => [x.hosts.dashboard, ...Object.values(x.hosts.storefronts)]).map((h) => `${cfg.app.scheme}://${h}`);
+    return new DataTier(name, {
+        aws: {
+            region: r.config.name,
+            role: r.config.role,
+            network: r.cluster.network!,
+            peerCidrs: r.config.role === "primary" ? all.filter((x) => x !== r).map((x) => x.config.vpcCidr!) : [],
+            postgres: d.postgres,
+            cache: d.cache,
+            media: { ...d.media, corsOrigins: origins },
+            primary: r.config.role === "primary" ? undefined : primaryFacts,
+            protect: cfg.environment === "production",
+            workloadIdentity: { namespace: r.cluster.namespace, serviceAccountName: coreServiceAccount, clusterName: r.cluster.clusterName! },
+            tags,
+        },
+    }, { providers: [r.awsProvider!, r.cluster.provider] });
+}
+
+function buildApplication(cfg: StackConfig, stack: string, r: RegionInfra, secrets: SaleorSecrets, registry: ImageRegistry | undefined,
+    builtCore: ContainerImage | undefined, primaryMigration?: pulumi.Resource) {
+    const region = r.config;
     const instance = `${stack}-${region.name}`;
     const release = cfg.releases[region.name];
     const storefrontHosts = Object.values(region.hosts.storefronts);
+    const k8sOpts: pulumi.ComponentResourceOptions = { providers: [r.cluster.provider] };
+    const isPrimary = region.role === "primary";
+    const onAws = r.awsProvider !== undefined;
 
-    const cluster = new RegionalCluster(region.name, {
-        namespace: cfg.cluster.namespace,
-        existing: cfg.cluster.flavour === "existing" ? { ...cfg.cluster.existing } : undefined,
-    });
-    const k8sOpts: pulumi.ComponentResourceOptions = { providers: [cluster.provider] };
-
-    const inCluster = cfg.data.inCluster!;
-    const data = new DataTier(`${region.name}-data`, {
-        inCluster: {
-            namespace: cluster.namespace,
-            instance,
-            postgresImage: inCluster.postgresImage,
-            valkeyImage: inCluster.valkeyImage,
-            databaseStorage: inCluster.databaseStorage,
-            mediaStorage: inCluster.mediaStorage,
-            storageClassName: inCluster.storageClassName,
-            mailCatcherImage: cfg.features.mailCatcher ? inCluster.mailpitImage : undefined,
+    const ingress: IngressSettings = onAws ? {
+        className: cfg.cluster.ingressClassName,
+        // One internet-facing ALB per region shared by every Ingress of the stack; HTTPS with the
+        // ACM certificate the controller discovers for each host, plain HTTP redirected.
+        annotations: {
+            "alb.ingress.kubernetes.io/scheme": "internet-facing",
+            "alb.ingress.kubernetes.io/target-type": "ip",
+            "alb.ingress.kubernetes.io/group.name": `saleor-${stack}`,
+            "alb.ingress.kubernetes.io/listen-ports": '[{"HTTP": 80}, {"HTTPS": 443}]',
+            "alb.ingress.kubernetes.io/ssl-redirect": "443",
+            "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
         },
-    }, k8sOpts);
-
-    const coreImage = `${cfg.images.core.source === "upstream" ? cfg.images.core.repository : cfg.images.core.repositoryName}:${release}`;
-    const ingress = {
+    } : {
         className: cfg.cluster.ingressClassName,
         // The user's nginx front end accepts uploads up to 100 MB; keep the same limit.
         annotations: { "nginx.ingress.kubernetes.io/proxy-body-size": "100m" },
     };
-    const isPrimary = region.role === "primary";
-    const core = new SaleorCore(`${region.name}-core`, {
-        namespace: cluster.namespace,
+
+    const push = registry ? { registry: registry.credentials } : {};
+    /** A pushed image, referred to in this region's replica of the registry by its digest. */
+    const inRegion = (image: ContainerImage, repository: string) => registry && !isPrimary
+        ? pulumi.interpolate`${registry.urlIn(repository, region.name)}@${image.ref.apply((ref) => ref.split("@")[1])}`
+        : image.ref;
+
+    const core = cfg.images.core;
+    const coreImage = core.source === "upstream" ? pulumi.output(`${core.repository}:${release}`) : inRegion(builtCore!, core.repositoryName);
+
+    const saleor = new SaleorCore(`${region.name}-core`, {
+        namespace: r.cluster.namespace,
         instance,
         image: coreImage,
         dashboardImage: `${cfg.images.dashboard.repository}:${cfg.dashboardVersion}`,
@@ -99,7 +231,7 @@ function buildRegion(cfg: StackConfig, stack: string, region: RegionConfig, secr
             emailUrl: cfg.emailUrl ? pulumi.secret(cfg.emailUrl.value) : undefined,
             sentryDsn: cfg.sentryDsn ? pulumi.secret(cfg.sentryDsn.value) : undefined,
         },
-        connection: data.connection,
+        connection: r.data!.connection,
         workloads: cfg.workloads,
         apiWorkers: cfg.app.apiWorkers,
         workerConcurrency: cfg.app.workerConcurrency,
@@ -107,32 +239,36 @@ function buildRegion(cfg: StackConfig, stack: string, region: RegionConfig, secr
         migrationDependency: isPrimary ? undefined : primaryMigration,
         ingress,
         demoData: cfg.features.demoData,
+        serviceAccountName: onAws ? coreServiceAccount : undefined,
     }, k8sOpts);
 
     const sf = cfg.images.storefront;
-    const storefrontImage = new ContainerImage(`${region.name}-storefront`, sf.source === "image"
-        ? { ref: `${sf.repository}:${sf.tag}` }
-        : {
+    const storefrontImage = sf.source === "image"
+        ? pulumi.output(`${sf.repository}:${sf.tag}`)
+        : inRegion(new ContainerImage(`${region.name}-storefront`, {
             build: {
                 context: sf.context,
                 // The API URL is inlined into the bundle, so each region gets its own build.
-                imageName: `${sf.repositoryName}:${sf.tag}-${region.name}`,
+                imageName: registry
+                    ? pulumi.interpolate`${registry.repositoryUrls[sf.repositoryName]}:${sf.tag}-${region.name}`
+                    : `${sf.repositoryName}:${sf.tag}-${region.name}`,
                 args: {
-                    NEXT_PUBLIC_SALEOR_API_URL: core.graphqlUrl,
+                    NEXT_PUBLIC_SALEOR_API_URL: saleor.graphqlUrl,
                     NEXT_PUBLIC_STOREFRONT_URL: `${cfg.app.scheme}://${storefrontHosts[0]}`,
                     NEXT_PUBLIC_DEFAULT_CHANNEL: sf.defaultChannel,
                 },
-                // A local cluster loads images from the local daemon (`kind load docker-image`), and
-                // the build's GraphQL code generation reaches api.localhost only on the host network.
-                skipPush: cfg.cluster.flavour === "existing",
-                network: cfg.cluster.flavour === "existing" ? "host" : undefined,
+                // A local cluster loads images from the local daemon (`kind load docker-image`),
+                // and the build's GraphQL code generation reaches api.localhost only on the host network.
+                skipPush: !registry,
+                network: registry ? undefined : "host",
+                ...push,
             },
-        }, { dependsOn: [core.api] });
+        }, { dependsOn: [saleor.api] }), sf.repositoryName);
 
     const storefront = new Storefront(`${region.name}-storefront`, {
-        namespace: cluster.namespace,
+        namespace: r.cluster.namespace,
         instance,
-        image: storefrontImage.ref,
+        image: storefrontImage,
         hosts: storefrontHosts,
         scheme: cfg.app.scheme,
         workload: cfg.workloads.storefront,
@@ -143,17 +279,18 @@ function buildRegion(cfg: StackConfig, stack: string, region: RegionConfig, secr
         role: region.role,
         release,
         endpoints: {
-            api: core.apiUrl,
-            graphql: core.graphqlUrl,
-            health: pulumi.interpolate`${core.apiUrl}health/`,
-            dashboard: core.dashboardUrl,
+            api: saleor.apiUrl,
+            graphql: saleor.graphqlUrl,
+            health: pulumi.interpolate`${saleor.apiUrl}health/`,
+            dashboard: saleor.dashboardUrl,
             storefronts: storefront.urls,
         },
-        namespace: cluster.namespace,
-        clusterFlavour: cluster.flavour,
-        dataFlavour: data.flavour,
+        namespace: r.cluster.namespace,
+        clusterFlavour: r.cluster.flavour,
+        dataFlavour: r.data!.flavour,
+        clusterName: r.cluster.clusterName,
     };
-    return { outputs, migrationJob: core.migrationJob };
+    return { outputs, migrationJob: saleor.migrationJob };
 }
 
 export = main;

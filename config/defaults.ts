@@ -129,9 +129,13 @@ function res(cpuRequest: string, memoryRequest: string, cpuLimit: string, memory
     return { requests: { cpu: cpuRequest, memory: memoryRequest }, limits: { cpu: cpuLimit, memory: memoryLimit } };
 }
 
-/** Objects merge key by key; arrays and scalars from `override` replace. */
+/**
+ * Objects merge key by key; arrays and scalars from `override` replace. An object that changes its
+ * `source` (an image pulled vs. built) is a different variant and replaces the default whole.
+ */
 export function deepMerge(base: unknown, override: unknown): unknown {
     if (isPlainObject(base) && isPlainObject(override)) {
+        if ("source" in override && override.source !== base.source) return override;
         const out: Record<string, unknown> = { ...base };
         for (const [k, v] of Object.entries(override)) {
             out[k] = k in base ? deepMerge(base[k], v) : v;

@@ -114,6 +114,8 @@ const cluster = z.strictObject({
         endpointPublicAccessCidrs: z.array(cidr),
         natGateways: z.enum(["single", "perAz"]),
         nodeGroups: z.array(nodeGroup).min(1),
+        /** IAM role ARNs granted cluster-admin through EKS access entries (CI deploy role, operators). */
+        adminRoleArns: z.array(z.string().regex(/^arn:aws:iam::[0-9]{12}:role\/.+$/, { message: "must be an IAM role ARN" })).default([]),
     }).optional(),
 });
 

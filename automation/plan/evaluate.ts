@@ -50,14 +50,22 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<EvaluateResu
     if ("problems" in validated) return { problems: validated.problems };
 
     pulumi.runtime.setAllConfig(values, stackConfig.secretKeys);
+    const main = require(path.join(projectDir, "index.ts")) as () => Promise<Record<string, unknown>>;
+    const { resources, result } = await runUnderMocks(project, opts.stack, main);
+    return { evaluation: { project, stack: opts.stack, resources, outputs: result as Record<string, unknown> } };
+}
+
+/**
+ * Runs `program` under the mock runtime and returns every resource it registered (with the options
+ * on each registration) and its result with Outputs resolved. Also the harness of component tests.
+ */
+export async function runUnderMocks<T>(project: string, stack: string, program: () => T | Promise<T>): Promise<{ resources: RecordedResource[]; result: unknown }> {
     const mocks = new PlanMocks();
     const monitor = new RecordingMonitor(mocks);
-    installMockRuntime(monitor, project, opts.stack);
-
-    const main = require(path.join(projectDir, "index.ts")) as () => Promise<Record<string, unknown>>;
-    const outputs = await resolveDeep(await main());
+    installMockRuntime(monitor, project, stack);
+    const result = await resolveDeep(await program());
     await settle(monitor);
-    return { evaluation: { project, stack: opts.stack, resources: monitor.recorded, outputs: outputs as Record<string, unknown> } };
+    return { resources: monitor.recorded, result };
 }
 
 export function listStacks(projectDir = projectRoot): string[] {

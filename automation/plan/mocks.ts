@@ -61,8 +61,9 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             const name = String(inputs.imageName ?? args.name);
             state.repoDigest = `${name.replace(/:[^:/]+$/, "")}@sha256:${short(name, 64)}`;
         } else if (args.type.startsWith("aws:")) {
-            id = awsId(args.type, args.name, h, inputs);
-            Object.assign(state, awsState(args.type, args.name, id, h, region, inputs));
+            Object.assign(state, autoNames(args.type, args.name, h, inputs));
+            id = awsId(args.type, args.name, h, state);
+            Object.assign(state, awsState(args.type, args.name, id, h, region, state));
         }
         return { id, state };
     }
@@ -79,7 +80,7 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             case "aws:index/getPartition:getPartition":
                 return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
             case "aws:eks/getAddonVersion:getAddonVersion":
-                return { addonName: args.inputs.addonName, kubernetesVersion: args.inputs.kubernetesVersion, version: "v1.0.0-eksbuild.1", id: String(args.inputs.addonName) };
+                return { addonName: args.inputs.addonName, kubernetesVersion: args.inputs.kubernetesVersion, version: addonVersion(String(args.inputs.addonName), String(args.inputs.kubernetesVersion)), id: String(args.inputs.addonName) };
             case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
                 return { userName: "AWS", password: `mock-ecr-token-${region}`, proxyEndpoint: `https://${accountId}.dkr.ecr.${region}.amazonaws.com`, authorizationToken: "bW9jaw==", id: region };
             case "aws:iam/getPolicyDocument:getPolicyDocument":
@@ -108,10 +109,56 @@ const idPrefixes: Record<string, string> = {
     "aws:ec2/launchTemplate:LaunchTemplate": "lt", "aws:kms/key:Key": "mrk",
 };
 
+const eksChildIds: Record<string, (inputs: Record<string, any>, fallback: string) => string> = {
+    "aws:eks/nodeGroup:NodeGroup": (i, fallback) => `${i.clusterName}:${i.nodeGroupName ?? fallback}`,
+    "aws:eks/addon:Addon": (i) => `${i.clusterName}:${i.addonName}`,
+    "aws:eks/accessEntry:AccessEntry": (i) => `${i.clusterName}:${i.principalArn}`,
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": (i) => `${i.clusterName}#${i.principalArn}#${i.policyArn}`,
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": (i, fallback) => `${i.clusterName},a-${short(fallback, 17)}`,
+};
+
+/** A plausible, deterministic add-on version that differs per add-on and Kubernetes version, as EKS's do. */
+function addonVersion(addonName: string, kubernetesVersion: string): string {
+    const n = parseInt(short(`${addonName}@${kubernetesVersion}`, 4), 16);
+    return `v1.${n % 40}.${n % 7}-eksbuild.${n % 3 + 1}`;
+}
+
+/**
+ * The physical names the engine would generate: the logical name plus a random suffix, for the
+ * property each type auto-names (most use `name`).
+ */
+const autoNamedProperty: Record<string, string> = {
+    "aws:rds/instance:Instance": "identifier",
+    "aws:elasticache/replicationGroup:ReplicationGroup": "replicationGroupId",
+    "aws:s3/bucket:Bucket": "bucket",
+};
+const namedTypes = new Set([
+    "aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup", "aws:elasticache/subnetGroup:SubnetGroup",
+    "aws:elasticache/parameterGroup:ParameterGroup", "aws:backup/vault:Vault", "aws:backup/plan:Plan", "aws:backup/selection:Selection",
+    "aws:iam/role:Role", "aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:ec2/securityGroup:SecurityGroup",
+    "aws:eks/cluster:Cluster", "aws:ecr/repository:Repository", "aws:cloudwatch/logGroup:LogGroup", "aws:ec2/launchTemplate:LaunchTemplate",
+    "aws:sns/topic:Topic", "aws:kms/alias:Alias",
+]);
+
+function autoNames(type: string, name: string, h: string, inputs: Record<string, any>): Record<string, unknown> {
+    const property = autoNamedProperty[type] ?? (namedTypes.has(type) ? "name" : undefined);
+    if (!property || inputs[property] !== undefined) return {};
+    const physical = `${name}-${h.slice(0, 7)}`;
+    // Several AWS names are lower-case only (RDS identifiers, buckets, cache groups).
+    return { [property]: property === "name" ? physical : physical.toLowerCase() };
+}
+
 function awsId(type: string, name: string, h: string, inputs: Record<string, any>): string {
     const prefix = idPrefixes[type];
     if (prefix) return `${prefix}-${short(name, 17)}`;
     if (type === "aws:kms/key:Key") return `${h}-${short(name + "k", 4)}-${short(name + "e", 4)}`;
+    // Resources inside an EKS cluster are identified by the cluster plus their own key, as the provider does.
+    const eksChild = eksChildIds[type];
+    if (eksChild) return eksChild(inputs, `${name}-${h}`);
+    // Accepting a peering or setting its options acts on the connection itself.
+    if (type === "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter" || type === "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions") {
+        return String(inputs.vpcPeeringConnectionId);
+    }
     // Named resources keep their name as id, as most AWS resources do.
     return String(inputs.name ?? inputs.bucket ?? inputs.identifier ?? inputs.replicationGroupId ?? inputs.clusterName ?? `${name}-${h}`);
 }
@@ -145,7 +192,19 @@ function awsState(type: string, name: string, id: string, h: string, region: str
                 version: inputs.version,
             };
         case "aws:eks/nodeGroup:NodeGroup":
-            return { arn: arn("eks", `nodegroup/${id}`), status: "ACTIVE", resources: [{ autoscalingGroups: [{ name: `eks-${id}` }] }] };
+            return { arn: arn("eks", `nodegroup/${id.replace(":", "/")}/${h}`), nodeGroupName: id.split(":")[1], status: "ACTIVE", resources: [{ autoscalingGroups: [{ name: `eks-${id.split(":")[1]}-${h}` }] }] };
+        case "aws:eks/addon:Addon":
+            return { arn: arn("eks", `addon/${inputs.clusterName}/${inputs.addonName}/${h}`) };
+        case "aws:eks/accessEntry:AccessEntry":
+            return { accessEntryArn: arn("eks", `access-entry/${inputs.clusterName}/role/${accountId}/${String(inputs.principalArn).split("/").pop()}/${h}`), type: inputs.type ?? "STANDARD" };
+        case "aws:eks/podIdentityAssociation:PodIdentityAssociation": {
+            const associationId = id.split(",")[1];
+            return { associationId, associationArn: arn("eks", `podidentityassociation/${inputs.clusterName}/${associationId}`) };
+        }
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            return { arn: arn("ec2", `launch-template/${id}`), latestVersion: 1, defaultVersion: 1 };
+        case "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter":
+            return { acceptStatus: "active", peerRegion: region };
         case "aws:rds/instance:Instance": {
             const address = `${id}.c${h}.${region}.rds.amazonaws.com`;
             return { arn: arn("rds", `db:${id}`), address, endpoint: `${address}:5432`, port: 5432, resourceId: `db-${h.toUpperCase()}` };

@@ -41,6 +41,10 @@ export interface AwsClusterArgs {
     readonly adminRoleArns?: string[];
     /** Tags on every AWS resource. */
     readonly tags?: Record<string, string>;
+    /** EKS cluster name; subnets are tagged with it before the cluster exists. Default: `<project>-<stack>-<component name>`. */
+    readonly clusterName?: string;
+    /** Days the control-plane logs are kept in CloudWatch. Default: 90. */
+    readonly logRetentionDays?: number;
 }
 
 export interface RegionalClusterArgs {
@@ -62,6 +66,11 @@ export interface NetworkFacts {
     readonly nodeSecurityGroupId: pulumi.Output<string>;
     /** Route tables of the private subnets (for peering routes). */
     readonly privateRouteTableIds: pulumi.Output<string[]>;
+    /**
+     * How many private route tables there are, known before deployment: a peering needs one route
+     * resource per table, and resources cannot be created inside an apply. Set by the aws flavour.
+     */
+    readonly privateRouteTableCount?: number;
 }
 
 /**
@@ -79,6 +88,8 @@ export class RegionalCluster extends pulumi.ComponentResource {
     public readonly network?: NetworkFacts;
     /** The EKS cluster name (aws flavour). */
     public readonly clusterName?: pulumi.Output<string>;
+    /** The Kubernetes API server URL (aws flavour). */
+    public readonly endpoint?: pulumi.Output<string>;
     /** Everything the aws flavour built, for wiring peering, pod identity and alarms. */
     public readonly aws?: AwsClusterResources;
 
@@ -102,6 +113,7 @@ export class RegionalCluster extends pulumi.ComponentResource {
             this.provider = this.aws.provider;
             this.network = this.aws.network;
             this.clusterName = this.aws.cluster.name;
+            this.endpoint = this.aws.endpoint;
         }
 
         const ns = new k8s.core.v1.Namespace(`${name}-ns`, {
@@ -114,13 +126,20 @@ export class RegionalCluster extends pulumi.ComponentResource {
                     "pod-security.kubernetes.io/enforce-version": "latest",
                 },
             },
-        }, { parent: this, provider: this.provider });
+        }, {
+            parent: this,
+            provider: this.provider,
+            // The load balancer controller's webhooks reject Services and Ingresses while it is not yet
+            // running; objects in the namespace wait for it through the namespace.
+            dependsOn: this.aws ? [this.aws.loadBalancerController] : [],
+        });
         this.namespace = ns.metadata.name;
 
         this.registerOutputs({
             namespace: this.namespace,
             clusterName: this.clusterName,
             vpcId: this.network?.vpcId,
+            endpoint: this.endpoint,
         });
     }
 }

@@ -64,8 +64,11 @@ export interface SaleorCoreArgs {
     readonly ingress: IngressSettings;
     /** Load Saleor's demo catalogue and superuser once (`populatedb --createsuperuser`). Default: false. */
     readonly demoData?: boolean;
-    /** Service account the Core pods run as (Pod Identity for S3). Default: none, no token mounted. */
-    readonly serviceAccountName?: pulumi.Input<string>;
+    /**
+     * Service account for the Core pods, created here; the aws flavour binds an IAM role to this
+     * name through Pod Identity (media on S3). Default: the namespace's default account.
+     */
+    readonly serviceAccountName?: string;
     /** Extra plain env for Core (OpenTelemetry and the like). Default: none. */
     readonly extraConfig?: Record<string, pulumi.Input<string>>;
 }
@@ -186,7 +189,13 @@ export class SaleorCore extends pulumi.ComponentResource {
             : args.migrationDependency ? [args.migrationDependency] : [];
         const workloadOpts: pulumi.CustomResourceOptions = { ...parentOpts, dependsOn: afterMigration };
         const podAnnotations = { "saleor.io/config-digest": configDigest };
-        const common = { namespace: ns, instance, runAs: coreRunAs, podAnnotations, volumes, serviceAccountName: args.serviceAccountName };
+        const serviceAccount = args.serviceAccountName ? new k8s.core.v1.ServiceAccount(`${name}-core`, {
+            metadata: { name: args.serviceAccountName, namespace: ns, labels: appLabels("core", instance) },
+            // Pod Identity projects its own token; nothing in Saleor talks to the Kubernetes API.
+            automountServiceAccountToken: false,
+        }, parentOpts) : undefined;
+        const serviceAccountName = serviceAccount?.metadata.name;
+        const common = { namespace: ns, instance, runAs: coreRunAs, podAnnotations, volumes, serviceAccountName };
 
         const apiWorkers = args.apiWorkers ?? 2;
         const api = createAppDeployment(`${name}-api`, {
@@ -290,6 +299,8 @@ export class SaleorCore extends pulumi.ComponentResource {
                         spec: {
                             restartPolicy: "Never",
                             automountServiceAccountToken: false,
+                            // The demo catalogue uploads product images to media storage.
+                            serviceAccountName,
                             securityContext: podSecurityContext(coreRunAs),
                             volumes,
                             containers: [coreContainer("populatedb", ["python3", "manage.py", "populatedb", "--createsuperuser"], args.workloads.migration.resources)],

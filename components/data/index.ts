@@ -38,7 +38,10 @@ export interface AwsDataArgs {
         readonly allocatedStorageGiB: number;
         readonly maxAllocatedStorageGiB: number;
         readonly multiAz: boolean;
+        /** Days of automated backups (point-in-time recovery) and of AWS Backup snapshots. */
         readonly backupRetentionDays: number;
+        /** Hours between AWS Backup snapshots of the writer. Default: 6 (production guide, seed 003). */
+        readonly snapshotIntervalHours?: number;
         readonly deletionProtection: boolean;
         /** An extra read replica in this region (primary only). */
         readonly inRegionReplica: boolean;
@@ -67,6 +70,8 @@ export interface AwsDataArgs {
 
 /** What a secondary region's data tier needs from the primary's. */
 export interface PrimaryDataFacts {
+    /** The primary's region: where the writer and the media bucket live. */
+    readonly region: string;
     /** ARN of the writer instance (source of the cross-region replica). */
     readonly writerArn: pulumi.Output<string>;
     /** Connection URL of the writer, secret. */
@@ -75,6 +80,19 @@ export interface PrimaryDataFacts {
     readonly password: pulumi.Output<string>;
     /** The primary's media bucket, the source of replication. */
     readonly mediaBucketArn: pulumi.Output<string>;
+    /** Name of that bucket: every region's Core writes media there (one writer, like the database). */
+    readonly mediaBucketName: pulumi.Output<string>;
+    /** KMS key encrypting that bucket; a writer needs it to put and read objects. */
+    readonly mediaKeyArn: pulumi.Output<string>;
+    /** Versioning of that bucket; replication may only be configured once it is on. */
+    readonly mediaVersioning: pulumi.Resource;
+    /**
+     * AWS provider of the primary region. The secondary configures replication on the primary's
+     * bucket, an S3 resource that exists only in the bucket's own region, so it needs this provider
+     * rather than its own. Taken from the primary DataTier's `providers` option; undefined when that
+     * tier used the default provider, in which case a secondary cannot replicate.
+     */
+    readonly provider?: pulumi.ProviderResource;
 }
 
 export interface DataTierArgs {

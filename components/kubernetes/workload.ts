@@ -124,7 +124,8 @@ export function createAppDeployment(name: string, args: AppDeploymentArgs, opts:
             template: {
                 metadata: { labels, annotations: args.podAnnotations },
                 spec: {
-                    automountServiceAccountToken: args.serviceAccountName !== undefined,
+                    // No Saleor process talks to the Kubernetes API.
+                    automountServiceAccountToken: false,
                     serviceAccountName: args.serviceAccountName,
                     securityContext: podSecurityContext(args.runAs),
                     initContainers: args.initContainers,

@@ -1,0 +1,50 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { createPodIdentityRole } from "../identity";
+import { partitionOf } from "./arn";
+import { loadBalancerControllerPolicy } from "./load-balancer-controller-policy";
+
+/** Pinned so a chart release never changes the cluster unannounced; the IAM policy follows this version. */
+export const loadBalancerControllerChart = {
+    repo: "https://aws.github.io/eks-charts",
+    chart: "aws-load-balancer-controller",
+    /** Chart 1.14.0 ships controller v2.14.0. */
+    version: "1.14.0",
+    namespace: "kube-system",
+    serviceAccountName: "aws-load-balancer-controller",
+};
+
+export interface LoadBalancerControllerSettings {
+    readonly clusterName: pulumi.Input<string>;
+    readonly region: string;
+    readonly vpcId: pulumi.Input<string>;
+    readonly provider: k8s.Provider;
+    readonly tags: Record<string, string>;
+}
+
+/** Turns Ingresses into ALBs and LoadBalancer Services into NLBs, with its AWS permissions bound through Pod Identity. */
+export function createLoadBalancerController(name: string, s: LoadBalancerControllerSettings, parent: pulumi.Resource): k8s.helm.v3.Release {
+    const c = loadBalancerControllerChart;
+    const { association } = createPodIdentityRole(`${name}-lb-controller`, {
+        clusterName: s.clusterName,
+        namespace: c.namespace,
+        serviceAccountName: c.serviceAccountName,
+        policyJson: JSON.stringify(loadBalancerControllerPolicy(partitionOf(s.region))),
+        tags: s.tags,
+    }, parent);
+
+    return new k8s.helm.v3.Release(`${name}-lb-controller`, {
+        name: c.chart,
+        chart: c.chart,
+        version: c.version,
+        repositoryOpts: { repo: c.repo },
+        namespace: c.namespace,
+        values: {
+            clusterName: s.clusterName,
+            // Given explicitly: with IMDS closed to pods the controller cannot discover them itself.
+            region: s.region,
+            vpcId: s.vpcId,
+            serviceAccount: { create: true, name: c.serviceAccountName },
+        },
+    }, { parent, provider: s.provider, dependsOn: [association] });
+}

@@ -1,0 +1,83 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { policyDocument } from "./iam";
+
+export interface ProtectedBucketArgs {
+    /** Region-local key for SSE-KMS. */
+    readonly key: aws.kms.Key;
+    /** Days a replaced or deleted object's old version is kept. */
+    readonly noncurrentVersionDays: number;
+    /** Browser origins allowed to GET media; no CORS configuration when empty. */
+    readonly corsOrigins: string[];
+    readonly protect: boolean;
+    readonly tags?: Record<string, string>;
+}
+
+export interface ProtectedBucket {
+    readonly bucket: aws.s3.Bucket;
+    /** Replication may only be configured once versioning is on, so callers order on this. */
+    readonly versioning: aws.s3.BucketVersioning;
+}
+
+/**
+ * A private, KMS-encrypted, versioned bucket reachable only over TLS. The primary's media bucket
+ * and the secondary's replica are both built here, so a promoted replica is as locked down as the
+ * bucket it copies.
+ */
+export function createProtectedBucket(name: string, args: ProtectedBucketArgs, parent: pulumi.Resource): ProtectedBucket {
+    const opts: pulumi.CustomResourceOptions = { parent };
+    // Auto-named (logical name + random suffix): unique per stack and region, and S3 names are global.
+    const bucket = new aws.s3.Bucket(name, {
+        forceDestroy: !args.protect,
+        tags: args.tags,
+    }, { parent, protect: args.protect });
+    const target = { bucket: bucket.bucket };
+
+    // ACLs off: the bucket owner owns every object, so only IAM and the bucket policy grant access.
+    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { ...target, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
+        ...target,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+    }, opts);
+    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
+        ...target,
+        rules: [{
+            applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.key.arn },
+            // One data key per bucket instead of one KMS call per object.
+            bucketKeyEnabled: true,
+        }],
+    }, opts);
+    const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { ...target, versioningConfiguration: { status: "Enabled" } }, opts);
+    new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, {
+        ...target,
+        rules: [{
+            id: "expire-old-versions",
+            status: "Enabled",
+            filter: {},
+            noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+        }],
+    }, { parent, dependsOn: [versioning] });
+    if (args.corsOrigins.length > 0) {
+        new aws.s3.BucketCorsConfiguration(`${name}-cors`, {
+            ...target,
+            corsRules: [{ allowedMethods: ["GET", "HEAD"], allowedOrigins: args.corsOrigins, maxAgeSeconds: 3600 }],
+        }, opts);
+    }
+    new aws.s3.BucketPolicy(`${name}-tls-only`, {
+        ...target,
+        policy: policyDocument([{
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        }]),
+        // S3 rejects policy writes while it is still applying the public access block.
+    }, { parent, dependsOn: [publicAccess] });
+    return { bucket, versioning };
+}

@@ -1,0 +1,74 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { AwsDataArgs } from "../index";
+import { createServiceSecurityGroup } from "./security-group";
+
+const port = 6379;
+
+// UTC, outside the seed's 02:00-04:00 (Central European) deployment window and apart from each other,
+// as ElastiCache requires.
+const snapshotWindow = "23:30-00:30";
+const maintenanceWindow = "sun:04:00-sun:05:00";
+
+/** The Valkey side of one region's data tier: Saleor's cache and Celery broker. */
+export interface Cache {
+    readonly group: aws.elasticache.ReplicationGroup;
+    /** CACHE_URL (database 0), secret. */
+    readonly cacheUrl: pulumi.Output<string>;
+    /** CELERY_BROKER_URL (database 1), secret. */
+    readonly brokerUrl: pulumi.Output<string>;
+}
+
+/** One Valkey replication group per region: caches and task queues stay beside the Core that uses them. */
+export function createCache(name: string, args: AwsDataArgs, key: aws.kms.Key, parent: pulumi.Resource): Cache {
+    const c = args.cache;
+    const opts: pulumi.CustomResourceOptions = { parent };
+    const subnetGroup = new aws.elasticache.SubnetGroup(`${name}-cache`, {
+        description: "Saleor Valkey: private subnets only",
+        subnetIds: args.network.privateSubnetIds,
+        tags: args.tags,
+    }, opts);
+    const securityGroup = createServiceSecurityGroup(`${name}-cache`, {
+        vpcId: args.network.vpcId,
+        description: `Saleor Valkey: ${port} from the nodes`,
+        port,
+        nodeSecurityGroupId: args.network.nodeSecurityGroupId,
+        tags: args.tags,
+    }, parent);
+    // ElastiCache takes 16-128 printable characters without `@`, `"` or `/`; letters and digits
+    // also keep the token safe inside redis URLs.
+    const token = new random.RandomPassword(`${name}-cache-token`, { length: 64, special: false }, opts).result;
+
+    const group = new aws.elasticache.ReplicationGroup(`${name}-cache`, {
+        description: "Saleor cache and Celery broker",
+        engine: "valkey",
+        engineVersion: c.engineVersion,
+        nodeType: c.nodeType,
+        numCacheClusters: c.nodes,
+        port,
+        automaticFailoverEnabled: c.multiAz,
+        multiAzEnabled: c.multiAz,
+        atRestEncryptionEnabled: true,
+        kmsKeyId: key.arn,
+        transitEncryptionEnabled: true,
+        authToken: pulumi.secret(token),
+        subnetGroupName: subnetGroup.name,
+        securityGroupIds: [securityGroup.id],
+        // Production keeps a week of daily snapshots: the broker's queued tasks survive a lost group.
+        snapshotRetentionLimit: args.protect ? 7 : 0,
+        snapshotWindow: args.protect ? snapshotWindow : undefined,
+        maintenanceWindow,
+        autoMinorVersionUpgrade: true,
+        applyImmediately: !args.protect,
+        tags: args.tags,
+    }, { parent, protect: args.protect });
+
+    const base = pulumi.interpolate`rediss://:${token}@${group.primaryEndpointAddress}:${port}`;
+    return {
+        group,
+        cacheUrl: pulumi.secret(pulumi.interpolate`${base}/0`),
+        // Celery refuses a rediss:// broker URL that does not say how to check the server's certificate.
+        brokerUrl: pulumi.secret(pulumi.interpolate`${base}/1?ssl_cert_reqs=required`),
+    };
+}

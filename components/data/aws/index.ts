@@ -1,0 +1,121 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { AwsDataArgs, ConnectionFacts, PrimaryDataFacts } from "../index";
+import { createWriterBackups } from "./backup";
+import { createCache } from "./cache";
+import { createDataKey } from "./kms";
+import { createMedia } from "./media";
+import { createDatabase, postgresMajor } from "./postgres";
+import { createWorkloadIdentity } from "./workload-identity";
+
+/** What the AWS flavour builds and hands back to DataTier. */
+export interface AwsDataResources {
+    readonly connection: ConnectionFacts;
+    /** The PostgreSQL writer; the primary region only. */
+    readonly writer?: aws.rds.Instance;
+    /** This region's read replica: in-region (primary with `inRegionReplica`) or cross-region (secondary). */
+    readonly replica?: aws.rds.Instance;
+    /** Valkey: cache and Celery broker. */
+    readonly cache: aws.elasticache.ReplicationGroup;
+    /** The media bucket every region writes to; the primary region only. */
+    readonly mediaBucket?: aws.s3.Bucket;
+    /** The secondary's disaster-recovery copy of the media bucket (`media.replicate`). */
+    readonly mediaReplicaBucket?: aws.s3.Bucket;
+    /** The role Core's pods assume through Pod Identity. */
+    readonly workloadRole: aws.iam.Role;
+    /** Region-local keys: `data` for RDS, Performance Insights, ElastiCache and backups; `media` for this region's bucket. */
+    readonly keys: { readonly data: aws.kms.Key; readonly media?: aws.kms.Key };
+    /** The primary region's facts, to pass as the secondary's `args.primary`; the primary only. */
+    readonly primaryFacts?: PrimaryDataFacts;
+}
+
+/** RDS PostgreSQL, ElastiCache Valkey, S3 media and the workload's role in one region. */
+export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.ComponentResource): AwsDataResources {
+    const problems = validate(args);
+    if (problems.length > 0) {
+        throw new Error(`DataTier ${name}: ${problems.join("; ")}`);
+    }
+
+    const dataKey = createDataKey(`${name}-data`, {
+        description: `Saleor database, cache and backups (${args.region})`,
+        protect: args.protect,
+        tags: args.tags,
+    }, parent);
+    const database = createDatabase(name, args, dataKey, parent);
+    const cache = createCache(name, args, dataKey, parent);
+    const media = createMedia(name, args, parent);
+    const workload = createWorkloadIdentity(name, { workload: args.workloadIdentity, media: media.access, tags: args.tags }, parent);
+    if (database.writer) {
+        createWriterBackups(name, {
+            writer: database.writer,
+            key: dataKey,
+            intervalHours: args.postgres.snapshotIntervalHours ?? 6,
+            retentionDays: args.postgres.backupRetentionDays,
+            protect: args.protect,
+            tags: args.tags,
+        }, parent);
+    }
+
+    const connection: ConnectionFacts = {
+        databaseUrl: database.writerUrl,
+        databaseReplicaUrl: database.replicaUrl,
+        cacheUrl: cache.cacheUrl,
+        brokerUrl: cache.brokerUrl,
+        media: media.storage,
+        readyAfter: [database.writer, database.replica, cache.group].filter((r): r is NonNullable<typeof r> => r !== undefined),
+    };
+
+    const primaryFacts: PrimaryDataFacts | undefined = database.writer && media.bucket && media.key && media.versioning
+        ? {
+            region: args.region,
+            writerArn: database.writer.arn,
+            writerUrl: database.writerUrl,
+            password: database.password,
+            mediaBucketArn: media.bucket.arn,
+            mediaBucketName: media.bucket.bucket,
+            mediaKeyArn: media.key.arn,
+            mediaVersioning: media.versioning,
+            provider: parent.getProvider("aws::"),
+        }
+        : undefined;
+
+    return {
+        connection,
+        writer: database.writer,
+        replica: database.replica,
+        cache: cache.group,
+        mediaBucket: media.bucket,
+        mediaReplicaBucket: media.replicaBucket,
+        workloadRole: workload.role,
+        keys: { data: dataKey, media: media.key },
+        primaryFacts,
+    };
+}
+
+/** Every problem with the arguments, so one run reports them all. */
+function validate(args: AwsDataArgs): string[] {
+    const problems: string[] = [];
+    if (postgresMajor(args.postgres.engineVersion) === undefined) {
+        problems.push(`postgres.engineVersion "${args.postgres.engineVersion}" must be PostgreSQL 15 or newer, as "16" or "16.4"`);
+    }
+    const interval = args.postgres.snapshotIntervalHours;
+    if (interval !== undefined && !(Number.isInteger(interval) && interval > 0 && 24 % interval === 0)) {
+        problems.push(`postgres.snapshotIntervalHours: ${interval} does not divide a day into equal parts; use 1, 2, 3, 4, 6, 8, 12 or 24`);
+    }
+    if (args.cache.multiAz && args.cache.nodes < 2) {
+        problems.push(`cache.nodes: Multi-AZ failover needs at least 2 nodes (got ${args.cache.nodes})`);
+    }
+    if (args.role === "secondary") {
+        if (!args.primary) {
+            problems.push(`role "secondary" needs args.primary (the primary DataTier's aws.primaryFacts)`);
+        } else {
+            if (args.media.replicate && !args.primary.provider) {
+                problems.push("media.replicate needs args.primary.provider (the primary region's AWS provider): replication is configured on the primary's bucket");
+            }
+            if (args.primary.region === args.region) {
+                problems.push(`a secondary must be in another region than its primary (both are ${args.region})`);
+            }
+        }
+    }
+    return problems;
+}

@@ -1,0 +1,119 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** ECR repositories in the primary region; the AWS provider comes from `opts.providers`. */
+export interface ImageRegistryArgs {
+    /** Repository names, e.g. "saleor-core". */
+    readonly repositories: string[];
+    /** Regions that get a copy of every image pushed here, so each cluster pulls from its own region. Default: none. */
+    readonly replicateTo?: string[];
+    /** Protect the repositories from deletion and replacement (production). */
+    readonly protect: boolean;
+    /** Tagged images kept per repository, newest first. Default: 50. Keep it above the releases you may roll back to. */
+    readonly keepReleases?: number;
+    readonly tags?: Record<string, string>;
+}
+
+/** What `docker push` needs (the shape of ContainerImage's `registry`). */
+export interface RegistryCredentials {
+    readonly server: pulumi.Output<string>;
+    readonly username: pulumi.Output<string>;
+    /** A 12-hour ECR token, secret. */
+    readonly password: pulumi.Output<string>;
+}
+
+/**
+ * The stack's private image registry: immutable, scanned, encrypted ECR repositories whose images
+ * are replicated to the other regions, with a lifecycle that keeps the recent releases.
+ */
+export class ImageRegistry extends pulumi.ComponentResource {
+    public readonly repositories: Record<string, aws.ecr.Repository>;
+    /** Repository URL per name, in the registry's own region. */
+    public readonly repositoryUrls: Record<string, pulumi.Output<string>>;
+    public readonly credentials: RegistryCredentials;
+    /** The registry-wide replication rule; undefined without `replicateTo`. */
+    public readonly replication?: aws.ecr.ReplicationConfiguration;
+
+    constructor(name: string, args: ImageRegistryArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("saleor:components:ImageRegistry", name, {}, opts);
+        if (args.repositories.length === 0) {
+            throw new Error(`ImageRegistry ${name}: give at least one repository`);
+        }
+        const keepReleases = args.keepReleases ?? 50;
+        const replicateTo = args.replicateTo ?? [];
+
+        this.repositories = {};
+        this.repositoryUrls = {};
+        for (const repositoryName of args.repositories) {
+            const logical = `${name}-${repositoryName.replace(/[^a-z0-9-]/g, "-")}`;
+            const repository = new aws.ecr.Repository(logical, {
+                name: repositoryName,
+                // A released tag always names the same image: rollbacks and the other regions get exactly what was tested.
+                imageTagMutability: "IMMUTABLE",
+                imageScanningConfiguration: { scanOnPush: true },
+                // The AWS-managed ECR key: replicated repositories are created encrypted the same way without
+                // a key to share across regions.
+                encryptionConfigurations: [{ encryptionType: "KMS" }],
+                forceDelete: false,
+                tags: args.tags,
+            }, { parent: this, protect: args.protect });
+            new aws.ecr.LifecyclePolicy(logical, { repository: repository.name, policy: lifecyclePolicy(keepReleases) }, { parent: this });
+            this.repositories[repositoryName] = repository;
+            this.repositoryUrls[repositoryName] = repository.repositoryUrl;
+        }
+
+        if (replicateTo.length > 0) {
+            const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+            // One replication configuration per registry (account and region): this component owns it.
+            this.replication = new aws.ecr.ReplicationConfiguration(`${name}-replication`, {
+                replicationConfiguration: {
+                    rules: [{
+                        destinations: replicateTo.map((region) => ({ region, registryId: account })),
+                        repositoryFilters: args.repositories.map((filter) => ({ filter, filterType: "PREFIX_MATCH" })),
+                    }],
+                },
+            }, { parent: this, dependsOn: Object.values(this.repositories) });
+        }
+
+        const token = aws.ecr.getAuthorizationTokenOutput({}, { parent: this });
+        this.credentials = {
+            server: token.proxyEndpoint,
+            username: token.userName,
+            password: pulumi.secret(token.password),
+        };
+
+        this.registerOutputs({ repositoryUrls: this.repositoryUrls });
+    }
+
+    /**
+     * The URL of repository `name` in `region`: the registry's own region or one of `replicateTo`
+     * (ECR replicates under the same account and repository name).
+     */
+    urlIn(name: string, region: string): pulumi.Output<string> {
+        const repository = this.repositories[name];
+        if (!repository) {
+            throw new Error(`ImageRegistry: no repository "${name}" (repositories: ${Object.keys(this.repositories).join(", ")})`);
+        }
+        return pulumi.interpolate`${repository.registryId}.dkr.ecr.${region}.amazonaws.com/${repository.name}`;
+    }
+}
+
+/** Untagged layers (failed or superseded builds) go after a week; the newest `keep` tagged images stay. */
+function lifecyclePolicy(keep: number): string {
+    return JSON.stringify({
+        rules: [
+            {
+                rulePriority: 1,
+                description: "Expire untagged images after 7 days",
+                selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 },
+                action: { type: "expire" },
+            },
+            {
+                rulePriority: 2,
+                description: `Keep the newest ${keep} tagged images`,
+                selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: keep },
+                action: { type: "expire" },
+            },
+        ],
+    });
+}
