@@ -66,6 +66,7 @@ async function main() {
                     endpointPublicAccessCidrs: cfg.cluster.aws!.endpointPublicAccessCidrs,
                     nodeGroups: cfg.cluster.aws!.nodeGroups,
                     adminRoleArns: cfg.cluster.aws!.adminRoleArns,
+                    protect: cfg.environment === "production",
                     tags,
                 } : undefined,
             }, { providers: awsProvider ? [awsProvider] : [] });
@@ -188,6 +189,8 @@ function buildApplication(cfg: StackConfig, stack: string, r: RegionInfra, secre
 
     const ingress: IngressSettings = onAws ? {
         className: cfg.cluster.ingressClassName,
+        // TLS for every host, with the certificate the controller finds in ACM for it.
+        tls: {},
         // One internet-facing ALB per region shared by every Ingress of the stack; HTTPS with the
         // ACM certificate the controller discovers for each host, plain HTTP redirected.
         annotations: {

@@ -71,7 +71,7 @@ export class Storefront extends pulumi.ComponentResource {
         createIngress(`${name}`, {
             namespace: args.namespace, component: "storefront", instance: args.instance, hosts: args.hosts,
             serviceName: app.service!.metadata.name, servicePort: "http",
-            ingressClassName: args.ingress.className, annotations: args.ingress.annotations, tlsSecretName: args.ingress.tlsSecretName,
+            ingressClassName: args.ingress.className, annotations: args.ingress.annotations, tls: args.ingress.tls,
         }, parentOpts);
 
         this.urls = pulumi.output(args.hosts.map((h) => `${args.scheme}://${h}/`));

@@ -45,6 +45,11 @@ export interface AwsClusterArgs {
     readonly clusterName?: string;
     /** Days the control-plane logs are kept in CloudWatch. Default: 90. */
     readonly logRetentionDays?: number;
+    /**
+     * Protect the EKS cluster and its secrets key from deletion and replacement (production).
+     * Node groups stay unprotected: replacing them is a routine change. Default: false.
+     */
+    readonly protect?: boolean;
 }
 
 export interface RegionalClusterArgs {

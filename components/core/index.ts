@@ -26,8 +26,11 @@ export interface IngressSettings {
     readonly className: string;
     /** Annotations on every Ingress (body size, ALB group and listeners, ...). Default: none. */
     readonly annotations?: Record<string, string>;
-    /** TLS Secret covering the hosts; omit where TLS ends before the Ingress or the scheme is http. */
-    readonly tlsSecretName?: string;
+    /**
+     * TLS on the Ingresses: a Secret with the certificate, or `{}` where the controller finds the
+     * certificate itself (ACM through the AWS load balancer controller). Default: none (plain http).
+     */
+    readonly tls?: { readonly secretName?: string };
 }
 
 export interface SaleorCoreArgs {
@@ -319,12 +322,12 @@ export class SaleorCore extends pulumi.ComponentResource {
         createIngress(`${name}-api`, {
             namespace: ns, component: "api", instance, hosts: [args.hosts.api],
             serviceName: apiService.metadata.name, servicePort: "http",
-            ingressClassName: args.ingress.className, annotations: args.ingress.annotations, tlsSecretName: args.ingress.tlsSecretName,
+            ingressClassName: args.ingress.className, annotations: args.ingress.annotations, tls: args.ingress.tls,
         }, parentOpts);
         createIngress(`${name}-dashboard`, {
             namespace: ns, component: "dashboard", instance, hosts: [args.hosts.dashboard],
             serviceName: dashboard.service!.metadata.name, servicePort: "http",
-            ingressClassName: args.ingress.className, annotations: args.ingress.annotations, tlsSecretName: args.ingress.tlsSecretName,
+            ingressClassName: args.ingress.className, annotations: args.ingress.annotations, tls: args.ingress.tls,
         }, parentOpts);
 
         this.apiUrl = pulumi.output(`${args.hosts.scheme}://${args.hosts.api}/`);

@@ -183,14 +183,17 @@ export function createIngress(name: string, args: {
     readonly servicePort: string;
     readonly ingressClassName: string;
     readonly annotations?: Record<string, string>;
-    /** Secret holding the certificate for these hosts; omit where TLS ends elsewhere (plain http in dev). */
-    readonly tlsSecretName?: string;
+    /**
+     * TLS for these hosts: with a `secretName` the controller serves that certificate; without one
+     * (the AWS load balancer controller) it finds a certificate for the hosts itself. Omit for plain http.
+     */
+    readonly tls?: { readonly secretName?: string };
 }, opts: pulumi.CustomResourceOptions): k8s.networking.v1.Ingress {
     return new k8s.networking.v1.Ingress(name, {
         metadata: { namespace: args.namespace, labels: appLabels(args.component, args.instance), annotations: args.annotations },
         spec: {
             ingressClassName: args.ingressClassName,
-            tls: args.tlsSecretName ? [{ hosts: args.hosts, secretName: args.tlsSecretName }] : undefined,
+            tls: args.tls ? [{ hosts: args.hosts, secretName: args.tls.secretName }] : undefined,
             rules: args.hosts.map((host) => ({
                 host,
                 http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: args.serviceName, port: { name: args.servicePort } } } }] },

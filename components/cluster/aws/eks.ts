@@ -15,6 +15,8 @@ export interface ControlPlaneSettings {
     readonly endpointPublicAccessCidrs: string[];
     readonly adminRoleArns: string[];
     readonly logRetentionDays: number;
+    /** Protect the cluster and its secrets key from deletion and replacement. */
+    readonly protect: boolean;
     readonly tags: Record<string, string>;
 }
 
@@ -28,12 +30,13 @@ export interface ControlPlane {
 }
 
 export function createControlPlane(name: string, s: ControlPlaneSettings, parent: pulumi.Resource): ControlPlane {
+    // Losing this key makes every Secret in the cluster unreadable.
     const secretsKey = new aws.kms.Key(`${name}-eks-secrets`, {
         description: `Envelope encryption of Kubernetes Secrets in EKS cluster ${s.clusterName}`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
         tags: s.tags,
-    }, { parent });
+    }, { parent, protect: s.protect });
 
     const { role, permissions } = createServiceRole(`${name}-eks-cluster`, {
         service: "eks.amazonaws.com",
@@ -68,7 +71,7 @@ export function createControlPlane(name: string, s: ControlPlaneSettings, parent
         enabledClusterLogTypes: controlPlaneLogTypes,
         encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
         tags: s.tags,
-    }, { parent, dependsOn: [...permissions, logGroup] });
+    }, { parent, dependsOn: [...permissions, logGroup], protect: s.protect });
 
     const adminAccess = s.adminRoleArns.map((principalArn) => {
         // Named by the ARN's digest, so reordering the list replaces nothing.

@@ -58,6 +58,7 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
         endpointPublicAccessCidrs: args.endpointPublicAccessCidrs ?? [],
         adminRoleArns: args.adminRoleArns ?? [],
         logRetentionDays: args.logRetentionDays ?? 90,
+        protect: args.protect ?? false,
         tags,
     }, parent);
 

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { isDeepStrictEqual } from "util";
+import { evaluateStack, type Evaluation } from "../../automation/plan/evaluate";
+import { isStatefulType } from "../../automation/stateful";
+import type { RecordedResource } from "../support/harness";
+
+const evaluations = new Map<string, Promise<Evaluation>>();
+/** Evaluates a stack with config overrides, once per distinct input. */
+function evaluateWith(stack: string, overrides: Record<string, string>): Promise<Evaluation> {
+    const key = JSON.stringify([stack, overrides]);
+    if (!evaluations.has(key)) {
+        evaluations.set(key, evaluateStack({ stack, configOverrides: overrides }).then((r) => {
+            if ("problems" in r) throw new Error(r.problems.join("\n"));
+            return r.evaluation;
+        }));
+    }
+    return evaluations.get(key)!;
+}
+
+/** What an image-only release may change: the migration Job, workloads, their settings and the image builds. */
+const releaseTypes = new Set([
+    "kubernetes:batch/v1:Job",
+    "kubernetes:apps/v1:Deployment",
+    "kubernetes:core/v1:ConfigMap",
+    "kubernetes:core/v1:Secret",
+    "docker:index/image:Image",
+    "saleor:components:ContainerImage",
+]);
+
+function diff(before: Evaluation, after: Evaluation) {
+    const old = new Map(before.resources.map((r) => [r.urn, r]));
+    const now = new Map(after.resources.map((r) => [r.urn, r]));
+    const changed: RecordedResource[] = [];
+    for (const [urn, r] of now) {
+        const o = old.get(urn);
+        if (!o || !isDeepStrictEqual(o.inputs, r.inputs) || !isDeepStrictEqual(o.dependencies.sort(), r.dependencies.sort())) changed.push(r);
+    }
+    const removed = [...old.values()].filter((r) => !now.has(r.urn));
+    return { changed, removed };
+}
+
+describe("an image-only release (a Saleor version bump)", () => {
+    for (const stack of ["staging", "production"]) {
+        it(`${stack}: changes only the migration Job, workloads, their settings and the image builds`, async () => {
+            const before = await evaluateWith(stack, { "saleor:release": "3.23.5" });
+            const after = await evaluateWith(stack, { "saleor:release": "3.23.6" });
+            const { changed, removed } = diff(before, after);
+            assert.ok(changed.length > 0, "the release must change something");
+            for (const r of [...changed, ...removed]) {
+                assert.ok(releaseTypes.has(r.type), `${r.type} ${r.name} must not change in an image-only release`);
+                assert.ok(!isStatefulType(r.type), `${r.type} ${r.name} is stateful`);
+            }
+            // Proof the comparison sees what matters: the migration Job moved to the new image.
+            const job = changed.find((r) => r.name === "eu-central-1-core-migrate");
+            assert.ok(job, "the migration Job re-runs for the new image");
+        });
+    }
+
+    it("production: leaves every database, cache, bucket, key, cluster and node group byte-for-byte alone", async () => {
+        const before = await evaluateWith("production", { "saleor:release": "3.23.5" });
+        const after = await evaluateWith("production", { "saleor:release": "3.23.6" });
+        const guarded = ["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:s3/bucket:Bucket",
+            "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:kms/key:Key", "aws:ec2/vpc:Vpc"];
+        for (const type of guarded) {
+            const a = before.resources.filter((r) => r.type === type);
+            const b = after.resources.filter((r) => r.type === type);
+            assert.ok(a.length > 0, type);
+            assert.deepEqual(b.map((r) => [r.urn, r.inputs]), a.map((r) => [r.urn, r.inputs]), type);
+        }
+    });
+
+    it("a staged rollout moves only the primary region's workloads", async () => {
+        const before = await evaluateWith("production", { "saleor:release": "3.23.5" });
+        const after = await evaluateWith("production", { "saleor:release": "3.23.5", "saleor:regionReleases": JSON.stringify({ "eu-central-1": "3.23.6" }) });
+        const { changed } = diff(before, after);
+        const secondaryWorkloads = changed.filter((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name.startsWith("eu-west-1"));
+        assert.deepEqual(secondaryWorkloads.map((r) => r.name), []);
+        assert.ok(changed.some((r) => r.name === "eu-central-1-core-api"));
+    });
+});
