@@ -1,6 +1,9 @@
+import * as fs from "fs";
+import * as path from "path";
 import { parseArgs } from "util";
-import { evaluateStack, listStacks } from "./plan/evaluate";
-import { toPlanDocument } from "./plan/json";
+import { checkPlan, readPolicyConfigFile } from "../policy/offline";
+import { evaluateStack, listStacks, projectRoot } from "./plan/evaluate";
+import { toPlanDocument, type PolicyViolationJson } from "./plan/json";
 import { renderPlan } from "./plan/render";
 
 /** Exit codes other tools rely on. */
@@ -54,8 +57,29 @@ export async function runPlanCli(argv: string[], out: (s: string) => void = (s) 
     }
 
     const doc = toPlanDocument(result.evaluation);
-    out(values.json ? `${JSON.stringify(doc, null, 2)}\n` : renderPlan(doc));
+    const notes: string[] = [];
+    if (values["no-policy"]) {
+        notes.push("Policy: not checked (--no-policy).");
+    } else {
+        doc.policyViolations = await policyViolations(doc, values.stack, notes);
+    }
+    out(values.json ? `${JSON.stringify(doc, null, 2)}\n` : renderPlan(doc, notes));
     return doc.policyViolations.some((v) => v.enforcementLevel === "mandatory") ? exitCodes.mandatoryViolation : exitCodes.ok;
+}
+
+/** Runs the policy pack's rules on the plan with the stack's policy config (policy/config/<stack>.json). */
+async function policyViolations(doc: Parameters<typeof checkPlan>[0], stack: string, notes: string[]): Promise<PolicyViolationJson[]> {
+    const configFile = path.join(projectRoot, "policy", "config", `${stack}.json`);
+    const hasConfig = fs.existsSync(configFile);
+    const result = await checkPlan(doc, hasConfig ? readPolicyConfigFile(configFile) : undefined);
+    notes.push(`Policy: ${result.violations.length === 0 ? "no violations" : "see above"} (pack rules with ${hasConfig ? path.relative(projectRoot, configFile) : "the pack's production defaults: no policy/config/" + stack + ".json"}).`);
+    return result.violations.map((v) => ({
+        policyPackName: v.policyPackName,
+        policyName: v.policyName,
+        enforcementLevel: v.enforcementLevel,
+        urn: v.urn,
+        message: v.message,
+    }));
 }
 
 if (require.main === module) {

@@ -1,0 +1,5 @@
+import { iamNoFullAdmin } from "./policy";
+
+export * from "./policy";
+
+export const iamPolicies = [iamNoFullAdmin];

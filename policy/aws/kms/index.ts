@@ -1,0 +1,5 @@
+import { kmsKeyRotation } from "./key";
+
+export * from "./key";
+
+export const kmsPolicies = [kmsKeyRotation];

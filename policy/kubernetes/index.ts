@@ -1,0 +1,41 @@
+import { celeryBeatSingleReplica } from "./celery-beat";
+import { ingressTls } from "./ingress";
+import { noLoadBalancerServices } from "./service";
+import { noPlaintextSecretEnv } from "./workload-env";
+import { noHostNamespaces, noHostPathVolumes } from "./workload-host";
+import { imagePinned, imageRegistryAllowed } from "./workload-images";
+import { healthProbes } from "./workload-probes";
+import { resourcesSpecified, resourcesWithinRange } from "./workload-resources";
+import { dropsAllCapabilities, noPrivilegedContainers, noPrivilegeEscalation, runsAsNonRoot } from "./workload-security";
+
+export * from "./celery-beat";
+export * from "./ingress";
+export * from "./selector";
+export * from "./service";
+export * from "./types";
+export * from "./workload";
+export * from "./workload-env";
+export * from "./workload-host";
+export * from "./workload-images";
+export * from "./workload-probes";
+export * from "./workload-resources";
+export * from "./workload-security";
+
+/** Rules that judge one Kubernetes object at a time. */
+export const kubernetesPolicies = [
+    noPrivilegedContainers,
+    noPrivilegeEscalation,
+    runsAsNonRoot,
+    dropsAllCapabilities,
+    noHostPathVolumes,
+    noHostNamespaces,
+    resourcesSpecified,
+    resourcesWithinRange,
+    healthProbes,
+    imagePinned,
+    imageRegistryAllowed,
+    noPlaintextSecretEnv,
+    celeryBeatSingleReplica,
+    noLoadBalancerServices,
+    ingressTls,
+];
