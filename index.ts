@@ -239,6 +239,8 @@ function buildApplication(cfg: StackConfig, stack: string, r: RegionInfra, secre
         apiWorkers: cfg.app.apiWorkers,
         workerConcurrency: cfg.app.workerConcurrency,
         runMigrations: isPrimary,
+        // Periodic tasks are scheduled once per database: the primary region's beat.
+        runScheduler: isPrimary,
         migrationDependency: isPrimary ? undefined : primaryMigration,
         ingress,
         demoData: cfg.features.demoData,

@@ -62,6 +62,11 @@ export interface SaleorCoreArgs {
      * primary's Job in `migrationDependency`, so its workloads roll only after the primary migrated.
      */
     readonly runMigrations: boolean;
+    /**
+     * Run Celery beat here. Beat must run once per database, and every region shares the primary's
+     * database, so only the primary region schedules. Default: `runMigrations`.
+     */
+    readonly runScheduler?: boolean;
     /** A resource the workloads wait for instead of a local migration Job (the primary's Job). */
     readonly migrationDependency?: pulumi.Input<pulumi.Resource>;
     readonly ingress: IngressSettings;
@@ -237,7 +242,7 @@ export class SaleorCore extends pulumi.ComponentResource {
             }],
         }, workloadOpts);
 
-        createAppDeployment(`${name}-beat`, {
+        if (args.runScheduler ?? args.runMigrations) createAppDeployment(`${name}-beat`, {
             ...common,
             component: "beat",
             // Exactly one scheduler per database; Recreate so a rollout never runs two at once.

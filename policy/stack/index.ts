@@ -1,4 +1,5 @@
 import { backupPlanFrequencyRetention } from "./backup-plan";
+import { celeryBeatOnePerStack } from "./celery-beat-per-stack";
 import { coreWaitsForMigration } from "./core-migration";
 import { ecrLifecyclePolicyAttached } from "./ecr-lifecycle";
 import { stackMultiRegion } from "./multi-region";
@@ -7,6 +8,7 @@ import { deploymentHasDisruptionBudget } from "./pod-disruption-budget";
 import { s3PublicAccessBlocked, s3ServerSideEncrypted, s3VersioningEnabled } from "./s3-bucket";
 
 export * from "./backup-plan";
+export * from "./celery-beat-per-stack";
 export * from "./companion";
 export * from "./core-migration";
 export * from "./ecr-lifecycle";
@@ -22,6 +24,7 @@ export const stackPolicies = [
     s3VersioningEnabled,
     ecrLifecyclePolicyAttached,
     coreWaitsForMigration,
+    celeryBeatOnePerStack,
     deploymentHasDisruptionBudget,
     stackMultiRegion,
     nodeGroupVcpuBudget,

@@ -200,6 +200,14 @@ describe("SaleorCore", () => {
         assert.ok(secondaryApi.dependencies.includes(jobs[0].urn));
     });
 
+    it("in a secondary region runs no Celery beat: one scheduler per database, and the database is shared", async () => {
+        const r = await registered(() => {
+            const primary = saleorCore({}, "primary-core");
+            return saleorCore({ runMigrations: false, migrationDependency: primary.migrationJob }, "secondary-core");
+        });
+        assert.deepEqual(r.component(DEPLOYMENT, "beat").map((d) => d.name), ["primary-core-beat"]);
+    });
+
     it("loads demo data only when asked, after the migrations", async () => {
         assert.equal(res.component(JOB, "demo-data").length, 0);
         const r = await registered(() => saleorCore({ demoData: true }));

@@ -65,7 +65,7 @@ describe("npm run policy (automation/policy-cli.ts)", () => {
         const { code, out } = await run(devPlan, "--config", config("dev"), "--json");
         assert.strictEqual(code, 1);
         const parsed = JSON.parse(out.join("\n"));
-        assert.strictEqual(parsed.violations.length, 4);
+        assert.strictEqual(parsed.violations.length, 5);
         assert.deepStrictEqual(Object.keys(parsed.violations[0]).sort(), ["enforcementLevel", "message", "policyName", "policyPackName", "urn"]);
     });
 
@@ -101,7 +101,7 @@ describe("npm run policy (automation/policy-cli.ts)", () => {
         it("exits 1 on the dev plan's mandatory violations", () => {
             const result = spawn(devPlan, "--config", config("dev"));
             assert.strictEqual(result.status, 1, result.stderr);
-            assert.match(result.stdout, /^saleor-guard: 4 mandatory, 0 advisory/);
+            assert.match(result.stdout, /^saleor-guard: 5 mandatory, 0 advisory/);
         });
         it("exits 2 on an unreadable file with one line and no stack trace", () => {
             const result = spawn("missing.json");

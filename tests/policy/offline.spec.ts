@@ -84,6 +84,7 @@ describe("checking an offline plan (npm run plan -- --json)", () => {
     it("dev's plan has the beat, load balancer and disruption-budget violations and nothing else", async () => {
         const result = await checkPlan(devPlan(), readStackConfig("dev"));
         assert.deepStrictEqual(summary(result.violations), [
+            "mandatory kubernetes-celery-beat-one-per-stack",
             "mandatory kubernetes-celery-beat-single-replica",
             "mandatory kubernetes-celery-beat-single-replica",
             "mandatory kubernetes-deployment-pod-disruption-budget",

@@ -65,9 +65,10 @@ for (const stack of ["staging", "production"] as const) {
             assert.equal(destinations.size, 2);
         });
 
-        it("runs migrations only in the primary; the secondary's Core waits for the primary's Job", () => {
+        it("runs migrations and Celery beat only in the primary; the secondary's Core waits for the primary's Job", () => {
             const jobs = res.component("kubernetes:batch/v1:Job", "migrations");
             assert.deepEqual(jobs.map((j) => j.name), ["eu-central-1-core-migrate"]);
+            assert.deepEqual(res.component("kubernetes:apps/v1:Deployment", "beat").map((d) => d.name), ["eu-central-1-core-beat"]);
             for (const c of ["api", "worker", "beat"]) {
                 for (const d of res.component("kubernetes:apps/v1:Deployment", c)) {
                     assert.ok(d.dependencies.includes(jobs[0].urn), `${d.name} waits for the migration`);

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { coreWaitsForMigration, deploymentHasDisruptionBudget } from "../../../policy/stack";
+import { celeryBeatOnePerStack, coreWaitsForMigration, deploymentHasDisruptionBudget } from "../../../policy/stack";
 import { container, deployment, horizontalPodAutoscaler, labels, migrationJob, podDisruptionBudget, workload } from "../fixtures/kubernetes";
 import { stackOutcome, stackViolations, UNKNOWN_VALUE, urnFor } from "../harness";
 
@@ -80,6 +80,26 @@ describe("disruption budgets", () => {
         it("StatefulSets are not judged", async () => {
             const outcome = await stackOutcome(deploymentHasDisruptionBudget, [workload("StatefulSet", { replicas: 3 })]);
             assert.match(outcome.notApplicable ?? "", /no Deployments/);
+        });
+    });
+});
+
+describe("Celery beat across the stack", () => {
+    describe("kubernetes-celery-beat-one-per-stack", () => {
+        const beat = (name: string, replicas?: number) => deployment({
+            name, component: "beat", replicas,
+            containers: [container({ command: ["celery", "--app", "saleor.celeryconf:app", "beat", "--scheduler", "saleor.schedulers.schedulers.DatabaseScheduler"] })],
+        });
+        it("two regions each running one beat against the shared database is a violation naming both", async () => {
+            const violations = await stackViolations(celeryBeatOnePerStack, [beat("beat-de"), beat("beat-nl")]);
+            assert.strictEqual(violations.length, 1);
+            assert.match(violations[0].message, /^The stack runs 2 Celery beat schedulers \(Deployment saleor\/beat-de, Deployment saleor\/beat-nl\) for at most 1 database\(s\); run beat only in the primary region/);
+        });
+        it("one beat in the primary region passes", async () =>
+            assert.deepStrictEqual(await stackViolations(celeryBeatOnePerStack, [beat("beat-de"), deployment({ name: "api" })]), []));
+        it("a beat command unknown during preview is not judged", async () => {
+            const unknownCommand = deployment({ name: "maybe-beat", containers: [container({ command: UNKNOWN_VALUE })] });
+            assert.deepStrictEqual(await stackViolations(celeryBeatOnePerStack, [beat("beat-de"), unknownCommand]), []);
         });
     });
 });
