@@ -8,6 +8,7 @@ import { ContainerImage } from "./components/image";
 import { ImageRegistry } from "./components/registry";
 import { SaleorSecrets } from "./components/secrets";
 import { Storefront } from "./components/storefront";
+import { AppNetworkPolicies } from "./components/network-policies";
 import { loadStackConfig, type RegionConfig, type StackConfig } from "./config";
 
 /** What the stack exports per region; the deploy driver reads `release` and `endpoints`. */
@@ -278,6 +279,16 @@ function buildApplication(cfg: StackConfig, stack: string, r: RegionInfra, secre
         scheme: cfg.app.scheme,
         workload: cfg.workloads.storefront,
         ingress,
+    }, k8sOpts);
+
+    new AppNetworkPolicies(`${region.name}-network`, {
+        namespace: r.cluster.namespace,
+        instance,
+        // An ALB in IP mode connects from its nodes inside the VPC; nginx from its own namespace.
+        ingressSources: onAws
+            ? [{ ipBlock: { cidr: region.vpcCidr! } }]
+            : [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": cfg.cluster.existing!.ingressControllerNamespace } } }],
+        inClusterDataStores: cfg.data.flavour === "in-cluster",
     }, k8sOpts);
 
     const outputs: RegionOutputs = {

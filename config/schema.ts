@@ -107,6 +107,8 @@ const cluster = z.strictObject({
         kubeconfig: z.string().optional(),
         /** kubeconfig context; the current context when unset. */
         context: z.string().optional(),
+        /** Namespace of the ingress controller, the only source of public traffic NetworkPolicies admit. */
+        ingressControllerNamespace: z.string().default("ingress-nginx"),
     }).optional(),
     aws: z.strictObject({
         kubernetesVersion: z.string().regex(/^1\.[0-9]{2}$/),

@@ -85,6 +85,21 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 return { userName: "AWS", password: `mock-ecr-token-${region}`, proxyEndpoint: `https://${accountId}.dkr.ecr.${region}.amazonaws.com`, authorizationToken: "bW9jaw==", id: region };
             case "aws:iam/getPolicyDocument:getPolicyDocument":
                 return { json: JSON.stringify({ Version: "2012-10-17", Statement: args.inputs.statements ?? [] }), id: "policy" };
+            case "aws:route53/getZone:getZone": {
+                const name = String(args.inputs.name ?? "example.com").replace(/\.$/, "");
+                const zoneId = hostedZoneId(name);
+                return {
+                    id: zoneId, zoneId, name, arn: `arn:aws:route53:::hostedzone/${zoneId}`, privateZone: false, callerReference: `mock-${name}`,
+                    comment: "", nameServers: [1, 2, 3, 4].map((n) => `ns-${parseInt(short(name + n, 3), 16) % 2048}.awsdns-${n}.${["com", "net", "org", "co.uk"][n - 1]}`),
+                    primaryNameServer: "ns-1.awsdns-1.com", resourceRecordSetCount: 2, linkedServiceDescription: "", linkedServicePrincipal: "", tags: {},
+                };
+            }
+            case "aws:lb/getHostedZoneId:getHostedZoneId": {
+                const zones = String(args.inputs.loadBalancerType ?? "application") === "network" ? nlbHostedZones : albHostedZones;
+                return { id: zones[region] ?? zones["eu-central-1"], region, loadBalancerType: args.inputs.loadBalancerType ?? "application" };
+            }
+            case "aws:lb/getLoadBalancer:getLoadBalancer":
+                return ingressLoadBalancer(region, args.inputs);
             default:
                 return {};
         }
@@ -100,6 +115,37 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         return (provider && this.providerRegions.get(provider)) || "eu-central-1";
     }
 }
+
+/**
+ * The ALB the AWS Load Balancer Controller made for an Ingress group, found by its tags: named as the
+ * controller names them (k8s-<group, truncated>-<hash>), in the lookup's region, the same for the
+ * same tags.
+ */
+function ingressLoadBalancer(region: string, inputs: Record<string, any>): Record<string, unknown> {
+    const tags: Record<string, string> = inputs.tags ?? {};
+    const key = JSON.stringify(Object.entries(tags).sort());
+    const group = String(tags["ingress.k8s.aws/stack"] ?? inputs.name ?? "alb").replace(/[^A-Za-z0-9]/g, "").slice(0, 8);
+    const name = inputs.name ?? `k8s-${group}-${short(key, 10)}`;
+    const arnSuffix = `app/${name}/${short(`${region}${key}`, 16)}`;
+    const arn = `arn:aws:elasticloadbalancing:${region}:${accountId}:loadbalancer/${arnSuffix}`;
+    return {
+        id: arn, arn, arnSuffix, name, tags, loadBalancerType: "application", internal: false,
+        dnsName: `${name}-${parseInt(short(key, 8), 16)}.${region}.elb.amazonaws.com`, zoneId: albHostedZones[region] ?? albHostedZones["eu-central-1"],
+    };
+}
+
+/** ELB's published hosted zones for alias records (a few regions; others fall back to eu-central-1's). */
+const albHostedZones: Record<string, string> = { "eu-central-1": "Z215JYRZR1TBD5", "eu-west-1": "Z32O12XQLNTSW2", "us-east-1": "Z35SXDOTRQ7X7K" };
+const nlbHostedZones: Record<string, string> = { "eu-central-1": "Z3F0SRJ5LGBH90", "eu-west-1": "Z2IFOLAFXWLO4F", "us-east-1": "Z26RNL4JYFTOTI" };
+/** The one hosted zone every CloudFront distribution answers alias queries from. */
+const cloudFrontHostedZoneId = "Z2FDTNDATAQYW2";
+
+/** A Route 53 hosted zone id: "Z" and upper-case letters and digits. */
+const hostedZoneId = (name: string) => `Z${short(name, 20).toUpperCase()}`;
+/** A UUID-shaped id, as WAF and Route 53 health checks have. */
+const uuidOf = (s: string) => { const x = short(s, 32); return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`; };
+/** A CloudFront id: "E" and 13 upper-case letters and digits. */
+const cloudFrontId = (s: string) => `E${short(s, 13).toUpperCase()}`;
 
 const idPrefixes: Record<string, string> = {
     "aws:ec2/vpc:Vpc": "vpc", "aws:ec2/subnet:Subnet": "subnet", "aws:ec2/securityGroup:SecurityGroup": "sg",
@@ -137,7 +183,7 @@ const namedTypes = new Set([
     "aws:elasticache/parameterGroup:ParameterGroup", "aws:backup/vault:Vault", "aws:backup/plan:Plan", "aws:backup/selection:Selection",
     "aws:iam/role:Role", "aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:ec2/securityGroup:SecurityGroup",
     "aws:eks/cluster:Cluster", "aws:ecr/repository:Repository", "aws:cloudwatch/logGroup:LogGroup", "aws:ec2/launchTemplate:LaunchTemplate",
-    "aws:sns/topic:Topic", "aws:kms/alias:Alias",
+    "aws:sns/topic:Topic", "aws:kms/alias:Alias", "aws:wafv2/webAcl:WebAcl", "aws:cloudfront/originAccessControl:OriginAccessControl",
 ]);
 
 function autoNames(type: string, name: string, h: string, inputs: Record<string, any>): Record<string, unknown> {
@@ -159,6 +205,10 @@ function awsId(type: string, name: string, h: string, inputs: Record<string, any
     if (type === "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter" || type === "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions") {
         return String(inputs.vpcPeeringConnectionId);
     }
+    if (type === "aws:wafv2/webAcl:WebAcl" || type === "aws:route53/healthCheck:HealthCheck") return uuidOf(name);
+    if (type === "aws:cloudfront/distribution:Distribution" || type === "aws:cloudfront/originAccessControl:OriginAccessControl") return cloudFrontId(name);
+    if (type === "aws:route53/record:Record") return `${inputs.zoneId}_${String(inputs.name).replace(/\.$/, "")}_${inputs.type}`;
+    if (type === "aws:acm/certificateValidation:CertificateValidation") return String(inputs.certificateArn);
     // Named resources keep their name as id, as most AWS resources do.
     return String(inputs.name ?? inputs.bucket ?? inputs.identifier ?? inputs.replicationGroupId ?? inputs.clusterName ?? `${name}-${h}`);
 }
@@ -219,10 +269,48 @@ function awsState(type: string, name: string, id: string, h: string, region: str
         }
         case "aws:ecr/repository:Repository":
             return { arn: arn("ecr", `repository/${inputs.name ?? id}`), repositoryUrl: `${accountId}.dkr.ecr.${region}.amazonaws.com/${inputs.name ?? id}`, registryId: accountId };
-        case "aws:acm/certificate:Certificate":
-            return { arn: arn("acm", `certificate/${h}`), domainValidationOptions: [] };
+        case "aws:acm/certificate:Certificate": {
+            // ACM asks for one CNAME per name on the certificate, under that name.
+            const names: string[] = [inputs.domainName, ...(inputs.subjectAlternativeNames ?? [])].filter((d) => typeof d === "string");
+            return {
+                arn: arn("acm", `certificate/${uuidOf(name)}`),
+                status: "ISSUED",
+                domainValidationOptions: names.map((d) => ({
+                    domainName: d,
+                    resourceRecordName: `_${short(`${d}#name`, 32)}.${d}.`,
+                    resourceRecordType: "CNAME",
+                    resourceRecordValue: `_${short(`${d}#value`, 32)}.${short(d, 10)}.acm-validations.aws.`,
+                })),
+            };
+        }
+        case "aws:acm/certificateValidation:CertificateValidation":
+            return {};
+        case "aws:route53/record:Record":
+            return { fqdn: String(inputs.name).replace(/\.$/, "") };
+        case "aws:route53/healthCheck:HealthCheck":
+            return { arn: `arn:aws:route53:::healthcheck/${id}` };
+        case "aws:wafv2/webAcl:WebAcl": {
+            const scope = inputs.scope === "CLOUDFRONT" ? "global" : "regional";
+            return { arn: arn("wafv2", `${scope}/webacl/${inputs.name ?? name}/${id}`), capacity: 1400, lockToken: uuidOf(`${name}#lock`) };
+        }
+        case "aws:cloudfront/originAccessControl:OriginAccessControl":
+            return { etag: short(`${name}#etag`, 14).toUpperCase() };
+        case "aws:cloudfront/distribution:Distribution":
+            return {
+                arn: `arn:aws:cloudfront::${accountId}:distribution/${id}`,
+                domainName: `d${short(name, 13)}.cloudfront.net`,
+                hostedZoneId: cloudFrontHostedZoneId,
+                status: "Deployed",
+                etag: short(`${name}#etag`, 14).toUpperCase(),
+            };
         case "aws:sns/topic:Topic":
             return { arn: arn("sns", inputs.name ?? id) };
+        case "aws:backup/vault:Vault":
+            return { arn: arn("backup", `backup-vault:${inputs.name ?? id}`), recoveryPoints: 0 };
+        case "aws:cloudwatch/metricAlarm:MetricAlarm":
+            return { arn: arn("cloudwatch", `alarm:${inputs.name ?? id}`) };
+        case "aws:cloudwatch/dashboard:Dashboard":
+            return { dashboardArn: `arn:aws:cloudwatch::${accountId}:dashboard/${inputs.dashboardName ?? id}` };
         default:
             return { arn: arn(type.split(":")[1].split("/")[0], `${name}/${id}`) };
     }

@@ -50,6 +50,11 @@ export interface AwsClusterArgs {
      * Node groups stay unprotected: replacing them is a routine change. Default: false.
      */
     readonly protect?: boolean;
+    /**
+     * Install the amazon-cloudwatch-observability add-on (Container Insights metrics, no container
+     * logs), which RegionalAlarms' node CPU alarm reads. Default: false.
+     */
+    readonly containerInsights?: boolean;
 }
 
 export interface RegionalClusterArgs {

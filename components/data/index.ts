@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkFacts } from "../cluster";
+import type { PolicyStatement } from "./aws/iam";
 import { createAwsData, type AwsDataResources } from "./aws";
 import { createInClusterData } from "./in-cluster";
 
@@ -58,6 +59,20 @@ export interface AwsDataArgs {
         readonly replicate: boolean;
         /** Browser origins allowed to fetch media (storefront and dashboard hosts). */
         readonly corsOrigins: string[];
+        /**
+         * A CDN (components/edge MediaCdn) serves the primary's bucket: the tier then writes neither
+         * the bucket's policy nor its key's policy, and hands both over as `mediaCdnOrigin` for the
+         * CDN to write with its read grant added. Primary only; ignored on a secondary. Default: false.
+         */
+        readonly cdn?: boolean;
+    };
+    /** AWS Backup options of the writer's plan (primary only). Default: no copy to another region. */
+    readonly backup?: {
+        /**
+         * ARN of a vault in another region (BackupVault, created before the tiers) that receives a
+         * copy of every recovery point, kept as long as the original (`postgres.backupRetentionDays`).
+         */
+        readonly copyToVaultArn?: pulumi.Input<string>;
     };
     /** Facts of the primary region's tier; required for a secondary. */
     readonly primary?: PrimaryDataFacts;
@@ -99,6 +114,26 @@ export interface DataTierArgs {
     /** Exactly one of `inCluster` or `aws` selects the flavour. */
     readonly inCluster?: InClusterDataArgs;
     readonly aws?: AwsDataArgs;
+}
+
+/**
+ * The primary's media bucket as a CDN origin, with what its bucket and key policies must keep. The
+ * CDN needs the bucket before its distribution exists, and the policies need the distribution's ARN,
+ * so the tier builds the bucket and the CDN writes the (one) bucket policy and the key policy.
+ */
+export interface MediaCdnOrigin {
+    readonly bucketName: pulumi.Output<string>;
+    readonly bucketArn: pulumi.Output<string>;
+    /** The bucket's regional endpoint (bucket.s3.<region>.amazonaws.com): the origin's domain. */
+    readonly bucketRegionalDomainName: pulumi.Output<string>;
+    /** Statements the bucket policy must keep: the TLS-only deny. */
+    readonly bucketPolicyStatements: PolicyStatement[];
+    /** What the bucket policy waits for (the public access block). */
+    readonly bucketPolicyDependsOn: pulumi.Resource[];
+    /** The policy the tier wrote before the CDN took it over: an in-place update, never delete-after-create. */
+    readonly bucketPolicyAliases: pulumi.Alias[];
+    /** The bucket's SSE-KMS key and the statements its policy must keep (the account's administration). */
+    readonly key: { readonly id: pulumi.Output<string>; readonly arn: pulumi.Output<string>; readonly policyStatements: PolicyStatement[] };
 }
 
 /** Where media files live, as Saleor is told about them. */

@@ -213,14 +213,14 @@ describe("DataTier (aws)", () => {
             assert.ok(isSecret(writer.password));
         });
 
-        it("snapshots the writer every 6 hours and keeps the snapshots for the retention period", async () => {
+        it("snapshots the writer and the media bucket every 6 hours and keeps the snapshots for the retention period", async () => {
             const plan = inputs(rs.one(T.backupPlan, `${primaryRegion}-data-backups`));
             assert.strictEqual(plan.rules[0].schedule, "cron(0 */6 * * ? *)");
             assert.strictEqual(plan.rules[0].lifecycle.deleteAfter, 30);
             const vault = rs.one(T.backupVault, `${primaryRegion}-data-backups`);
             assert.strictEqual(plan.rules[0].targetVaultName, inputs(vault).name ?? vault.id);
             const selection = inputs(rs.one(T.backupSelection, `${primaryRegion}-data-backups`));
-            assert.deepStrictEqual(selection.resources, [await valueOf(d.primary.aws!.writer!.arn)]);
+            assert.deepStrictEqual(selection.resources, [await valueOf(d.primary.aws!.writer!.arn), await valueOf(d.primary.aws!.mediaBucket!.arn)]);
         });
 
         it("encrypts the cache at rest and in transit, requires an auth token and fails over across zones", async () => {

@@ -6,6 +6,14 @@ import { awsManagedPolicy } from "./arn";
 /** DaemonSets nodes need to become Ready and to hand out pod credentials: installed before any node exists. */
 export const nodeAddons = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"];
 
+/**
+ * Add-on configuration that differs from EKS's defaults: the VPC CNI enforces NetworkPolicies only
+ * with its network-policy agent switched on; without it the namespace's policies would be inert.
+ */
+export const addonConfiguration: Record<string, string> = {
+    "vpc-cni": JSON.stringify({ enableNetworkPolicy: "true" }),
+};
+
 export interface AddonSettings {
     readonly cluster: aws.eks.Cluster;
     readonly region: string;
@@ -13,8 +21,12 @@ export interface AddonSettings {
     readonly tags: Record<string, string>;
 }
 
-/** Installs `addonName` at the newest version EKS publishes for the cluster's Kubernetes version. */
-export function createAddon(name: string, addonName: string, s: AddonSettings, dependsOn: pulumi.Resource[], parent: pulumi.Resource): aws.eks.Addon {
+/**
+ * Installs `addonName` at the newest version EKS publishes for the cluster's Kubernetes version;
+ * `configurationValues` is the add-on's own configuration (JSON). Default: the add-on's defaults.
+ */
+export function createAddon(name: string, addonName: string, s: AddonSettings, dependsOn: pulumi.Resource[], parent: pulumi.Resource,
+    configurationValues?: string): aws.eks.Addon {
     // Looked up rather than pinned: a literal goes stale with every EKS release and breaks upgrades.
     const { version } = aws.eks.getAddonVersionOutput({
         addonName,
@@ -28,6 +40,7 @@ export function createAddon(name: string, addonName: string, s: AddonSettings, d
         // The cluster is created without self-managed copies, so there is nothing of ours to preserve.
         resolveConflictsOnCreate: "OVERWRITE",
         resolveConflictsOnUpdate: "OVERWRITE",
+        configurationValues,
         tags: s.tags,
     }, { parent, dependsOn });
 }
@@ -49,4 +62,29 @@ export function createWorkloadAddons(name: string, s: AddonSettings, nodeGroups:
         // The controller must start with its credentials already bound.
         "aws-ebs-csi-driver": createAddon(name, "aws-ebs-csi-driver", s, [...nodeGroups, association], parent),
     };
+}
+
+/** The add-on that runs Container Insights, and the service account its agent runs as. */
+export const containerInsightsAddon = "amazon-cloudwatch-observability";
+const cloudWatchAgent = { namespace: "amazon-cloudwatch", serviceAccountName: "cloudwatch-agent" };
+
+/**
+ * Container Insights: the CloudWatch agent as a DaemonSet, publishing node, pod and cluster metrics
+ * (`ContainerInsights` namespace; RegionalAlarms' node CPU alarm reads `node_cpu_utilization`).
+ * Its permissions (CloudWatchAgentServerPolicy) are bound through Pod Identity (add-on 3.1.0 and
+ * later) to the agent's service account, not to the node role, so other pods cannot publish metrics.
+ * Container logs stay off: shipping every pod's stdout to CloudWatch Logs is a separate decision
+ * (retention, cost, personal data in logs), so only metrics are collected.
+ */
+export function createContainerInsightsAddon(name: string, s: AddonSettings, nodeGroups: pulumi.Resource[], parent: pulumi.Resource): aws.eks.Addon {
+    const { association } = createPodIdentityRole(`${name}-cloudwatch-agent`, {
+        clusterName: s.cluster.name,
+        namespace: cloudWatchAgent.namespace,
+        serviceAccountName: cloudWatchAgent.serviceAccountName,
+        managedPolicyArns: [awsManagedPolicy(s.region, "CloudWatchAgentServerPolicy")],
+        tags: s.tags,
+    }, parent);
+    // A DaemonSet and an operator Deployment: they wait for nodes, and start with their credentials bound.
+    return createAddon(name, containerInsightsAddon, s, [...nodeGroups, association], parent,
+        JSON.stringify({ containerLogs: { enabled: false } }));
 }

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsClusterArgs, NetworkFacts } from "../index";
-import { createAddon, createWorkloadAddons, nodeAddons } from "./addons";
+import { addonConfiguration, containerInsightsAddon, createAddon, createContainerInsightsAddon, createWorkloadAddons, nodeAddons } from "./addons";
 import { createControlPlane } from "./eks";
 import { createEksProvider } from "./kubeconfig";
 import { createLoadBalancerController } from "./load-balancer-controller";
@@ -24,7 +24,7 @@ export interface AwsClusterResources {
     readonly secretsKey: aws.kms.Key;
     readonly nodeRole: aws.iam.Role;
     readonly nodeGroups: aws.eks.NodeGroup[];
-    /** Managed add-ons by name (vpc-cni, kube-proxy, eks-pod-identity-agent, coredns, aws-ebs-csi-driver). */
+    /** Managed add-ons by name (vpc-cni, kube-proxy, eks-pod-identity-agent, coredns, aws-ebs-csi-driver; amazon-cloudwatch-observability with `containerInsights`). */
     readonly addons: Record<string, aws.eks.Addon>;
     /** The default StorageClass, "gp3". */
     readonly storageClass: k8s.storage.v1.StorageClass;
@@ -63,7 +63,7 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
     }, parent);
 
     const addonSettings = { cluster, region: args.region, kubernetesVersion: args.kubernetesVersion, tags };
-    const early = Object.fromEntries(nodeAddons.map((addon) => [addon, createAddon(name, addon, addonSettings, [], parent)]));
+    const early = Object.fromEntries(nodeAddons.map((addon) => [addon, createAddon(name, addon, addonSettings, [], parent, addonConfiguration[addon])]));
     const nodes = createNodeGroups(name, {
         cluster,
         region: args.region,
@@ -74,7 +74,10 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
         dependsOn: [...Object.values(early), ...net.egressRoutes],
     }, parent);
     const late = createWorkloadAddons(name, addonSettings, nodes.groups, parent);
-    const addons = { ...early, ...late };
+    const observability: Record<string, aws.eks.Addon> = args.containerInsights
+        ? { [containerInsightsAddon]: createContainerInsightsAddon(name, addonSettings, nodes.groups, parent) }
+        : {};
+    const addons = { ...early, ...late, ...observability };
 
     const provider = createEksProvider(name, cluster, args.region, [...nodes.groups, ...Object.values(addons)], parent);
     const storageClass = createDefaultStorageClass(name, provider, parent);

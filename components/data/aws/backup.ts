@@ -4,19 +4,33 @@ import { createServiceRole } from "../../cluster/identity";
 
 export interface WriterBackupArgs {
     readonly writer: aws.rds.Instance;
+    /** The media bucket, backed up with the writer; it must be versioned (AWS Backup requires it for S3). Default: none. */
+    readonly bucket?: { readonly arn: pulumi.Input<string>; readonly versioning: pulumi.Resource };
     readonly key: aws.kms.Key;
     /** Hours between two snapshots. */
     readonly intervalHours: number;
-    /** Days each snapshot is kept. */
+    /** Days each snapshot is kept, in this vault and in the copy. */
     readonly retentionDays: number;
+    /** A vault in another region (BackupVault) that receives a copy of every recovery point. Default: no copy. */
+    readonly copyToVaultArn?: pulumi.Input<string>;
     readonly protect: boolean;
     readonly tags?: Record<string, string>;
 }
 
+/** AWS-managed policies of the backup role: RDS snapshots, S3 backups, and restores of both (restore tests). */
+export const backupRolePolicies = [
+    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+    "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup",
+    "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore",
+];
+
 /**
- * AWS Backup snapshots of the writer on the production guide's schedule (seed 003: every 6 hours,
- * kept 30 days). They complement RDS's own automated backups: recovery points in a vault outlive
- * the instance, and a restore test can pick one directly.
+ * AWS Backup snapshots of the writer (and the media bucket) on the production guide's schedule
+ * (seed 003: every 6 hours, kept 30 days). They complement RDS's own automated backups
+ * (point-in-time recovery, `backupRetentionPeriod`): recovery points in a vault outlive the
+ * instance, a restore test can pick one directly, and with `copyToVaultArn` each one is copied to
+ * the secondary region, so losing the primary region does not lose the backups.
  */
 export function createWriterBackups(name: string, args: WriterBackupArgs, parent: pulumi.Resource) {
     const opts: pulumi.CustomResourceOptions = { parent };
@@ -25,6 +39,7 @@ export function createWriterBackups(name: string, args: WriterBackupArgs, parent
         forceDestroy: !args.protect,
         tags: args.tags,
     }, { parent, protect: args.protect });
+    const lifecycle = { deleteAfter: args.retentionDays };
     const plan = new aws.backup.Plan(`${name}-backups`, {
         rules: [{
             ruleName: `every-${args.intervalHours}h`,
@@ -32,19 +47,21 @@ export function createWriterBackups(name: string, args: WriterBackupArgs, parent
             schedule: `cron(0 */${args.intervalHours} * * ? *)`,
             startWindow: 60,
             completionWindow: 60 * args.intervalHours,
-            lifecycle: { deleteAfter: args.retentionDays },
+            lifecycle,
+            // The copy is kept as long as the original: a region lost on day 29 still leaves 30 days.
+            copyActions: args.copyToVaultArn !== undefined ? [{ destinationVaultArn: args.copyToVaultArn, lifecycle }] : undefined,
         }],
         tags: args.tags,
     }, opts);
     const { role, permissions } = createServiceRole(`${name}-backups`, {
         service: "backup.amazonaws.com",
-        managedPolicyArns: ["arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"],
+        managedPolicyArns: backupRolePolicies,
         tags: args.tags,
     }, parent);
     const selection = new aws.backup.Selection(`${name}-backups`, {
         planId: plan.id,
         iamRoleArn: role.arn,
-        resources: [args.writer.arn],
-    }, { parent, dependsOn: permissions });
-    return { vault, plan, selection };
+        resources: [args.writer.arn, ...(args.bucket ? [args.bucket.arn] : [])],
+    }, { parent, dependsOn: [...permissions, ...(args.bucket ? [args.bucket.versioning] : [])] });
+    return { vault, plan, selection, role };
 }

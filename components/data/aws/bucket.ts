@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument } from "./iam";
+import { policyDocument, type PolicyStatement } from "./iam";
 
 export interface ProtectedBucketArgs {
     /** Region-local key for SSE-KMS. */
@@ -10,6 +10,11 @@ export interface ProtectedBucketArgs {
     /** Browser origins allowed to GET media; no CORS configuration when empty. */
     readonly corsOrigins: string[];
     readonly protect: boolean;
+    /**
+     * Someone else writes the bucket's policy (a bucket has exactly one): the bucket then gets no
+     * policy here, and whoever writes it must include `policyStatements`. Default: false.
+     */
+    readonly policyWrittenElsewhere?: boolean;
     readonly tags?: Record<string, string>;
 }
 
@@ -17,6 +22,22 @@ export interface ProtectedBucket {
     readonly bucket: aws.s3.Bucket;
     /** Replication may only be configured once versioning is on, so callers order on this. */
     readonly versioning: aws.s3.BucketVersioning;
+    /** What the bucket's policy must say, whoever writes it: refuse every request without TLS. */
+    readonly policyStatements: PolicyStatement[];
+    /** S3 rejects policy writes while it is still applying the public access block: order on this. */
+    readonly publicAccess: aws.s3.BucketPublicAccessBlock;
+}
+
+/** The statement refusing every request to `bucketArn` that does not arrive over TLS. */
+export function denyInsecureTransport(bucketArn: pulumi.Input<string>): PolicyStatement {
+    return {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
 }
 
 /**
@@ -67,17 +88,18 @@ export function createProtectedBucket(name: string, args: ProtectedBucketArgs, p
             corsRules: [{ allowedMethods: ["GET", "HEAD"], allowedOrigins: args.corsOrigins, maxAgeSeconds: 3600 }],
         }, opts);
     }
-    new aws.s3.BucketPolicy(`${name}-tls-only`, {
-        ...target,
-        policy: policyDocument([{
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-        }]),
-        // S3 rejects policy writes while it is still applying the public access block.
-    }, { parent, dependsOn: [publicAccess] });
-    return { bucket, versioning };
+    const policyStatements = [denyInsecureTransport(bucket.arn)];
+    if (!args.policyWrittenElsewhere) {
+        new aws.s3.BucketPolicy(bucketPolicyName(name), {
+            ...target,
+            policy: policyDocument(policyStatements),
+            // S3 rejects policy writes while it is still applying the public access block.
+        }, { parent, dependsOn: [publicAccess] });
+    }
+    return { bucket, versioning, policyStatements, publicAccess };
+}
+
+/** Logical name of the policy this module writes for bucket `name`; a policy written elsewhere aliases it. */
+export function bucketPolicyName(name: string): string {
+    return `${name}-tls-only`;
 }

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsDataArgs, ConnectionFacts, PrimaryDataFacts } from "../index";
+import type { AwsDataArgs, ConnectionFacts, MediaCdnOrigin, PrimaryDataFacts } from "../index";
 import { createWriterBackups } from "./backup";
 import { createCache } from "./cache";
 import { createDataKey } from "./kms";
@@ -27,6 +27,8 @@ export interface AwsDataResources {
     readonly keys: { readonly data: aws.kms.Key; readonly media?: aws.kms.Key };
     /** The primary region's facts, to pass as the secondary's `args.primary`; the primary only. */
     readonly primaryFacts?: PrimaryDataFacts;
+    /** The media bucket as a CDN origin, for MediaCdn; the primary only, with `media.cdn`. */
+    readonly mediaCdnOrigin?: MediaCdnOrigin;
 }
 
 /** RDS PostgreSQL, ElastiCache Valkey, S3 media and the workload's role in one region. */
@@ -48,9 +50,12 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
     if (database.writer) {
         createWriterBackups(name, {
             writer: database.writer,
+            // The media bucket the writer's rows point to is backed up on the same schedule.
+            bucket: media.bucket && media.versioning ? { arn: media.bucket.arn, versioning: media.versioning } : undefined,
             key: dataKey,
             intervalHours: args.postgres.snapshotIntervalHours ?? 6,
             retentionDays: args.postgres.backupRetentionDays,
+            copyToVaultArn: args.backup?.copyToVaultArn,
             protect: args.protect,
             tags: args.tags,
         }, parent);
@@ -89,6 +94,7 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
         workloadRole: workload.role,
         keys: { data: dataKey, media: media.key },
         primaryFacts,
+        mediaCdnOrigin: media.cdnOrigin,
     };
 }
 

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsDataArgs, MediaStorage } from "../index";
-import { createProtectedBucket } from "./bucket";
-import { createDataKey } from "./kms";
+import type { AwsDataArgs, MediaCdnOrigin, MediaStorage } from "../index";
+import { bucketPolicyName, createProtectedBucket } from "./bucket";
+import { accountAdministersKey, createDataKey } from "./kms";
 import { createBucketReplication } from "./replication";
 import type { MediaAccess } from "./workload-identity";
 
@@ -20,6 +20,8 @@ export interface Media {
     readonly replication?: aws.s3.BucketReplicationConfig;
     /** The key of this region's bucket, when it has one. */
     readonly key?: aws.kms.Key;
+    /** The primary's bucket as a CDN origin, its policies left to the CDN (media.cdn). */
+    readonly cdnOrigin?: MediaCdnOrigin;
 }
 
 /**
@@ -40,13 +42,24 @@ export function createMedia(name: string, args: AwsDataArgs, parent: pulumi.Reso
 
     if (args.role === "primary") {
         const key = mediaKey();
-        const { bucket, versioning } = createProtectedBucket(`${name}-media`, bucketArgs(key), parent);
+        const cdn = args.media.cdn === true;
+        const bucketName = `${name}-media`;
+        const { bucket, versioning, policyStatements, publicAccess } = createProtectedBucket(bucketName, { ...bucketArgs(key), policyWrittenElsewhere: cdn }, parent);
         return {
             storage: { kind: "s3", bucket: bucket.bucket, region: args.region },
             access: { bucketArn: bucket.arn, keyArn: key.arn },
             bucket,
             versioning,
             key,
+            cdnOrigin: cdn ? {
+                bucketName: bucket.bucket,
+                bucketArn: bucket.arn,
+                bucketRegionalDomainName: bucket.bucketRegionalDomainName,
+                bucketPolicyStatements: policyStatements,
+                bucketPolicyDependsOn: [publicAccess],
+                bucketPolicyAliases: [{ name: bucketPolicyName(bucketName), parent }],
+                key: { id: key.keyId, arn: key.arn, policyStatements: [accountAdministersKey(key.arn)] },
+            } : undefined,
         };
     }
 

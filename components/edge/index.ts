@@ -1,0 +1,3 @@
+export { MediaCdn, withMediaCustomDomain, type MediaCdnArgs } from "./media-cdn";
+export { RegionalEdge, type RegionalEdgeArgs } from "./regional";
+export { managedRuleGroups } from "./waf";

@@ -1,0 +1,148 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { createValidatedCertificate, hostsOutsideZone, lookupZone } from "./certificate";
+import { createWebAcl, rateLimitProblems } from "./waf";
+
+export interface RegionalEdgeArgs {
+    /** The region this edge serves; must match the AWS provider given in `opts.providers`. */
+    readonly region: string;
+    /** Public Route 53 hosted zone every host lives in, e.g. "example.com". */
+    readonly zoneName: string;
+    /** Every public host of this region (API, Dashboard, storefronts): on the certificate and in DNS. */
+    readonly hosts: string[];
+    /** The API host, one of `hosts`: the health check calls it. */
+    readonly apiHost: string;
+    /** Requests one client IP may make in 5 minutes before the WAF blocks it. Default: 2000. */
+    readonly rateLimitPer5Min?: number;
+    /** Path on the API host the Route 53 health check requests over HTTPS. Default: "/health/". */
+    readonly healthCheckPath?: string;
+    /**
+     * Rules of AWSManagedRulesCommonRuleSet that count instead of block. Default: ["SizeRestrictions_BODY"]:
+     * that rule blocks request bodies over 8 KB, and Saleor's GraphQL multipart uploads (product
+     * images from the Dashboard) and large mutations are bigger than that.
+     */
+    readonly commonRulesCountOnly?: string[];
+    /**
+     * DNS name of the region's ALB (the API Ingress's `status.loadBalancer.ingress[0].hostname`).
+     * Usually unknown here, because the Ingresses need this component's annotations first: then
+     * leave it out and call `routeHosts` once they exist. Default: no records until `routeHosts`.
+     */
+    readonly loadBalancerHostname?: pulumi.Input<string>;
+    readonly tags?: Record<string, string>;
+}
+
+/**
+ * The public edge of one region in front of the ALB the AWS Load Balancer Controller builds from
+ * the Ingresses: an ACM certificate for every host (DNS-validated in the zone), a regional WAF web
+ * ACL the controller attaches to the ALB, Route 53 alias records for every host, and a health
+ * check on the API. The ALB itself belongs to the controller; this only hands it annotations.
+ *
+ * Options: `providers` with the region's AWS provider (certificate, WAF, records and health check).
+ */
+export class RegionalEdge extends pulumi.ComponentResource {
+    /** Annotations for every ALB Ingress of the region: the validated certificate and the web ACL. */
+    public readonly ingressAnnotations: pulumi.Output<Record<string, string>>;
+    /** ARN of the issued certificate (waits for validation). */
+    public readonly certificateArn: pulumi.Output<string>;
+    /** ARN of the REGIONAL web ACL. */
+    public readonly webAclArn: pulumi.Output<string>;
+    /** The Route 53 health check of the API, to alarm on (its metrics are in us-east-1). */
+    public readonly healthCheckId: pulumi.Output<string>;
+    public readonly zoneId: pulumi.Output<string>;
+    /** One alias record per host, once routed. */
+    public readonly records: aws.route53.Record[] = [];
+
+    private readonly componentName: string;
+    private readonly hosts: string[];
+    private readonly albZoneId: pulumi.Output<string>;
+
+    constructor(name: string, args: RegionalEdgeArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("saleor:components:RegionalEdge", name, {}, opts);
+        const hosts = [...new Set(args.hosts)];
+        const rateLimit = args.rateLimitPer5Min ?? 2000;
+        const healthCheckPath = args.healthCheckPath ?? "/health/";
+        const problems = [
+            ...(hosts.length === 0 ? ["hosts: give at least one public host"] : []),
+            ...(hosts.includes(args.apiHost) ? [] : [`apiHost: ${args.apiHost} is not one of hosts (${hosts.join(", ")})`]),
+            ...hostsOutsideZone(hosts, args.zoneName).map((h) => `hosts: ${h} is not in the zone ${args.zoneName}`),
+            ...rateLimitProblems(rateLimit),
+            ...(healthCheckPath.startsWith("/") ? [] : [`healthCheckPath: "${healthCheckPath}" must start with /`]),
+        ];
+        if (problems.length > 0) throw new Error(`RegionalEdge ${name}: ${problems.join("; ")}`);
+        this.componentName = name;
+        this.hosts = hosts;
+
+        const zone = lookupZone(args.zoneName, this);
+        this.zoneId = zone.zoneId;
+
+        // The API's name first: it is the certificate's subject, the others its alternative names.
+        const { validation } = createValidatedCertificate(`${name}-certificate`, {
+            hosts: [args.apiHost, ...hosts.filter((h) => h !== args.apiHost)],
+            zoneId: this.zoneId,
+            tags: args.tags,
+        }, this);
+        this.certificateArn = validation.certificateArn;
+
+        const acl = createWebAcl(`${name}-waf`, {
+            scope: "REGIONAL",
+            rateLimitPer5Min: rateLimit,
+            commonRulesCountOnly: args.commonRulesCountOnly ?? ["SizeRestrictions_BODY"],
+            description: `Saleor public endpoints in ${args.region}`,
+            tags: args.tags,
+        }, { parent: this });
+        this.webAclArn = acl.arn;
+
+        // Every Ingress of the shared ALB group carries both; the controller attaches the ACL itself.
+        this.ingressAnnotations = pulumi.all([this.certificateArn, this.webAclArn]).apply(([certificateArn, webAclArn]): Record<string, string> => ({
+            "alb.ingress.kubernetes.io/certificate-arn": certificateArn,
+            "alb.ingress.kubernetes.io/wafv2-acl-arn": webAclArn,
+        }));
+
+        const healthCheck = new aws.route53.HealthCheck(`${name}-api-health`, {
+            type: "HTTPS",
+            fqdn: args.apiHost,
+            port: 443,
+            resourcePath: healthCheckPath,
+            // The ALB routes by host name, so the TLS handshake must name the API host.
+            enableSni: true,
+            requestInterval: 30,
+            failureThreshold: 3,
+            measureLatency: true,
+            tags: { ...args.tags, Name: `${args.apiHost}${healthCheckPath}` },
+        }, { parent: this });
+        this.healthCheckId = healthCheck.id;
+
+        // ALBs answer alias queries from a fixed hosted zone per region; the provider keeps that table.
+        this.albZoneId = aws.lb.getHostedZoneIdOutput({ loadBalancerType: "application", region: args.region }, { parent: this }).id;
+
+        if (args.loadBalancerHostname !== undefined) this.routeHosts(args.loadBalancerHostname);
+
+        this.registerOutputs({
+            ingressAnnotations: this.ingressAnnotations,
+            certificateArn: this.certificateArn,
+            webAclArn: this.webAclArn,
+            healthCheckId: this.healthCheckId,
+            zoneId: this.zoneId,
+        });
+    }
+
+    /**
+     * Points every host at the region's ALB: an alias A record per host (alias, not CNAME, so a
+     * storefront may sit at the zone apex, and alias queries to AWS targets are free), carrying the
+     * API health check. Call once, with the hostname from the API Ingress's status (every Ingress of
+     * the region shares one ALB through its group).
+     */
+    public routeHosts(loadBalancerHostname: pulumi.Input<string>): aws.route53.Record[] {
+        if (this.records.length > 0) throw new Error(`RegionalEdge: routeHosts was already called`);
+        for (const host of this.hosts) {
+            this.records.push(new aws.route53.Record(`${this.componentName}-${host}`, {
+                zoneId: this.zoneId,
+                name: host,
+                type: "A",
+                aliases: [{ name: loadBalancerHostname, zoneId: this.albZoneId, evaluateTargetHealth: true }],
+                healthCheckId: this.healthCheckId,
+            }, { parent: this }));
+        }
+        return this.records;
+    }
+}
