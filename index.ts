@@ -3,7 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { RegionalCluster } from "./components/cluster";
 import { RegionPeering } from "./components/cluster/peering";
 import { SaleorCore, type IngressSettings } from "./components/core";
-import { DataTier, type PrimaryDataFacts } from "./components/data";
+import { DataTier, type ConnectionFacts, type PrimaryDataFacts } from "./components/data";
+import { BackupVault } from "./components/data/aws/dr-vault";
+import { MediaCdn, RegionalEdge, withMediaCustomDomain } from "./components/edge";
+import { AlertTopic, RegionalAlarms, lookupIngressLoadBalancer, observabilityEnv } from "./components/observability";
 import { ContainerImage } from "./components/image";
 import { ImageRegistry } from "./components/registry";
 import { SaleorSecrets } from "./components/secrets";
@@ -67,6 +70,7 @@ async function main() {
                     endpointPublicAccessCidrs: cfg.cluster.aws!.endpointPublicAccessCidrs,
                     nodeGroups: cfg.cluster.aws!.nodeGroups,
                     adminRoleArns: cfg.cluster.aws!.adminRoleArns,
+                    containerInsights: cfg.operations.containerInsights,
                     protect: cfg.environment === "production",
                     tags,
                 } : undefined,
@@ -86,11 +90,26 @@ async function main() {
         }
     }
 
+    // Every backup is also copied to a vault in the secondary region, which must exist first.
+    const drVault = cfg.operations.drBackupCopy ? new BackupVault(`${secondaries[0].config.name}-dr-backups`, {
+        region: secondaries[0].config.name,
+        protect: cfg.environment === "production",
+        tags,
+    }, { providers: [secondaries[0].awsProvider!] }) : undefined;
+
     let primaryFacts: PrimaryDataFacts | undefined;
     for (const r of regions) {
-        r.data = buildDataTier(cfg, stack, r, regions, tags, primaryFacts);
+        r.data = buildDataTier(cfg, stack, r, regions, tags, primaryFacts, drVault);
         primaryFacts ??= r.data.aws?.primaryFacts;
     }
+
+    // Media is served by CloudFront; its WAF (CLOUDFRONT scope) and certificate live in us-east-1.
+    const mediaCdn = cfg.operations.mediaCdn ? new MediaCdn("media-cdn", {
+        ...primary.data!.aws!.mediaCdnOrigin!,
+        zoneName: cfg.operations.dnsZone!,
+        globalProvider: new aws.Provider("aws-global", { region: "us-east-1", defaultTags: { tags } }),
+        tags,
+    }, { providers: [primary.awsProvider!] }) : undefined;
 
     // Images live in the primary region's registry and are replicated to the others.
     const registry = onAws ? new ImageRegistry("images", {
@@ -129,7 +148,8 @@ async function main() {
     const outputs: Record<string, RegionOutputs> = {};
     let primaryMigration: pulumi.Resource | undefined;
     for (const r of regions) {
-        const built = buildApplication(cfg, stack, r, secrets, registry, coreImage(cfg.releases[r.config.name]), primaryMigration);
+        const connection = mediaCdn ? withMediaCustomDomain(r.data!.connection, mediaCdn.domainName) : r.data!.connection;
+        const built = buildApplication(cfg, stack, r, connection, secrets, registry, coreImage(cfg.releases[r.config.name]), primaryMigration, tags);
         primaryMigration ??= built.migrationJob;
         outputs[r.config.name] = built.outputs;
     }
@@ -142,7 +162,8 @@ async function main() {
     };
 }
 
-function buildDataTier(cfg: StackConfig, stack: string, r: RegionInfra, all: RegionInfra[], tags: Record<string, string>, primaryFacts?: PrimaryDataFacts): DataTier {
+function buildDataTier(cfg: StackConfig, stack: string, r: RegionInfra, all: RegionInfra[], tags: Record<string, string>,
+    primaryFacts?: PrimaryDataFacts, drVault?: BackupVault): DataTier {
     const name = `${r.config.name}-data`;
     if (cfg.data.flavour === "in-cluster") {
         const inCluster = cfg.data.inCluster!;
@@ -169,7 +190,8 @@ function buildDataTier(cfg: StackConfig, stack: string, r: RegionInfra, all: Reg
             peerCidrs: r.config.role === "primary" ? all.filter((x) => x !== r).map((x) => x.config.vpcCidr!) : [],
             postgres: d.postgres,
             cache: d.cache,
-            media: { ...d.media, corsOrigins: origins },
+            media: { ...d.media, corsOrigins: origins, cdn: cfg.operations.mediaCdn && r.config.role === "primary" },
+            backup: drVault && r.config.role === "primary" ? { copyToVaultArn: drVault.arn } : undefined,
             primary: r.config.role === "primary" ? undefined : primaryFacts,
             protect: cfg.environment === "production",
             workloadIdentity: { namespace: r.cluster.namespace, serviceAccountName: coreServiceAccount, clusterName: r.cluster.clusterName! },
@@ -178,8 +200,9 @@ function buildDataTier(cfg: StackConfig, stack: string, r: RegionInfra, all: Reg
     }, { providers: [r.awsProvider!, r.cluster.provider] });
 }
 
-function buildApplication(cfg: StackConfig, stack: string, r: RegionInfra, secrets: SaleorSecrets, registry: ImageRegistry | undefined,
-    builtCore: ContainerImage | undefined, primaryMigration?: pulumi.Resource) {
+function buildApplication(cfg: StackConfig, stack: string, r: RegionInfra, connection: ConnectionFacts, secrets: SaleorSecrets,
+    registry: ImageRegistry | undefined, builtCore: ContainerImage | undefined, primaryMigration: pulumi.Resource | undefined,
+    tags: Record<string, string>) {
     const region = r.config;
     const instance = `${stack}-${region.name}`;
     const release = cfg.releases[region.name];
@@ -188,13 +211,25 @@ function buildApplication(cfg: StackConfig, stack: string, r: RegionInfra, secre
     const isPrimary = region.role === "primary";
     const onAws = r.awsProvider !== undefined;
 
+    // The region's certificate and WAF, attached to its ALB through the Ingress annotations.
+    const edge = onAws && cfg.operations.edge ? new RegionalEdge(`${region.name}-edge`, {
+        region: region.name,
+        zoneName: cfg.operations.dnsZone!,
+        hosts: [region.hosts.api, region.hosts.dashboard, ...storefrontHosts],
+        apiHost: region.hosts.api,
+        tags,
+    }, { providers: [r.awsProvider!] }) : undefined;
+
     const ingress: IngressSettings = onAws ? {
         className: cfg.cluster.ingressClassName,
-        // TLS for every host, with the certificate the controller finds in ACM for it.
+        // TLS for every host: the edge's certificate, or one the controller finds in ACM by host.
         tls: {},
-        // One internet-facing ALB per region shared by every Ingress of the stack; HTTPS with the
-        // ACM certificate the controller discovers for each host, plain HTTP redirected.
+        // One internet-facing ALB per region shared by every Ingress of the stack; plain HTTP redirected.
         annotations: {
+            ...(edge ? {
+                "alb.ingress.kubernetes.io/certificate-arn": edge.certificateArn,
+                "alb.ingress.kubernetes.io/wafv2-acl-arn": edge.webAclArn,
+            } : {}),
             "alb.ingress.kubernetes.io/scheme": "internet-facing",
             "alb.ingress.kubernetes.io/target-type": "ip",
             "alb.ingress.kubernetes.io/group.name": `saleor-${stack}`,
@@ -235,7 +270,7 @@ function buildApplication(cfg: StackConfig, stack: string, r: RegionInfra, secre
             emailUrl: cfg.emailUrl ? pulumi.secret(cfg.emailUrl.value) : undefined,
             sentryDsn: cfg.sentryDsn ? pulumi.secret(cfg.sentryDsn.value) : undefined,
         },
-        connection: r.data!.connection,
+        connection,
         workloads: cfg.workloads,
         apiWorkers: cfg.app.apiWorkers,
         workerConcurrency: cfg.app.workerConcurrency,
@@ -246,7 +281,10 @@ function buildApplication(cfg: StackConfig, stack: string, r: RegionInfra, secre
         ingress,
         demoData: cfg.features.demoData,
         serviceAccountName: onAws ? coreServiceAccount : undefined,
+        extraConfig: observabilityEnv({ otlpEndpoint: cfg.operations.otlpEndpoint, serviceName: `saleor-${instance}` }).config,
     }, k8sOpts);
+    // DNS for every host points at the ALB the controller made for the Ingresses.
+    edge?.routeHosts(saleor.apiIngress.status.loadBalancer.ingress[0].hostname);
 
     const sf = cfg.images.storefront;
     const storefrontImage = sf.source === "image"
@@ -280,6 +318,33 @@ function buildApplication(cfg: StackConfig, stack: string, r: RegionInfra, secre
         workload: cfg.workloads.storefront,
         ingress,
     }, k8sOpts);
+
+    if (onAws && cfg.operations.alarms) {
+        const topic = new AlertTopic(`${region.name}-alerts`, {
+            region: region.name,
+            subscriptions: {
+                email: cfg.operations.alertEmails,
+                https: cfg.alertWebhookUrl ? [pulumi.secret(cfg.alertWebhookUrl.value)] : [],
+            },
+            protect: cfg.environment === "production",
+            tags,
+        }, { providers: [r.awsProvider!] });
+        const data = r.data!.aws!;
+        const pg = cfg.data.aws!.postgres;
+        const instanceFacts = (i: aws.rds.Instance) => ({ identifier: i.identifier, instanceClass: pg.instanceClass, allocatedStorageGiB: pg.allocatedStorageGiB });
+        new RegionalAlarms(`${region.name}-alarms`, {
+            region: region.name,
+            topicArn: topic.topicArn,
+            loadBalancer: lookupIngressLoadBalancer(`saleor-${stack}`, [saleor, storefront], { clusterName: r.cluster.clusterName, provider: r.awsProvider }),
+            database: {
+                writer: data.writer ? instanceFacts(data.writer) : undefined,
+                replicas: data.replica ? [{ ...instanceFacts(data.replica), crossRegion: region.role === "secondary" }] : [],
+            },
+            cache: { replicationGroupId: data.cache.replicationGroupId, nodes: cfg.data.aws!.cache.nodes },
+            clusterName: r.cluster.clusterName!,
+            tags,
+        }, { providers: [r.awsProvider!] });
+    }
 
     new AppNetworkPolicies(`${region.name}-network`, {
         namespace: r.cluster.namespace,

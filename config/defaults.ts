@@ -21,6 +21,10 @@ export function environmentDefaults(env: Environment): Record<string, unknown> {
         },
         features: { demoData: false, mailCatcher: false },
     };
+    // Dev has none of the AWS operations; staging gets the edge, alarms and Container Insights (it is where they are
+    // tried), production everything: CDN, Container Insights and backups copied across regions.
+    const operations = (on: { edge: boolean; mediaCdn: boolean; alarms: boolean; containerInsights: boolean; drBackupCopy: boolean }) =>
+        ({ ...on, alertEmails: [] });
     switch (env) {
         case "dev":
             return {
@@ -45,6 +49,7 @@ export function environmentDefaults(env: Environment): Record<string, unknown> {
                     },
                 },
                 features: { demoData: false, mailCatcher: true },
+                operations: operations({ edge: false, mediaCdn: false, alarms: false, containerInsights: false, drBackupCopy: false }),
                 app: {
                     debug: true, scheme: "http", defaultFromEmail: "noreply@localhost.localdomain",
                     playground: true, telemetry: false, apiWorkers: 1, workerConcurrency: 2,
@@ -85,6 +90,7 @@ export function environmentDefaults(env: Environment): Record<string, unknown> {
                     debug: false, scheme: "https", defaultFromEmail: "noreply@example.com",
                     playground: true, telemetry: false, apiWorkers: 2, workerConcurrency: 2,
                 },
+                operations: operations({ edge: true, mediaCdn: false, alarms: true, containerInsights: true, drBackupCopy: false }),
             };
         case "production":
             return {
@@ -121,6 +127,7 @@ export function environmentDefaults(env: Environment): Record<string, unknown> {
                     debug: false, scheme: "https", defaultFromEmail: "noreply@example.com",
                     playground: false, telemetry: false, apiWorkers: 2, workerConcurrency: 4,
                 },
+                operations: operations({ edge: true, mediaCdn: true, alarms: true, containerInsights: true, drBackupCopy: true }),
             };
     }
 }

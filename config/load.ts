@@ -99,12 +99,13 @@ export function validateStackConfig(source: ConfigSource): { config: StackConfig
     };
     const emailUrl = secretValue("emailUrl");
     const sentryDsn = secretValue("sentryDsn");
+    const alertWebhookUrl = secretValue("alertWebhookUrl");
 
     const releases: Record<string, string> = {};
     for (const r of value.regions) {
         releases[r.name] = value.regionReleases[r.name] ?? value.release ?? value.saleorVersion;
     }
-    const config: StackConfig = { ...value, emailUrl, sentryDsn, releases };
+    const config: StackConfig = { ...value, emailUrl, sentryDsn, alertWebhookUrl, releases };
     problems.push(...crossChecks(config));
     return problems.length > 0 ? { problems } : { config };
 }
@@ -210,6 +211,27 @@ function crossChecks(c: StackConfig): string[] {
         if (c.data.aws?.cache.multiAz && c.data.aws.cache.nodes < 2) {
             p.push(`${key("data.aws.cache.nodes")}: Multi-AZ needs at least 2 nodes (a primary and a replica)`);
         }
+    }
+    const ops = c.operations;
+    for (const part of ["edge", "mediaCdn", "alarms", "containerInsights", "drBackupCopy"] as const) {
+        if (ops[part] && c.cluster.flavour !== "aws") {
+            p.push(`${key(`operations.${part}`)}: needs cluster.flavour "aws" (it builds AWS resources); allowed here: false`);
+        }
+    }
+    if ((ops.edge || ops.mediaCdn) && !ops.dnsZone) {
+        p.push(`${key("operations.dnsZone")}: required with operations.edge or operations.mediaCdn (the Route 53 zone certificates are validated in)`);
+    }
+    if (ops.dnsZone && ops.edge) {
+        c.regions.forEach((r, i) => {
+            for (const host of [r.hosts.api, r.hosts.dashboard, ...Object.values(r.hosts.storefronts)]) {
+                if (host !== ops.dnsZone && !host.endsWith(`.${ops.dnsZone}`)) {
+                    p.push(`${key(`regions[${i}].hosts`)}: "${host}" is outside operations.dnsZone ${ops.dnsZone}; every host needs a record in that zone`);
+                }
+            }
+        });
+    }
+    if (ops.drBackupCopy && c.regions.length < 2) {
+        p.push(`${key("operations.drBackupCopy")}: needs a secondary region to copy backups to`);
     }
     if (c.features.mailCatcher && c.data.flavour !== "in-cluster") {
         p.push(`${key("features.mailCatcher")}: the mail catcher runs only with data.flavour "in-cluster" (dev); set emailUrl instead`);

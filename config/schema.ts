@@ -176,6 +176,25 @@ const app = z.strictObject({
     workerConcurrency: z.number().int().min(1).max(64),
 });
 
+const operations = z.strictObject({
+    /** Public Route 53 hosted zone that holds every host (certificates are validated in it). */
+    dnsZone: dnsName.optional(),
+    /** Per region: ACM certificate, WAF on the ALB, Route 53 records and an /health/ check. */
+    edge: z.boolean(),
+    /** CloudFront (with its own WAF) in front of the media bucket, as AWS_MEDIA_CUSTOM_DOMAIN. */
+    mediaCdn: z.boolean(),
+    /** CloudWatch alarms at the production guide's thresholds, a dashboard and an SNS topic per region. */
+    alarms: z.boolean(),
+    /** Addresses subscribed to every region's alert topic. */
+    alertEmails: z.array(z.string().email()),
+    /** Container Insights (node CPU alarm) through the CloudWatch observability add-on. */
+    containerInsights: z.boolean(),
+    /** Copy every backup to a vault in the secondary region. */
+    drBackupCopy: z.boolean(),
+    /** OTLP endpoint for Saleor's traces (OTEL_EXPORTER_OTLP_ENDPOINT); no tracing when unset. */
+    otlpEndpoint: z.string().url().optional(),
+});
+
 export const stackConfigSchema = z.strictObject({
     environment: z.enum(environments),
     /** Saleor version (X.Y.Z) the stack runs; also the base of a built Core image. */
@@ -215,6 +234,9 @@ export const stackConfigSchema = z.strictObject({
         mailCatcher: z.boolean(),
     }),
     app,
+    operations,
+    /** HTTPS endpoint (pager or chat) subscribed to the alert topics; must be a Pulumi secret (it usually embeds a token). */
+    alertWebhookUrl: z.string().url().optional(),
     /** SMTP URL with credentials (EMAIL_URL); must be a Pulumi secret. */
     emailUrl: z.string().optional(),
     /** Sentry DSN (SENTRY_DSN); must be a Pulumi secret. */
@@ -225,11 +247,12 @@ export type StackConfigInput = z.input<typeof stackConfigSchema>;
 type Parsed = z.output<typeof stackConfigSchema>;
 
 /** The validated stack model, with secret-bearing values kept as strings that the loader marks secret. */
-export interface StackConfig extends Omit<Parsed, "emailUrl" | "sentryDsn"> {
+export interface StackConfig extends Omit<Parsed, "emailUrl" | "sentryDsn" | "alertWebhookUrl"> {
     /** Release per region, resolved from `release`, `regionReleases` and `saleorVersion`. */
     readonly releases: Record<string, string>;
     readonly emailUrl?: SecretValue;
     readonly sentryDsn?: SecretValue;
+    readonly alertWebhookUrl?: SecretValue;
 }
 
 /** A value that must stay secret: only ever wrapped with pulumi.secret where it is used. */
@@ -241,4 +264,4 @@ export interface SecretValue {
 /** Top-level keys of the `saleor` namespace, in the order problems are reported. */
 export const configKeys = Object.keys(stackConfigSchema.shape) as (keyof StackConfigInput)[];
 /** Keys whose value carries credentials and so must be set with `pulumi config set --secret`. */
-export const secretKeys = ["emailUrl", "sentryDsn"] as const;
+export const secretKeys = ["emailUrl", "sentryDsn", "alertWebhookUrl"] as const;

@@ -24,8 +24,8 @@ export interface MigrationSpec {
 
 export interface IngressSettings {
     readonly className: string;
-    /** Annotations on every Ingress (body size, ALB group and listeners, ...). Default: none. */
-    readonly annotations?: Record<string, string>;
+    /** Annotations on every Ingress (body size, ALB group, listeners, certificate, WAF). Default: none. */
+    readonly annotations?: Record<string, pulumi.Input<string>>;
     /**
      * TLS on the Ingresses: a Secret with the certificate, or `{}` where the controller finds the
      * certificate itself (ACM through the AWS load balancer controller). Default: none (plain http).
@@ -101,6 +101,8 @@ export class SaleorCore extends pulumi.ComponentResource {
     public readonly internalGraphqlUrl: pulumi.Output<string>;
     /** The API Deployment (what a storefront build waits for). */
     public readonly api: k8s.apps.v1.Deployment;
+    /** The API's Ingress; its status names the load balancer that DNS points at. */
+    public readonly apiIngress: k8s.networking.v1.Ingress;
 
     constructor(name: string, args: SaleorCoreArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("saleor:components:SaleorCore", name, {}, opts);
@@ -324,7 +326,7 @@ export class SaleorCore extends pulumi.ComponentResource {
             });
         }
 
-        createIngress(`${name}-api`, {
+        this.apiIngress = createIngress(`${name}-api`, {
             namespace: ns, component: "api", instance, hosts: [args.hosts.api],
             serviceName: apiService.metadata.name, servicePort: "http",
             ingressClassName: args.ingress.className, annotations: args.ingress.annotations, tls: args.ingress.tls,

@@ -182,7 +182,7 @@ export function createIngress(name: string, args: {
     readonly serviceName: pulumi.Input<string>;
     readonly servicePort: string;
     readonly ingressClassName: string;
-    readonly annotations?: Record<string, string>;
+    readonly annotations?: Record<string, pulumi.Input<string>>;
     /**
      * TLS for these hosts: with a `secretName` the controller serves that certificate; without one
      * (the AWS load balancer controller) it finds a certificate for the hosts itself. Omit for plain http.
