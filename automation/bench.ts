@@ -1,4 +1,6 @@
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import { listStacks } from "./plan/evaluate";
@@ -37,6 +39,7 @@ function main() {
             runs: { type: "string", default: "5" },
             stack: { type: "string", multiple: true },
             tests: { type: "boolean", default: false },
+            ci: { type: "boolean", default: false },
         },
     });
     const runs = Number(values.runs);
@@ -53,6 +56,19 @@ function main() {
     if (values.tests) {
         const t = timeRuns("npm test", "npm", ["test", "--silent"], 1);
         console.log(`npm test (type-check + mocha, once): ${(t / 1000).toFixed(1)} s`);
+    }
+    if (values.ci) {
+        // CI as it runs: a fresh clone of the committed tree with shared/ beside it, from npm ci on.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "saleor-ci-"));
+        const clone = path.join(dir, "main");
+        spawnSync("git", ["clone", "-q", root, clone], { stdio: "inherit" });
+        const shared = path.resolve(root, "..", "shared");
+        if (fs.existsSync(shared)) fs.cpSync(shared, path.join(dir, "shared"), { recursive: true });
+        const start = process.hrtime.bigint();
+        const r = spawnSync("bash", [".ci/run"], { cwd: clone, stdio: "ignore", env: { ...process.env, CI: "true" } });
+        const s = Number(process.hrtime.bigint() - start) / 1e9;
+        console.log(`.ci/run from a fresh clone (npm ci + npm test): ${s.toFixed(0)} s, exit ${r.status}`);
+        fs.rmSync(dir, { recursive: true, force: true });
     }
 }
 
