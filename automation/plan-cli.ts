@@ -2,22 +2,42 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { checkPlan, readPolicyConfigFile } from "../policy/offline";
+import { diffPlans, readPlanFile, renderDiff, renderDiffMarkdown, type PlanLike } from "./plan/diff";
 import { evaluateStack, listStacks, projectRoot } from "./plan/evaluate";
 import { toPlanDocument, type PolicyViolationJson } from "./plan/json";
 import { renderPlan } from "./plan/render";
+import { buildTimeline, DEFAULT_PARALLEL, renderTimeline } from "./plan/timeline";
 
-/** Exit codes other tools rely on. */
-export const exitCodes = { ok: 0, mandatoryViolation: 1, invalidInput: 2, programError: 4 } as const;
+/**
+ * Exit codes other tools rely on. Precedence when several apply: 2 and 4 end the run before
+ * anything is compared; then 1 (a mandatory policy violation) wins over 3 (a stateful resource
+ * would be updated, replaced or deleted), which wins over 0.
+ */
+export const exitCodes = { ok: 0, mandatoryViolation: 1, invalidInput: 2, statefulChange: 3, programError: 4 } as const;
 
 const usage = `usage: npm run plan -- --stack <${listStacks().join("|")}> [--json] [--config-file <path>] [--no-policy]
+                     [--diff-against <plan.json> [--markdown]] [--timeline [--parallel <n>] [--migration-seconds <s>]]
 
 Evaluates the real program for a stack through the Pulumi SDK's mock runtime (no cloud, no CLI) and
 prints the resource tree, counts per type and region, and the stack outputs; --json prints the
 machine-readable plan (same fields as \`pulumi preview --json\`).
 
-exit codes: 0 ok, 1 mandatory policy violation, 2 invalid config or usage, 4 the program failed`;
+  --diff-against <file>    compare with an earlier plan: this tool's --json or \`pulumi preview --json\`;
+                           prints per region what is created, updated (changed input paths), replaced
+                           (and which fields force it) and deleted. Secret values are not compared.
+  --markdown               with --diff-against: a short Markdown summary (for $GITHUB_STEP_SUMMARY)
+  --timeline               model the deployment: critical path, Gantt per region, seed 001 goals;
+                           a first deployment, or with --diff-against a release of only the changes
+  --parallel <n>           resource operations at once (default ${DEFAULT_PARALLEL}: \`pulumi up\`'s 4 x CPUs on a
+                           2-vCPU runner; 0 = unbounded)
+  --migration-seconds <s>  how long \`manage.py migrate\` runs (default 300 first deployment, 60 release)
 
-export async function runPlanCli(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
+exit codes: 0 ok, 1 mandatory policy violation, 2 invalid config or usage, 3 a stateful resource would
+be updated, replaced or deleted (with --diff-against), 4 the program failed; 1 wins over 3`;
+
+export async function runPlanCli(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s),
+    /** How a stack is evaluated; tests pass one that shares evaluations between specs. */
+    evaluate: typeof evaluateStack = evaluateStack): Promise<number> {
     let values;
     try {
         values = parseArgs({
@@ -27,6 +47,11 @@ export async function runPlanCli(argv: string[], out: (s: string) => void = (s) 
                 json: { type: "boolean", default: false },
                 "config-file": { type: "string" },
                 "no-policy": { type: "boolean", default: false },
+                "diff-against": { type: "string" },
+                markdown: { type: "boolean", default: false },
+                timeline: { type: "boolean", default: false },
+                parallel: { type: "string" },
+                "migration-seconds": { type: "string" },
                 help: { type: "boolean", default: false },
             },
             strict: true,
@@ -43,10 +68,26 @@ export async function runPlanCli(argv: string[], out: (s: string) => void = (s) 
         err(`--stack is required\n${usage}\n`);
         return exitCodes.invalidInput;
     }
+    const usageProblem = checkCombination(values);
+    if (usageProblem) {
+        err(`${usageProblem}\n${usage}\n`);
+        return exitCodes.invalidInput;
+    }
+    const parallel = values.parallel === undefined ? DEFAULT_PARALLEL : Number(values.parallel);
+    const migrationSeconds = values["migration-seconds"] === undefined ? undefined : Number(values["migration-seconds"]);
+    let base: PlanLike | undefined;
+    if (values["diff-against"]) {
+        const read = readPlanFile(values["diff-against"]);
+        if ("problem" in read) {
+            err(`${read.problem}\n`);
+            return exitCodes.invalidInput;
+        }
+        base = read.doc;
+    }
 
     let result;
     try {
-        result = await evaluateStack({ stack: values.stack, configFile: values["config-file"] });
+        result = await evaluate({ stack: values.stack, configFile: values["config-file"] });
     } catch (e) {
         err(`the program failed while evaluating stack "${values.stack}": ${(e as Error).message}\n`);
         return exitCodes.programError;
@@ -63,8 +104,49 @@ export async function runPlanCli(argv: string[], out: (s: string) => void = (s) 
     } else {
         doc.policyViolations = await policyViolations(doc, values.stack, notes);
     }
-    out(values.json ? `${JSON.stringify(doc, null, 2)}\n` : renderPlan(doc, notes));
-    return doc.policyViolations.some((v) => v.enforcementLevel === "mandatory") ? exitCodes.mandatoryViolation : exitCodes.ok;
+    const mandatory = doc.policyViolations.some((v) => v.enforcementLevel === "mandatory");
+    if (!base && !values.timeline) {
+        out(values.json ? `${JSON.stringify(doc, null, 2)}\n` : renderPlan(doc, notes));
+        return mandatory ? exitCodes.mandatoryViolation : exitCodes.ok;
+    }
+
+    // Diff and timeline: the plan itself is not printed; its policy result is.
+    if (doc.policyViolations.length > 0) {
+        const m = doc.policyViolations.filter((v) => v.enforcementLevel === "mandatory").length;
+        notes.unshift(`Policy: ${m} mandatory, ${doc.policyViolations.length - m} advisory violation(s); \`npm run plan -- --stack ${values.stack}\` lists them.`);
+    }
+    const compared = base ? diffPlans(base, doc, values["diff-against"]!) : undefined;
+    const stateful = (compared?.diff.stateful.length ?? 0) > 0;
+    const code = mandatory ? exitCodes.mandatoryViolation : stateful ? exitCodes.statefulChange : exitCodes.ok;
+    if (!values.timeline) {
+        const d = compared!.diff;
+        if (values.markdown) out(renderDiffMarkdown(d) + notes.map((n) => `\n${n}\n`).join(""));
+        else out(values.json ? `${JSON.stringify({ ...d, policyViolations: doc.policyViolations }, null, 2)}\n` : renderDiff(d, notes));
+        return code;
+    }
+    let timeline;
+    try {
+        timeline = buildTimeline(doc, { parallel: parallel === 0 ? Infinity : parallel, changes: compared?.changes, against: values["diff-against"], migrationSeconds });
+    } catch (e) {
+        err(`the timeline could not be modelled: ${(e as Error).message}\n`);
+        return exitCodes.programError;
+    }
+    if (values.json) {
+        out(`${JSON.stringify({ ...timeline, ...(compared ? { diff: compared.diff } : {}), policyViolations: doc.policyViolations }, null, 2)}\n`);
+    } else {
+        out((compared ? `${renderDiff(compared.diff)}\n` : "") + renderTimeline(timeline, notes));
+    }
+    return code;
+}
+
+/** Flags that only make sense together; one line for the user, or undefined. */
+function checkCombination(v: { json?: boolean; markdown?: boolean; timeline?: boolean; parallel?: string; "diff-against"?: string; "migration-seconds"?: string }): string | undefined {
+    if (v.markdown && !v["diff-against"]) return "--markdown needs --diff-against";
+    if (v.markdown && (v.json || v.timeline)) return "--markdown prints the diff summary only: not with --json or --timeline";
+    if ((v.parallel !== undefined || v["migration-seconds"] !== undefined) && !v.timeline) return "--parallel and --migration-seconds need --timeline";
+    if (v.parallel !== undefined && !/^\d+$/.test(v.parallel)) return `--parallel: expected a whole number (0 = unbounded), got "${v.parallel}"`;
+    if (v["migration-seconds"] !== undefined && !/^\d+(\.\d+)?$/.test(v["migration-seconds"])) return `--migration-seconds: expected seconds, got "${v["migration-seconds"]}"`;
+    return undefined;
 }
 
 /** Runs the policy pack's rules on the plan with the stack's policy config (policy/config/<stack>.json). */

@@ -103,6 +103,62 @@ describe("CI workflow (ci.yml)", () => {
         assert.equal(upload.with?.path, "plan-${{ matrix.stack }}.json");
         assert.equal(upload.if, "${{ !cancelled() }}", "uploaded even when the policy check fails");
     });
+
+    describe("plan diff against the base branch", () => {
+        const job = workflow.jobs["plan-diff"];
+        const step = (pattern: RegExp) => job.steps.find((s) => pattern.test(s.run ?? ""));
+
+        it("runs only on pull requests, for every stack", () => {
+            assert.ok(job, "a plan-diff job");
+            assert.equal(job.if, "github.event_name == 'pull_request'");
+            assert.deepEqual(job.strategy?.matrix?.stack, STACKS);
+            assert.equal(job.env?.STACK, "${{ matrix.stack }}");
+        });
+
+        it("keeps the workflow's read-only permissions and uses no secrets", () => {
+            assert.equal(job.permissions, undefined);
+            assert.deepEqual(workflow.permissions, { contents: "read" });
+            assert.doesNotMatch(JSON.stringify(job), /secrets\./);
+            assert.match(text, /pull-requests: write`, which pull requests from\s+# forks never get/, "the YAML says why it does not comment");
+        });
+
+        it("plans the base branch with its own install, then the pull request with its own", () => {
+            const checkouts = uses(job, "actions/checkout");
+            assert.equal(checkouts.length, 2);
+            assert.equal(checkouts[0].with, undefined, "the pull request itself at the root");
+            assert.deepEqual(checkouts[1].with, { ref: "${{ github.event.pull_request.base.sha }}", path: "base" });
+            const [node] = uses(job, "actions/setup-node");
+            assert.equal(String(node.with?.["node-version"]), "20");
+            assert.equal(node.with?.cache, "npm");
+            const installs = job.steps.filter((s) => s.run === "npm ci");
+            assert.deepEqual(installs.map((s) => (s as { "working-directory"?: string })["working-directory"]), ["base", undefined]);
+            const base = step(/--json --no-policy/)!;
+            assert.equal((base as { "working-directory"?: string })["working-directory"], "base");
+            assert.match(base.run!, /npm run --silent plan -- --stack "\$STACK" --json --no-policy > "\.\.\/base-\$STACK\.json"/);
+            // Base first, then the pull request's install, then the diff.
+            const order = [base, installs[1], step(/--diff-against/)!].map((s) => job.steps.indexOf(s));
+            assert.deepEqual([...order].sort((a, b) => a - b), order);
+        });
+
+        it("writes the diff summary before failing on a stateful change (exit 3)", () => {
+            const diff = step(/--diff-against/)!;
+            const script = diff.run!;
+            assert.match(script, /npm run --silent plan -- --stack "\$STACK" --no-policy --diff-against "base-\$STACK\.json" --markdown > "diff-\$STACK\.md" \|\| code=\$\?/);
+            const summary = script.indexOf('>> "$GITHUB_STEP_SUMMARY"');
+            assert.ok(summary > 0, "the summary is written");
+            assert.ok(summary < script.indexOf('exit "$code"'), "before the job ends with the diff's exit code");
+            assert.match(script, /if \[ "\$code" -eq 3 \]; then\n\s+echo "::error /);
+            const [upload] = uses(job, "actions/upload-artifact");
+            assert.equal(upload.if, "${{ !cancelled() }}");
+        });
+
+        it("asks the plan CLI only for flags it has", async () => {
+            const { runPlanCli } = await import("../automation/plan-cli");
+            let usage = "";
+            await runPlanCli(["--help"], (s) => { usage += s; });
+            for (const flag of ["--json", "--no-policy", "--diff-against", "--markdown"]) assert.ok(usage.includes(flag), flag);
+        });
+    });
 });
 
 describe("deploy workflow (deploy.yml)", () => {

@@ -1,20 +1,14 @@
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "util";
-import { evaluateStack, type Evaluation } from "../../automation/plan/evaluate";
+import type { Evaluation } from "../../automation/plan/evaluate";
+import { evaluated } from "../support/plans";
 import { isStatefulType } from "../../automation/stateful";
 import type { RecordedResource } from "../support/harness";
 
-const evaluations = new Map<string, Promise<Evaluation>>();
-/** Evaluates a stack with config overrides, once per distinct input. */
+/** Base evaluations use the stack files' own release (3.23.5); the bump is 3.23.6. */
 function evaluateWith(stack: string, overrides: Record<string, string>): Promise<Evaluation> {
-    const key = JSON.stringify([stack, overrides]);
-    if (!evaluations.has(key)) {
-        evaluations.set(key, evaluateStack({ stack, configOverrides: overrides }).then((r) => {
-            if ("problems" in r) throw new Error(r.problems.join("\n"));
-            return r.evaluation;
-        }));
-    }
-    return evaluations.get(key)!;
+    const { ["saleor:release"]: release, ...rest } = overrides;
+    return evaluated(stack, release === "3.23.5" ? rest : overrides);
 }
 
 /** What an image-only release may change: the migration Job, workloads, their settings and the image builds. */

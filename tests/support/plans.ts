@@ -3,17 +3,34 @@ import { toPlanDocument, type PlanDocument } from "../../automation/plan/json";
 
 const cache = new Map<string, Promise<Evaluation>>();
 
-/** Evaluates a stack once per test run (stacks are evaluated by several specs). */
-export function evaluated(stack: string): Promise<Evaluation> {
-    if (!cache.has(stack)) {
-        cache.set(stack, evaluateStack({ stack }).then((r) => {
+/**
+ * Evaluates a stack (with optional config overrides) once per test run: several specs read the
+ * same stacks, and a two-region evaluation is the slowest thing the suite does.
+ */
+export function evaluated(stack: string, configOverrides: Record<string, string> = {}): Promise<Evaluation> {
+    const key = JSON.stringify([stack, configOverrides]);
+    if (!cache.has(key)) {
+        cache.set(key, evaluateStack({ stack, configOverrides }).then((r) => {
             if ("problems" in r) throw new Error(`stack ${stack} has config problems:\n${r.problems.join("\n")}`);
             return r.evaluation;
         }));
     }
-    return cache.get(stack)!;
+    return cache.get(key)!;
 }
 
 export async function planOf(stack: string): Promise<PlanDocument> {
     return toPlanDocument(await evaluated(stack));
 }
+
+/**
+ * The plan CLI's evaluator for tests: stack files evaluated once per run; any other config file
+ * (a test's own) evaluated as the CLI would.
+ */
+export const sharedEvaluate: typeof evaluateStack = (opts) =>
+    opts.configFile || opts.configOverrides || opts.projectDir
+        ? evaluateStack(opts)
+        : evaluated(opts.stack).then((evaluation) => ({ evaluation }), (e: Error) => {
+            const problems = /has config problems:\n([\s\S]*)$/.exec(e.message)?.[1];
+            if (problems) return { problems: problems.split("\n") };
+            throw e;
+        });

@@ -1,0 +1,324 @@
+import * as fs from "fs";
+import { isStatefulType } from "../stateful";
+import { secretText, type PlanDocument, type PlanState, type PlanStep } from "./json";
+import { regionNames, regionOf } from "./render";
+import { replaceFieldsHit } from "./replace-fields";
+
+/**
+ * Plan diffs: the current program's offline plan against an earlier plan file, which is either an
+ * offline plan (`npm run plan -- --json`) or a `pulumi preview --json` document (the same
+ * `steps[].newState` shape). Resources are matched by URN.
+ */
+
+/** What a plan file must have: steps with states. Both offline plans and `pulumi preview --json` have it. */
+export interface PlanLike {
+    stack?: string;
+    steps: PlanStep[];
+    outputs?: Record<string, unknown>;
+    offline?: boolean;
+}
+
+export type ChangeOp = "create" | "update" | "replace" | "delete" | "same";
+
+export interface ResourceChange {
+    urn: string;
+    type: string;
+    op: ChangeOp;
+    region: string;
+    /** Changed input paths (update, replace). */
+    paths: string[];
+    /** The paths among the replace fields (replace only). */
+    replaceFields: string[];
+    old?: PlanState;
+    new?: PlanState;
+}
+
+export interface DiffUpdate { urn: string; type: string; paths: string[] }
+export interface DiffReplace extends DiffUpdate { replaceFields: string[] }
+export interface RegionDiff { create: string[]; update: DiffUpdate[]; replace: DiffReplace[]; delete: string[] }
+
+export interface StatefulChange {
+    urn: string;
+    type: string;
+    region: string;
+    change: "update" | "replace" | "delete";
+    paths: string[];
+    replaceFields: string[];
+    /** The resource has `protect` set: the engine refuses to replace or delete it until it is unprotected. */
+    protect: boolean;
+}
+
+/** The `--diff-against ... --json` document. */
+export interface PlanDiff {
+    stack: string;
+    /** The earlier plan file, as given. */
+    against: string;
+    /** "offline-plan" (this tool's --json) or "pulumi-preview". */
+    againstKind: "offline-plan" | "pulumi-preview";
+    regions: Record<string, RegionDiff>;
+    stateful: StatefulChange[];
+    summary: { create: number; update: number; replace: number; delete: number; same: number; stateful: number };
+    /** Always false: "[secret]" in both plans counts as unchanged; secret values are not compared. */
+    secretsCompared: false;
+    notes: string[];
+}
+
+export interface DiffResult {
+    diff: PlanDiff;
+    /** Every resource of either plan (but the stack), by URN. */
+    changes: Map<string, ResourceChange>;
+}
+
+/** Reads an earlier plan file; a problem is one line for the user (exit code 2). */
+export function readPlanFile(file: string): { doc: PlanLike } | { problem: string } {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+        return { problem: `--diff-against: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+    }
+    let doc: unknown;
+    try {
+        doc = JSON.parse(text);
+    } catch (e) {
+        return { problem: `--diff-against: ${file} is not JSON (${(e as Error).message})` };
+    }
+    const steps = (doc as PlanLike | null)?.steps;
+    if (!Array.isArray(steps) || steps.some((s) => !s || typeof s !== "object" || typeof s.urn !== "string")) {
+        return { problem: `--diff-against: ${file} has no steps[] with urns: expected an offline plan (npm run plan -- --json) or \`pulumi preview --json\` output` };
+    }
+    return { doc: doc as PlanLike };
+}
+
+/** Operations whose states describe resources outside the program's management. */
+const ignoredOps = new Set(["read", "read-replacement", "discard", "discard-replaced"]);
+
+/**
+ * The resources a plan describes, by URN: each step's newState, or its oldState for a delete
+ * (the resource as it was). A newState always wins over a delete's oldState for the same URN
+ * (`create-replacement` and `delete-replaced` share one).
+ */
+export function statesOf(doc: PlanLike): Map<string, PlanState> {
+    const out = new Map<string, PlanState>();
+    const fromDeletes = new Set<string>();
+    for (const step of doc.steps) {
+        if (ignoredOps.has(step.op)) continue;
+        const isDelete = step.op === "delete" || step.op === "delete-replaced";
+        const state = isDelete ? (step.oldState ?? step.newState) : (step.newState ?? step.oldState);
+        if (!state || state.type === "pulumi:pulumi:Stack") continue;
+        if (out.has(step.urn) && !fromDeletes.has(step.urn)) continue;
+        out.set(step.urn, { ...state, urn: state.urn ?? step.urn, inputs: state.inputs ?? {}, dependencies: state.dependencies ?? [] });
+        if (isDelete) fromDeletes.add(step.urn); else fromDeletes.delete(step.urn);
+    }
+    return out;
+}
+
+/**
+ * `regionOf` over a set of states: adds the stack itself (which `statesOf` leaves out) so that
+ * top-level components are found.
+ */
+export function regionFinder(states: PlanState[], regions: string[]): (s: PlanState) => string {
+    const stacks = [...new Set(states.map((s) => s.parent).filter((p): p is string => !!p && p.includes("::pulumi:pulumi:Stack::")))];
+    const all: PlanState[] = [...states, ...stacks.map((urn) => ({ type: "pulumi:pulumi:Stack", urn, custom: false, inputs: {}, dependencies: [], protect: false, retainOnDelete: false }))];
+    return (s) => regionOf(s, all, regions);
+}
+
+export function diffPlans(base: PlanLike, current: PlanDocument, against: string): DiffResult {
+    const before = statesOf(base);
+    const after = statesOf(current);
+    const regions = [...new Set([...regionNames(current), ...regionNames({ outputs: base.outputs ?? {} } as PlanDocument)])]
+        .sort((a, b) => b.length - a.length);
+    const regionAfter = regionFinder([...after.values()], regions);
+    const regionBefore = regionFinder([...before.values()], regions);
+    const changes = new Map<string, ResourceChange>();
+
+    for (const [urn, now] of after) {
+        const region = regionAfter(now);
+        const was = before.get(urn);
+        if (!was) {
+            changes.set(urn, { urn, type: now.type, op: "create", region, paths: [], replaceFields: [], new: now });
+            continue;
+        }
+        const paths = withoutIgnored(changedPaths(was.inputs, now.inputs), now.ignoreChanges ?? []);
+        const replaceFields = replaceFieldsHit(now.type, paths, providerInputs(now, after));
+        if (providerChanged(was, now)) replaceFields.push("provider");
+        const op: ChangeOp = was.type !== now.type ? "replace" : replaceFields.length > 0 ? "replace" : paths.length > 0 ? "update" : "same";
+        changes.set(urn, { urn, type: now.type, op, region, paths, replaceFields: was.type !== now.type ? ["type"] : replaceFields, old: was, new: now });
+    }
+    for (const [urn, was] of before) {
+        if (after.has(urn)) continue;
+        changes.set(urn, { urn, type: was.type, op: "delete", region: regionBefore(was), paths: [], replaceFields: [], old: was });
+    }
+
+    const regionDiffs: Record<string, RegionDiff> = {};
+    const stateful: StatefulChange[] = [];
+    const summary = { create: 0, update: 0, replace: 0, delete: 0, same: 0, stateful: 0 };
+    for (const c of [...changes.values()].sort((a, b) => a.urn.localeCompare(b.urn))) {
+        summary[c.op]++;
+        if (c.op === "same") continue;
+        const r = (regionDiffs[c.region] ??= { create: [], update: [], replace: [], delete: [] });
+        if (c.op === "create") r.create.push(c.urn);
+        else if (c.op === "delete") r.delete.push(c.urn);
+        else if (c.op === "update") r.update.push({ urn: c.urn, type: c.type, paths: c.paths });
+        else r.replace.push({ urn: c.urn, type: c.type, paths: c.paths, replaceFields: c.replaceFields });
+        if (c.op !== "create" && isStatefulType(c.type)) {
+            stateful.push({
+                urn: c.urn, type: c.type, region: c.region, change: c.op, paths: c.paths, replaceFields: c.replaceFields,
+                protect: (c.new ?? c.old)?.protect === true,
+            });
+        }
+    }
+    summary.stateful = stateful.length;
+    const againstKind = base.offline === true ? "offline-plan" : "pulumi-preview";
+    const notes = ["Secret values are not compared: a value that is [secret] in both plans counts as unchanged."];
+    if (againstKind === "pulumi-preview") {
+        notes.push("Compared with a `pulumi preview --json` file: engine-added inputs (auto-names, __defaults) may show as differences.");
+    }
+    return {
+        diff: { stack: current.stack, against, againstKind, regions: sortRegions(regionDiffs, regions), stateful, summary, secretsCompared: false, notes },
+        changes,
+    };
+}
+
+function sortRegions(r: Record<string, RegionDiff>, regions: string[]): Record<string, RegionDiff> {
+    const order = (k: string) => (regions.includes(k) ? 0 : 1);
+    return Object.fromEntries(Object.entries(r).sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b)));
+}
+
+function providerInputs(s: PlanState, states: Map<string, PlanState>): Record<string, unknown> {
+    const urn = s.provider?.split("::").slice(0, -1).join("::");
+    return (urn && states.get(urn)?.inputs) || {};
+}
+
+/** An explicit provider swapped for another replaces the resource; a default provider's version bump does not. */
+function providerChanged(was: PlanState, now: PlanState): boolean {
+    const urn = (p?: string) => p?.split("::").slice(0, -1).join("::");
+    const a = urn(was.provider);
+    const b = urn(now.provider);
+    return !!a && !!b && a !== b && !a.includes("::default") && !b.includes("::default");
+}
+
+/** Input paths (`spec.template.spec.containers[0].image`) whose values differ. */
+export function changedPaths(a: unknown, b: unknown, prefix = ""): string[] {
+    if (same(a, b)) return [];
+    if (isObject(a) && isObject(b)) {
+        const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !k.startsWith("__")).sort();
+        return keys.flatMap((k) => changedPaths(a[k], b[k], join(prefix, k)));
+    }
+    if (Array.isArray(a) && Array.isArray(b)) {
+        const out: string[] = [];
+        for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...changedPaths(a[i], b[i], `${prefix}[${i}]`));
+        return out;
+    }
+    return [prefix || "(inputs)"];
+}
+
+function join(prefix: string, key: string): string {
+    const part = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
+    return !prefix ? part : part.startsWith("[") ? `${prefix}${part}` : `${prefix}.${part}`;
+}
+
+function withoutIgnored(paths: string[], ignore: string[]): string[] {
+    return paths.filter((p) => !ignore.some((i) => p === i || p.startsWith(`${i}.`) || p.startsWith(`${i}[`)));
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+    return !!v && typeof v === "object" && !Array.isArray(v);
+}
+
+/** Deep equality; "[secret]" equals "[secret]" like any equal string (secrets are opaque). */
+function same(a: unknown, b: unknown): boolean {
+    if (a === b) return true;
+    if (a === secretText || b === secretText) return false;
+    if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => same(x, b[i]));
+    if (isObject(a) && isObject(b)) {
+        const ka = Object.keys(a).filter((k) => !k.startsWith("__"));
+        const kb = Object.keys(b).filter((k) => !k.startsWith("__"));
+        return ka.length === kb.length && ka.every((k) => k in b && same(a[k], b[k]));
+    }
+    return false;
+}
+
+const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
+const MAX_PATHS = 6;
+
+/** Human output: per region, what is created, updated (with paths), replaced (with the reason) and deleted. */
+export function renderDiff(d: PlanDiff, notes: string[] = []): string {
+    const lines: string[] = [];
+    const kind = d.againstKind === "offline-plan" ? "an offline plan" : "a `pulumi preview --json` file";
+    lines.push(`Plan diff for stack "${d.stack}" against ${d.against} (${kind}).`);
+    lines.push("Secret values are not compared: a value that is [secret] in both plans counts as unchanged.");
+    const typeWidth = 52;
+    const row = (sym: string, type: string, urn: string) => `  ${sym.padEnd(10)} ${type.padEnd(typeWidth)} ${nameOf(urn)}`;
+    const typeOf = (urn: string) => urn.split("::")[2]?.split("$").pop() ?? "";
+    const pathLines = (paths: string[], label: string) => {
+        const shown = paths.slice(0, MAX_PATHS).join(", ");
+        return `${" ".repeat(14)}${label}: ${shown}${paths.length > MAX_PATHS ? ` (+${paths.length - MAX_PATHS} more)` : ""}`;
+    };
+    const regions = Object.entries(d.regions);
+    if (regions.length === 0) lines.push("", "No changes: every resource is the same.");
+    for (const [region, r] of regions) {
+        lines.push("", `${region}`);
+        for (const u of r.create) lines.push(row("+ create", typeOf(u), u));
+        for (const u of r.update) {
+            lines.push(row("~ update", u.type, u.urn));
+            lines.push(pathLines(u.paths, "changed"));
+        }
+        for (const u of r.replace) {
+            lines.push(row("+- replace", u.type, u.urn));
+            lines.push(pathLines(u.replaceFields, "forced by"));
+            if (u.paths.length) lines.push(pathLines(u.paths, "changed"));
+        }
+        for (const u of r.delete) lines.push(row("- delete", typeOf(u), u));
+    }
+    lines.push("");
+    if (d.stateful.length === 0) {
+        lines.push("Stateful resources: none would be updated, replaced or deleted.");
+    } else {
+        lines.push(`STATEFUL: ${d.stateful.length} change(s) to resources that hold data or carry everything else; a person must review (exit code 3):`);
+        for (const s of d.stateful) {
+            const why = s.change === "replace" ? ` (forced by ${s.replaceFields.join(", ")}: a new, empty resource)`
+                : s.change === "delete" ? " (deleted: if this is a rename, add an alias instead)"
+                : ` (${s.paths.slice(0, MAX_PATHS).join(", ")})`;
+            lines.push(`  ${s.change.padEnd(8)} ${s.type} ${nameOf(s.urn)} [${s.region}]${why}${s.protect ? " [protected: the engine will refuse until unprotected]" : ""}`);
+        }
+    }
+    const s = d.summary;
+    lines.push(`Summary: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete, ${s.same} unchanged.`);
+    for (const n of d.notes.slice(1)) lines.push(n);
+    for (const n of notes) lines.push(n);
+    return lines.flatMap((l) => wrap(l, 100)).join("\n") + "\n";
+}
+
+/** Wraps a long line at spaces; continuation lines keep the indentation plus two. */
+export function wrap(line: string, width: number): string[] {
+    if ([...line].length <= width) return [line];
+    const indent = " ".repeat((/^ */.exec(line)?.[0].length ?? 0) + 2);
+    const out: string[] = [];
+    let cur = "";
+    for (const word of line.split(/(?<=\S) (?=\S)/)) {
+        const next = cur ? `${cur} ${word}` : word;
+        if ([...next].length > width && cur) {
+            out.push(cur);
+            cur = `${indent}${word.trimStart()}`;
+        } else cur = next;
+    }
+    out.push(cur);
+    return out;
+}
+
+/** A short Markdown summary (for $GITHUB_STEP_SUMMARY). */
+export function renderDiffMarkdown(d: PlanDiff): string {
+    const s = d.summary;
+    const lines = [`### Plan diff: ${d.stack}`, "", `${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete, ${s.same} unchanged. Secret values are not compared.`, ""];
+    if (Object.keys(d.regions).length) {
+        lines.push("| region | create | update | replace | delete |", "| --- | --- | --- | --- | --- |");
+        for (const [region, r] of Object.entries(d.regions)) {
+            lines.push(`| ${region} | ${r.create.length} | ${r.update.length} | ${r.replace.map((x) => `${nameOf(x.urn)} (${x.replaceFields.join(", ")})`).join("<br>") || 0} | ${r.delete.length} |`);
+        }
+        lines.push("");
+    }
+    lines.push(d.stateful.length === 0 ? "Stateful resources: none changed." : `**${d.stateful.length} stateful change(s): a person must review.**`);
+    for (const c of d.stateful) lines.push(`- ${c.change} \`${c.type}\` ${nameOf(c.urn)} (${c.region})${c.replaceFields.length ? `: forced by ${c.replaceFields.join(", ")}` : ""}`);
+    return lines.join("\n") + "\n";
+}

@@ -1,0 +1,264 @@
+import assert from "node:assert/strict";
+import { runPlanCli } from "../../automation/plan-cli";
+import { diffPlans } from "../../automation/plan/diff";
+import { DURATIONS, DEFAULT_ASSUMPTIONS, podReady } from "../../automation/plan/durations";
+import { toPlanDocument, type PlanDocument } from "../../automation/plan/json";
+import { buildTimeline, GOALS, pathTo, planTasks, schedule, type TaskNode, type TimelineResult } from "../../automation/plan/timeline";
+import { evaluated, planOf, sharedEvaluate } from "../support/plans";
+
+const t = (id: string, duration: number, ...deps: string[]): TaskNode => ({ id, duration, deps });
+const ids = (path: { id: string }[]) => path.map((x) => x.id);
+const named = (r: TimelineResult, name: string, type: string) => r.criticalPath.find((e) => e.name === name && e.type === type);
+
+async function cli(args: string[]) {
+    let stdout = "";
+    let stderr = "";
+    const code = await runPlanCli(args, (s) => { stdout += s; }, (s) => { stderr += s; }, sharedEvaluate);
+    return { code, stdout, stderr };
+}
+
+describe("timeline: the scheduler", () => {
+    it("a chain takes the sum of its durations", () => {
+        const s = schedule([t("a", 1), t("b", 2, "a"), t("c", 3, "b")]);
+        assert.equal(s.makespan, 6);
+        assert.deepEqual(ids(s.criticalPath), ["a", "b", "c"]);
+        assert.deepEqual(["a", "b", "c"].map((x) => s.tasks.get(x)!.start), [0, 1, 3]);
+        assert.deepEqual(s.tasks.get("c")!.waitedFor, { id: "b", kind: "dependency" });
+    });
+
+    it("a diamond takes its longer side", () => {
+        const s = schedule([t("a", 1), t("b", 5, "a"), t("c", 2, "a"), t("d", 1, "b", "c")]);
+        assert.equal(s.makespan, 7);
+        assert.deepEqual(ids(s.criticalPath), ["a", "b", "d"]);
+        assert.equal(s.tasks.get("c")!.start, 1);
+        assert.equal(s.tasks.get("d")!.start, 6);
+    });
+
+    it("parallel branches run at once; the longest branch is the critical path", () => {
+        const s = schedule([t("x", 3), t("y", 4), t("z", 2, "y"), t("w", 1)]);
+        assert.equal(s.makespan, 6);
+        assert.deepEqual(ids(s.criticalPath), ["y", "z"]);
+        for (const id of ["x", "y", "w"]) assert.equal(s.tasks.get(id)!.start, 0);
+    });
+
+    it("bounded parallelism: tasks wait for a free slot, and the critical path says so", () => {
+        const s = schedule([t("a", 3), t("b", 3), t("c", 3)], 2);
+        assert.equal(s.makespan, 6);
+        assert.equal(s.tasks.get("c")!.start, 3);
+        assert.equal(s.criticalPath.length, 2);
+        assert.equal(s.criticalPath[1].id, "c");
+        assert.equal(s.criticalPath[1].waitedFor?.kind, "slot");
+        assert.equal(schedule([t("a", 3), t("b", 3), t("c", 3)], 1).makespan, 9);
+        assert.equal(schedule([t("a", 3), t("b", 3), t("c", 3)]).makespan, 3);
+    });
+
+    it("bounded parallelism: ready tasks start in the order they became ready (list scheduling)", () => {
+        // Two slots. A and B start at 0; at 1 B is done and both C (ready since 0) and D (ready at 1)
+        // wait: C goes first, D after it.
+        const s = schedule([t("A", 4), t("B", 1), t("C", 1), t("D", 1, "B")], 2);
+        assert.deepEqual(["A", "B", "C", "D"].map((x) => [s.tasks.get(x)!.start, s.tasks.get(x)!.finish]), [[0, 4], [0, 1], [1, 2], [2, 3]]);
+        assert.deepEqual(s.tasks.get("D")!.waitedFor, { id: "C", kind: "slot" });
+        assert.equal(s.makespan, 4);
+        assert.deepEqual(ids(s.criticalPath), ["A"]);
+    });
+
+    it("operations that take no time (components, providers, unchanged resources) never wait for a slot", () => {
+        const s = schedule([t("a", 2), t("component", 0), t("child", 2, "component")], 1);
+        assert.equal(s.tasks.get("component")!.finish, 0);
+        assert.equal(s.tasks.get("child")!.start, 2, "the child still needs the one slot");
+        assert.equal(s.makespan, 4);
+    });
+
+    it("unbounded scheduling is the longest path; a bound never makes it faster", () => {
+        let seed = 7;
+        const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+        for (let round = 0; round < 20; round++) {
+            const nodes: TaskNode[] = [];
+            for (let i = 0; i < 40; i++) {
+                const deps = nodes.filter(() => rand() < 0.08).map((n) => n.id);
+                nodes.push(t(`n${i}`, Math.floor(rand() * 10), ...deps));
+            }
+            const longest = new Map<string, number>();
+            for (const n of nodes) longest.set(n.id, n.duration + Math.max(0, ...n.deps.map((d) => longest.get(d)!)));
+            const free = schedule(nodes);
+            assert.equal(free.makespan, Math.max(...longest.values()));
+            assert.equal(free.criticalPath.reduce((sum, x) => sum + x.duration, 0), free.makespan, "the path adds up");
+            assert.equal(schedule(nodes, nodes.length).makespan, free.makespan);
+            for (const p of [1, 2, 4]) assert.ok(schedule(nodes, p).makespan >= free.makespan);
+            assert.equal(schedule(nodes, 1).makespan, nodes.reduce((sum, n) => sum + n.duration, 0));
+        }
+    });
+
+    it("rejects cycles and unknown dependencies", () => {
+        assert.throws(() => schedule([t("a", 1, "b"), t("b", 1, "a")]), /dependency cycle among: a, b/);
+        assert.throws(() => schedule([t("a", 1, "ghost")]), /depends on unknown task ghost/);
+        assert.throws(() => schedule([t("a", 1)], 0), /parallel must be at least 1/);
+    });
+});
+
+describe("timeline: durations", () => {
+    it("has a duration with a source for every resource type the stacks use", async () => {
+        for (const stack of ["dev", "staging", "production"]) {
+            for (const s of (await planOf(stack)).steps) {
+                const st = s.newState!;
+                if (!st.custom || st.type.startsWith("pulumi:providers:")) continue;
+                assert.ok(DURATIONS[st.type], `${st.type} (${stack}) needs an entry in automation/plan/durations.ts`);
+            }
+        }
+        for (const [type, rule] of Object.entries(DURATIONS)) {
+            assert.ok(rule.source.length >= 10, type);
+            for (const d of [rule.create, rule.update, rule.delete].filter(Boolean)) assert.ok(d!.high >= d!.typical, type);
+        }
+    });
+
+    it("models pod readiness from the probes: the startup probe bounds a slow start", () => {
+        const i = { spec: { template: { spec: { containers: [{ startupProbe: { periodSeconds: 5, failureThreshold: 36 }, readinessProbe: { periodSeconds: 5, failureThreshold: 3 } }] } } } };
+        const a = DEFAULT_ASSUMPTIONS;
+        const r = podReady(i, a);
+        assert.equal(r.typical, a.imagePull.typical + a.processStart.typical + 2.5 + 2.5);
+        assert.equal(r.high, a.imagePull.high + a.processStart.high + 5 * 36 + 2.5);
+    });
+});
+
+describe("timeline: the stacks", () => {
+    let production: PlanDocument;
+    let first: TimelineResult;
+    before(async () => {
+        production = await planOf("production");
+        first = buildTimeline(production);
+    });
+
+    it("production, first deployment: the RDS writer and its cross-Region replica chain is critical", () => {
+        assert.equal(first.mode, "first-deployment");
+        const writer = named(first, "eu-central-1-data-postgres-writer", "aws:rds/instance:Instance");
+        const replica = named(first, "eu-west-1-data-postgres-replica", "aws:rds/instance:Instance");
+        assert.ok(writer && replica, first.criticalPath.map((e) => e.name).join(" → "));
+        assert.equal(writer.basis, "RDS Multi-AZ create");
+        assert.equal(replica.basis, "RDS cross-Region read replica create");
+        assert.ok(replica.start >= writer.finish, "the replica waits for its source");
+        assert.equal(first.totalSeconds, first.overheadSeconds + first.graphSeconds);
+        assert.ok(first.pessimisticSeconds > first.totalSeconds);
+        assert.equal(first.parallel, 8);
+    });
+
+    it("production: the Kubernetes provider waits for the EKS cluster, its node group and add-ons", () => {
+        const tasks = planTasks(production);
+        const s = schedule(tasks);
+        const provider = tasks.find((x) => x.id.endsWith("pulumi:providers:kubernetes::eu-central-1-k8s"))!;
+        const path = pathTo(s.tasks, provider.id).map((x) => x.id.split("::")[2].split("$").pop());
+        for (const type of ["aws:ec2/vpc:Vpc", "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:eks/addon:Addon"]) {
+            assert.ok(path.includes(type), `${type} on the way to the provider: ${path.join(" → ")}`);
+        }
+        const eks = s.tasks.get(tasks.find((x) => x.id.endsWith("aws:eks/cluster:Cluster::eu-central-1-eks"))!.id)!;
+        assert.equal(eks.duration, DURATIONS["aws:eks/cluster:Cluster"].create.typical);
+        // Every Kubernetes object starts after its cluster's provider.
+        const deployment = s.tasks.get(tasks.find((x) => x.id.endsWith("Deployment::eu-central-1-core-api"))!.id)!;
+        assert.ok(deployment.start >= s.tasks.get(provider.id)!.finish);
+    });
+
+    it("production: reports the 30-minute goal honestly, with the chain that prevents it", () => {
+        const [goal] = first.goals;
+        assert.equal(goal.scope, "stack");
+        assert.equal(goal.limitSeconds, GOALS.fullDeploymentSeconds);
+        assert.equal(goal.met, goal.modelSeconds <= 30 * 60);
+        if (!goal.met) {
+            const names = goal.blockingChain.map((x) => x.name);
+            assert.ok(names.includes("eu-west-1-data-postgres-replica"), names.join(" → "));
+            assert.ok(goal.blockingChain.every((x) => x.duration > 0));
+        }
+    });
+
+    it("unbounded parallelism is never slower than the default bound", () => {
+        const free = buildTimeline(production, { parallel: Infinity });
+        assert.equal(free.parallel, "unbounded");
+        assert.ok(free.graphSeconds <= first.graphSeconds);
+    });
+
+    it("staging: the single-AZ writer and the cross-Region replica; dev: the migration and the storefront build", async () => {
+        const staging = buildTimeline(await planOf("staging"));
+        const writer = named(staging, "eu-central-1-data-postgres-writer", "aws:rds/instance:Instance");
+        assert.equal(writer?.basis, "RDS single-AZ create");
+        assert.ok(named(staging, "eu-west-1-data-postgres-replica", "aws:rds/instance:Instance"));
+
+        const dev = buildTimeline(await planOf("dev"));
+        const types = dev.criticalPath.map((e) => e.type);
+        assert.ok(types.includes("kubernetes:batch/v1:Job"), types.join());
+        assert.ok(types.includes("docker:index/image:Image"), types.join());
+        assert.equal(dev.goals[0].goal, "full deployment < 30 min (seed 001)", "dev has one region");
+    });
+
+    it("production, image-only release: only the changes take time; build → migration → rollouts", async () => {
+        const r = { evaluation: await evaluated("production", { "saleor:release": "3.23.6" }) };
+        assert.ok("evaluation" in r);
+        const { changes } = diffPlans(production, toPlanDocument(r.evaluation), "base");
+        const release = buildTimeline(toPlanDocument(r.evaluation), { changes, against: "base" });
+        assert.equal(release.mode, "release");
+        const path = release.criticalPath.filter((e) => e.duration > 0);
+        assert.equal(path[0].name, "core-3.23.6-image");
+        assert.ok(path.some((e) => e.name === "eu-central-1-core-migrate" && e.op === "replace"));
+        assert.ok(!path.some((e) => e.type.startsWith("aws:")), "nothing on AWS is touched");
+        assert.ok(release.operations < 15, `${release.operations} operations`);
+        assert.deepEqual(release.goals.map((g) => g.scope), ["stack", "eu-central-1", "eu-west-1"]);
+        for (const g of release.goals.slice(1)) {
+            assert.equal(g.limitSeconds, GOALS.regionReleaseSeconds);
+            assert.equal(g.met, g.modelSeconds <= 600);
+            assert.equal(g.modelSeconds, release.overheadSeconds + release.regions[g.scope].finish);
+        }
+        // The secondary pulls the image from its own region's registry, after ECR replication.
+        const west = release.regions["eu-west-1"].criticalPath.at(-1)!;
+        assert.match(west.basis, /\+ ECR replication to eu-west-1$/);
+        assert.ok(release.regions["eu-central-1"].criticalPath.every((e) => !/ECR replication/.test(e.basis)));
+        // The secondary's rollout waits for the primary's migration.
+        assert.ok(release.regions["eu-west-1"].criticalPath.some((e) => e.name === "eu-central-1-core-migrate"));
+
+        const slower = buildTimeline(toPlanDocument(r.evaluation), { changes, against: "base", migrationSeconds: 600 });
+        assert.equal(slower.graphSeconds - release.graphSeconds, 600 - DEFAULT_ASSUMPTIONS.migrationReleaseSeconds);
+    });
+});
+
+describe("timeline: the CLI", () => {
+    it("--timeline prints the critical path, a Gantt per region within 100 columns, and the goals", async () => {
+        const run = await cli(["--stack", "production", "--timeline", "--no-policy"]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /^Deployment timeline for stack "production": first deployment/);
+        assert.match(run.stdout, /Critical path \(times from the first resource operation\):/);
+        assert.match(run.stdout, /^eu-central-1: /m);
+        assert.match(run.stdout, /^eu-west-1: /m);
+        assert.match(run.stdout, /full multi-region deployment < 30 min \(seed 001\): .*: (met|NOT MET)/);
+        for (const line of run.stdout.split("\n")) assert.ok([...line].length <= 100, `${[...line].length}: ${line}`);
+    });
+
+    it("--timeline --json: the timeline document", async () => {
+        const run = await cli(["--stack", "staging", "--timeline", "--json", "--no-policy", "--parallel", "0"]);
+        assert.equal(run.code, 0, run.stderr);
+        const doc = JSON.parse(run.stdout);
+        for (const key of ["stack", "mode", "parallel", "overheadSeconds", "graphSeconds", "totalSeconds", "pessimisticSeconds", "criticalPath", "regions", "goals", "assumptions", "policyViolations"]) {
+            assert.ok(key in doc, key);
+        }
+        assert.equal(doc.parallel, "unbounded");
+        const e = doc.criticalPath[0];
+        for (const key of ["urn", "name", "type", "region", "op", "start", "duration", "finish", "basis", "source", "estimate"]) assert.ok(key in e, key);
+        assert.ok(doc.regions["eu-central-1"].components.length > 0);
+    });
+
+    it("--timeline --diff-against prints the diff, then the release timeline", async () => {
+        const fs = await import("fs");
+        const os = await import("os");
+        const path = await import("path");
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "timeline-")), "base.json");
+        fs.writeFileSync(file, JSON.stringify(await planOf("production")));
+        const run = await cli(["--stack", "production", "--timeline", "--diff-against", file, "--no-policy", "--json"]);
+        assert.equal(run.code, 0, run.stderr);
+        const doc = JSON.parse(run.stdout);
+        assert.equal(doc.mode, "release");
+        assert.equal(doc.graphSeconds, 0, "nothing changed, nothing to deploy");
+        assert.deepEqual(doc.diff.regions, {});
+    });
+
+    it("rejects bad numbers and flags without --timeline (exit 2)", async () => {
+        for (const args of [["--timeline", "--parallel", "many"], ["--parallel", "4"], ["--timeline", "--migration-seconds", "-1"]]) {
+            const run = await cli(["--stack", "production", ...args]);
+            assert.equal(run.code, 2, args.join(" "));
+        }
+    });
+});
