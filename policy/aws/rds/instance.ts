@@ -15,6 +15,18 @@ function isPrimary(db: RdsInstanceProps): Maybe<boolean> {
     return source === UNKNOWN ? UNKNOWN : source === undefined || source === null || source === "";
 }
 
+/** Reports when a primary (not a replica) has `flag` anything but true; unknown values are not judged. */
+function requireOnPrimary(db: RdsInstanceProps, flag: () => unknown, reportMissing: () => void): void {
+    if (isPrimary(db) !== true) {
+        return;
+    }
+    whenKnown(flag, (value) => {
+        if (value !== true) {
+            reportMissing();
+        }
+    });
+}
+
 export const rdsStorageEncrypted = resourceRule({
     name: "aws-rds-instance-storage-encrypted",
     description: "RDS instances must encrypt their storage, snapshots and backups at rest.",
@@ -86,19 +98,8 @@ export const rdsDeletionProtection = resourceRule({
     enforcementLevel: "mandatory",
     category: "reliability",
     type: aws.rds.Instance,
-    validate: (db, { args, report }) => {
-        if (isPrimary(db) !== true) {
-            return;
-        }
-        whenKnown(
-            () => db.deletionProtection,
-            (protectedFromDeletion) => {
-                if (protectedFromDeletion !== true) {
-                    report(`${label(args.name)} can be deleted; set deletionProtection: true.`);
-                }
-            },
-        );
-    },
+    validate: (db, { args, report }) =>
+        requireOnPrimary(db, () => db.deletionProtection, () => report(`${label(args.name)} can be deleted; set deletionProtection: true.`)),
 });
 
 export const rdsMultiAz = resourceRule({
@@ -107,19 +108,8 @@ export const rdsMultiAz = resourceRule({
     enforcementLevel: "mandatory",
     category: "reliability",
     type: aws.rds.Instance,
-    validate: (db, { args, report }) => {
-        if (isPrimary(db) !== true) {
-            return;
-        }
-        whenKnown(
-            () => db.multiAz,
-            (multiAz) => {
-                if (multiAz !== true) {
-                    report(`${label(args.name)} runs in a single Availability Zone; set multiAz: true.`);
-                }
-            },
-        );
-    },
+    validate: (db, { args, report }) =>
+        requireOnPrimary(db, () => db.multiAz, () => report(`${label(args.name)} runs in a single Availability Zone; set multiAz: true.`)),
 });
 
 export const rdsNoBurstableClass = resourceRule({
