@@ -1,5 +1,5 @@
 import { celeryBeatSingleReplica } from "./celery-beat";
-import { ingressTls } from "./ingress";
+import { albIngressWaf, ingressTls } from "./ingress";
 import { noLoadBalancerServices } from "./service";
 import { noPlaintextSecretEnv } from "./workload-env";
 import { noHostNamespaces, noHostPathVolumes } from "./workload-host";
@@ -38,4 +38,5 @@ export const kubernetesPolicies = [
     celeryBeatSingleReplica,
     noLoadBalancerServices,
     ingressTls,
+    albIngressWaf,
 ];

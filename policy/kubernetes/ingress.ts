@@ -62,3 +62,66 @@ export const ingressTls = resourceRule({
         }
     },
 });
+
+/** The IngressClass name (spec.ingressClassName, or the legacy annotation) the AWS Load Balancer Controller watches. */
+export const ALB_INGRESS_CLASS = "alb";
+export const LEGACY_INGRESS_CLASS_ANNOTATION = "kubernetes.io/ingress.class";
+export const ALB_SCHEME_ANNOTATION = "alb.ingress.kubernetes.io/scheme";
+/** Associates a regional AWS WAF (v2) web ACL with the Ingress's ALB. */
+export const ALB_WAFV2_ANNOTATION = "alb.ingress.kubernetes.io/wafv2-acl-arn";
+/** Associates an AWS WAF Classic web ACL: WAF Classic is deprecated, so the rule refuses it. */
+export const ALB_WAF_CLASSIC_ANNOTATION = "alb.ingress.kubernetes.io/waf-acl-id";
+
+function isNonEmptyString(value: unknown): boolean {
+    return typeof value === "string" && value.trim() !== "";
+}
+
+/*
+ * Which Ingresses are judged:
+ * - an ALB Ingress: spec.ingressClassName or the legacy kubernetes.io/ingress.class annotation is "alb";
+ * - internet-facing: alb.ingress.kubernetes.io/scheme is "internet-facing". Without the annotation the
+ *   AWS Load Balancer Controller makes the ALB internal (the annotation's default is `internal`:
+ *   https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/#scheme),
+ *   so an Ingress without it is not judged.
+ * The rule reads each Ingress's own annotations. It does not follow IngressGroups (group.name) or
+ * IngressClassParams, where scheme and web ACL can also be set for a whole ALB: every Ingress that
+ * declares itself internet-facing must name its web ACL itself, as the program's Ingresses do.
+ *
+ * alb.ingress.kubernetes.io/waf-acl-id attaches an AWS WAF Classic web ACL (same page, #waf-acl-id).
+ * WAF Classic is deprecated (AWS: "AWS WAF Classic support will end on September 30, 2025",
+ * https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html), so it never
+ * satisfies the rule: it is reported, with wafv2-acl-arn as the fix.
+ */
+export const albIngressWaf = resourceRule({
+    name: "kubernetes-ingress-alb-waf-enabled",
+    description: `Every internet-facing ALB Ingress must attach a WAFv2 web ACL with the ${ALB_WAFV2_ANNOTATION} annotation, never the deprecated WAF Classic ${ALB_WAF_CLASSIC_ANNOTATION}.`,
+    enforcementLevel: "mandatory",
+    category: "security",
+    type: k8s.networking.Ingress,
+    validate: (ingress, { args, report }) => {
+        const className = known(() => ingress.spec?.ingressClassName);
+        const legacyClass = known(() => ingress.metadata?.annotations?.[LEGACY_INGRESS_CLASS_ANNOTATION]);
+        if (className !== ALB_INGRESS_CLASS && legacyClass !== ALB_INGRESS_CLASS) {
+            // Another controller's Ingress (nginx), or a class not known yet: not judged.
+            return;
+        }
+        const scheme = known(() => ingress.metadata?.annotations?.[ALB_SCHEME_ANNOTATION]);
+        if (scheme !== "internet-facing") {
+            // Internal (explicitly or by the controller's default), or a scheme not known yet.
+            return;
+        }
+        const label = describeObject("Ingress", namespaceOf(() => ingress.metadata), objectName(args, () => ingress.metadata), args);
+        // An unknown value is still the annotation being set: WAF Classic either way.
+        const classic = known(() => ingress.metadata?.annotations?.[ALB_WAF_CLASSIC_ANNOTATION]);
+        if (!isKnown(classic) || isNonEmptyString(classic)) {
+            report(`${label} attaches an AWS WAF Classic web ACL (${ALB_WAF_CLASSIC_ANNOTATION}), which is deprecated; remove it and attach a WAFv2 web ACL with the ${ALB_WAFV2_ANNOTATION} annotation.`);
+            return;
+        }
+        const webAcl = known(() => ingress.metadata?.annotations?.[ALB_WAFV2_ANNOTATION]);
+        if (!isKnown(webAcl) || isNonEmptyString(webAcl)) {
+            // A web ACL ARN unknown during preview (the edge's ACL is created in the same update) is present.
+            return;
+        }
+        report(`${label} is an internet-facing ALB without a WAF; add the ${ALB_WAFV2_ANNOTATION} annotation with the ARN of a regional WAFv2 web ACL.`);
+    },
+});

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { checkPlan, Violation } from "../../policy/offline";
 import { readStackConfig, StackName } from "../../policy/table";
 import { nodeGroup, rdsInstance, replicationGroup } from "./fixtures/aws";
-import { container, deployment } from "./fixtures/kubernetes";
+import { container, deployment, ingress } from "./fixtures/kubernetes";
 import { Fixture, planOf } from "./harness";
 
 async function levelsIn(stack: StackName, fixtures: Fixture[], policyName: string): Promise<string[]> {
@@ -60,5 +60,12 @@ describe("enforcement per stack (policy/config/<stack>.json)", () => {
         for (const stack of ["dev", "staging", "production"] as StackName[]) {
             assert.deepStrictEqual(await levelsIn(stack, privileged, "kubernetes-workload-no-privileged-containers"), ["mandatory"], stack);
         }
+    });
+
+    it("an internet-facing ALB Ingress without a WAF blocks staging and production and is advice in dev", async () => {
+        const unprotected = [ingress({ ingressClassName: "alb", rules: [{ host: "api.example.com" }] }, { "alb.ingress.kubernetes.io/scheme": "internet-facing" })];
+        assert.deepStrictEqual(await levelsIn("production", unprotected, "kubernetes-ingress-alb-waf-enabled"), ["mandatory"]);
+        assert.deepStrictEqual(await levelsIn("staging", unprotected, "kubernetes-ingress-alb-waf-enabled"), ["mandatory"]);
+        assert.deepStrictEqual(await levelsIn("dev", unprotected, "kubernetes-ingress-alb-waf-enabled"), ["advisory"]);
     });
 });

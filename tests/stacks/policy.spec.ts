@@ -31,6 +31,22 @@ describe("every stack through the policy pack", () => {
         assert.ok(names.includes("aws-rds-instance-multi-az-enabled"), names.join(", "));
     });
 
+    it("the offline plan exits 1 and names the WAF rule when production's ALB Ingresses lose their web ACL (operations.edge off)", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-"));
+        const file = path.join(dir, "Pulumi.production.yaml");
+        const original = fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.production.yaml"), "utf8");
+        assert.ok(original.includes("  saleor:operations:\n"));
+        // Valid config, but no edge: the internet-facing Ingresses keep their ALB and lose the WAF annotation.
+        fs.writeFileSync(file, original.replace("  saleor:operations:\n", "  saleor:operations:\n    edge: false\n"));
+        let stdout = "";
+        const code = await runPlanCli(["--stack", "production", "--config-file", file, "--json"], (s) => { stdout += s; }, () => undefined);
+        assert.equal(code, 1);
+        const doc = JSON.parse(stdout);
+        const waf = doc.policyViolations.filter((v: any) => v.policyName === "kubernetes-ingress-alb-waf-enabled");
+        assert.ok(waf.length > 0, JSON.stringify(doc.policyViolations.map((v: any) => v.policyName)));
+        assert.ok(waf.every((v: any) => v.enforcementLevel === "mandatory"));
+    });
+
     it("--no-policy skips the check and says so", async () => {
         let stdout = "";
         const code = await runPlanCli(["--stack", "dev", "--no-policy"], (s) => { stdout += s; }, () => undefined);

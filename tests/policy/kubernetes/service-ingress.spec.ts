@@ -1,4 +1,4 @@
-import { ingressTls, noLoadBalancerServices } from "../../../policy/kubernetes";
+import { albIngressWaf, ingressTls, noLoadBalancerServices } from "../../../policy/kubernetes";
 import { ingress, service } from "../fixtures/kubernetes";
 import { assertPasses, assertViolates, UNKNOWN_VALUE } from "../harness";
 
@@ -31,5 +31,37 @@ describe("Ingress rules", () => {
         it("a certificate ARN unknown during preview is not a violation", () =>
             assertPasses(ingressTls, ingress({ rules: rules("api.example.com") }, { "alb.ingress.kubernetes.io/certificate-arn": UNKNOWN_VALUE })));
         it("TLS hosts unknown during preview are not a violation", () => assertPasses(ingressTls, ingress({ rules: rules("api.example.com"), tls: [{ hosts: UNKNOWN_VALUE }] })));
+    });
+
+    describe("kubernetes-ingress-alb-waf-enabled", () => {
+        const spec = (ingressClassName?: string) => ({ ...(ingressClassName ? { ingressClassName } : {}), rules: [{ host: "api.example.com" }] });
+        const internetFacing = { "alb.ingress.kubernetes.io/scheme": "internet-facing" };
+        const webAcl = { "alb.ingress.kubernetes.io/wafv2-acl-arn": "arn:aws:wafv2:eu-central-1:123456789012:regional/webacl/edge/1" };
+        it("an internet-facing ALB Ingress without a web ACL is a violation that names the Ingress and the annotation to add", () =>
+            assertViolates(albIngressWaf, ingress(spec("alb"), internetFacing),
+                /^Ingress saleor\/saleor is an internet-facing ALB without a WAF; add the alb\.ingress\.kubernetes\.io\/wafv2-acl-arn annotation with the ARN of a regional WAFv2 web ACL\.$/));
+        it("the legacy kubernetes.io/ingress.class annotation makes an Ingress an ALB Ingress too", () =>
+            assertViolates(albIngressWaf, ingress(spec(), { "kubernetes.io/ingress.class": "alb", ...internetFacing }), /without a WAF; add the alb\.ingress\.kubernetes\.io\/wafv2-acl-arn annotation/));
+        it("an empty web ACL annotation is a violation", () =>
+            assertViolates(albIngressWaf, ingress(spec("alb"), { ...internetFacing, "alb.ingress.kubernetes.io/wafv2-acl-arn": " " }), /without a WAF/));
+        it("an internet-facing ALB Ingress with a wafv2-acl-arn passes", () => assertPasses(albIngressWaf, ingress(spec("alb"), { ...internetFacing, ...webAcl })));
+        it("a web ACL ARN unknown during preview counts as present", () =>
+            assertPasses(albIngressWaf, ingress(spec("alb"), { ...internetFacing, "alb.ingress.kubernetes.io/wafv2-acl-arn": UNKNOWN_VALUE })));
+        it("an internal ALB Ingress is not judged, whether internal is explicit or the controller's default", async () => {
+            await assertPasses(albIngressWaf, ingress(spec("alb"), { "alb.ingress.kubernetes.io/scheme": "internal" }));
+            await assertPasses(albIngressWaf, ingress(spec("alb")));
+        });
+        it("an nginx Ingress is not judged, even with an internet-facing scheme annotation", () => assertPasses(albIngressWaf, ingress(spec("nginx"), internetFacing)));
+        it("an Ingress whose class or scheme is unknown during preview is not judged", async () => {
+            await assertPasses(albIngressWaf, ingress(spec(UNKNOWN_VALUE), internetFacing));
+            await assertPasses(albIngressWaf, ingress(spec("alb"), { "alb.ingress.kubernetes.io/scheme": UNKNOWN_VALUE }));
+        });
+        it("the WAF Classic waf-acl-id annotation is rejected with wafv2-acl-arn as the fix", () =>
+            assertViolates(albIngressWaf, ingress(spec("alb"), { ...internetFacing, "alb.ingress.kubernetes.io/waf-acl-id": "499e8b99-6671-4614-a86d-adb1810b7fbe" }),
+                /^Ingress saleor\/saleor attaches an AWS WAF Classic web ACL \(alb\.ingress\.kubernetes\.io\/waf-acl-id\), which is deprecated; remove it and attach a WAFv2 web ACL with the alb\.ingress\.kubernetes\.io\/wafv2-acl-arn annotation\.$/));
+        it("the WAF Classic annotation is rejected even next to a wafv2-acl-arn, and when its value is unknown", async () => {
+            await assertViolates(albIngressWaf, ingress(spec("alb"), { ...internetFacing, ...webAcl, "alb.ingress.kubernetes.io/waf-acl-id": "499e8b99" }), /WAF Classic/);
+            await assertViolates(albIngressWaf, ingress(spec("alb"), { ...internetFacing, "alb.ingress.kubernetes.io/waf-acl-id": UNKNOWN_VALUE }), /WAF Classic/);
+        });
     });
 });
