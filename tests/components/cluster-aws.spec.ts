@@ -1,9 +1,11 @@
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlanMocks } from "../../automation/plan/mocks";
 import { RegionalCluster, type AwsClusterArgs } from "../../components/cluster";
 import { cidrsOverlap, parseCidr, planSubnets } from "../../components/cluster/aws/cidr";
+import { createClusterAutoscaler } from "../../components/cluster/aws/autoscaler";
 import { amiTypeFor } from "../../components/cluster/aws/nodes";
 import { createPodIdentityRole } from "../../components/cluster/identity";
 import { registered, reveal, type RecordedResource, type Resources } from "../support/harness";
@@ -60,6 +62,12 @@ function value<T>(o: pulumi.Output<T>): Promise<T> {
 
 const inputs = (r: RecordedResource) => r.inputs as Record<string, any>;
 const byId = (rs: RecordedResource[], id: unknown) => rs.find((r) => r.id === id);
+/** The one Helm release of `chart` (throws if there is not exactly one). */
+const releaseOf = (b: Built, chart: string) => {
+    const found = b.resources.ofType("kubernetes:helm.sh/v3:Release").filter((r) => inputs(r).chart === chart);
+    assert.strictEqual(found.length, 1, `releases of ${chart}`);
+    return found[0];
+};
 
 describe("subnet plan (CIDR splitting)", () => {
     it("carves private /18s and public /20s out of a /16 for three zones, none overlapping", () => {
@@ -350,7 +358,7 @@ describe("RegionalCluster on AWS", () => {
         });
 
         it("installs a pinned AWS Load Balancer Controller told its cluster, region and VPC", async () => {
-            const [release] = perAz.resources.ofType("kubernetes:helm.sh/v3:Release");
+            const release = releaseOf(perAz, "aws-load-balancer-controller");
             assert.strictEqual(inputs(release).chart, "aws-load-balancer-controller");
             assert.strictEqual(inputs(release).repositoryOpts.repo, "https://aws.github.io/eks-charts");
             assert.match(inputs(release).version, /^\d+\.\d+\.\d+$/);
@@ -363,13 +371,13 @@ describe("RegionalCluster on AWS", () => {
         });
 
         it("creates the application namespace only once the load balancer controller's webhooks can answer", () => {
-            const [release] = perAz.resources.ofType("kubernetes:helm.sh/v3:Release");
+            const release = releaseOf(perAz, "aws-load-balancer-controller");
             const namespace = perAz.resources.ofType("kubernetes:core/v1:Namespace")[0];
             assert.ok(namespace.dependencies.includes(release.urn));
         });
 
         it("binds the load balancer controller's role through Pod Identity, without any action on everything", () => {
-            const [release] = perAz.resources.ofType("kubernetes:helm.sh/v3:Release");
+            const release = releaseOf(perAz, "aws-load-balancer-controller");
             const association = perAz.resources.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").find((a) => inputs(a).serviceAccount === "aws-load-balancer-controller")!;
             assert.strictEqual(inputs(association).namespace, "kube-system");
             assert.ok(release.dependencies.includes(association.urn), "the controller starts with its credentials bound");
@@ -381,6 +389,98 @@ describe("RegionalCluster on AWS", () => {
             for (const s of statements) {
                 const actions = [s.Action].flat();
                 assert.ok(!actions.some((a) => a === "*" || a.endsWith(":*")), `wildcard action in ${JSON.stringify(s)}`);
+            }
+        });
+    });
+
+    describe("node autoscaling", () => {
+        const autoscaler = (b: Built) => releaseOf(b, "cluster-autoscaler");
+        const association = (b: Built) => b.resources.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").filter((a) => inputs(a).serviceAccount === "cluster-autoscaler");
+        const statementsOf = (b: Built) => {
+            const [a] = association(b);
+            const role = b.resources.ofType("aws:iam/role:Role").find((r) => inputs(a).roleArn.endsWith(`/${r.id}`))!;
+            const inline = b.resources.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => inputs(p).role === role.id)!;
+            return JSON.parse(inputs(inline).policy).Statement as { Effect: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, string>> }[];
+        };
+        const writeActions = ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"];
+
+        it("installs a pinned Cluster Autoscaler chart whose image is built for the cluster's Kubernetes minor", () => {
+            const release = autoscaler(perAz);
+            assert.strictEqual(inputs(release).repositoryOpts.repo, "https://kubernetes.github.io/autoscaler");
+            assert.match(inputs(release).version, /^\d+\.\d+\.\d+$/);
+            assert.strictEqual(inputs(release).namespace, "kube-system");
+            const image = inputs(release).values.image;
+            assert.strictEqual(image.repository, "registry.k8s.io/autoscaling/cluster-autoscaler");
+            assert.match(image.tag, /^v1\.34\.\d+$/, "the autoscaler's minor is the control plane's");
+        });
+
+        it("discovers this cluster's node groups and is told its region", async () => {
+            for (const b of [perAz, await build({ region: "eu-west-1", vpcCidr: "10.20.0.0/16" })]) {
+                const region = (b.awsProvider.inputs as Record<string, string>).region;
+                const values = inputs(autoscaler(b)).values;
+                assert.strictEqual(values.cloudProvider, "aws");
+                assert.strictEqual(values.autoDiscovery.clusterName, `saleor-test-${region}`);
+                assert.strictEqual(values.awsRegion, region);
+            }
+        });
+
+        it("binds the autoscaler's role to its service account in kube-system through Pod Identity, and starts it with the credentials bound", () => {
+            const associations = association(perAz);
+            assert.strictEqual(associations.length, 1);
+            const [a] = associations;
+            assert.strictEqual(inputs(a).namespace, "kube-system");
+            assert.strictEqual(inputs(a).clusterName, "saleor-test-eu-central-1");
+            const values = inputs(autoscaler(perAz)).values;
+            assert.deepStrictEqual(values.rbac.serviceAccount, { create: true, name: "cluster-autoscaler" });
+            assert.ok(autoscaler(perAz).dependencies.includes(a.urn), "the autoscaler starts with its credentials bound");
+            const role = perAz.resources.ofType("aws:iam/role:Role").find((r) => inputs(a).roleArn.endsWith(`/${r.id}`))!;
+            assertPodIdentityTrust(role);
+        });
+
+        it("lets the autoscaler resize and shrink only Auto Scaling groups tagged as owned by this cluster", () => {
+            const statements = statementsOf(perAz);
+            const writing = statements.filter((st) => [st.Action].flat().some((a) => writeActions.includes(a)));
+            assert.ok(writing.length > 0);
+            for (const st of writing) {
+                assert.deepStrictEqual(st.Condition, { StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/saleor-test-eu-central-1": "owned" } });
+                for (const r of [st.Resource].flat()) assert.match(r, /^arn:aws:autoscaling:eu-central-1:\*:autoScalingGroup:/);
+            }
+            assert.deepStrictEqual(writing.flatMap((st) => [st.Action].flat()).sort(), writeActions);
+            for (const st of statements) {
+                assert.strictEqual(st.Effect, "Allow");
+                const actions = [st.Action].flat();
+                assert.ok(!actions.some((a) => a.includes("*")), `wildcard action in ${JSON.stringify(st)}`);
+                // Everything that is not one of the two writes only reads.
+                for (const a of actions.filter((x) => !writeActions.includes(x))) assert.match(a, /^(autoscaling|ec2|eks):(Describe|Get)/);
+            }
+            const all = statements.flatMap((st) => [st.Action].flat());
+            for (const a of ["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeTags", "ec2:DescribeLaunchTemplateVersions", "ec2:DescribeInstanceTypes", "eks:DescribeNodegroup"]) {
+                assert.ok(all.includes(a), `${a} (auto-discovery of launch-template node groups needs it)`);
+            }
+        });
+
+        it("starts the autoscaler only once the node groups it scales exist", () => {
+            const release = autoscaler(perAz);
+            const groups = perAz.resources.ofType("aws:eks/nodeGroup:NodeGroup");
+            assert.ok(groups.length > 0);
+            for (const g of groups) assert.ok(release.dependencies.includes(g.urn), `autoscaler waits for ${g.name}`);
+        });
+
+        it("scales down nodes running pods with emptyDir volumes, balances similar groups and grows the least wasteful one", () => {
+            const args = inputs(autoscaler(perAz)).values.extraArgs;
+            assert.strictEqual(args["skip-nodes-with-local-storage"], false);
+            assert.strictEqual(args["balance-similar-node-groups"], true);
+            assert.strictEqual(args.expander, "least-waste");
+        });
+
+        it("runs the autoscaler as a non-root user, without privilege escalation, with resource requests and limits", () => {
+            const values = inputs(autoscaler(perAz)).values;
+            assert.strictEqual(values.securityContext.runAsNonRoot, true);
+            assert.ok(values.securityContext.runAsUser > 0);
+            assert.strictEqual(values.containerSecurityContext.allowPrivilegeEscalation, false);
+            assert.deepStrictEqual(values.containerSecurityContext.capabilities, { drop: ["ALL"] });
+            for (const kind of ["requests", "limits"]) {
+                assert.ok(values.resources[kind].cpu && values.resources[kind].memory, `resources.${kind}`);
             }
         });
     });
@@ -423,11 +523,24 @@ describe("RegionalCluster on AWS", () => {
         it("uses the region it is given, never a literal one", async () => {
             const west = await build({ region: "eu-west-1", vpcCidr: "10.20.0.0/16" });
             for (const s of west.resources.ofType("aws:ec2/subnet:Subnet")) assert.match(inputs(s).availabilityZone, /^eu-west-1[abc]$/);
-            const [release] = west.resources.ofType("kubernetes:helm.sh/v3:Release");
+            const release = releaseOf(west, "aws-load-balancer-controller");
             assert.strictEqual(inputs(release).values.region, "eu-west-1");
+            assert.strictEqual(inputs(releaseOf(west, "cluster-autoscaler")).values.awsRegion, "eu-west-1");
             const text = JSON.stringify(west.resources.all.map((r) => r.inputs));
             assert.ok(!text.includes("eu-central-1"), "an eu-west-1 cluster mentions eu-central-1");
         });
+    });
+});
+
+describe("createClusterAutoscaler", () => {
+    it("refuses a cluster whose Kubernetes minor the pinned autoscaler is not built for", async () => {
+        await assert.rejects(registered(() => {
+            const parent = new pulumi.ComponentResource("test:index:Parent", "p");
+            return createClusterAutoscaler("c", {
+                clusterName: "c", region: "eu-central-1", kubernetesVersion: "1.35",
+                provider: undefined as unknown as k8s.Provider, nodeGroups: [], tags: {},
+            }, parent);
+        }), /built for Kubernetes 1\.34, the cluster runs 1\.35/);
     });
 });
 

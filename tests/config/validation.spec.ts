@@ -123,6 +123,12 @@ describe("stack configuration", () => {
             'saleor:regions: exactly one region must have role "primary" (found 2); the primary runs migrations and Celery beat');
     });
 
+    it("refuses a Kubernetes minor the pinned cluster autoscaler is not built for, before any resource exists", () => {
+        assertIncludes(problemsOf({ ...productionStack, cluster: { aws: { kubernetesVersion: "1.35" } } }),
+            'saleor:cluster.aws.kubernetesVersion: "1.35" has no pinned cluster autoscaler (it supports only the Kubernetes minor it was built for); '
+            + 'allowed: "1.34", or pin the matching chart and image in components/cluster/aws/autoscaler.ts first');
+    });
+
     it("refuses overlapping VPC ranges between regions", () => {
         assertIncludes(problemsOf(withRegion(productionStack, 1, { vpcCidr: "10.10.128.0/17" })),
             "saleor:regions[1].vpcCidr: 10.10.128.0/17 overlaps regions[0].vpcCidr 10.10.0.0/16; peered VPCs need disjoint ranges");

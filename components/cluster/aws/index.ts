@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsClusterArgs, NetworkFacts } from "../index";
 import { addonConfiguration, containerInsightsAddon, createAddon, createContainerInsightsAddon, createWorkloadAddons, nodeAddons } from "./addons";
+import { createClusterAutoscaler } from "./autoscaler";
 import { createControlPlane } from "./eks";
 import { createEksProvider } from "./kubeconfig";
 import { createLoadBalancerController } from "./load-balancer-controller";
@@ -30,6 +31,11 @@ export interface AwsClusterResources {
     readonly storageClass: k8s.storage.v1.StorageClass;
     /** Ingresses of class "alb" and LoadBalancer Services need this running. */
     readonly loadBalancerController: k8s.helm.v3.Release;
+    /**
+     * The Kubernetes Cluster Autoscaler: resizes each managed node group between its minSize and
+     * maxSize (nodeGroups) as pods need room; the node groups leave their desired size to it.
+     */
+    readonly clusterAutoscaler: k8s.helm.v3.Release;
 }
 
 /**
@@ -88,6 +94,14 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
         provider,
         tags,
     }, parent);
+    const clusterAutoscaler = createClusterAutoscaler(name, {
+        clusterName: cluster.name,
+        region: args.region,
+        kubernetesVersion: args.kubernetesVersion,
+        provider,
+        nodeGroups: nodes.groups,
+        tags,
+    }, parent);
 
     return {
         provider,
@@ -110,5 +124,6 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
         addons,
         storageClass,
         loadBalancerController,
+        clusterAutoscaler,
     };
 }
