@@ -29,13 +29,17 @@ export interface ResourceChange {
     paths: string[];
     /** The paths among the replace fields (replace only). */
     replaceFields: string[];
+    /** The earlier URN, when the resource is matched through one of its aliases (a rename). */
+    renamedFrom?: string;
+    /** What the change means beyond its paths (a promotion, a retained deletion). */
+    note?: string;
     old?: PlanState;
     new?: PlanState;
 }
 
-export interface DiffUpdate { urn: string; type: string; paths: string[] }
+export interface DiffUpdate { urn: string; type: string; paths: string[]; renamedFrom?: string; note?: string }
 export interface DiffReplace extends DiffUpdate { replaceFields: string[] }
-export interface RegionDiff { create: string[]; update: DiffUpdate[]; replace: DiffReplace[]; delete: string[] }
+export interface RegionDiff { create: string[]; update: DiffUpdate[]; replace: DiffReplace[]; delete: string[]; notes?: Record<string, string> }
 
 export interface StatefulChange {
     urn: string;
@@ -46,6 +50,10 @@ export interface StatefulChange {
     replaceFields: string[];
     /** The resource has `protect` set: the engine refuses to replace or delete it until it is unprotected. */
     protect: boolean;
+    /** A delete of a resource with `retainOnDelete`: it leaves the stack but stays in the cloud. */
+    retained: boolean;
+    renamedFrom?: string;
+    note?: string;
 }
 
 /** The `--diff-against ... --json` document. */
@@ -132,22 +140,46 @@ export function diffPlans(base: PlanLike, current: PlanDocument, against: string
     const regionBefore = regionFinder([...before.values()], regions);
     const changes = new Map<string, ResourceChange>();
 
+    // The engine moves an alias's state to the resource that names it: match those first.
+    const renamedFrom = new Map<string, string>();
+    for (const [urn, now] of after) {
+        if (before.has(urn)) continue;
+        const alias = (now.aliases ?? []).find((a) => before.has(a) && !after.has(a));
+        if (alias) renamedFrom.set(urn, alias);
+    }
+    const consumed = new Set(renamedFrom.values());
+
     for (const [urn, now] of after) {
         const region = regionAfter(now);
-        const was = before.get(urn);
+        const from = renamedFrom.get(urn);
+        const was = before.get(from ?? urn);
         if (!was) {
             changes.set(urn, { urn, type: now.type, op: "create", region, paths: [], replaceFields: [], new: now });
             continue;
         }
         const paths = withoutIgnored(changedPaths(was.inputs, now.inputs), now.ignoreChanges ?? []);
-        const replaceFields = replaceFieldsHit(now.type, paths, providerInputs(now, after));
+        let replaceFields = replaceFieldsHit(now.type, paths, providerInputs(now, after));
+        let note: string | undefined;
+        if (isReplicaPromotion(was, now)) {
+            // A read replica has these from its source, and the provider reads them back into its
+            // state: declared now with the source's values, they change nothing.
+            const inherited = replaceFields.filter((f) => was.inputs[f] === undefined);
+            replaceFields = replaceFields.filter((f) => !inherited.includes(f));
+            note = `promotes the read replica to a standalone writer (replicateSourceDb removed)${inherited.length ? `; ${inherited.join(", ")} are inherited from its source, not changed` : ""}`;
+        }
         if (providerChanged(was, now)) replaceFields.push("provider");
-        const op: ChangeOp = was.type !== now.type ? "replace" : replaceFields.length > 0 ? "replace" : paths.length > 0 ? "update" : "same";
-        changes.set(urn, { urn, type: now.type, op, region, paths, replaceFields: was.type !== now.type ? ["type"] : replaceFields, old: was, new: now });
+        const op: ChangeOp = was.type !== now.type ? "replace" : replaceFields.length > 0 ? "replace" : paths.length > 0 || from ? "update" : "same";
+        changes.set(urn, {
+            urn, type: now.type, op, region, paths, replaceFields: was.type !== now.type ? ["type"] : replaceFields, old: was, new: now,
+            ...(from ? { renamedFrom: from } : {}), ...(note ? { note } : {}),
+        });
     }
     for (const [urn, was] of before) {
-        if (after.has(urn)) continue;
-        changes.set(urn, { urn, type: was.type, op: "delete", region: regionBefore(was), paths: [], replaceFields: [], old: was });
+        if (after.has(urn) || consumed.has(urn)) continue;
+        changes.set(urn, {
+            urn, type: was.type, op: "delete", region: regionBefore(was), paths: [], replaceFields: [], old: was,
+            ...(was.retainOnDelete ? { note: "leaves the stack and stays in the cloud (retainOnDelete)" } : {}),
+        });
     }
 
     const regionDiffs: Record<string, RegionDiff> = {};
@@ -159,12 +191,15 @@ export function diffPlans(base: PlanLike, current: PlanDocument, against: string
         const r = (regionDiffs[c.region] ??= { create: [], update: [], replace: [], delete: [] });
         if (c.op === "create") r.create.push(c.urn);
         else if (c.op === "delete") r.delete.push(c.urn);
-        else if (c.op === "update") r.update.push({ urn: c.urn, type: c.type, paths: c.paths });
-        else r.replace.push({ urn: c.urn, type: c.type, paths: c.paths, replaceFields: c.replaceFields });
+        else if (c.op === "update") r.update.push({ urn: c.urn, type: c.type, paths: c.paths, ...(c.renamedFrom ? { renamedFrom: c.renamedFrom } : {}), ...(c.note ? { note: c.note } : {}) });
+        else r.replace.push({ urn: c.urn, type: c.type, paths: c.paths, replaceFields: c.replaceFields, ...(c.renamedFrom ? { renamedFrom: c.renamedFrom } : {}) });
+        if (c.op === "delete" && c.note) (r.notes ??= {})[c.urn] = c.note;
         if (c.op !== "create" && isStatefulType(c.type)) {
             stateful.push({
                 urn: c.urn, type: c.type, region: c.region, change: c.op, paths: c.paths, replaceFields: c.replaceFields,
                 protect: (c.new ?? c.old)?.protect === true,
+                retained: c.op === "delete" && c.old?.retainOnDelete === true,
+                ...(c.renamedFrom ? { renamedFrom: c.renamedFrom } : {}), ...(c.note ? { note: c.note } : {}),
             });
         }
     }
@@ -188,6 +223,11 @@ function sortRegions(r: Record<string, RegionDiff>, regions: string[]): Record<s
 function providerInputs(s: PlanState, states: Map<string, PlanState>): Record<string, unknown> {
     const urn = s.provider?.split("::").slice(0, -1).join("::");
     return (urn && states.get(urn)?.inputs) || {};
+}
+
+/** An RDS instance that was a read replica (`replicateSourceDb`) and is no longer one. */
+function isReplicaPromotion(was: PlanState, now: PlanState): boolean {
+    return now.type === "aws:rds/instance:Instance" && was.inputs.replicateSourceDb !== undefined && now.inputs.replicateSourceDb === undefined;
 }
 
 /** An explicit provider swapped for another replaces the resource; a default provider's version bump does not. */
@@ -249,7 +289,11 @@ export function renderDiff(d: PlanDiff, notes: string[] = []): string {
     lines.push(`Plan diff for stack "${d.stack}" against ${d.against} (${kind}).`);
     lines.push("Secret values are not compared: a value that is [secret] in both plans counts as unchanged.");
     const typeWidth = 52;
-    const row = (sym: string, type: string, urn: string) => `  ${sym.padEnd(10)} ${type.padEnd(typeWidth)} ${nameOf(urn)}`;
+    const row = (sym: string, type: string, urn: string) => {
+        const padded = `  ${sym.padEnd(10)} ${type.padEnd(typeWidth)} ${nameOf(urn)}`;
+        // Too long for a column: single spaces, so the line wraps between words.
+        return padded.length <= 100 ? padded : `  ${sym} ${type} ${nameOf(urn)}`;
+    };
     const typeOf = (urn: string) => urn.split("::")[2]?.split("$").pop() ?? "";
     const pathLines = (paths: string[], label: string) => {
         const shown = paths.slice(0, MAX_PATHS).join(", ");
@@ -262,14 +306,19 @@ export function renderDiff(d: PlanDiff, notes: string[] = []): string {
         for (const u of r.create) lines.push(row("+ create", typeOf(u), u));
         for (const u of r.update) {
             lines.push(row("~ update", u.type, u.urn));
-            lines.push(pathLines(u.paths, "changed"));
+            if (u.renamedFrom) lines.push(`${" ".repeat(14)}was: ${nameOf(u.renamedFrom)} (alias)`);
+            if (u.paths.length) lines.push(pathLines(u.paths, "changed"));
+            if (u.note) lines.push(`${" ".repeat(14)}${u.note}`);
         }
         for (const u of r.replace) {
             lines.push(row("+- replace", u.type, u.urn));
             lines.push(pathLines(u.replaceFields, "forced by"));
             if (u.paths.length) lines.push(pathLines(u.paths, "changed"));
         }
-        for (const u of r.delete) lines.push(row("- delete", typeOf(u), u));
+        for (const u of r.delete) {
+            lines.push(row("- delete", typeOf(u), u));
+            if (r.notes?.[u]) lines.push(`${" ".repeat(14)}${r.notes[u]}`);
+        }
     }
     lines.push("");
     if (d.stateful.length === 0) {
@@ -278,9 +327,10 @@ export function renderDiff(d: PlanDiff, notes: string[] = []): string {
         lines.push(`STATEFUL: ${d.stateful.length} change(s) to resources that hold data or carry everything else; a person must review (exit code 3):`);
         for (const s of d.stateful) {
             const why = s.change === "replace" ? ` (forced by ${s.replaceFields.join(", ")}: a new, empty resource)`
-                : s.change === "delete" ? " (deleted: if this is a rename, add an alias instead)"
+                : s.change === "delete" ? (s.retained ? " (leaves the stack, stays in the cloud: retainOnDelete)" : " (deleted: if this is a rename, add an alias instead)")
+                : s.note ? ` (${s.note})`
                 : ` (${s.paths.slice(0, MAX_PATHS).join(", ")})`;
-            lines.push(`  ${s.change.padEnd(8)} ${s.type} ${nameOf(s.urn)} [${s.region}]${why}${s.protect ? " [protected: the engine will refuse until unprotected]" : ""}`);
+            lines.push(`  ${s.change.padEnd(8)} ${s.type} ${nameOf(s.urn)} [${s.region}]${why}${s.protect && s.change !== "update" ? " [protected: the engine will refuse until unprotected]" : ""}`);
         }
     }
     const s = d.summary;

@@ -32,6 +32,8 @@ export interface PlanState {
     retainOnDelete: boolean;
     deleteBeforeReplace?: boolean;
     ignoreChanges?: string[];
+    /** URNs the resource was known by before (the `aliases` option); absent when none. */
+    aliases?: string[];
 }
 
 /** The offline plan document: the same field names as `pulumi preview --json` where they overlap. */
@@ -121,6 +123,7 @@ function toState(r: RecordedResource, stackUrn: string, provider: string | undef
         retainOnDelete: r.retainOnDelete,
         deleteBeforeReplace: r.deleteBeforeReplace,
         ignoreChanges: r.ignoreChanges,
+        ...(r.aliases?.length ? { aliases: r.aliases } : {}),
     };
 }
 

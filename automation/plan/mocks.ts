@@ -21,6 +21,8 @@ export interface RecordedResource {
     retainOnDelete: boolean;
     deleteBeforeReplace: boolean;
     ignoreChanges: string[];
+    /** URNs this resource was known by before (the `aliases` option): the engine moves their state to it. */
+    aliases: string[];
 }
 
 export const accountId = "123456789012";
@@ -333,7 +335,8 @@ export class RecordingMonitor extends MockMonitor {
         const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc") as typeof import("@pulumi/pulumi/runtime/rpc");
         const propertyDependencies: string[] = [];
         req.getPropertydependenciesMap().forEach((deps: any) => propertyDependencies.push(...deps.getUrnsList()));
-        const record: Omit<RecordedResource, "urn" | "id"> = {
+        const aliasRequests: any[] = req.getAliasesList?.() ?? [];
+        const record: Omit<RecordedResource, "urn" | "id" | "aliases"> = {
             type: req.getType(),
             name: req.getName(),
             custom: req.getCustom(),
@@ -350,7 +353,8 @@ export class RecordingMonitor extends MockMonitor {
             if (!err && response) {
                 const urn: string = response.getUrn();
                 const id: string = response.getId();
-                this.recorded.push({ urn, id, ...record });
+                const aliases = aliasRequests.map((a) => aliasUrn(a, urn, record.parent)).filter((a): a is string => a !== undefined && a !== urn);
+                this.recorded.push({ urn, id, ...record, aliases });
                 if (record.type.startsWith("pulumi:providers:")) {
                     this.planMocks.rememberProvider(`${urn}::${id}`, record.inputs);
                 }
@@ -364,4 +368,23 @@ export class RecordingMonitor extends MockMonitor {
     get busy(): boolean {
         return this.pending > 0;
     }
+}
+
+/**
+ * The URN an alias of the resource `urn` stands for. An alias is a URN or a spec whose unset parts
+ * (name, type, stack, project, parent) are the resource's own, as the engine fills them in.
+ */
+export function aliasUrn(alias: any, urn: string, parentUrn: string): string | undefined {
+    if (alias.hasUrn?.() && alias.getUrn()) return alias.getUrn();
+    const spec = alias.getSpec?.();
+    if (!spec) return undefined;
+    // urn:pulumi:<stack>::<project>::<parent types$type>::<name>
+    const [head, ownProject, qualifiedType, ...nameParts] = urn.split("::");
+    const ownStack = head.slice("urn:pulumi:".length);
+    const ownName = nameParts.join("::");
+    const ownType = qualifiedType.split("$").pop()!;
+    const type = spec.getType() || ownType;
+    const parent = spec.hasNoparent?.() && spec.getNoparent() ? "" : (spec.hasParenturn?.() && spec.getParenturn()) || parentUrn;
+    const parentType = parent && !parent.includes("::pulumi:pulumi:Stack::") ? parent.split("::")[2] : "";
+    return `urn:pulumi:${spec.getStack() || ownStack}::${spec.getProject() || ownProject}::${parentType ? `${parentType}$` : ""}${type}::${spec.getName() || ownName}`;
 }
