@@ -4,7 +4,7 @@ import { RegionalCluster } from "./components/cluster";
 import { RegionPeering } from "./components/cluster/peering";
 import { SaleorCore, type IngressSettings } from "./components/core";
 import { DataTier, type ConnectionFacts, type PrimaryDataFacts } from "./components/data";
-import { BackupVault } from "./components/data/aws/dr-vault";
+import { BackupVault } from "./components/data/aws/vault";
 import { MediaCdn, RegionalEdge, withMediaCustomDomain } from "./components/edge";
 import { AlertTopic, RegionalAlarms, lookupIngressLoadBalancer, observabilityEnv } from "./components/observability";
 import { ContainerImage } from "./components/image";
@@ -39,6 +39,8 @@ interface RegionInfra {
     readonly config: RegionConfig;
     readonly awsProvider?: aws.Provider;
     readonly cluster: RegionalCluster;
+    /** The region's AWS Backup vault (AWS flavour). */
+    vault?: BackupVault;
     data?: DataTier;
 }
 
@@ -46,12 +48,18 @@ interface RegionInfra {
  * The program: load the stack's config (failing with every problem before any resource exists),
  * build every region's cluster, connect them, build the data tiers (primary first: the secondary
  * replicates it), then Saleor in each region, primary first, and export the endpoints.
+ *
+ * Failover is a config change (README, "Regional failover"): swap the regions' `role`s. Everything
+ * stateful is therefore named and placed by region, never by role: the database instances, media
+ * buckets, keys and backup vaults of a region keep their names in either role; the registry and the
+ * peering hang off the home region (the first listed), which a failover does not change.
  */
 async function main() {
     const cfg = loadStackConfig();
     const stack = pulumi.getStack();
     const onAws = cfg.cluster.flavour === "aws";
     const tags = { "saleor:stack": stack, "saleor:environment": cfg.environment, "managed-by": "pulumi" };
+    const production = cfg.environment === "production";
 
     const regions: RegionInfra[] = [...cfg.regions]
         .sort((a, b) => (a.role === b.role ? 0 : a.role === "primary" ? -1 : 1))
@@ -71,56 +79,60 @@ async function main() {
                     nodeGroups: cfg.cluster.aws!.nodeGroups,
                     adminRoleArns: cfg.cluster.aws!.adminRoleArns,
                     containerInsights: cfg.operations.containerInsights,
-                    protect: cfg.environment === "production",
+                    protect: production,
                     tags,
                 } : undefined,
             }, { providers: awsProvider ? [awsProvider] : [] });
             return { config: region, awsProvider, cluster };
         });
-    const [primary, ...secondaries] = regions;
+    const [primary] = regions;
+    // The home region: the first listed, whatever its role. A failover swaps roles, not the list.
+    const home = regions.find((r) => r.config.name === cfg.regions[0].name)!;
+    const others = regions.filter((r) => r !== home);
 
-    // The secondaries' pods write to the primary's database writer across the peering.
+    // A secondary's pods write to the primary's database writer across the peering; requested from
+    // the home region, so the connection survives a failover.
     if (onAws) {
-        for (const s of secondaries) {
-            new RegionPeering(`${primary.config.name}-to-${s.config.name}`, {
-                requester: { region: primary.config.name, network: primary.cluster.network!, provider: primary.awsProvider! },
-                accepter: { region: s.config.name, network: s.cluster.network!, provider: s.awsProvider! },
+        for (const o of others) {
+            new RegionPeering(`${home.config.name}-to-${o.config.name}`, {
+                requester: { region: home.config.name, network: home.cluster.network!, provider: home.awsProvider! },
+                accepter: { region: o.config.name, network: o.cluster.network!, provider: o.awsProvider! },
                 tags,
             });
         }
+        // A backup vault in every region, before the tiers: the primary's plan copies into the others'.
+        for (const r of regions) {
+            r.vault = new BackupVault(`${r.config.name}-backups`, { region: r.config.name, protect: production, tags }, { providers: [r.awsProvider!] });
+        }
     }
 
-    // Every backup is also copied to a vault in the secondary region, which must exist first.
-    const drVault = cfg.operations.drBackupCopy ? new BackupVault(`${secondaries[0].config.name}-dr-backups`, {
-        region: secondaries[0].config.name,
-        protect: cfg.environment === "production",
-        tags,
-    }, { providers: [secondaries[0].awsProvider!] }) : undefined;
-
+    const secrets = new SaleorSecrets("saleor", { databasePassword: onAws });
     let primaryFacts: PrimaryDataFacts | undefined;
     for (const r of regions) {
-        r.data = buildDataTier(cfg, stack, r, regions, tags, primaryFacts, drVault);
+        r.data = buildDataTier(cfg, stack, r, regions, tags, secrets.databasePassword, primaryFacts);
         primaryFacts ??= r.data.aws?.primaryFacts;
     }
 
-    // Media is served by CloudFront; its WAF (CLOUDFRONT scope) and certificate live in us-east-1.
+    // Media is served by CloudFront, which reads the primary's bucket (and with media replication,
+    // falls back to the secondary's copy); its WAF, certificate and DNS go through us-east-1.
     const mediaCdn = cfg.operations.mediaCdn ? new MediaCdn("media-cdn", {
-        ...primary.data!.aws!.mediaCdnOrigin!,
+        origins: regions.map((r) => r.data!.aws!.mediaCdnOrigin!),
+        failoverToReplica: cfg.data.aws!.media.replicate && regions.length > 1,
         zoneName: cfg.operations.dnsZone!,
         globalProvider: new aws.Provider("aws-global", { region: "us-east-1", defaultTags: { tags } }),
         tags,
-    }, { providers: [primary.awsProvider!] }) : undefined;
+    }) : undefined;
 
-    // Images live in the primary region's registry and are replicated to the others.
+    // Images live in the home region's registry and are replicated to the others.
     const registry = onAws ? new ImageRegistry("images", {
         repositories: [
             ...(cfg.images.core.source === "build" ? [cfg.images.core.repositoryName] : []),
             ...(cfg.images.storefront.source === "build" ? [cfg.images.storefront.repositoryName] : []),
         ],
-        replicateTo: secondaries.map((s) => s.config.name),
-        protect: cfg.environment === "production",
+        replicateTo: others.map((o) => o.config.name),
+        protect: production,
         tags,
-    }, { providers: [primary.awsProvider!] }) : undefined;
+    }, { providers: [home.awsProvider!] }) : undefined;
 
     // A built Core image is tagged by release in an immutable registry: build each release once,
     // however many regions run it (two during a staged rollout).
@@ -144,12 +156,11 @@ async function main() {
         return coreBuilds.get(release);
     };
 
-    const secrets = new SaleorSecrets("saleor");
     const outputs: Record<string, RegionOutputs> = {};
     let primaryMigration: pulumi.Resource | undefined;
     for (const r of regions) {
         const connection = mediaCdn ? withMediaCustomDomain(r.data!.connection, mediaCdn.domainName) : r.data!.connection;
-        const built = buildApplication(cfg, stack, r, connection, secrets, registry, coreImage(cfg.releases[r.config.name]), primaryMigration, tags);
+        const built = buildApplication(cfg, stack, r, connection, secrets, registry && { registry, region: home.config.name }, coreImage(cfg.releases[r.config.name]), primaryMigration, tags);
         primaryMigration ??= built.migrationJob;
         outputs[r.config.name] = built.outputs;
     }
@@ -163,7 +174,7 @@ async function main() {
 }
 
 function buildDataTier(cfg: StackConfig, stack: string, r: RegionInfra, all: RegionInfra[], tags: Record<string, string>,
-    primaryFacts?: PrimaryDataFacts, drVault?: BackupVault): DataTier {
+    databasePassword?: pulumi.Output<string>, primaryFacts?: PrimaryDataFacts): DataTier {
     const name = `${r.config.name}-data`;
     if (cfg.data.flavour === "in-cluster") {
         const inCluster = cfg.data.inCluster!;
@@ -187,11 +198,15 @@ function buildDataTier(cfg: StackConfig, stack: string, r: RegionInfra, all: Reg
             region: r.config.name,
             role: r.config.role,
             network: r.cluster.network!,
-            peerCidrs: r.config.role === "primary" ? all.filter((x) => x !== r).map((x) => x.config.vpcCidr!) : [],
+            peerCidrs: all.filter((x) => x !== r).map((x) => x.config.vpcCidr!),
+            masterPassword: databasePassword!,
             postgres: d.postgres,
             cache: d.cache,
-            media: { ...d.media, corsOrigins: origins, cdn: cfg.operations.mediaCdn && r.config.role === "primary" },
-            backup: drVault && r.config.role === "primary" ? { copyToVaultArn: drVault.arn } : undefined,
+            media: { ...d.media, corsOrigins: origins, cdn: cfg.operations.mediaCdn },
+            backup: {
+                vaultName: r.vault!.vaultName,
+                copyToVaultArns: cfg.operations.drBackupCopy ? all.filter((x) => x !== r).map((x) => x.vault!.arn) : [],
+            },
             primary: r.config.role === "primary" ? undefined : primaryFacts,
             protect: cfg.environment === "production",
             workloadIdentity: { namespace: r.cluster.namespace, serviceAccountName: coreServiceAccount, clusterName: r.cluster.clusterName! },
@@ -201,7 +216,7 @@ function buildDataTier(cfg: StackConfig, stack: string, r: RegionInfra, all: Reg
 }
 
 function buildApplication(cfg: StackConfig, stack: string, r: RegionInfra, connection: ConnectionFacts, secrets: SaleorSecrets,
-    registry: ImageRegistry | undefined, builtCore: ContainerImage | undefined, primaryMigration: pulumi.Resource | undefined,
+    images: { registry: ImageRegistry; region: string } | undefined, builtCore: ContainerImage | undefined, primaryMigration: pulumi.Resource | undefined,
     tags: Record<string, string>) {
     const region = r.config;
     const instance = `${stack}-${region.name}`;
@@ -243,9 +258,10 @@ function buildApplication(cfg: StackConfig, stack: string, r: RegionInfra, conne
         annotations: { "nginx.ingress.kubernetes.io/proxy-body-size": "100m" },
     };
 
+    const registry = images?.registry;
     const push = registry ? { registry: registry.credentials } : {};
     /** A pushed image, referred to in this region's replica of the registry by its digest. */
-    const inRegion = (image: ContainerImage, repository: string) => registry && !isPrimary
+    const inRegion = (image: ContainerImage, repository: string) => registry && region.name !== images.region
         ? pulumi.interpolate`${registry.urlIn(repository, region.name)}@${image.ref.apply((ref) => ref.split("@")[1])}`
         : image.ref;
 
@@ -338,7 +354,10 @@ function buildApplication(cfg: StackConfig, stack: string, r: RegionInfra, conne
             loadBalancer: lookupIngressLoadBalancer(`saleor-${stack}`, [saleor, storefront], { clusterName: r.cluster.clusterName, provider: r.awsProvider }),
             database: {
                 writer: data.writer ? instanceFacts(data.writer) : undefined,
-                replicas: data.replica ? [{ ...instanceFacts(data.replica), crossRegion: region.role === "secondary" }] : [],
+                replicas: [
+                    ...(data.reader ? [{ ...instanceFacts(data.reader), crossRegion: false }] : []),
+                    ...(data.standby ? [{ ...instanceFacts(data.standby), crossRegion: true }] : []),
+                ],
             },
             cache: { replicationGroupId: data.cache.replicationGroupId, nodes: cfg.data.aws!.cache.nodes },
             clusterName: r.cluster.clusterName!,

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-/** ECR repositories in the primary region; the AWS provider comes from `opts.providers`. */
+/** ECR repositories in the stack's home region (the first listed), replicated to the others; the AWS provider comes from `opts.providers`. */
 export interface ImageRegistryArgs {
     /** Repository names, e.g. "saleor-core". */
     readonly repositories: string[];

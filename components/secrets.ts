@@ -8,18 +8,23 @@ export interface SaleorSecretsArgs {
     readonly secretKeyLength?: number;
     /** RSA key size for signing JWTs. Default: 3072. */
     readonly rsaBits?: number;
+    /** Also generate the managed database's master password (AWS flavour). Default: false. */
+    readonly databasePassword?: boolean;
 }
 
 /**
  * The secrets every region's Core must share: Django's SECRET_KEY and the RSA key that signs JWTs.
  * Generated once per stack, because both regions serve the same database: a token issued in one
- * region must verify in the other.
+ * region must verify in the other. The database's master password is one per stack for the same
+ * reason, and so that it belongs to no region: a failover promotes a standby that already has it.
  */
 export class SaleorSecrets extends pulumi.ComponentResource {
     /** SECRET_KEY, secret. */
     public readonly secretKey: pulumi.Output<string>;
     /** RSA_PRIVATE_KEY (PEM), secret. */
     public readonly rsaPrivateKey: pulumi.Output<string>;
+    /** The managed database's master password (with `databasePassword`), secret. */
+    public readonly databasePassword?: pulumi.Output<string>;
 
     constructor(name: string, args: SaleorSecretsArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
         super("saleor:components:SaleorSecrets", name, {}, opts);
@@ -31,6 +36,11 @@ export class SaleorSecrets extends pulumi.ComponentResource {
         const rsa = new tls.PrivateKey(`${name}-jwt-key`, { algorithm: "RSA", rsaBits: args.rsaBits ?? 3072 }, { parent: this });
         this.secretKey = pulumi.secret(secretKey.result);
         this.rsaPrivateKey = pulumi.secret(rsa.privateKeyPem);
-        this.registerOutputs({ secretKey: this.secretKey, rsaPrivateKey: this.rsaPrivateKey });
+        if (args.databasePassword) {
+            // Letters and digits only: the password sits inside URLs, where `@`, `/` or `:` would break parsing.
+            const password = new random.RandomPassword(`${name}-database-password`, { length: 40, special: false }, { parent: this });
+            this.databasePassword = pulumi.secret(password.result);
+        }
+        this.registerOutputs({ secretKey: this.secretKey, rsaPrivateKey: this.rsaPrivateKey, databasePassword: this.databasePassword });
     }
 }

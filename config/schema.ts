@@ -141,7 +141,7 @@ const data = z.strictObject({
             multiAz: z.boolean(),
             backupRetentionDays: z.number().int().min(1).max(35),
             deletionProtection: z.boolean(),
-            /** Add a read replica in the primary region (the secondary always gets a cross-region one). */
+            /** Add a read replica in the primary region (a secondary always has its standby, a cross-region one). */
             inRegionReplica: z.boolean(),
         }),
         cache: z.strictObject({

@@ -30,8 +30,16 @@ export interface AwsDataArgs {
     /** The primary region hosts the writer; a secondary gets a cross-region read replica of it. */
     readonly role: "primary" | "secondary";
     readonly network: NetworkFacts;
-    /** CIDRs of other regions' nodes allowed to reach the writer (the secondary's workloads write to it). */
+    /**
+     * CIDRs of other regions' nodes allowed to reach this region's writer or standby (a secondary's
+     * workloads write across regions; admitted in both roles, so a promoted standby needs no rule change).
+     */
     readonly peerCidrs?: string[];
+    /**
+     * The database's master password, secret: one per stack, not per region, so a promoted standby
+     * keeps the password every region's Core already uses.
+     */
+    readonly masterPassword: pulumi.Input<string>;
     readonly postgres: {
         /** Major or major.minor, 15 or newer. */
         readonly engineVersion: string;
@@ -55,24 +63,30 @@ export interface AwsDataArgs {
     };
     readonly media: {
         readonly noncurrentVersionDays: number;
-        /** Replicate this (primary) bucket into the secondary region's bucket. */
+        /** A secondary replicates the primary's bucket into its own. */
         readonly replicate: boolean;
         /** Browser origins allowed to fetch media (storefront and dashboard hosts). */
         readonly corsOrigins: string[];
         /**
-         * A CDN (components/edge MediaCdn) serves the primary's bucket: the tier then writes neither
+         * A CDN (components/edge MediaCdn) reads this region's bucket: the tier then writes neither
          * the bucket's policy nor its key's policy, and hands both over as `mediaCdnOrigin` for the
-         * CDN to write with its read grant added. Primary only; ignored on a secondary. Default: false.
+         * CDN to write with its read grant added. Set it in every region, so a failover moves the
+         * CDN's origin without moving a policy. Default: false.
          */
         readonly cdn?: boolean;
     };
-    /** AWS Backup options of the writer's plan (primary only). Default: no copy to another region. */
+    /**
+     * AWS Backup of the writer and the media bucket (primary only). Default: none (RDS automated
+     * backups and point-in-time recovery only).
+     */
     readonly backup?: {
         /**
-         * ARN of a vault in another region (BackupVault, created before the tiers) that receives a
-         * copy of every recovery point, kept as long as the original (`postgres.backupRetentionDays`).
+         * This region's vault (BackupVault, created before the tiers). Vaults belong to regions, not
+         * roles: a failover moves the plan, never the recovery points.
          */
-        readonly copyToVaultArn?: pulumi.Input<string>;
+        readonly vaultName: pulumi.Input<string>;
+        /** Vaults in other regions that receive a copy of every recovery point, kept as long as the original. Default: none. */
+        readonly copyToVaultArns?: pulumi.Input<string>[];
     };
     /** Facts of the primary region's tier; required for a secondary. */
     readonly primary?: PrimaryDataFacts;
@@ -87,12 +101,10 @@ export interface AwsDataArgs {
 export interface PrimaryDataFacts {
     /** The primary's region: where the writer and the media bucket live. */
     readonly region: string;
-    /** ARN of the writer instance (source of the cross-region replica). */
+    /** ARN of the writer instance (source of the standby). */
     readonly writerArn: pulumi.Output<string>;
     /** Connection URL of the writer, secret. */
     readonly writerUrl: pulumi.Output<string>;
-    /** The master password (a cross-region replica inherits it), secret. */
-    readonly password: pulumi.Output<string>;
     /** The primary's media bucket, the source of replication. */
     readonly mediaBucketArn: pulumi.Output<string>;
     /** Name of that bucket: every region's Core writes media there (one writer, like the database). */
@@ -117,11 +129,15 @@ export interface DataTierArgs {
 }
 
 /**
- * The primary's media bucket as a CDN origin, with what its bucket and key policies must keep. The
+ * A region's media bucket as a CDN origin, with what its bucket and key policies must keep. The
  * CDN needs the bucket before its distribution exists, and the policies need the distribution's ARN,
  * so the tier builds the bucket and the CDN writes the (one) bucket policy and the key policy.
  */
 export interface MediaCdnOrigin {
+    /** The bucket's region. */
+    readonly region: string;
+    /** AWS provider of that region: bucket and key policies are written through it. */
+    readonly provider?: pulumi.ProviderResource;
     readonly bucketName: pulumi.Output<string>;
     readonly bucketArn: pulumi.Output<string>;
     /** The bucket's regional endpoint (bucket.s3.<region>.amazonaws.com): the origin's domain. */

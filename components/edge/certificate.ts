@@ -2,8 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /** A public Route 53 hosted zone, looked up by name through the caller's provider. */
-export function lookupZone(zoneName: string, parent: pulumi.Resource): pulumi.Output<aws.route53.GetZoneResult> {
-    return aws.route53.getZoneOutput({ name: zoneName, privateZone: false }, { parent });
+export function lookupZone(zoneName: string, parent: pulumi.Resource, provider?: pulumi.ProviderResource): pulumi.Output<aws.route53.GetZoneResult> {
+    return aws.route53.getZoneOutput({ name: zoneName, privateZone: false }, { parent, ...(provider ? { provider } : {}) });
 }
 
 /** Every host not inside `zoneName` (its records could not be written there). */
@@ -21,8 +21,8 @@ export interface ValidatedCertificateArgs {
     /** Hosted zone the DNS validation records go to. */
     readonly zoneId: pulumi.Input<string>;
     /**
-     * Provider of the region the certificate must live in: us-east-1 for CloudFront. Default: the
-     * parent's (Route 53 records are global and always use the parent's).
+     * Provider of the region the certificate must live in: us-east-1 for CloudFront. The validation
+     * records (Route 53 is global) go through it too. Default: the parent's.
      */
     readonly provider?: aws.Provider;
     readonly tags?: Record<string, string>;
@@ -62,7 +62,7 @@ export function createValidatedCertificate(name: string, args: ValidatedCertific
             type: option.resourceRecordType,
             records: [option.resourceRecordValue],
             ttl: 300,
-        }, { parent });
+        }, certOpts);
     });
     const validation = new aws.acm.CertificateValidation(name, {
         certificateArn: certificate.arn,

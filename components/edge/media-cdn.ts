@@ -11,14 +11,16 @@ import { createWebAcl, rateLimitProblems } from "./waf";
 export const cachingOptimizedPolicyId = "658327ea-f89d-4fab-a63d-7e88639e58f6";
 
 const priceClasses = ["PriceClass_100", "PriceClass_200", "PriceClass_All"];
-const originId = "media-bucket";
+/** Origins are named by region, so reordering them (a failover) changes references, not origins. */
+const originIdOf = (region: string) => `media-${region}`;
+const failoverGroupId = "media-with-failover";
 
-/**
- * What MediaCdn needs of the bucket. The data tier's `aws.mediaCdnOrigin` (with `media.cdn` on) has
- * exactly these fields, so `{ ...tier.aws.mediaCdnOrigin, zoneName, globalProvider }` is a complete Args.
- */
-export interface MediaCdnArgs {
-    /** The media bucket: the distribution's only origin. */
+/** One media bucket the distribution may read. A data tier's `aws.mediaCdnOrigin` (with `media.cdn` on) is one. */
+export interface MediaCdnOriginArgs {
+    /** The bucket's region: names the policies written for it, so they stay put when the order of origins changes. */
+    readonly region: string;
+    /** AWS provider of that region: the bucket and key policies are written through it. Default: the component's. */
+    readonly provider?: pulumi.ProviderResource;
     readonly bucketName: pulumi.Input<string>;
     readonly bucketArn: pulumi.Input<string>;
     /** The bucket's regional endpoint (bucket.s3.<region>.amazonaws.com), never the website endpoint. */
@@ -38,6 +40,21 @@ export interface MediaCdnArgs {
      * Omit for a bucket without a customer-managed key.
      */
     readonly key?: { readonly id: pulumi.Input<string>; readonly arn: pulumi.Input<string>; readonly policyStatements?: PolicyStatement[] };
+}
+
+export interface MediaCdnArgs {
+    /**
+     * The media buckets, the primary region's first: CloudFront reads it. Every bucket listed admits
+     * the distribution, so a failover (roles swapped, the order with them) changes only the
+     * distribution's origin and no bucket or key policy.
+     */
+    readonly origins: MediaCdnOriginArgs[];
+    /**
+     * The second bucket is a replica of the first (`media.replicate`): the two form an origin group,
+     * and CloudFront reads the replica whenever the primary's bucket answers with an error, before
+     * anyone changes config. Default: false (the first bucket alone is the origin).
+     */
+    readonly failoverToReplica?: boolean;
     /** Public Route 53 hosted zone of `host`. */
     readonly zoneName: string;
     /**
@@ -46,8 +63,9 @@ export interface MediaCdnArgs {
      */
     readonly host?: string;
     /**
-     * AWS provider for us-east-1, where CloudFront keeps its WAF web ACLs (scope CLOUDFRONT) and its
-     * ACM certificates. Only those two (and the certificate's validation) use it.
+     * AWS provider for us-east-1, CloudFront's home: the distribution, its origin access control,
+     * WAF web ACL (scope CLOUDFRONT), ACM certificate and DNS records all go through it, so none of
+     * them depends on which region is primary.
      */
     readonly globalProvider: aws.Provider;
     /** Requests one client IP may make in 5 minutes. Default: 10000 (a product listing loads dozens of images). */
@@ -58,8 +76,8 @@ export interface MediaCdnArgs {
 }
 
 /**
- * CloudFront in front of the primary region's media bucket. The bucket stays private: CloudFront
- * signs every origin request (Origin Access Control, SigV4) and the bucket policy admits that one
+ * CloudFront in front of the primary region's media bucket. The buckets stay private: CloudFront
+ * signs every origin request (Origin Access Control, SigV4) and each bucket's policy admits that one
  * distribution only, next to the TLS-only deny. Viewers get HTTPS only (HTTP redirects), TLS 1.2
  * or newer on our own host name, HTTP/2 and HTTP/3, compression, and a CLOUDFRONT-scope WAF.
  *
@@ -67,8 +85,8 @@ export interface MediaCdnArgs {
  * needs the bucket first, and both policies need the distribution's ARN. The data tier (with
  * `media.cdn`) therefore writes neither and hands over what they must keep.
  *
- * Options: `providers` with the AWS provider of the bucket's region (distribution, bucket and key
- * policies, DNS); `args.globalProvider` for what CloudFront requires in us-east-1.
+ * Providers: `args.globalProvider` for everything CloudFront's (us-east-1), each origin's own
+ * `provider` for its bucket and key policies.
  */
 export class MediaCdn extends pulumi.ComponentResource {
     /** The host media is served from: AWS_MEDIA_CUSTOM_DOMAIN. Resolves once its DNS records exist. */
@@ -85,7 +103,12 @@ export class MediaCdn extends pulumi.ComponentResource {
         const host = args.host ?? `media.${args.zoneName.replace(/\.$/, "")}`;
         const priceClass = args.priceClass ?? "PriceClass_100";
         const rateLimit = args.rateLimitPer5Min ?? 10000;
+        const origins = args.origins;
+        const regions = origins.map((o) => o.region);
         const problems = [
+            ...(origins.length === 0 ? ["origins: give at least one media bucket (the primary region's first)"] : []),
+            ...(new Set(regions).size !== regions.length ? [`origins: one bucket per region (got ${regions.join(", ")})`] : []),
+            ...(args.failoverToReplica && origins.length < 2 ? ["failoverToReplica: needs a second origin (the replica)"] : []),
             ...hostsOutsideZone([host], args.zoneName).map((h) => `host: ${h} is not in the zone ${args.zoneName}`),
             ...(priceClasses.includes(priceClass) ? [] : [`priceClass: "${priceClass}" is not one of ${priceClasses.join(", ")}`]),
             ...rateLimitProblems(rateLimit),
@@ -93,7 +116,7 @@ export class MediaCdn extends pulumi.ComponentResource {
         if (problems.length > 0) throw new Error(`MediaCdn ${name}: ${problems.join("; ")}`);
 
         const global: pulumi.CustomResourceOptions = { parent: this, provider: args.globalProvider };
-        const zoneId = lookupZone(args.zoneName, this).zoneId;
+        const zoneId = lookupZone(args.zoneName, this, args.globalProvider).zoneId;
         // CloudFront only takes certificates from us-east-1.
         const { validation } = createValidatedCertificate(`${name}-certificate`, { hosts: [host], zoneId, provider: args.globalProvider, tags: args.tags }, this);
         const acl = createWebAcl(`${name}-waf`, {
@@ -108,7 +131,7 @@ export class MediaCdn extends pulumi.ComponentResource {
             originAccessControlOriginType: "s3",
             signingBehavior: "always",
             signingProtocol: "sigv4",
-        }, { parent: this });
+        }, global);
 
         const distribution = new aws.cloudfront.Distribution(name, {
             enabled: true,
@@ -117,9 +140,15 @@ export class MediaCdn extends pulumi.ComponentResource {
             isIpv6Enabled: true,
             httpVersion: "http2and3",
             priceClass,
-            origins: [{ originId, domainName: args.bucketRegionalDomainName, originAccessControlId: accessControl.id }],
+            origins: origins.map((o) => ({ originId: originIdOf(o.region), domainName: o.bucketRegionalDomainName, originAccessControlId: accessControl.id })),
+            // CloudFront retries a GET on the replica when the primary's bucket errors; an origin group has exactly two members.
+            originGroups: args.failoverToReplica ? [{
+                originId: failoverGroupId,
+                failoverCriteria: { statusCodes: [500, 502, 503, 504] },
+                members: origins.slice(0, 2).map((o) => ({ originId: originIdOf(o.region) })),
+            }] : undefined,
             defaultCacheBehavior: {
-                targetOriginId: originId,
+                targetOriginId: args.failoverToReplica ? failoverGroupId : originIdOf(origins[0].region),
                 viewerProtocolPolicy: "redirect-to-https",
                 allowedMethods: ["GET", "HEAD", "OPTIONS"],
                 cachedMethods: ["GET", "HEAD"],
@@ -134,43 +163,46 @@ export class MediaCdn extends pulumi.ComponentResource {
             },
             webAclId: acl.arn,
             tags: args.tags,
-        }, { parent: this });
+        }, global);
 
         // Only this distribution, and only to read: the Allow names the service and pins the distribution.
         const fromThisDistribution = { StringEquals: { "AWS:SourceArn": distribution.arn } };
-        const kept = args.bucketPolicyStatements ?? [];
-        const bucketStatements: PolicyStatement[] = [
-            ...(kept.some((s) => s.Sid === "DenyInsecureTransport") ? kept : [denyInsecureTransport(args.bucketArn), ...kept]),
-            {
-                Sid: "AllowCloudFrontRead",
-                Effect: "Allow",
-                Principal: { Service: "cloudfront.amazonaws.com" },
-                Action: "s3:GetObject",
-                Resource: pulumi.interpolate`${args.bucketArn}/*`,
-                Condition: fromThisDistribution,
-            },
-        ];
-        new aws.s3.BucketPolicy(`${name}-bucket-policy`, {
-            bucket: args.bucketName,
-            policy: policyDocument(bucketStatements),
-        }, { parent: this, dependsOn: args.bucketPolicyDependsOn, aliases: args.bucketPolicyAliases });
+        for (const origin of origins) {
+            const regional: pulumi.CustomResourceOptions = { parent: this, ...(origin.provider ? { provider: origin.provider } : {}) };
+            const kept = origin.bucketPolicyStatements ?? [];
+            const bucketStatements: PolicyStatement[] = [
+                ...(kept.some((s) => s.Sid === "DenyInsecureTransport") ? kept : [denyInsecureTransport(origin.bucketArn), ...kept]),
+                {
+                    Sid: "AllowCloudFrontRead",
+                    Effect: "Allow",
+                    Principal: { Service: "cloudfront.amazonaws.com" },
+                    Action: "s3:GetObject",
+                    Resource: pulumi.interpolate`${origin.bucketArn}/*`,
+                    Condition: fromThisDistribution,
+                },
+            ];
+            new aws.s3.BucketPolicy(`${name}-${origin.region}-bucket-policy`, {
+                bucket: origin.bucketName,
+                policy: policyDocument(bucketStatements),
+            }, { ...regional, dependsOn: origin.bucketPolicyDependsOn, aliases: origin.bucketPolicyAliases });
 
-        if (args.key) {
-            // Objects are SSE-KMS encrypted: CloudFront must be able to decrypt what it reads, for this distribution only.
-            new aws.kms.KeyPolicy(`${name}-key-policy`, {
-                keyId: args.key.id,
-                policy: policyDocument([
-                    ...(args.key.policyStatements ?? [accountAdministersKey(args.key.arn)]),
-                    {
-                        Sid: "AllowCloudFrontDecrypt",
-                        Effect: "Allow",
-                        Principal: { Service: "cloudfront.amazonaws.com" },
-                        Action: "kms:Decrypt",
-                        Resource: "*",
-                        Condition: fromThisDistribution,
-                    },
-                ]),
-            }, { parent: this });
+            if (origin.key) {
+                // Objects are SSE-KMS encrypted: CloudFront must be able to decrypt what it reads, for this distribution only.
+                new aws.kms.KeyPolicy(`${name}-${origin.region}-key-policy`, {
+                    keyId: origin.key.id,
+                    policy: policyDocument([
+                        ...(origin.key.policyStatements ?? [accountAdministersKey(origin.key.arn)]),
+                        {
+                            Sid: "AllowCloudFrontDecrypt",
+                            Effect: "Allow",
+                            Principal: { Service: "cloudfront.amazonaws.com" },
+                            Action: "kms:Decrypt",
+                            Resource: "*",
+                            Condition: fromThisDistribution,
+                        },
+                    ]),
+                }, regional);
+            }
         }
 
         // CloudFront answers alias queries for IPv4 and IPv6 from its own hosted zone.
@@ -179,7 +211,7 @@ export class MediaCdn extends pulumi.ComponentResource {
             name: host,
             type,
             aliases: [{ name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false }],
-        }, { parent: this }));
+        }, global));
 
         this.domainName = pulumi.all(records.map((r) => r.name)).apply(() => host);
         this.distributionDomainName = distribution.domainName;

@@ -193,6 +193,20 @@ describe("plan diff: the production stack", () => {
         assert.equal(json.regions["eu-central-1"].replace[0].urn, bucket.urn);
     });
 
+    it("a failover follows the standby's alias: the promotion is an update, the old writer's retained delete is named, exit 3", async () => {
+        const file = path.join(tmp, "production-failover.yaml");
+        const text = fs.readFileSync(path.join(projectRoot, "Pulumi.production.yaml"), "utf8");
+        fs.writeFileSync(file, text.replace(/role: primary/, "role: TMP").replace(/role: secondary/, "role: primary").replace(/role: TMP/, "role: secondary"));
+        const run = await cli(["--stack", "production", "--no-policy", "--config-file", file, "--diff-against", writePlan("base.json", base)]);
+        assert.equal(run.code, 3, run.stdout + run.stderr);
+        const flat = run.stdout.replace(/\s+/g, " ");
+        assert.match(flat, /~ update aws:rds\/instance:Instance eu-west-1-data-postgres-writer was: eu-west-1-data-postgres-standby \(alias\)/);
+        assert.match(flat, /promotes the read replica to a standalone writer \(replicateSourceDb removed\); engine, dbName, username are inherited from its source, not changed/);
+        assert.match(flat, /delete aws:rds\/instance:Instance eu-central-1-data-postgres-writer \[eu-central-1\] \(leaves the stack, stays in the cloud: retainOnDelete\) \[protected/);
+        assert.doesNotMatch(flat, /eu-west-1-data-postgres-standby \[eu-west-1\] \(deleted/, "the standby is not deleted: it became the writer");
+        for (const line of run.stdout.split("\n")) assert.ok(line.length <= 100, line);
+    });
+
     it("reads a `pulumi preview --json` document: newState per step, oldState for deletes", async () => {
         // A preview as the engine prints it: ops other than create, outputs, ids, __defaults, a read
         // of an external resource, and a delete of something the program no longer declares.
@@ -205,8 +219,8 @@ describe("plan diff: the production stack", () => {
                 newState: { ...clone(s.newState!), id: "x", outputs: {}, inputs: { ...clone(s.newState!.inputs), __defaults: [] } },
             })),
         };
-        const stale = { ...clone(step(base, "eu-west-1-data-media-replica", BUCKET).newState!), urn: base.steps[0].urn.replace(/::[^:]+::[^:]+$/, "::saleor:components:DataTier$aws:s3/bucket:Bucket::eu-west-1-data-old-media") };
-        stale.parent = step(base, "eu-west-1-data-media-replica", BUCKET).newState!.parent;
+        const stale = { ...clone(step(base, "eu-west-1-data-media", BUCKET).newState!), urn: base.steps[0].urn.replace(/::[^:]+::[^:]+$/, "::saleor:components:DataTier$aws:s3/bucket:Bucket::eu-west-1-data-old-media") };
+        stale.parent = step(base, "eu-west-1-data-media", BUCKET).newState!.parent;
         preview.steps.push({ op: "delete", urn: stale.urn, oldState: stale });
         preview.steps.push({ op: "read", urn: `${stale.urn}-external`, newState: { ...stale, urn: `${stale.urn}-external` } });
 

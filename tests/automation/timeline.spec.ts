@@ -131,7 +131,7 @@ describe("timeline: the stacks", () => {
     it("production, first deployment: the RDS writer and its cross-Region replica chain is critical", () => {
         assert.equal(first.mode, "first-deployment");
         const writer = named(first, "eu-central-1-data-postgres-writer", "aws:rds/instance:Instance");
-        const replica = named(first, "eu-west-1-data-postgres-replica", "aws:rds/instance:Instance");
+        const replica = named(first, "eu-west-1-data-postgres-standby", "aws:rds/instance:Instance");
         assert.ok(writer && replica, first.criticalPath.map((e) => e.name).join(" → "));
         assert.equal(writer.basis, "RDS Multi-AZ create");
         assert.equal(replica.basis, "RDS cross-Region read replica create");
@@ -163,7 +163,7 @@ describe("timeline: the stacks", () => {
         assert.equal(goal.met, goal.modelSeconds <= 30 * 60);
         if (!goal.met) {
             const names = goal.blockingChain.map((x) => x.name);
-            assert.ok(names.includes("eu-west-1-data-postgres-replica"), names.join(" → "));
+            assert.ok(names.includes("eu-west-1-data-postgres-standby"), names.join(" → "));
             assert.ok(goal.blockingChain.every((x) => x.duration > 0));
         }
     });
@@ -178,7 +178,7 @@ describe("timeline: the stacks", () => {
         const staging = buildTimeline(await planOf("staging"));
         const writer = named(staging, "eu-central-1-data-postgres-writer", "aws:rds/instance:Instance");
         assert.equal(writer?.basis, "RDS single-AZ create");
-        assert.ok(named(staging, "eu-west-1-data-postgres-replica", "aws:rds/instance:Instance"));
+        assert.ok(named(staging, "eu-west-1-data-postgres-standby", "aws:rds/instance:Instance"));
 
         const dev = buildTimeline(await planOf("dev"));
         const types = dev.criticalPath.map((e) => e.type);

@@ -1,8 +1,10 @@
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { NetworkFacts } from "../../components/cluster";
 import { DataTier, type AwsDataArgs } from "../../components/data";
+import { BackupVault } from "../../components/data/aws/vault";
 import { isSecret, registered, reveal, type RecordedResource, type Resources } from "../support/harness";
 
 const primaryRegion = "eu-central-1";
@@ -57,7 +59,8 @@ function dataArgs(env: Environment, role: "primary" | "secondary"): AwsDataArgs 
         region,
         role,
         network: network(region, role === "primary" ? "10.10.0.0/16" : "10.20.0.0/16"),
-        peerCidrs: role === "primary" ? ["10.20.0.0/16"] : undefined,
+        peerCidrs: [role === "primary" ? "10.20.0.0/16" : "10.10.0.0/16"],
+        masterPassword: pulumi.secret("stack-wide-password"),
         postgres: production
             ? {
                 engineVersion: "16", instanceClass: "db.m7g.2xlarge", allocatedStorageGiB: 500, maxAllocatedStorageGiB: 1000,
@@ -81,22 +84,38 @@ interface Deployed {
     resources: Resources;
     primary: DataTier;
     secondary?: DataTier;
+    /** The stack's master password, as index.ts hands it to every tier. */
+    password: pulumi.Output<string>;
+    vaults: Record<string, BackupVault>;
 }
 
 /** Both regions of a stack, each DataTier given its own region's AWS provider, as index.ts does. */
 async function deploy(env: Environment, opts: { secondary?: boolean; primary?: Partial<AwsDataArgs> } = {}): Promise<Deployed> {
     let tiers!: Omit<Deployed, "resources">;
     const resources = await registered(() => {
+        const protect = env === "production";
         const primaryProvider = new aws.Provider(primaryRegion, { region: primaryRegion });
-        const primary = new DataTier(`${primaryRegion}-data`, { aws: { ...dataArgs(env, "primary"), ...opts.primary } }, { providers: [primaryProvider] });
+        const secondaryProvider = new aws.Provider(secondaryRegion, { region: secondaryRegion });
+        const password = pulumi.secret(new random.RandomPassword("database-password", { length: 40, special: false }).result);
+        const vaults = {
+            [primaryRegion]: new BackupVault(`${primaryRegion}-backups`, { region: primaryRegion, protect }, { providers: [primaryProvider] }),
+            [secondaryRegion]: new BackupVault(`${secondaryRegion}-backups`, { region: secondaryRegion, protect }, { providers: [secondaryProvider] }),
+        };
+        const primary = new DataTier(`${primaryRegion}-data`, {
+            aws: {
+                ...dataArgs(env, "primary"),
+                masterPassword: password,
+                backup: { vaultName: vaults[primaryRegion].vaultName, copyToVaultArns: protect ? [vaults[secondaryRegion].arn] : [] },
+                ...opts.primary,
+            },
+        }, { providers: [primaryProvider] });
         let secondary: DataTier | undefined;
         if (opts.secondary !== false) {
-            const secondaryProvider = new aws.Provider(secondaryRegion, { region: secondaryRegion });
             secondary = new DataTier(`${secondaryRegion}-data`, {
-                aws: { ...dataArgs(env, "secondary"), primary: primary.aws!.primaryFacts },
+                aws: { ...dataArgs(env, "secondary"), masterPassword: password, primary: primary.aws!.primaryFacts },
             }, { providers: [secondaryProvider] });
         }
-        tiers = { primary, secondary };
+        tiers = { primary, secondary, password, vaults };
     }, env);
     return { resources, ...tiers };
 }
@@ -146,7 +165,7 @@ describe("DataTier (aws)", () => {
         });
 
         it("admits PostgreSQL to the writer only from the nodes and the peer region", () => {
-            const group = rs.one(T.securityGroup, `${primaryRegion}-data-postgres-writer`);
+            const group = rs.one(T.securityGroup, `${primaryRegion}-data-postgres`);
             const writer = inputs(rs.one(T.instance, writerName));
             assert.deepStrictEqual(writer.vpcSecurityGroupIds, [group.id]);
             assert.strictEqual(inputs(group).ingress, undefined, "no inline rules");
@@ -158,14 +177,14 @@ describe("DataTier (aws)", () => {
             assert.strictEqual(rs.ofType(T.egress).length, 0, "managed services open no outbound rules");
         });
 
-        it("runs an in-region replica of the writer that only the nodes reach", async () => {
-            const replica = inputs(rs.one(T.instance, `${primaryRegion}-data-postgres-replica`));
+        it("runs an in-region reader of the writer that only the nodes reach", async () => {
+            const replica = inputs(rs.one(T.instance, `${primaryRegion}-data-postgres-reader`));
             assert.strictEqual(replica.replicateSourceDb, await valueOf(d.primary.aws!.writer!.arn));
             assert.strictEqual(replica.dbSubnetGroupName, inputs(rs.one(T.instance, writerName)).dbSubnetGroupName);
             assert.strictEqual(replica.skipFinalSnapshot, true);
             assert.strictEqual(replica.publiclyAccessible, false);
             assert.strictEqual(replica.storageEncrypted, true);
-            const group = rs.one(T.securityGroup, `${primaryRegion}-data-postgres-replica`);
+            const group = rs.one(T.securityGroup, `${primaryRegion}-data-postgres-reader`);
             assert.deepStrictEqual(replica.vpcSecurityGroupIds, [group.id]);
             assert.deepStrictEqual(rulesOf(rs, group.id).map((r) => inputs(r).referencedSecurityGroupId), [`sg-nodes-${primaryRegion}`]);
         });
@@ -204,21 +223,27 @@ describe("DataTier (aws)", () => {
             for (const r of rs.ofType(T.bucket)) assert.strictEqual(inputs(r).forceDestroy, false, r.name);
         });
 
-        it("generates the master password, free of URL-breaking characters, and passes it only as a secret", () => {
-            const password = inputs(rs.one(T.password, `${primaryRegion}-data-postgres-password`));
-            assert.strictEqual(password.special, false);
-            assert.ok(password.length >= 32);
+        it("sets the stack's master password on the writer as a secret and makes none of its own", async () => {
             const writer = inputs(rs.one(T.instance, writerName));
             assert.strictEqual(writer.username, "saleor");
             assert.ok(isSecret(writer.password));
+            assert.strictEqual(reveal<string>(writer.password), await valueOf(d.password));
+            assert.strictEqual(childrenOf(rs, T.password, `${primaryRegion}-data`).filter((p) => p.name.includes("postgres")).length, 0);
+        });
+
+        it("lets the writer take over its region's standby in place and keeps it in AWS when it leaves the stack", () => {
+            const writer = rs.one(T.instance, writerName);
+            assert.deepStrictEqual(writer.aliases, [writer.urn.replace(/postgres-writer$/, "postgres-standby")]);
+            assert.strictEqual(writer.retainOnDelete, true);
+            assert.strictEqual(writer.protect, true);
         });
 
         it("snapshots the writer and the media bucket every 6 hours and keeps the snapshots for the retention period", async () => {
             const plan = inputs(rs.one(T.backupPlan, `${primaryRegion}-data-backups`));
             assert.strictEqual(plan.rules[0].schedule, "cron(0 */6 * * ? *)");
             assert.strictEqual(plan.rules[0].lifecycle.deleteAfter, 30);
-            const vault = rs.one(T.backupVault, `${primaryRegion}-data-backups`);
-            assert.strictEqual(plan.rules[0].targetVaultName, inputs(vault).name ?? vault.id);
+            assert.strictEqual(plan.rules[0].targetVaultName, await valueOf(d.vaults[primaryRegion].vaultName));
+            assert.deepStrictEqual(plan.rules[0].copyActions.map((c: any) => [c.destinationVaultArn, c.lifecycle.deleteAfter]), [[await valueOf(d.vaults[secondaryRegion].arn), 30]]);
             const selection = inputs(rs.one(T.backupSelection, `${primaryRegion}-data-backups`));
             assert.deepStrictEqual(selection.resources, [await valueOf(d.primary.aws!.writer!.arn), await valueOf(d.primary.aws!.mediaBucket!.arn)]);
         });
@@ -254,9 +279,9 @@ describe("DataTier (aws)", () => {
             for (const [key, url] of Object.entries({ databaseUrl: c.databaseUrl, databaseReplicaUrl: c.databaseReplicaUrl, cacheUrl: c.cacheUrl, brokerUrl: c.brokerUrl })) {
                 assert.strictEqual(await pulumi.isSecret(url), true, `${key} is secret`);
             }
-            const password = await valueOf(d.primary.aws!.primaryFacts!.password);
+            const password = await valueOf(d.password);
             const writer = await valueOf(d.primary.aws!.writer!.address);
-            const replica = await valueOf(d.primary.aws!.replica!.address);
+            const replica = await valueOf(d.primary.aws!.reader!.address);
             assert.strictEqual(await valueOf(c.databaseUrl), `postgres://saleor:${password}@${writer}:5432/saleor?sslmode=require`);
             assert.strictEqual(await valueOf(c.databaseReplicaUrl), `postgres://saleor:${password}@${replica}:5432/saleor?sslmode=require`);
             const token = reveal<string>(inputs(rs.one(T.cache, `${primaryRegion}-data-cache`)).authToken);
@@ -266,9 +291,9 @@ describe("DataTier (aws)", () => {
             assert.strictEqual(await valueOf(c.brokerUrl), `rediss://:${token}@${primaryEndpoint}:6379/1?ssl_cert_reqs=required`);
         });
 
-        it("makes Core's migration wait for the writer, the replica and the cache", () => {
+        it("makes Core's migration wait for the writer, the reader and the cache", () => {
             const a = d.primary.aws!;
-            assert.deepStrictEqual(d.primary.connection.readyAfter, [a.writer, a.replica, a.cache]);
+            assert.deepStrictEqual(d.primary.connection.readyAfter, [a.writer, a.reader, a.cache]);
         });
 
         it("keeps media in a bucket that blocks all public access, encrypts with KMS and keeps versions", async () => {
@@ -340,7 +365,9 @@ describe("DataTier (aws)", () => {
             const primaryRef = providerRef(rs, primaryRegion);
             const secondaryRef = providerRef(rs, secondaryRegion);
             const tierUrns = new Set(rs.ofType("saleor:components:DataTier").map((t) => t.urn));
-            for (const r of rs.all.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"))) {
+            // The password and the vaults are the stack's (made by index.ts, as here), not a tier's.
+            const stackLevel = new Set([...rs.ofType("saleor:components:BackupVault").map((v) => v.urn), ""]);
+            for (const r of rs.all.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:") && !stackLevel.has(r.parent))) {
                 assert.ok(tierUrns.has(r.parent), `${r.type} ${r.name} is parented by a DataTier`);
                 if (!r.type.startsWith("aws:")) continue;
                 const tier = rs.byUrn(r.parent)!.name;
@@ -360,9 +387,9 @@ describe("DataTier (aws)", () => {
             rs = d.resources;
         });
 
-        it("has no writer of its own, only a cross-region replica of the primary's writer in its own subnets", async () => {
+        it("has no writer of its own, only a standby: a cross-region replica of the primary's writer in its own subnets", async () => {
             const instances = childrenOf(rs, T.instance, tier);
-            assert.deepStrictEqual(instances.map((i) => i.name), [`${tier}-postgres-replica`]);
+            assert.deepStrictEqual(instances.map((i) => i.name), [`${tier}-postgres-standby`]);
             assert.strictEqual(d.secondary!.aws!.writer, undefined);
             const replica = inputs(instances[0]);
             assert.strictEqual(replica.replicateSourceDb, await valueOf(d.primary.aws!.writer!.arn));
@@ -381,10 +408,13 @@ describe("DataTier (aws)", () => {
             assert.strictEqual(childrenOf(rs, T.password, tier).filter((p) => p.name.includes("postgres")).length, 0, "no second master password");
         });
 
-        it("admits the replica only from its own region's nodes", () => {
-            const group = rs.one(T.securityGroup, `${tier}-postgres-replica`);
-            assert.deepStrictEqual(inputs(rs.one(T.instance, `${tier}-postgres-replica`)).vpcSecurityGroupIds, [group.id]);
-            assert.deepStrictEqual(rulesOf(rs, group.id).map((r) => inputs(r).referencedSecurityGroupId), [`sg-nodes-${secondaryRegion}`]);
+        it("admits the standby from its own nodes and the peer region, as a promoted writer needs", () => {
+            const group = rs.one(T.securityGroup, `${tier}-postgres`);
+            assert.deepStrictEqual(inputs(rs.one(T.instance, `${tier}-postgres-standby`)).vpcSecurityGroupIds, [group.id]);
+            assert.deepStrictEqual(
+                rulesOf(rs, group.id).map(inputs).map((r) => r.referencedSecurityGroupId ?? r.cidrIpv4).sort(),
+                ["10.10.0.0/16", `sg-nodes-${secondaryRegion}`],
+            );
         });
 
         it("has Core write to the primary writer and read from the local replica, with secret URLs", async () => {
@@ -392,11 +422,11 @@ describe("DataTier (aws)", () => {
             assert.strictEqual(await pulumi.isSecret(c.databaseUrl), true);
             assert.strictEqual(await pulumi.isSecret(c.databaseReplicaUrl), true);
             assert.strictEqual(await valueOf(c.databaseUrl), await valueOf(d.primary.connection.databaseUrl));
-            const password = await valueOf(d.primary.aws!.primaryFacts!.password);
-            const replica = await valueOf(d.secondary!.aws!.replica!.address);
+            const password = await valueOf(d.password);
+            const replica = await valueOf(d.secondary!.aws!.standby!.address);
             assert.ok(replica.includes(secondaryRegion), replica);
             assert.strictEqual(await valueOf(c.databaseReplicaUrl), `postgres://saleor:${password}@${replica}:5432/saleor?sslmode=require`);
-            assert.deepStrictEqual(c.readyAfter, [d.secondary!.aws!.replica, d.secondary!.aws!.cache]);
+            assert.deepStrictEqual(c.readyAfter, [d.secondary!.aws!.standby, d.secondary!.aws!.cache]);
         });
 
         it("runs its own encrypted, Multi-AZ cache and hands out secret rediss URLs to it", async () => {
@@ -411,13 +441,13 @@ describe("DataTier (aws)", () => {
             assert.match(await valueOf(d.secondary!.connection.brokerUrl), new RegExp(`^rediss://:[A-Za-z0-9]+@${endpoint.replace(/\./g, "\\.")}:6379/1\\?ssl_cert_reqs=required$`));
         });
 
-        it("stores media in the primary's bucket and keeps a protected replica bucket as the disaster-recovery copy", async () => {
+        it("stores media in the primary's bucket and keeps a protected bucket of its own as the disaster-recovery copy", async () => {
             const media = d.secondary!.connection.media;
             assert.ok(media.kind === "s3");
             assert.strictEqual(media.region, primaryRegion);
             assert.strictEqual(await valueOf(media.bucket), await valueOf(d.primary.aws!.mediaBucket!.bucket));
 
-            const replica = d.secondary!.aws!.mediaReplicaBucket!;
+            const replica = d.secondary!.aws!.mediaBucket;
             const name = await valueOf(replica.bucket);
             assert.notStrictEqual(name, await valueOf(media.bucket));
             const on = (type: string) => rs.ofType(type).filter((r) => inputs(r).bucket === name);
@@ -437,7 +467,7 @@ describe("DataTier (aws)", () => {
             assert.strictEqual(rs.byUrn(replication.parent)!.name, tier);
             const rule = config.rules[0];
             assert.strictEqual(rule.status, "Enabled");
-            assert.strictEqual(rule.destination.bucket, await valueOf(d.secondary!.aws!.mediaReplicaBucket!.arn));
+            assert.strictEqual(rule.destination.bucket, await valueOf(d.secondary!.aws!.mediaBucket.arn));
             assert.strictEqual(rule.destination.encryptionConfiguration.replicaKmsKeyId, await valueOf(d.secondary!.aws!.keys.media!.arn));
             assert.strictEqual(rule.sourceSelectionCriteria.sseKmsEncryptedObjects.status, "Enabled");
             const versionings = rs.ofType(T.versioning).map((v) => v.urn);
@@ -487,20 +517,19 @@ describe("DataTier (aws)", () => {
             for (const r of rs.ofType(T.bucket)) assert.strictEqual(inputs(r).forceDestroy, true);
         });
 
-        it("reads from the writer when the primary region has no replica", async () => {
-            assert.strictEqual(d.primary.aws!.replica, undefined);
+        it("reads from the writer when the primary region has no reader", async () => {
+            assert.strictEqual(d.primary.aws!.reader, undefined);
             assert.strictEqual(await valueOf(d.primary.connection.databaseReplicaUrl), await valueOf(d.primary.connection.databaseUrl));
             assert.strictEqual(await pulumi.isSecret(d.primary.connection.databaseReplicaUrl), true);
         });
 
-        it("replicates no media without media.replicate", () => {
+        it("replicates no media without media.replicate, but still gives each region a bucket to fail over to", () => {
             assert.strictEqual(rs.ofType(T.replication).length, 0);
-            assert.strictEqual(rs.ofType(T.bucket).length, 1, "only the primary's bucket");
-            assert.strictEqual(d.secondary!.aws!.mediaReplicaBucket, undefined);
+            assert.deepStrictEqual(rs.ofType(T.bucket).map((b) => b.name).sort(), [`${primaryRegion}-data-media`, `${secondaryRegion}-data-media`]);
         });
 
         it("still gives the secondary a cross-region replica to read from", () => {
-            assert.deepStrictEqual(childrenOf(rs, T.instance, `${secondaryRegion}-data`).map((i) => i.name), [`${secondaryRegion}-data-postgres-replica`]);
+            assert.deepStrictEqual(childrenOf(rs, T.instance, `${secondaryRegion}-data`).map((i) => i.name), [`${secondaryRegion}-data-postgres-standby`]);
         });
 
         it("keeps CORS out when no origins are given", async () => {

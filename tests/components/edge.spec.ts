@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DataTier, type AwsDataArgs, type ConnectionFacts } from "../../components/data";
 import { MediaCdn, RegionalEdge, withMediaCustomDomain, type RegionalEdgeArgs } from "../../components/edge";
-import { cachingOptimizedPolicyId } from "../../components/edge/media-cdn";
+import { cachingOptimizedPolicyId, type MediaCdnOriginArgs } from "../../components/edge/media-cdn";
 import { registered, reveal, type RecordedResource, type Resources } from "../support/harness";
 
 const region = "eu-central-1";
@@ -73,6 +73,7 @@ function primaryData(cdn: boolean): AwsDataArgs {
         },
         cache: { engineVersion: "8.1", nodeType: "cache.t4g.small", nodes: 1, multiAz: false },
         media: { noncurrentVersionDays: 14, replicate: false, corsOrigins: [`https://${hosts.storefronts[0]}`], cdn },
+        masterPassword: pulumi.secret("password"),
         protect: false,
         workloadIdentity: { namespace: "saleor", serviceAccountName: "saleor-core", clusterName: pulumi.output(`saleor-${region}`) },
     };
@@ -87,7 +88,7 @@ async function mediaCdn(cdn = true) {
         const origin = tier.aws!.mediaCdnOrigin;
         built = {
             tier,
-            cdn: origin ? new MediaCdn("media-cdn", { ...origin, zoneName, globalProvider, tags: { environment: "production" } }, { providers: [primary] }) : undefined,
+            cdn: origin ? new MediaCdn("media-cdn", { origins: [origin], zoneName, globalProvider, tags: { environment: "production" } }) : undefined,
         };
     }, "production");
     return { resources, ...built };
@@ -281,13 +282,13 @@ describe("MediaCdn", () => {
         assert.strictEqual(distribution().webAclId.split("/").pop(), acl.id);
     });
 
-    it("builds the distribution, its origin access and the policies through the bucket region's provider, inside the component", () => {
+    it("builds everything CloudFront's through us-east-1 and only the bucket and key policies through the bucket region's provider", () => {
         const component = rs.one("saleor:components:MediaCdn", "media-cdn");
         const children = rs.all.filter((r) => r.parent === component.urn);
         assert.ok(children.length >= 10, `found ${children.length}`);
-        const global = new Set([T.webAcl, T.certificate, T.validation] as string[]);
+        const regional = new Set([T.bucketPolicy, T.keyPolicy] as string[]);
         for (const r of children) {
-            assert.strictEqual(r.provider, providerRef(rs, global.has(r.type) ? "us-east-1" : region), `${r.type} ${r.name}`);
+            assert.strictEqual(r.provider, providerRef(rs, regional.has(r.type) ? region : "us-east-1"), `${r.type} ${r.name}`);
         }
     });
 
@@ -370,15 +371,67 @@ describe("MediaCdn", () => {
         assert.strictEqual(alias.parent, tier);
     });
 
-    it("refuses a price class CloudFront does not have and a host outside the zone", async () => {
-        const build = (args: { priceClass?: string; host?: string }) => registered(() => {
+    it("refuses a price class CloudFront does not have, a host outside the zone, and a failover without a replica", async () => {
+        const build = (args: { priceClass?: string; host?: string; failoverToReplica?: boolean }) => registered(() => {
             const globalProvider = new aws.Provider("us-east-1", { region: "us-east-1" });
-            return new MediaCdn("media-cdn", {
-                bucketName: "media", bucketArn: "arn:aws:s3:::media", bucketRegionalDomainName: `media.s3.${region}.amazonaws.com`,
-                zoneName, globalProvider, ...args,
-            });
+            return new MediaCdn("media-cdn", { origins: [bucketOrigin(region)], zoneName, globalProvider, ...args });
         });
         await assert.rejects(build({ priceClass: "PriceClass_Cheapest" }), /priceClass: "PriceClass_Cheapest"/);
         await assert.rejects(build({ host: "media.example.org" }), /host: media\.example\.org is not in the zone/);
+        await assert.rejects(build({ failoverToReplica: true }), /failoverToReplica: needs a second origin/);
+    });
+});
+
+/** A media bucket of `bucketRegion` as a CDN origin, as a data tier with `media.cdn` hands it over. */
+function bucketOrigin(bucketRegion: string, provider?: aws.Provider): MediaCdnOriginArgs {
+    return {
+        region: bucketRegion,
+        provider,
+        bucketName: `media-${bucketRegion}`,
+        bucketArn: `arn:aws:s3:::media-${bucketRegion}`,
+        bucketRegionalDomainName: `media-${bucketRegion}.s3.${bucketRegion}.amazonaws.com`,
+        key: { id: `key-${bucketRegion}`, arn: `arn:aws:kms:${bucketRegion}:123456789012:key/key-${bucketRegion}` },
+    };
+}
+
+describe("MediaCdn across two regions", () => {
+    const [first, second] = ["eu-central-1", "eu-west-1"];
+    /** The CDN over both regions' buckets, `order` first being the primary's. */
+    const twoRegions = (order: string[]) => registered(() => {
+        const providers = Object.fromEntries(order.map((r) => [r, new aws.Provider(r, { region: r })]));
+        const globalProvider = new aws.Provider("us-east-1", { region: "us-east-1" });
+        new MediaCdn("media-cdn", { origins: order.map((r) => bucketOrigin(r, providers[r])), failoverToReplica: true, zoneName, globalProvider });
+    }, "production");
+
+    it("reads the primary's bucket and falls back to the replica on server errors, through an origin group", async () => {
+        const rs = await twoRegions([first, second]);
+        const d = inputs(rs.one(T.distribution, "media-cdn"));
+        assert.deepStrictEqual(d.origins.map((o: any) => o.domainName), [first, second].map((r) => `media-${r}.s3.${r}.amazonaws.com`));
+        const [group] = d.originGroups;
+        assert.deepStrictEqual(group.members.map((m: any) => m.originId), d.origins.map((o: any) => o.originId));
+        assert.deepStrictEqual(group.failoverCriteria.statusCodes, [500, 502, 503, 504]);
+        assert.strictEqual(d.defaultCacheBehavior.targetOriginId, group.originId);
+    });
+
+    it("admits the distribution to both buckets and keys, each written through its own region's provider", async () => {
+        const rs = await twoRegions([first, second]);
+        for (const r of [first, second]) {
+            const policy = rs.one(T.bucketPolicy, `media-cdn-${r}-bucket-policy`);
+            assert.strictEqual(inputs(policy).bucket, `media-${r}`);
+            assert.strictEqual(policy.provider, providerRef(rs, r));
+            const keyPolicy = rs.one(T.keyPolicy, `media-cdn-${r}-key-policy`);
+            assert.strictEqual(inputs(keyPolicy).keyId, `key-${r}`);
+            assert.strictEqual(keyPolicy.provider, providerRef(rs, r));
+        }
+    });
+
+    it("changes only the order of origins on a failover: no policy, origin access or record is renamed or moved", async () => {
+        const before = await twoRegions([first, second]);
+        const after = await twoRegions([second, first]);
+        const shape = (rs: Resources) => rs.all.filter((r) => r.type !== T.distribution && !r.type.startsWith("pulumi:providers:"))
+            .map((r) => JSON.stringify([r.urn, r.provider.split("::")[3], r.inputs])).sort();
+        assert.deepStrictEqual(shape(after), shape(before));
+        const origins = (rs: Resources) => inputs(rs.one(T.distribution, "media-cdn")).origins.map((o: any) => o.originId);
+        assert.deepStrictEqual(origins(after), [...origins(before)].reverse());
     });
 });

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PlanMocks } from "../../automation/plan/mocks";
 import { RegionalCluster, type AwsClusterArgs, type NetworkFacts } from "../../components/cluster";
 import { DataTier, type AwsDataArgs } from "../../components/data";
-import { BackupVault } from "../../components/data/aws/dr-vault";
+import { BackupVault } from "../../components/data/aws/vault";
 import {
     AlertTopic, RegionalAlarms, connectionThreshold, instanceMemoryGiB, lookupIngressLoadBalancer, observabilityEnv,
     postgresMaxConnections, storageThresholdBytes, type RegionalAlarmsArgs,
@@ -58,7 +58,8 @@ function dataArgs(env: "production" | "staging", role: "primary" | "secondary"):
         region,
         role,
         network: network(region, role === "primary" ? "10.10.0.0/16" : "10.20.0.0/16"),
-        peerCidrs: role === "primary" ? ["10.20.0.0/16"] : undefined,
+        peerCidrs: [role === "primary" ? "10.20.0.0/16" : "10.10.0.0/16"],
+        masterPassword: pulumi.secret("password"),
         postgres: production
             ? { engineVersion: "16", instanceClass: "db.m7g.2xlarge", allocatedStorageGiB: 500, maxAllocatedStorageGiB: 1000, multiAz: true, backupRetentionDays: 30, deletionProtection: true, inRegionReplica: true }
             : { engineVersion: "16", instanceClass: "db.t4g.large", allocatedStorageGiB: 50, maxAllocatedStorageGiB: 100, multiAz: false, backupRetentionDays: 7, deletionProtection: false, inRegionReplica: false },
@@ -75,7 +76,7 @@ const subscriptions = { email: ["oncall@example.com", "platform@example.com"], h
 
 interface Stack {
     rs: Resources;
-    drVault?: BackupVault;
+    vaults: Record<string, BackupVault>;
     primary: DataTier;
     secondary: DataTier;
     topics: Record<string, AlertTopic>;
@@ -85,7 +86,7 @@ interface Stack {
 }
 
 /**
- * Both regions the way index.ts is to wire them: the DR vault in the secondary first, the data tiers,
+ * Both regions the way index.ts is to wire them: a backup vault per region first, the data tiers,
  * then one AlertTopic and one RegionalAlarms per region, each through its region's provider.
  */
 async function deploy(env: "production" | "staging", opts: { copy?: boolean; loadBalancer?: boolean } = {}): Promise<Stack> {
@@ -102,11 +103,13 @@ async function deploy(env: "production" | "staging", opts: { copy?: boolean; loa
                 [primaryRegion]: new aws.Provider(primaryRegion, { region: primaryRegion }),
                 [secondaryRegion]: new aws.Provider(secondaryRegion, { region: secondaryRegion }),
             };
-            const drVault = opts.copy !== false
-                ? new BackupVault(`${secondaryRegion}-dr-backups`, { region: secondaryRegion, protect: env === "production" }, { providers: [providers[secondaryRegion]] })
-                : undefined;
+            const vaults = Object.fromEntries(([primaryRegion, secondaryRegion] as const).map((region) =>
+                [region, new BackupVault(`${region}-backups`, { region, protect: env === "production" }, { providers: [providers[region]] })]));
             const primary = new DataTier(`${primaryRegion}-data`, {
-                aws: { ...dataArgs(env, "primary"), backup: drVault ? { copyToVaultArn: drVault.arn } : undefined },
+                aws: {
+                    ...dataArgs(env, "primary"),
+                    backup: { vaultName: vaults[primaryRegion].vaultName, copyToVaultArns: opts.copy !== false ? [vaults[secondaryRegion].arn] : [] },
+                },
             }, { providers: [providers[primaryRegion]] });
             const secondary = new DataTier(`${secondaryRegion}-data`, {
                 aws: { ...dataArgs(env, "secondary"), primary: primary.aws!.primaryFacts },
@@ -130,13 +133,16 @@ async function deploy(env: "production" | "staging", opts: { copy?: boolean; loa
                     targetGroup: region === primaryRegion ? { arnSuffix: "targetgroup/k8s-saleor-api-0a1b2c3d4e/0123456789abcdef" } : undefined,
                     database: {
                         writer: tier.aws!.writer ? facts(tier.aws!.writer) : undefined,
-                        replicas: tier.aws!.replica ? [{ ...facts(tier.aws!.replica), crossRegion: region !== primaryRegion }] : [],
+                        replicas: [
+                            ...(tier.aws!.reader ? [{ ...facts(tier.aws!.reader), crossRegion: false }] : []),
+                            ...(tier.aws!.standby ? [{ ...facts(tier.aws!.standby), crossRegion: true }] : []),
+                        ],
                     },
                     cache: { replicationGroupId: tier.aws!.cache.replicationGroupId, nodes: dataArgs(env, "primary").cache.nodes },
                     clusterName: `saleor-${env}-${region}`,
                 }, { providers: [providers[region]] });
             }
-            built = { drVault, primary, secondary, topics, alarms, loadBalancerSuffix };
+            built = { vaults, primary, secondary, topics, alarms, loadBalancerSuffix };
         }, env);
         return { rs, calls, ...built };
     } finally {
@@ -242,14 +248,14 @@ describe("observability", () => {
             });
 
             it("pages above 90% CPU on the writer and on every replica", async () => {
-                for (const [role, instance] of [["writer", s.primary.aws!.writer!], ["replica", s.primary.aws!.replica!]] as const) {
+                for (const [role, instance] of [["writer", s.primary.aws!.writer!], ["replica", s.primary.aws!.reader!]] as const) {
                     const a = alarm(rs, primaryRegion, `postgres-${role}-cpu`);
                     assert.deepStrictEqual([a.namespace, a.metricName, a.statistic, a.period, a.threshold, a.comparisonOperator],
                         ["AWS/RDS", "CPUUtilization", "Average", 300, 90, "GreaterThanThreshold"], role);
                     assert.deepStrictEqual(a.dimensions, { DBInstanceIdentifier: await valueOf(instance.identifier) });
                 }
                 const cross = alarm(rs, secondaryRegion, "postgres-replica-cpu");
-                assert.deepStrictEqual(cross.dimensions, { DBInstanceIdentifier: await valueOf(s.secondary.aws!.replica!.identifier) });
+                assert.deepStrictEqual(cross.dimensions, { DBInstanceIdentifier: await valueOf(s.secondary.aws!.standby!.identifier) });
             });
 
             it("pages above 90% of db.m7g.2xlarge's max_connections: more than 3243 of 3604", () => {
@@ -270,7 +276,7 @@ describe("observability", () => {
                 assert.deepStrictEqual([a.namespace, a.metricName, a.statistic, a.period, a.threshold, a.comparisonOperator],
                     ["AWS/RDS", "ReplicaLag", "Minimum", 300, 300, "GreaterThanThreshold"]);
                 assert.strictEqual(a.treatMissingData, "breaching");
-                assert.deepStrictEqual(a.dimensions, { DBInstanceIdentifier: await valueOf(s.secondary.aws!.replica!.identifier) });
+                assert.deepStrictEqual(a.dimensions, { DBInstanceIdentifier: await valueOf(s.secondary.aws!.standby!.identifier) });
                 assert.strictEqual(alarmsIn(rs, primaryRegion).filter((x) => x.name.includes("lag")).length, 0, "the in-region replica has no lag alarm");
             });
 
@@ -437,25 +443,28 @@ describe("observability", () => {
         });
 
         describe("backups and their disaster-recovery copy", () => {
-            it("keeps the DR vault in the secondary region, through its provider, with a key of that region", async () => {
-                const vault = rs.one(T.vault, `${secondaryRegion}-dr-backups`);
-                assert.strictEqual(vault.provider, providerRef(rs, secondaryRegion));
-                const key = await valueOf(s.drVault!.key.arn);
-                assert.ok(key.includes(`:${secondaryRegion}:`), key);
-                assert.strictEqual(inputs(vault).kmsKeyArn, key);
-                assert.strictEqual(vault.protect, true);
-                assert.strictEqual(rs.one(T.key, `${secondaryRegion}-dr-backups-key`).protect, true);
-                assert.strictEqual(inputs(rs.one(T.key, `${secondaryRegion}-dr-backups-key`)).enableKeyRotation, true);
-                assert.match(await valueOf(s.drVault!.arn), new RegExp(`^arn:aws:backup:${secondaryRegion}:`));
+            it("keeps a protected vault in each region, through that region's provider, with a key of that region", async () => {
+                for (const region of [primaryRegion, secondaryRegion]) {
+                    const vault = rs.one(T.vault, `${region}-backups`);
+                    assert.strictEqual(vault.provider, providerRef(rs, region));
+                    const key = await valueOf(s.vaults[region].key.arn);
+                    assert.ok(key.includes(`:${region}:`), key);
+                    assert.strictEqual(inputs(vault).kmsKeyArn, key);
+                    assert.strictEqual(vault.protect, true);
+                    assert.strictEqual(rs.one(T.key, `${region}-backups-key`).protect, true);
+                    assert.strictEqual(inputs(rs.one(T.key, `${region}-backups-key`)).enableKeyRotation, true);
+                    assert.match(await valueOf(s.vaults[region].arn), new RegExp(`^arn:aws:backup:${region}:`));
+                }
             });
 
-            it("runs every 6 hours, keeps 30 days, and copies each recovery point to the secondary's vault for 30 days", async () => {
+            it("runs every 6 hours into its own region's vault, keeps 30 days, and copies each recovery point to the secondary's vault for 30 days", async () => {
                 const planRecord = rs.one(T.plan, `${primaryRegion}-data-backups`);
                 const [rule] = inputs(planRecord).rules;
                 assert.strictEqual(rule.schedule, "cron(0 */6 * * ? *)");
                 assert.deepStrictEqual(rule.lifecycle, { deleteAfter: 30 });
-                assert.deepStrictEqual(rule.copyActions, [{ destinationVaultArn: await valueOf(s.drVault!.arn), lifecycle: { deleteAfter: 30 } }]);
-                assert.ok(planRecord.dependencies.includes(rs.one(T.vault, `${secondaryRegion}-dr-backups`).urn), "the plan waits for the destination vault");
+                assert.strictEqual(rule.targetVaultName, await valueOf(s.vaults[primaryRegion].vaultName));
+                assert.deepStrictEqual(rule.copyActions, [{ destinationVaultArn: await valueOf(s.vaults[secondaryRegion].arn), lifecycle: { deleteAfter: 30 } }]);
+                assert.ok(planRecord.dependencies.includes(rs.one(T.vault, `${secondaryRegion}-backups`).urn), "the plan waits for the destination vault");
                 assert.strictEqual(planRecord.provider, providerRef(rs, primaryRegion));
             });
 
@@ -475,17 +484,17 @@ describe("observability", () => {
                 ]);
             });
 
-            it("keeps RDS point-in-time recovery on for the writer and for the replica that would be promoted", () => {
+            it("keeps RDS point-in-time recovery on for the writer and for the standby that would be promoted", () => {
                 const writer = inputs(rs.one(T.instance, `${primaryRegion}-data-postgres-writer`));
                 assert.ok(writer.backupRetentionPeriod > 0);
                 assert.strictEqual(writer.backupRetentionPeriod, 30);
-                assert.ok(inputs(rs.one(T.instance, `${secondaryRegion}-data-postgres-replica`)).backupRetentionPeriod > 0);
+                assert.ok(inputs(rs.one(T.instance, `${secondaryRegion}-data-postgres-standby`)).backupRetentionPeriod > 0);
             });
         });
 
         it("parents every resource to its component", () => {
             const components = new Map(rs.all.filter((r) => !r.custom).map((r) => [r.urn, r]));
-            const ours = rs.all.filter((x) => !x.type.startsWith("saleor:") && (/^aws:(cloudwatch|sns)/.test(x.type) || x.name.includes("-alerts-") || x.name.includes("dr-backups")));
+            const ours = rs.all.filter((x) => !x.type.startsWith("saleor:") && (/^aws:(cloudwatch|sns)/.test(x.type) || x.name.includes("-alerts-") || /^[a-z0-9-]+-backups(-key)?$/.test(x.name) && !x.name.includes("-data-")));
             assert.ok(ours.length >= 25 + 2 * 7 + 2, `found ${ours.length}`);
             for (const r of ours) {
                 const parent = components.get(r.parent);
@@ -495,7 +504,7 @@ describe("observability", () => {
     });
 
     describe("staging", () => {
-        it("copies nothing without a DR vault, and still backs up every 6 hours with point-in-time recovery on", async () => {
+        it("copies nothing without drBackupCopy, and still backs up every 6 hours with point-in-time recovery on", async () => {
             const { rs } = await deploy("staging", { copy: false });
             const [rule] = inputs(rs.one(T.plan, `${primaryRegion}-data-backups`)).rules;
             assert.strictEqual(rule.copyActions, undefined);

@@ -6,14 +6,14 @@ export interface WriterBackupArgs {
     readonly writer: aws.rds.Instance;
     /** The media bucket, backed up with the writer; it must be versioned (AWS Backup requires it for S3). Default: none. */
     readonly bucket?: { readonly arn: pulumi.Input<string>; readonly versioning: pulumi.Resource };
-    readonly key: aws.kms.Key;
+    /** The vault recovery points go to: this region's (BackupVault). */
+    readonly vaultName: pulumi.Input<string>;
     /** Hours between two snapshots. */
     readonly intervalHours: number;
     /** Days each snapshot is kept, in this vault and in the copy. */
     readonly retentionDays: number;
-    /** A vault in another region (BackupVault) that receives a copy of every recovery point. Default: no copy. */
-    readonly copyToVaultArn?: pulumi.Input<string>;
-    readonly protect: boolean;
+    /** Vaults in other regions (BackupVault) that receive a copy of every recovery point. Default: no copy. */
+    readonly copyToVaultArns?: pulumi.Input<string>[];
     readonly tags?: Record<string, string>;
 }
 
@@ -29,27 +29,25 @@ export const backupRolePolicies = [
  * AWS Backup snapshots of the writer (and the media bucket) on the production guide's schedule
  * (seed 003: every 6 hours, kept 30 days). They complement RDS's own automated backups
  * (point-in-time recovery, `backupRetentionPeriod`): recovery points in a vault outlive the
- * instance, a restore test can pick one directly, and with `copyToVaultArn` each one is copied to
+ * instance, a restore test can pick one directly, and with `copyToVaultArns` each one is copied to
  * the secondary region, so losing the primary region does not lose the backups.
+ *
+ * The vaults are not made here: they belong to regions, and this plan to the primary's role. After
+ * a failover the new primary's plan writes into its own region's vault and copies to the old one's.
  */
 export function createWriterBackups(name: string, args: WriterBackupArgs, parent: pulumi.Resource) {
     const opts: pulumi.CustomResourceOptions = { parent };
-    const vault = new aws.backup.Vault(`${name}-backups`, {
-        kmsKeyArn: args.key.arn,
-        forceDestroy: !args.protect,
-        tags: args.tags,
-    }, { parent, protect: args.protect });
     const lifecycle = { deleteAfter: args.retentionDays };
     const plan = new aws.backup.Plan(`${name}-backups`, {
         rules: [{
             ruleName: `every-${args.intervalHours}h`,
-            targetVaultName: vault.name,
+            targetVaultName: args.vaultName,
             schedule: `cron(0 */${args.intervalHours} * * ? *)`,
             startWindow: 60,
             completionWindow: 60 * args.intervalHours,
             lifecycle,
             // The copy is kept as long as the original: a region lost on day 29 still leaves 30 days.
-            copyActions: args.copyToVaultArn !== undefined ? [{ destinationVaultArn: args.copyToVaultArn, lifecycle }] : undefined,
+            copyActions: args.copyToVaultArns?.length ? args.copyToVaultArns.map((destinationVaultArn) => ({ destinationVaultArn, lifecycle })) : undefined,
         }],
         tags: args.tags,
     }, opts);
@@ -63,5 +61,5 @@ export function createWriterBackups(name: string, args: WriterBackupArgs, parent
         iamRoleArn: role.arn,
         resources: [args.writer.arn, ...(args.bucket ? [args.bucket.arn] : [])],
     }, { parent, dependsOn: [...permissions, ...(args.bucket ? [args.bucket.versioning] : [])] });
-    return { vault, plan, selection, role };
+    return { plan, selection, role };
 }

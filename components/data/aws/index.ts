@@ -13,21 +13,21 @@ export interface AwsDataResources {
     readonly connection: ConnectionFacts;
     /** The PostgreSQL writer; the primary region only. */
     readonly writer?: aws.rds.Instance;
-    /** This region's read replica: in-region (primary with `inRegionReplica`) or cross-region (secondary). */
-    readonly replica?: aws.rds.Instance;
+    /** A secondary's cross-region replica of the writer, promoted on failover. */
+    readonly standby?: aws.rds.Instance;
+    /** The in-region read replica beside the writer (primary with `inRegionReplica`). */
+    readonly reader?: aws.rds.Instance;
     /** Valkey: cache and Celery broker. */
     readonly cache: aws.elasticache.ReplicationGroup;
-    /** The media bucket every region writes to; the primary region only. */
-    readonly mediaBucket?: aws.s3.Bucket;
-    /** The secondary's disaster-recovery copy of the media bucket (`media.replicate`). */
-    readonly mediaReplicaBucket?: aws.s3.Bucket;
+    /** This region's media bucket: the one every region writes to in the primary, a replica (or idle) in a secondary. */
+    readonly mediaBucket: aws.s3.Bucket;
     /** The role Core's pods assume through Pod Identity. */
     readonly workloadRole: aws.iam.Role;
-    /** Region-local keys: `data` for RDS, Performance Insights, ElastiCache and backups; `media` for this region's bucket. */
-    readonly keys: { readonly data: aws.kms.Key; readonly media?: aws.kms.Key };
+    /** Region-local keys: `data` for RDS, Performance Insights and ElastiCache; `media` for this region's bucket. */
+    readonly keys: { readonly data: aws.kms.Key; readonly media: aws.kms.Key };
     /** The primary region's facts, to pass as the secondary's `args.primary`; the primary only. */
     readonly primaryFacts?: PrimaryDataFacts;
-    /** The media bucket as a CDN origin, for MediaCdn; the primary only, with `media.cdn`. */
+    /** This region's media bucket as a CDN origin, for MediaCdn (with `media.cdn`). */
     readonly mediaCdnOrigin?: MediaCdnOrigin;
 }
 
@@ -39,7 +39,7 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
     }
 
     const dataKey = createDataKey(`${name}-data`, {
-        description: `Saleor database, cache and backups (${args.region})`,
+        description: `Saleor database and cache (${args.region})`,
         protect: args.protect,
         tags: args.tags,
     }, parent);
@@ -47,16 +47,15 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
     const cache = createCache(name, args, dataKey, parent);
     const media = createMedia(name, args, parent);
     const workload = createWorkloadIdentity(name, { workload: args.workloadIdentity, media: media.access, tags: args.tags }, parent);
-    if (database.writer) {
+    if (database.writer && args.backup) {
         createWriterBackups(name, {
             writer: database.writer,
             // The media bucket the writer's rows point to is backed up on the same schedule.
-            bucket: media.bucket && media.versioning ? { arn: media.bucket.arn, versioning: media.versioning } : undefined,
-            key: dataKey,
+            bucket: { arn: media.bucket.arn, versioning: media.versioning },
+            vaultName: args.backup.vaultName,
             intervalHours: args.postgres.snapshotIntervalHours ?? 6,
             retentionDays: args.postgres.backupRetentionDays,
-            copyToVaultArn: args.backup?.copyToVaultArn,
-            protect: args.protect,
+            copyToVaultArns: args.backup.copyToVaultArns,
             tags: args.tags,
         }, parent);
     }
@@ -67,15 +66,14 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
         cacheUrl: cache.cacheUrl,
         brokerUrl: cache.brokerUrl,
         media: media.storage,
-        readyAfter: [database.writer, database.replica, cache.group].filter((r): r is NonNullable<typeof r> => r !== undefined),
+        readyAfter: [database.writer, database.reader, database.standby, cache.group].filter((r): r is NonNullable<typeof r> => r !== undefined),
     };
 
-    const primaryFacts: PrimaryDataFacts | undefined = database.writer && media.bucket && media.key && media.versioning
+    const primaryFacts: PrimaryDataFacts | undefined = database.writer
         ? {
             region: args.region,
             writerArn: database.writer.arn,
             writerUrl: database.writerUrl,
-            password: database.password,
             mediaBucketArn: media.bucket.arn,
             mediaBucketName: media.bucket.bucket,
             mediaKeyArn: media.key.arn,
@@ -87,10 +85,10 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
     return {
         connection,
         writer: database.writer,
-        replica: database.replica,
+        standby: database.standby,
+        reader: database.reader,
         cache: cache.group,
         mediaBucket: media.bucket,
-        mediaReplicaBucket: media.replicaBucket,
         workloadRole: workload.role,
         keys: { data: dataKey, media: media.key },
         primaryFacts,

@@ -12,72 +12,72 @@ export interface Media {
     readonly storage: Extract<MediaStorage, { kind: "s3" }>;
     /** What the workload role must reach: the bucket Core writes to and its key. */
     readonly access: MediaAccess;
-    /** The bucket every region writes to; the primary region only. */
-    readonly bucket?: aws.s3.Bucket;
-    readonly versioning?: aws.s3.BucketVersioning;
-    /** The secondary's disaster-recovery copy (media.replicate). */
-    readonly replicaBucket?: aws.s3.Bucket;
+    /** This region's bucket: written by every region while this one is primary, a replica otherwise. */
+    readonly bucket: aws.s3.Bucket;
+    readonly versioning: aws.s3.BucketVersioning;
+    /** The primary's bucket copied into this one (a secondary with `media.replicate`). */
     readonly replication?: aws.s3.BucketReplicationConfig;
-    /** The key of this region's bucket, when it has one. */
-    readonly key?: aws.kms.Key;
-    /** The primary's bucket as a CDN origin, its policies left to the CDN (media.cdn). */
+    /** The key of this region's bucket. */
+    readonly key: aws.kms.Key;
+    /** This region's bucket as a CDN origin, its policies left to the CDN (media.cdn). */
     readonly cdnOrigin?: MediaCdnOrigin;
 }
 
 /**
  * Media has one writer, like the database: every region's Core writes to the primary's bucket, so
- * a file uploaded anywhere is visible everywhere at once. With `media.replicate` the secondary keeps
- * a replica of it as a disaster-recovery copy.
+ * a file uploaded anywhere is visible everywhere at once. Every region has a bucket of its own and
+ * the role only decides which one is written: with `media.replicate` a secondary's bucket is a
+ * replica of the primary's, and after a failover (roles swapped in config) the same two buckets
+ * serve with the replication reversed; no bucket is created or deleted by it.
  */
 export function createMedia(name: string, args: AwsDataArgs, parent: pulumi.Resource): Media {
-    const bucketArgs = (key: aws.kms.Key) => ({
+    const key = createDataKey(`${name}-media`, { description: `Saleor media bucket (${args.region})`, protect: args.protect, tags: args.tags }, parent);
+    const cdn = args.media.cdn === true;
+    const bucketName = `${name}-media`;
+    const { bucket, versioning, policyStatements, publicAccess } = createProtectedBucket(bucketName, {
         key,
         noncurrentVersionDays: args.media.noncurrentVersionDays,
-        // The replica gets the same CORS rules, so it can serve browsers as soon as it is promoted.
+        // The same CORS rules in every region, so a replica can serve browsers as soon as it is promoted.
         corsOrigins: args.media.corsOrigins,
         protect: args.protect,
+        policyWrittenElsewhere: cdn,
         tags: args.tags,
-    });
-    const mediaKey = () => createDataKey(`${name}-media`, { description: `Saleor media bucket (${args.region})`, protect: args.protect, tags: args.tags }, parent);
+    }, parent);
+    const cdnOrigin: MediaCdnOrigin | undefined = cdn ? {
+        region: args.region,
+        provider: parent.getProvider("aws::"),
+        bucketName: bucket.bucket,
+        bucketArn: bucket.arn,
+        bucketRegionalDomainName: bucket.bucketRegionalDomainName,
+        bucketPolicyStatements: policyStatements,
+        bucketPolicyDependsOn: [publicAccess],
+        bucketPolicyAliases: [{ name: bucketPolicyName(bucketName), parent }],
+        key: { id: key.keyId, arn: key.arn, policyStatements: [accountAdministersKey(key.arn)] },
+    } : undefined;
+    const own = { bucket, versioning, key, cdnOrigin };
 
     if (args.role === "primary") {
-        const key = mediaKey();
-        const cdn = args.media.cdn === true;
-        const bucketName = `${name}-media`;
-        const { bucket, versioning, policyStatements, publicAccess } = createProtectedBucket(bucketName, { ...bucketArgs(key), policyWrittenElsewhere: cdn }, parent);
         return {
+            ...own,
             storage: { kind: "s3", bucket: bucket.bucket, region: args.region },
             access: { bucketArn: bucket.arn, keyArn: key.arn },
-            bucket,
-            versioning,
-            key,
-            cdnOrigin: cdn ? {
-                bucketName: bucket.bucket,
-                bucketArn: bucket.arn,
-                bucketRegionalDomainName: bucket.bucketRegionalDomainName,
-                bucketPolicyStatements: policyStatements,
-                bucketPolicyDependsOn: [publicAccess],
-                bucketPolicyAliases: [{ name: bucketPolicyName(bucketName), parent }],
-                key: { id: key.keyId, arn: key.arn, policyStatements: [accountAdministersKey(key.arn)] },
-            } : undefined,
         };
     }
 
     const primary = args.primary!;
     const media: Media = {
+        ...own,
         storage: { kind: "s3", bucket: primary.mediaBucketName, region: primary.region },
         access: { bucketArn: primary.mediaBucketArn, keyArn: primary.mediaKeyArn },
     };
     if (!args.media.replicate) {
         return media;
     }
-    const key = mediaKey();
-    const replica = createProtectedBucket(`${name}-media-replica`, bucketArgs(key), parent);
     const { configuration } = createBucketReplication(`${name}-media-replication`, {
         source: { bucketName: primary.mediaBucketName, bucketArn: primary.mediaBucketArn, keyArn: primary.mediaKeyArn, versioning: primary.mediaVersioning },
-        destination: { bucketName: replica.bucket.bucket, bucketArn: replica.bucket.arn, keyArn: key.arn, versioning: replica.versioning },
+        destination: { bucketName: bucket.bucket, bucketArn: bucket.arn, keyArn: key.arn, versioning },
         sourceProvider: primary.provider!,
         tags: args.tags,
     }, parent);
-    return { ...media, replicaBucket: replica.bucket, replication: configuration, key };
+    return { ...media, replication: configuration };
 }

@@ -1,6 +1,5 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { AwsDataArgs } from "../index";
 import { createServiceSecurityGroup } from "./security-group";
 
@@ -17,10 +16,10 @@ const maintenanceWindow = "sun:03:00-sun:04:00";
 export interface Database {
     /** The writer; the primary region only. */
     readonly writer?: aws.rds.Instance;
-    /** The read replica in this region: in-region (primary, when asked) or cross-region (secondary). */
-    readonly replica?: aws.rds.Instance;
-    /** Master password, secret. */
-    readonly password: pulumi.Output<string>;
+    /** A secondary's cross-region read replica of the writer: the instance promoted on failover. */
+    readonly standby?: aws.rds.Instance;
+    /** An in-region read replica beside the writer (primary with `inRegionReplica`). */
+    readonly reader?: aws.rds.Instance;
     /** DATABASE_URL, secret. */
     readonly writerUrl: pulumi.Output<string>;
     /** DATABASE_URL_REPLICA (the writer where this region has no replica), secret. */
@@ -44,14 +43,33 @@ export function postgresUrl(password: pulumi.Input<string>, host: pulumi.Input<s
     return pulumi.secret(pulumi.interpolate`postgres://${masterUser}:${password}@${host}:${port}/${databaseName}?sslmode=require`);
 }
 
+/** Logical names of a region's instances: the same in either role, so a role swap renames nothing. */
+export const instanceNames = (name: string) => ({
+    writer: `${name}-postgres-writer`,
+    standby: `${name}-postgres-standby`,
+    reader: `${name}-postgres-reader`,
+});
+
 /**
- * The primary region gets the writer (and, when asked, a read replica beside it); a secondary gets
- * no writer, only a cross-region read replica of the primary's, and its Core writes across regions.
+ * The primary region gets the writer (and, when asked, a reader beside it); a secondary gets a
+ * standby, a cross-region read replica of the writer, and its Core writes across regions.
+ *
+ * Failover is a change of roles in config, and everything here is named by region, not role, so
+ * that it is one: the new primary's writer carries an alias to its own standby, so the engine
+ * updates that instance in place, and dropping `replicateSourceDb` promotes it ("Removing the
+ * replicateSourceDb attribute from an existing RDS Replicate database managed by the provider will
+ * promote the database to a fully standalone database": the aws.rds.Instance docs). The fields the
+ * writer declares besides that (engine, dbName, username, storage encryption, key) are what a
+ * replica of this program's writer already has. The old writer, gone from the program, is retained
+ * in AWS in production (`retainOnDelete`), never deleted by a failover: it holds the writes the
+ * standby had not yet received.
  */
 export function createDatabase(name: string, args: AwsDataArgs, key: aws.kms.Key, parent: pulumi.Resource): Database {
     const pg = args.postgres;
     const opts: pulumi.CustomResourceOptions = { parent };
     const major = postgresMajor(pg.engineVersion)!;
+    const names = instanceNames(name);
+    const password = pulumi.secret(args.masterPassword);
 
     const subnetGroup = new aws.rds.SubnetGroup(`${name}-postgres`, {
         description: "Saleor PostgreSQL: private subnets only",
@@ -70,8 +88,8 @@ export function createDatabase(name: string, args: AwsDataArgs, key: aws.kms.Key
         tags: args.tags,
     }, opts);
 
-    const instance = (suffix: string, securityGroup: aws.ec2.SecurityGroup, specific: Partial<aws.rds.InstanceArgs>) =>
-        new aws.rds.Instance(`${name}-postgres-${suffix}`, {
+    const instance = (logicalName: string, securityGroup: aws.ec2.SecurityGroup, specific: Partial<aws.rds.InstanceArgs>, extraOpts: pulumi.CustomResourceOptions = {}) =>
+        new aws.rds.Instance(logicalName, {
             instanceClass: pg.instanceClass,
             storageType: "gp3",
             storageEncrypted: true,
@@ -91,53 +109,52 @@ export function createDatabase(name: string, args: AwsDataArgs, key: aws.kms.Key
             maintenanceWindow,
             deletionProtection: pg.deletionProtection,
             copyTagsToSnapshot: true,
+            dbSubnetGroupName: subnetGroup.name,
             tags: args.tags,
             ...specific,
-        }, { parent, protect: args.protect });
+        }, { parent, protect: args.protect, ...extraOpts });
 
-    const securityGroup = (suffix: string, peerCidrs?: string[]) => createServiceSecurityGroup(`${name}-postgres-${suffix}`, {
+    // The writer's and the standby's group: the nodes and every peer region (`peerCidrs`). The same
+    // group in either role, so a promoted standby is reachable from the other region at once.
+    const mainGroup = createServiceSecurityGroup(`${name}-postgres`, {
         vpcId: args.network.vpcId,
-        description: `Saleor PostgreSQL ${suffix}: ${port} from the nodes${peerCidrs?.length ? " and peer regions" : ""}`,
+        description: `Saleor PostgreSQL: ${port} from the nodes${args.peerCidrs?.length ? " and peer regions" : ""}`,
         port,
         nodeSecurityGroupId: args.network.nodeSecurityGroupId,
-        peerCidrs,
+        peerCidrs: args.peerCidrs,
         tags: args.tags,
     }, parent);
 
     // A read replica of the writer with ARN `source`, encrypted with this region's key in this
     // region's subnets (AWS wants the source's ARN when the subnet group is given, and always across regions).
-    const replicaOf = (source: pulumi.Input<string>, extra: Partial<aws.rds.InstanceArgs> = {}) => instance("replica", securityGroup("replica"), {
+    const replicaSettings = (source: pulumi.Input<string>): Partial<aws.rds.InstanceArgs> => ({
         replicateSourceDb: source,
-        dbSubnetGroupName: subnetGroup.name,
         // RDS takes no final snapshot of a read replica.
         skipFinalSnapshot: true,
-        ...extra,
     });
 
     if (args.role === "secondary") {
         const primary = args.primary!;
-        const replica = replicaOf(primary.writerArn, {
-            // This replica is the region's disaster-recovery copy: promoted, it must already be
-            // highly available and have backups of its own.
+        const standby = instance(names.standby, mainGroup, {
+            ...replicaSettings(primary.writerArn),
+            // Promoted, this instance is the writer: it must already be highly available and have
+            // backups of its own (a cross-region replica of it needs them too).
             multiAz: pg.multiAz,
             backupRetentionPeriod: pg.backupRetentionDays,
             backupWindow,
         });
-        return { replica, password: primary.password, writerUrl: primary.writerUrl, replicaUrl: postgresUrl(primary.password, replica.address) };
+        return { standby, writerUrl: primary.writerUrl, replicaUrl: postgresUrl(password, standby.address) };
     }
 
-    // Letters and digits only: the password sits inside URLs, where `@`, `/` or `:` would break parsing.
-    const password = new random.RandomPassword(`${name}-postgres-password`, { length: 40, special: false }, opts).result;
-    const writer = instance("writer", securityGroup("writer", args.peerCidrs), {
+    const writer = instance(names.writer, mainGroup, {
         engine: "postgres",
         // A major version alone ("16") lets automatic minor upgrades proceed without a diff.
         engineVersion: pg.engineVersion,
         username: masterUser,
-        password: pulumi.secret(password),
+        password,
         dbName: databaseName,
         port,
         allocatedStorage: pg.allocatedStorageGiB,
-        dbSubnetGroupName: subnetGroup.name,
         multiAz: pg.multiAz,
         // Automated backups: a daily snapshot plus transaction logs, restorable to any second of the retention period.
         backupRetentionPeriod: pg.backupRetentionDays,
@@ -146,11 +163,24 @@ export function createDatabase(name: string, args: AwsDataArgs, key: aws.kms.Key
         finalSnapshotIdentifier: args.protect ? finalSnapshotName(name) : undefined,
         // A deleted production database keeps its automated backups until they expire.
         deleteAutomatedBackups: !args.protect,
+    }, {
+        // Failover: this region's standby becomes the writer in place (see above).
+        aliases: [{ name: names.standby }],
+        // Taken out of the program (failover to the other region), the instance stays in AWS.
+        retainOnDelete: args.protect,
     });
     const writerUrl = postgresUrl(password, writer.address);
 
-    const replica = pg.inRegionReplica ? replicaOf(writer.arn) : undefined;
-    return { writer, replica, password, writerUrl, replicaUrl: replica ? postgresUrl(password, replica.address) : writerUrl };
+    const reader = pg.inRegionReplica
+        ? instance(names.reader, createServiceSecurityGroup(`${name}-postgres-reader`, {
+            vpcId: args.network.vpcId,
+            description: `Saleor PostgreSQL reader: ${port} from the nodes`,
+            port,
+            nodeSecurityGroupId: args.network.nodeSecurityGroupId,
+            tags: args.tags,
+        }, parent), replicaSettings(writer.arn))
+        : undefined;
+    return { writer, reader, writerUrl, replicaUrl: reader ? postgresUrl(password, reader.address) : writerUrl };
 }
 
 /** Snapshot identifiers are unique per account and region, so the stack is part of the name. */
