@@ -343,6 +343,8 @@ function buildApplication(cfg: StackConfig, stack: string, r: RegionInfra, conne
                 https: cfg.alertWebhookUrl ? [pulumi.secret(cfg.alertWebhookUrl.value)] : [],
             },
             protect: cfg.environment === "production",
+            // Every AWS region has a vault and may hold the backup plan (it follows the primary role).
+            backupJobFailures: true,
             tags,
         }, { providers: [r.awsProvider!] });
         const data = r.data!.aws!;

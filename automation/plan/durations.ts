@@ -123,6 +123,8 @@ export const DURATIONS: Record<string, DurationRule> = {
     "aws:sns/topicSubscription:TopicSubscription": quick(),
     "aws:cloudwatch/metricAlarm:MetricAlarm": quick(),
     "aws:cloudwatch/dashboard:Dashboard": quick(),
+    "aws:cloudwatch/eventRule:EventRule": quick(),
+    "aws:cloudwatch/eventTarget:EventTarget": quick(),
     // --- Edge: certificates, DNS, CDN, WAF ------------------------------------------------------
     // The Certificate resource returns while the certificate is PENDING_VALIDATION.
     "aws:acm/certificate:Certificate": { create: d(10, 30), update: d(5, 15), source: "estimate: RequestCertificate returns at PENDING_VALIDATION", estimate: true },

@@ -31,8 +31,72 @@ export interface AlertTopicArgs {
     readonly subscriptions: AlertSubscriptions;
     /** Keep the topic's key for 30 days after a deletion is requested (production). Default: false (7 days). */
     readonly protect?: boolean;
+    /**
+     * Also announce on this topic every AWS Backup job of this region that fails, is aborted or
+     * expires, and every copy job that fails (`backupJobFailurePatterns`). Turn it on in every region
+     * of a stack with AWS Backup plans: the plan runs in whichever region is primary, so after a
+     * failover the failures come from the other region. Default: false (no rules, and neither the
+     * topic's policy nor its key admits EventBridge).
+     */
+    readonly backupJobFailures?: boolean;
     readonly tags?: Record<string, string>;
 }
+
+/**
+ * The EventBridge rules of one region's AlertTopic that turn AWS Backup's job events into alerts.
+ *
+ * Events and their fields as documented by AWS (AWS Backup Developer Guide, "Monitoring AWS Backup
+ * events using Amazon EventBridge", https://docs.aws.amazon.com/aws-backup/latest/devguide/eventbridge.html,
+ * and the EventBridge event reference, https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-backup.html):
+ * source `aws.backup`; detail-type `Backup Job State Change` (example events for the states FAILED,
+ * COMPLETED, RUNNING, ABORTED, EXPIRED, PENDING, CREATED; `detail.backupJobId`, `detail.resourceArn`,
+ * `detail.backupVaultName`, `detail.state`) and `Copy Job State Change` (FAILED, RUNNING, COMPLETED,
+ * CREATED; `detail.copyJobId`, `detail.resourceArn`, `detail.sourceBackupVaultArn`,
+ * `detail.destinationBackupVaultArn`, `detail.state`). Delivery is best effort, about every 5 minutes.
+ * FAILED, ABORTED (the guide's example: "stopped by user") and EXPIRED (its example: not started by
+ * `startBy` because a job for the same resource was still running) all leave no new recovery point.
+ * A copy job's states are CREATED, RUNNING, COMPLETED, FAILED and PARTIAL (API reference, CopyJob,
+ * https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CopyJob.html); PARTIAL concerns
+ * composite (parent) jobs, and this plan backs up one RDS instance and one bucket, each its own job.
+ *
+ * Which region reports a cross-region copy: the guide's example events are all same-region, and it
+ * does not say. StartCopyJob names the source vault by name (region-local) and the destination by
+ * ARN, so a copy job belongs to the source region, the primary's. Every region with alarms gets
+ * both rules, so a copy failure reported in either region reaches that region's topic.
+ */
+export const backupJobFailurePatterns = {
+    "backup-job-failed": {
+        source: ["aws.backup"],
+        "detail-type": ["Backup Job State Change"],
+        detail: { state: ["FAILED", "ABORTED", "EXPIRED"] },
+    },
+    "backup-copy-failed": {
+        source: ["aws.backup"],
+        "detail-type": ["Copy Job State Change"],
+        detail: { state: ["FAILED"] },
+    },
+} as const;
+
+/**
+ * The notification text of each rule, from an input transformer (EventBridge User Guide, "Amazon
+ * EventBridge input transformation", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html:
+ * a string template must be quoted; values taken from the event are not escaped, so only fields
+ * that cannot hold a quote are used: ids, ARNs, states, the region and the time, never the free-text
+ * `statusMessage`, which the describe command in the text shows). `region` is the event's own: the
+ * region where the job ran, and where `describe-*-job` finds it.
+ */
+export const backupJobFailureMessages: Record<keyof typeof backupJobFailurePatterns, { paths: Record<string, string>; template: string }> = {
+    "backup-job-failed": {
+        paths: { job: "$.detail.backupJobId", state: "$.detail.state", resource: "$.detail.resourceArn", vault: "$.detail.backupVaultName", region: "$.region", time: "$.time" },
+        template: JSON.stringify("AWS Backup did not back up <resource>: backup job <job> ended <state> in <region> at <time>, so vault <vault> has no new recovery point and the newest restorable backup keeps getting older. " +
+            "Check first: aws backup describe-backup-job --region <region> --backup-job-id <job> (its StatusMessage says why); a job still running from the previous window (EXPIRED), the backup role's permissions, the vault key's policy, and whether S3 is opted in (aws backup describe-region-settings)."),
+    },
+    "backup-copy-failed": {
+        paths: { job: "$.detail.copyJobId", state: "$.detail.state", resource: "$.detail.resourceArn", from: "$.detail.sourceBackupVaultArn", to: "$.detail.destinationBackupVaultArn", region: "$.region", time: "$.time" },
+        template: JSON.stringify("AWS Backup did not copy the latest recovery point of <resource> from <from> to <to>: copy job <job> ended <state> in <region> at <time>, so the other region has no copy of it. " +
+            "Check first: aws backup describe-copy-job --region <region> --copy-job-id <job> (its StatusMessage says why); the destination vault's access policy and KMS key, the backup role's permissions in both regions."),
+    },
+};
 
 /**
  * The SNS topic one region's alarms notify, with the stack's subscribers.
@@ -45,12 +109,26 @@ export interface AlertTopicArgs {
  * The topic is encrypted with a customer-managed key: with the AWS-managed `alias/aws/sns` key,
  * CloudWatch alarms cannot publish (that key's policy does not let cloudwatch.amazonaws.com use it,
  * and AWS-managed key policies cannot be changed), so alarms would fire into nothing.
+ *
+ * With `backupJobFailures`, the topic also carries the region's AWS Backup failures
+ * (`<name>-backup-job-failed`, `<name>-backup-copy-failed`: EventBridge rules targeting the topic).
+ * They live here rather than in RegionalAlarms because what they need is this component's: EventBridge
+ * may publish only if the topic's policy and its key's policy both admit events.amazonaws.com, and a
+ * topic has exactly one policy (a second TopicPolicy would replace this one and lock CloudWatch out),
+ * so the grants belong next to CloudWatch's. The rules need no metric, database or load balancer,
+ * and the backup plan moves with the primary role, so they follow the topic into every region.
+ * EventBridge publishes through the topic policy (no target role: EventBridge User Guide,
+ * "Using resource-based policies", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions),
+ * admitted only for these rules' ARNs, and encrypts with kms:GenerateDataKey* and kms:Decrypt
+ * (SNS Developer Guide, "Key management", https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
  */
 export class AlertTopic extends pulumi.ComponentResource {
     public readonly topic: aws.sns.Topic;
     /** What RegionalAlarms' `topicArn` takes. */
     public readonly topicArn: pulumi.Output<string>;
     public readonly key: aws.kms.Key;
+    /** The AWS Backup failure rules by name suffix (`backup-job-failed`, `backup-copy-failed`); empty without `backupJobFailures`. */
+    public readonly backupJobFailureRules: Record<string, aws.cloudwatch.EventRule>;
 
     constructor(name: string, args: AlertTopicArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("saleor:components:AlertTopic", name, {}, opts);
@@ -77,6 +155,13 @@ export class AlertTopic extends pulumi.ComponentResource {
                     Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
                     Resource: "*",
                 },
+                ...(args.backupJobFailures ? [{
+                    Sid: "EventBridgeEncryptMessages",
+                    Effect: "Allow" as const,
+                    Principal: { Service: "events.amazonaws.com" },
+                    Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    Resource: "*",
+                }] : []),
             ]),
             tags: args.tags,
         }, { parent: this });
@@ -90,7 +175,20 @@ export class AlertTopic extends pulumi.ComponentResource {
         }, { parent: this });
         this.topicArn = this.topic.arn;
 
-        new aws.sns.TopicPolicy(`${name}-topic`, {
+        this.backupJobFailureRules = {};
+        if (args.backupJobFailures) {
+            for (const [what, pattern] of Object.entries(backupJobFailurePatterns)) {
+                this.backupJobFailureRules[what] = new aws.cloudwatch.EventRule(`${name}-${what}`, {
+                    name: `saleor-${pulumi.getStack()}-${args.region}-${what}`,
+                    description: `AWS Backup ${what === "backup-job-failed" ? "backup jobs that fail, are aborted or expire" : "copy jobs that fail"} in ${args.region}, announced on ${topicName}`,
+                    eventPattern: JSON.stringify(pattern),
+                    tags: args.tags,
+                }, { parent: this });
+            }
+        }
+        const ruleArns = Object.values(this.backupJobFailureRules).map((r) => r.arn);
+
+        const topicPolicy = new aws.sns.TopicPolicy(`${name}-topic`, {
             arn: this.topic.arn,
             policy: policyDocument([
                 {
@@ -115,6 +213,15 @@ export class AlertTopic extends pulumi.ComponentResource {
                         StringEquals: { "aws:SourceAccount": account },
                     },
                 },
+                ...(ruleArns.length > 0 ? [{
+                    // Only this topic's own backup-failure rules, not every rule of the account.
+                    Sid: "BackupJobFailureRulesPublish",
+                    Effect: "Allow" as const,
+                    Principal: { Service: "events.amazonaws.com" },
+                    Action: "sns:Publish",
+                    Resource: this.topic.arn,
+                    Condition: { ArnEquals: { "aws:SourceArn": ruleArns } },
+                }] : []),
                 {
                     Sid: "DenyInsecureTransport",
                     Effect: "Deny",
@@ -125,6 +232,16 @@ export class AlertTopic extends pulumi.ComponentResource {
                 },
             ]),
         }, { parent: this });
+
+        // Each target after the topic policy that admits its rule, so no event is delivered into a refusal.
+        for (const [what, rule] of Object.entries(this.backupJobFailureRules)) {
+            const message = backupJobFailureMessages[what as keyof typeof backupJobFailureMessages];
+            new aws.cloudwatch.EventTarget(`${name}-${what}`, {
+                rule: rule.name,
+                arn: this.topic.arn,
+                inputTransformer: { inputPaths: message.paths, inputTemplate: message.template },
+            }, { parent: this, dependsOn: [topicPolicy] });
+        }
 
         // Named after the address, not its position: removing one address must not re-subscribe
         // (and re-mail a confirmation to) everyone listed after it.
@@ -148,7 +265,7 @@ export class AlertTopic extends pulumi.ComponentResource {
             }, { parent: this });
         });
 
-        this.registerOutputs({ topicArn: this.topicArn, keyArn: this.key.arn });
+        this.registerOutputs({ topicArn: this.topicArn, keyArn: this.key.arn, backupJobFailureRuleArns: ruleArns });
     }
 }
 

@@ -1,4 +1,6 @@
-export { AlertTopic, subscriptionProblems, type AlertSubscriptions, type AlertTopicArgs } from "./alerts";
+export {
+    AlertTopic, backupJobFailureMessages, backupJobFailurePatterns, subscriptionProblems, type AlertSubscriptions, type AlertTopicArgs,
+} from "./alerts";
 export {
     RegionalAlarms, cacheMemberIds, lookupIngressLoadBalancer,
     type DatabaseInstanceFacts, type RegionalAlarmsArgs, type ReplicaFacts,

@@ -6,7 +6,7 @@ import { RegionalCluster, type AwsClusterArgs, type NetworkFacts } from "../../c
 import { DataTier, type AwsDataArgs } from "../../components/data";
 import { BackupVault } from "../../components/data/aws/vault";
 import {
-    AlertTopic, RegionalAlarms, connectionThreshold, instanceMemoryGiB, lookupIngressLoadBalancer, observabilityEnv,
+    AlertTopic, RegionalAlarms, backupJobFailureMessages, connectionThreshold, instanceMemoryGiB, lookupIngressLoadBalancer, observabilityEnv,
     postgresMaxConnections, storageThresholdBytes, type RegionalAlarmsArgs,
 } from "../../components/observability";
 import { isSecret, registered, reveal, type RecordedResource, type Resources } from "../support/harness";
@@ -18,6 +18,8 @@ const GiB = 1024 ** 3;
 const T = {
     alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
     dashboard: "aws:cloudwatch/dashboard:Dashboard",
+    eventRule: "aws:cloudwatch/eventRule:EventRule",
+    eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
     topic: "aws:sns/topic:Topic",
     topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
     subscription: "aws:sns/topicSubscription:TopicSubscription",
@@ -120,7 +122,7 @@ async function deploy(env: "production" | "staging", opts: { copy?: boolean; loa
             const loadBalancerSuffix: Record<string, pulumi.Output<string>> = {};
             for (const [region, tier] of [[primaryRegion, primary], [secondaryRegion, secondary]] as const) {
                 const pg = dataArgs(env, region === primaryRegion ? "primary" : "secondary").postgres;
-                topics[region] = new AlertTopic(`${region}-alerts`, { region, subscriptions }, { providers: [providers[region]] });
+                topics[region] = new AlertTopic(`${region}-alerts`, { region, subscriptions, backupJobFailures: true }, { providers: [providers[region]] });
                 const lb = opts.loadBalancer !== false
                     ? lookupIngressLoadBalancer(`saleor-${env}`, [tier], { clusterName: `saleor-${env}-${region}`, provider: providers[region] })
                     : undefined;
@@ -149,6 +151,41 @@ async function deploy(env: "production" | "staging", opts: { copy?: boolean; loa
         PlanMocks.prototype.call = originalCall;
     }
 }
+
+/**
+ * What an input transformer makes of `event`: each `<variable>` of the template replaced by the value
+ * at its path (dot notation, as EventBridge takes it), the quoted template decoded to the text SNS sends.
+ */
+function transformed(transformer: { inputPaths: Record<string, string>; inputTemplate: string }, event: Record<string, unknown>): string {
+    const at = (path: string) => path.replace(/^\$\./, "").split(".").reduce<any>((v, key) => v?.[key], event);
+    const filled = transformer.inputTemplate.replace(/<([A-Za-z0-9_.-]+)>/g, (whole, variable: string) =>
+        variable in transformer.inputPaths ? String(at(transformer.inputPaths[variable])) : whole);
+    return JSON.parse(filled);
+}
+
+/** The "State: FAILED" example events of the AWS Backup Developer Guide (eventbridge.html), shortened. */
+const backupJobFailedEvent = {
+    version: "0", id: "710b0398-d48e-f3c3-afca-cfeb2fdaa656", "detail-type": "Backup Job State Change", source: "aws.backup",
+    account: "123456789012", time: "2020-07-29T20:15:26Z", region: primaryRegion, resources: [],
+    detail: {
+        backupJobId: "34176239-e96d-4e1d-9fad-529dbb3c3556",
+        backupVaultArn: `arn:aws:backup:${primaryRegion}:123456789012:backup-vault:${primaryRegion}-backups`,
+        backupVaultName: `${primaryRegion}-backups`,
+        resourceArn: `arn:aws:rds:${primaryRegion}:123456789012:db:saleor-writer`,
+        resourceType: "RDS", state: "FAILED", statusMessage: "\"Backup job failed because backup vault does not exist.\"",
+    },
+};
+const copyJobFailedEvent = {
+    version: "0", id: "4660bc92-a44d-c939-4542-cda503f14855", "detail-type": "Copy Job State Change", source: "aws.backup",
+    account: "123456789012", time: "2020-07-15T20:37:34Z", region: primaryRegion, resources: [],
+    detail: {
+        copyJobId: "47C8EF56-74D8-059D-1301-C5BE1D5C926E",
+        resourceArn: `arn:aws:rds:${primaryRegion}:123456789012:db:saleor-writer`,
+        sourceBackupVaultArn: `arn:aws:backup:${primaryRegion}:123456789012:backup-vault:${primaryRegion}-backups`,
+        destinationBackupVaultArn: `arn:aws:backup:${secondaryRegion}:123456789012:backup-vault:${secondaryRegion}-backups`,
+        state: "FAILED", statusMessage: "Access denied exception while trying to list tags",
+    },
+};
 
 const alarmsIn = (rs: Resources, region: string) => rs.ofType(T.alarm).filter((a) => a.name.startsWith(`${region}-alarms-`));
 const alarm = (rs: Resources, region: string, what: string) => inputs(rs.one(T.alarm, `${region}-alarms-${what}`));
@@ -439,6 +476,106 @@ describe("observability", () => {
                     registered(() => new AlertTopic("bad", { region: primaryRegion, subscriptions: { email: ["not-an-address"], https: ["http://hooks.example.com/SECRET-TOKEN"] } })),
                     (e: Error) => /"not-an-address" is not an email address/.test(e.message) && /https\[0\] is not an https:\/\/ URL/.test(e.message) && !e.message.includes("SECRET-TOKEN"),
                 );
+            });
+        });
+
+        describe("AWS Backup failures", () => {
+            const rulesIn = (region: string) => rs.ofType(T.eventRule).filter((r) => r.name.startsWith(`${region}-alerts-`));
+            const statements = (record: RecordedResource): any[] => JSON.parse(inputs(record).policy).Statement;
+
+            it("watches aws.backup for backup jobs that fail, are aborted or expire, and for copy jobs that fail, in every region", () => {
+                for (const region of [primaryRegion, secondaryRegion]) {
+                    assert.deepStrictEqual(rulesIn(region).map((r) => r.name).sort(), [`${region}-alerts-backup-copy-failed`, `${region}-alerts-backup-job-failed`]);
+                    const job = rs.one(T.eventRule, `${region}-alerts-backup-job-failed`);
+                    assert.deepStrictEqual(JSON.parse(inputs(job).eventPattern), {
+                        source: ["aws.backup"], "detail-type": ["Backup Job State Change"], detail: { state: ["FAILED", "ABORTED", "EXPIRED"] },
+                    });
+                    assert.strictEqual(inputs(job).name, `saleor-production-${region}-backup-job-failed`);
+                    const copy = rs.one(T.eventRule, `${region}-alerts-backup-copy-failed`);
+                    assert.deepStrictEqual(JSON.parse(inputs(copy).eventPattern), {
+                        source: ["aws.backup"], "detail-type": ["Copy Job State Change"], detail: { state: ["FAILED"] },
+                    });
+                    for (const rule of [job, copy]) {
+                        assert.strictEqual(rule.provider, providerRef(rs, region), rule.name);
+                        assert.strictEqual(inputs(rule).eventBusName, undefined, "AWS services send their events to the default bus");
+                    }
+                }
+            });
+
+            it("sends each failure to its own region's topic, once the topic policy admits it", async () => {
+                for (const region of [primaryRegion, secondaryRegion]) {
+                    const topicArn = await valueOf(s.topics[region].topicArn);
+                    const policy = rs.one(T.topicPolicy, `${region}-alerts-topic`);
+                    for (const what of ["backup-job-failed", "backup-copy-failed"]) {
+                        const target = rs.one(T.eventTarget, `${region}-alerts-${what}`);
+                        assert.strictEqual(inputs(target).arn, topicArn, target.name);
+                        assert.strictEqual(inputs(target).rule, `saleor-production-${region}-${what}`);
+                        assert.strictEqual(inputs(target).roleArn, undefined, "SNS targets publish through the topic policy, not a role");
+                        assert.strictEqual(target.provider, providerRef(rs, region));
+                        assert.ok(target.dependencies.includes(policy.urn), `${target.name} waits for the topic policy`);
+                    }
+                }
+            });
+
+            it("says in plain words which job failed, on what, in which state and region, and what to check first", () => {
+                const job = inputs(rs.one(T.eventTarget, `${primaryRegion}-alerts-backup-job-failed`)).inputTransformer;
+                const jobText = transformed(job, backupJobFailedEvent);
+                assert.strictEqual(jobText, transformed(
+                    { inputPaths: backupJobFailureMessages["backup-job-failed"].paths, inputTemplate: backupJobFailureMessages["backup-job-failed"].template }, backupJobFailedEvent));
+                for (const part of ["34176239-e96d-4e1d-9fad-529dbb3c3556", `arn:aws:rds:${primaryRegion}:123456789012:db:saleor-writer`, "ended FAILED", `in ${primaryRegion}`, `${primaryRegion}-backups`, "Check first:",
+                    `aws backup describe-backup-job --region ${primaryRegion} --backup-job-id 34176239-e96d-4e1d-9fad-529dbb3c3556`]) {
+                    assert.ok(jobText.includes(part), `"${part}" in: ${jobText}`);
+                }
+                const copy = inputs(rs.one(T.eventTarget, `${primaryRegion}-alerts-backup-copy-failed`)).inputTransformer;
+                const copyText = transformed(copy, copyJobFailedEvent);
+                for (const part of ["copy job 47C8EF56-74D8-059D-1301-C5BE1D5C926E", "ended FAILED", copyJobFailedEvent.detail.resourceArn,
+                    copyJobFailedEvent.detail.sourceBackupVaultArn, copyJobFailedEvent.detail.destinationBackupVaultArn,
+                    `aws backup describe-copy-job --region ${primaryRegion} --copy-job-id 47C8EF56-74D8-059D-1301-C5BE1D5C926E`]) {
+                    assert.ok(copyText.includes(part), `"${part}" in: ${copyText}`);
+                }
+                for (const text of [jobText, copyText]) {
+                    assert.ok(!/<[a-z]+>/.test(text), `every placeholder is filled: ${text}`);
+                    assert.ok(!text.includes("Access denied") && !text.includes("does not exist"), "the unescaped free-text statusMessage stays out of the template");
+                }
+            });
+
+            it("admits to the topic only its own two rules from EventBridge, beside CloudWatch's alarms", async () => {
+                for (const region of [primaryRegion, secondaryRegion]) {
+                    const policy = rs.one(T.topicPolicy, `${region}-alerts-topic`);
+                    const fromEvents = statements(policy).filter((x) => x.Principal?.Service === "events.amazonaws.com");
+                    assert.strictEqual(fromEvents.length, 1);
+                    const [publish] = fromEvents;
+                    assert.deepStrictEqual([publish.Effect, publish.Action, publish.Resource], ["Allow", "sns:Publish", await valueOf(s.topics[region].topicArn)]);
+                    const ruleArns = await Promise.all(Object.values(s.topics[region].backupJobFailureRules).map((r) => valueOf(r.arn)));
+                    assert.strictEqual(ruleArns.length, 2);
+                    assert.deepStrictEqual(publish.Condition, { ArnEquals: { "aws:SourceArn": ruleArns } });
+                    assert.ok(ruleArns.every((arn) => arn.includes(`:${region}:`)), "this region's rules only");
+                    assert.ok(statements(policy).some((x) => x.Sid === "CloudWatchAlarmsPublish" && x.Principal.Service === "cloudwatch.amazonaws.com"), "alarms still publish");
+                    assert.ok(statements(policy).some((x) => x.Effect === "Deny" && x.Condition?.Bool?.["aws:SecureTransport"] === "false"));
+                    assert.strictEqual(rs.ofType(T.topicPolicy).filter((p) => p.name.startsWith(`${region}-`)).length, 1, "one policy per topic: a second would replace the first");
+                }
+            });
+
+            it("lets EventBridge encrypt messages with the topic's key, as CloudWatch does", () => {
+                for (const region of [primaryRegion, secondaryRegion]) {
+                    const key = statements(rs.one(T.key, `${region}-alerts-key`));
+                    const events = key.filter((x) => x.Principal?.Service === "events.amazonaws.com");
+                    assert.strictEqual(events.length, 1);
+                    assert.deepStrictEqual([events[0].Effect, events[0].Action, events[0].Resource], ["Allow", ["kms:Decrypt", "kms:GenerateDataKey*"], "*"]);
+                    assert.ok(key.some((x) => x.Principal?.Service === "cloudwatch.amazonaws.com"), "CloudWatch keeps its grant");
+                }
+            });
+
+            it("builds nothing for EventBridge unless asked: no rule, no target, no grant", async () => {
+                const plain = await registered(() => {
+                    const provider = new aws.Provider(primaryRegion, { region: primaryRegion });
+                    new AlertTopic("plain", { region: primaryRegion, subscriptions: { email: ["oncall@example.com"] } }, { providers: [provider] });
+                });
+                assert.strictEqual(plain.ofType(T.eventRule).length, 0);
+                assert.strictEqual(plain.ofType(T.eventTarget).length, 0);
+                for (const record of [plain.one(T.topicPolicy, "plain-topic"), plain.one(T.key, "plain-key")]) {
+                    assert.ok(!statements(record).some((x) => x.Principal?.Service === "events.amazonaws.com"), record.name);
+                }
             });
         });
 

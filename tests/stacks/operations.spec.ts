@@ -64,6 +64,42 @@ describe("production operations: edge, alerts, backups", () => {
     });
 });
 
+describe("AWS Backup failure alerts", () => {
+    const inputsOf = (r: { inputs: unknown }) => r.inputs as Record<string, any>;
+    const statements = (r: { inputs: unknown }): any[] => JSON.parse(inputsOf(r).policy).Statement;
+
+    for (const stack of ["production", "staging"] as const) {
+        it(`${stack}: every region sends failed, aborted and expired backup jobs and failed copy jobs to its own topic`, async () => {
+            const res = new Resources((await evaluated(stack)).resources);
+            for (const region of regions) {
+                const topic = res.one("aws:sns/topic:Topic", `${region}-alerts-topic`);
+                const policy = res.one("aws:sns/topicPolicy:TopicPolicy", `${region}-alerts-topic`);
+                const rules = [["backup-job-failed", "Backup Job State Change", ["FAILED", "ABORTED", "EXPIRED"]], ["backup-copy-failed", "Copy Job State Change", ["FAILED"]]] as const;
+                for (const [what, detailType, states] of rules) {
+                    const rule = res.one("aws:cloudwatch/eventRule:EventRule", `${region}-alerts-${what}`);
+                    assert.deepEqual(JSON.parse(inputsOf(rule).eventPattern), { source: ["aws.backup"], "detail-type": [detailType], detail: { state: states } });
+                    assert.equal(rule.provider, topic.provider, `${rule.name} is in ${region}`);
+                    const target = res.one("aws:cloudwatch/eventTarget:EventTarget", `${region}-alerts-${what}`);
+                    assert.equal(inputsOf(target).rule, inputsOf(rule).name);
+                    assert.match(inputsOf(target).arn, new RegExp(`^arn:aws:sns:${region}:\\d+:${inputsOf(topic).name}$`));
+                    assert.ok(policy.dependencies.includes(rule.urn), `the topic policy names ${rule.name}`);
+                }
+                const fromEvents = statements(policy).filter((x) => x.Principal?.Service === "events.amazonaws.com");
+                assert.equal(fromEvents.length, 1);
+                assert.equal(fromEvents[0].Condition.ArnEquals["aws:SourceArn"].length, 2, "only the two rules");
+                const key = res.one("aws:kms/key:Key", `${region}-alerts-key`);
+                assert.deepEqual(statements(key).filter((x) => x.Principal?.Service === "events.amazonaws.com").map((x) => x.Action), [["kms:Decrypt", "kms:GenerateDataKey*"]]);
+            }
+        });
+    }
+
+    it("dev: none (no AWS alarms there)", async () => {
+        const res = new Resources((await evaluated("dev")).resources);
+        assert.equal(res.ofType("aws:cloudwatch/eventRule:EventRule").length, 0);
+        assert.equal(res.ofType("aws:cloudwatch/eventTarget:EventTarget").length, 0);
+    });
+});
+
 describe("operations config", () => {
     const problems = (v: Record<string, unknown>) => {
         const r = validateStackConfig(configSource(v));
