@@ -63,19 +63,48 @@ export async function runUnderMocks<T>(project: string, stack: string, program: 
     const mocks = new PlanMocks();
     const monitor = new RecordingMonitor(mocks);
     installMockRuntime(monitor, project, stack);
-    // The SDK takes a full stack trace for every resource to report its source position to the
-    // engine, and ts-node's source-map hook maps every frame of it: over half the evaluation time of
-    // a two-region stack. An offline plan reports no source positions, so V8's own formatting does.
-    const errorClass = Error as { prepareStackTrace?: unknown };
-    const mapStackTrace = errorClass.prepareStackTrace;
-    errorClass.prepareStackTrace = undefined;
+    const restore = withoutStackTraces();
     try {
         const result = await resolveDeep(await program());
         await settle(monitor);
         return { resources: monitor.recorded, result };
     } finally {
-        errorClass.prepareStackTrace = mapStackTrace;
+        restore();
     }
+}
+
+/**
+ * The SDK formats a stack trace for every resource (an unbounded one, to report the source position
+ * to the engine) and for every resource operation's promise (to name it if it leaks): with ts-node's
+ * source-map hook, over half the evaluation time of a two-region stack, and still a third with
+ * V8's own formatting (CPU profile of the production plan). An offline plan reports no source
+ * positions, so evaluation skips both: resources get no call sites, and operation promises carry a
+ * one-line trace (the leak report still names the operation). Errors the program throws keep
+ * theirs. Returns the undo.
+ */
+function withoutStackTraces(): () => void {
+    const errorClass = Error as { prepareStackTrace?: unknown };
+    const mapStackTrace = errorClass.prepareStackTrace;
+    errorClass.prepareStackTrace = undefined;
+    const resourceClass = pulumi.Resource as unknown as { callsites: () => unknown[] };
+    const callsites = resourceClass.callsites;
+    resourceClass.callsites = () => [];
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
+    const debuggablePromise = debuggable.debuggablePromise;
+    debuggable.debuggablePromise = (p, ctx) => {
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+            return debuggablePromise(p, ctx);
+        } finally {
+            Error.stackTraceLimit = limit;
+        }
+    };
+    return () => {
+        errorClass.prepareStackTrace = mapStackTrace;
+        resourceClass.callsites = callsites;
+        debuggable.debuggablePromise = debuggablePromise;
+    };
 }
 
 export function listStacks(projectDir = projectRoot): string[] {
