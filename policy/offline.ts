@@ -1,5 +1,6 @@
 import { EnforcementLevel, PolicyPackConfig, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import * as fs from "fs";
+import { ruleInfo } from "./lib/define";
 import { AnalyzedResource, PolicyOutcome, runResourcePolicy, runStackPolicy } from "./lib/invoke";
 import { enforcementLevelOf, packConfigProblems, policySettingsOf } from "./lib/pack-config";
 import { ENGINE_UNKNOWN, PLAN_SECRET, PLAN_UNKNOWN } from "./lib/unknown";
@@ -187,6 +188,15 @@ function providerOf(reference: unknown, states: Map<string, PlanState>): Analyze
     };
 }
 
+/** Whether `policy` may judge a resource of `type`: the types it guards, or any for a rule not built with define.ts. */
+function guards(policy: ResourceValidationPolicy, type: string): boolean {
+    try {
+        return ruleInfo(policy).guards.includes(type);
+    } catch {
+        return true;
+    }
+}
+
 function isResourcePolicy(policy: unknown): policy is ResourceValidationPolicy {
     return (policy as ResourceValidationPolicy).validateResource !== undefined;
 }
@@ -231,11 +241,18 @@ export async function checkPlan(plan: unknown, policyConfig?: PolicyPackConfig):
         }
     };
 
+    // A resource rule built with policy/lib/define.ts judges only the types it guards and calls
+    // every other resource not applicable: ask only the rules that guard a resource's type.
+    const byType = new Map<string, typeof active>();
+    const rulesFor = (type: string) => {
+        if (!byType.has(type)) {
+            byType.set(type, active.filter(({ policy }) => isResourcePolicy(policy) && guards(policy, type)));
+        }
+        return byType.get(type)!;
+    };
     for (const resource of resources.filter(validatedOneByOne)) {
-        for (const { policy, level, settings } of active) {
-            if (isResourcePolicy(policy)) {
-                collect(policy.name, level, await runResourcePolicy(policy, resource, settings), resource.urn);
-            }
+        for (const { policy, level, settings } of rulesFor(resource.type)) {
+            collect(policy.name, level, await runResourcePolicy(policy as ResourceValidationPolicy, resource, settings), resource.urn);
         }
     }
     for (const { policy, level, settings } of active) {

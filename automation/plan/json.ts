@@ -73,10 +73,11 @@ export function redact(value: unknown): unknown {
     return value;
 }
 
+// The SDK's deserializer hands unknown values back as its `unknown` sentinel object.
+const { unknown: unknownSentinel } = require("@pulumi/pulumi/output") as { unknown: unknown };
+
 function isUnknown(v: unknown): boolean {
-    // The SDK's deserializer hands unknown values back as its `unknown` sentinel object.
-    const { unknown } = require("@pulumi/pulumi/output") as { unknown: unknown };
-    return v === unknown;
+    return v === unknownSentinel;
 }
 
 /** Builds the plan document: a stack step, a step per default provider the engine would create, then every resource. */

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { deserializeProperties } from "@pulumi/pulumi/runtime/rpc";
 import { createHash } from "crypto";
 
 /** A resource as the engine would receive it: inputs plus the options on the registration request. */
@@ -332,7 +333,6 @@ export class RecordingMonitor extends MockMonitor {
 
     override async registerResource(req: any, callback: (err: any, response: any) => void): Promise<void> {
         this.pending++;
-        const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc") as typeof import("@pulumi/pulumi/runtime/rpc");
         const propertyDependencies: string[] = [];
         req.getPropertydependenciesMap().forEach((deps: any) => propertyDependencies.push(...deps.getUrnsList()));
         const aliasRequests: any[] = req.getAliasesList?.() ?? [];
