@@ -12,18 +12,27 @@ import { listStacks } from "./plan/evaluate";
  */
 const root = path.resolve(__dirname, "..");
 
-function timeRuns(label: string, command: string, args: string[], runs: number): number {
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) {
-        const start = process.hrtime.bigint();
-        const r = spawnSync(command, args, { cwd: root, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NODE_OPTIONS: "" } });
-        const ms = Number(process.hrtime.bigint() - start) / 1e6;
-        if (r.status !== 0 && r.status !== 1) {
-            throw new Error(`${label} failed (exit ${r.status}): ${r.stderr?.toString().slice(0, 2000)}`);
-        }
-        times.push(ms);
+/** One timed run of a command; throws when it fails (exit 1 is a plan with policy violations: still a plan). */
+function timeOnce(label: string, command: string, args: string[]): number {
+    const start = process.hrtime.bigint();
+    const r = spawnSync(command, args, { cwd: root, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NODE_OPTIONS: "" } });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (r.status !== 0 && r.status !== 1) {
+        throw new Error(`${label} failed (exit ${r.status}): ${r.stderr?.toString().slice(0, 2000)}`);
     }
-    return median(times);
+    return ms;
+}
+
+/**
+ * Medians of `runs` rounds; each round runs every command once, in turn, so a machine that gets
+ * slower or faster during the benchmark (shared or throttled CPUs) moves baseline and plans alike.
+ */
+function timeInterleaved(commands: { label: string; command: string; args: string[] }[], runs: number): number[] {
+    const times = commands.map(() => [] as number[]);
+    for (let i = 0; i < runs; i++) {
+        commands.forEach((c, j) => times[j].push(timeOnce(c.label, c.command, c.args)));
+    }
+    return times.map(median);
 }
 
 function median(xs: number[]): number {
@@ -46,15 +55,17 @@ function main() {
     if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs takes a whole number >= 1");
     const stacks = values.stack ?? listStacks();
 
-    const baseline = timeRuns("baseline", process.execPath, ["-e", "require('@pulumi/aws')"], runs);
-    console.log(`runs per measurement: ${runs} (median)`);
+    const [baseline, ...plans] = timeInterleaved([
+        { label: "baseline", command: process.execPath, args: ["-e", "require('@pulumi/aws')"] },
+        ...stacks.map((stack) => ({ label: `plan ${stack}`, command: process.execPath, args: ["-r", "ts-node/register/transpile-only", "automation/plan-cli.ts", "--stack", stack, "--json"] })),
+    ], runs);
+    console.log(`runs per measurement: ${runs} (median; baseline and plans interleaved)`);
     console.log(`baseline  node -e "require('@pulumi/aws')": ${baseline.toFixed(0)} ms`);
-    for (const stack of stacks) {
-        const t = timeRuns(`plan ${stack}`, process.execPath, ["-r", "ts-node/register/transpile-only", "automation/plan-cli.ts", "--stack", stack, "--json"], runs);
-        console.log(`plan      --stack ${stack.padEnd(10)}: ${t.toFixed(0).padStart(6)} ms   ratio ${(t / baseline).toFixed(2)}x`);
-    }
+    stacks.forEach((stack, i) => {
+        console.log(`plan      --stack ${stack.padEnd(10)}: ${plans[i].toFixed(0).padStart(6)} ms   ratio ${(plans[i] / baseline).toFixed(2)}x`);
+    });
     if (values.tests) {
-        const t = timeRuns("npm test", "npm", ["test", "--silent"], 1);
+        const t = timeOnce("npm test", "npm", ["test", "--silent"]);
         console.log(`npm test (type-check + mocha, once): ${(t / 1000).toFixed(1)} s`);
     }
     if (values.ci) {
