@@ -164,9 +164,23 @@ async function policyViolations(doc: Parameters<typeof checkPlan>[0], stack: str
     }));
 }
 
+/**
+ * Exits once stdout and stderr are flushed. The exit is explicit (the SDK's runtime can leave
+ * handles open after an offline evaluation), and `process.exit` alone drops whatever a pipe has not
+ * taken yet: a production plan's JSON piped into `jq` or `tee` was cut off at 128 KiB.
+ */
+export function exitAfterFlush(code: number): void {
+    let pending = 2;
+    const done = () => {
+        if (--pending === 0) process.exit(code);
+    };
+    process.stdout.write("", done);
+    process.stderr.write("", done);
+}
+
 if (require.main === module) {
-    runPlanCli(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
+    runPlanCli(process.argv.slice(2)).then(exitAfterFlush, (e) => {
         process.stderr.write(`${(e as Error).stack ?? e}\n`);
-        process.exit(exitCodes.programError);
+        exitAfterFlush(exitCodes.programError);
     });
 }

@@ -112,3 +112,27 @@ describe("offline plan", () => {
         assert.match(missing.stderr, /--stack is required/);
     });
 });
+
+describe("plan CLI as a process", () => {
+    it("hands a slow pipe the whole production plan before exiting", async function () {
+        this.timeout(120000);
+        const { spawn } = await import("child_process");
+        const { projectRoot } = await import("../../automation/plan/evaluate");
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "automation/plan-cli.ts", "--stack", "production", "--json", "--no-policy"], {
+            cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"],
+        });
+        // Read nothing until the process has had time to finish writing: the pipe fills up.
+        child.stdout.pause();
+        const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+        await new Promise((r) => setTimeout(r, 500));
+        const chunks: Buffer[] = [];
+        child.stdout.on("data", (c: Buffer) => chunks.push(c));
+        child.stdout.resume();
+        const ended = new Promise((resolve) => child.stdout.on("end", resolve));
+        const [code] = await Promise.all([exited, ended]);
+        assert.equal(code, 0);
+        const text = Buffer.concat(chunks).toString("utf8");
+        assert.ok(text.length > 256 * 1024, `a production plan is well over a pipe's buffer (${text.length} bytes)`);
+        assert.ok(JSON.parse(text).steps.length > 300);
+    });
+});
