@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkFacts } from "../cluster";
-import type { PolicyStatement } from "./aws/iam";
+import type { MediaCdnOriginArgs } from "../edge/media-cdn";
 import { createAwsData, type AwsDataResources } from "./aws";
 import { createInClusterData } from "./in-cluster";
 
@@ -129,27 +129,14 @@ export interface DataTierArgs {
 }
 
 /**
- * A region's media bucket as a CDN origin, with what its bucket and key policies must keep. The
- * CDN needs the bucket before its distribution exists, and the policies need the distribution's ARN,
- * so the tier builds the bucket and the CDN writes the (one) bucket policy and the key policy.
+ * A region's media bucket as a CDN origin (MediaCdn's `origins` entry), with what its bucket and key
+ * policies must keep. The CDN needs the bucket before its distribution exists, and the policies need
+ * the distribution's ARN, so the tier builds the bucket and the CDN writes the (one) bucket policy
+ * and the key policy. The tier always hands over the policy it would have written, as an alias.
  */
-export interface MediaCdnOrigin {
-    /** The bucket's region. */
-    readonly region: string;
-    /** AWS provider of that region: bucket and key policies are written through it. */
-    readonly provider?: pulumi.ProviderResource;
-    readonly bucketName: pulumi.Output<string>;
-    readonly bucketArn: pulumi.Output<string>;
-    /** The bucket's regional endpoint (bucket.s3.<region>.amazonaws.com): the origin's domain. */
-    readonly bucketRegionalDomainName: pulumi.Output<string>;
-    /** Statements the bucket policy must keep: the TLS-only deny. */
-    readonly bucketPolicyStatements: PolicyStatement[];
-    /** What the bucket policy waits for (the public access block). */
-    readonly bucketPolicyDependsOn: pulumi.Resource[];
+export interface MediaCdnOrigin extends MediaCdnOriginArgs {
     /** The policy the tier wrote before the CDN took it over: an in-place update, never delete-after-create. */
     readonly bucketPolicyAliases: pulumi.Alias[];
-    /** The bucket's SSE-KMS key and the statements its policy must keep (the account's administration). */
-    readonly key: { readonly id: pulumi.Output<string>; readonly arn: pulumi.Output<string>; readonly policyStatements: PolicyStatement[] };
 }
 
 /** Where media files live, as Saleor is told about them. */
