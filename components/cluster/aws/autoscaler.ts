@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createPodIdentityRole } from "../identity";
 import { partitionOf } from "./arn";
+import { createControllerRelease, type ControllerChart } from "./controller-chart";
 
 /**
  * Pinned so a chart release never changes the cluster unannounced. The autoscaler simulates the
@@ -9,7 +9,7 @@ import { partitionOf } from "./arn";
  * was built for (kubernetes/autoscaler cluster-autoscaler/README.md, "Releases": 1.34.x clusters
  * take CA 1.34.x): bump chart and image together with `kubernetesVersion`.
  */
-export const clusterAutoscalerChart = {
+export const clusterAutoscalerChart: ControllerChart & { readonly kubernetesMinor: string; readonly image: { readonly repository: string; readonly tag: string } } = {
     repo: "https://kubernetes.github.io/autoscaler",
     chart: "cluster-autoscaler",
     /**
@@ -114,20 +114,9 @@ export function createClusterAutoscaler(name: string, s: ClusterAutoscalerSettin
         throw new Error(`createClusterAutoscaler ${name}: the pinned cluster-autoscaler ${c.image.tag} (chart ${c.version}) is built for Kubernetes ${c.kubernetesMinor}, `
             + `the cluster runs ${s.kubernetesVersion}; pin the chart and image of the matching minor in components/cluster/aws/autoscaler.ts`);
     }
-    const { association } = createPodIdentityRole(`${name}-cluster-autoscaler`, {
+    return createControllerRelease(`${name}-cluster-autoscaler`, c, {
         clusterName: s.clusterName,
-        namespace: c.namespace,
-        serviceAccountName: c.serviceAccountName,
         policyJson: pulumi.output(s.clusterName).apply((clusterName) => JSON.stringify(clusterAutoscalerPolicy(clusterName, s.region))),
-        tags: s.tags,
-    }, parent);
-
-    return new k8s.helm.v3.Release(`${name}-cluster-autoscaler`, {
-        name: c.chart,
-        chart: c.chart,
-        version: c.version,
-        repositoryOpts: { repo: c.repo },
-        namespace: c.namespace,
         values: {
             cloudProvider: "aws",
             // Finds the Auto Scaling groups tagged k8s.io/cluster-autoscaler/enabled and
@@ -158,5 +147,8 @@ export function createClusterAutoscaler(name: string, s: ClusterAutoscalerSettin
             securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
             containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
         },
-    }, { parent, provider: s.provider, dependsOn: [...s.nodeGroups, association] });
+        provider: s.provider,
+        dependsOn: s.nodeGroups,
+        tags: s.tags,
+    }, parent);
 }

@@ -1,11 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createPodIdentityRole } from "../identity";
 import { partitionOf } from "./arn";
+import { createControllerRelease, type ControllerChart } from "./controller-chart";
 import { loadBalancerControllerPolicy } from "./load-balancer-controller-policy";
 
 /** Pinned so a chart release never changes the cluster unannounced; the IAM policy follows this version. */
-export const loadBalancerControllerChart = {
+export const loadBalancerControllerChart: ControllerChart = {
     repo: "https://aws.github.io/eks-charts",
     chart: "aws-load-balancer-controller",
     /** Chart 1.14.0 ships controller v2.14.0. */
@@ -25,20 +25,9 @@ export interface LoadBalancerControllerSettings {
 /** Turns Ingresses into ALBs and LoadBalancer Services into NLBs, with its AWS permissions bound through Pod Identity. */
 export function createLoadBalancerController(name: string, s: LoadBalancerControllerSettings, parent: pulumi.Resource): k8s.helm.v3.Release {
     const c = loadBalancerControllerChart;
-    const { association } = createPodIdentityRole(`${name}-lb-controller`, {
+    return createControllerRelease(`${name}-lb-controller`, c, {
         clusterName: s.clusterName,
-        namespace: c.namespace,
-        serviceAccountName: c.serviceAccountName,
         policyJson: JSON.stringify(loadBalancerControllerPolicy(partitionOf(s.region))),
-        tags: s.tags,
-    }, parent);
-
-    return new k8s.helm.v3.Release(`${name}-lb-controller`, {
-        name: c.chart,
-        chart: c.chart,
-        version: c.version,
-        repositoryOpts: { repo: c.repo },
-        namespace: c.namespace,
         values: {
             clusterName: s.clusterName,
             // Given explicitly: with IMDS closed to pods the controller cannot discover them itself.
@@ -46,5 +35,7 @@ export function createLoadBalancerController(name: string, s: LoadBalancerContro
             vpcId: s.vpcId,
             serviceAccount: { create: true, name: c.serviceAccountName },
         },
-    }, { parent, provider: s.provider, dependsOn: [association] });
+        provider: s.provider,
+        tags: s.tags,
+    }, parent);
 }
