@@ -1,5 +1,5 @@
 import { isKnown, known, knownList, whenKnown } from "../lib/unknown";
-import { workloadRule } from "./workload";
+import { knownPodSpec, workloadRule } from "./workload";
 
 export const noHostPathVolumes = workloadRule({
     name: "kubernetes-workload-no-host-path-volumes",
@@ -7,8 +7,8 @@ export const noHostPathVolumes = workloadRule({
     enforcementLevel: "mandatory",
     category: "security",
     validate: (workload, { report }) => {
-        const podSpec = workload.podSpec;
-        if (!isKnown(podSpec) || podSpec === undefined) {
+        const podSpec = knownPodSpec(workload);
+        if (!podSpec) {
             return;
         }
         knownList(() => podSpec.volumes).items.forEach((volume, index) => {
@@ -34,8 +34,8 @@ export const noHostNamespaces = workloadRule({
     enforcementLevel: "mandatory",
     category: "security",
     validate: (workload, { report }) => {
-        const podSpec = workload.podSpec;
-        if (!isKnown(podSpec) || podSpec === undefined) {
+        const podSpec = knownPodSpec(workload);
+        if (!podSpec) {
             return;
         }
         for (const field of hostNamespaces) {

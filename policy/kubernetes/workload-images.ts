@@ -1,8 +1,7 @@
 import { globPrefixMatches } from "../lib/glob";
 import { parseImage } from "../lib/image";
 import { setting } from "../lib/settings";
-import { whenKnown } from "../lib/unknown";
-import { containersOf, workloadRule } from "./workload";
+import { imagesOf, workloadRule } from "./workload";
 
 export const imagePinned = workloadRule({
     name: "kubernetes-workload-image-pinned",
@@ -10,23 +9,12 @@ export const imagePinned = workloadRule({
     enforcementLevel: "mandatory",
     category: "security",
     validate: (workload, { report }) => {
-        for (const ref of containersOf(workload)) {
-            whenKnown(
-                () => ref.container.image,
-                (image) => {
-                    if (typeof image !== "string" || image === "") {
-                        return;
-                    }
-                    const parsed = parseImage(image);
-                    if (parsed.digest !== undefined) {
-                        return;
-                    }
-                    if (parsed.tag === undefined || parsed.tag === "latest") {
-                        const problem = parsed.tag === undefined ? "has no tag" : "uses the latest tag";
-                        report(`${workload.label}: ${ref.label} image ${image} ${problem}; pin a version tag (e.g. ${parsed.registry}/${parsed.repository}:1.2.3) or a digest.`);
-                    }
-                },
-            );
+        for (const { ref, image } of imagesOf(workload)) {
+            const parsed = parseImage(image);
+            if (parsed.digest === undefined && (parsed.tag === undefined || parsed.tag === "latest")) {
+                const problem = parsed.tag === undefined ? "has no tag" : "uses the latest tag";
+                report(`${workload.label}: ${ref.label} image ${image} ${problem}; pin a version tag (e.g. ${parsed.registry}/${parsed.repository}:1.2.3) or a digest.`);
+            }
         }
     },
 });
@@ -47,21 +35,13 @@ export const imageRegistryAllowed = workloadRule({
         ),
     },
     validate: (workload, { config, report }) => {
-        for (const ref of containersOf(workload)) {
-            whenKnown(
-                () => ref.container.image,
-                (image) => {
-                    if (typeof image !== "string" || image === "") {
-                        return;
-                    }
-                    const { normalized } = parseImage(image);
-                    if (!config.allowedRegistries.some((prefix) => globPrefixMatches(normalized, prefix))) {
-                        report(
-                            `${workload.label}: ${ref.label} image ${normalized} is not from an allowed registry (${config.allowedRegistries.join(", ")}); mirror it into an allowed registry or add its prefix to allowedRegistries.`,
-                        );
-                    }
-                },
-            );
+        for (const { ref, image } of imagesOf(workload)) {
+            const { normalized } = parseImage(image);
+            if (!config.allowedRegistries.some((prefix) => globPrefixMatches(normalized, prefix))) {
+                report(
+                    `${workload.label}: ${ref.label} image ${normalized} is not from an allowed registry (${config.allowedRegistries.join(", ")}); mirror it into an allowed registry or add its prefix to allowedRegistries.`,
+                );
+            }
         }
     },
 });

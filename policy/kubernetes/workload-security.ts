@@ -1,5 +1,5 @@
-import { isKnown, known, knownList, UNKNOWN, whenKnown } from "../lib/unknown";
-import { containersOf, workloadRule } from "./workload";
+import { known, knownList, UNKNOWN, whenKnown } from "../lib/unknown";
+import { containersOf, knownPodSpec, workloadRule } from "./workload";
 
 export const noPrivilegedContainers = workloadRule({
     name: "kubernetes-workload-no-privileged-containers",
@@ -45,8 +45,8 @@ export const runsAsNonRoot = workloadRule({
     enforcementLevel: "mandatory",
     category: "security",
     validate: (workload, { report }) => {
-        const podSpec = workload.podSpec;
-        if (!isKnown(podSpec) || podSpec === undefined) {
+        const podSpec = knownPodSpec(workload);
+        if (!podSpec) {
             return;
         }
         const podNonRoot = known(() => podSpec.securityContext?.runAsNonRoot);

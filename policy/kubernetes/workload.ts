@@ -98,13 +98,27 @@ export function asWorkload(resource: ResourceLike): Workload | undefined {
     };
 }
 
+/** The workload's pod spec once the engine knows it; undefined while it is unknown or absent. */
+export function knownPodSpec(workload: Workload): PodSpec | undefined {
+    const podSpec = workload.podSpec;
+    return isKnown(podSpec) ? podSpec : undefined;
+}
+
+/** The known, non-empty image of each known container (init containers included). */
+export function imagesOf(workload: Workload): { readonly ref: ContainerRef; readonly image: string }[] {
+    return containersOf(workload).flatMap((ref) => {
+        const image = known(() => ref.container.image);
+        return isKnown(image) && typeof image === "string" && image !== "" ? [{ ref, image }] : [];
+    });
+}
+
 /**
  * The workload's known containers, init containers included unless asked otherwise. Unknown
  * containers are skipped: nothing can be said about them until the engine knows them.
  */
 export function containersOf(workload: Workload, options: { init?: boolean } = {}): ContainerRef[] {
-    const podSpec = workload.podSpec;
-    if (!isKnown(podSpec) || podSpec === undefined) {
+    const podSpec = knownPodSpec(workload);
+    if (!podSpec) {
         return [];
     }
     const refs: ContainerRef[] = [];
