@@ -2,13 +2,11 @@ import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { NetworkFacts } from "../../components/cluster";
 import { DataTier, type AwsDataArgs } from "../../components/data";
 import { BackupVault } from "../../components/data/aws/vault";
+import { awsDataArgs, primaryRegion, secondaryRegion } from "../support/fixtures";
 import { isSecret, registered, reveal, type RecordedResource, type Resources } from "../support/harness";
 
-const primaryRegion = "eu-central-1";
-const secondaryRegion = "eu-west-1";
 const corsOrigins = ["https://shop.example.com", "https://dashboard.example.com"];
 
 const T = {
@@ -41,44 +39,8 @@ const T = {
 
 type Environment = "production" | "staging";
 
-function network(region: string, cidr: string): NetworkFacts {
-    return {
-        vpcId: pulumi.output(`vpc-${region}`),
-        vpcCidr: cidr,
-        privateSubnetIds: pulumi.output(["a", "b", "c"].map((z) => `subnet-${region}${z}`)),
-        nodeSecurityGroupId: pulumi.output(`sg-nodes-${region}`),
-        privateRouteTableIds: pulumi.output([`rtb-${region}`]),
-    };
-}
-
 /** The stack defaults of config/defaults.ts, per environment and role. */
-function dataArgs(env: Environment, role: "primary" | "secondary"): AwsDataArgs {
-    const production = env === "production";
-    const region = role === "primary" ? primaryRegion : secondaryRegion;
-    return {
-        region,
-        role,
-        network: network(region, role === "primary" ? "10.10.0.0/16" : "10.20.0.0/16"),
-        peerCidrs: [role === "primary" ? "10.20.0.0/16" : "10.10.0.0/16"],
-        masterPassword: pulumi.secret("stack-wide-password"),
-        postgres: production
-            ? {
-                engineVersion: "16", instanceClass: "db.m7g.2xlarge", allocatedStorageGiB: 500, maxAllocatedStorageGiB: 1000,
-                multiAz: true, backupRetentionDays: 30, deletionProtection: true, inRegionReplica: true,
-            }
-            : {
-                engineVersion: "16", instanceClass: "db.m7g.large", allocatedStorageGiB: 50, maxAllocatedStorageGiB: 100,
-                multiAz: false, backupRetentionDays: 7, deletionProtection: false, inRegionReplica: false,
-            },
-        cache: production
-            ? { engineVersion: "8.1", nodeType: "cache.r7g.large", nodes: 2, multiAz: true }
-            : { engineVersion: "8.1", nodeType: "cache.t4g.small", nodes: 1, multiAz: false },
-        media: { noncurrentVersionDays: production ? 30 : 14, replicate: production, corsOrigins },
-        protect: production,
-        workloadIdentity: { namespace: "saleor", serviceAccountName: "saleor-core", clusterName: pulumi.output(`saleor-${region}`) },
-        tags: { environment: env },
-    };
-}
+const dataArgs = (env: Environment, role: "primary" | "secondary"): AwsDataArgs => awsDataArgs(env, role, corsOrigins);
 
 interface Deployed {
     resources: Resources;

@@ -2,17 +2,16 @@ import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PlanMocks } from "../../automation/plan/mocks";
-import { RegionalCluster, type AwsClusterArgs, type NetworkFacts } from "../../components/cluster";
+import { RegionalCluster, type AwsClusterArgs } from "../../components/cluster";
 import { DataTier, type AwsDataArgs } from "../../components/data";
 import { BackupVault } from "../../components/data/aws/vault";
 import {
     AlertTopic, RegionalAlarms, backupJobFailureMessages, connectionThreshold, instanceMemoryGiB, lookupIngressLoadBalancer, observabilityEnv,
     postgresMaxConnections, storageThresholdBytes, type RegionalAlarmsArgs,
 } from "../../components/observability";
+import { awsDataArgs, primaryRegion, secondaryRegion } from "../support/fixtures";
 import { isSecret, registered, reveal, type RecordedResource, type Resources } from "../support/harness";
 
-const primaryRegion = "eu-central-1";
-const secondaryRegion = "eu-west-1";
 const GiB = 1024 ** 3;
 
 const T = {
@@ -42,37 +41,8 @@ function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
 }
 
-function network(region: string, cidr: string): NetworkFacts {
-    return {
-        vpcId: pulumi.output(`vpc-${region}`),
-        vpcCidr: cidr,
-        privateSubnetIds: pulumi.output(["a", "b", "c"].map((z) => `subnet-${region}${z}`)),
-        nodeSecurityGroupId: pulumi.output(`sg-nodes-${region}`),
-        privateRouteTableIds: pulumi.output([`rtb-${region}`]),
-    };
-}
-
 /** The production and staging defaults of config/defaults.ts. */
-function dataArgs(env: "production" | "staging", role: "primary" | "secondary"): AwsDataArgs {
-    const production = env === "production";
-    const region = role === "primary" ? primaryRegion : secondaryRegion;
-    return {
-        region,
-        role,
-        network: network(region, role === "primary" ? "10.10.0.0/16" : "10.20.0.0/16"),
-        peerCidrs: [role === "primary" ? "10.20.0.0/16" : "10.10.0.0/16"],
-        masterPassword: pulumi.secret("password"),
-        postgres: production
-            ? { engineVersion: "16", instanceClass: "db.m7g.2xlarge", allocatedStorageGiB: 500, maxAllocatedStorageGiB: 1000, multiAz: true, backupRetentionDays: 30, deletionProtection: true, inRegionReplica: true }
-            : { engineVersion: "16", instanceClass: "db.t4g.large", allocatedStorageGiB: 50, maxAllocatedStorageGiB: 100, multiAz: false, backupRetentionDays: 7, deletionProtection: false, inRegionReplica: false },
-        cache: production
-            ? { engineVersion: "8.1", nodeType: "cache.r7g.large", nodes: 2, multiAz: true }
-            : { engineVersion: "8.1", nodeType: "cache.t4g.small", nodes: 1, multiAz: false },
-        media: { noncurrentVersionDays: 30, replicate: production, corsOrigins: [] },
-        protect: production,
-        workloadIdentity: { namespace: "saleor", serviceAccountName: "saleor-core", clusterName: pulumi.output(`saleor-${region}`) },
-    };
-}
+const dataArgs = (env: "production" | "staging", role: "primary" | "secondary"): AwsDataArgs => awsDataArgs(env, role);
 
 const subscriptions = { email: ["oncall@example.com", "platform@example.com"], https: ["https://events.pagerduty.com/integration/SECRET-TOKEN/enqueue"] };
 

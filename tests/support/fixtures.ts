@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SaleorCore, type SaleorCoreArgs } from "../../components/core";
-import type { ConnectionFacts } from "../../components/data";
+import type { NetworkFacts } from "../../components/cluster";
+import type { AwsDataArgs, ConnectionFacts } from "../../components/data";
+import { environmentDefaults } from "../../config/defaults";
 
 /** Connection facts as a data tier would hand them over. */
 export function connectionFacts(media: ConnectionFacts["media"] = { kind: "volume", claimName: pulumi.output("media") }): ConnectionFacts {
@@ -42,3 +44,39 @@ export function saleorCore(overrides: Partial<SaleorCoreArgs> = {}, name = "r1-c
 
 /** Values planted in fixtures that must never surface in plain text. */
 export const plantedSecrets = ["db-password", "cache-password", "django-secret-key", "BEGIN RSA PRIVATE KEY"];
+
+/** A region's network as the cluster hands it to the data tier, with ids named after the region. */
+export function networkFacts(region: string, cidr: string): NetworkFacts {
+    return {
+        vpcId: pulumi.output(`vpc-${region}`),
+        vpcCidr: cidr,
+        privateSubnetIds: pulumi.output(["a", "b", "c"].map((z) => `subnet-${region}${z}`)),
+        nodeSecurityGroupId: pulumi.output(`sg-nodes-${region}`),
+        privateRouteTableIds: pulumi.output([`rtb-${region}`]),
+    };
+}
+
+export const primaryRegion = "eu-central-1";
+export const secondaryRegion = "eu-west-1";
+
+/**
+ * AwsDataArgs of one region as index.ts builds them, with the sizes of config/defaults.ts for the
+ * environment (eu-central-1 primary on 10.10/16, eu-west-1 secondary on 10.20/16).
+ */
+export function awsDataArgs(env: "production" | "staging", role: "primary" | "secondary", corsOrigins: string[] = []): AwsDataArgs {
+    const d = (environmentDefaults(env) as { data: { aws: Pick<AwsDataArgs, "postgres" | "cache" | "media"> } }).data.aws;
+    const region = role === "primary" ? primaryRegion : secondaryRegion;
+    return {
+        region,
+        role,
+        network: networkFacts(region, role === "primary" ? "10.10.0.0/16" : "10.20.0.0/16"),
+        peerCidrs: [role === "primary" ? "10.20.0.0/16" : "10.10.0.0/16"],
+        masterPassword: pulumi.secret("stack-wide-password"),
+        postgres: d.postgres,
+        cache: d.cache,
+        media: { ...d.media, corsOrigins },
+        protect: env === "production",
+        workloadIdentity: { namespace: "saleor", serviceAccountName: "saleor-core", clusterName: pulumi.output(`saleor-${region}`) },
+        tags: { environment: env },
+    };
+}
