@@ -3,7 +3,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { checkPlan, readPolicyConfigFile } from "../policy/offline";
 import { diffPlans, readPlanFile, renderDiff, renderDiffMarkdown, type PlanLike } from "./plan/diff";
-import { evaluateStack, listStacks, projectRoot } from "./plan/evaluate";
+import { evaluateStack, listStacks, programErrorExitCode, projectRoot } from "./plan/evaluate";
 import { toPlanDocument, type PolicyViolationJson } from "./plan/json";
 import { renderPlan } from "./plan/render";
 import { buildTimeline, DEFAULT_PARALLEL, renderTimeline } from "./plan/timeline";
@@ -13,7 +13,7 @@ import { buildTimeline, DEFAULT_PARALLEL, renderTimeline } from "./plan/timeline
  * anything is compared; then 1 (a mandatory policy violation) wins over 3 (a stateful resource
  * would be updated, replaced or deleted), which wins over 0.
  */
-export const exitCodes = { ok: 0, mandatoryViolation: 1, invalidInput: 2, statefulChange: 3, programError: 4 } as const;
+export const exitCodes = { ok: 0, mandatoryViolation: 1, invalidInput: 2, statefulChange: 3, programError: programErrorExitCode } as const;
 
 const usage = `usage: npm run plan -- --stack <${listStacks().join("|")}> [--json] [--config-file <path>] [--no-policy]
                      [--diff-against <plan.json> [--markdown]] [--timeline [--parallel <n>] [--migration-seconds <s>]]

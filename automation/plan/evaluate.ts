@@ -55,6 +55,9 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<EvaluateResu
     return { evaluation: { project, stack: opts.stack, resources, outputs: result as Record<string, unknown> } };
 }
 
+/** The plan CLI's exit code for a program that failed, also when its evaluation never finishes. */
+export const programErrorExitCode = 4;
+
 /**
  * Runs `program` under the mock runtime and returns every resource it registered (with the options
  * on each registration) and its result with Outputs resolved. Also the harness of component tests.
@@ -63,26 +66,40 @@ export async function runUnderMocks<T>(project: string, stack: string, program: 
     const mocks = new PlanMocks();
     const monitor = new RecordingMonitor(mocks);
     installMockRuntime(monitor, project, stack);
-    const restore = withoutStackTraces();
+    const runtime = offlineRuntime();
+    // Nothing left to run but the program not finished: node exits with nothing said unless told.
+    const unfinished = () => {
+        const leaks = runtime.leaks();
+        process.stderr.write(`the program never finished: ${leaks.length} operation(s) still waiting when nothing was left to run (a dependency cycle, or an Output that never resolves): ${leaks.slice(0, 5).join("; ")}${leaks.length > 5 ? "; ..." : ""}\n`);
+        if (!process.exitCode) process.exitCode = programErrorExitCode;
+    };
+    process.once("exit", unfinished);
     try {
         const result = await resolveDeep(await program());
         await settle(monitor);
         return { resources: monitor.recorded, result };
     } finally {
-        restore();
+        process.removeListener("exit", unfinished);
+        runtime.restore();
     }
 }
 
 /**
  * The SDK formats a stack trace for every resource (an unbounded one, to report the source position
- * to the engine) and for every resource operation's promise (to name it if it leaks): with ts-node's
- * source-map hook, over half the evaluation time of a two-region stack, and still a third with
- * V8's own formatting (CPU profile of the production plan). An offline plan reports no source
- * positions, so evaluation skips both: resources get no call sites, and operation promises carry a
- * one-line trace (the leak report still names the operation). Errors the program throws keep
- * theirs. Returns the undo.
+ * to the engine) and decorates every operation's promise (an id, a context and a stack trace, as
+ * three property definitions, plus two chained promises) so that it can name the ones still
+ * pending when the process exits. A two-region stack makes some 24,000 such promises (one per
+ * output property of every resource, and more); with ts-node's source-map hook this was over half
+ * of the evaluation, and still a sixth after the traces went (CPU profile of the production plan).
+ *
+ * An offline plan reports no source positions, so evaluation gives resources no call sites and
+ * tracks operations more cheaply: each is still a leak candidate until it settles and keeps its
+ * context, and a rejection still carries its promise, but without a trace or property definitions.
+ * `leaks` names the operations still pending, which runUnderMocks reports if the process exits
+ * before the program finishes (a cycle, or an Output that never resolves), as the SDK's own check
+ * would. Errors the program throws keep their stacks. Returns the undo.
  */
-function withoutStackTraces(): () => void {
+function offlineRuntime(): { restore: () => void; leaks: () => string[] } {
     const errorClass = Error as { prepareStackTrace?: unknown };
     const mapStackTrace = errorClass.prepareStackTrace;
     errorClass.prepareStackTrace = undefined;
@@ -90,20 +107,29 @@ function withoutStackTraces(): () => void {
     const callsites = resourceClass.callsites;
     resourceClass.callsites = () => [];
     const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
+    const state = require("@pulumi/pulumi/runtime/state") as { getStore(): { leakCandidates: Set<Promise<unknown>> } };
     const debuggablePromise = debuggable.debuggablePromise;
-    debuggable.debuggablePromise = (p, ctx) => {
-        const limit = Error.stackTraceLimit;
-        Error.stackTraceLimit = 0;
-        try {
-            return debuggablePromise(p, ctx);
-        } finally {
-            Error.stackTraceLimit = limit;
-        }
+    const contexts = new WeakMap<Promise<unknown>, unknown>();
+    debuggable.debuggablePromise = <T>(p: Promise<T>, ctx: unknown): Promise<T> => {
+        const candidates = state.getStore().leakCandidates;
+        candidates.add(p);
+        contexts.set(p, ctx);
+        return p.then((value) => {
+            candidates.delete(p);
+            return value;
+        }, (err) => {
+            candidates.delete(p);
+            if (err && typeof err === "object") (err as { promise?: unknown }).promise = p;
+            throw err;
+        });
     };
-    return () => {
-        errorClass.prepareStackTrace = mapStackTrace;
-        resourceClass.callsites = callsites;
-        debuggable.debuggablePromise = debuggablePromise;
+    return {
+        restore: () => {
+            errorClass.prepareStackTrace = mapStackTrace;
+            resourceClass.callsites = callsites;
+            debuggable.debuggablePromise = debuggablePromise;
+        },
+        leaks: () => [...state.getStore().leakCandidates].map((p) => String(contexts.get(p) ?? "an operation")),
     };
 }
 

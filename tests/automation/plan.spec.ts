@@ -135,4 +135,16 @@ describe("plan CLI as a process", () => {
         assert.ok(text.length > 256 * 1024, `a production plan is well over a pipe's buffer (${text.length} bytes)`);
         assert.ok(JSON.parse(text).steps.length > 300);
     });
+
+    it("fails with exit 4, naming the stuck resource, when the program never finishes", async function () {
+        this.timeout(60000);
+        const { spawnSync } = await import("child_process");
+        const { projectRoot, programErrorExitCode } = await import("../../automation/plan/evaluate");
+        const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tests/support/never-finishes.ts"], { cwd: projectRoot, encoding: "utf8" });
+        assert.equal(r.status, programErrorExitCode);
+        assert.equal(r.stdout, "", "the evaluation did not finish");
+        assert.match(r.stderr, /^the program never finished: \d+ operation\(s\) still waiting/);
+        assert.match(r.stderr, /resource:stuck\[test:index:Thing\]/);
+        assert.doesNotMatch(r.stderr, /resource:ready\[/);
+    });
 });
