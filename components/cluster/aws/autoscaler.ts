@@ -1,29 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { partitionOf } from "./arn";
-import { createControllerRelease, type ControllerChart } from "./controller-chart";
-
-/**
- * Pinned so a chart release never changes the cluster unannounced. The autoscaler simulates the
- * scheduler of its own Kubernetes minor, so upstream supports it only on the control-plane minor it
- * was built for (kubernetes/autoscaler cluster-autoscaler/README.md, "Releases": 1.34.x clusters
- * take CA 1.34.x): bump chart and image together with `kubernetesVersion`.
- */
-export const clusterAutoscalerChart: ControllerChart & { readonly kubernetesMinor: string; readonly image: { readonly repository: string; readonly tag: string } } = {
-    repo: "https://kubernetes.github.io/autoscaler",
-    chart: "cluster-autoscaler",
-    /**
-     * The chart repository's index.yaml (kubernetes/autoscaler, gh-pages branch) lists 9.53.0 with
-     * appVersion 1.34.2, the last chart of the 1.34 line (9.54.0 moved to 1.35.0; 9.51.0 still ships 1.33.0).
-     */
-    version: "9.53.0",
-    /** The Kubernetes minor this chart and image are built for. */
-    kubernetesMinor: "1.34",
-    /** registry.k8s.io/autoscaling/cluster-autoscaler, the release the chart's appVersion names. */
-    image: { repository: "registry.k8s.io/autoscaling/cluster-autoscaler", tag: "v1.34.2" },
-    namespace: "kube-system",
-    serviceAccountName: "cluster-autoscaler",
-};
+import { clusterAutoscalerChart } from "./charts";
+import { createControllerRelease } from "./controller-chart";
 
 /** An IAM policy document, as the autoscaler's role receives it. */
 export interface PolicyDocument {
@@ -112,7 +91,7 @@ export function createClusterAutoscaler(name: string, s: ClusterAutoscalerSettin
     const c = clusterAutoscalerChart;
     if (s.kubernetesVersion !== c.kubernetesMinor) {
         throw new Error(`createClusterAutoscaler ${name}: the pinned cluster-autoscaler ${c.image.tag} (chart ${c.version}) is built for Kubernetes ${c.kubernetesMinor}, `
-            + `the cluster runs ${s.kubernetesVersion}; pin the chart and image of the matching minor in components/cluster/aws/autoscaler.ts`);
+            + `the cluster runs ${s.kubernetesVersion}; pin the chart and image of the matching minor in components/cluster/aws/charts.ts`);
     }
     return createControllerRelease(`${name}-cluster-autoscaler`, c, {
         clusterName: s.clusterName,

@@ -1,17 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createPodIdentityRole } from "../identity";
-
-/** A pinned Helm chart of a cluster controller that calls AWS APIs. */
-export interface ControllerChart {
-    readonly repo: string;
-    readonly chart: string;
-    /** Pinned, so a chart release never changes the cluster unannounced. */
-    readonly version: string;
-    readonly namespace: string;
-    /** The service account the chart creates; the Pod Identity role is bound to it. */
-    readonly serviceAccountName: string;
-}
+import type { ControllerChart } from "./charts";
 
 export interface ControllerReleaseSettings {
     /** The EKS cluster; pass the cluster's own output so the association waits for it. */

@@ -1,18 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { partitionOf } from "./arn";
-import { createControllerRelease, type ControllerChart } from "./controller-chart";
+import { loadBalancerControllerChart } from "./charts";
+import { createControllerRelease } from "./controller-chart";
 import { loadBalancerControllerPolicy } from "./load-balancer-controller-policy";
-
-/** Pinned so a chart release never changes the cluster unannounced; the IAM policy follows this version. */
-export const loadBalancerControllerChart: ControllerChart = {
-    repo: "https://aws.github.io/eks-charts",
-    chart: "aws-load-balancer-controller",
-    /** Chart 1.14.0 ships controller v2.14.0. */
-    version: "1.14.0",
-    namespace: "kube-system",
-    serviceAccountName: "aws-load-balancer-controller",
-};
 
 export interface LoadBalancerControllerSettings {
     readonly clusterName: pulumi.Input<string>;

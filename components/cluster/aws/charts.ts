@@ -1,0 +1,47 @@
+/**
+ * The cluster controllers' pinned charts: plain data, free of SDK imports, so config validation can
+ * check a stack's Kubernetes version against them without loading the components that install them.
+ */
+
+/** A pinned Helm chart of a cluster controller that calls AWS APIs. */
+export interface ControllerChart {
+    readonly repo: string;
+    readonly chart: string;
+    /** Pinned, so a chart release never changes the cluster unannounced. */
+    readonly version: string;
+    readonly namespace: string;
+    /** The service account the chart creates; the Pod Identity role is bound to it. */
+    readonly serviceAccountName: string;
+}
+
+/** Pinned so a chart release never changes the cluster unannounced; the IAM policy follows this version. */
+export const loadBalancerControllerChart: ControllerChart = {
+    repo: "https://aws.github.io/eks-charts",
+    chart: "aws-load-balancer-controller",
+    /** Chart 1.14.0 ships controller v2.14.0. */
+    version: "1.14.0",
+    namespace: "kube-system",
+    serviceAccountName: "aws-load-balancer-controller",
+};
+
+/**
+ * Pinned so a chart release never changes the cluster unannounced. The autoscaler simulates the
+ * scheduler of its own Kubernetes minor, so upstream supports it only on the control-plane minor it
+ * was built for (kubernetes/autoscaler cluster-autoscaler/README.md, "Releases": 1.34.x clusters
+ * take CA 1.34.x): bump chart and image together with `kubernetesVersion`.
+ */
+export const clusterAutoscalerChart: ControllerChart & { readonly kubernetesMinor: string; readonly image: { readonly repository: string; readonly tag: string } } = {
+    repo: "https://kubernetes.github.io/autoscaler",
+    chart: "cluster-autoscaler",
+    /**
+     * The chart repository's index.yaml (kubernetes/autoscaler, gh-pages branch) lists 9.53.0 with
+     * appVersion 1.34.2, the last chart of the 1.34 line (9.54.0 moved to 1.35.0; 9.51.0 still ships 1.33.0).
+     */
+    version: "9.53.0",
+    /** The Kubernetes minor this chart and image are built for. */
+    kubernetesMinor: "1.34",
+    /** registry.k8s.io/autoscaling/cluster-autoscaler, the release the chart's appVersion names. */
+    image: { repository: "registry.k8s.io/autoscaling/cluster-autoscaler", tag: "v1.34.2" },
+    namespace: "kube-system",
+    serviceAccountName: "cluster-autoscaler",
+};
