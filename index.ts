@@ -1,14 +1,13 @@
-import * as aws from "@pulumi/aws";
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type * as AwsOnly from "./components/aws-only";
 import { RegionalCluster } from "./components/cluster";
-import { RegionPeering } from "./components/cluster/peering";
 import { SaleorCore, type IngressSettings } from "./components/core";
 import { DataTier, type ConnectionFacts, type PrimaryDataFacts } from "./components/data";
-import { BackupVault } from "./components/data/aws/vault";
-import { MediaCdn, RegionalEdge, withMediaCustomDomain } from "./components/edge";
-import { AlertTopic, RegionalAlarms, lookupIngressLoadBalancer, observabilityEnv } from "./components/observability";
+import type { BackupVault } from "./components/data/aws/vault";
+import { observabilityEnv } from "./components/observability/env";
 import { ContainerImage } from "./components/image";
-import { ImageRegistry } from "./components/registry";
+import type { ImageRegistry } from "./components/registry";
 import { SaleorSecrets } from "./components/secrets";
 import { Storefront } from "./components/storefront";
 import { AppNetworkPolicies } from "./components/network-policies";
@@ -30,6 +29,14 @@ interface RegionOutputs {
     dataFlavour: "in-cluster" | "aws";
     clusterName?: pulumi.Output<string>;
 }
+
+/** The AWS SDK and AWS-only components, loaded the first time a stack on AWS asks for them. */
+let awsOnlyModules: typeof AwsOnly | undefined;
+const awsOnly = (): typeof AwsOnly => (awsOnlyModules ??= require("./components/aws-only") as typeof AwsOnly);
+
+/** An AWS provider for one region, tagging everything it creates with the stack's tags. */
+const awsProvider = (name: string, region: string, tags: Record<string, string>): aws.Provider =>
+    new (awsOnly().aws.Provider)(name, { region: region as aws.Region, defaultTags: { tags } });
 
 /** The service account Core runs as; on AWS an IAM role for media is bound to it. */
 const coreServiceAccount = "saleor-core";
@@ -66,7 +73,7 @@ async function main() {
         .map((region) => {
             // One provider per region, handed to components through options: nothing inside
             // builds a provider for a region it was not given.
-            const awsProvider = onAws ? new aws.Provider(`aws-${region.name}`, { region: region.name as aws.Region, defaultTags: { tags } }) : undefined;
+            const provider = onAws ? awsProvider(`aws-${region.name}`, region.name, tags) : undefined;
             const cluster = new RegionalCluster(region.name, {
                 namespace: cfg.cluster.namespace,
                 existing: onAws ? undefined : { ...cfg.cluster.existing },
@@ -82,8 +89,8 @@ async function main() {
                     protect: production,
                     tags,
                 } : undefined,
-            }, { providers: awsProvider ? [awsProvider] : [] });
-            return { config: region, awsProvider, cluster };
+            }, { providers: provider ? [provider] : [] });
+            return { config: region, awsProvider: provider, cluster };
         });
     const [primary] = regions;
     // The home region: the first listed, whatever its role. A failover swaps roles, not the list.
@@ -93,6 +100,7 @@ async function main() {
     // A secondary's pods write to the primary's database writer across the peering; requested from
     // the home region, so the connection survives a failover.
     if (onAws) {
+        const { RegionPeering, BackupVault } = awsOnly();
         for (const o of others) {
             new RegionPeering(`${home.config.name}-to-${o.config.name}`, {
                 requester: { region: home.config.name, network: home.cluster.network!, provider: home.awsProvider! },
@@ -115,16 +123,16 @@ async function main() {
 
     // Media is served by CloudFront, which reads the primary's bucket (and with media replication,
     // falls back to the secondary's copy); its WAF, certificate and DNS go through us-east-1.
-    const mediaCdn = cfg.operations.mediaCdn ? new MediaCdn("media-cdn", {
+    const mediaCdn = cfg.operations.mediaCdn ? new (awsOnly().MediaCdn)("media-cdn", {
         origins: regions.map((r) => r.data!.aws!.mediaCdnOrigin!),
         failoverToReplica: cfg.data.aws!.media.replicate && regions.length > 1,
         zoneName: cfg.operations.dnsZone!,
-        globalProvider: new aws.Provider("aws-global", { region: "us-east-1", defaultTags: { tags } }),
+        globalProvider: awsProvider("aws-global", "us-east-1", tags),
         tags,
     }) : undefined;
 
     // Images live in the home region's registry and are replicated to the others.
-    const registry = onAws ? new ImageRegistry("images", {
+    const registry = onAws ? new (awsOnly().ImageRegistry)("images", {
         repositories: [
             ...(cfg.images.core.source === "build" ? [cfg.images.core.repositoryName] : []),
             ...(cfg.images.storefront.source === "build" ? [cfg.images.storefront.repositoryName] : []),
@@ -159,7 +167,7 @@ async function main() {
     const outputs: Record<string, RegionOutputs> = {};
     let primaryMigration: pulumi.Resource | undefined;
     for (const r of regions) {
-        const connection = mediaCdn ? withMediaCustomDomain(r.data!.connection, mediaCdn.domainName) : r.data!.connection;
+        const connection = mediaCdn ? awsOnly().withMediaCustomDomain(r.data!.connection, mediaCdn.domainName) : r.data!.connection;
         const built = buildApplication(cfg, stack, r, connection, secrets, registry && { registry, region: home.config.name }, coreImage(cfg.releases[r.config.name]), primaryMigration, tags);
         primaryMigration ??= built.migrationJob;
         outputs[r.config.name] = built.outputs;
@@ -227,7 +235,7 @@ function buildApplication(cfg: StackConfig, stack: string, r: RegionInfra, conne
     const onAws = r.awsProvider !== undefined;
 
     // The region's certificate and WAF, attached to its ALB through the Ingress annotations.
-    const edge = onAws && cfg.operations.edge ? new RegionalEdge(`${region.name}-edge`, {
+    const edge = onAws && cfg.operations.edge ? new (awsOnly().RegionalEdge)(`${region.name}-edge`, {
         region: region.name,
         zoneName: cfg.operations.dnsZone!,
         hosts: [region.hosts.api, region.hosts.dashboard, ...storefrontHosts],
@@ -336,6 +344,7 @@ function buildApplication(cfg: StackConfig, stack: string, r: RegionInfra, conne
     }, k8sOpts);
 
     if (onAws && cfg.operations.alarms) {
+        const { AlertTopic, RegionalAlarms, lookupIngressLoadBalancer } = awsOnly();
         const topic = new AlertTopic(`${region.name}-alerts`, {
             region: region.name,
             subscriptions: {

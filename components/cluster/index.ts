@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createAwsCluster, type AwsClusterResources } from "./aws";
+import type { AwsClusterResources } from "./aws";
 
 /** An existing cluster reached through the user's kubeconfig (kind, minikube, Docker Desktop, GKE, AKS). */
 export interface ExistingClusterArgs {
@@ -119,6 +119,8 @@ export class RegionalCluster extends pulumi.ComponentResource {
             }, { parent: this });
         } else {
             this.flavour = "aws";
+            // Loaded only for this flavour: a stack on an existing cluster never loads @pulumi/aws.
+            const { createAwsCluster } = require("./aws") as typeof import("./aws");
             this.aws = createAwsCluster(name, args.aws!, this);
             this.provider = this.aws.provider;
             this.network = this.aws.network;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkFacts } from "../cluster";
 import type { MediaCdnOriginArgs } from "../edge/media-cdn";
-import { createAwsData, type AwsDataResources } from "./aws";
+import type { AwsDataResources } from "./aws";
 import { createInClusterData } from "./in-cluster";
 
 /** PostgreSQL, Valkey, a media volume and (optionally) Mailpit inside the cluster: the dev data tier. */
@@ -182,6 +182,8 @@ export class DataTier extends pulumi.ComponentResource {
             this.connection = createInClusterData(name, args.inCluster, this);
         } else {
             this.flavour = "aws";
+            // Loaded only for this flavour: a stack on an existing cluster never loads @pulumi/aws.
+            const { createAwsData } = require("./aws") as typeof import("./aws");
             this.aws = createAwsData(name, args.aws!, this);
             this.connection = this.aws.connection;
         }

@@ -1,0 +1,11 @@
+/**
+ * The AWS SDK and the components only a stack on AWS builds. The program loads this module only
+ * for such a stack: a stack on an existing cluster (kind) never loads @pulumi/aws, whose ~300
+ * modules were a third of the dev plan's time beyond the SDK's own (`npm run bench`).
+ */
+export * as aws from "@pulumi/aws";
+export { RegionPeering } from "./cluster/peering";
+export { BackupVault } from "./data/aws/vault";
+export { MediaCdn, RegionalEdge, withMediaCustomDomain } from "./edge";
+export { AlertTopic, RegionalAlarms, lookupIngressLoadBalancer } from "./observability";
+export { ImageRegistry } from "./registry";
