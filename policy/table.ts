@@ -75,7 +75,7 @@ export function embedRuleTable(markdown: string): string {
     return `${markdown.slice(0, start)}${RULE_TABLE_START}\n${renderRuleTable()}${markdown.slice(end)}`;
 }
 
-// `node -r ts-node/register/transpile-only policy/table.ts [README.md ...]` rewrites the table in place; with no file it prints it.
+// `node -r ./automation/register.js policy/table.ts [README.md ...]` rewrites the table in place; with no file it prints it.
 if (require.main === module) {
     const files = process.argv.slice(2);
     if (files.length === 0) {

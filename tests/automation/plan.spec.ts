@@ -118,7 +118,7 @@ describe("plan CLI as a process", () => {
         this.timeout(120000);
         const { spawn } = await import("child_process");
         const { projectRoot } = await import("../../automation/plan/evaluate");
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "automation/plan-cli.ts", "--stack", "production", "--json", "--no-policy"], {
+        const child = spawn(process.execPath, ["-r", "./automation/register.js", "automation/plan-cli.ts", "--stack", "production", "--json", "--no-policy"], {
             cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"],
         });
         // Read nothing until the process has had time to finish writing: the pipe fills up.
@@ -140,7 +140,7 @@ describe("plan CLI as a process", () => {
         this.timeout(60000);
         const { spawnSync } = await import("child_process");
         const { projectRoot, programErrorExitCode } = await import("../../automation/plan/evaluate");
-        const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tests/support/never-finishes.ts"], { cwd: projectRoot, encoding: "utf8" });
+        const r = spawnSync(process.execPath, ["-r", "./automation/register.js", "tests/support/never-finishes.ts"], { cwd: projectRoot, encoding: "utf8" });
         assert.equal(r.status, programErrorExitCode);
         assert.equal(r.stdout, "", "the evaluation did not finish");
         assert.match(r.stderr, /^the program never finished: \d+ operation\(s\) still waiting/);

@@ -95,9 +95,9 @@ describe("npm run policy (automation/policy-cli.ts)", () => {
         assert.match(out[0], /^usage: npm run policy --/);
     });
 
-    describe("as a process (node -r ts-node/register/transpile-only automation/policy-cli.ts)", () => {
+    describe("as a process (node -r ./automation/register.js automation/policy-cli.ts)", () => {
         const spawn = (...argv: string[]) =>
-            spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join("automation", "policy-cli.ts"), ...argv], { cwd: root, encoding: "utf8" });
+            spawnSync(process.execPath, ["-r", "./automation/register.js", path.join("automation", "policy-cli.ts"), ...argv], { cwd: root, encoding: "utf8" });
         it("exits 1 on the dev plan's mandatory violations", () => {
             const result = spawn(devPlan, "--config", config("dev"));
             assert.strictEqual(result.status, 1, result.stderr);

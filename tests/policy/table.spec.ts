@@ -29,7 +29,7 @@ describe("the rule table", () => {
     for (const file of [path.join("policy", "README.md"), "README.md"]) {
         it(`${file} carries the current table`, () => {
             const readme = fs.readFileSync(path.join(__dirname, "..", "..", file), "utf8");
-            assert.ok(readme.includes(`${RULE_TABLE_START}\n${table}${RULE_TABLE_END}`), `run: node -r ts-node/register/transpile-only policy/table.ts ${file}`);
+            assert.ok(readme.includes(`${RULE_TABLE_START}\n${table}${RULE_TABLE_END}`), `run: node -r ./automation/register.js policy/table.ts ${file}`);
             assert.strictEqual(embedRuleTable(readme), readme);
         });
     }

@@ -80,7 +80,7 @@ describe("dev stack", () => {
                 process.stdout.write(JSON.stringify({ evaluated: "evaluation" in r, aws }));
                 process.exit(0);
             })`;
-            const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", probe], { cwd: projectRoot, encoding: "utf8" });
+            const r = spawnSync(process.execPath, ["-r", "./automation/register.js", "-e", probe], { cwd: projectRoot, encoding: "utf8" });
             assert.equal(r.status, 0, r.stderr);
             return JSON.parse(r.stdout) as { evaluated: boolean; aws: boolean };
         };
