@@ -1,8 +1,11 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import * as yaml from "js-yaml";
 import { parseDeployArgs } from "../automation/deploy/args";
+
+/** YAML 1.2's core schema: dates and the like stay strings. */
+const parse = (text: string): unknown => yaml.load(text, { schema: yaml.CORE_SCHEMA });
 
 // The CI/CD workflows as data: the job graph, permissions, and the commands they run
 // checked against the scripts and the deploy driver they call.

@@ -1,7 +1,13 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { CORE_SCHEMA, load } from "js-yaml";
 import { namespace, type ConfigSource } from "../../config";
+
+/**
+ * YAML 1.2's core schema: a value that looks like a date stays the string the engine would pass.
+ * js-yaml because the SDK loads it anyway (its Automation API reads stack files with it).
+ */
+const parse = (text: string): unknown => load(text, { schema: CORE_SCHEMA });
 
 /** A stack's configuration as the engine would hand it to the program: strings, plus which keys are secret. */
 export interface StackFileConfig {
