@@ -93,8 +93,8 @@ export async function runUnderMocks<T>(project: string, stack: string, program: 
  * of the evaluation, and still a sixth after the traces went (CPU profile of the production plan).
  *
  * An offline plan reports no source positions, so evaluation gives resources no call sites and
- * tracks operations more cheaply: each is still a leak candidate until it settles and keeps its
- * context, and a rejection still carries its promise, but without a trace or property definitions.
+ * tracks operations more cheaply: each is kept with its context until it settles, and a rejection
+ * still carries its promise, but without a trace or property definitions.
  * `leaks` names the operations still pending, which runUnderMocks reports if the process exits
  * before the program finishes (a cycle, or an Output that never resolves), as the SDK's own check
  * would. Errors the program throws keep their stacks. Returns the undo.
@@ -107,18 +107,17 @@ function offlineRuntime(): { restore: () => void; leaks: () => string[] } {
     const callsites = resourceClass.callsites;
     resourceClass.callsites = () => [];
     const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
-    const state = require("@pulumi/pulumi/runtime/state") as { getStore(): { leakCandidates: Set<Promise<unknown>> } };
     const debuggablePromise = debuggable.debuggablePromise;
-    const contexts = new WeakMap<Promise<unknown>, unknown>();
+    // Pending operations and their contexts. The SDK's own candidate set is left alone: its check
+    // runs only from the exit hook its debuggablePromise schedules, which this one does not.
+    const pending = new Map<Promise<unknown>, unknown>();
     debuggable.debuggablePromise = <T>(p: Promise<T>, ctx: unknown): Promise<T> => {
-        const candidates = state.getStore().leakCandidates;
-        candidates.add(p);
-        contexts.set(p, ctx);
+        pending.set(p, ctx);
         return p.then((value) => {
-            candidates.delete(p);
+            pending.delete(p);
             return value;
         }, (err) => {
-            candidates.delete(p);
+            pending.delete(p);
             if (err && typeof err === "object") (err as { promise?: unknown }).promise = p;
             throw err;
         });
@@ -129,7 +128,7 @@ function offlineRuntime(): { restore: () => void; leaks: () => string[] } {
             resourceClass.callsites = callsites;
             debuggable.debuggablePromise = debuggablePromise;
         },
-        leaks: () => [...state.getStore().leakCandidates].map((p) => String(contexts.get(p) ?? "an operation")),
+        leaks: () => [...pending.values()].map((ctx) => String(ctx ?? "an operation")),
     };
 }
 

@@ -419,8 +419,12 @@ function decode(raw: Record<string, unknown>, keepUnknowns: boolean, onUnknown?:
 
 function containsUnknown(v: unknown): boolean {
     if (v === unknownValue) return true;
-    if (Array.isArray(v)) return v.some(containsUnknown);
-    if (v && typeof v === "object") return Object.values(v).some(containsUnknown);
+    if (typeof v !== "object" || v === null) return false;
+    if (Array.isArray(v)) {
+        for (const x of v) if (containsUnknown(x)) return true;
+        return false;
+    }
+    for (const k in v) if (containsUnknown((v as Record<string, unknown>)[k])) return true;
     return false;
 }
 
