@@ -69,8 +69,11 @@ export async function runUnderMocks<T>(project: string, stack: string, program: 
     const runtime = offlineRuntime();
     // Nothing left to run but the program not finished: node exits with nothing said unless told.
     const unfinished = () => {
-        const leaks = runtime.leaks();
-        process.stderr.write(`the program never finished: ${leaks.length} operation(s) still waiting when nothing was left to run (a dependency cycle, or an Output that never resolves): ${leaks.slice(0, 5).join("; ")}${leaks.length > 5 ? "; ..." : ""}\n`);
+        const waiting = runtime.waiting();
+        const which = waiting.length === 0
+            ? "every resource is registered; an invoke or an Output the program awaits never resolved"
+            : `${waiting.length} resource(s) never registered: ${waiting.slice(0, 5).join("; ")}${waiting.length > 5 ? "; ..." : ""}`;
+        process.stderr.write(`the program never finished when nothing was left to run (a dependency cycle, or an Output that never resolves): ${which}\n`);
         if (!process.exitCode) process.exitCode = programErrorExitCode;
     };
     process.once("exit", unfinished);
@@ -88,18 +91,18 @@ export async function runUnderMocks<T>(project: string, stack: string, program: 
  * The SDK formats a stack trace for every resource (an unbounded one, to report the source position
  * to the engine) and decorates every operation's promise (an id, a context and a stack trace, as
  * three property definitions, plus two chained promises) so that it can name the ones still
- * pending when the process exits. A two-region stack makes some 24,000 such promises (one per
+ * pending when the process exits. A two-region stack makes some 24,000 such promises (four per
  * output property of every resource, and more); with ts-node's source-map hook this was over half
  * of the evaluation, and still a sixth after the traces went (CPU profile of the production plan).
  *
- * An offline plan reports no source positions, so evaluation gives resources no call sites and
- * tracks operations more cheaply: each is kept with its context until it settles, and a rejection
- * still carries its promise, but without a trace or property definitions.
- * `leaks` names the operations still pending, which runUnderMocks reports if the process exits
- * before the program finishes (a cycle, or an Output that never resolves), as the SDK's own check
- * would. Errors the program throws keep their stacks. Returns the undo.
+ * An offline plan reports no source positions, so evaluation gives resources no call sites, and
+ * follows one promise per resource instead of every operation: its URN, which resolves once the
+ * resource is registered. `waiting` names the resources whose URN never resolved, which
+ * runUnderMocks reports if the process exits before the program finishes (a cycle, or an Output
+ * that never resolves), as the SDK's own check would. Errors the program throws keep their
+ * stacks. Returns the undo.
  */
-function offlineRuntime(): { restore: () => void; leaks: () => string[] } {
+function offlineRuntime(): { restore: () => void; waiting: () => string[] } {
     const errorClass = Error as { prepareStackTrace?: unknown };
     const mapStackTrace = errorClass.prepareStackTrace;
     errorClass.prepareStackTrace = undefined;
@@ -108,19 +111,16 @@ function offlineRuntime(): { restore: () => void; leaks: () => string[] } {
     resourceClass.callsites = () => [];
     const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
     const debuggablePromise = debuggable.debuggablePromise;
-    // Pending operations and their contexts. The SDK's own candidate set is left alone: its check
-    // runs only from the exit hook its debuggablePromise schedules, which this one does not.
-    const pending = new Map<Promise<unknown>, unknown>();
+    // Resources not yet registered, by the label the SDK gives their URN: `resource:<name>[<type>]`.
+    const unregistered = new Set<string>();
+    const urnLabel = /^resolveURN\((.*)\)$/;
     debuggable.debuggablePromise = <T>(p: Promise<T>, ctx: unknown): Promise<T> => {
-        pending.set(p, ctx);
-        return p.then((value) => {
-            pending.delete(p);
-            return value;
-        }, (err) => {
-            pending.delete(p);
-            if (err && typeof err === "object") (err as { promise?: unknown }).promise = p;
-            throw err;
-        });
+        const label = typeof ctx === "string" ? urnLabel.exec(ctx)?.[1] : undefined;
+        if (label === undefined) return p;
+        unregistered.add(label);
+        const registered = () => unregistered.delete(label);
+        p.then(registered, registered);
+        return p;
     };
     return {
         restore: () => {
@@ -128,7 +128,7 @@ function offlineRuntime(): { restore: () => void; leaks: () => string[] } {
             resourceClass.callsites = callsites;
             debuggable.debuggablePromise = debuggablePromise;
         },
-        leaks: () => [...pending.values()].map((ctx) => String(ctx ?? "an operation")),
+        waiting: () => [...unregistered],
     };
 }
 
