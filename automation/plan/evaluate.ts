@@ -111,14 +111,19 @@ function offlineRuntime(): { restore: () => void; waiting: () => string[] } {
     resourceClass.callsites = () => [];
     const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
     const debuggablePromise = debuggable.debuggablePromise;
-    // Resources not yet registered, by the label the SDK gives their URN: `resource:<name>[<type>]`.
-    const unregistered = new Set<string>();
+    // Resources not yet registered, counted by the label the SDK gives their URN,
+    // `resource:<name>[<type>]` (two resources under different parents may share one).
+    const unregistered = new Map<string, number>();
     const urnLabel = /^resolveURN\((.*)\)$/;
     debuggable.debuggablePromise = <T>(p: Promise<T>, ctx: unknown): Promise<T> => {
         const label = typeof ctx === "string" ? urnLabel.exec(ctx)?.[1] : undefined;
         if (label === undefined) return p;
-        unregistered.add(label);
-        const registered = () => unregistered.delete(label);
+        unregistered.set(label, (unregistered.get(label) ?? 0) + 1);
+        const registered = () => {
+            const left = unregistered.get(label)! - 1;
+            if (left === 0) unregistered.delete(label);
+            else unregistered.set(label, left);
+        };
         p.then(registered, registered);
         return p;
     };
@@ -128,7 +133,7 @@ function offlineRuntime(): { restore: () => void; waiting: () => string[] } {
             resourceClass.callsites = callsites;
             debuggable.debuggablePromise = debuggablePromise;
         },
-        waiting: () => [...unregistered],
+        waiting: () => [...unregistered].flatMap(([label, n]) => Array<string>(n).fill(label)),
     };
 }
 
