@@ -1,4 +1,5 @@
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
+import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1/networkPolicy";
 import * as pulumi from "@pulumi/pulumi";
 import { appLabels, selectorLabels } from "./kubernetes/workload";
 
@@ -30,7 +31,7 @@ export class AppNetworkPolicies extends pulumi.ComponentResource {
         super("saleor:components:AppNetworkPolicies", name, {}, opts);
         const ns = args.namespace;
         const policy = (suffix: string, component: string | undefined, spec: Omit<k8s.types.input.networking.v1.NetworkPolicySpec, "podSelector">) =>
-            new k8s.networking.v1.NetworkPolicy(`${name}-${suffix}`, {
+            new NetworkPolicy(`${name}-${suffix}`, {
                 metadata: { namespace: ns, labels: appLabels("network-policy", args.instance) },
                 spec: { ...spec, podSelector: component ? { matchLabels: selectorLabels(component, args.instance) } : {}, policyTypes: ["Ingress"] },
             }, { parent: this });

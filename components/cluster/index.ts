@@ -1,4 +1,6 @@
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
+import { Provider } from "@pulumi/kubernetes/provider";
+import { Namespace } from "@pulumi/kubernetes/core/v1/namespace";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsClusterResources } from "./aws";
 
@@ -111,7 +113,7 @@ export class RegionalCluster extends pulumi.ComponentResource {
 
         if (args.existing) {
             this.flavour = "existing";
-            this.provider = new k8s.Provider(`${name}-k8s`, {
+            this.provider = new Provider(`${name}-k8s`, {
                 kubeconfig: args.existing.kubeconfig,
                 context: args.existing.context,
                 // Server-side apply lets other controllers co-own fields (HPA owning replicas).
@@ -128,7 +130,7 @@ export class RegionalCluster extends pulumi.ComponentResource {
             this.endpoint = this.aws.endpoint;
         }
 
-        const ns = new k8s.core.v1.Namespace(`${name}-ns`, {
+        const ns = new Namespace(`${name}-ns`, {
             metadata: {
                 name: args.namespace,
                 labels: {

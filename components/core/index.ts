@@ -1,4 +1,9 @@
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
+import { Job } from "@pulumi/kubernetes/batch/v1/job";
+import { ConfigMap } from "@pulumi/kubernetes/core/v1/configMap";
+import { Secret } from "@pulumi/kubernetes/core/v1/secret";
+import { Service } from "@pulumi/kubernetes/core/v1/service";
+import { ServiceAccount } from "@pulumi/kubernetes/core/v1/serviceAccount";
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionFacts } from "../data";
 import {
@@ -111,7 +116,7 @@ export class SaleorCore extends pulumi.ComponentResource {
         const instance = args.instance;
 
         // The API Service is created first so its name can go into ALLOWED_HOSTS.
-        const apiService = new k8s.core.v1.Service(`${name}-api`, {
+        const apiService = new Service(`${name}-api`, {
             metadata: { namespace: ns, labels: appLabels("api", instance) },
             spec: {
                 type: "ClusterIP",
@@ -125,11 +130,11 @@ export class SaleorCore extends pulumi.ComponentResource {
             .apply((d) => ({ ...d, ...(args.extraConfig ?? {}) }));
         const secretData = coreSecretData(args.connection, args.secrets);
 
-        const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
+        const config = new ConfigMap(`${name}-config`, {
             metadata: { namespace: ns, labels: appLabels("core", instance) },
             data: configData as pulumi.Output<Record<string, string>>,
         }, parentOpts);
-        const secret = new k8s.core.v1.Secret(`${name}-env`, {
+        const secret = new Secret(`${name}-env`, {
             metadata: { namespace: ns, labels: appLabels("core", instance) },
             type: "Opaque",
             stringData: secretData,
@@ -165,7 +170,7 @@ export class SaleorCore extends pulumi.ComponentResource {
         if (args.runMigrations) {
             const m = args.workloads.migration;
             const deadline = m.activeDeadlineSeconds ?? 1800;
-            migrationJob = new k8s.batch.v1.Job(`${name}-migrate`, {
+            migrationJob = new Job(`${name}-migrate`, {
                 metadata: {
                     // Named by the image: a new image is a new Job (so migrations run), the same image is no change.
                     name: pulumi.output(args.image).apply((image) => `saleor-migrate-${digest(image)}`),
@@ -199,7 +204,7 @@ export class SaleorCore extends pulumi.ComponentResource {
             : args.migrationDependency ? [args.migrationDependency] : [];
         const workloadOpts: pulumi.CustomResourceOptions = { ...parentOpts, dependsOn: afterMigration };
         const podAnnotations = { "saleor.io/config-digest": configDigest };
-        const serviceAccount = args.serviceAccountName ? new k8s.core.v1.ServiceAccount(`${name}-core`, {
+        const serviceAccount = args.serviceAccountName ? new ServiceAccount(`${name}-core`, {
             metadata: { name: args.serviceAccountName, namespace: ns, labels: appLabels("core", instance) },
             // Pod Identity projects its own token; nothing in Saleor talks to the Kubernetes API.
             automountServiceAccountToken: false,
@@ -299,7 +304,7 @@ export class SaleorCore extends pulumi.ComponentResource {
         }, parentOpts);
 
         if (args.demoData && migrationJob) {
-            new k8s.batch.v1.Job(`${name}-demo-data`, {
+            new Job(`${name}-demo-data`, {
                 metadata: { namespace: ns, labels: appLabels("demo-data", instance) },
                 spec: {
                     backoffLimit: 1,
@@ -355,7 +360,7 @@ export class SaleorCore extends pulumi.ComponentResource {
      * stock config listens on 80 and serves /app/dashboard/ under / and /dashboard/ (same here).
      */
     private dashboardNginxConfig(name: string, ns: pulumi.Input<string>, instance: string): k8s.core.v1.ConfigMap {
-        return new k8s.core.v1.ConfigMap(`${name}-dashboard-nginx`, {
+        return new ConfigMap(`${name}-dashboard-nginx`, {
             metadata: { namespace: ns, labels: appLabels("dashboard", instance) },
             data: {
                 "default.conf": [

@@ -1,4 +1,8 @@
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
+import { StatefulSet } from "@pulumi/kubernetes/apps/v1/statefulSet";
+import { PersistentVolumeClaim } from "@pulumi/kubernetes/core/v1/persistentVolumeClaim";
+import { Secret } from "@pulumi/kubernetes/core/v1/secret";
+import { Service } from "@pulumi/kubernetes/core/v1/service";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import {
@@ -22,7 +26,7 @@ export function createInClusterData(name: string, args: InClusterDataArgs, paren
     const dbPassword = new random.RandomPassword(`${name}-postgres-password`, { length: 32, special: false }, opts);
     const cachePassword = new random.RandomPassword(`${name}-valkey-password`, { length: 32, special: false }, opts);
 
-    const credentials = new k8s.core.v1.Secret(`${name}-credentials`, {
+    const credentials = new Secret(`${name}-credentials`, {
         metadata: { namespace: ns, labels: appLabels("data", args.instance) },
         type: "Opaque",
         stringData: { POSTGRES_PASSWORD: dbPassword.result, VALKEY_PASSWORD: cachePassword.result },
@@ -63,7 +67,7 @@ export function createInClusterData(name: string, args: InClusterDataArgs, paren
         },
     }, opts);
 
-    const media = new k8s.core.v1.PersistentVolumeClaim(`${name}-media`, {
+    const media = new PersistentVolumeClaim(`${name}-media`, {
         metadata: { namespace: ns, labels: appLabels("media", args.instance) },
         spec: {
             // One writer node in dev; the aws flavour moves media to S3, where any pod on any node writes.
@@ -128,11 +132,11 @@ function createStatefulService(name: string, s: StatefulServiceArgs, opts: pulum
     const { namespace, instance } = s.args;
     const labels = appLabels(s.component, instance);
     const selector = selectorLabels(s.component, instance);
-    const service = new k8s.core.v1.Service(name, {
+    const service = new Service(name, {
         metadata: { name: s.serviceName, namespace, labels },
         spec: { clusterIP: "None", selector, ports: [{ name: s.port.name, port: s.port.port, targetPort: s.port.name }] },
     }, opts);
-    const statefulSet = new k8s.apps.v1.StatefulSet(name, {
+    const statefulSet = new StatefulSet(name, {
         metadata: { namespace, labels },
         spec: {
             serviceName: service.metadata.name,

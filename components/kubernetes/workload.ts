@@ -1,4 +1,9 @@
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
+import { Deployment } from "@pulumi/kubernetes/apps/v1/deployment";
+import { HorizontalPodAutoscaler } from "@pulumi/kubernetes/autoscaling/v2/horizontalPodAutoscaler";
+import { Service } from "@pulumi/kubernetes/core/v1/service";
+import { Ingress } from "@pulumi/kubernetes/networking/v1/ingress";
+import { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1/podDisruptionBudget";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 
@@ -111,7 +116,7 @@ export function createAppDeployment(name: string, args: AppDeploymentArgs, opts:
     const replicated = args.spec.replicas > 1;
     const autoscaled = replicated && args.spec.autoscaling !== undefined;
 
-    const deployment = new k8s.apps.v1.Deployment(name, {
+    const deployment = new Deployment(name, {
         metadata: { namespace: args.namespace, labels },
         spec: {
             // With an HPA the replica count belongs to it; declaring it here would fight every scale-up.
@@ -141,7 +146,7 @@ export function createAppDeployment(name: string, args: AppDeploymentArgs, opts:
         },
     }, opts);
 
-    const service = args.servicePort ? new k8s.core.v1.Service(name, {
+    const service = args.servicePort ? new Service(name, {
         metadata: { namespace: args.namespace, labels },
         spec: {
             type: "ClusterIP",
@@ -150,12 +155,12 @@ export function createAppDeployment(name: string, args: AppDeploymentArgs, opts:
         },
     }, { ...opts, dependsOn: undefined }) : undefined;
 
-    const disruptionBudget = replicated ? new k8s.policy.v1.PodDisruptionBudget(name, {
+    const disruptionBudget = replicated ? new PodDisruptionBudget(name, {
         metadata: { namespace: args.namespace, labels },
         spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
     }, { ...opts, dependsOn: undefined }) : undefined;
 
-    const autoscaler = autoscaled ? new k8s.autoscaling.v2.HorizontalPodAutoscaler(name, {
+    const autoscaler = autoscaled ? new HorizontalPodAutoscaler(name, {
         metadata: { namespace: args.namespace, labels },
         spec: {
             scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
@@ -189,7 +194,7 @@ export function createIngress(name: string, args: {
      */
     readonly tls?: { readonly secretName?: string };
 }, opts: pulumi.CustomResourceOptions): k8s.networking.v1.Ingress {
-    return new k8s.networking.v1.Ingress(name, {
+    return new Ingress(name, {
         metadata: { namespace: args.namespace, labels: appLabels(args.component, args.instance), annotations: args.annotations },
         spec: {
             ingressClassName: args.ingressClassName,

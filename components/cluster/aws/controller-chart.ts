@@ -1,4 +1,5 @@
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
+import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import * as pulumi from "@pulumi/pulumi";
 import { createPodIdentityRole } from "../identity";
 import type { ControllerChart } from "./charts";
@@ -28,7 +29,7 @@ export function createControllerRelease(name: string, chart: ControllerChart, s:
         policyJson: s.policyJson,
         tags: s.tags,
     }, parent);
-    return new k8s.helm.v3.Release(name, {
+    return new Release(name, {
         name: chart.chart,
         chart: chart.chart,
         version: chart.version,

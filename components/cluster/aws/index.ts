@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsClusterArgs, NetworkFacts } from "../index";
 import { addonConfiguration, containerInsightsAddon, createAddon, createContainerInsightsAddon, createWorkloadAddons, nodeAddons } from "./addons";

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
+import { Provider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 
 /**
@@ -32,7 +33,7 @@ export function eksKubeconfig(cluster: aws.eks.Cluster, region: string): pulumi.
  * add-ons), so nothing is applied into a cluster that cannot run it yet.
  */
 export function createEksProvider(name: string, cluster: aws.eks.Cluster, region: string, ready: pulumi.Resource[], parent: pulumi.Resource): k8s.Provider {
-    return new k8s.Provider(`${name}-k8s`, {
+    return new Provider(`${name}-k8s`, {
         kubeconfig: eksKubeconfig(cluster, region),
         // Server-side apply lets other controllers co-own fields (HPA owning replicas).
         enableServerSideApply: true,

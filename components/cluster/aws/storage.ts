@@ -1,4 +1,5 @@
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
+import { StorageClass } from "@pulumi/kubernetes/storage/v1/storageClass";
 import * as pulumi from "@pulumi/pulumi";
 
 /**
@@ -6,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
  * its gp2 class default, so without this a claim without a class would never bind.
  */
 export function createDefaultStorageClass(name: string, provider: k8s.Provider, parent: pulumi.Resource): k8s.storage.v1.StorageClass {
-    return new k8s.storage.v1.StorageClass(`${name}-gp3`, {
+    return new StorageClass(`${name}-gp3`, {
         metadata: {
             name: "gp3",
             annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
