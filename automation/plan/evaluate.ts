@@ -100,7 +100,13 @@ export async function runUnderMocks<T>(project: string, stack: string, program: 
  * resource is registered. `waiting` names the resources whose URN never resolved, which
  * runUnderMocks reports if the process exits before the program finishes (a cycle, or an Output
  * that never resolves), as the SDK's own check would. Errors the program throws keep their
- * stacks. Returns the undo.
+ * stacks.
+ *
+ * Every registration, invoke and component output also goes through a protobuf Struct, built by
+ * the SDK and decoded straight back by the mock monitor, a few thousand small protobuf objects
+ * per plan. Offline, `Struct.fromJavaScript` keeps the value as the round trip would give it
+ * back instead (see structRoundTrip); the Struct it returns answers `toJavaScript` with that
+ * value and builds its protobuf fields only if something asks for them. Returns the undo.
  */
 function offlineRuntime(): { restore: () => void; waiting: () => string[] } {
     const errorClass = Error as { prepareStackTrace?: unknown };
@@ -127,14 +133,67 @@ function offlineRuntime(): { restore: () => void; waiting: () => string[] } {
         p.then(registered, registered);
         return p;
     };
+    const { Struct } = require(sdkStructModule()) as { Struct: StructClass };
+    const structFromJavaScript = Struct.fromJavaScript;
+    Struct.fromJavaScript = (obj: Record<string, unknown>) => {
+        const value = structRoundTrip(obj) as Record<string, unknown>;
+        const struct = new Struct();
+        let fields: unknown;
+        struct.toJavaScript = () => value;
+        struct.getFieldsMap = () => (fields ??= structFromJavaScript(value).getFieldsMap());
+        return struct;
+    };
     return {
         restore: () => {
+            Struct.fromJavaScript = structFromJavaScript;
             errorClass.prepareStackTrace = mapStackTrace;
             resourceClass.callsites = callsites;
             debuggable.debuggablePromise = debuggablePromise;
         },
         waiting: () => [...unregistered].flatMap(([label, n]) => Array<string>(n).fill(label)),
     };
+}
+
+/** The protobuf Struct module the SDK itself loads (google-protobuf is its dependency, not ours). */
+export function sdkStructModule(): string {
+    return require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] });
+}
+
+interface StructLike {
+    toJavaScript(): Record<string, unknown>;
+    getFieldsMap(): unknown;
+}
+type StructClass = { new(): StructLike; fromJavaScript(obj: Record<string, unknown>): StructLike };
+
+/**
+ * What `Struct.fromJavaScript(v).toJavaScript()` gives back, without the protobuf: the same data
+ * with every object's keys (own and inherited enumerable ones) in sorted order, as protobuf maps
+ * iterate; and the same error, when the Struct is built, for a value it cannot hold (undefined,
+ * a function, a bigint, a symbol).
+ */
+export function structRoundTrip(v: unknown): unknown {
+    switch (typeof v) {
+        case "string":
+        case "number":
+        case "boolean":
+            return v;
+        case "object":
+            if (v === null) return null;
+            if (Array.isArray(v)) {
+                const list: unknown[] = [];
+                for (let i = 0; i < v.length; i++) list.push(structRoundTrip(v[i])); // a hole is undefined
+                return list;
+            }
+            {
+                const keys: string[] = [];
+                for (const k in v) keys.push(k);
+                const out: Record<string, unknown> = {};
+                for (const k of keys.sort()) out[k] = structRoundTrip((v as Record<string, unknown>)[k]);
+                return out;
+            }
+        default:
+            throw new Error("Unexpected struct type.");
+    }
 }
 
 export function listStacks(projectDir = projectRoot): string[] {
