@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
+import * as v from "valibot";
 import { clusterAutoscalerChart } from "../components/cluster/aws/charts";
 import { deepMerge, environmentDefaults } from "./defaults";
 import {
@@ -83,13 +83,13 @@ export function validateStackConfig(source: ConfigSource): { config: StackConfig
     }
 
     const merged = deepMerge(environmentDefaults(env as Environment), raw);
-    const parsed = stackConfigSchema.safeParse(merged, { reportInput: true });
+    const parsed = v.safeParse(stackConfigSchema, merged);
     if (!parsed.success) {
-        problems.push(...parsed.error.issues.flatMap(describeIssue));
+        problems.push(...describeIssues(parsed.issues, merged));
         return { problems };
     }
 
-    const value = parsed.data;
+    const value = parsed.output;
     const secretValue = (key: (typeof secretKeys)[number]): SecretValue | undefined => {
         const v = value[key];
         if (v === undefined) return undefined;
@@ -248,14 +248,14 @@ function crossChecks(c: StackConfig): string[] {
     return p;
 }
 
-/** Top-level keys whose value is a plain string (every other key holds YAML/JSON structure). */
-const stringKeys = new Set<string>(configKeys.filter((k) => isStringSchema(stackConfigSchema.shape[k])));
+/** The stack model, as the messages walk it. */
+const modelSchema = stackConfigSchema as unknown as SchemaNode;
 
-function isStringSchema(s: z.ZodType): boolean {
-    let cur: any = s;
-    while (cur?.def?.innerType) cur = cur.def.innerType;
-    return cur?.def?.type === "string" || cur?.def?.type === "enum";
-}
+/** Top-level keys whose value is a plain string (every other key holds YAML/JSON structure). */
+const stringKeys = new Set<string>(configKeys.filter((k) => {
+    const type = unwrap(modelSchema.entries![k], undefined)?.type;
+    return type === "string" || type === "picklist";
+}));
 
 function parseStructured(key: string, value: string, problems: string[]): unknown {
     try {
@@ -266,19 +266,70 @@ function parseStructured(key: string, value: string, problems: string[]): unknow
     }
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string[] {
-    const at = (path: PropertyKey[]) => `${namespace}:${formatPath(path)}`;
-    if (issue.code === "unrecognized_keys") {
-        const allowed = allowedKeysAt(issue.path);
-        return issue.keys.map((k) => `${at([...issue.path, k])}: unknown key${allowed ? `; allowed keys are ${allowed.join(", ")}` : ""}`);
+/** The parts of a valibot schema the messages read. */
+interface SchemaNode {
+    readonly type: string;
+    readonly entries?: Record<string, SchemaNode>;
+    readonly wrapped?: SchemaNode;
+    readonly item?: SchemaNode;
+    readonly value?: SchemaNode;
+    readonly key?: string;
+    readonly options?: readonly (SchemaNode | string)[];
+    readonly literal?: unknown;
+}
+
+/** One line per problem, each naming its full key and what is allowed there. */
+function describeIssues(issues: readonly v.BaseIssue<unknown>[], input: unknown): string[] {
+    const lines: string[] = [];
+    const seen = new Set<string>();
+    for (const issue of issues) {
+        for (const line of describeIssue(issue, input)) {
+            if (!seen.has(line)) lines.push(line);
+            seen.add(line);
+        }
     }
-    if (issue.code === "invalid_type" && issue.input === undefined) {
-        return [`${at(issue.path)}: is required (${issue.expected})`];
+    return lines;
+}
+
+function describeIssue(issue: v.BaseIssue<unknown>, input: unknown): string[] {
+    const path = (issue.path ?? []).map((p) => p.key as PropertyKey);
+    const at = (p: PropertyKey[]) => `${namespace}:${formatPath(p)}`;
+    const last = issue.path?.[issue.path.length - 1];
+    const parent = path.slice(0, -1);
+    const schema = schemaAt(path, input);
+
+    if (issue.type === "strict_object" && last?.origin === "key") {
+        if (issue.expected === "never") {
+            // valibot stops at an object's first unknown key; name them all.
+            const object = last.input as Record<string, unknown>;
+            const allowed = Object.keys(schemaAt(parent, input)?.entries ?? {});
+            return Object.keys(object).filter((k) => !allowed.includes(k))
+                .map((k) => `${at([...parent, k])}: unknown key${allowed.length ? `; allowed keys are ${allowed.join(", ")}` : ""}`);
+        }
+        const options = choices(schema);
+        return [`${at(path)}: is required (${options ? `one of ${options}` : typeName(schema?.type)})`];
     }
-    if (issue.code === "invalid_union" && "discriminator" in issue && issue.discriminator) {
-        return [`${at([...issue.path, issue.discriminator as string])}: ${issue.message}`];
+    if (issue.type === "picklist") {
+        return [`${at(path)}: is ${JSON.stringify(issue.input)}; allowed: ${choices(schema)}`];
     }
-    return [`${at(issue.path)}: ${issue.message.replace(/^Invalid input: /, "")}`];
+    const owner = schemaAt(parent, input);
+    if (issue.type === "variant" && owner?.type === "variant" && owner.key === last?.key) {
+        return [`${at(path)}: ${issue.input === undefined ? "is required" : `is ${JSON.stringify(issue.input)}`}; allowed: ${choices(owner)}`];
+    }
+    if (issue.kind === "schema") {
+        return [`${at(path)}: expected ${typeName(issue.type)}, received ${kindOf(issue.input)}`];
+    }
+    switch (issue.type) {
+        case "integer":
+            return [`${at(path)}: must be a whole number (is ${String(issue.input)})`];
+        case "min_value":
+            return [`${at(path)}: is ${String(issue.input)}; allowed: >= ${String(issue.requirement)}`];
+        case "max_value":
+            return [`${at(path)}: is ${String(issue.input)}; allowed: <= ${String(issue.requirement)}`];
+        default:
+            // Every other check in the schema carries its own message, saying what is allowed.
+            return [`${at(path)}: ${issue.message}`];
+    }
 }
 
 /** `["regions", 1, "name"]` → `regions[1].name` */
@@ -286,16 +337,46 @@ export function formatPath(path: PropertyKey[]): string {
     return path.map((seg, i) => (typeof seg === "number" ? `[${seg}]` : `${i === 0 ? "" : "."}${String(seg)}`)).join("");
 }
 
-function allowedKeysAt(path: PropertyKey[]): string[] | undefined {
-    let cur: any = stackConfigSchema;
+/** The schema at `path` of the stack model; a variant resolves to the option `input` selects there. */
+function schemaAt(path: PropertyKey[], input: unknown): SchemaNode | undefined {
+    let node = unwrap(modelSchema, input);
+    let value = input as any;
     for (const seg of path) {
-        while (cur?.def?.innerType) cur = cur.def.innerType;
-        if (typeof seg === "number") cur = cur?.def?.element;
-        else cur = cur?.def?.shape?.[seg] ?? cur?.def?.valueType;
+        if (!node) return undefined;
+        value = value?.[seg as string];
+        const next = node.type === "array" ? node.item : node.type === "record" ? node.value : node.entries?.[seg as string];
+        node = unwrap(next, value);
     }
-    while (cur?.def?.innerType) cur = cur.def.innerType;
-    const shape = cur?.def?.shape;
-    return shape ? Object.keys(shape) : undefined;
+    return node;
+}
+
+function unwrap(node: SchemaNode | undefined, value: any): SchemaNode | undefined {
+    while (node?.type === "optional") node = node.wrapped;
+    if (node?.type === "variant") {
+        const discriminator = node.key!;
+        const chosen = (node.options as SchemaNode[]).find((o) => o.entries?.[discriminator]?.literal === value?.[discriminator]);
+        if (chosen) return chosen;
+    }
+    return node;
+}
+
+/** The values a picklist allows, or a variant's discriminator. */
+function choices(node: SchemaNode | undefined): string | undefined {
+    if (node?.type === "picklist") return node.options!.join(", ");
+    if (node?.type === "variant") {
+        return (node.options as SchemaNode[]).map((o) => String(o.entries![node.key!].literal)).join(", ");
+    }
+    return undefined;
+}
+
+function typeName(type: string | undefined): string {
+    if (type === "strict_object" || type === "object" || type === "record" || type === "variant") return "object";
+    if (type === "picklist" || type === "literal") return "string";
+    return type ?? "value";
+}
+
+function kindOf(value: unknown): string {
+    return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
 }
 
 function minorOf(version: string): string {

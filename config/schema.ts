@@ -1,9 +1,9 @@
-import { z } from "zod";
+import * as v from "valibot";
 
 /**
  * The validated model of one stack's configuration. Every key lives in the `saleor` namespace of
  * `Pulumi.<stack>.yaml`; defaults per environment come from `defaults.ts`, so stack files hold only
- * what differs.
+ * what differs. Messages here say what is allowed; `load.ts` puts the full key in front of them.
  */
 
 export const environments = ["dev", "staging", "production"] as const;
@@ -16,235 +16,251 @@ export const awsRegions = [
     "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ap-south-1", "sa-east-1",
 ] as const;
 
-const dnsName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, {
-    message: "must be a lower-case DNS host name such as api.example.com",
-});
-const cpuQuantity = z.string().regex(/^([0-9]+m|[0-9]+(\.[0-9]+)?)$/, { message: "must be a Kubernetes CPU quantity such as 250m or 1" });
-const memoryQuantity = z.string().regex(/^[0-9]+(Ki|Mi|Gi|Ti)$/, { message: "must be a Kubernetes memory quantity such as 512Mi or 2Gi" });
+/** A string matching `pattern`, else `message`. */
+const matching = (pattern: RegExp, message: string) => v.pipe(v.string(), v.regex(pattern, message));
+const nonEmpty = v.pipe(v.string(), v.minLength(1, "must not be empty"));
+/** A whole number of at least `min` (and at most `max`, when given). */
+const int = (min: number, max?: number) => max === undefined
+    ? v.pipe(v.number(), v.integer(), v.minValue(min))
+    : v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
+const email = v.pipe(v.string(), v.email("must be an email address such as shop@example.com"));
+const url = v.pipe(v.string(), v.url("must be a URL such as https://collector.example.com:4318"));
+
+const dnsName = matching(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
+    "must be a lower-case DNS host name such as api.example.com");
+const cpuQuantity = matching(/^([0-9]+m|[0-9]+(\.[0-9]+)?)$/, "must be a Kubernetes CPU quantity such as 250m or 1");
+const memoryQuantity = matching(/^[0-9]+(Ki|Mi|Gi|Ti)$/, "must be a Kubernetes memory quantity such as 512Mi or 2Gi");
 const storageQuantity = memoryQuantity;
-const cidr = z.string().regex(/^([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])$/, { message: "must be an IPv4 CIDR such as 10.10.0.0/16" });
+const cidr = matching(/^([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])$/, "must be an IPv4 CIDR such as 10.10.0.0/16");
 /** An image tag we are willing to deploy: a version or a git SHA, never `latest`. */
-const imageTag = z.string()
-    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { message: "must be an image tag (a version such as 3.23.5 or a git SHA)" })
-    .refine((t) => t !== "latest", { message: "must not be `latest`: pin a version or a git SHA so a rollout is repeatable" });
+const imageTag = v.pipe(
+    v.string(),
+    v.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be an image tag (a version such as 3.23.5 or a git SHA)"),
+    v.check((t) => t !== "latest", "must not be `latest`: pin a version or a git SHA so a rollout is repeatable"),
+);
 export const semver = /^([0-9]+)\.([0-9]+)\.([0-9]+)$/;
 
-const resources = z.strictObject({
-    requests: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
-    limits: z.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
+const resources = v.strictObject({
+    requests: v.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
+    limits: v.strictObject({ cpu: cpuQuantity, memory: memoryQuantity }),
 });
-export type Resources = z.infer<typeof resources>;
+export type Resources = v.InferOutput<typeof resources>;
 
-const autoscaling = z.strictObject({
-    maxReplicas: z.number().int().min(1).max(100),
-    targetCpuUtilization: z.number().int().min(10).max(95),
+const autoscaling = v.strictObject({
+    maxReplicas: int(1, 100),
+    targetCpuUtilization: int(10, 95),
 });
 
-const workload = z.strictObject({
-    replicas: z.number().int().min(0).max(100),
+const workload = v.strictObject({
+    replicas: int(0, 100),
     resources,
     /** Horizontal autoscaling; only used where replicas > 1. */
-    autoscaling: autoscaling.optional(),
+    autoscaling: v.optional(autoscaling),
 });
 
-const region = z.strictObject({
+const region = v.strictObject({
     /** `local` (or any label) for an existing cluster; an AWS region name for the aws flavour. */
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, { message: "must be lower-case letters, digits and dashes" }),
-    role: z.enum(["primary", "secondary"]),
+    name: matching(/^[a-z0-9][a-z0-9-]{0,30}$/, "must be lower-case letters, digits and dashes"),
+    role: v.picklist(["primary", "secondary"]),
     /** Public host names served in this region. */
-    hosts: z.strictObject({
+    hosts: v.strictObject({
         api: dnsName,
         dashboard: dnsName,
         /** Storefront host per market code (de, nl, be, ...). */
-        storefronts: z.record(z.string().regex(/^[a-z]{2}$/, { message: "market codes are two lower-case letters" }), dnsName),
+        storefronts: v.record(matching(/^[a-z]{2}$/, "market codes are two lower-case letters"), dnsName),
     }),
     /** VPC address range (aws flavour); must not overlap another region's. */
-    vpcCidr: cidr.optional(),
+    vpcCidr: v.optional(cidr),
 });
-export type RegionConfig = z.infer<typeof region>;
+export type RegionConfig = v.InferOutput<typeof region>;
 
-const imageSource = z.discriminatedUnion("source", [
+const repositoryName = matching(/^[a-z0-9][a-z0-9._/-]*$/, "must be a repository name: lower-case letters, digits and . _ / -");
+
+const imageSource = v.variant("source", [
     /** Pull a published image: `repository:tag`. */
-    z.strictObject({ source: z.literal("upstream"), repository: z.string().min(1) }),
+    v.strictObject({ source: v.literal("upstream"), repository: nonEmpty }),
     /** Build from a Docker context and push to the stack's registry (ECR on AWS; local daemon in dev). */
-    z.strictObject({
-        source: z.literal("build"),
-        context: z.string().min(1),
-        dockerfile: z.string().optional(),
-        repositoryName: z.string().regex(/^[a-z0-9][a-z0-9._\/-]*$/),
+    v.strictObject({
+        source: v.literal("build"),
+        context: nonEmpty,
+        dockerfile: v.optional(v.string()),
+        repositoryName,
     }),
 ]);
 
-const storefrontSource = z.discriminatedUnion("source", [
-    z.strictObject({ source: z.literal("image"), repository: z.string().min(1), tag: imageTag }),
-    z.strictObject({
-        source: z.literal("build"),
-        context: z.string().min(1),
-        repositoryName: z.string().regex(/^[a-z0-9][a-z0-9._\/-]*$/),
+const storefrontSource = v.variant("source", [
+    v.strictObject({ source: v.literal("image"), repository: nonEmpty, tag: imageTag }),
+    v.strictObject({
+        source: v.literal("build"),
+        context: nonEmpty,
+        repositoryName,
         tag: imageTag,
         /** Channel slug the storefront shows by default (NEXT_PUBLIC_DEFAULT_CHANNEL). */
-        defaultChannel: z.string().default("default-channel"),
+        defaultChannel: v.optional(v.string(), "default-channel"),
     }),
 ]);
 
-const nodeGroup = z.strictObject({
-    name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/),
-    instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/)).min(1),
-    minSize: z.number().int().min(0),
-    desiredSize: z.number().int().min(0),
-    maxSize: z.number().int().min(1),
-    diskSizeGiB: z.number().int().min(20).max(1000),
+const nodeGroup = v.strictObject({
+    name: matching(/^[a-z][a-z0-9-]{0,30}$/, "must start with a lower-case letter, then letters, digits and dashes (at most 31)"),
+    instanceTypes: v.pipe(
+        v.array(matching(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as m6i.large")),
+        v.minLength(1, "needs at least one instance type"),
+    ),
+    minSize: int(0),
+    desiredSize: int(0),
+    maxSize: int(1),
+    diskSizeGiB: int(20, 1000),
 });
 
-const cluster = z.strictObject({
-    flavour: z.enum(["existing", "aws"]),
+const cluster = v.strictObject({
+    flavour: v.picklist(["existing", "aws"]),
     /** Namespace for every Saleor workload. */
-    namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/),
+    namespace: matching(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a Kubernetes namespace name: lower-case letters, digits and dashes"),
     /** IngressClass that serves the public hosts. */
-    ingressClassName: z.string().min(1),
-    existing: z.strictObject({
+    ingressClassName: nonEmpty,
+    existing: v.optional(v.strictObject({
         /** Path to a kubeconfig file; the default loading rules ($KUBECONFIG, ~/.kube/config) when unset. */
-        kubeconfig: z.string().optional(),
+        kubeconfig: v.optional(v.string()),
         /** kubeconfig context; the current context when unset. */
-        context: z.string().optional(),
+        context: v.optional(v.string()),
         /** Namespace of the ingress controller, the only source of public traffic NetworkPolicies admit. */
-        ingressControllerNamespace: z.string().default("ingress-nginx"),
-    }).optional(),
-    aws: z.strictObject({
-        kubernetesVersion: z.string().regex(/^1\.[0-9]{2}$/),
+        ingressControllerNamespace: v.optional(v.string(), "ingress-nginx"),
+    })),
+    aws: v.optional(v.strictObject({
+        kubernetesVersion: matching(/^1\.[0-9]{2}$/, "must be a Kubernetes minor version such as 1.34"),
         /** CIDRs allowed to reach the public EKS endpoint; empty means private endpoint only. */
-        endpointPublicAccessCidrs: z.array(cidr),
-        natGateways: z.enum(["single", "perAz"]),
-        nodeGroups: z.array(nodeGroup).min(1),
+        endpointPublicAccessCidrs: v.array(cidr),
+        natGateways: v.picklist(["single", "perAz"]),
+        nodeGroups: v.pipe(v.array(nodeGroup), v.minLength(1, "needs at least one node group")),
         /** IAM role ARNs granted cluster-admin through EKS access entries (CI deploy role, operators). */
-        adminRoleArns: z.array(z.string().regex(/^arn:aws:iam::[0-9]{12}:role\/.+$/, { message: "must be an IAM role ARN" })).default([]),
-    }).optional(),
+        adminRoleArns: v.optional(v.array(matching(/^arn:aws:iam::[0-9]{12}:role\/.+$/, "must be an IAM role ARN")), () => []),
+    })),
 });
 
-const data = z.strictObject({
-    flavour: z.enum(["in-cluster", "aws"]),
-    inCluster: z.strictObject({
-        postgresImage: z.string(),
-        valkeyImage: z.string(),
-        mailpitImage: z.string(),
+const data = v.strictObject({
+    flavour: v.picklist(["in-cluster", "aws"]),
+    inCluster: v.optional(v.strictObject({
+        postgresImage: v.string(),
+        valkeyImage: v.string(),
+        mailpitImage: v.string(),
         databaseStorage: storageQuantity,
         mediaStorage: storageQuantity,
         /** StorageClass for the volumes; the cluster default when unset. */
-        storageClassName: z.string().optional(),
-    }).optional(),
-    aws: z.strictObject({
-        postgres: z.strictObject({
-            engineVersion: z.string().regex(/^1[5-9](\.[0-9]+)?$/, { message: "must be PostgreSQL 15 or newer (Django 5.2 needs >= 14; Saleor tests on 15)" }),
-            instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/),
-            allocatedStorageGiB: z.number().int().min(20),
-            maxAllocatedStorageGiB: z.number().int().min(20),
-            multiAz: z.boolean(),
-            backupRetentionDays: z.number().int().min(1).max(35),
-            deletionProtection: z.boolean(),
+        storageClassName: v.optional(v.string()),
+    })),
+    aws: v.optional(v.strictObject({
+        postgres: v.strictObject({
+            engineVersion: matching(/^1[5-9](\.[0-9]+)?$/, "must be PostgreSQL 15 or newer (Django 5.2 needs >= 14; Saleor tests on 15)"),
+            instanceClass: matching(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class such as db.r6g.large"),
+            allocatedStorageGiB: int(20),
+            maxAllocatedStorageGiB: int(20),
+            multiAz: v.boolean(),
+            backupRetentionDays: int(1, 35),
+            deletionProtection: v.boolean(),
             /** Add a read replica in the primary region (a secondary always has its standby, a cross-region one). */
-            inRegionReplica: z.boolean(),
+            inRegionReplica: v.boolean(),
         }),
-        cache: z.strictObject({
-            engineVersion: z.string(),
-            nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/),
+        cache: v.strictObject({
+            engineVersion: v.string(),
+            nodeType: matching(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "must be an ElastiCache node type such as cache.r7g.large"),
             /** Cache nodes per region (primary + replicas). */
-            nodes: z.number().int().min(1).max(6),
-            multiAz: z.boolean(),
+            nodes: int(1, 6),
+            multiAz: v.boolean(),
         }),
-        media: z.strictObject({
+        media: v.strictObject({
             /** Days to keep non-current object versions. */
-            noncurrentVersionDays: z.number().int().min(1),
+            noncurrentVersionDays: int(1),
             /** Replicate the primary region's bucket to the secondary. */
-            replicate: z.boolean(),
+            replicate: v.boolean(),
         }),
-    }).optional(),
+    })),
 });
 
-const app = z.strictObject({
+const app = v.strictObject({
     /** Django DEBUG; only ever true in dev. */
-    debug: z.boolean(),
+    debug: v.boolean(),
     /** Scheme of the public URLs (PUBLIC_URL turns SSL handling on when https). */
-    scheme: z.enum(["http", "https"]),
-    defaultFromEmail: z.string().email(),
+    scheme: v.picklist(["http", "https"]),
+    defaultFromEmail: email,
     /** GraphQL playground (PLAYGROUND_ENABLED). */
-    playground: z.boolean(),
+    playground: v.boolean(),
     /** SEND_USAGE_TELEMETRY (calls home at start). */
-    telemetry: z.boolean(),
+    telemetry: v.boolean(),
     /** uvicorn --workers per API pod. */
-    apiWorkers: z.number().int().min(1).max(16),
+    apiWorkers: int(1, 16),
     /** celery --concurrency per worker pod. */
-    workerConcurrency: z.number().int().min(1).max(64),
+    workerConcurrency: int(1, 64),
 });
 
-const operations = z.strictObject({
+const operations = v.strictObject({
     /** Public Route 53 hosted zone that holds every host (certificates are validated in it). */
-    dnsZone: dnsName.optional(),
+    dnsZone: v.optional(dnsName),
     /** Per region: ACM certificate, WAF on the ALB, Route 53 records and an /health/ check. */
-    edge: z.boolean(),
+    edge: v.boolean(),
     /** CloudFront (with its own WAF) in front of the media bucket, as AWS_MEDIA_CUSTOM_DOMAIN. */
-    mediaCdn: z.boolean(),
+    mediaCdn: v.boolean(),
     /** CloudWatch alarms at the production guide's thresholds, a dashboard and an SNS topic per region. */
-    alarms: z.boolean(),
+    alarms: v.boolean(),
     /** Addresses subscribed to every region's alert topic. */
-    alertEmails: z.array(z.string().email()),
+    alertEmails: v.array(email),
     /** Container Insights (node CPU alarm) through the CloudWatch observability add-on. */
-    containerInsights: z.boolean(),
+    containerInsights: v.boolean(),
     /** Copy every backup to a vault in the secondary region. */
-    drBackupCopy: z.boolean(),
+    drBackupCopy: v.boolean(),
     /** OTLP endpoint for Saleor's traces (OTEL_EXPORTER_OTLP_ENDPOINT); no tracing when unset. */
-    otlpEndpoint: z.string().url().optional(),
+    otlpEndpoint: v.optional(url),
 });
 
-export const stackConfigSchema = z.strictObject({
-    environment: z.enum(environments),
+export const stackConfigSchema = v.strictObject({
+    environment: v.picklist(environments),
     /** Saleor version (X.Y.Z) the stack runs; also the base of a built Core image. */
-    saleorVersion: z.string().regex(semver, { message: "must be a Saleor version X.Y.Z such as 3.23.5" }),
+    saleorVersion: matching(semver, "must be a Saleor version X.Y.Z such as 3.23.5"),
     /** Core image tag deployed in every region; defaults to saleorVersion. */
-    release: imageTag.optional(),
+    release: v.optional(imageTag),
     /** Per-region override of `release`, used by the staged rollout to move one region at a time. */
-    regionReleases: z.record(z.string(), imageTag).default({}),
+    regionReleases: v.optional(v.record(v.string(), imageTag), () => ({})),
     /** Dashboard version; its minor must equal Core's. */
-    dashboardVersion: z.string().regex(semver, { message: "must be a Dashboard version X.Y.Z such as 3.23.2" }),
-    regions: z.array(region).min(1),
-    images: z.strictObject({
+    dashboardVersion: matching(semver, "must be a Dashboard version X.Y.Z such as 3.23.2"),
+    regions: v.pipe(v.array(region), v.minLength(1, "needs at least one region")),
+    images: v.strictObject({
         core: imageSource,
-        dashboard: z.strictObject({ repository: z.string().min(1) }),
+        dashboard: v.strictObject({ repository: nonEmpty }),
         storefront: storefrontSource,
     }),
-    workloads: z.strictObject({
+    workloads: v.strictObject({
         api: workload,
         worker: workload,
         beat: workload,
         dashboard: workload,
         storefront: workload,
-        migration: z.strictObject({
+        migration: v.strictObject({
             resources,
             /** Pod retries before the migration Job counts as failed. */
-            backoffLimit: z.number().int().min(0).max(6),
+            backoffLimit: int(0, 6),
             /** Hard deadline for one migration run. */
-            activeDeadlineSeconds: z.number().int().min(60),
+            activeDeadlineSeconds: int(60),
         }),
     }),
     cluster,
     data,
-    features: z.strictObject({
+    features: v.strictObject({
         /** One-off Job that loads Saleor's demo catalogue and a superuser (`populatedb --createsuperuser`). */
-        demoData: z.boolean(),
+        demoData: v.boolean(),
         /** In-cluster Mailpit as the SMTP server. */
-        mailCatcher: z.boolean(),
+        mailCatcher: v.boolean(),
     }),
     app,
     operations,
     /** HTTPS endpoint (pager or chat) subscribed to the alert topics; must be a Pulumi secret (it usually embeds a token). */
-    alertWebhookUrl: z.string().url().optional(),
+    alertWebhookUrl: v.optional(url),
     /** SMTP URL with credentials (EMAIL_URL); must be a Pulumi secret. */
-    emailUrl: z.string().optional(),
+    emailUrl: v.optional(v.string()),
     /** Sentry DSN (SENTRY_DSN); must be a Pulumi secret. */
-    sentryDsn: z.string().optional(),
+    sentryDsn: v.optional(v.string()),
 });
 
-export type StackConfigInput = z.input<typeof stackConfigSchema>;
-type Parsed = z.output<typeof stackConfigSchema>;
+export type StackConfigInput = v.InferInput<typeof stackConfigSchema>;
+type Parsed = v.InferOutput<typeof stackConfigSchema>;
 
 /** The validated stack model, with secret-bearing values kept as strings that the loader marks secret. */
 export interface StackConfig extends Omit<Parsed, "emailUrl" | "sentryDsn" | "alertWebhookUrl"> {
@@ -262,6 +278,6 @@ export interface SecretValue {
 }
 
 /** Top-level keys of the `saleor` namespace, in the order problems are reported. */
-export const configKeys = Object.keys(stackConfigSchema.shape) as (keyof StackConfigInput)[];
+export const configKeys = Object.keys(stackConfigSchema.entries) as (keyof StackConfigInput)[];
 /** Keys whose value carries credentials and so must be set with `pulumi config set --secret`. */
 export const secretKeys = ["emailUrl", "sentryDsn", "alertWebhookUrl"] as const;

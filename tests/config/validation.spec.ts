@@ -73,6 +73,30 @@ describe("stack configuration", () => {
         assert.match(problemsOf({ ...devStack, regoins: [] })[0], /^saleor:regoins: unknown key; allowed keys are environment, saleorVersion,/);
     });
 
+    it("names every misspelt key in one object, and the keys allowed in the chosen image source", () => {
+        assert.deepEqual(problemsOf({ ...devStack, app: { debg: true, playgrund: false } }).map((p) => p.split(";")[0]), [
+            "saleor:app.debg: unknown key",
+            "saleor:app.playgrund: unknown key",
+        ]);
+        const storefront = { source: "image", repository: "registry.example.com/storefront", tag: "1.0.0", context: "." };
+        assert.deepEqual(problemsOf({ ...devStack, images: { storefront } }), ["saleor:images.storefront.context: unknown key; allowed keys are source, repository, tag"]);
+    });
+
+    it("says what is allowed for a choice, a number out of range, a whole number and a market code", () => {
+        const dev = devStack.regions[0];
+        assert.deepEqual(problemsOf({ ...devStack, regions: [{ ...dev, role: "main" }] }), ['saleor:regions[0].role: is "main"; allowed: primary, secondary']);
+        assert.deepEqual(problemsOf({ ...devStack, images: { storefront: { source: "registry" } } }), ['saleor:images.storefront.source: is "registry"; allowed: image, build']);
+        assert.deepEqual(problemsOf({ ...devStack, images: { storefront: { tag: "1.0.0" } } }), ["saleor:images.storefront.source: is required; allowed: image, build"]);
+        assert.deepEqual(problemsOf({ ...devStack, workloads: { api: { replicas: 101 } } }), ["saleor:workloads.api.replicas: is 101; allowed: <= 100"]);
+        assert.deepEqual(problemsOf({ ...devStack, workloads: { api: { autoscaling: { maxReplicas: 4, targetCpuUtilization: 5 } } } }),
+            ["saleor:workloads.api.autoscaling.targetCpuUtilization: is 5; allowed: >= 10"]);
+        assert.deepEqual(problemsOf({ ...devStack, app: { apiWorkers: 1.5 } }), ["saleor:app.apiWorkers: must be a whole number (is 1.5)"]);
+        assert.deepEqual(problemsOf({ ...devStack, regions: [{ ...dev, hosts: { ...dev.hosts, storefronts: { DEU: "shop.localhost" } } }] }),
+            ["saleor:regions[0].hosts.storefronts.DEU: market codes are two lower-case letters"]);
+        assert.deepEqual(problemsOf({ ...devStack, regions: [] }), ["saleor:regions: needs at least one region"]);
+        assert.deepEqual(problemsOf({ ...devStack, regions: [{ name: "local", hosts: dev.hosts }] }), ["saleor:regions[0].role: is required (one of primary, secondary)"]);
+    });
+
     it("refuses a Dashboard whose minor version differs from Core's", () => {
         assert.deepEqual(problemsOf({ ...devStack, saleorVersion: "3.23.5", dashboardVersion: "3.22.4" }),
             ["saleor:dashboardVersion: 3.22.4 does not match Core 3.23.5 in region local; the Dashboard minor version must equal Core's (3.23)"]);
