@@ -120,10 +120,11 @@ function offlineRuntime(): { restore: () => void; waiting: () => string[] } {
     // Resources not yet registered, counted by the label the SDK gives their URN,
     // `resource:<name>[<type>]` (two resources under different parents may share one).
     const unregistered = new Map<string, number>();
-    const urnLabel = /^resolveURN\((.*)\)$/;
+    const urnContext = "resolveURN(";
     debuggable.debuggablePromise = <T>(p: Promise<T>, ctx: unknown): Promise<T> => {
-        const label = typeof ctx === "string" ? urnLabel.exec(ctx)?.[1] : undefined;
-        if (label === undefined) return p;
+        // Called for every operation (some 24,000 in production): only the URN's are followed.
+        if (typeof ctx !== "string" || !ctx.startsWith(urnContext)) return p;
+        const label = ctx.slice(urnContext.length, -1);
         unregistered.set(label, (unregistered.get(label) ?? 0) + 1);
         const registered = () => {
             const left = unregistered.get(label)! - 1;
