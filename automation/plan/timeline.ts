@@ -21,6 +21,8 @@ export interface TaskNode {
     readonly id: string;
     readonly duration: number;
     readonly deps: readonly string[];
+    /** Something the cloud does on its own (e.g. ECR replication): it takes no engine slot. */
+    readonly external?: boolean;
 }
 
 export interface ScheduledTask {
@@ -41,7 +43,8 @@ export interface Schedule {
 
 /**
  * Schedules tasks: each starts when its dependencies have finished and (for tasks that take time)
- * one of `parallel` slots is free; tasks that take no time never wait for a slot. Ready tasks start
+ * one of `parallel` slots is free; tasks that take no time, and external ones, never wait for a
+ * slot and hold none. Ready tasks start
  * in the order they became ready, then in input order. `parallel` Infinity gives the longest path.
  */
 export function schedule(nodes: readonly TaskNode[], parallel = Infinity): Schedule {
@@ -61,6 +64,7 @@ export function schedule(nodes: readonly TaskNode[], parallel = Infinity): Sched
     const done = new Map<string, ScheduledTask>();
     const ready: { id: string; at: number; order: number }[] = [];
     const running: ScheduledTask[] = [];
+    const external: ScheduledTask[] = [];
     const readyAt = (id: string) => Math.max(0, ...byId.get(id)!.n.deps.map((d) => done.get(d)!.finish));
     for (const n of nodes) if (remaining.get(n.id) === 0) ready.push({ id: n.id, at: 0, order: byId.get(n.id)!.i });
     let time = 0;
@@ -103,17 +107,17 @@ export function schedule(nodes: readonly TaskNode[], parallel = Infinity): Sched
                     progressed = true;
                     break;
                 }
-                if (running.length < parallel) {
+                if (n.external || running.length < parallel) {
                     ready.splice(k, 1);
-                    running.push(start(r.id, time));
+                    (n.external ? external : running).push(start(r.id, time));
                     progressed = true;
                     break;
                 }
             }
         }
         if (done.size === nodes.length) break;
-        const nextFinish = Math.min(...running.map((t) => t.finish));
-        const nextReady = running.length < parallel ? Math.min(...ready.filter((r) => r.at > time).map((r) => r.at)) : Infinity;
+        const nextFinish = Math.min(...running.map((t) => t.finish), ...external.map((t) => t.finish));
+        const nextReady = Math.min(...ready.filter((r) => r.at > time && (running.length < parallel || byId.get(r.id)!.n.external || byId.get(r.id)!.n.duration === 0)).map((r) => r.at));
         const next = Math.min(nextFinish, nextReady);
         if (!Number.isFinite(next)) {
             const stuck = nodes.filter((n) => !done.has(n.id)).map((n) => n.id);
@@ -125,6 +129,10 @@ export function schedule(nodes: readonly TaskNode[], parallel = Infinity): Sched
         while (running.length > 0 && running[0].finish <= time) {
             const t = running.shift()!;
             freedBy = t.id;
+            complete(t);
+        }
+        for (const t of external.filter((x) => x.finish <= time)) {
+            external.splice(external.indexOf(t), 1);
             complete(t);
         }
     }
@@ -243,12 +251,14 @@ interface NodeInfo {
     state: PlanState;
     op: Op;
     typical: Estimate;
+    /** Done by the cloud on its own, holding no engine slot (ECR replication). */
+    external?: boolean;
 }
 
 /** The plan as scheduler tasks (typical durations): what buildTimeline schedules. */
 export function planTasks(doc: PlanDocument, opts: TimelineOptions = {}): TaskNode[] {
     const g = planGraph(doc, opts);
-    return g.nodes.map((n) => ({ id: n.id, duration: n.typical.typical, deps: g.deps.get(n.id)! }));
+    return g.nodes.map((n) => ({ id: n.id, duration: n.typical.typical, deps: g.deps.get(n.id)!, external: n.external }));
 }
 
 function planGraph(doc: PlanDocument, opts: TimelineOptions) {
@@ -291,6 +301,21 @@ function planGraph(doc: PlanDocument, opts: TimelineOptions) {
     const opOf = (urn: string): Op => (release ? (opts.changes!.get(urn)?.op ?? "same") : "create");
     const nodes: NodeInfo[] = [];
     const deps = new Map<string, string[]>();
+    /** The node for ECR replicating `image`'s push to `target`, made once per image and region. */
+    const replicationOf = (image: PlanState, target: string): string => {
+        const id = `${image.urn} ECR replication to ${target}`;
+        if (!deps.has(id)) {
+            const { typical, high } = assumptions.ecrReplication;
+            nodes.push({
+                id, op: opOf(image.urn), external: true,
+                state: { type: "(ECR replication)", urn: id, custom: false, inputs: {}, dependencies: [image.urn], protect: false, retainOnDelete: false },
+                typical: { typical, high, basis: `ECR replication to ${target}`, source: "estimate: assumptions.ecrReplication (AWS gives no replication-time guarantee)", estimate: true },
+            });
+            deps.set(id, [image.urn]);
+            region.set(id, target);
+        }
+        return id;
+    };
     const imageRegion = (ref: unknown) => /\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/.exec(String(ref ?? ""))?.[1];
 
     for (const s of all) {
@@ -308,15 +333,15 @@ function planGraph(doc: PlanDocument, opts: TimelineOptions) {
         if (s.parent && states.has(s.parent)) own.add(s.parent);
         const provider = urnOf(s.provider);
         if (provider && states.has(provider)) own.add(provider);
-        // A workload pulling an image from another region's registry waits for ECR replication.
+        // A workload pulling an image from another region's registry also waits for ECR to
+        // replicate the push there, which runs from the push on, alongside whatever else the
+        // workload waits for (the primary's migration).
         if (est.typical > 0 && /^kubernetes:(apps|batch)\//.test(s.type)) {
             const pulls = JSON.stringify((s.inputs as any).spec?.template?.spec?.containers?.map((c: any) => c.image) ?? []);
             const target = imageRegion(pulls);
             const pushed = [...own].map((d) => states.get(d)!).find((d) => d.type === "docker:index/image:Image" && opOf(d.urn) !== "same"
                 && imageRegion(d.inputs.imageName) && imageRegion(d.inputs.imageName) !== target);
-            if (target && pushed) {
-                est = { ...est, typical: est.typical + assumptions.ecrReplication.typical, high: est.high + assumptions.ecrReplication.high, basis: `${est.basis} + ECR replication to ${target}` };
-            }
+            if (target && pushed) own.add(replicationOf(pushed, target));
         }
         if (op === "replace" && s.deleteBeforeReplace) {
             const del = durationOf(s, "delete", ctx);
@@ -355,7 +380,7 @@ function planGraph(doc: PlanDocument, opts: TimelineOptions) {
 export function buildTimeline(doc: PlanDocument, opts: TimelineOptions = {}): TimelineResult {
     const parallel = opts.parallel ?? DEFAULT_PARALLEL;
     const { nodes, deps, region, states, regions, assumptions, release } = planGraph(doc, opts);
-    const tasks = (pick: (e: Estimate) => number) => nodes.map((n) => ({ id: n.id, duration: pick(n.typical), deps: deps.get(n.id)! }));
+    const tasks = (pick: (e: Estimate) => number) => nodes.map((n) => ({ id: n.id, duration: pick(n.typical), deps: deps.get(n.id)!, external: n.external }));
     const limit = Number.isFinite(parallel) && parallel > 0 ? parallel : Infinity;
     const typical = schedule(tasks((e) => e.typical), limit);
     const high = schedule(tasks((e) => e.high), limit);
@@ -435,7 +460,7 @@ export function buildTimeline(doc: PlanDocument, opts: TimelineOptions = {}): Ti
         "the engine's final deletions (old halves of replacements) count for the stack, not for a region that has other work.",
         "Not modelled: the deploy driver's staged rollout (one region, verification, then the next), which adds the verification time between regions.",
     ];
-    const operations = nodes.filter((n) => n.typical.typical > 0).length;
+    const operations = nodes.filter((n) => n.typical.typical > 0 && !n.external).length;
     return {
         stack: doc.stack,
         mode: release ? "release" : "first-deployment",

@@ -69,6 +69,19 @@ describe("timeline: the scheduler", () => {
         assert.equal(s.makespan, 4);
     });
 
+    it("what the cloud does on its own (ECR replication) runs alongside, holding no slot", () => {
+        // push → replication (3) and push → migrate (2) → rollout (4, also waits for replication).
+        const tasks = [t("push", 3), { id: "replicate", duration: 3, deps: ["push"], external: true }, t("migrate", 2, "push"), t("rollout", 4, "migrate", "replicate")];
+        const s = schedule(tasks, 1);
+        assert.equal(s.tasks.get("replicate")!.start, 3, "replication starts with the push done, though the one slot is busy");
+        assert.equal(s.tasks.get("migrate")!.start, 3);
+        assert.equal(s.tasks.get("rollout")!.start, 6, "the rollout waits for the later of the two");
+        assert.deepEqual(s.tasks.get("rollout")!.waitedFor, { id: "replicate", kind: "dependency" });
+        assert.equal(s.makespan, 10);
+        // A slow replication is what the rollout waits for; the migration alone would have been done at 5.
+        assert.equal(schedule(tasks.map((x) => (x.id === "replicate" ? { ...x, duration: 1 } : x)), 1).makespan, 9);
+    });
+
     it("unbounded scheduling is the longest path; a bound never makes it faster", () => {
         let seed = 7;
         const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
@@ -204,10 +217,19 @@ describe("timeline: the stacks", () => {
             assert.equal(g.met, g.modelSeconds <= 600);
             assert.equal(g.modelSeconds, release.overheadSeconds + release.regions[g.scope].finish);
         }
-        // The secondary pulls the image from its own region's registry, after ECR replication.
-        const west = release.regions["eu-west-1"].criticalPath.at(-1)!;
-        assert.match(west.basis, /\+ ECR replication to eu-west-1$/);
-        assert.ok(release.regions["eu-central-1"].criticalPath.every((e) => !/ECR replication/.test(e.basis)));
+        // The secondary pulls the image from its own region's registry: ECR replicates the push
+        // there while the primary migrates, and the secondary's rollout waits for both.
+        const replication = release.regions["eu-west-1"].components.find((c) => c.type === "(ECR replication)")!;
+        assert.ok(replication, "eu-west-1 waits for ECR replication");
+        const build = release.criticalPath.find((e) => e.name === "core-3.23.6-image")!;
+        const migrate = release.criticalPath.find((e) => e.name === "eu-central-1-core-migrate" && e.op === "replace")!;
+        assert.equal(replication.start, build.finish);
+        assert.equal(replication.finish - replication.start, DEFAULT_ASSUMPTIONS.ecrReplication.typical);
+        assert.ok(replication.finish <= migrate.finish, "replication is done before the migration is");
+        const westWorker = release.regions["eu-west-1"].criticalPath.at(-1)!;
+        assert.equal(westWorker.name, "eu-west-1-core-worker");
+        assert.equal(westWorker.start, migrate.finish);
+        assert.ok(!release.regions["eu-central-1"].components.some((c) => c.type === "(ECR replication)"), "the primary pulls from its own registry");
         // The secondary's rollout waits for the primary's migration.
         assert.ok(release.regions["eu-west-1"].criticalPath.some((e) => e.name === "eu-central-1-core-migrate"));
 
