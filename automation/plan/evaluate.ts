@@ -63,6 +63,20 @@ export const programErrorExitCode = 4;
  * on each registration) and its result with Outputs resolved. Also the harness of component tests.
  */
 export async function runUnderMocks<T>(project: string, stack: string, program: () => T | Promise<T>): Promise<{ resources: RecordedResource[]; result: unknown }> {
+    // The SDK's runtime (monitor, settings) and what offlineRuntime replaces are process-wide: an
+    // evaluation started inside another would mix their resources and undo the other's changes.
+    if (evaluating) throw new Error("another evaluation is running in this process; evaluate stacks one after another");
+    evaluating = true;
+    try {
+        return await runAlone(project, stack, program);
+    } finally {
+        evaluating = false;
+    }
+}
+
+let evaluating = false;
+
+async function runAlone<T>(project: string, stack: string, program: () => T | Promise<T>): Promise<{ resources: RecordedResource[]; result: unknown }> {
     const mocks = new PlanMocks();
     const monitor = new RecordingMonitor(mocks);
     installMockRuntime(monitor, project, stack);

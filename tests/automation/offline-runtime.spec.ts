@@ -57,6 +57,19 @@ describe("offline runtime", () => {
         assert.deepEqual(result, { size: 3, spec: { a: "first", b: [1, { x: 1, y: 2 }] } });
     });
 
+    it("refuses a second evaluation while one runs, and leaves the first intact", async () => {
+        let second: Promise<unknown> | undefined;
+        const first = await runUnderMocks("project", "stack", () => {
+            second = runUnderMocks("project", "other", () => ({}));
+            return { size: new Thing("only", { size: 1 }).size };
+        });
+        await assert.rejects(second!, /another evaluation is running in this process/);
+        assert.deepEqual(first.result, { size: 1 });
+        assert.deepEqual(first.resources.map((r) => r.name), ["only"]);
+        // And the next one runs.
+        assert.deepEqual((await runUnderMocks("project", "stack", () => ({ ok: true }))).result, { ok: true });
+    });
+
     it("restores the protobuf encoder after the evaluation", async () => {
         const encoder = Struct.fromJavaScript;
         let during: unknown;
