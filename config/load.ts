@@ -280,15 +280,7 @@ interface SchemaNode {
 
 /** One line per problem, each naming its full key and what is allowed there. */
 function describeIssues(issues: readonly v.BaseIssue<unknown>[], input: unknown): string[] {
-    const lines: string[] = [];
-    const seen = new Set<string>();
-    for (const issue of issues) {
-        for (const line of describeIssue(issue, input)) {
-            if (!seen.has(line)) lines.push(line);
-            seen.add(line);
-        }
-    }
-    return lines;
+    return [...new Set(issues.flatMap((issue) => describeIssue(issue, input)))];
 }
 
 function describeIssue(issue: v.BaseIssue<unknown>, input: unknown): string[] {

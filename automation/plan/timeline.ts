@@ -44,8 +44,8 @@ export interface Schedule {
 /**
  * Schedules tasks: each starts when its dependencies have finished and (for tasks that take time)
  * one of `parallel` slots is free; tasks that take no time, and external ones, never wait for a
- * slot and hold none. Ready tasks start
- * in the order they became ready, then in input order. `parallel` Infinity gives the longest path.
+ * slot and hold none. Ready tasks start in the order they became ready, then in input order.
+ * `parallel` Infinity gives the longest path.
  */
 export function schedule(nodes: readonly TaskNode[], parallel = Infinity): Schedule {
     if (!(parallel >= 1)) throw new Error(`parallel must be at least 1 (got ${parallel})`);
@@ -117,7 +117,7 @@ export function schedule(nodes: readonly TaskNode[], parallel = Infinity): Sched
         }
         if (done.size === nodes.length) break;
         const nextFinish = Math.min(...running.map((t) => t.finish), ...external.map((t) => t.finish));
-        const nextReady = Math.min(...ready.filter((r) => r.at > time && (running.length < parallel || byId.get(r.id)!.n.external || byId.get(r.id)!.n.duration === 0)).map((r) => r.at));
+        const nextReady = Math.min(...ready.filter((r) => r.at > time).map((r) => r.at));
         const next = Math.min(nextFinish, nextReady);
         if (!Number.isFinite(next)) {
             const stuck = nodes.filter((n) => !done.has(n.id)).map((n) => n.id);
