@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as v from "valibot";
-import { clusterAutoscalerChart } from "../components/cluster/aws/charts";
+import { clusterAutoscalerChart } from "../catalog/charts";
 import { deepMerge, environmentDefaults } from "./defaults";
 import {
     awsRegions, configKeys, environments, semver, secretKeys, stackConfigSchema,
@@ -216,7 +216,7 @@ function crossChecks(c: StackConfig): string[] {
     const k8sVersion = c.cluster.aws?.kubernetesVersion;
     if (c.cluster.flavour === "aws" && k8sVersion !== undefined && k8sVersion !== clusterAutoscalerChart.kubernetesMinor) {
         p.push(`${key("cluster.aws.kubernetesVersion")}: "${k8sVersion}" has no pinned cluster autoscaler (it supports only the Kubernetes minor it was built for); `
-            + `allowed: "${clusterAutoscalerChart.kubernetesMinor}", or pin the matching chart and image in components/cluster/aws/charts.ts first`);
+            + `allowed: "${clusterAutoscalerChart.kubernetesMinor}", or pin the matching chart and image in catalog/charts.ts first`);
     }
     const ops = c.operations;
     for (const part of ["edge", "mediaCdn", "alarms", "containerInsights", "drBackupCopy"] as const) {

@@ -15,7 +15,7 @@ export interface DatabaseInstanceFacts {
     readonly allocatedStorageGiB: number;
     /**
      * max_connections, when the parameter group sets it or the class is outside the table in
-     * database-limits.ts. Default: RDS's formula for the class.
+     * catalog/rds.ts. Default: RDS's formula for the class.
      */
     readonly maxConnections?: number;
 }
@@ -181,7 +181,7 @@ function argumentProblems(args: RegionalAlarmsArgs): string[] {
         ...args.database.replicas.map((r, i) => [`database.replicas[${i}]`, r] as const)];
     for (const [key, db] of instances) {
         if (db.maxConnections === undefined && postgresMaxConnections(db.instanceClass) === undefined) {
-            problems.push(`${key}: instance class "${db.instanceClass}" is not in the memory table (database-limits.ts); give maxConnections (SHOW max_connections)`);
+            problems.push(`${key}: instance class "${db.instanceClass}" is not in the memory table (catalog/rds.ts); give maxConnections (SHOW max_connections)`);
         }
         if (!(db.allocatedStorageGiB > 0)) problems.push(`${key}.allocatedStorageGiB: ${db.allocatedStorageGiB} must be greater than 0`);
     }

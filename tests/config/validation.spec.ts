@@ -150,7 +150,7 @@ describe("stack configuration", () => {
     it("refuses a Kubernetes minor the pinned cluster autoscaler is not built for, before any resource exists", () => {
         assertIncludes(problemsOf({ ...productionStack, cluster: { aws: { kubernetesVersion: "1.35" } } }),
             'saleor:cluster.aws.kubernetesVersion: "1.35" has no pinned cluster autoscaler (it supports only the Kubernetes minor it was built for); '
-            + 'allowed: "1.34", or pin the matching chart and image in components/cluster/aws/charts.ts first');
+            + 'allowed: "1.34", or pin the matching chart and image in catalog/charts.ts first');
     });
 
     it("refuses overlapping VPC ranges between regions", () => {

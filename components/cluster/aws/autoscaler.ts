@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { partitionOf } from "./arn";
-import { clusterAutoscalerChart } from "./charts";
+import { clusterAutoscalerChart } from "../../../catalog/charts";
 import { createControllerRelease } from "./controller-chart";
 
 /** An IAM policy document, as the autoscaler's role receives it. */
@@ -91,7 +91,7 @@ export function createClusterAutoscaler(name: string, s: ClusterAutoscalerSettin
     const c = clusterAutoscalerChart;
     if (s.kubernetesVersion !== c.kubernetesMinor) {
         throw new Error(`createClusterAutoscaler ${name}: the pinned cluster-autoscaler ${c.image.tag} (chart ${c.version}) is built for Kubernetes ${c.kubernetesMinor}, `
-            + `the cluster runs ${s.kubernetesVersion}; pin the chart and image of the matching minor in components/cluster/aws/charts.ts`);
+            + `the cluster runs ${s.kubernetesVersion}; pin the chart and image of the matching minor in catalog/charts.ts`);
     }
     return createControllerRelease(`${name}-cluster-autoscaler`, c, {
         clusterName: s.clusterName,

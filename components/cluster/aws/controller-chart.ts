@@ -2,7 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import * as pulumi from "@pulumi/pulumi";
 import { createPodIdentityRole } from "../identity";
-import type { ControllerChart } from "./charts";
+import type { ControllerChart } from "../../../catalog/charts";
 
 export interface ControllerReleaseSettings {
     /** The EKS cluster; pass the cluster's own output so the association waits for it. */

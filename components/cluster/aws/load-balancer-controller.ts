@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { partitionOf } from "./arn";
-import { loadBalancerControllerChart } from "./charts";
+import { loadBalancerControllerChart } from "../../../catalog/charts";
 import { createControllerRelease } from "./controller-chart";
 import { loadBalancerControllerPolicy } from "./load-balancer-controller-policy";
 
