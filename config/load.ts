@@ -111,142 +111,199 @@ export function validateStackConfig(source: ConfigSource): { config: StackConfig
     return problems.length > 0 ? { problems } : { config };
 }
 
-/** Rules that span several keys, which a schema per key cannot express. */
-function crossChecks(c: StackConfig): string[] {
-    const p: string[] = [];
-    const key = (path: string) => `${namespace}:${path}`;
-
-    const primaries = c.regions.filter((r) => r.role === "primary");
-    if (primaries.length !== 1) {
-        p.push(`${key("regions")}: exactly one region must have role "primary" (found ${primaries.length}); the primary runs migrations and Celery beat`);
-    }
-    const seen = new Set<string>();
-    c.regions.forEach((r, i) => {
-        if (seen.has(r.name)) p.push(`${key(`regions[${i}].name`)}: "${r.name}" is listed twice; region names must be unique`);
-        seen.add(r.name);
-    });
-    const hosts = new Map<string, string>();
-    c.regions.forEach((r, i) => {
-        const entries: [string, string][] = [[`regions[${i}].hosts.api`, r.hosts.api], [`regions[${i}].hosts.dashboard`, r.hosts.dashboard],
-            ...Object.entries(r.hosts.storefronts).map(([m, h]): [string, string] => [`regions[${i}].hosts.storefronts.${m}`, h])];
-        for (const [path, host] of entries) {
-            const other = hosts.get(host);
-            if (other) p.push(`${key(path)}: host "${host}" is already used by ${key(other)}; every public host must be unique`);
-            hosts.set(host, path);
-        }
-        if (Object.keys(r.hosts.storefronts).length === 0) {
-            p.push(`${key(`regions[${i}].hosts.storefronts`)}: needs at least one market, e.g. { de: "de.example.com" }`);
-        }
-    });
-
-    for (const name of Object.keys(c.regionReleases)) {
-        if (!c.regions.some((r) => r.name === name)) {
-            p.push(`${key(`regionReleases.${name}`)}: no region is named "${name}"; allowed: ${c.regions.map((r) => r.name).join(", ")}`);
-        }
-    }
-
-    const dashboardMinor = minorOf(c.dashboardVersion);
-    for (const [region, release] of Object.entries(c.releases)) {
-        if (c.images.core.source === "upstream" && !semver.test(release)) {
-            p.push(`${key(c.regionReleases[region] ? `regionReleases.${region}` : "release")}: "${release}" is not a Saleor version; upstream Core images are tagged X.Y.Z (a git SHA needs images.core.source "build")`);
-            continue;
-        }
-        const coreVersion = semver.test(release) && c.images.core.source === "upstream" ? release : c.saleorVersion;
-        if (minorOf(coreVersion) !== dashboardMinor) {
-            p.push(`${key("dashboardVersion")}: ${c.dashboardVersion} does not match Core ${coreVersion} in region ${region}; the Dashboard minor version must equal Core's (${minorOf(coreVersion)})`);
-        }
-    }
-
-    if (c.workloads.beat.replicas !== 1) {
-        p.push(`${key("workloads.beat.replicas")}: is ${c.workloads.beat.replicas}; Celery beat must run exactly 1 replica (two schedulers enqueue every periodic task twice)`);
-    }
-    if (c.environment === "production") {
-        for (const w of ["api", "worker"] as const) {
-            if (c.workloads[w].replicas < 2) {
-                p.push(`${key(`workloads.${w}.replicas`)}: is ${c.workloads[w].replicas}; production needs at least 2 so a node loss or rollout never takes it down`);
-            }
-        }
-    }
-    for (const w of ["api", "worker", "dashboard", "storefront"] as const) {
-        const a = c.workloads[w].autoscaling;
-        if (a && a.maxReplicas < c.workloads[w].replicas) {
-            p.push(`${key(`workloads.${w}.autoscaling.maxReplicas`)}: ${a.maxReplicas} is below replicas (${c.workloads[w].replicas}); allowed: >= replicas`);
-        }
-    }
-    if (c.app.debug && c.environment !== "dev") {
-        p.push(`${key("app.debug")}: DEBUG must be false outside dev (it leaks tracebacks and settings); allowed: false`);
-    }
-
-    if (c.cluster.flavour === "existing" && !c.cluster.existing) {
-        p.push(`${key("cluster.existing")}: required when cluster.flavour is "existing" (may be {} to use the current kubeconfig context)`);
-    }
-    if (c.cluster.flavour === "aws") {
-        if (!c.cluster.aws) p.push(`${key("cluster.aws")}: required when cluster.flavour is "aws"`);
-        c.regions.forEach((r, i) => {
-            if (!(awsRegions as readonly string[]).includes(r.name)) {
-                p.push(`${key(`regions[${i}].name`)}: "${r.name}" is not a known AWS region; allowed: ${awsRegions.join(", ")}`);
-            }
-            if (!r.vpcCidr) p.push(`${key(`regions[${i}].vpcCidr`)}: required with cluster.flavour "aws" (a /16 such as 10.10.0.0/16)`);
-        });
-        const cidrs = c.regions.flatMap((r, i) => (r.vpcCidr ? [{ i, cidr: r.vpcCidr }] : []));
-        for (let a = 0; a < cidrs.length; a++) {
-            for (let b = a + 1; b < cidrs.length; b++) {
-                if (cidrsOverlap(cidrs[a].cidr, cidrs[b].cidr)) {
-                    p.push(`${key(`regions[${cidrs[b].i}].vpcCidr`)}: ${cidrs[b].cidr} overlaps regions[${cidrs[a].i}].vpcCidr ${cidrs[a].cidr}; peered VPCs need disjoint ranges`);
-                }
-            }
-        }
-        c.cluster.aws?.nodeGroups.forEach((g, i) => {
-            if (!(g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize)) {
-                p.push(`${key(`cluster.aws.nodeGroups[${i}]`)}: sizes must satisfy minSize <= desiredSize <= maxSize (got ${g.minSize}/${g.desiredSize}/${g.maxSize})`);
-            }
-        });
-    }
-    if (c.data.flavour === "in-cluster" && !c.data.inCluster) p.push(`${key("data.inCluster")}: required when data.flavour is "in-cluster"`);
-    if (c.data.flavour === "aws") {
-        if (!c.data.aws) p.push(`${key("data.aws")}: required when data.flavour is "aws"`);
-        if (c.cluster.flavour !== "aws") p.push(`${key("data.flavour")}: "aws" needs cluster.flavour "aws" (the managed data tier lives in the cluster's VPC); allowed with an existing cluster: in-cluster`);
-        if (c.data.aws && c.data.aws.postgres.maxAllocatedStorageGiB < c.data.aws.postgres.allocatedStorageGiB) {
-            p.push(`${key("data.aws.postgres.maxAllocatedStorageGiB")}: must be >= allocatedStorageGiB (${c.data.aws.postgres.allocatedStorageGiB})`);
-        }
-        if (c.data.aws?.cache.multiAz && c.data.aws.cache.nodes < 2) {
-            p.push(`${key("data.aws.cache.nodes")}: Multi-AZ needs at least 2 nodes (a primary and a replica)`);
-        }
-    }
-    const k8sVersion = c.cluster.aws?.kubernetesVersion;
-    if (c.cluster.flavour === "aws" && k8sVersion !== undefined && k8sVersion !== clusterAutoscalerChart.kubernetesMinor) {
-        p.push(`${key("cluster.aws.kubernetesVersion")}: "${k8sVersion}" has no pinned cluster autoscaler (it supports only the Kubernetes minor it was built for); `
-            + `allowed: "${clusterAutoscalerChart.kubernetesMinor}", or pin the matching chart and image in catalog/charts.ts first`);
-    }
-    const ops = c.operations;
-    for (const part of ["edge", "mediaCdn", "alarms", "containerInsights", "drBackupCopy"] as const) {
-        if (ops[part] && c.cluster.flavour !== "aws") {
-            p.push(`${key(`operations.${part}`)}: needs cluster.flavour "aws" (it builds AWS resources); allowed here: false`);
-        }
-    }
-    if ((ops.edge || ops.mediaCdn) && !ops.dnsZone) {
-        p.push(`${key("operations.dnsZone")}: required with operations.edge or operations.mediaCdn (the Route 53 zone certificates are validated in)`);
-    }
-    if (ops.dnsZone && ops.edge) {
-        c.regions.forEach((r, i) => {
-            for (const host of [r.hosts.api, r.hosts.dashboard, ...Object.values(r.hosts.storefronts)]) {
-                if (host !== ops.dnsZone && !host.endsWith(`.${ops.dnsZone}`)) {
-                    p.push(`${key(`regions[${i}].hosts`)}: "${host}" is outside operations.dnsZone ${ops.dnsZone}; every host needs a record in that zone`);
-                }
-            }
-        });
-    }
-    if (ops.drBackupCopy && c.regions.length < 2) {
-        p.push(`${key("operations.drBackupCopy")}: needs a secondary region to copy backups to`);
-    }
-    if (c.features.mailCatcher && c.data.flavour !== "in-cluster") {
-        p.push(`${key("features.mailCatcher")}: the mail catcher runs only with data.flavour "in-cluster" (dev); set emailUrl instead`);
-    }
-    if (c.features.mailCatcher && c.emailUrl) {
-        p.push(`${key("emailUrl")}: set together with features.mailCatcher; choose one`);
-    }
-    return p;
+/** A problem a cross-field rule found: the key it is about (without the namespace) and what is wrong. */
+interface Problem {
+    readonly key: string;
+    readonly message: string;
 }
+
+/**
+ * A rule that spans several keys, which a schema per key cannot express. `key` names the key it
+ * guards (`[]` stands for any index); `check` returns a problem per offending value.
+ */
+interface CrossRule {
+    readonly key: string;
+    readonly check: (c: StackConfig) => Problem[];
+}
+
+/** The problem at `key`, when `failed`. */
+const when = (failed: boolean, key: string, message: string): Problem[] => (failed ? [{ key, message }] : []);
+
+/** Every cross-field rule, in the order problems are reported. */
+export const crossRules: readonly CrossRule[] = [
+    {
+        key: "regions",
+        check: (c) => {
+            const primaries = c.regions.filter((r) => r.role === "primary").length;
+            return when(primaries !== 1, "regions", `exactly one region must have role "primary" (found ${primaries}); the primary runs migrations and Celery beat`);
+        },
+    },
+    {
+        key: "regions[].name",
+        check: (c) => c.regions.flatMap((r, i) =>
+            when(c.regions.findIndex((x) => x.name === r.name) < i, `regions[${i}].name`, `"${r.name}" is listed twice; region names must be unique`)),
+    },
+    {
+        key: "regions[].hosts",
+        check: (c) => {
+            const p: Problem[] = [];
+            const hosts = new Map<string, string>();
+            c.regions.forEach((r, i) => {
+                const entries: [string, string][] = [[`regions[${i}].hosts.api`, r.hosts.api], [`regions[${i}].hosts.dashboard`, r.hosts.dashboard],
+                    ...Object.entries(r.hosts.storefronts).map(([m, h]): [string, string] => [`regions[${i}].hosts.storefronts.${m}`, h])];
+                for (const [path, host] of entries) {
+                    const other = hosts.get(host);
+                    if (other) p.push({ key: path, message: `host "${host}" is already used by ${namespace}:${other}; every public host must be unique` });
+                    hosts.set(host, path);
+                }
+                p.push(...when(Object.keys(r.hosts.storefronts).length === 0, `regions[${i}].hosts.storefronts`, 'needs at least one market, e.g. { de: "de.example.com" }'));
+            });
+            return p;
+        },
+    },
+    {
+        key: "regionReleases",
+        check: (c) => Object.keys(c.regionReleases).flatMap((name) =>
+            when(!c.regions.some((r) => r.name === name), `regionReleases.${name}`, `no region is named "${name}"; allowed: ${c.regions.map((r) => r.name).join(", ")}`)),
+    },
+    {
+        key: "release, dashboardVersion",
+        check: (c) => {
+            const p: Problem[] = [];
+            const dashboardMinor = minorOf(c.dashboardVersion);
+            for (const [region, release] of Object.entries(c.releases)) {
+                if (c.images.core.source === "upstream" && !semver.test(release)) {
+                    p.push({
+                        key: c.regionReleases[region] ? `regionReleases.${region}` : "release",
+                        message: `"${release}" is not a Saleor version; upstream Core images are tagged X.Y.Z (a git SHA needs images.core.source "build")`,
+                    });
+                    continue;
+                }
+                const coreVersion = semver.test(release) && c.images.core.source === "upstream" ? release : c.saleorVersion;
+                p.push(...when(minorOf(coreVersion) !== dashboardMinor, "dashboardVersion",
+                    `${c.dashboardVersion} does not match Core ${coreVersion} in region ${region}; the Dashboard minor version must equal Core's (${minorOf(coreVersion)})`));
+            }
+            return p;
+        },
+    },
+    {
+        key: "workloads.beat.replicas",
+        check: (c) => when(c.workloads.beat.replicas !== 1, "workloads.beat.replicas",
+            `is ${c.workloads.beat.replicas}; Celery beat must run exactly 1 replica (two schedulers enqueue every periodic task twice)`),
+    },
+    {
+        key: "workloads.{api,worker}.replicas",
+        check: (c) => (["api", "worker"] as const).flatMap((w) =>
+            when(c.environment === "production" && c.workloads[w].replicas < 2, `workloads.${w}.replicas`,
+                `is ${c.workloads[w].replicas}; production needs at least 2 so a node loss or rollout never takes it down`)),
+    },
+    {
+        key: "workloads.*.autoscaling.maxReplicas",
+        check: (c) => (["api", "worker", "dashboard", "storefront"] as const).flatMap((w) => {
+            const a = c.workloads[w].autoscaling;
+            return when(a !== undefined && a.maxReplicas < c.workloads[w].replicas, `workloads.${w}.autoscaling.maxReplicas`,
+                `${a?.maxReplicas} is below replicas (${c.workloads[w].replicas}); allowed: >= replicas`);
+        }),
+    },
+    {
+        key: "app.debug",
+        check: (c) => when(c.app.debug && c.environment !== "dev", "app.debug", "DEBUG must be false outside dev (it leaks tracebacks and settings); allowed: false"),
+    },
+    {
+        key: "regions[].name, regions[].vpcCidr",
+        check: (c) => {
+            if (c.cluster.flavour !== "aws") return [];
+            const p = c.regions.flatMap((r, i) => [
+                ...when(!(awsRegions as readonly string[]).includes(r.name), `regions[${i}].name`, `"${r.name}" is not a known AWS region; allowed: ${awsRegions.join(", ")}`),
+                ...when(!r.vpcCidr, `regions[${i}].vpcCidr`, 'required with cluster.flavour "aws" (a /16 such as 10.10.0.0/16)'),
+            ]);
+            const cidrs = c.regions.flatMap((r, i) => (r.vpcCidr ? [{ i, cidr: r.vpcCidr }] : []));
+            for (let a = 0; a < cidrs.length; a++) {
+                for (let b = a + 1; b < cidrs.length; b++) {
+                    p.push(...when(cidrsOverlap(cidrs[a].cidr, cidrs[b].cidr), `regions[${cidrs[b].i}].vpcCidr`,
+                        `${cidrs[b].cidr} overlaps regions[${cidrs[a].i}].vpcCidr ${cidrs[a].cidr}; peered VPCs need disjoint ranges`));
+                }
+            }
+            return p;
+        },
+    },
+    {
+        key: "cluster.aws.nodeGroups[]",
+        check: (c) => c.cluster.flavour !== "aws" ? [] : c.cluster.aws.nodeGroups.flatMap((g, i) =>
+            when(!(g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize), `cluster.aws.nodeGroups[${i}]`,
+                `sizes must satisfy minSize <= desiredSize <= maxSize (got ${g.minSize}/${g.desiredSize}/${g.maxSize})`)),
+    },
+    {
+        key: "data.flavour",
+        check: (c) => when(c.data.flavour === "aws" && c.cluster.flavour !== "aws", "data.flavour",
+            '"aws" needs cluster.flavour "aws" (the managed data tier lives in the cluster\'s VPC); allowed with an existing cluster: in-cluster'),
+    },
+    {
+        key: "data.aws.postgres.maxAllocatedStorageGiB",
+        check: (c) => c.data.flavour !== "aws" ? [] : when(c.data.aws.postgres.maxAllocatedStorageGiB < c.data.aws.postgres.allocatedStorageGiB,
+            "data.aws.postgres.maxAllocatedStorageGiB", `must be >= allocatedStorageGiB (${c.data.aws.postgres.allocatedStorageGiB})`),
+    },
+    {
+        key: "data.aws.cache.nodes",
+        check: (c) => c.data.flavour !== "aws" ? [] : when(c.data.aws.cache.multiAz && c.data.aws.cache.nodes < 2,
+            "data.aws.cache.nodes", "Multi-AZ needs at least 2 nodes (a primary and a replica)"),
+    },
+    {
+        key: "cluster.aws.kubernetesVersion",
+        check: (c) => c.cluster.flavour !== "aws" ? [] : when(c.cluster.aws.kubernetesVersion !== clusterAutoscalerChart.kubernetesMinor,
+            "cluster.aws.kubernetesVersion",
+            `"${c.cluster.aws.kubernetesVersion}" has no pinned cluster autoscaler (it supports only the Kubernetes minor it was built for); `
+            + `allowed: "${clusterAutoscalerChart.kubernetesMinor}", or pin the matching chart and image in catalog/charts.ts first`),
+    },
+    {
+        key: "operations.*",
+        check: (c) => (["edge", "mediaCdn", "alarms", "containerInsights", "drBackupCopy"] as const).flatMap((part) =>
+            when(c.operations[part] && c.cluster.flavour !== "aws", `operations.${part}`, 'needs cluster.flavour "aws" (it builds AWS resources); allowed here: false')),
+    },
+    {
+        key: "operations.dnsZone",
+        check: (c) => when((c.operations.edge || c.operations.mediaCdn) && !c.operations.dnsZone, "operations.dnsZone",
+            "required with operations.edge or operations.mediaCdn (the Route 53 zone certificates are validated in)"),
+    },
+    {
+        key: "regions[].hosts",
+        check: (c) => {
+            const zone = c.operations.dnsZone;
+            if (!zone || !c.operations.edge) return [];
+            return c.regions.flatMap((r, i) => [r.hosts.api, r.hosts.dashboard, ...Object.values(r.hosts.storefronts)].flatMap((host) =>
+                when(host !== zone && !host.endsWith(`.${zone}`), `regions[${i}].hosts`, `"${host}" is outside operations.dnsZone ${zone}; every host needs a record in that zone`)));
+        },
+    },
+    {
+        key: "operations.drBackupCopy",
+        check: (c) => when(c.operations.drBackupCopy && c.regions.length < 2, "operations.drBackupCopy", "needs a secondary region to copy backups to"),
+    },
+    {
+        key: "features.mailCatcher",
+        check: (c) => when(c.features.mailCatcher && c.data.flavour !== "in-cluster", "features.mailCatcher",
+            'the mail catcher runs only with data.flavour "in-cluster" (dev); set emailUrl instead'),
+    },
+    {
+        key: "emailUrl",
+        check: (c) => when(c.features.mailCatcher && c.emailUrl !== undefined, "emailUrl", "set together with features.mailCatcher; choose one"),
+    },
+];
+
+/** Every cross-field problem, each as `saleor:<key>: <message>`. */
+function crossChecks(c: StackConfig): string[] {
+    return crossRules.flatMap((rule) => rule.check(c)).map((p) => `${namespace}:${p.key}: ${p.message}`);
+}
+
+/**
+ * What a flavour needs, said when it is missing: the variant's own message ("is required") would
+ * not say why a key is required only sometimes.
+ */
+const requiredByFlavour: Record<string, string> = {
+    "cluster.existing": 'required when cluster.flavour is "existing" (may be {} to use the current kubeconfig context)',
+    "cluster.aws": 'required when cluster.flavour is "aws"',
+    "data.inCluster": 'required when data.flavour is "in-cluster"',
+    "data.aws": 'required when data.flavour is "aws"',
+};
 
 /** The stack model, as the messages walk it. */
 const modelSchema = stackConfigSchema as unknown as SchemaNode;
@@ -298,6 +355,8 @@ function describeIssue(issue: v.BaseIssue<unknown>, input: unknown): string[] {
             return Object.keys(object).filter((k) => !allowed.includes(k))
                 .map((k) => `${at([...parent, k])}: unknown key${allowed.length ? `; allowed keys are ${allowed.join(", ")}` : ""}`);
         }
+        const byFlavour = requiredByFlavour[formatPath(path)];
+        if (byFlavour) return [`${at(path)}: ${byFlavour}`];
         const options = choices(schema);
         return [`${at(path)}: is required (${options ? `one of ${options}` : typeName(schema?.type)})`];
     }

@@ -112,69 +112,89 @@ const nodeGroup = v.strictObject({
     diskSizeGiB: int(20, 1000),
 });
 
-const cluster = v.strictObject({
-    flavour: v.picklist(["existing", "aws"]),
+/** Keys every cluster flavour has. */
+const clusterCommon = {
     /** Namespace for every Saleor workload. */
     namespace: matching(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a Kubernetes namespace name: lower-case letters, digits and dashes"),
     /** IngressClass that serves the public hosts. */
     ingressClassName: nonEmpty,
-    existing: v.optional(v.strictObject({
-        /** Path to a kubeconfig file; the default loading rules ($KUBECONFIG, ~/.kube/config) when unset. */
-        kubeconfig: v.optional(v.string()),
-        /** kubeconfig context; the current context when unset. */
-        context: v.optional(v.string()),
-        /** Namespace of the ingress controller, the only source of public traffic NetworkPolicies admit. */
-        ingressControllerNamespace: v.optional(v.string(), "ingress-nginx"),
-    })),
-    aws: v.optional(v.strictObject({
-        kubernetesVersion: matching(/^1\.[0-9]{2}$/, "must be a Kubernetes minor version such as 1.34"),
-        /** CIDRs allowed to reach the public EKS endpoint; empty means private endpoint only. */
-        endpointPublicAccessCidrs: v.array(cidr),
-        natGateways: v.picklist(["single", "perAz"]),
-        nodeGroups: v.pipe(v.array(nodeGroup), v.minLength(1, "needs at least one node group")),
-        /** IAM role ARNs granted cluster-admin through EKS access entries (CI deploy role, operators). */
-        adminRoleArns: v.optional(v.array(matching(/^arn:aws:iam::[0-9]{12}:role\/.+$/, "must be an IAM role ARN")), () => []),
-    })),
+};
+
+const existingCluster = v.strictObject({
+    /** Path to a kubeconfig file; the default loading rules ($KUBECONFIG, ~/.kube/config) when unset. */
+    kubeconfig: v.optional(v.string()),
+    /** kubeconfig context; the current context when unset. */
+    context: v.optional(v.string()),
+    /** Namespace of the ingress controller, the only source of public traffic NetworkPolicies admit. */
+    ingressControllerNamespace: v.optional(v.string(), "ingress-nginx"),
 });
 
-const data = v.strictObject({
-    flavour: v.picklist(["in-cluster", "aws"]),
-    inCluster: v.optional(v.strictObject({
-        postgresImage: v.string(),
-        valkeyImage: v.string(),
-        mailpitImage: v.string(),
-        databaseStorage: storageQuantity,
-        mediaStorage: storageQuantity,
-        /** StorageClass for the volumes; the cluster default when unset. */
-        storageClassName: v.optional(v.string()),
-    })),
-    aws: v.optional(v.strictObject({
-        postgres: v.strictObject({
-            engineVersion: matching(/^1[5-9](\.[0-9]+)?$/, "must be PostgreSQL 15 or newer (Django 5.2 needs >= 14; Saleor tests on 15)"),
-            instanceClass: matching(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class such as db.r6g.large"),
-            allocatedStorageGiB: int(20),
-            maxAllocatedStorageGiB: int(20),
-            multiAz: v.boolean(),
-            backupRetentionDays: int(1, 35),
-            deletionProtection: v.boolean(),
-            /** Add a read replica in the primary region (a secondary always has its standby, a cross-region one). */
-            inRegionReplica: v.boolean(),
-        }),
-        cache: v.strictObject({
-            engineVersion: v.string(),
-            nodeType: matching(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "must be an ElastiCache node type such as cache.r7g.large"),
-            /** Cache nodes per region (primary + replicas). */
-            nodes: int(1, 6),
-            multiAz: v.boolean(),
-        }),
-        media: v.strictObject({
-            /** Days to keep non-current object versions. */
-            noncurrentVersionDays: int(1),
-            /** Replicate the primary region's bucket to the secondary. */
-            replicate: v.boolean(),
-        }),
-    })),
+const awsCluster = v.strictObject({
+    kubernetesVersion: matching(/^1\.[0-9]{2}$/, "must be a Kubernetes minor version such as 1.34"),
+    /** CIDRs allowed to reach the public EKS endpoint; empty means private endpoint only. */
+    endpointPublicAccessCidrs: v.array(cidr),
+    natGateways: v.picklist(["single", "perAz"]),
+    nodeGroups: v.pipe(v.array(nodeGroup), v.minLength(1, "needs at least one node group")),
+    /** IAM role ARNs granted cluster-admin through EKS access entries (CI deploy role, operators). */
+    adminRoleArns: v.optional(v.array(matching(/^arn:aws:iam::[0-9]{12}:role\/.+$/, "must be an IAM role ARN")), () => []),
 });
+
+/**
+ * The cluster, by flavour: `existing` needs `existing` (may be {}), `aws` needs `aws`. The other
+ * flavour's settings may stay in the file (environment defaults carry them) and are ignored.
+ */
+/** The other flavour's settings: accepted and dropped, so the model holds only what the flavour uses. */
+const ignored = v.pipe(v.optional(v.unknown()), v.transform((): undefined => undefined));
+
+const cluster = v.variant("flavour", [
+    v.strictObject({ flavour: v.literal("existing"), ...clusterCommon, existing: existingCluster, aws: ignored }),
+    v.strictObject({ flavour: v.literal("aws"), ...clusterCommon, aws: awsCluster, existing: ignored }),
+]);
+export type ClusterConfig = v.InferOutput<typeof cluster>;
+
+const inClusterData = v.strictObject({
+    postgresImage: v.string(),
+    valkeyImage: v.string(),
+    mailpitImage: v.string(),
+    databaseStorage: storageQuantity,
+    mediaStorage: storageQuantity,
+    /** StorageClass for the volumes; the cluster default when unset. */
+    storageClassName: v.optional(v.string()),
+});
+
+const awsData = v.strictObject({
+    postgres: v.strictObject({
+        engineVersion: matching(/^1[5-9](\.[0-9]+)?$/, "must be PostgreSQL 15 or newer (Django 5.2 needs >= 14; Saleor tests on 15)"),
+        instanceClass: matching(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class such as db.r6g.large"),
+        allocatedStorageGiB: int(20),
+        maxAllocatedStorageGiB: int(20),
+        multiAz: v.boolean(),
+        backupRetentionDays: int(1, 35),
+        deletionProtection: v.boolean(),
+        /** Add a read replica in the primary region (a secondary always has its standby, a cross-region one). */
+        inRegionReplica: v.boolean(),
+    }),
+    cache: v.strictObject({
+        engineVersion: v.string(),
+        nodeType: matching(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "must be an ElastiCache node type such as cache.r7g.large"),
+        /** Cache nodes per region (primary + replicas). */
+        nodes: int(1, 6),
+        multiAz: v.boolean(),
+    }),
+    media: v.strictObject({
+        /** Days to keep non-current object versions. */
+        noncurrentVersionDays: int(1),
+        /** Replicate the primary region's bucket to the secondary. */
+        replicate: v.boolean(),
+    }),
+});
+
+/** The data tier, by flavour: `in-cluster` needs `inCluster`, `aws` needs `aws`; the other's settings are ignored. */
+const data = v.variant("flavour", [
+    v.strictObject({ flavour: v.literal("in-cluster"), inCluster: inClusterData, aws: ignored }),
+    v.strictObject({ flavour: v.literal("aws"), aws: awsData, inCluster: ignored }),
+]);
+export type DataConfig = v.InferOutput<typeof data>;
 
 const app = v.strictObject({
     /** Django DEBUG; only ever true in dev. */

@@ -97,6 +97,23 @@ describe("stack configuration", () => {
         assert.deepEqual(problemsOf({ ...devStack, regions: [{ name: "local", hosts: dev.hosts }] }), ["saleor:regions[0].role: is required (one of primary, secondary)"]);
     });
 
+    it("names the settings a cluster or data flavour needs when they are missing", () => {
+        assert.deepEqual(problemsOf({ ...devStack, cluster: { flavour: "aws" } }).filter((p) => p.startsWith("saleor:cluster.")),
+            ['saleor:cluster.aws: required when cluster.flavour is "aws"']);
+        assert.deepEqual(problemsOf({ ...productionStack, cluster: { flavour: "existing" } }).filter((p) => p.startsWith("saleor:cluster.")),
+            ['saleor:cluster.existing: required when cluster.flavour is "existing" (may be {} to use the current kubeconfig context)']);
+        assert.deepEqual(problemsOf({ ...devStack, data: { flavour: "aws" } }).filter((p) => p.startsWith("saleor:data.aws")),
+            ['saleor:data.aws: required when data.flavour is "aws"']);
+        assert.deepEqual(problemsOf({ ...productionStack, data: { flavour: "in-cluster" } }).filter((p) => p.startsWith("saleor:data.")),
+            ['saleor:data.inCluster: required when data.flavour is "in-cluster"']);
+    });
+
+    it("ignores the settings of the flavour a stack does not use", () => {
+        const cfg = configOf({ ...devStack, cluster: { aws: { kubernetesVersion: "1.34" } } });
+        assert.equal(cfg.cluster.flavour, "existing");
+        assert.equal(cfg.cluster.aws, undefined);
+    });
+
     it("refuses a Dashboard whose minor version differs from Core's", () => {
         assert.deepEqual(problemsOf({ ...devStack, saleorVersion: "3.23.5", dashboardVersion: "3.22.4" }),
             ["saleor:dashboardVersion: 3.22.4 does not match Core 3.23.5 in region local; the Dashboard minor version must equal Core's (3.23)"]);
