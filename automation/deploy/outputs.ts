@@ -1,23 +1,17 @@
-// Reads the stack outputs the program promises (see the contract in index.ts):
+// Reads the stack outputs the program promises; the contract is declared once, in stack/outputs.ts:
 // `primaryRegion` and `regions.<name>.{role, release, endpoints}`.
+import type { RegionOutputs, StackOutputs } from "../../stack/outputs";
 
-export interface RegionEndpoints {
-    api: string;
-    graphql: string;
-    health: string;
-    dashboard?: string;
-    storefronts: string[];
-}
+/** A deployed region's URLs; the Dashboard's is optional, so the driver also reads older stacks' outputs. */
+export type RegionEndpoints = Omit<RegionOutputs["endpoints"], "dashboard"> & { dashboard?: string };
 
-export interface DeployedRegion {
+export interface DeployedRegion extends Pick<RegionOutputs, "role" | "release"> {
     name: string;
-    role: "primary" | "secondary";
-    release: string;
     endpoints: RegionEndpoints;
 }
 
 export interface DeployedStack {
-    environment?: string;
+    environment?: StackOutputs["environment"];
     /** Primary first, then secondaries in the order the program declared them. */
     regions: DeployedRegion[];
 }

@@ -1,0 +1,144 @@
+import * as pulumi from "@pulumi/pulumi";
+import { SaleorCore } from "../components/core";
+import type { ConnectionFacts } from "../components/data";
+import type { RegionalEdge } from "../components/edge";
+import { AppNetworkPolicies } from "../components/network-policies";
+import { observabilityEnv } from "../components/observability/env";
+import type { SaleorSecrets } from "../components/secrets";
+import { Storefront } from "../components/storefront";
+import type { StackConfig } from "../config";
+import { createRegionAlarms } from "./alarms";
+import { awsOnly } from "./aws";
+import type { RegionWithData } from "./data";
+import type { ImageCatalogue } from "./images";
+import { ingressSettings } from "./ingress";
+import type { RegionOutputs } from "./outputs";
+import { coreServiceAccount, instanceOf, required, type Topology } from "./topology";
+
+/** What the application of one region needs from the rest of the stack. */
+export interface ApplicationInputs {
+    readonly region: RegionWithData;
+    /** The data tier's connection facts, with the media CDN's domain where there is one. */
+    readonly connection: ConnectionFacts;
+    readonly secrets: SaleorSecrets;
+    readonly images: ImageCatalogue;
+    /** The primary's migration Job, which a secondary's workloads wait for. */
+    readonly primaryMigration?: pulumi.Resource;
+}
+
+/** The region's outputs and its migration Job (the primary's). */
+export interface RegionApplication {
+    readonly outputs: RegionOutputs<pulumi.Output<string>, pulumi.Output<string[]>>;
+    readonly migrationJob?: pulumi.Resource;
+}
+
+/**
+ * Saleor in one region: the region's certificate, WAF and DNS (AWS edge), Core (migration, API,
+ * worker, beat, Dashboard), the storefront, the region's alarms and the network policies.
+ */
+export function createApplication(cfg: StackConfig, t: Topology, inputs: ApplicationInputs): RegionApplication {
+    const r = inputs.region;
+    const region = r.config;
+    const instance = instanceOf(t, region);
+    const release = cfg.releases[region.name];
+    const storefrontHosts = Object.values(region.hosts.storefronts);
+    const k8sOpts: pulumi.ComponentResourceOptions = { providers: [r.cluster.provider] };
+    const isPrimary = region.role === "primary";
+    const onAws = r.aws !== undefined;
+    // Registered first: a release's Core build exists before any region that runs it.
+    const coreBuild = inputs.images.coreBuild(release);
+
+    const edge = createEdge(cfg, t, r, storefrontHosts);
+    const ingress = ingressSettings(cfg, t, onAws, edge);
+
+    const saleor = new SaleorCore(`${region.name}-core`, {
+        namespace: r.cluster.namespace,
+        instance,
+        image: inputs.images.core(region, coreBuild),
+        dashboardImage: inputs.images.dashboard(),
+        hosts: { scheme: cfg.app.scheme, api: region.hosts.api, dashboard: region.hosts.dashboard, storefronts: storefrontHosts },
+        settings: {
+            debug: cfg.app.debug,
+            playground: cfg.app.playground,
+            telemetry: cfg.app.telemetry,
+            defaultFromEmail: cfg.app.defaultFromEmail,
+        },
+        secrets: {
+            secretKey: inputs.secrets.secretKey,
+            rsaPrivateKey: inputs.secrets.rsaPrivateKey,
+            emailUrl: cfg.emailUrl ? pulumi.secret(cfg.emailUrl.value) : undefined,
+            sentryDsn: cfg.sentryDsn ? pulumi.secret(cfg.sentryDsn.value) : undefined,
+        },
+        connection: inputs.connection,
+        workloads: cfg.workloads,
+        apiWorkers: cfg.app.apiWorkers,
+        workerConcurrency: cfg.app.workerConcurrency,
+        runMigrations: isPrimary,
+        // Periodic tasks are scheduled once per database: the primary region's beat.
+        runScheduler: isPrimary,
+        migrationDependency: isPrimary ? undefined : inputs.primaryMigration,
+        ingress,
+        demoData: cfg.features.demoData,
+        serviceAccountName: onAws ? coreServiceAccount : undefined,
+        extraConfig: observabilityEnv({ otlpEndpoint: cfg.operations.otlpEndpoint, serviceName: `saleor-${instance}` }).config,
+    }, k8sOpts);
+    // DNS for every host points at the ALB the controller made for the Ingresses.
+    edge?.routeHosts(saleor.apiIngress.status.loadBalancer.ingress[0].hostname);
+
+    const storefront = new Storefront(`${region.name}-storefront`, {
+        namespace: r.cluster.namespace,
+        instance,
+        image: inputs.images.storefront(region, saleor.graphqlUrl, saleor.api),
+        hosts: storefrontHosts,
+        scheme: cfg.app.scheme,
+        workload: cfg.workloads.storefront,
+        ingress,
+    }, k8sOpts);
+
+    if (r.aws && cfg.operations.alarms) {
+        createRegionAlarms(cfg, t, r, r.aws, [saleor, storefront]);
+    }
+
+    const cluster = cfg.cluster;
+    new AppNetworkPolicies(`${region.name}-network`, {
+        namespace: r.cluster.namespace,
+        instance,
+        // An ALB in IP mode connects from its nodes inside the VPC; nginx from its own namespace.
+        ingressSources: cluster.flavour === "existing"
+            ? [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": cluster.existing.ingressControllerNamespace } } }]
+            : [{ ipBlock: { cidr: required(r.aws, `the AWS foundations of region ${region.name}`).vpcCidr } }],
+        inClusterDataStores: cfg.data.flavour === "in-cluster",
+    }, k8sOpts);
+
+    return {
+        outputs: {
+            role: region.role,
+            release,
+            endpoints: {
+                api: saleor.apiUrl,
+                graphql: saleor.graphqlUrl,
+                health: pulumi.interpolate`${saleor.apiUrl}health/`,
+                dashboard: saleor.dashboardUrl,
+                storefronts: storefront.urls,
+            },
+            namespace: r.cluster.namespace,
+            clusterFlavour: r.cluster.flavour,
+            dataFlavour: r.data.flavour,
+            clusterName: r.cluster.clusterName,
+        },
+        migrationJob: saleor.migrationJob,
+    };
+}
+
+/** The region's certificate and WAF, attached to its ALB through the Ingress annotations. */
+function createEdge(cfg: StackConfig, t: Topology, r: RegionWithData, storefrontHosts: string[]): RegionalEdge | undefined {
+    const region = r.config;
+    if (!r.aws || !cfg.operations.edge) return undefined;
+    return new (awsOnly().RegionalEdge)(`${region.name}-edge`, {
+        region: region.name,
+        zoneName: required(cfg.operations.dnsZone, "operations.dnsZone"),
+        hosts: [region.hosts.api, region.hosts.dashboard, ...storefrontHosts],
+        apiHost: region.hosts.api,
+        tags: t.tags,
+    }, { providers: [r.aws.provider] });
+}

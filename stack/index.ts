@@ -1,0 +1,47 @@
+import * as pulumi from "@pulumi/pulumi";
+import { SaleorSecrets } from "../components/secrets";
+import type { StackConfig } from "../config";
+import { createApplication } from "./application";
+import { awsOnly } from "./aws";
+import { createDataTiers } from "./data";
+import { ImageCatalogue } from "./images";
+import { createInfrastructure } from "./infrastructure";
+import type { RegionOutputs, StackOutputs } from "./outputs";
+import { createServices } from "./services";
+import { topologyOf } from "./topology";
+
+export type { RegionOutputs, StackOutputs } from "./outputs";
+
+/**
+ * The whole stack for a validated config: every region's cluster, connected (AWS), the data tiers
+ * (primary first: the secondary replicates it), the services the stack shares (registry, media
+ * CDN), then Saleor in each region, primary first. Returns the stack outputs.
+ *
+ * Failover is a config change (README, "Regional failover"): swap the regions' `role`s. Everything
+ * stateful is therefore named and placed by region, never by role: the database instances, media
+ * buckets, keys and backup vaults of a region keep their names in either role; the registry and the
+ * peering hang off the home region (the first listed), which a failover does not change.
+ */
+export function buildStack(cfg: StackConfig, stack: string): StackOutputs<pulumi.Output<string>, pulumi.Output<string[]>> {
+    const t = topologyOf(cfg, stack);
+    const infrastructure = createInfrastructure(cfg, t);
+    const secrets = new SaleorSecrets("saleor", { databasePassword: cfg.cluster.flavour === "aws" });
+    const regions = createDataTiers(cfg, t, infrastructure, secrets.databasePassword);
+    const { mediaCdn, registry } = createServices(cfg, t, regions);
+    const images = new ImageCatalogue(cfg, t, registry);
+
+    const outputs: Record<string, RegionOutputs<pulumi.Output<string>, pulumi.Output<string[]>>> = {};
+    let primaryMigration: pulumi.Resource | undefined;
+    for (const region of regions) {
+        const connection = mediaCdn ? awsOnly().withMediaCustomDomain(region.data.connection, mediaCdn.domainName) : region.data.connection;
+        const app = createApplication(cfg, t, { region, connection, secrets, images, primaryMigration });
+        primaryMigration ??= app.migrationJob;
+        outputs[region.config.name] = app.outputs;
+    }
+    return {
+        environment: cfg.environment,
+        primaryRegion: t.regions[0].name,
+        saleorVersion: cfg.saleorVersion,
+        regions: outputs,
+    };
+}

@@ -1,0 +1,90 @@
+import type * as aws from "@pulumi/aws";
+import { RegionalCluster } from "../components/cluster";
+import type { BackupVault } from "../components/data/aws/vault";
+import type { ClusterConfig, RegionConfig, StackConfig } from "../config";
+import { awsOnly, awsProvider } from "./aws";
+import { required, type Topology } from "./topology";
+
+/** A region's AWS foundations: its provider, VPC range and backup vault. */
+export interface AwsRegion {
+    readonly provider: aws.Provider;
+    readonly vpcCidr: string;
+    readonly vault: BackupVault;
+}
+
+/** One region's infrastructure, built before any application object. */
+export interface RegionInfra {
+    readonly config: RegionConfig;
+    readonly cluster: RegionalCluster;
+    /** Present exactly when the stack is on AWS. */
+    readonly aws?: AwsRegion;
+}
+
+/**
+ * Every region's cluster, then (on AWS) the peering between the home region and each other region,
+ * then a backup vault in every region: the primary's backup plan copies into the others'.
+ */
+export function createInfrastructure(cfg: StackConfig, t: Topology): RegionInfra[] {
+    const cluster = cfg.cluster;
+    if (cluster.flavour !== "aws") {
+        return t.regions.map((region) => ({ config: region, cluster: existingCluster(cfg, cluster.existing, region) }));
+    }
+    const built = t.regions.map((region) => {
+        // One provider per region, handed to components through options: nothing inside builds a
+        // provider for a region it was not given.
+        const provider = awsProvider(`aws-${region.name}`, region.name, t.tags);
+        const vpcCidr = required(region.vpcCidr, `regions.${region.name}.vpcCidr`);
+        return { region, provider, vpcCidr, cluster: awsCluster(cfg, cluster.aws, t, region, vpcCidr, provider) };
+    });
+    connectRegions(built, t);
+    return built.map((b) => ({
+        config: b.region,
+        cluster: b.cluster,
+        aws: { provider: b.provider, vpcCidr: b.vpcCidr, vault: createVault(b.region, b.provider, t) },
+    }));
+}
+
+function existingCluster(cfg: StackConfig, existing: Extract<ClusterConfig, { flavour: "existing" }>["existing"], region: RegionConfig) {
+    return new RegionalCluster(region.name, { namespace: cfg.cluster.namespace, existing: { ...existing } }, { providers: [] });
+}
+
+function awsCluster(cfg: StackConfig, settings: Extract<ClusterConfig, { flavour: "aws" }>["aws"], t: Topology, region: RegionConfig,
+    vpcCidr: string, provider: aws.Provider) {
+    return new RegionalCluster(region.name, {
+        namespace: cfg.cluster.namespace,
+        aws: {
+            region: region.name,
+            kubernetesVersion: settings.kubernetesVersion,
+            vpcCidr,
+            natGateways: settings.natGateways,
+            endpointPublicAccessCidrs: settings.endpointPublicAccessCidrs,
+            nodeGroups: settings.nodeGroups,
+            adminRoleArns: settings.adminRoleArns,
+            containerInsights: cfg.operations.containerInsights,
+            protect: t.protect,
+            tags: t.tags,
+        },
+    }, { providers: [provider] });
+}
+
+/**
+ * A secondary's pods write to the primary's database writer across the peering; requested from the
+ * home region, so the connection survives a failover.
+ */
+function connectRegions(built: { region: RegionConfig; provider: aws.Provider; cluster: RegionalCluster }[], t: Topology) {
+    const { RegionPeering } = awsOnly();
+    const home = required(built.find((b) => b.region.name === t.home.name), "the home region");
+    const side = (b: (typeof built)[number]) => ({
+        region: b.region.name,
+        network: required(b.cluster.network, `the network of region ${b.region.name}`),
+        provider: b.provider,
+    });
+    for (const other of built.filter((b) => b !== home)) {
+        new RegionPeering(`${home.region.name}-to-${other.region.name}`, { requester: side(home), accepter: side(other), tags: t.tags });
+    }
+}
+
+function createVault(region: RegionConfig, provider: aws.Provider, t: Topology): BackupVault {
+    const { BackupVault } = awsOnly();
+    return new BackupVault(`${region.name}-backups`, { region: region.name, protect: t.protect, tags: t.tags }, { providers: [provider] });
+}

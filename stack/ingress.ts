@@ -1,0 +1,41 @@
+import type { IngressSettings } from "../components/core";
+import type { RegionalEdge } from "../components/edge";
+import type { StackConfig } from "../config";
+import type { Topology } from "./topology";
+
+/**
+ * How every Ingress of a region is exposed. On AWS: one internet-facing ALB per region shared by
+ * every Ingress of the stack (the load balancer controller's IngressGroup), TLS for every host with
+ * the edge's certificate (or one the controller finds in ACM by host), plain HTTP redirected, and the
+ * region's WAF. Elsewhere: the user's ingress controller (nginx).
+ */
+export function ingressSettings(cfg: StackConfig, t: Topology, onAws: boolean, edge: RegionalEdge | undefined): IngressSettings {
+    if (!onAws) {
+        return {
+            className: cfg.cluster.ingressClassName,
+            // The user's nginx front end accepts uploads up to 100 MB; keep the same limit.
+            annotations: { "nginx.ingress.kubernetes.io/proxy-body-size": "100m" },
+        };
+    }
+    return {
+        className: cfg.cluster.ingressClassName,
+        // TLS for every host: the edge's certificate, or one the controller finds in ACM by host.
+        tls: {},
+        // One internet-facing ALB per region shared by every Ingress of the stack; plain HTTP redirected.
+        annotations: {
+            ...(edge ? {
+                "alb.ingress.kubernetes.io/certificate-arn": edge.certificateArn,
+                "alb.ingress.kubernetes.io/wafv2-acl-arn": edge.webAclArn,
+            } : {}),
+            "alb.ingress.kubernetes.io/scheme": "internet-facing",
+            "alb.ingress.kubernetes.io/target-type": "ip",
+            "alb.ingress.kubernetes.io/group.name": albGroupName(t),
+            "alb.ingress.kubernetes.io/listen-ports": '[{"HTTP": 80}, {"HTTPS": 443}]',
+            "alb.ingress.kubernetes.io/ssl-redirect": "443",
+            "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        },
+    };
+}
+
+/** The ALB IngressGroup of the stack; the alarms find the load balancer by it. */
+export const albGroupName = (t: Topology): string => `saleor-${t.stack}`;
