@@ -31,3 +31,10 @@ export function instanceMemoryGiB(instanceClass: string): number | undefined {
     const vcpus = vcpusOfSize[size];
     return perVcpu !== undefined && vcpus !== undefined ? perVcpu * vcpus : undefined;
 }
+
+/** The classes the table knows, in words, for messages. */
+export function describeInstanceClassTable(): string {
+    const sizes = Object.keys(vcpusOfSize);
+    const burstableSizes = Object.keys(burstableGiB);
+    return `db.{${[...burstableFamilies].join(",")}}.{${burstableSizes.join(",")}}; db.{${Object.keys(gibPerVcpu).join(",")}}.{${sizes.join(",")}}`;
+}

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as v from "valibot";
 import { clusterAutoscalerChart } from "../catalog/charts";
+import { describeInstanceClassTable, instanceMemoryGiB } from "../catalog/rds";
 import { deepMerge, environmentDefaults } from "./defaults";
 import {
     awsRegions, configKeys, environments, semver, secretKeys, stackConfigSchema,
@@ -254,6 +255,29 @@ export const crossRules: readonly CrossRule[] = [
             "cluster.aws.kubernetesVersion",
             `"${c.cluster.aws.kubernetesVersion}" has no pinned cluster autoscaler (it supports only the Kubernetes minor it was built for); `
             + `allowed: "${clusterAutoscalerChart.kubernetesMinor}", or pin the matching chart and image in catalog/charts.ts first`),
+    },
+    {
+        // RegionalAlarms derives the connection threshold from the class's memory and refuses a class
+        // outside the table; said here, with the key, instead of part-way through an evaluation.
+        key: "data.aws.postgres.instanceClass",
+        check: (c) => c.data.flavour !== "aws" || !c.operations.alarms ? [] : when(instanceMemoryGiB(c.data.aws.postgres.instanceClass) === undefined,
+            "data.aws.postgres.instanceClass",
+            `"${c.data.aws.postgres.instanceClass}" is not in the table the alarms size max_connections from (catalog/rds.ts); `
+            + `allowed with operations.alarms: ${describeInstanceClassTable()}`),
+    },
+    {
+        // Saleor's exporter speaks OTLP over HTTP (observabilityEnv refuses any other scheme).
+        key: "operations.otlpEndpoint",
+        check: (c) => {
+            const url = c.operations.otlpEndpoint;
+            return when(url !== undefined && !/^https?:\/\//.test(url), "operations.otlpEndpoint", `"${url}" must be an http:// or https:// URL (OTLP over HTTP)`);
+        },
+    },
+    {
+        key: "operations.alertEmails[]",
+        check: (c) => c.operations.alertEmails.flatMap((address, i) =>
+            when(c.operations.alertEmails.findIndex((a) => a.toLowerCase() === address.toLowerCase()) < i, `operations.alertEmails[${i}]`,
+                `"${address}" is listed twice; each address is subscribed once`)),
     },
     {
         key: "operations.*",

@@ -114,6 +114,25 @@ describe("stack configuration", () => {
         assert.equal(cfg.cluster.aws, undefined);
     });
 
+    it("refuses an RDS instance class the alarms cannot size, naming the key, before any resource exists", () => {
+        const stack = { ...productionStack, data: { aws: { postgres: { instanceClass: "db.x2g.large" } } } };
+        assertIncludes(problemsOf(stack),
+            'saleor:data.aws.postgres.instanceClass: "db.x2g.large" is not in the table the alarms size max_connections from (catalog/rds.ts); '
+            + "allowed with operations.alarms: db.{t3,t4g}.{micro,small,medium,large,xlarge,2xlarge}; "
+            + "db.{m5,m5d,m6g,m6gd,m6i,m6id,m7g,m7gd,m7i,m8g,r5,r5d,r6g,r6gd,r6i,r6id,r7g,r7gd,r7i,r8g}.{large,xlarge,2xlarge,4xlarge,8xlarge,12xlarge,16xlarge,24xlarge}");
+        assert.deepEqual(problemsOf({ ...stack, operations: { ...productionStack.operations, alarms: false } }), []);
+    });
+
+    it("refuses an OTLP endpoint that is not http or https", () => {
+        assert.deepEqual(problemsOf({ ...devStack, operations: { otlpEndpoint: "ftp://collector.example.com:4318" } }),
+            ['saleor:operations.otlpEndpoint: "ftp://collector.example.com:4318" must be an http:// or https:// URL (OTLP over HTTP)']);
+    });
+
+    it("refuses an alert address listed twice", () => {
+        assert.deepEqual(problemsOf({ ...productionStack, operations: { ...productionStack.operations, alertEmails: ["ops@example.com", "OPS@example.com"] } }),
+            ['saleor:operations.alertEmails[1]: "OPS@example.com" is listed twice; each address is subscribed once']);
+    });
+
     it("refuses a Dashboard whose minor version differs from Core's", () => {
         assert.deepEqual(problemsOf({ ...devStack, saleorVersion: "3.23.5", dashboardVersion: "3.22.4" }),
             ["saleor:dashboardVersion: 3.22.4 does not match Core 3.23.5 in region local; the Dashboard minor version must equal Core's (3.23)"]);
