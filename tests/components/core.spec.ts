@@ -89,10 +89,17 @@ describe("SaleorCore", () => {
 
     it("gives the migration Job the broker URL (migrations enqueue Celery tasks) and bounded retries", () => {
         const job = res.component(JOB, "migrations")[0];
-        const envFrom = containers(job)[0].envFrom;
-        const secretName = envFrom.find((e: any) => e.secretRef).secretRef.name;
-        const secret = res.ofType("kubernetes:core/v1:Secret").find((s) => (s.inputs as any).metadata.name === secretName || s.name === "r1-core-env")!;
-        assert.ok("CELERY_BROKER_URL" in reveal<Record<string, string>>((secret.inputs as any).stringData));
+        const namespace = (job.inputs as any).metadata.namespace;
+        const secretNames: string[] = containers(job)[0].envFrom.filter((e: any) => e.secretRef).map((e: any) => e.secretRef.name);
+        assert.ok(secretNames.length > 0, "the migration container reads no Secret");
+        // The Secrets are auto-named: a Kubernetes object's id is `<namespace>/<name>`.
+        const env: Record<string, string> = {};
+        for (const name of secretNames) {
+            const secret = res.ofType("kubernetes:core/v1:Secret").find((s) => s.id === `${namespace}/${name}`);
+            assert.ok(secret, `the migration container reads Secret ${namespace}/${name}, which the program does not create`);
+            Object.assign(env, reveal<Record<string, string>>((secret.inputs as any).stringData));
+        }
+        assert.equal(env.CELERY_BROKER_URL, "redis://:cache-password@cache:6379/1", "the migration Job's Secrets carry the data tier's broker URL");
         assert.equal((job.inputs as any).spec.backoffLimit, 2);
         assert.equal((job.inputs as any).spec.template.spec.restartPolicy, "Never");
     });

@@ -58,10 +58,20 @@ for (const stack of ["staging", "production"] as const) {
         it("builds one EKS cluster per region, each with a kubeconfig for its own region", () => {
             const clusters = res.ofType("aws:eks/cluster:Cluster");
             assert.deepEqual(clusters.map((c) => providerRegion(res, c)).sort(), ["eu-central-1", "eu-west-1"]);
-            for (const p of res.ofType("pulumi:providers:kubernetes")) {
-                const region = p.name.startsWith("eu-west-1") ? "eu-west-1" : "eu-central-1";
-                assert.ok(JSON.stringify(p.inputs).includes(`"--region","${region}"`) || JSON.stringify(p.inputs).includes(`--region\\",\\"${region}`)
-                    || JSON.stringify(p.inputs).includes(region), `${p.name} targets ${region}`);
+            const providers = res.ofType("pulumi:providers:kubernetes");
+            assert.deepEqual(providers.map((p) => topRegion(res, p)).sort(), ["eu-central-1", "eu-west-1"]);
+            for (const p of providers) {
+                const region = topRegion(res, p);
+                const clusterName = (clusters.find((c) => providerRegion(res, c) === region)!.inputs as any).name;
+                const kubeconfig = JSON.parse(reveal<string>((p.inputs as any).kubeconfig));
+                assert.equal(kubeconfig["current-context"], clusterName, `${p.name} current context`);
+                assert.deepEqual(kubeconfig.clusters.map((c: any) => c.name), [clusterName], `${p.name} clusters`);
+                assert.match(hostOf(kubeconfig.clusters[0].cluster.server), new RegExp(`\\.${region}\\.eks\\.amazonaws\\.com$`), `${p.name} server`);
+                // The token comes from `aws eks get-token` for this region's cluster, in this region.
+                const args: string[] = kubeconfig.users[0].user.exec.args;
+                const flag = (name: string) => args.includes(name) ? args[args.indexOf(name) + 1] : undefined;
+                assert.equal(flag("--cluster-name"), clusterName, `${p.name}: aws ${args.join(" ")}`);
+                assert.equal(flag("--region"), region, `${p.name}: aws ${args.join(" ")}`);
             }
         });
 
