@@ -415,21 +415,26 @@ export function formatPath(path: PropertyKey[]): string {
 /** The schema at `path` of the stack model; a variant resolves to the option `input` selects there. */
 function schemaAt(path: PropertyKey[], input: unknown): SchemaNode | undefined {
     let node = unwrap(modelSchema, input);
-    let value = input as any;
+    let value = input;
     for (const seg of path) {
         if (!node) return undefined;
-        value = value?.[seg as string];
+        value = child(value, String(seg));
         const next = node.type === "array" ? node.item : node.type === "record" ? node.value : node.entries?.[seg as string];
         node = unwrap(next, value);
     }
     return node;
 }
 
-function unwrap(node: SchemaNode | undefined, value: any): SchemaNode | undefined {
+/** `value[key]` of an object or array; undefined for anything else. */
+function child(value: unknown, key: string): unknown {
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+function unwrap(node: SchemaNode | undefined, value: unknown): SchemaNode | undefined {
     while (node?.type === "optional") node = node.wrapped;
     if (node?.type === "variant") {
         const discriminator = node.key!;
-        const chosen = (node.options as SchemaNode[]).find((o) => o.entries?.[discriminator]?.literal === value?.[discriminator]);
+        const chosen = (node.options as SchemaNode[]).find((o) => o.entries?.[discriminator]?.literal === child(value, discriminator));
         if (chosen) return chosen;
     }
     return node;

@@ -187,8 +187,11 @@ describe("observability", () => {
         it("alarms above 90% of max_connections: 3243 connections on db.m7g.2xlarge, 810 on db.t4g.large", () => {
             assert.strictEqual(connectionThreshold(3604, 90), 3243);
             assert.strictEqual(connectionThreshold(901, 90), 810);
-            // More than 3243 connections is exactly more than 90% of 3604 (3243.6) for whole connections.
-            assert.ok(3243 <= 0.9 * 3604 && 3244 > 0.9 * 3604);
+            // More than the threshold is exactly more than 90% of max_connections for whole connections.
+            for (const max of [3604, 901, 5000, 87]) {
+                const threshold = connectionThreshold(max, 90);
+                assert.ok(threshold <= 0.9 * max && threshold + 1 > 0.9 * max, `${threshold} for ${max}`);
+            }
         });
 
         it("expresses 20% of 500 GiB in bytes", () => {

@@ -244,6 +244,8 @@ describe("deploy driver: staged rollout", () => {
     });
 
     it("a region whose own preview turns up a stateful replacement is stopped before its update and the primary stays", async () => {
+        // Assigned once the harness that reads it exists.
+        // eslint-disable-next-line prefer-const
         let stack: FakeStack | undefined;
         const h = await harness({
             scenario: {

@@ -22,7 +22,6 @@ const SOURCES: [module: string, className: string][] = [
 describe("stateful resource types", () => {
     it("lists exactly the type tokens of the installed AWS and Kubernetes resource classes", () => {
         // Loading single resource modules keeps this fast (the full @pulumi/aws index is not needed).
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const tokens = SOURCES.map(([mod, cls]) => (require(mod) as Record<string, { __pulumiType: string }>)[cls].__pulumiType);
         assert.deepEqual([...STATEFUL_RESOURCE_TYPES].sort(), [...tokens].sort());
     });
