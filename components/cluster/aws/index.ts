@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsClusterArgs, NetworkFacts } from "../index";
+import type { AwsClusterArgs, NetworkFacts } from "../types";
 import { addonConfiguration, containerInsightsAddon, createAddon, createContainerInsightsAddon, createWorkloadAddons, nodeAddons } from "./addons";
 import { createClusterAutoscaler } from "./autoscaler";
 import { createControlPlane } from "./eks";

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createServiceRole } from "../identity";
-import type { NodeGroupArgs } from "../index";
+import type { NodeGroupArgs } from "../types";
 import { awsManagedPolicy } from "./arn";
 
 /** What every node needs from IAM: join the cluster, run the VPC CNI, pull images from ECR. */
