@@ -5,7 +5,7 @@ import { Secret } from "@pulumi/kubernetes/core/v1/secret";
 import { Service } from "@pulumi/kubernetes/core/v1/service";
 import { ServiceAccount } from "@pulumi/kubernetes/core/v1/serviceAccount";
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionFacts } from "../data";
+import type { ConnectionFacts } from "../data/types";
 import {
     appLabels, containerSecurityContext, createAppDeployment, createIngress, digest, httpProbe, podSecurityContext,
     resourceRequirements, selectorLabels, type ResourceSpec, type RunAs, type WorkloadSpec,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsDataArgs, ConnectionFacts, MediaCdnOrigin, PrimaryDataFacts } from "../index";
+import type { AwsDataArgs, ConnectionFacts, MediaCdnOrigin, PrimaryDataFacts } from "../types";
 import { createWriterBackups } from "./backup";
 import { createCache } from "./cache";
 import { createDataKey } from "./kms";

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsDataArgs, MediaCdnOrigin, MediaStorage } from "../index";
+import type { AwsDataArgs, MediaCdnOrigin, MediaStorage } from "../types";
 import { bucketPolicyName, createProtectedBucket } from "./bucket";
 import { accountAdministersKey, createDataKey } from "./kms";
 import { createBucketReplication } from "./replication";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createPodIdentityRole, type PodIdentityRole } from "../../cluster/identity";
-import type { AwsDataArgs } from "../index";
+import type { AwsDataArgs } from "../types";
 import { policyDocument } from "./iam";
 
 export interface MediaAccess {
