@@ -1,8 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { denyInsecureTransport } from "../data/aws/bucket";
-import { policyDocument, type PolicyStatement } from "../data/aws/iam";
-import { accountAdministersKey } from "../data/aws/kms";
+import { denyInsecureTransport, policyDocument, type PolicyStatement } from "../aws/iam";
+import { accountAdministersKey } from "../aws/kms";
 import type { ConnectionFacts } from "../data/types";
 import { createValidatedCertificate, hostsOutsideZone, lookupZone } from "./certificate";
 import type { MediaCdnOriginArgs } from "./types";

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { PolicyStatement } from "../data/aws/iam";
+import type { PolicyStatement } from "../aws/iam";
 
 // What a data tier hands MediaCdn, apart from MediaCdn so that the data tier's types can extend it
 // without importing the component (which names the tier's ConnectionFacts: an import cycle).

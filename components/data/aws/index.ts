@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { createDataKey } from "../../aws/kms";
 import type { AwsDataArgs, ConnectionFacts, MediaCdnOrigin, PrimaryDataFacts } from "../types";
 import { createWriterBackups } from "./backup";
 import { createCache } from "./cache";
-import { createDataKey } from "./kms";
 import { createMedia } from "./media";
 import { createDatabase, postgresMajor } from "./postgres";
 import { createWorkloadIdentity } from "./workload-identity";
