@@ -1,4 +1,6 @@
 // Saleor Core's public face: the component, the types its callers pass, and who its pods run as.
+export { dashboardRunAs } from "./dashboard";
 export type { CoreSecrets, CoreSettings, PublicHosts } from "./env";
-export { SaleorCore, coreRunAs, dashboardRunAs } from "./saleor-core";
+export { coreRunAs } from "./runtime";
+export { SaleorCore } from "./saleor-core";
 export type { IngressSettings, MigrationSpec, SaleorCoreArgs } from "./types";
