@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     containerSecurityContext, createAppDeployment, createIngress, httpProbe, resourceRequirements, type RunAs, type WorkloadSpec,
 } from "./kubernetes/workload";
-import type { IngressSettings } from "./core";
+import type { IngressSettings } from "./core/types";
 
 /** The storefront image runs as the `nextjs` user its Dockerfile creates (uid 1001, gid 1001 `nodejs`). */
 export const storefrontRunAs: RunAs = { user: 1001, group: 1001 };

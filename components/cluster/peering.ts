@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { cidrsOverlap } from "./aws/cidr";
-import type { NetworkFacts } from "./index";
+import type { NetworkFacts } from "./types";
 
 /** One VPC of a peering, with the AWS provider of its region. */
 export interface PeeringSide {

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionFacts } from "../data";
+import type { ConnectionFacts } from "../data/types";
 
 /** Public addresses the Core serves and the clients that call it. */
 export interface PublicHosts {

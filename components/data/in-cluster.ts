@@ -8,7 +8,7 @@ import * as random from "@pulumi/random";
 import {
     appLabels, containerSecurityContext, createAppDeployment, podSecurityContext, secretEnv, selectorLabels, type RunAs,
 } from "../kubernetes/workload";
-import type { ConnectionFacts, InClusterDataArgs } from "./index";
+import type { ConnectionFacts, InClusterDataArgs } from "./types";
 
 // uid/gid the official images create for their service user: postgres:*-alpine adds `postgres` as 70,
 // valkey/valkey:*-alpine adds `valkey` as 999. Mailpit needs no user of its own.

@@ -1,11 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionFacts } from "../data";
-import { denyInsecureTransport } from "../data/aws/bucket";
-import { policyDocument, type PolicyStatement } from "../data/aws/iam";
-import { accountAdministersKey } from "../data/aws/kms";
+import { denyInsecureTransport, policyDocument, type PolicyStatement } from "../aws/iam";
+import { accountAdministersKey } from "../aws/kms";
+import type { ConnectionFacts } from "../data/types";
 import { createValidatedCertificate, hostsOutsideZone, lookupZone } from "./certificate";
+import type { MediaCdnOriginArgs } from "./types";
 import { createWebAcl, rateLimitProblems } from "./waf";
+
+export type { MediaCdnOriginArgs } from "./types";
 
 /** AWS's managed "CachingOptimized" cache policy: long TTLs, gzip and brotli, no headers, cookies or query strings in the key. */
 export const cachingOptimizedPolicyId = "658327ea-f89d-4fab-a63d-7e88639e58f6";
@@ -14,33 +16,6 @@ const priceClasses = ["PriceClass_100", "PriceClass_200", "PriceClass_All"];
 /** Origins are named by region, so reordering them (a failover) changes references, not origins. */
 const originIdOf = (region: string) => `media-${region}`;
 const failoverGroupId = "media-with-failover";
-
-/** One media bucket the distribution may read. A data tier's `aws.mediaCdnOrigin` (with `media.cdn` on) is one. */
-export interface MediaCdnOriginArgs {
-    /** The bucket's region: names the policies written for it, so they stay put when the order of origins changes. */
-    readonly region: string;
-    /** AWS provider of that region: the bucket and key policies are written through it. Default: the component's. */
-    readonly provider?: pulumi.ProviderResource;
-    readonly bucketName: pulumi.Input<string>;
-    readonly bucketArn: pulumi.Input<string>;
-    /** The bucket's regional endpoint (bucket.s3.<region>.amazonaws.com), never the website endpoint. */
-    readonly bucketRegionalDomainName: pulumi.Input<string>;
-    /**
-     * Statements the bucket's one policy must keep besides CloudFront's read grant. The TLS-only deny
-     * is added when missing. Default: the TLS-only deny alone.
-     */
-    readonly bucketPolicyStatements?: PolicyStatement[];
-    /** What the bucket policy waits for (the bucket's public access block). Default: nothing. */
-    readonly bucketPolicyDependsOn?: pulumi.Resource[];
-    /** Earlier names of the bucket's policy, so taking it over updates it in place. Default: none. */
-    readonly bucketPolicyAliases?: pulumi.Input<pulumi.Alias>[];
-    /**
-     * The bucket's SSE-KMS key: its policy is written here with CloudFront's decrypt grant added to
-     * `policyStatements` (default: the account administering the key, as KMS's default policy does).
-     * Omit for a bucket without a customer-managed key.
-     */
-    readonly key?: { readonly id: pulumi.Input<string>; readonly arn: pulumi.Input<string>; readonly policyStatements?: PolicyStatement[] };
-}
 
 export interface MediaCdnArgs {
     /**

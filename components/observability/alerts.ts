@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { partitionOf } from "../cluster/aws/arn";
-import { policyDocument } from "../data/aws/iam";
+import { partitionOf } from "../aws/arn";
+import { policyDocument } from "../aws/iam";
 
 /**
  * Who hears about alarms. One list for the whole stack: index.ts hands the same object to the

@@ -3,11 +3,11 @@ import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlanMocks } from "../../automation/plan/mocks";
+import { createPodIdentityRole } from "../../components/aws/pod-identity";
 import { RegionalCluster, type AwsClusterArgs } from "../../components/cluster";
 import { cidrsOverlap, parseCidr, planSubnets } from "../../components/cluster/aws/cidr";
 import { createClusterAutoscaler } from "../../components/cluster/aws/autoscaler";
 import { amiTypeFor } from "../../components/cluster/aws/nodes";
-import { createPodIdentityRole } from "../../components/cluster/identity";
 import { registered, reveal, type RecordedResource, type Resources } from "../support/harness";
 
 const baseArgs: AwsClusterArgs = {

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createPodIdentityRole } from "../identity";
-import { awsManagedPolicy } from "./arn";
+import { awsManagedPolicy } from "../../aws/arn";
+import { createPodIdentityRole } from "../../aws/pod-identity";
 
 /** DaemonSets nodes need to become Ready and to hand out pod credentials: installed before any node exists. */
 export const nodeAddons = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"];

@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import * as pulumi from "@pulumi/pulumi";
-import { createPodIdentityRole } from "../identity";
+import { createPodIdentityRole } from "../../aws/pod-identity";
 import type { ControllerChart } from "../../../catalog/charts";
 
 export interface ControllerReleaseSettings {

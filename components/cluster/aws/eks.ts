@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { createServiceRole } from "../identity";
-import { awsManagedPolicy, partitionOf } from "./arn";
+import { awsManagedPolicy, partitionOf } from "../../aws/arn";
+import { createServiceRole } from "../../aws/iam";
 
 /** Every control-plane log stream EKS offers: audits and authentication failures are what incidents need. */
 export const controlPlaneLogTypes = ["api", "audit", "authenticator", "controllerManager", "scheduler"];

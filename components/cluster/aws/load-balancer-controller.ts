@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { partitionOf } from "./arn";
+import { partitionOf } from "../../aws/arn";
 import { loadBalancerControllerChart } from "../../../catalog/charts";
 import { createControllerRelease } from "./controller-chart";
 import { loadBalancerControllerPolicy } from "./load-balancer-controller-policy";

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createServiceRole } from "../identity";
-import type { NodeGroupArgs } from "../index";
-import { awsManagedPolicy } from "./arn";
+import { awsManagedPolicy } from "../../aws/arn";
+import { createServiceRole } from "../../aws/iam";
+import type { NodeGroupArgs } from "../types";
 
 /** What every node needs from IAM: join the cluster, run the VPC CNI, pull images from ECR. */
 export const workerNodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"];

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createServiceRole } from "../../cluster/identity";
+import { createServiceRole } from "../../aws/iam";
 
 export interface WriterBackupArgs {
     readonly writer: aws.rds.Instance;

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument, type PolicyStatement } from "./iam";
+import { denyInsecureTransport, policyDocument, type PolicyStatement } from "../../aws/iam";
 
 export interface ProtectedBucketArgs {
     /** Region-local key for SSE-KMS. */
@@ -26,18 +26,6 @@ export interface ProtectedBucket {
     readonly policyStatements: PolicyStatement[];
     /** S3 rejects policy writes while it is still applying the public access block: order on this. */
     readonly publicAccess: aws.s3.BucketPublicAccessBlock;
-}
-
-/** The statement refusing every request to `bucketArn` that does not arrive over TLS. */
-export function denyInsecureTransport(bucketArn: pulumi.Input<string>): PolicyStatement {
-    return {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-    };
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { AwsDataArgs } from "../index";
+import type { AwsDataArgs } from "../types";
 import { createServiceSecurityGroup } from "./security-group";
 
 const port = 6379;

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsDataArgs, MediaCdnOrigin, MediaStorage } from "../index";
+import { accountAdministersKey, createDataKey } from "../../aws/kms";
+import type { AwsDataArgs, MediaCdnOrigin, MediaStorage } from "../types";
 import { bucketPolicyName, createProtectedBucket } from "./bucket";
-import { accountAdministersKey, createDataKey } from "./kms";
 import { createBucketReplication } from "./replication";
 import type { MediaAccess } from "./workload-identity";
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsDataArgs } from "../index";
+import type { AwsDataArgs } from "../types";
 import { createServiceSecurityGroup } from "./security-group";
 
 const masterUser = "saleor";

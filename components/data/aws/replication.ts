@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createServiceRole } from "../../cluster/identity";
-import { policyDocument } from "./iam";
+import { createServiceRole, policyDocument } from "../../aws/iam";
 
 /** One end of a replication: a versioned, KMS-encrypted bucket. */
 export interface ReplicationEnd {

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createDataKey } from "./kms";
+import { createDataKey } from "../../aws/kms";
 
 export interface BackupVaultArgs {
     /** Region of the vault; must be the region of the AWS provider passed in options. */

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { createPodIdentityRole, type PodIdentityRole } from "../../cluster/identity";
-import type { AwsDataArgs } from "../index";
-import { policyDocument } from "./iam";
+import { policyDocument } from "../../aws/iam";
+import { createPodIdentityRole, type PodIdentityRole } from "../../aws/pod-identity";
+import type { AwsDataArgs } from "../types";
 
 export interface MediaAccess {
     readonly bucketArn: pulumi.Input<string>;

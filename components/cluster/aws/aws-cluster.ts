@@ -1,0 +1,129 @@
+import * as aws from "@pulumi/aws";
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { AwsClusterArgs, NetworkFacts } from "../types";
+import { addonConfiguration, containerInsightsAddon, createAddon, createContainerInsightsAddon, createWorkloadAddons, nodeAddons } from "./addons";
+import { createClusterAutoscaler } from "./autoscaler";
+import { createControlPlane } from "./eks";
+import { createEksProvider } from "./kubeconfig";
+import { createLoadBalancerController } from "./load-balancer-controller";
+import { createNetwork } from "./network";
+import { createNodeGroups } from "./nodes";
+import { createDefaultStorageClass } from "./storage";
+
+/** What the EKS flavour builds and hands back to RegionalCluster. */
+export interface AwsClusterResources {
+    /** Kubernetes provider of the new cluster; usable once nodes and add-ons are up. */
+    readonly provider: k8s.Provider;
+    readonly network: NetworkFacts;
+    readonly cluster: aws.eks.Cluster;
+    /** The API server URL. */
+    readonly endpoint: pulumi.Output<string>;
+    readonly vpc: aws.ec2.Vpc;
+    readonly publicSubnetIds: pulumi.Output<string[]>;
+    /** Envelope encryption key of Kubernetes Secrets (rotating). */
+    readonly secretsKey: aws.kms.Key;
+    readonly nodeRole: aws.iam.Role;
+    readonly nodeGroups: aws.eks.NodeGroup[];
+    /** Managed add-ons by name (vpc-cni, kube-proxy, eks-pod-identity-agent, coredns, aws-ebs-csi-driver; amazon-cloudwatch-observability with `containerInsights`). */
+    readonly addons: Record<string, aws.eks.Addon>;
+    /** The default StorageClass, "gp3". */
+    readonly storageClass: k8s.storage.v1.StorageClass;
+    /** Ingresses of class "alb" and LoadBalancer Services need this running. */
+    readonly loadBalancerController: k8s.helm.v3.Release;
+    /**
+     * The Kubernetes Cluster Autoscaler: resizes each managed node group between its minSize and
+     * maxSize (nodeGroups) as pods need room; the node groups leave their desired size to it.
+     */
+    readonly clusterAutoscaler: k8s.helm.v3.Release;
+}
+
+/**
+ * VPC + EKS from plain @pulumi/aws resources, in the order a cluster comes to life: network, control
+ * plane, node add-ons (CNI), nodes, add-ons that need nodes, then what runs inside the cluster.
+ * Every AWS resource is parented to `parent` and so goes through the AWS provider it was given.
+ */
+export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pulumi.ComponentResource): AwsClusterResources {
+    const clusterName = args.clusterName ?? `${pulumi.getProject()}-${pulumi.getStack()}-${name}`;
+    const tags = { ...args.tags };
+
+    const net = createNetwork(name, {
+        vpcCidr: args.vpcCidr,
+        zoneCount: args.availabilityZoneCount ?? 3,
+        natGateways: args.natGateways,
+        clusterName,
+        tags,
+    }, parent);
+    const privateSubnetIds = pulumi.all(net.privateSubnets.map((s) => s.id));
+
+    const { cluster, secretsKey } = createControlPlane(name, {
+        clusterName,
+        region: args.region,
+        kubernetesVersion: args.kubernetesVersion,
+        subnetIds: privateSubnetIds,
+        endpointPublicAccessCidrs: args.endpointPublicAccessCidrs ?? [],
+        adminRoleArns: args.adminRoleArns ?? [],
+        logRetentionDays: args.logRetentionDays ?? 90,
+        protect: args.protect ?? false,
+        tags,
+    }, parent);
+
+    const addonSettings = { cluster, region: args.region, kubernetesVersion: args.kubernetesVersion, tags };
+    const early = Object.fromEntries(nodeAddons.map((addon) => [addon, createAddon(name, addon, addonSettings, [], parent, addonConfiguration[addon])]));
+    const nodes = createNodeGroups(name, {
+        cluster,
+        region: args.region,
+        subnetIds: privateSubnetIds,
+        groups: args.nodeGroups,
+        tags,
+        // Nodes pull images and join through NAT; without egress they never register.
+        dependsOn: [...Object.values(early), ...net.egressRoutes],
+    }, parent);
+    const late = createWorkloadAddons(name, addonSettings, nodes.groups, parent);
+    const observability: Record<string, aws.eks.Addon> = args.containerInsights
+        ? { [containerInsightsAddon]: createContainerInsightsAddon(name, addonSettings, nodes.groups, parent) }
+        : {};
+    const addons = { ...early, ...late, ...observability };
+
+    const provider = createEksProvider(name, cluster, args.region, [...nodes.groups, ...Object.values(addons)], parent);
+    const storageClass = createDefaultStorageClass(name, provider, parent);
+    const loadBalancerController = createLoadBalancerController(name, {
+        clusterName: cluster.name,
+        region: args.region,
+        vpcId: net.vpc.id,
+        provider,
+        tags,
+    }, parent);
+    const clusterAutoscaler = createClusterAutoscaler(name, {
+        clusterName: cluster.name,
+        region: args.region,
+        kubernetesVersion: args.kubernetesVersion,
+        provider,
+        nodeGroups: nodes.groups,
+        tags,
+    }, parent);
+
+    return {
+        provider,
+        network: {
+            vpcId: net.vpc.id,
+            vpcCidr: args.vpcCidr,
+            privateSubnetIds,
+            // The cluster security group: EKS puts managed nodes (and the control plane ENIs) in it.
+            nodeSecurityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
+            privateRouteTableIds: pulumi.all(net.privateRouteTables.map((t) => t.id)),
+            privateRouteTableCount: net.privateRouteTables.length,
+        },
+        cluster,
+        endpoint: cluster.endpoint,
+        vpc: net.vpc,
+        publicSubnetIds: pulumi.all(net.publicSubnets.map((s) => s.id)),
+        secretsKey,
+        nodeRole: nodes.role,
+        nodeGroups: nodes.groups,
+        addons,
+        storageClass,
+        loadBalancerController,
+        clusterAutoscaler,
+    };
+}

@@ -1,0 +1,85 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+// The cluster's argument and fact types, apart from RegionalCluster so that the aws flavour, peering
+// and the data tier can name them without importing the component that loads them (an import cycle).
+
+/** An existing cluster reached through the user's kubeconfig (kind, minikube, Docker Desktop, GKE, AKS). */
+export interface ExistingClusterArgs {
+    /** Path to (or contents of) a kubeconfig. Default: the standard loading rules ($KUBECONFIG, ~/.kube/config). */
+    readonly kubeconfig?: string;
+    /** Context to use. Default: the kubeconfig's current context. */
+    readonly context?: string;
+}
+
+/** A managed node group of the EKS flavour. */
+export interface NodeGroupArgs {
+    readonly name: string;
+    /** EC2 instance types, first preferred. */
+    readonly instanceTypes: string[];
+    readonly minSize: number;
+    readonly desiredSize: number;
+    readonly maxSize: number;
+    /** Root volume size in GiB. */
+    readonly diskSizeGiB: number;
+}
+
+/** EKS in its own VPC, built from plain @pulumi/aws resources. The AWS provider comes from `opts.providers.aws`. */
+export interface AwsClusterArgs {
+    /** The region this cluster lives in; must be the region of the AWS provider passed in options. */
+    readonly region: string;
+    /** Kubernetes minor version, e.g. "1.34". */
+    readonly kubernetesVersion: string;
+    /** VPC range; must not overlap a peered region's. */
+    readonly vpcCidr: string;
+    /** Availability zones to span. Default: 3. */
+    readonly availabilityZoneCount?: number;
+    /** One NAT gateway for the VPC ("single", cheaper) or one per zone ("perAz", survives a zone loss). */
+    readonly natGateways: "single" | "perAz";
+    /** CIDRs allowed on the public API endpoint. Default: none (private endpoint only). */
+    readonly endpointPublicAccessCidrs?: string[];
+    readonly nodeGroups: NodeGroupArgs[];
+    /** IAM principals (role ARNs) granted cluster-admin through access entries. Default: none beyond the creator. */
+    readonly adminRoleArns?: string[];
+    /** Tags on every AWS resource. */
+    readonly tags?: Record<string, string>;
+    /** EKS cluster name; subnets are tagged with it before the cluster exists. Default: `<project>-<stack>-<component name>`. */
+    readonly clusterName?: string;
+    /** Days the control-plane logs are kept in CloudWatch. Default: 90. */
+    readonly logRetentionDays?: number;
+    /**
+     * Protect the EKS cluster and its secrets key from deletion and replacement (production).
+     * Node groups stay unprotected: replacing them is a routine change. Default: false.
+     */
+    readonly protect?: boolean;
+    /**
+     * Install the amazon-cloudwatch-observability add-on (Container Insights metrics, no container
+     * logs), which RegionalAlarms' node CPU alarm reads. Default: false.
+     */
+    readonly containerInsights?: boolean;
+}
+
+export interface RegionalClusterArgs {
+    /** Namespace created for the application. */
+    readonly namespace: string;
+    /** Labels on the namespace. Default: none. */
+    readonly namespaceLabels?: Record<string, string>;
+    /** Exactly one of `existing` or `aws` selects the flavour. */
+    readonly existing?: ExistingClusterArgs;
+    readonly aws?: AwsClusterArgs;
+}
+
+/** What the data tier needs to place managed services beside the cluster (aws flavour only). */
+export interface NetworkFacts {
+    readonly vpcId: pulumi.Output<string>;
+    readonly vpcCidr: string;
+    readonly privateSubnetIds: pulumi.Output<string[]>;
+    /** Security group of the worker nodes: managed services admit traffic from it only. */
+    readonly nodeSecurityGroupId: pulumi.Output<string>;
+    /** Route tables of the private subnets (for peering routes). */
+    readonly privateRouteTableIds: pulumi.Output<string[]>;
+    /**
+     * How many private route tables there are, known before deployment: a peering needs one route
+     * resource per table, and resources cannot be created inside an apply. Set by the aws flavour.
+     */
+    readonly privateRouteTableCount?: number;
+}

@@ -1,0 +1,93 @@
+import type * as k8s from "@pulumi/kubernetes";
+import { Job } from "@pulumi/kubernetes/batch/v1/job";
+import * as pulumi from "@pulumi/pulumi";
+import { appLabels, digest, podSecurityContext, type ResourceSpec } from "../kubernetes/workload";
+import { coreRunAs, type CoreRuntime } from "./runtime";
+import type { MigrationSpec } from "./types";
+
+export interface MigrationArgs {
+    readonly namespace: pulumi.Input<string>;
+    readonly instance: string;
+    readonly image: pulumi.Input<string>;
+    readonly spec: MigrationSpec;
+    readonly runtime: CoreRuntime;
+    /** What must be ready before the migration connects (the data tier's `readyAfter`). */
+    readonly readyAfter: pulumi.Resource[];
+}
+
+/**
+ * The Job that runs `manage.py migrate`. Named by the image digest, so it is replaced, and so re-run,
+ * exactly when the Core image changes; the workloads depend on it.
+ */
+export function createMigration(name: string, args: MigrationArgs, parent: pulumi.Resource): k8s.batch.v1.Job {
+    const m = args.spec;
+    const deadline = m.activeDeadlineSeconds ?? 1800;
+    return new Job(`${name}-migrate`, {
+        metadata: {
+            // Named by the image: a new image is a new Job (so migrations run), the same image is no change.
+            name: pulumi.output(args.image).apply((image) => `saleor-migrate-${digest(image)}`),
+            namespace: args.namespace,
+            labels: appLabels("migrations", args.instance),
+        },
+        spec: {
+            backoffLimit: m.backoffLimit ?? 2,
+            activeDeadlineSeconds: deadline,
+            template: {
+                metadata: { labels: appLabels("migrations", args.instance) },
+                spec: {
+                    restartPolicy: "Never",
+                    automountServiceAccountToken: false,
+                    securityContext: podSecurityContext(coreRunAs),
+                    volumes: args.runtime.volumes,
+                    // Migrations enqueue Celery data-migration tasks, hence the broker URL in its env.
+                    containers: [args.runtime.coreContainer("migrate", ["python3", "manage.py", "migrate", "--noinput"], m.resources)],
+                },
+            },
+        },
+    }, {
+        parent,
+        dependsOn: args.readyAfter,
+        // The provider awaits Complete (and fails on Failed); give it the Job's own deadline plus start-up.
+        customTimeouts: { create: `${deadline + 300}s`, update: `${deadline + 300}s` },
+    });
+}
+
+export interface DemoDataArgs {
+    readonly namespace: pulumi.Input<string>;
+    readonly instance: string;
+    readonly runtime: CoreRuntime;
+    /** Core's service account: the demo catalogue uploads product images to media storage. */
+    readonly serviceAccountName?: pulumi.Output<string>;
+    readonly resources: ResourceSpec;
+    /** The region's migration Job: the catalogue needs the schema. */
+    readonly migrationJob: k8s.batch.v1.Job;
+}
+
+/** Loads Saleor's demo catalogue and superuser once (`populatedb --createsuperuser`), after the migration. */
+export function createDemoData(name: string, args: DemoDataArgs, parent: pulumi.Resource): k8s.batch.v1.Job {
+    return new Job(`${name}-demo-data`, {
+        metadata: { namespace: args.namespace, labels: appLabels("demo-data", args.instance) },
+        spec: {
+            backoffLimit: 1,
+            activeDeadlineSeconds: 1800,
+            template: {
+                metadata: { labels: appLabels("demo-data", args.instance) },
+                spec: {
+                    restartPolicy: "Never",
+                    automountServiceAccountToken: false,
+                    // The demo catalogue uploads product images to media storage.
+                    serviceAccountName: args.serviceAccountName,
+                    securityContext: podSecurityContext(coreRunAs),
+                    volumes: args.runtime.volumes,
+                    containers: [args.runtime.coreContainer("populatedb", ["python3", "manage.py", "populatedb", "--createsuperuser"], args.resources)],
+                },
+            },
+        },
+    }, {
+        parent,
+        dependsOn: [args.migrationJob],
+        // A one-off: once it has loaded the catalogue, later changes must not run it again.
+        ignoreChanges: ["spec"],
+        customTimeouts: { create: "35m" },
+    });
+}

@@ -1,0 +1,105 @@
+import type * as k8s from "@pulumi/kubernetes";
+import { Service } from "@pulumi/kubernetes/core/v1/service";
+import * as pulumi from "@pulumi/pulumi";
+import { appLabels, selectorLabels } from "../kubernetes/workload";
+import { createDashboard } from "./dashboard";
+import { createIngresses } from "./ingresses";
+import { createDemoData, createMigration } from "./migration";
+import { createProcesses } from "./processes";
+import { createRuntime } from "./runtime";
+import type { SaleorCoreArgs } from "./types";
+
+/**
+ * Saleor Core in one region: settings, the migration Job, the API (uvicorn), Celery worker and
+ * beat, the Dashboard, and the Ingresses for the API and Dashboard hosts.
+ *
+ * Ordering: the migration Job runs (and is awaited) before any Core workload rolls, and is
+ * replaced, and so re-run, exactly when the Core image changes: its name carries the image digest.
+ */
+export class SaleorCore extends pulumi.ComponentResource {
+    /** Public base URL of the API, with trailing slash. */
+    public readonly apiUrl: pulumi.Output<string>;
+    /** GraphQL endpoint (what the Dashboard and storefront call). */
+    public readonly graphqlUrl: pulumi.Output<string>;
+    /** Public URL of the Dashboard. */
+    public readonly dashboardUrl: pulumi.Output<string>;
+    /** The migration Job of this region, if it runs one. */
+    public readonly migrationJob?: k8s.batch.v1.Job;
+    /** In-cluster URL of the GraphQL endpoint (for server-side calls that stay in the cluster). */
+    public readonly internalGraphqlUrl: pulumi.Output<string>;
+    /** The API Deployment (what a storefront build waits for). */
+    public readonly api: k8s.apps.v1.Deployment;
+    /** The API's Ingress; its status names the load balancer that DNS points at. */
+    public readonly apiIngress: k8s.networking.v1.Ingress;
+
+    constructor(name: string, args: SaleorCoreArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("saleor:components:SaleorCore", name, {}, opts);
+        const ns = args.namespace;
+        const instance = args.instance;
+
+        // Each part is a create function parented to this component, called in the order the
+        // resources have always been registered; their names, and so their URNs, are unchanged.
+
+        // The API Service is created first so its name can go into ALLOWED_HOSTS.
+        const apiService = new Service(`${name}-api`, {
+            metadata: { namespace: ns, labels: appLabels("api", instance) },
+            spec: {
+                type: "ClusterIP",
+                selector: selectorLabels("api", instance),
+                ports: [{ name: "http", port: 80, targetPort: "http" }],
+            },
+        }, { parent: this });
+        const internalApiHost = pulumi.interpolate`${apiService.metadata.name}.${ns}.svc.cluster.local`;
+
+        const runtime = createRuntime(name, {
+            namespace: ns, instance, image: args.image, hosts: args.hosts, settings: args.settings, secrets: args.secrets,
+            connection: args.connection, internalApiHost, extraConfig: args.extraConfig,
+        }, this);
+
+        const migrationJob = args.runMigrations ? createMigration(name, {
+            namespace: ns, instance, image: args.image, spec: args.workloads.migration, runtime, readyAfter: args.connection.readyAfter,
+        }, this) : undefined;
+        this.migrationJob = migrationJob;
+        const afterMigration: pulumi.Input<pulumi.Resource>[] = migrationJob ? [migrationJob]
+            : args.migrationDependency ? [args.migrationDependency] : [];
+
+        const processes = createProcesses(name, {
+            namespace: ns, instance, runtime,
+            workloads: args.workloads,
+            apiWorkers: args.apiWorkers ?? 2,
+            workerConcurrency: args.workerConcurrency ?? 2,
+            runScheduler: args.runScheduler ?? args.runMigrations,
+            afterMigration,
+            serviceAccountName: args.serviceAccountName,
+        }, this);
+        this.api = processes.api;
+
+        const dashboard = createDashboard(name, {
+            namespace: ns, instance, image: args.dashboardImage, spec: args.workloads.dashboard, hosts: args.hosts,
+        }, this);
+
+        if (args.demoData && migrationJob) {
+            createDemoData(name, {
+                namespace: ns, instance, runtime, serviceAccountName: processes.serviceAccountName,
+                resources: args.workloads.migration.resources, migrationJob,
+            }, this);
+        }
+
+        this.apiIngress = createIngresses(name, {
+            namespace: ns, instance, hosts: args.hosts, ingress: args.ingress,
+            apiServiceName: apiService.metadata.name, dashboardServiceName: dashboard.service.metadata.name,
+        }, this).api;
+
+        this.apiUrl = pulumi.output(`${args.hosts.scheme}://${args.hosts.api}/`);
+        this.graphqlUrl = pulumi.output(`${args.hosts.scheme}://${args.hosts.api}/graphql/`);
+        this.dashboardUrl = pulumi.output(`${args.hosts.scheme}://${args.hosts.dashboard}/dashboard/`);
+        this.internalGraphqlUrl = pulumi.interpolate`http://${internalApiHost}/graphql/`;
+        this.registerOutputs({
+            apiUrl: this.apiUrl,
+            graphqlUrl: this.graphqlUrl,
+            dashboardUrl: this.dashboardUrl,
+            internalGraphqlUrl: this.internalGraphqlUrl,
+            migrationJob: migrationJob?.metadata.name,
+        });
+    }
+}

@@ -1,0 +1,74 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { ConnectionFacts } from "../data/types";
+import type { ResourceSpec, WorkloadSpec } from "../kubernetes/workload";
+import type { CoreSecrets, CoreSettings, PublicHosts } from "./env";
+
+// SaleorCore's argument types, apart from the component so that its parts and its callers (the
+// storefront shares IngressSettings) can name them without importing the component.
+
+export interface MigrationSpec {
+    readonly resources: ResourceSpec;
+    /** Pod retries before the Job fails. Default: 2. */
+    readonly backoffLimit?: number;
+    /** Deadline of one run, in seconds. Default: 1800. */
+    readonly activeDeadlineSeconds?: number;
+}
+
+export interface IngressSettings {
+    readonly className: string;
+    /** Annotations on every Ingress (body size, ALB group, listeners, certificate, WAF). Default: none. */
+    readonly annotations?: Record<string, pulumi.Input<string>>;
+    /**
+     * TLS on the Ingresses: a Secret with the certificate, or `{}` where the controller finds the
+     * certificate itself (ACM through the AWS load balancer controller). Default: none (plain http).
+     */
+    readonly tls?: { readonly secretName?: string };
+}
+
+export interface SaleorCoreArgs {
+    readonly namespace: pulumi.Input<string>;
+    /** app.kubernetes.io/instance of every object (stack and region). */
+    readonly instance: string;
+    /** Core image reference (repository:tag); every Core process runs it. */
+    readonly image: pulumi.Input<string>;
+    /** Dashboard image reference; its minor version must equal Core's. */
+    readonly dashboardImage: pulumi.Input<string>;
+    readonly hosts: PublicHosts;
+    readonly settings: CoreSettings;
+    readonly secrets: CoreSecrets;
+    readonly connection: ConnectionFacts;
+    readonly workloads: {
+        readonly api: WorkloadSpec;
+        readonly worker: WorkloadSpec;
+        /** Celery beat: always one replica, whatever is asked (two schedulers enqueue every task twice). */
+        readonly beat: WorkloadSpec;
+        readonly dashboard: WorkloadSpec;
+        readonly migration: MigrationSpec;
+    };
+    /** uvicorn --workers per API pod. Default: 2 (the image's own default). */
+    readonly apiWorkers?: number;
+    /** celery --concurrency per worker pod. Default: 2. */
+    readonly workerConcurrency?: number;
+    /**
+     * Run the migration Job here (the primary region). A secondary region passes `false` and the
+     * primary's Job in `migrationDependency`, so its workloads roll only after the primary migrated.
+     */
+    readonly runMigrations: boolean;
+    /**
+     * Run Celery beat here. Beat must run once per database, and every region shares the primary's
+     * database, so only the primary region schedules. Default: `runMigrations`.
+     */
+    readonly runScheduler?: boolean;
+    /** A resource the workloads wait for instead of a local migration Job (the primary's Job). */
+    readonly migrationDependency?: pulumi.Input<pulumi.Resource>;
+    readonly ingress: IngressSettings;
+    /** Load Saleor's demo catalogue and superuser once (`populatedb --createsuperuser`). Default: false. */
+    readonly demoData?: boolean;
+    /**
+     * Service account for the Core pods, created here; the aws flavour binds an IAM role to this
+     * name through Pod Identity (media on S3). Default: the namespace's default account.
+     */
+    readonly serviceAccountName?: string;
+    /** Extra plain env for Core (OpenTelemetry and the like). Default: none. */
+    readonly extraConfig?: Record<string, pulumi.Input<string>>;
+}

@@ -1,0 +1,163 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { NetworkFacts } from "../cluster/types";
+import type { MediaCdnOriginArgs } from "../edge/types";
+
+// The data tier's argument and fact types, apart from DataTier so that its flavours, the edge and
+// Core can name them without importing the component that loads them (an import cycle).
+
+/** PostgreSQL, Valkey, a media volume and (optionally) Mailpit inside the cluster: the dev data tier. */
+export interface InClusterDataArgs {
+    readonly namespace: pulumi.Input<string>;
+    /** app.kubernetes.io/instance label of every object. */
+    readonly instance: string;
+    /** PostgreSQL image (15 or newer). */
+    readonly postgresImage: string;
+    /** Valkey (or Redis) image. */
+    readonly valkeyImage: string;
+    /** Size of the database volume, e.g. "10Gi". */
+    readonly databaseStorage: string;
+    /** Size of the shared media volume, e.g. "5Gi". */
+    readonly mediaStorage: string;
+    /** StorageClass for every volume. Default: the cluster's default class. */
+    readonly storageClassName?: string;
+    /** Mailpit image; no mail catcher when unset. */
+    readonly mailCatcherImage?: string;
+}
+
+/** RDS PostgreSQL, ElastiCache and S3 in one AWS region; the AWS provider comes from `opts.providers.aws`. */
+export interface AwsDataArgs {
+    /** Region these services live in; must match the AWS provider. */
+    readonly region: string;
+    /** The primary region hosts the writer; a secondary gets a cross-region read replica of it. */
+    readonly role: "primary" | "secondary";
+    readonly network: NetworkFacts;
+    /**
+     * CIDRs of other regions' nodes allowed to reach this region's writer or standby (a secondary's
+     * workloads write across regions; admitted in both roles, so a promoted standby needs no rule change).
+     */
+    readonly peerCidrs?: string[];
+    /**
+     * The database's master password, secret: one per stack, not per region, so a promoted standby
+     * keeps the password every region's Core already uses.
+     */
+    readonly masterPassword: pulumi.Input<string>;
+    readonly postgres: {
+        /** Major or major.minor, 15 or newer. */
+        readonly engineVersion: string;
+        readonly instanceClass: string;
+        readonly allocatedStorageGiB: number;
+        readonly maxAllocatedStorageGiB: number;
+        readonly multiAz: boolean;
+        /** Days of automated backups (point-in-time recovery) and of AWS Backup snapshots. */
+        readonly backupRetentionDays: number;
+        /** Hours between AWS Backup snapshots of the writer. Default: 6 (production guide, seed 003). */
+        readonly snapshotIntervalHours?: number;
+        readonly deletionProtection: boolean;
+        /** An extra read replica in this region (primary only). */
+        readonly inRegionReplica: boolean;
+    };
+    readonly cache: {
+        readonly engineVersion: string;
+        readonly nodeType: string;
+        readonly nodes: number;
+        readonly multiAz: boolean;
+    };
+    readonly media: {
+        readonly noncurrentVersionDays: number;
+        /** A secondary replicates the primary's bucket into its own. */
+        readonly replicate: boolean;
+        /** Browser origins allowed to fetch media (storefront and dashboard hosts). */
+        readonly corsOrigins: string[];
+        /**
+         * A CDN (components/edge MediaCdn) reads this region's bucket: the tier then writes neither
+         * the bucket's policy nor its key's policy, and hands both over as `mediaCdnOrigin` for the
+         * CDN to write with its read grant added. Set it in every region, so a failover moves the
+         * CDN's origin without moving a policy. Default: false.
+         */
+        readonly cdn?: boolean;
+    };
+    /**
+     * AWS Backup of the writer and the media bucket (primary only). Default: none (RDS automated
+     * backups and point-in-time recovery only).
+     */
+    readonly backup?: {
+        /**
+         * This region's vault (BackupVault, created before the tiers). Vaults belong to regions, not
+         * roles: a failover moves the plan, never the recovery points.
+         */
+        readonly vaultName: pulumi.Input<string>;
+        /** Vaults in other regions that receive a copy of every recovery point, kept as long as the original. Default: none. */
+        readonly copyToVaultArns?: pulumi.Input<string>[];
+    };
+    /** Facts of the primary region's tier; required for a secondary. */
+    readonly primary?: PrimaryDataFacts;
+    /** Protect stateful resources from deletion and replacement (production). */
+    readonly protect: boolean;
+    /** Kubernetes namespace and service account the workloads run as (for Pod Identity on the bucket). */
+    readonly workloadIdentity: { readonly namespace: pulumi.Input<string>; readonly serviceAccountName: string; readonly clusterName: pulumi.Input<string> };
+    readonly tags?: Record<string, string>;
+}
+
+/** What a secondary region's data tier needs from the primary's. */
+export interface PrimaryDataFacts {
+    /** The primary's region: where the writer and the media bucket live. */
+    readonly region: string;
+    /** ARN of the writer instance (source of the standby). */
+    readonly writerArn: pulumi.Output<string>;
+    /** Connection URL of the writer, secret. */
+    readonly writerUrl: pulumi.Output<string>;
+    /** The primary's media bucket, the source of replication. */
+    readonly mediaBucketArn: pulumi.Output<string>;
+    /** Name of that bucket: every region's Core writes media there (one writer, like the database). */
+    readonly mediaBucketName: pulumi.Output<string>;
+    /** KMS key encrypting that bucket; a writer needs it to put and read objects. */
+    readonly mediaKeyArn: pulumi.Output<string>;
+    /** Versioning of that bucket; replication may only be configured once it is on. */
+    readonly mediaVersioning: pulumi.Resource;
+    /**
+     * AWS provider of the primary region. The secondary configures replication on the primary's
+     * bucket, an S3 resource that exists only in the bucket's own region, so it needs this provider
+     * rather than its own. Taken from the primary DataTier's `providers` option; undefined when that
+     * tier used the default provider, in which case a secondary cannot replicate.
+     */
+    readonly provider?: pulumi.ProviderResource;
+}
+
+export interface DataTierArgs {
+    /** Exactly one of `inCluster` or `aws` selects the flavour. */
+    readonly inCluster?: InClusterDataArgs;
+    readonly aws?: AwsDataArgs;
+}
+
+/**
+ * A region's media bucket as a CDN origin (MediaCdn's `origins` entry), with what its bucket and key
+ * policies must keep. The CDN needs the bucket before its distribution exists, and the policies need
+ * the distribution's ARN, so the tier builds the bucket and the CDN writes the (one) bucket policy
+ * and the key policy. The tier always hands over the policy it would have written, as an alias.
+ */
+export interface MediaCdnOrigin extends MediaCdnOriginArgs {
+    /** The policy the tier wrote before the CDN took it over: an in-place update, never delete-after-create. */
+    readonly bucketPolicyAliases: pulumi.Alias[];
+}
+
+/** Where media files live, as Saleor is told about them. */
+export type MediaStorage =
+    | { readonly kind: "volume"; readonly claimName: pulumi.Output<string> }
+    | { readonly kind: "s3"; readonly bucket: pulumi.Output<string>; readonly region: string; readonly customDomain?: pulumi.Output<string> };
+
+/** Connection facts handed to SaleorCore. Every URL that carries a password is a Pulumi secret. */
+export interface ConnectionFacts {
+    /** DATABASE_URL: the writer. */
+    readonly databaseUrl: pulumi.Output<string>;
+    /** DATABASE_URL_REPLICA: the closest read replica (the writer where there is none). */
+    readonly databaseReplicaUrl: pulumi.Output<string>;
+    /** CACHE_URL: Valkey/Redis database 0. */
+    readonly cacheUrl: pulumi.Output<string>;
+    /** CELERY_BROKER_URL: Valkey/Redis database 1. */
+    readonly brokerUrl: pulumi.Output<string>;
+    readonly media: MediaStorage;
+    /** EMAIL_URL of the in-cluster mail catcher, when there is one. */
+    readonly smtpUrl?: pulumi.Output<string>;
+    /** Resources that must be ready before anything connects (the migration Job waits on them). */
+    readonly readyAfter: pulumi.Resource[];
+}
