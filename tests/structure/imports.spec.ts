@@ -11,7 +11,7 @@ import { projectRoot } from "../../automation/plan/evaluate";
  */
 
 /** The program's sources; tests and policy's own node_modules are not part of it. */
-const roots = ["index.ts", "config", "components", "automation", "policy", "stack"];
+const roots = ["index.ts", "catalog", "config", "components", "automation", "policy", "stack"];
 
 function sourcesUnder(rel: string): string[] {
     const abs = path.join(projectRoot, rel);
@@ -80,7 +80,7 @@ describe("import structure", () => {
     const graph = importGraph();
 
     it("reads the program's sources, and every relative import names a file", () => {
-        for (const file of ["index.ts", "components/cluster/index.ts", "config/index.ts", "automation/plan-cli.ts", "policy/index.ts"]) {
+        for (const file of ["index.ts", "catalog/charts.ts", "components/cluster/index.ts", "config/index.ts", "stack/index.ts", "automation/plan-cli.ts", "policy/index.ts"]) {
             assert.ok(graph.edges.has(file), `${file} was not read`);
         }
         assert.deepEqual(graph.unresolved, []);
@@ -103,5 +103,29 @@ describe("import structure", () => {
         const offending = [...graph.edges].filter(([file]) => file.startsWith("components/"))
             .flatMap(([file, targets]) => targets.filter(forbidden).map((t) => `${file} -> ${t}`));
         assert.deepEqual(offending, []);
+    });
+    /** Project files under `folder` that import a project file `allowed` refuses. */
+    const offendersIn = (folder: string, allowed: (target: string) => boolean) => [...graph.edges]
+        .filter(([file]) => file.startsWith(folder))
+        .flatMap(([file, targets]) => targets.filter((t) => !allowed(t)).map((t) => `${file} -> ${t}`));
+
+    it("keeps config/ a leaf: it reads only the catalog's plain data", () => {
+        assert.deepEqual(offendersIn("config/", (t) => /^(config|catalog)\//.test(t)), []);
+    });
+
+    it("keeps catalog/ plain data that imports nothing of the project", () => {
+        assert.deepEqual(offendersIn("catalog/", (t) => t.startsWith("catalog/")), []);
+    });
+
+    it("keeps the policy pack standalone, so it judges any program", () => {
+        assert.deepEqual(offendersIn("policy/", (t) => t.startsWith("policy/")), []);
+    });
+
+    it("lets nothing but automation/ itself import automation/", () => {
+        assert.deepEqual(offendersIn("", (t) => !t.startsWith("automation/")).filter((o) => !o.startsWith("automation/")), []);
+    });
+
+    it("keeps the output contract free of code, so the deploy driver reads it without the SDK", () => {
+        assert.deepEqual(offendersIn("stack/outputs.ts", () => false), []);
     });
 });
