@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { cidrsOverlap } from "./aws/cidr";
+import { cidrsOverlap } from "../../catalog/ipv4";
 import type { NetworkFacts } from "./types";
 
 /** One VPC of a peering, with the AWS provider of its region. */

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PlanMocks } from "../../automation/plan/mocks";
 import { createPodIdentityRole } from "../../components/aws/pod-identity";
 import { RegionalCluster, type AwsClusterArgs } from "../../components/cluster";
-import { cidrsOverlap, parseCidr, planSubnets } from "../../components/cluster/aws/cidr";
+import { cidrsOverlap, parseCidr, planSubnets } from "../../catalog/ipv4";
 import { createClusterAutoscaler } from "../../components/cluster/aws/autoscaler";
 import { amiTypeFor } from "../../components/cluster/aws/nodes";
 import { registered, reveal, type RecordedResource, type Resources } from "../support/harness";

@@ -10,6 +10,7 @@ import { createLoadBalancerController } from "./load-balancer-controller";
 import { createNetwork } from "./network";
 import { createNodeGroups } from "./nodes";
 import { createDefaultStorageClass } from "./storage";
+import { defaultAvailabilityZoneCount } from "../../../catalog/ec2";
 
 /** What the EKS flavour builds and hands back to RegionalCluster. */
 export interface AwsClusterResources {
@@ -49,7 +50,7 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
 
     const net = createNetwork(name, {
         vpcCidr: args.vpcCidr,
-        zoneCount: args.availabilityZoneCount ?? 3,
+        zoneCount: args.availabilityZoneCount ?? defaultAvailabilityZoneCount,
         natGateways: args.natGateways,
         clusterName,
         tags,

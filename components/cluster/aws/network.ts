@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { planSubnets } from "./cidr";
+import { planSubnets } from "../../../catalog/ipv4";
 
 export interface NetworkSettings {
     readonly vpcCidr: string;

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsManagedPolicy } from "../../aws/arn";
 import { createServiceRole } from "../../aws/iam";
 import type { NodeGroupArgs } from "../types";
+import { isArmInstanceType } from "../../../catalog/ec2";
 
 /** What every node needs from IAM: join the cluster, run the VPC CNI, pull images from ECR. */
 export const workerNodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"];
@@ -73,7 +74,7 @@ export function createNodeGroups(name: string, s: NodeSettings, parent: pulumi.R
 
 /** Graviton instance families (m7g, c6gn, t4g, r8gd ...) need the ARM image; the rest take x86-64. */
 export function amiTypeFor(instanceTypes: string[]): string {
-    const arm = instanceTypes.map((t) => /^[a-z]+\d+g[a-z]*\./.test(t));
+    const arm = instanceTypes.map(isArmInstanceType);
     if (arm.some((a) => a !== arm[0])) throw new Error(`node group mixes ARM and x86 instance types (${instanceTypes.join(", ")}); one group runs one AMI`);
     return arm[0] ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
 }

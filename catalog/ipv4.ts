@@ -1,3 +1,8 @@
+/**
+ * IPv4 address arithmetic as plain functions, free of SDK imports: config validation and the
+ * cluster components carve and compare VPC ranges with the same rules.
+ */
+
 /** An IPv4 CIDR block as numbers, for arithmetic. */
 export interface Ipv4Block {
     /** Network address as an unsigned 32-bit integer. */
