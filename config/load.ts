@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as v from "valibot";
 import { clusterAutoscalerChart } from "../catalog/charts";
+import { defaultAvailabilityZoneCount, isArmInstanceType } from "../catalog/ec2";
+import { cidrsOverlap, planSubnets } from "../catalog/ipv4";
 import { describeInstanceClassTable, instanceMemoryGiB } from "../catalog/rds";
 import { deepMerge, environmentDefaults } from "./defaults";
 import {
@@ -218,7 +220,17 @@ export const crossRules: readonly CrossRule[] = [
                 ...when(!(awsRegions as readonly string[]).includes(r.name), `regions[${i}].name`, `"${r.name}" is not a known AWS region; allowed: ${awsRegions.join(", ")}`),
                 ...when(!r.vpcCidr, `regions[${i}].vpcCidr`, 'required with cluster.flavour "aws" (a /16 such as 10.10.0.0/16)'),
             ]);
-            const cidrs = c.regions.flatMap((r, i) => (r.vpcCidr ? [{ i, cidr: r.vpcCidr }] : []));
+            // The cluster carves a public and a private subnet per zone out of the range (catalog/ipv4.ts).
+            const cidrs = c.regions.flatMap((r, i) => {
+                if (!r.vpcCidr) return [];
+                try {
+                    planSubnets(r.vpcCidr, defaultAvailabilityZoneCount);
+                    return [{ i, cidr: r.vpcCidr }];
+                } catch (e) {
+                    p.push({ key: `regions[${i}].vpcCidr`, message: (e as Error).message });
+                    return [];
+                }
+            });
             for (let a = 0; a < cidrs.length; a++) {
                 for (let b = a + 1; b < cidrs.length; b++) {
                     p.push(...when(cidrsOverlap(cidrs[a].cidr, cidrs[b].cidr), `regions[${cidrs[b].i}].vpcCidr`,
@@ -233,6 +245,16 @@ export const crossRules: readonly CrossRule[] = [
         check: (c) => c.cluster.flavour !== "aws" ? [] : c.cluster.aws.nodeGroups.flatMap((g, i) =>
             when(!(g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize), `cluster.aws.nodeGroups[${i}]`,
                 `sizes must satisfy minSize <= desiredSize <= maxSize (got ${g.minSize}/${g.desiredSize}/${g.maxSize})`)),
+    },
+    {
+        // One node group runs one AMI (amiTypeFor): ARM for Graviton families, x86-64 for the rest.
+        key: "cluster.aws.nodeGroups[].instanceTypes",
+        check: (c) => c.cluster.flavour !== "aws" ? [] : c.cluster.aws.nodeGroups.flatMap((g, i) => {
+            const arm = g.instanceTypes.find(isArmInstanceType);
+            const x86 = g.instanceTypes.find((t) => !isArmInstanceType(t));
+            return when(arm !== undefined && x86 !== undefined, `cluster.aws.nodeGroups[${i}].instanceTypes`,
+                `mixes ARM (${arm}) and x86 (${x86}) instance types; one node group runs one AMI`);
+        }),
     },
     {
         key: "data.flavour",
@@ -461,18 +483,4 @@ function kindOf(value: unknown): string {
 
 function minorOf(version: string): string {
     return version.split(".").slice(0, 2).join(".");
-}
-
-function cidrsOverlap(a: string, b: string): boolean {
-    const [ipA, lenA] = parseCidr(a);
-    const [ipB, lenB] = parseCidr(b);
-    const len = Math.min(lenA, lenB);
-    const mask = len === 0 ? 0 : (~0 << (32 - len)) >>> 0;
-    return ((ipA & mask) >>> 0) === ((ipB & mask) >>> 0);
-}
-
-function parseCidr(c: string): [number, number] {
-    const [ip, len] = c.split("/");
-    const n = ip.split(".").reduce((acc, o) => ((acc << 8) | Number(o)) >>> 0, 0);
-    return [n, Number(len)];
 }

@@ -123,6 +123,21 @@ describe("stack configuration", () => {
         assert.deepEqual(problemsOf({ ...stack, operations: { ...productionStack.operations, alarms: false } }), []);
     });
 
+    it("refuses a VPC range AWS would refuse or that cannot hold a subnet pair per zone, naming the key", () => {
+        assertIncludes(problemsOf(withRegion(productionStack, 1, { vpcCidr: "10.16.0.0/12" })),
+            "saleor:regions[1].vpcCidr: VPC range 10.16.0.0/12 must be between /16 and /28");
+        assertIncludes(problemsOf(withRegion(productionStack, 1, { vpcCidr: "10.20.1.0/16" })),
+            "saleor:regions[1].vpcCidr: 10.20.1.0/16 has host bits set; did you mean 10.20.0.0/16?");
+        assertIncludes(problemsOf(withRegion(productionStack, 1, { vpcCidr: "10.20.0.0/26" })),
+            "saleor:regions[1].vpcCidr: VPC range 10.20.0.0/26 is too small for 3 zones: public subnets would be /30, smaller than AWS's /28");
+    });
+
+    it("refuses a node group that mixes ARM and x86 instance types", () => {
+        const group = { name: "general", instanceTypes: ["m7g.2xlarge", "m7i.2xlarge"], minSize: 3, desiredSize: 3, maxSize: 6, diskSizeGiB: 100 };
+        assert.deepEqual(problemsOf({ ...productionStack, cluster: { aws: { nodeGroups: [group] } } }),
+            ["saleor:cluster.aws.nodeGroups[0].instanceTypes: mixes ARM (m7g.2xlarge) and x86 (m7i.2xlarge) instance types; one node group runs one AMI"]);
+    });
+
     it("refuses an OTLP endpoint that is not http or https", () => {
         assert.deepEqual(problemsOf({ ...devStack, operations: { otlpEndpoint: "ftp://collector.example.com:4318" } }),
             ['saleor:operations.otlpEndpoint: "ftp://collector.example.com:4318" must be an http:// or https:// URL (OTLP over HTTP)']);
