@@ -8,7 +8,7 @@ export interface ProcessesArgs {
     readonly namespace: pulumi.Input<string>;
     readonly instance: string;
     readonly runtime: CoreRuntime;
-    readonly workloads: { readonly api: WorkloadSpec; readonly worker: WorkloadSpec; readonly beat: WorkloadSpec };
+    readonly workloads: { readonly api: WorkloadSpec; readonly worker: WorkloadSpec; readonly beat: Pick<WorkloadSpec, "resources"> };
     /** uvicorn --workers per API pod. */
     readonly apiWorkers: number;
     /** celery --concurrency per worker pod. */
@@ -84,7 +84,7 @@ export function createProcesses(name: string, args: ProcessesArgs, parent: pulum
         ...common,
         component: "beat",
         // Exactly one scheduler per database; Recreate so a rollout never runs two at once.
-        spec: { ...args.workloads.beat, replicas: 1, autoscaling: undefined },
+        spec: { replicas: 1, resources: args.workloads.beat.resources },
         strategy: "Recreate",
         containers: [{
             ...coreContainer("beat", ["celery", "--app", "saleor.celeryconf:app", "beat", "--loglevel=info",

@@ -40,8 +40,8 @@ export interface SaleorCoreArgs {
     readonly workloads: {
         readonly api: WorkloadSpec;
         readonly worker: WorkloadSpec;
-        /** Celery beat: always one replica, whatever is asked (two schedulers enqueue every task twice). */
-        readonly beat: WorkloadSpec;
+        /** Celery beat's resources: it runs exactly one replica (two schedulers enqueue every task twice). */
+        readonly beat: Pick<WorkloadSpec, "resources">;
         readonly dashboard: WorkloadSpec;
         readonly migration: MigrationSpec;
     };

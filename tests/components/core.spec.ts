@@ -134,17 +134,20 @@ describe("SaleorCore", () => {
         assert.equal(res.ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").filter((h) => h.name.includes("beat")).length, 0);
     });
 
-    it("keeps beat single even when more replicas are asked", async () => {
+    it("keeps beat single even when the workload settings it is handed carry more replicas", async () => {
+        // A stack's workloads setting carries replicas and autoscaling for beat too; beat reads only its resources.
+        const beat = { replicas: 3, autoscaling: { maxReplicas: 4, targetCpuUtilization: 50 }, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } };
         const r = await registered(() => saleorCore({
             workloads: {
                 api: { replicas: 1, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } },
                 worker: { replicas: 1, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } },
-                beat: { replicas: 3, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } },
+                beat,
                 dashboard: { replicas: 1, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } },
                 migration: { resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } },
             },
         }));
         assert.equal((r.component(DEPLOYMENT, "beat")[0].inputs as any).spec.replicas, 1);
+        assert.equal(r.ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").filter((h) => h.name.includes("beat")).length, 0);
     });
 
     it("sets only environment variables Saleor reads", () => {
