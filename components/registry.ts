@@ -1,12 +1,22 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-/** ECR repositories in the stack's home region (the first listed), replicated to the others; the AWS provider comes from `opts.providers`. */
+/**
+ * ECR repositories in the stack's home region (the first listed); the AWS provider comes from
+ * `opts.providers`. Replication to the other regions is the account's, not the stack's: ECR holds
+ * one replication configuration per account and region (PutReplicationConfiguration replaces the
+ * whole of it), so the bootstrap program (bootstrap/) declares one rule per stack prefix, and the
+ * repository creation templates that give the replicas the same settings.
+ */
 export interface ImageRegistryArgs {
-    /** Repository names, e.g. "saleor-core". */
+    /** Repository names within the stack, e.g. "saleor-core". */
     readonly repositories: string[];
-    /** Regions that get a copy of every image pushed here, so each cluster pulls from its own region. Default: none. */
-    readonly replicateTo?: string[];
+    /**
+     * The stack's namespace in the account's registry, e.g. "staging": repositories are named
+     * `<namespace>/<name>`, so two stacks in one account never share one, and the bootstrap's
+     * replication rule and creation template for the prefix `<namespace>/` cover exactly this stack's.
+     */
+    readonly namespace: string;
     /** Protect the repositories from deletion and replacement (production). */
     readonly protect: boolean;
     /** Tagged images kept per repository, newest first. Default: 50. Keep it above the releases you may roll back to. */
@@ -23,16 +33,14 @@ export interface RegistryCredentials {
 }
 
 /**
- * The stack's private image registry: immutable, scanned, encrypted ECR repositories whose images
- * are replicated to the other regions, with a lifecycle that keeps the recent releases.
+ * The stack's private image registry: immutable, scanned, encrypted ECR repositories under the
+ * stack's namespace, with a lifecycle that keeps the recent releases.
  */
 export class ImageRegistry extends pulumi.ComponentResource {
     public readonly repositories: Record<string, aws.ecr.Repository>;
     /** Repository URL per name, in the registry's own region. */
     public readonly repositoryUrls: Record<string, pulumi.Output<string>>;
     public readonly credentials: RegistryCredentials;
-    /** The registry-wide replication rule; undefined without `replicateTo`. */
-    public readonly replication?: aws.ecr.ReplicationConfiguration;
 
     constructor(name: string, args: ImageRegistryArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("saleor:components:ImageRegistry", name, {}, opts);
@@ -40,14 +48,13 @@ export class ImageRegistry extends pulumi.ComponentResource {
             throw new Error(`ImageRegistry ${name}: give at least one repository`);
         }
         const keepReleases = args.keepReleases ?? 50;
-        const replicateTo = args.replicateTo ?? [];
 
         this.repositories = {};
         this.repositoryUrls = {};
         for (const repositoryName of args.repositories) {
             const logical = `${name}-${repositoryName.replace(/[^a-z0-9-]/g, "-")}`;
             const repository = new aws.ecr.Repository(logical, {
-                name: repositoryName,
+                name: `${args.namespace}/${repositoryName}`,
                 // A released tag always names the same image: rollbacks and the other regions get exactly what was tested.
                 imageTagMutability: "IMMUTABLE",
                 imageScanningConfiguration: { scanOnPush: true },
@@ -62,19 +69,6 @@ export class ImageRegistry extends pulumi.ComponentResource {
             this.repositoryUrls[repositoryName] = repository.repositoryUrl;
         }
 
-        if (replicateTo.length > 0) {
-            const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-            // One replication configuration per registry (account and region): this component owns it.
-            this.replication = new aws.ecr.ReplicationConfiguration(`${name}-replication`, {
-                replicationConfiguration: {
-                    rules: [{
-                        destinations: replicateTo.map((region) => ({ region, registryId: account })),
-                        repositoryFilters: args.repositories.map((filter) => ({ filter, filterType: "PREFIX_MATCH" })),
-                    }],
-                },
-            }, { parent: this, dependsOn: Object.values(this.repositories) });
-        }
-
         const token = aws.ecr.getAuthorizationTokenOutput({}, { parent: this });
         this.credentials = {
             server: token.proxyEndpoint,
@@ -86,8 +80,8 @@ export class ImageRegistry extends pulumi.ComponentResource {
     }
 
     /**
-     * The URL of repository `name` in `region`: the registry's own region or one of `replicateTo`
-     * (ECR replicates under the same account and repository name).
+     * The URL of repository `name` in `region`: the registry's own region or one the account
+     * replicates it to (ECR replicates under the same account and repository name).
      */
     urlIn(name: string, region: string): pulumi.Output<string> {
         const repository = this.repositories[name];

@@ -33,7 +33,10 @@ function createMediaCdn(cfg: StackConfig, t: Topology, regions: RegionWithData[]
     });
 }
 
-/** Images live in the home region's registry and are replicated to the others. */
+/**
+ * Images live in the home region's registry, under the stack's namespace; the account's
+ * replication (bootstrap/) copies them to the other regions.
+ */
 function createRegistry(cfg: StackConfig, t: Topology, regions: RegionWithData[]): ImageRegistry | undefined {
     if (cfg.cluster.flavour !== "aws") return undefined;
     const home = required(regions.find((r) => r.config.name === t.home.name)?.aws, "the home region's AWS foundations");
@@ -42,7 +45,7 @@ function createRegistry(cfg: StackConfig, t: Topology, regions: RegionWithData[]
             ...(cfg.images.core.source === "build" ? [cfg.images.core.repositoryName] : []),
             ...(cfg.images.storefront.source === "build" ? [cfg.images.storefront.repositoryName] : []),
         ],
-        replicateTo: regions.filter((r) => r.config.name !== t.home.name).map((r) => r.config.name),
+        namespace: t.stack,
         protect: t.protect,
         tags: t.tags,
     }, { providers: [home.provider] });

@@ -34,7 +34,7 @@ async function build(args: ImageRegistryArgs): Promise<{ rs: Resources; registry
 }
 
 describe("ImageRegistry", () => {
-    const production: ImageRegistryArgs = { repositories: ["saleor-core", "saleor-storefront"], replicateTo: ["eu-west-1"], protect: true };
+    const production: ImageRegistryArgs = { repositories: ["saleor-core", "saleor-storefront"], namespace: "production", protect: true };
     let rs: Resources;
     let registry: ImageRegistry;
     let providerRef: () => string;
@@ -44,7 +44,7 @@ describe("ImageRegistry", () => {
 
     it("keeps images in immutable, scanned, KMS-encrypted repositories that are never force-deleted", () => {
         const repositories = rs.ofType(T.repository);
-        assert.deepStrictEqual(repositories.map((r) => inputs(r).name).sort(), ["saleor-core", "saleor-storefront"]);
+        assert.deepStrictEqual(repositories.map((r) => inputs(r).name).sort(), ["production/saleor-core", "production/saleor-storefront"]);
         for (const r of repositories.map(inputs)) {
             assert.strictEqual(r.imageTagMutability, "IMMUTABLE");
             assert.deepStrictEqual(r.imageScanningConfiguration, { scanOnPush: true });
@@ -55,13 +55,13 @@ describe("ImageRegistry", () => {
 
     it("protects the repositories in production, and not otherwise", async () => {
         for (const r of rs.ofType(T.repository)) assert.strictEqual(r.protect, true, r.name);
-        const staging = await build({ repositories: ["saleor-core"], protect: false });
+        const staging = await build({ repositories: ["saleor-core"], namespace: "staging", protect: false });
         for (const r of staging.rs.ofType(T.repository)) assert.strictEqual(r.protect, false, r.name);
     });
 
     it("expires untagged images after 7 days and keeps the newest 50 releases by default", () => {
         const policies = rs.ofType(T.lifecycle);
-        assert.deepStrictEqual(policies.map((p) => inputs(p).repository).sort(), ["saleor-core", "saleor-storefront"]);
+        assert.deepStrictEqual(policies.map((p) => inputs(p).repository).sort(), ["production/saleor-core", "production/saleor-storefront"]);
         const { rules } = JSON.parse(inputs(policies[0]).policy);
         const untagged = rules.find((r: any) => r.selection.tagStatus === "untagged");
         assert.deepStrictEqual(untagged.selection, { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 });
@@ -77,19 +77,13 @@ describe("ImageRegistry", () => {
         assert.strictEqual(rules.find((r: any) => r.selection.tagStatus === "tagged").selection.countNumber, 10);
     });
 
-    it("replicates our repositories, and only ours, to the other regions in the same account", () => {
-        const [replication] = rs.ofType(T.replication);
-        const [rule] = inputs(replication).replicationConfiguration.rules;
-        assert.deepStrictEqual(rule.destinations, [{ region: "eu-west-1", registryId: accountId }]);
-        assert.deepStrictEqual(rule.repositoryFilters, [
-            { filter: "saleor-core", filterType: "PREFIX_MATCH" },
-            { filter: "saleor-storefront", filterType: "PREFIX_MATCH" },
-        ]);
+    it("names each repository under the stack's namespace, so two stacks share an account", async () => {
+        const { rs: staging } = await build({ repositories: ["saleor-core"], namespace: "staging", protect: false });
+        assert.deepStrictEqual(staging.ofType(T.repository).map((r) => inputs(r).name), ["staging/saleor-core"]);
     });
 
-    it("configures no replication when there is nowhere to replicate to", async () => {
-        const { rs: single } = await build({ repositories: ["saleor-core"], protect: false });
-        assert.strictEqual(single.ofType(T.replication).length, 0);
+    it("leaves replication to the account: it declares no replication configuration, one per account and region", () => {
+        assert.strictEqual(rs.ofType(T.replication).length, 0);
     });
 
     it("builds everything in the primary region through the provider it was given", () => {
@@ -101,8 +95,8 @@ describe("ImageRegistry", () => {
     });
 
     it("gives each repository's URL at home and, by urlIn, in the regions it replicates to", async () => {
-        assert.strictEqual(await valueOf(registry.repositoryUrls["saleor-core"]), `${accountId}.dkr.ecr.eu-central-1.amazonaws.com/saleor-core`);
-        assert.strictEqual(await valueOf(registry.urlIn("saleor-core", "eu-west-1")), `${accountId}.dkr.ecr.eu-west-1.amazonaws.com/saleor-core`);
+        assert.strictEqual(await valueOf(registry.repositoryUrls["saleor-core"]), `${accountId}.dkr.ecr.eu-central-1.amazonaws.com/production/saleor-core`);
+        assert.strictEqual(await valueOf(registry.urlIn("saleor-core", "eu-west-1")), `${accountId}.dkr.ecr.eu-west-1.amazonaws.com/production/saleor-core`);
         assert.throws(() => registry.urlIn("saleor-dashboard", "eu-west-1"), /no repository "saleor-dashboard"/);
     });
 

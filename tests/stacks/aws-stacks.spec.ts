@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { accountId } from "../../automation/plan/mocks";
 import { Resources, reveal, type RecordedResource } from "../support/harness";
 import { evaluated } from "../support/plans";
 
@@ -144,8 +145,8 @@ for (const stack of ["staging", "production"] as const) {
         it("builds the Core image once and pulls it in the secondary from its own region's registry", () => {
             assert.equal(res.ofType("docker:index/image:Image").filter((i) => i.name.startsWith("core-")).length, 1);
             const image = (region: string) => (res.one("kubernetes:apps/v1:Deployment", `${region}-core-api`).inputs as any).spec.template.spec.containers[0].image;
-            assert.match(image("eu-central-1"), /^\d+\.dkr\.ecr\.eu-central-1\.amazonaws\.com\/saleor-core@sha256:/);
-            assert.match(image("eu-west-1"), /^\d+\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/saleor-core@sha256:/);
+            assert.ok(image("eu-central-1").startsWith(`${accountId}.dkr.ecr.eu-central-1.amazonaws.com/${stack}/saleor-core@sha256:`), image("eu-central-1"));
+            assert.ok(image("eu-west-1").startsWith(`${accountId}.dkr.ecr.eu-west-1.amazonaws.com/${stack}/saleor-core@sha256:`), image("eu-west-1"));
             assert.equal(image("eu-west-1").split("@")[1], image("eu-central-1").split("@")[1]);
         });
     });
