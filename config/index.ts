@@ -1,3 +1,3 @@
 export * from "./schema";
-export { ConfigError, engineConfigSource, loadStackConfig, validateStackConfig, formatPath, namespace, type ConfigSource } from "./load";
+export { ConfigError, coreVersionOf, engineConfigSource, loadStackConfig, validateStackConfig, formatPath, namespace, type ConfigSource } from "./load";
 export { environmentDefaults, deepMerge } from "./defaults";

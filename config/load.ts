@@ -114,6 +114,14 @@ export function validateStackConfig(source: ConfigSource): { config: StackConfig
     return problems.length > 0 ? { problems } : { config };
 }
 
+/**
+ * The Saleor version a region's release runs: the release itself when it is a version (X.Y.Z),
+ * else (a git SHA of a built image) the stack's saleorVersion. Built Core images are built from it.
+ */
+export function coreVersionOf(c: Pick<StackConfig, "saleorVersion">, release: string): string {
+    return semver.test(release) ? release : c.saleorVersion;
+}
+
 /** A problem a cross-field rule found: the key it is about (without the namespace) and what is wrong. */
 interface Problem {
     readonly key: string;
@@ -182,7 +190,7 @@ export const crossRules: readonly CrossRule[] = [
                     });
                     continue;
                 }
-                const coreVersion = semver.test(release) && c.images.core.source === "upstream" ? release : c.saleorVersion;
+                const coreVersion = coreVersionOf(c, release);
                 p.push(...when(minorOf(coreVersion) !== dashboardMinor, "dashboardVersion",
                     `${c.dashboardVersion} does not match Core ${coreVersion} in region ${region}; the Dashboard minor version must equal Core's (${minorOf(coreVersion)})`));
             }

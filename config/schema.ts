@@ -94,6 +94,11 @@ const storefrontSource = v.variant("source", [
         source: v.literal("build"),
         context: nonEmpty,
         repositoryName,
+        /**
+         * The saleor/storefront commit the image is built from, which the deploy checks out at
+         * `context`; the pushed tag is `<tag>-<region>-<digest of the build arguments>`. A local
+         * build (dev) may use any label.
+         */
         tag: imageTag,
         /** Channel slug the storefront shows by default (NEXT_PUBLIC_DEFAULT_CHANNEL). */
         defaultChannel: v.optional(v.string(), "default-channel"),

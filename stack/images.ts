@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerImage } from "../components/image";
 import type { ImageRegistry } from "../components/registry";
-import type { RegionConfig, StackConfig } from "../config";
+import { coreVersionOf, type RegionConfig, type StackConfig } from "../config";
+import * as path from "path";
+import { argumentsTag, checkedOutCommit, contentTag } from "./content-tag";
 import { required, type Topology } from "./topology";
 
 /**
@@ -11,33 +13,41 @@ import { required, type Topology } from "./topology";
  * region's replica by digest.
  */
 export class ImageCatalogue {
-    /** A built Core image is tagged by release in an immutable registry: built once per release. */
+    /** Built Core images by Saleor version: one build per version, whatever release labels run it. */
     private readonly coreBuilds = new Map<string, ContainerImage>();
 
     constructor(private readonly cfg: StackConfig, private readonly t: Topology, private readonly registry?: ImageRegistry) {}
 
     /**
-     * The built Core image of `release`, registered the first time any region asks for it (two
-     * regions run two releases during a staged rollout); undefined for upstream images.
+     * The built Core image of `release`, registered the first time any region asks for its Saleor
+     * version; undefined for upstream images. A release that is a Saleor version (X.Y.Z) builds that
+     * version, so a region pinned to an earlier version keeps its image when saleorVersion moves on;
+     * any other release (a git SHA) builds saleorVersion.
      */
     coreBuild(release: string): ContainerImage | undefined {
         const core = this.cfg.images.core;
         if (core.source !== "build") return undefined;
+        const version = coreVersionOf(this.cfg, release);
         const registry = this.registry;
-        let image = this.coreBuilds.get(release);
+        let image = this.coreBuilds.get(version);
         if (!image) {
-            image = new ContainerImage(`core-${release}`, {
+            const args = { SALEOR_VERSION: version };
+            // Tagged by content: the Saleor version, then a digest of images/core and the build arguments.
+            const tag = contentTag({ context: core.context, dockerfile: core.dockerfile, args, prefix: version });
+            image = new ContainerImage(`core-${version}`, {
                 build: {
                     context: core.context,
                     dockerfile: core.dockerfile,
                     // The thin image adds a non-root USER to the pinned upstream version.
-                    args: { SALEOR_VERSION: this.cfg.saleorVersion },
-                    imageName: registry ? pulumi.interpolate`${registry.repositoryUrls[core.repositoryName]}:${release}` : `${core.repositoryName}:${release}`,
+                    args,
+                    imageName: registry
+                        ? pulumi.interpolate`${registry.repositoryUrls[core.repositoryName]}:${tag}`
+                        : pulumi.interpolate`${core.repositoryName}:${tag}`,
                     skipPush: !registry,
                     ...(registry ? { registry: registry.credentials } : {}),
                 },
             });
-            this.coreBuilds.set(release, image);
+            this.coreBuilds.set(version, image);
         }
         return image;
     }
@@ -65,18 +75,27 @@ export class ImageCatalogue {
         if (sf.source === "image") return pulumi.output(`${sf.repository}:${sf.tag}`);
         const registry = this.registry;
         const storefrontHosts = Object.values(region.hosts.storefronts);
+        const args = {
+            NEXT_PUBLIC_SALEOR_API_URL: graphqlUrl,
+            NEXT_PUBLIC_STOREFRONT_URL: `${this.cfg.app.scheme}://${storefrontHosts[0]}`,
+            NEXT_PUBLIC_DEFAULT_CHANNEL: sf.defaultChannel,
+        };
+        // Tagged by what it holds: the storefront commit it is built from (images.storefront.tag, which
+        // the deploy checks out), the region, and a digest of the arguments inlined into the bundle.
+        // A local build (dev) stays in the local daemon, where a label such as "dev" may be reused.
+        const checkedOut = registry ? checkedOutCommit(path.resolve(sf.context)) : undefined;
+        if (checkedOut !== undefined && !checkedOut.startsWith(sf.tag)) {
+            throw new Error(`images.storefront.tag is ${sf.tag}, but ${sf.context} has ${checkedOut} checked out; check out the tagged commit`);
+        }
+        const tag = argumentsTag(`${sf.tag}-${region.name}`, args);
         const image = new ContainerImage(`${region.name}-storefront`, {
             build: {
                 context: sf.context,
                 // The API URL is inlined into the bundle, so each region gets its own build.
                 imageName: registry
-                    ? pulumi.interpolate`${registry.repositoryUrls[sf.repositoryName]}:${sf.tag}-${region.name}`
-                    : `${sf.repositoryName}:${sf.tag}-${region.name}`,
-                args: {
-                    NEXT_PUBLIC_SALEOR_API_URL: graphqlUrl,
-                    NEXT_PUBLIC_STOREFRONT_URL: `${this.cfg.app.scheme}://${storefrontHosts[0]}`,
-                    NEXT_PUBLIC_DEFAULT_CHANNEL: sf.defaultChannel,
-                },
+                    ? pulumi.interpolate`${registry.repositoryUrls[sf.repositoryName]}:${tag}`
+                    : pulumi.interpolate`${sf.repositoryName}:${tag}`,
+                args,
                 // A local cluster loads images from the local daemon (`kind load docker-image`),
                 // and the build's GraphQL code generation reaches api.localhost only on the host network.
                 skipPush: !registry,
@@ -95,3 +114,4 @@ export class ImageCatalogue {
             : image.ref;
     }
 }
+
