@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { validateStackConfig } from "../../config";
-import { PlanMocks, RecordingMonitor, type RecordedResource } from "./mocks";
+import { PlanMocks } from "./fake-cloud";
+import { RecordingMonitor, type RecordedResource } from "./recording-monitor";
 import { projectName, readStackFile } from "./stack-file";
 
 export const projectRoot = path.resolve(__dirname, "..", "..");
