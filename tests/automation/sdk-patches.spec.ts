@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    answerWithoutStruct, checkMockMonitor, followUrnPromises, patchSdk, sdkStruct, withoutCallsites, withoutStackTraceHook, withoutStructRoundTrip,
+} from "../../automation/plan/sdk-patches";
+
+const version = (require("@pulumi/pulumi/package.json") as { version: string }).version;
+
+/** A guard's error: names the installed SDK version and what it did not find. */
+function refused(what: RegExp) {
+    return (e: unknown) => {
+        const message = (e as Error).message;
+        assert.ok(message.includes(`@pulumi/pulumi ${version}`), `no SDK version in: ${message}`);
+        assert.match(message, what);
+        return true;
+    };
+}
+
+describe("SDK patches check the SDK's shape first", () => {
+    it("the stack-trace hook: refuses one that is not a function", () => {
+        const errorClass = { prepareStackTrace: "formatted elsewhere" };
+        assert.throws(() => withoutStackTraceHook(errorClass), refused(/Error\.prepareStackTrace/));
+        assert.equal(errorClass.prepareStackTrace, "formatted elsewhere");
+    });
+
+    it("the stack-trace hook: unset while patched, back after", () => {
+        const hook = (_e: Error, _s: unknown[]) => "mapped";
+        const errorClass: { prepareStackTrace?: unknown } = { prepareStackTrace: hook };
+        const undo = withoutStackTraceHook(errorClass);
+        assert.equal(errorClass.prepareStackTrace, undefined);
+        undo();
+        assert.equal(errorClass.prepareStackTrace, hook);
+    });
+
+    it("call sites: refuses a Resource without callsites() or the stackTrace(skip) that reads it", () => {
+        assert.throws(() => withoutCallsites(class {}), refused(/Resource\.callsites/));
+        assert.throws(() => withoutCallsites(class { static callsites() { return []; } }), refused(/Resource\.stackTrace/));
+        // A callsites that takes arguments is not the one the patch replaces.
+        assert.throws(() => withoutCallsites(class { static callsites(_skip: number) { return []; } static stackTrace(_skip: number) { return []; } }), refused(/Resource\.callsites/));
+    });
+
+    it("call sites: none while patched, the SDK's after", () => {
+        const resource = pulumi.Resource as unknown as { callsites(): unknown[] };
+        const callsites = resource.callsites;
+        const undo = withoutCallsites();
+        assert.deepEqual(resource.callsites(), []);
+        undo();
+        assert.equal(resource.callsites, callsites);
+    });
+
+    it("the Struct round trip: refuses a Struct without fromJavaScript, toJavaScript or getFieldsMap", () => {
+        class NoEncoder {
+            toJavaScript() { return {}; }
+            getFieldsMap(_noLazyCreate?: boolean) { return undefined; }
+        }
+        assert.throws(() => withoutStructRoundTrip(NoEncoder), refused(/Struct\.fromJavaScript/));
+        class NoDecoder {
+            static fromJavaScript(_v: unknown) { return new NoDecoder(); }
+            getFieldsMap(_noLazyCreate?: boolean) { return undefined; }
+        }
+        assert.throws(() => withoutStructRoundTrip(NoDecoder), refused(/toJavaScript/));
+        class NoFields {
+            static fromJavaScript(_v: unknown) { return new NoFields(); }
+            toJavaScript() { return {}; }
+        }
+        assert.throws(() => withoutStructRoundTrip(NoFields), refused(/getFieldsMap/));
+        assert.throws(() => withoutStructRoundTrip({ fromJavaScript: () => ({}) }), refused(/not a class/));
+    });
+
+    it("the registration answer: refuses a response without getObject/setObject", () => {
+        assert.throws(() => answerWithoutStruct({ setObject: (_v: unknown) => undefined }, {}), refused(/getObject/));
+        const response = { getObject: () => undefined, setObject: (_v: unknown) => undefined };
+        answerWithoutStruct(response, { a: 1 });
+        assert.deepEqual((response.getObject() as unknown as { toJavaScript(): unknown }).toJavaScript(), { a: 1 });
+    });
+
+    it("URN promises: refuses a debuggable module without debuggablePromise(promise, context)", () => {
+        assert.throws(() => followUrnPromises({}, () => "`resolveURN(${label})`"), refused(/debuggablePromise/));
+        assert.throws(() => followUrnPromises({ debuggablePromise: (p: Promise<unknown>) => p }, () => "`resolveURN(${label})`"), refused(/debuggablePromise/));
+    });
+
+    it("URN promises: refuses an SDK that labels URN promises differently", () => {
+        const debuggable = { debuggablePromise: (p: Promise<unknown>, _ctx: unknown) => p };
+        const original = debuggable.debuggablePromise;
+        assert.throws(() => followUrnPromises(debuggable, () => "debuggablePromise(p, `urn(${label})`)"), refused(/resolveURN/));
+        assert.equal(debuggable.debuggablePromise, original);
+    });
+
+    it("URN promises: names the resources whose URN has not resolved", async () => {
+        const debuggable = { debuggablePromise: (p: Promise<unknown>, _ctx: unknown) => p };
+        const { undo, waiting } = followUrnPromises(debuggable, () => "`resolveURN(${label})`");
+        let register!: () => void;
+        debuggable.debuggablePromise(new Promise<void>((r) => { register = r; }), "resolveURN(resource:a[test:index:Thing])");
+        debuggable.debuggablePromise(new Promise(() => undefined), "resolveURN(resource:b[test:index:Thing])");
+        debuggable.debuggablePromise(new Promise(() => undefined), "resolveID(resource:c[test:index:Thing])");
+        assert.deepEqual(waiting(), ["resource:a[test:index:Thing]", "resource:b[test:index:Thing]"]);
+        register();
+        await new Promise((r) => setImmediate(r));
+        assert.deepEqual(waiting(), ["resource:b[test:index:Thing]"]);
+        undo();
+    });
+
+    it("MockMonitor: refuses one without newUrn(parent, type, name), registerResource or its resources map", () => {
+        class Base {
+            resources = new Map();
+            constructor(_mocks: unknown) {}
+            registerResource(_req: unknown, _callback: unknown) {}
+        }
+        assert.throws(() => checkMockMonitor(Base), refused(/newUrn/));
+        class TwoArguments extends Base {
+            newUrn(_type: string, _name: string) { return ""; }
+        }
+        assert.throws(() => checkMockMonitor(TwoArguments), refused(/newUrn/));
+        class NoResources {
+            constructor(_mocks: unknown) {}
+            newUrn(_parent: string, _type: string, _name: string) { return ""; }
+            registerResource(_req: unknown, _callback: unknown) {}
+        }
+        assert.throws(() => checkMockMonitor(NoResources), refused(/resources/));
+        assert.throws(() => checkMockMonitor(null), refused(/MockMonitor/));
+        checkMockMonitor();
+    });
+
+    it("a refused patch leaves the SDK as it was: the ones already applied are undone", () => {
+        const Struct = sdkStruct() as { fromJavaScript: unknown };
+        const encoder = Struct.fromJavaScript;
+        const resource = pulumi.Resource as unknown as { callsites: unknown };
+        const callsites = resource.callsites;
+        const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: unknown };
+        const debuggablePromise = debuggable.debuggablePromise;
+        const hook = Error.prepareStackTrace;
+        // The Struct is patched last: every other patch has been applied when it is refused.
+        Struct.fromJavaScript = () => undefined;
+        try {
+            assert.throws(() => patchSdk(), refused(/Struct\.fromJavaScript/));
+        } finally {
+            Struct.fromJavaScript = encoder;
+        }
+        assert.equal(resource.callsites, callsites);
+        assert.equal(debuggable.debuggablePromise, debuggablePromise);
+        assert.equal(Error.prepareStackTrace, hook);
+    });
+});
