@@ -82,7 +82,7 @@ async function runAlone<T>(project: string, stack: string, program: () => T | Pr
     const mocks = new PlanMocks();
     checkMockMonitor();
     const monitor = new RecordingMonitor(mocks);
-    installMockRuntime(monitor, project, stack);
+    await installMockRuntime(mocks, monitor, project, stack);
     // Undone in the finally below, as soon as the program has run (sdk-patches.ts).
     const runtime = patchSdk();
     // Nothing left to run but the program not finished: node exits with nothing said unless told.

@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
  *
  * Two kinds:
  * - needed, without which the plan is wrong or incomplete: the mock runtime with our recording
- *   monitor and setMocks' feature flags (installMockRuntime); MockMonitor's private
+ *   monitor and the feature flags setMocks sets (installMockRuntime); MockMonitor's private
  *   `newUrn` and `resources`, which name resources and keep their state as the SDK's mock does
  *   (checkMockMonitor); following each resource's URN promise, which names the resources a
  *   program that never finishes still waits for (followUrnPromises).
@@ -227,26 +227,40 @@ export function checkMockMonitor(mockMonitorClass: unknown = require("@pulumi/pu
     expectShape(new MockMonitor({}).resources instanceof Map, "MockMonitor keeps no `resources` map of registered state");
 }
 
-/** `setMocks`, but with our recording monitor (setMocks builds its own and hides it). */
-export function installMockRuntime(monitor: unknown, project: string, stack: string): void {
-    const settings = require("@pulumi/pulumi/runtime/settings") as { setMockOptions?: unknown };
-    const state = require("@pulumi/pulumi/runtime/state") as { getStore?: unknown };
-    expectShape(isFunction(settings.setMockOptions, 5), "runtime/settings exports no setMockOptions(monitor, project, stack, preview, organization)");
-    expectShape(isFunction(state.getStore, 0), "runtime/state exports no getStore()");
-    (settings.setMockOptions as (m: unknown, p: string, s: string, preview: boolean) => void)(monitor, project, stack, false);
-    // The same features setMocks switches on (runtime/mocks.ts).
-    Object.assign((state.getStore as () => Record<string, unknown>)(), {
-        supportsSecrets: true,
-        supportsResourceReferences: true,
-        supportsOutputValues: false,
-        supportsDeletedWith: true,
-        supportsReplaceWith: true,
-        supportsAliasSpecs: true,
-        supportsTransforms: false,
-        supportsParameterization: true,
-        supportsResourceHooks: true,
-        supportsErrorHooks: true,
-    });
+interface SdkRuntime {
+    mocks: { setMocks?: unknown; MockMonitor?: unknown };
+    settings: { setMockOptions?: unknown };
+    state: { getStore?: unknown };
+}
+
+const sdkRuntime = (): SdkRuntime => ({
+    mocks: require("@pulumi/pulumi/runtime/mocks"),
+    settings: require("@pulumi/pulumi/runtime/settings"),
+    state: require("@pulumi/pulumi/runtime/state"),
+});
+
+/**
+ * `setMocks`, but with our recording monitor: setMocks builds its own MockMonitor and hides it.
+ * setMocks runs as it is, and the feature flags it switched on (`supports*` in the runtime's
+ * store) are read back; then the monitor is replaced through `setMockOptions`, which resets those
+ * flags, and they are set again as setMocks left them.
+ */
+export async function installMockRuntime(mocks: pulumi.runtime.Mocks, monitor: unknown, project: string, stack: string, sdk: SdkRuntime = sdkRuntime()): Promise<void> {
+    const { setMocks, MockMonitor } = sdk.mocks;
+    const { setMockOptions } = sdk.settings;
+    const { getStore } = sdk.state;
+    expectShape(isFunction(setMocks, 5), "runtime/mocks exports no setMocks(mocks, project, stack, preview, organization)");
+    expectShape(isFunction(setMockOptions, 5), "runtime/settings exports no setMockOptions(monitor, project, stack, preview, organization)");
+    expectShape(isFunction(getStore, 0), "runtime/state exports no getStore()");
+    const store = () => (getStore as () => { settings?: { monitor?: unknown } } & Record<string, unknown>)();
+    await (setMocks as (m: unknown, p: string, s: string, preview: boolean) => Promise<void>)(mocks, project, stack, false);
+    expectShape(typeof MockMonitor === "function" && store().settings?.monitor instanceof (MockMonitor as new (...a: unknown[]) => unknown),
+        "setMocks did not install a MockMonitor in the runtime's store (settings.monitor)");
+    const features = Object.fromEntries(Object.entries(store()).filter(([k]) => k.startsWith("supports")));
+    expectShape(features.supportsSecrets === true, "setMocks did not switch on `supportsSecrets` in the runtime's store");
+    (setMockOptions as (m: unknown, p: string, s: string, preview: boolean) => void)(monitor, project, stack, false);
+    expectShape(store().settings?.monitor === monitor, "setMockOptions did not install the given monitor");
+    Object.assign(store(), features);
 }
 
 // ---- All of them --------------------------------------------------------------------------------

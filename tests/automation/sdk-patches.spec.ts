@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    answerWithoutStruct, checkMockMonitor, followUrnPromises, patchSdk, sdkStruct, withoutCallsites, withoutStackTraceHook, withoutStructRoundTrip,
+    answerWithoutStruct, checkMockMonitor, followUrnPromises, installMockRuntime, patchSdk, sdkStruct, withoutCallsites, withoutStackTraceHook, withoutStructRoundTrip,
 } from "../../automation/plan/sdk-patches";
 
 const version = (require("@pulumi/pulumi/package.json") as { version: string }).version;
@@ -119,6 +119,51 @@ describe("SDK patches check the SDK's shape first", () => {
         assert.throws(() => checkMockMonitor(NoResources), refused(/resources/));
         assert.throws(() => checkMockMonitor(null), refused(/MockMonitor/));
         checkMockMonitor();
+    });
+
+    describe("the mock runtime", () => {
+        const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): unknown };
+        const state = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, unknown> };
+        const mocks: pulumi.runtime.Mocks = { newResource: (a) => ({ id: a.name, state: a.inputs }), call: () => ({}) };
+        const features = () => Object.fromEntries(Object.entries(state.getStore()).filter(([k]) => k.startsWith("supports")));
+        const monitor = { ours: true };
+        const sdk = () => ({
+            mocks: require("@pulumi/pulumi/runtime/mocks") as Record<string, unknown>,
+            settings: require("@pulumi/pulumi/runtime/settings") as Record<string, unknown>,
+            state: require("@pulumi/pulumi/runtime/state") as Record<string, unknown>,
+        });
+
+        it("installs our monitor with the feature flags setMocks itself sets", async () => {
+            await pulumi.runtime.setMocks(mocks, "project", "stack", false);
+            const setBySetMocks = features();
+            // setMockOptions, which swaps the monitor, resets every one of them to false.
+            assert.equal(setBySetMocks.supportsSecrets, true);
+            await installMockRuntime(mocks, monitor, "project", "stack");
+            assert.equal(settings.getMonitor(), monitor);
+            assert.deepEqual(features(), setBySetMocks);
+        });
+
+        it("refuses an SDK without setMocks, setMockOptions or getStore", async () => {
+            const without = (part: "mocks" | "settings" | "state", fn: string) => {
+                const s = sdk();
+                s[part] = { ...s[part], [fn]: undefined };
+                return installMockRuntime(mocks, monitor, "project", "stack", s as never);
+            };
+            await assert.rejects(without("mocks", "setMocks"), refused(/setMocks/));
+            await assert.rejects(without("settings", "setMockOptions"), refused(/setMockOptions/));
+            await assert.rejects(without("state", "getStore"), refused(/getStore/));
+        });
+
+        it("refuses a setMocks that installs no MockMonitor or switches no features on", async () => {
+            const s = sdk();
+            const setMockOptions = s.settings.setMockOptions as (...a: unknown[]) => void;
+            // As setMocks, but with another monitor; then with no features.
+            s.mocks = { ...s.mocks, setMocks: async (_m: unknown, p: string, st: string, preview: boolean, _o: unknown) => setMockOptions({}, p, st, preview) };
+            await assert.rejects(installMockRuntime(mocks, monitor, "project", "stack", s as never), refused(/did not install a MockMonitor/));
+            const MockMonitor = s.mocks.MockMonitor as new (m: unknown) => unknown;
+            s.mocks = { ...s.mocks, setMocks: async (m: unknown, p: string, st: string, preview: boolean, _o: unknown) => setMockOptions(new MockMonitor(m), p, st, preview) };
+            await assert.rejects(installMockRuntime(mocks, monitor, "project", "stack", s as never), refused(/supportsSecrets/));
+        });
     });
 
     it("a refused patch leaves the SDK as it was: the ones already applied are undone", () => {
