@@ -4,12 +4,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { validateStackConfig } from "../../config";
 import { PlanMocks } from "./fake-cloud";
 import { RecordingMonitor, type RecordedResource } from "./recording-monitor";
-import { checkMockMonitor, installMockRuntime, patchSdk } from "./sdk-patches";
+import { checkMockMonitor, installMockRuntime, patchSdk, type PatchOptions } from "./sdk-patches";
 import { projectName, readStackFile } from "./stack-file";
 
 export const projectRoot = path.resolve(__dirname, "..", "..");
 
-export interface EvaluateOptions {
+export interface EvaluateOptions extends PatchOptions {
     readonly stack: string;
     /** Config file to use instead of `Pulumi.<stack>.yaml`. */
     readonly configFile?: string;
@@ -53,7 +53,7 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<EvaluateResu
 
     pulumi.runtime.setAllConfig(values, stackConfig.secretKeys);
     const main = require(path.join(projectDir, "index.ts")) as () => Promise<Record<string, unknown>>;
-    const { resources, result } = await runUnderMocks(project, opts.stack, main);
+    const { resources, result } = await runUnderMocks(project, opts.stack, main, { speedPatches: opts.speedPatches, skipPromiseDecoration: opts.skipPromiseDecoration });
     return { evaluation: { project, stack: opts.stack, resources, outputs: result as Record<string, unknown> } };
 }
 
@@ -63,14 +63,16 @@ export const programErrorExitCode = 4;
 /**
  * Runs `program` under the mock runtime and returns every resource it registered (with the options
  * on each registration) and its result with Outputs resolved. Also the harness of component tests.
+ * `opts` can turn off the SDK patches that are there for speed (sdk-patches.ts).
  */
-export async function runUnderMocks<T>(project: string, stack: string, program: () => T | Promise<T>): Promise<{ resources: RecordedResource[]; result: unknown }> {
+export async function runUnderMocks<T>(project: string, stack: string, program: () => T | Promise<T>,
+    opts: PatchOptions = {}): Promise<{ resources: RecordedResource[]; result: unknown }> {
     // The SDK's runtime (monitor, settings) and what patchSdk replaces are process-wide: an
     // evaluation started inside another would mix their resources and undo the other's changes.
     if (evaluating) throw new Error("another evaluation is running in this process; evaluate stacks one after another");
     evaluating = true;
     try {
-        return await runAlone(project, stack, program);
+        return await runAlone(project, stack, program, opts);
     } finally {
         evaluating = false;
     }
@@ -78,13 +80,13 @@ export async function runUnderMocks<T>(project: string, stack: string, program: 
 
 let evaluating = false;
 
-async function runAlone<T>(project: string, stack: string, program: () => T | Promise<T>): Promise<{ resources: RecordedResource[]; result: unknown }> {
+async function runAlone<T>(project: string, stack: string, program: () => T | Promise<T>, opts: PatchOptions): Promise<{ resources: RecordedResource[]; result: unknown }> {
     const mocks = new PlanMocks();
     checkMockMonitor();
-    const monitor = new RecordingMonitor(mocks);
+    const monitor = new RecordingMonitor(mocks, opts);
     await installMockRuntime(mocks, monitor, project, stack);
     // Undone in the finally below, as soon as the program has run (sdk-patches.ts).
-    const runtime = patchSdk();
+    const runtime = patchSdk(opts);
     // Nothing left to run but the program not finished: node exits with nothing said unless told.
     const unfinished = () => {
         const waiting = runtime.waiting();

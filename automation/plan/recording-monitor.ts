@@ -2,7 +2,7 @@ import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { deserializeProperty, serializeProperties, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import type { PlanMocks } from "./fake-cloud";
-import { answerWithoutStruct } from "./sdk-patches";
+import { answerWithoutStruct, sdkStruct, type PatchOptions } from "./sdk-patches";
 
 /** A resource as the engine would receive it: inputs plus the options on the registration request. */
 export interface RecordedResource {
@@ -35,14 +35,18 @@ export interface RecordedResource {
  * `getResource`), but decodes the request's inputs once instead of twice and hands the SDK the
  * serialized state without encoding it into a protobuf Struct the SDK would decode straight back
  * (protobuf was about a tenth of the production evaluation's CPU profile; this is a third of it).
- * What it uses of MockMonitor's private parts, checkMockMonitor (sdk-patches.ts) checks first.
+ * Without `speedPatches` it encodes the Struct as MockMonitor does. What it uses of MockMonitor's private parts, checkMockMonitor (sdk-patches.ts) checks first.
  */
 export class RecordingMonitor extends MockMonitor {
     readonly recorded: RecordedResource[] = [];
     private pending = 0;
 
-    constructor(private readonly planMocks: PlanMocks) {
+    /** The SDK's Struct, to encode answers with when the speed patches are off. */
+    private readonly struct?: { fromJavaScript(state: Record<string, unknown>): unknown };
+
+    constructor(private readonly planMocks: PlanMocks, opts: PatchOptions = {}) {
         super(planMocks);
+        if (opts.speedPatches === false) this.struct = sdkStruct() as typeof this.struct;
     }
 
     override async registerResource(req: any, callback: (err: any, response: any) => void): Promise<void> {
@@ -72,7 +76,8 @@ export class RecordingMonitor extends MockMonitor {
             response.setUrn(urn);
             response.setId(id);
             // What Struct.fromJavaScript(state).toJavaScript() gives back: the SDK only decodes it.
-            answerWithoutStruct(response, state);
+            if (this.struct) response.setObject(this.struct.fromJavaScript(state));
+            else answerWithoutStruct(response, state);
         } catch (err) {
             this.pending--;
             callback(err, undefined);

@@ -9,20 +9,33 @@ import * as pulumi from "@pulumi/pulumi";
  * written against and otherwise throws, naming the installed version and what is missing, rather
  * than produce a plan that is silently wrong or slow.
  *
- * Two kinds:
+ * Three kinds:
  * - needed, without which the plan is wrong or incomplete: the mock runtime with our recording
  *   monitor and the feature flags setMocks sets (installMockRuntime); MockMonitor's private
  *   `newUrn` and `resources`, which name resources and keep their state as the SDK's mock does
  *   (checkMockMonitor); following each resource's URN promise, which names the resources a
  *   program that never finishes still waits for (followUrnPromises).
- * - speed only, which change how fast the same plan comes out, not what it says: no source-mapped
+ * - speed only, which change how fast the same plan comes out, not a byte of it: no source-mapped
  *   stack traces (withoutStackTraceHook), no call sites per resource (withoutCallsites), no
- *   decoration of every operation's promise (followUrnPromises without `decorate`), no protobuf
- *   Struct round trip (withoutStructRoundTrip, answerWithoutStruct).
+ *   protobuf Struct round trip (withoutStructRoundTrip, answerWithoutStruct). Off with
+ *   `speedPatches: false`.
+ * - for speed, but not only: no decoration of every operation's promise (followUrnPromises without
+ *   `decorate`). The SDK's decoration chains two promises onto each operation, and without those
+ *   microtask hops resources register in another order: the plan has the same steps and outputs,
+ *   listed in another order. Off with `skipPromiseDecoration: false`.
+ * A spec evaluates every stack without each kind of speed patch and compares the plans.
  */
 
 /** What a patch leaves to put the SDK back as it was. */
 export type Undo = () => void;
+
+/** Which patches beyond the needed ones an evaluation applies; all of them unless told. */
+export interface PatchOptions {
+    /** The speed-only patches: the plan is byte-identical without them, only slower. */
+    readonly speedPatches?: boolean;
+    /** Skip the SDK's decoration of every promise: faster, and the plan's steps in another order without. */
+    readonly skipPromiseDecoration?: boolean;
+}
 
 /** The version the patches below were written against and checked with. */
 const writtenFor = "3.248.0";
@@ -175,9 +188,11 @@ const urnContext = "resolveURN(";
  * This follows one promise per resource instead, its URN, which resolves once the resource is
  * registered: `waiting` names the resources whose URN never resolved, which the evaluation reports
  * if the process exits before the program finishes (a cycle, or an Output that never resolves).
- * Following the URNs is needed; skipping the SDK's own decoration is speed only.
+ * That much is needed. With `decorate` the SDK's own decoration still runs too (slower, with the
+ * SDK's leak report at exit, and resources register in the order they do under the SDK); without,
+ * it is skipped.
  */
-export function followUrnPromises(debuggableModule: unknown = require("@pulumi/pulumi/runtime/debuggable"),
+export function followUrnPromises(opts: { decorate: boolean }, debuggableModule: unknown = require("@pulumi/pulumi/runtime/debuggable"),
     resourceSource: () => string = sdkResourceSource): { undo: Undo; waiting: () => string[] } {
     const debuggable = debuggableModule as DebuggableModule;
     expectShape(isFunction(debuggable.debuggablePromise, 2), "runtime/debuggable exports no debuggablePromise(promise, context)");
@@ -198,7 +213,7 @@ export function followUrnPromises(debuggableModule: unknown = require("@pulumi/p
             };
             p.then(registered, registered);
         }
-        return p;
+        return opts.decorate ? debuggablePromise(p, ctx) : p;
     };
     return {
         undo: () => {
@@ -266,20 +281,23 @@ export async function installMockRuntime(mocks: pulumi.runtime.Mocks, monitor: u
 // ---- All of them --------------------------------------------------------------------------------
 
 /**
- * Applies the patches for one evaluation (after installMockRuntime). If a check fails, what was
- * already patched is undone before the error propagates.
+ * Applies the patches for one evaluation (after installMockRuntime): the needed ones, and the
+ * others unless `opts` turns them off (only the spec that compares plans does). If a check fails,
+ * what was already patched is undone before the error propagates.
  */
-export function patchSdk(): { restore: Undo; waiting: () => string[] } {
+export function patchSdk(opts: PatchOptions = {}): { restore: Undo; waiting: () => string[] } {
     const undo: Undo[] = [];
     const restore = () => {
         for (const u of undo.splice(0).reverse()) u();
     };
     try {
-        const urns = followUrnPromises();
+        const urns = followUrnPromises({ decorate: opts.skipPromiseDecoration === false });
         undo.push(urns.undo);
-        undo.push(withoutStackTraceHook());
-        undo.push(withoutCallsites());
-        undo.push(withoutStructRoundTrip());
+        if (opts.speedPatches !== false) {
+            undo.push(withoutStackTraceHook());
+            undo.push(withoutCallsites());
+            undo.push(withoutStructRoundTrip());
+        }
         return { restore, waiting: urns.waiting };
     } catch (e) {
         restore();

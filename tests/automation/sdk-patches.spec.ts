@@ -3,6 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     answerWithoutStruct, checkMockMonitor, followUrnPromises, installMockRuntime, patchSdk, sdkStruct, withoutCallsites, withoutStackTraceHook, withoutStructRoundTrip,
 } from "../../automation/plan/sdk-patches";
+import { evaluateStack, listStacks, runUnderMocks } from "../../automation/plan/evaluate";
+import { toPlanDocument, type PlanDocument } from "../../automation/plan/json";
+import { planOf } from "../support/plans";
 
 const version = (require("@pulumi/pulumi/package.json") as { version: string }).version;
 
@@ -75,20 +78,20 @@ describe("SDK patches check the SDK's shape first", () => {
     });
 
     it("URN promises: refuses a debuggable module without debuggablePromise(promise, context)", () => {
-        assert.throws(() => followUrnPromises({}, () => "`resolveURN(${label})`"), refused(/debuggablePromise/));
-        assert.throws(() => followUrnPromises({ debuggablePromise: (p: Promise<unknown>) => p }, () => "`resolveURN(${label})`"), refused(/debuggablePromise/));
+        assert.throws(() => followUrnPromises({ decorate: false }, {}, () => "`resolveURN(${label})`"), refused(/debuggablePromise/));
+        assert.throws(() => followUrnPromises({ decorate: false }, { debuggablePromise: (p: Promise<unknown>) => p }, () => "`resolveURN(${label})`"), refused(/debuggablePromise/));
     });
 
     it("URN promises: refuses an SDK that labels URN promises differently", () => {
         const debuggable = { debuggablePromise: (p: Promise<unknown>, _ctx: unknown) => p };
         const original = debuggable.debuggablePromise;
-        assert.throws(() => followUrnPromises(debuggable, () => "debuggablePromise(p, `urn(${label})`)"), refused(/resolveURN/));
+        assert.throws(() => followUrnPromises({ decorate: false }, debuggable, () => "debuggablePromise(p, `urn(${label})`)"), refused(/resolveURN/));
         assert.equal(debuggable.debuggablePromise, original);
     });
 
     it("URN promises: names the resources whose URN has not resolved", async () => {
         const debuggable = { debuggablePromise: (p: Promise<unknown>, _ctx: unknown) => p };
-        const { undo, waiting } = followUrnPromises(debuggable, () => "`resolveURN(${label})`");
+        const { undo, waiting } = followUrnPromises({ decorate: false }, debuggable, () => "`resolveURN(${label})`");
         let register!: () => void;
         debuggable.debuggablePromise(new Promise<void>((r) => { register = r; }), "resolveURN(resource:a[test:index:Thing])");
         debuggable.debuggablePromise(new Promise(() => undefined), "resolveURN(resource:b[test:index:Thing])");
@@ -184,5 +187,48 @@ describe("SDK patches check the SDK's shape first", () => {
         assert.equal(resource.callsites, callsites);
         assert.equal(debuggable.debuggablePromise, debuggablePromise);
         assert.equal(Error.prepareStackTrace, hook);
+    });
+});
+
+describe("plans without the speed patches", () => {
+    async function planWith(stack: string, opts: { speedPatches?: boolean; skipPromiseDecoration?: boolean }): Promise<PlanDocument> {
+        const r = await evaluateStack({ stack, ...opts });
+        if ("problems" in r) throw new Error(r.problems.join("\n"));
+        return toPlanDocument(r.evaluation);
+    }
+    const byUrn = (doc: PlanDocument) => ({ ...doc, steps: [...doc.steps].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0)) });
+
+    for (const stack of listStacks()) {
+        it(`${stack}: byte-identical without the speed-only patches`, async () => {
+            // JSON text: the same steps in the same order, every key in the same order.
+            assert.equal(JSON.stringify(await planWith(stack, { speedPatches: false })), JSON.stringify(await planOf(stack)));
+        });
+
+        it(`${stack}: the same steps and outputs, in registration order of their own, with the SDK's promise decoration`, async () => {
+            // The decoration's extra microtask hops change which resource registers first, nothing else.
+            const plain = await planWith(stack, { speedPatches: false, skipPromiseDecoration: false });
+            assert.equal(JSON.stringify(byUrn(plain)), JSON.stringify(byUrn(await planOf(stack))));
+        });
+    }
+
+    it("switches them off: the SDK's call sites, stack-trace hook, Struct encoder and promise decoration run", async () => {
+        const Struct = sdkStruct() as { fromJavaScript: unknown };
+        const resource = pulumi.Resource as unknown as { callsites: unknown };
+        const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise(p: Promise<unknown>, ctx: string): Promise<unknown> };
+        const sdk = { encoder: Struct.fromJavaScript, callsites: resource.callsites, hook: Error.prepareStackTrace };
+        const seen = (opts: { speedPatches?: boolean; skipPromiseDecoration?: boolean }) => runUnderMocks("project", "stack", () => {
+            const p = Promise.resolve();
+            debuggable.debuggablePromise(p, "test");
+            return {
+                encoder: Struct.fromJavaScript === sdk.encoder,
+                callsites: resource.callsites === sdk.callsites,
+                hook: Error.prepareStackTrace === sdk.hook,
+                decorated: Object.getOwnPropertyNames(p).includes("_debugCtx"),
+            };
+        }, opts).then((r) => r.result);
+        assert.deepEqual(await seen({ speedPatches: false, skipPromiseDecoration: false }), { encoder: true, callsites: true, hook: true, decorated: true });
+        assert.deepEqual(await seen({ speedPatches: false }), { encoder: true, callsites: true, hook: true, decorated: false });
+        // Patched, the stack-trace hook is unset: the same as the SDK's only if there was none.
+        assert.deepEqual(await seen({}), { encoder: false, callsites: false, hook: sdk.hook === undefined, decorated: false });
     });
 });
