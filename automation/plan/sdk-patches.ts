@@ -41,12 +41,12 @@ export interface PatchOptions {
 const writtenFor = "3.248.0";
 
 /** The installed @pulumi/pulumi's version, as its package.json says. */
-export function sdkVersion(): string {
+function sdkVersion(): string {
     return (require("@pulumi/pulumi/package.json") as { version: string }).version;
 }
 
 /** Throws, naming the SDK version, unless the SDK has the shape a patch expects. */
-export function expectShape(ok: boolean, what: string): asserts ok {
+function expectShape(ok: boolean, what: string): asserts ok {
     if (!ok) {
         throw new Error(`the offline plan does not support @pulumi/pulumi ${sdkVersion()}: ${what}. `
             + `automation/plan/sdk-patches.ts relies on this SDK internal (written for ${writtenFor}); adapt it to this version.`);
