@@ -6,7 +6,8 @@ import { diffPlans, readPlanFile, renderDiff, renderDiffMarkdown, type PlanLike 
 import { evaluateStack, listStacks, programErrorExitCode, projectRoot } from "./plan/evaluate";
 import { toPlanDocument, type PolicyViolationJson } from "./plan/json";
 import { renderPlan } from "./plan/render";
-import { buildTimeline, DEFAULT_PARALLEL, renderTimeline } from "./plan/timeline";
+import { buildTimeline, DEFAULT_PARALLEL } from "./plan/timeline";
+import { renderTimeline } from "./plan/timeline-render";
 
 /**
  * Exit codes other tools rely on. Precedence when several apply: 2 and 4 end the run before

@@ -1,7 +1,7 @@
 import type { PlanState } from "./json";
 
 // How long one resource operation takes, per resource type: what the deployment timeline
-// (timeline.ts) puts on each node of the plan's dependency graph.
+// (timeline.ts) puts on each node of the plan's dependency graph (task-graph.ts).
 //
 // Every entry has a typical value and a high value (the upper end of the range usually reported,
 // not the worst case ever seen), and its source. "estimate" means no published figure was found;

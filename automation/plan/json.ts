@@ -3,7 +3,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { Evaluation } from "./evaluate";
 import { secretSig, unknownMarker } from "./evaluate";
-import type { RecordedResource } from "./mocks";
+import type { RecordedResource } from "./recording-monitor";
 
 /** One step of the plan: the subset of `pulumi preview --json` a consumer reads. */
 export interface PlanStep {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { runUnderMocks, sdkStructModule, structRoundTrip } from "../../automation/plan/evaluate";
+import { runUnderMocks } from "../../automation/plan/evaluate";
+import { sdkStructModule, structRoundTrip } from "../../automation/plan/sdk-patches";
 
 const { Struct } = require(sdkStructModule()) as typeof import("google-protobuf/google/protobuf/struct_pb");
 

@@ -3,7 +3,9 @@ import { runPlanCli } from "../../automation/plan-cli";
 import { diffPlans } from "../../automation/plan/diff";
 import { DURATIONS, DEFAULT_ASSUMPTIONS, podReady } from "../../automation/plan/durations";
 import { toPlanDocument, type PlanDocument } from "../../automation/plan/json";
-import { buildTimeline, GOALS, pathTo, planTasks, schedule, type TaskNode, type TimelineResult } from "../../automation/plan/timeline";
+import { pathTo, schedule, type TaskNode } from "../../automation/plan/schedule";
+import { planTasks } from "../../automation/plan/task-graph";
+import { buildTimeline, GOALS, type TimelineResult } from "../../automation/plan/timeline";
 import { evaluated, planOf, sharedEvaluate } from "../support/plans";
 
 const t = (id: string, duration: number, ...deps: string[]): TaskNode => ({ id, duration, deps });

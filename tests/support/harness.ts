@@ -1,6 +1,6 @@
 import { runUnderMocks } from "../../automation/plan/evaluate";
 import { secretSig } from "../../automation/plan/evaluate";
-import type { RecordedResource } from "../../automation/plan/mocks";
+import type { RecordedResource } from "../../automation/plan/recording-monitor";
 
 export type { RecordedResource };
 
