@@ -265,6 +265,15 @@ export const crossRules: readonly CrossRule[] = [
         }),
     },
     {
+        // EKS takes one access entry per principal; a second fails with 409 ResourceInUseException.
+        key: "cluster.aws.adminRoleArns[]",
+        check: (c) => c.cluster.flavour !== "aws" ? [] : c.cluster.aws.adminRoleArns.flatMap((arn, i, all) => [
+            ...when(arn === (c.cluster.flavour === "aws" ? c.cluster.aws.deployRoleArn : ""), `cluster.aws.adminRoleArns[${i}]`,
+                "is the deploy role (cluster.aws.deployRoleArn), which has its own access entry; EKS refuses a second one for the same role"),
+            ...when(all.indexOf(arn) < i, `cluster.aws.adminRoleArns[${i}]`, `"${arn}" is listed twice; each role gets one access entry`),
+        ]),
+    },
+    {
         key: "data.flavour",
         check: (c) => when(c.data.flavour === "aws" && c.cluster.flavour !== "aws", "data.flavour",
             '"aws" needs cluster.flavour "aws" (the managed data tier lives in the cluster\'s VPC); allowed with an existing cluster: in-cluster'),

@@ -134,14 +134,21 @@ const existingCluster = v.strictObject({
     ingressControllerNamespace: v.optional(v.string(), "ingress-nginx"),
 });
 
+const roleArn = matching(/^arn:aws:iam::[0-9]{12}:role\/.+$/, "must be an IAM role ARN such as arn:aws:iam::123456789012:role/saleor-deploy-staging");
+
 const awsCluster = v.strictObject({
     kubernetesVersion: matching(/^1\.[0-9]{2}$/, "must be a Kubernetes minor version such as 1.34"),
     /** CIDRs allowed to reach the public EKS endpoint; empty means private endpoint only. */
     endpointPublicAccessCidrs: v.array(cidr),
     natGateways: v.picklist(["single", "perAz"]),
     nodeGroups: v.pipe(v.array(nodeGroup), v.minLength(1, "needs at least one node group")),
-    /** IAM role ARNs granted cluster-admin through EKS access entries (CI deploy role, operators). */
-    adminRoleArns: v.optional(v.array(matching(/^arn:aws:iam::[0-9]{12}:role\/.+$/, "must be an IAM role ARN")), () => []),
+    /**
+     * The IAM role that deploys the stack: the bootstrap's deploy role of this environment
+     * (bootstrap/). It gets its own cluster-admin access entry.
+     */
+    deployRoleArn: roleArn,
+    /** Further IAM roles granted cluster-admin through EKS access entries (operators); not the deploy role. */
+    adminRoleArns: v.optional(v.array(roleArn), () => []),
 });
 
 /**

@@ -60,6 +60,7 @@ function awsCluster(cfg: StackConfig, settings: Extract<ClusterConfig, { flavour
             endpointPublicAccessCidrs: settings.endpointPublicAccessCidrs,
             nodeGroups: settings.nodeGroups,
             adminRoleArns: settings.adminRoleArns,
+            deployRoleArn: settings.deployRoleArn,
             containerInsights: cfg.operations.containerInsights,
             protect: t.protect,
             tags: t.tags,

@@ -8,6 +8,9 @@ import { createHash } from "crypto";
  */
 
 export const accountId = "123456789012";
+/** The role an offline plan deploys as (CI's deploy role), and the session ARN STS reports for it. */
+export const deployRoleArn = `arn:aws:iam::${accountId}:role/saleor-deploy`;
+const deploySessionArn = `arn:aws:sts::${accountId}:assumed-role/saleor-deploy/github-actions`;
 
 const short = (s: string, n = 8) => createHash("sha256").update(s).digest("hex").slice(0, n);
 
@@ -58,7 +61,16 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             case "aws:index/getAvailabilityZones:getAvailabilityZones":
                 return { names: ["a", "b", "c"].map((z) => `${region}${z}`), zoneIds: [1, 2, 3].map((n) => `${region.slice(0, 3)}1-az${n}`), id: region };
             case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { accountId, arn: `arn:aws:iam::${accountId}:user/ci`, userId: "AIDAMOCK", id: accountId };
+                // A deploy from CI: a session of the environment's deploy role, assumed through OIDC.
+                return { accountId, arn: deploySessionArn, userId: "AROAMOCK:saleor-deploy", id: accountId };
+            case "aws:iam/getSessionContext:getSessionContext": {
+                // iam.getSessionContext: the role behind an assumed-role session; other ARNs come back as they are.
+                const arn = String(args.inputs.arn);
+                const session = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
+                return session
+                    ? { arn, issuerArn: `arn:aws:iam::${session[1]}:role/${session[2]}`, issuerName: session[2], issuerId: "AROAMOCK", sessionName: session[3], id: arn }
+                    : { arn, issuerArn: arn, issuerName: arn.split("/").pop(), issuerId: "", sessionName: "", id: arn };
+            }
             case "aws:index/getRegion:getRegion":
                 return { name: region, region, id: region };
             case "aws:index/getPartition:getPartition":

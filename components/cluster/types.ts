@@ -38,8 +38,13 @@ export interface AwsClusterArgs {
     /** CIDRs allowed on the public API endpoint. Default: none (private endpoint only). */
     readonly endpointPublicAccessCidrs?: string[];
     readonly nodeGroups: NodeGroupArgs[];
-    /** IAM principals (role ARNs) granted cluster-admin through access entries. Default: none beyond the creator. */
+    /** Further IAM roles granted cluster-admin through access entries (operators). Default: none beyond `deployRoleArn`. */
     readonly adminRoleArns?: string[];
+    /**
+     * The IAM role that deploys the stack (CI's deploy role, from the bootstrap): it gets its own
+     * cluster-admin access entry, so it must not be in `adminRoleArns`.
+     */
+    readonly deployRoleArn: string;
     /** Tags on every AWS resource. */
     readonly tags?: Record<string, string>;
     /** EKS cluster name; subnets are tagged with it before the cluster exists. Default: `<project>-<stack>-<component name>`. */

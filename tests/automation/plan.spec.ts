@@ -91,6 +91,8 @@ describe("offline plan", () => {
             "    - { name: eu-nowhere-9, role: secondary, vpcCidr: 10.20.0.0/16, hosts: { api: b.example.com, dashboard: e.example.com, storefronts: { nl: nl.example.com } } }",
             "  saleor:images:",
             "    storefront: { source: image, repository: registry.example.com/storefront, tag: 1.0.0 }",
+            "  saleor:cluster:",
+            "    aws: { deployRoleArn: 'arn:aws:iam::123456789012:role/saleor-deploy-production' }",
             "",
         ].join("\n"));
         const { code, stdout, stderr } = await cli(["--stack", "production", "--config-file", file]);

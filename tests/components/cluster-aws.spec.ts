@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { deployRoleArn } from "../../automation/plan/fake-cloud";
 import { PlanMocks } from "../../automation/plan/mocks";
 import { createPodIdentityRole } from "../../components/aws/pod-identity";
 import { RegionalCluster, type AwsClusterArgs } from "../../components/cluster";
@@ -17,6 +18,7 @@ const baseArgs: AwsClusterArgs = {
     natGateways: "perAz",
     nodeGroups: [{ name: "general", instanceTypes: ["m7i.xlarge"], minSize: 2, desiredSize: 3, maxSize: 6, diskSizeGiB: 80 }],
     adminRoleArns: ["arn:aws:iam::123456789012:role/platform-admins"],
+    deployRoleArn,
 };
 
 /** An invoke as the mocks received it: which function, with what, through which provider. */
@@ -219,14 +221,23 @@ describe("RegionalCluster on AWS", () => {
             assert.ok(String(encryption.provider.keyArn).endsWith(`:key/${key.id}`), encryption.provider.keyArn);
         });
 
-        it("authenticates through access entries and makes the admin roles cluster admins", () => {
-            assert.deepStrictEqual(eks(perAz).accessConfig, { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true });
-            const [entry] = perAz.resources.ofType("aws:eks/accessEntry:AccessEntry");
-            assert.strictEqual(inputs(entry).principalArn, "arn:aws:iam::123456789012:role/platform-admins");
-            const [association] = perAz.resources.ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
-            assert.strictEqual(inputs(association).principalArn, "arn:aws:iam::123456789012:role/platform-admins");
-            assert.strictEqual(inputs(association).policyArn, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
-            assert.deepStrictEqual(inputs(association).accessScope, { type: "cluster" });
+        it("authenticates through access entries: the deploying role and the admin roles, each once, as cluster admins", () => {
+            // No bootstrap entry for the creator: EKS would hold it outside Pulumi, and an entry of
+            // ours for the same role would fail with 409 ResourceInUseException.
+            assert.deepStrictEqual(eks(perAz).accessConfig, { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
+            const entries = perAz.resources.ofType("aws:eks/accessEntry:AccessEntry").map((e) => inputs(e).principalArn).sort();
+            assert.deepStrictEqual(entries, ["arn:aws:iam::123456789012:role/platform-admins", deployRoleArn]);
+            const associations = perAz.resources.ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
+            assert.deepStrictEqual(associations.map((a) => inputs(a).principalArn).sort(), entries);
+            for (const association of associations) {
+                assert.strictEqual(inputs(association).policyArn, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+                assert.deepStrictEqual(inputs(association).accessScope, { type: "cluster" });
+            }
+        });
+
+        it("refuses the deploying role in adminRoleArns, which would be a second access entry for one principal", async () => {
+            await assert.rejects(build({ adminRoleArns: [deployRoleArn] }),
+                (e: Error) => e.message.includes(`${deployRoleArn} would get a second access entry; EKS refuses one principal twice (409 ResourceInUseException)`));
         });
 
         it("lets EKS assume its role with the cluster policy", () => {

@@ -11,6 +11,7 @@ import {
 } from "../../components/observability";
 import { awsDataArgs, primaryRegion, secondaryRegion } from "../support/fixtures";
 import { isSecret, registered, reveal, type RecordedResource, type Resources } from "../support/harness";
+import { deployRoleArn } from "../../automation/plan/fake-cloud";
 
 const GiB = 1024 ** 3;
 
@@ -676,7 +677,7 @@ describe("observability", () => {
             region: primaryRegion,
             kubernetesVersion: "1.34",
             vpcCidr: "10.10.0.0/16",
-            natGateways: "single",
+            natGateways: "single", deployRoleArn,
             nodeGroups: [{ name: "general", instanceTypes: ["m7i.xlarge"], minSize: 2, desiredSize: 3, maxSize: 6, diskSizeGiB: 80 }],
         };
         const cluster = (containerInsights?: boolean) => registered(() => {

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RegionalCluster, type AwsClusterArgs, type NetworkFacts } from "../../components/cluster";
 import { RegionPeering } from "../../components/cluster/peering";
 import { registered, type RecordedResource, type Resources } from "../support/harness";
+import { deployRoleArn } from "../../automation/plan/fake-cloud";
 
 /** Network facts as a region's cluster would hand them over. */
 function facts(prefix: string, vpcCidr: string, tables = 3): NetworkFacts {
@@ -110,7 +111,7 @@ describe("RegionPeering", () => {
     it("peers the networks two regional clusters hand over", async () => {
         const base: Omit<AwsClusterArgs, "region" | "vpcCidr"> = {
             kubernetesVersion: "1.34",
-            natGateways: "single",
+            natGateways: "single", deployRoleArn,
             nodeGroups: [{ name: "general", instanceTypes: ["m7i.xlarge"], minSize: 1, desiredSize: 2, maxSize: 3, diskSizeGiB: 50 }],
         };
         const resources = await registered(() => {

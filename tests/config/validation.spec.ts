@@ -132,9 +132,22 @@ describe("stack configuration", () => {
             "saleor:regions[1].vpcCidr: VPC range 10.20.0.0/26 is too small for 3 zones: public subnets would be /30, smaller than AWS's /28");
     });
 
+    it("refuses a role that would get a second EKS access entry, naming the key", () => {
+        const deployRoleArn = productionStack.cluster.aws.deployRoleArn;
+        const admin = "arn:aws:iam::123456789012:role/platform-admins";
+        assert.deepEqual(problemsOf({ ...productionStack, cluster: { aws: { deployRoleArn, adminRoleArns: [admin, deployRoleArn, admin] } } }), [
+            "saleor:cluster.aws.adminRoleArns[1]: is the deploy role (cluster.aws.deployRoleArn), which has its own access entry; EKS refuses a second one for the same role",
+            `saleor:cluster.aws.adminRoleArns[2]: "${admin}" is listed twice; each role gets one access entry`,
+        ]);
+    });
+
+    it("requires the deploy role on AWS", () => {
+        assertIncludes(problemsOf({ ...productionStack, cluster: {} }), "saleor:cluster.aws.deployRoleArn: is required (string)");
+    });
+
     it("refuses a node group that mixes ARM and x86 instance types", () => {
         const group = { name: "general", instanceTypes: ["m7g.2xlarge", "m7i.2xlarge"], minSize: 3, desiredSize: 3, maxSize: 6, diskSizeGiB: 100 };
-        assert.deepEqual(problemsOf({ ...productionStack, cluster: { aws: { nodeGroups: [group] } } }),
+        assert.deepEqual(problemsOf({ ...productionStack, cluster: { aws: { ...productionStack.cluster.aws, nodeGroups: [group] } } }),
             ["saleor:cluster.aws.nodeGroups[0].instanceTypes: mixes ARM (m7g.2xlarge) and x86 (m7i.2xlarge) instance types; one node group runs one AMI"]);
     });
 
@@ -199,7 +212,7 @@ describe("stack configuration", () => {
     });
 
     it("refuses a Kubernetes minor the pinned cluster autoscaler is not built for, before any resource exists", () => {
-        assertIncludes(problemsOf({ ...productionStack, cluster: { aws: { kubernetesVersion: "1.35" } } }),
+        assertIncludes(problemsOf({ ...productionStack, cluster: { aws: { ...productionStack.cluster.aws, kubernetesVersion: "1.35" } } }),
             'saleor:cluster.aws.kubernetesVersion: "1.35" has no pinned cluster autoscaler (it supports only the Kubernetes minor it was built for); '
             + 'allowed: "1.34", or pin the matching chart and image in catalog/charts.ts first');
     });

@@ -18,6 +18,7 @@ export const devStack = {
 export const productionStack = {
     environment: "production",
     operations: { dnsZone: "example.com" },
+    cluster: { aws: { deployRoleArn: "arn:aws:iam::123456789012:role/saleor-deploy-production" } },
     regions: [
         { name: "eu-central-1", role: "primary", vpcCidr: "10.10.0.0/16", hosts: { api: "api.de.example.com", dashboard: "dashboard.de.example.com", storefronts: { de: "de.example.com" } } },
         { name: "eu-west-1", role: "secondary", vpcCidr: "10.20.0.0/16", hosts: { api: "api.nl.example.com", dashboard: "dashboard.nl.example.com", storefronts: { nl: "nl.example.com", be: "be.example.com" } } },

@@ -64,6 +64,7 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
         subnetIds: privateSubnetIds,
         endpointPublicAccessCidrs: args.endpointPublicAccessCidrs ?? [],
         adminRoleArns: args.adminRoleArns ?? [],
+        deployRoleArn: args.deployRoleArn,
         logRetentionDays: args.logRetentionDays ?? 90,
         protect: args.protect ?? false,
         tags,

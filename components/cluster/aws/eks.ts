@@ -13,6 +13,8 @@ export interface ControlPlaneSettings {
     readonly kubernetesVersion: string;
     readonly subnetIds: pulumi.Input<string[]>;
     readonly endpointPublicAccessCidrs: string[];
+    /** The role that deploys the stack (the bootstrap's deploy role of its environment). */
+    readonly deployRoleArn: string;
     readonly adminRoleArns: string[];
     readonly logRetentionDays: number;
     /** Protect the cluster and its secrets key from deletion and replacement. */
@@ -60,7 +62,11 @@ export function createControlPlane(name: string, s: ControlPlaneSettings, parent
         roleArn: role.arn,
         // The add-ons are installed as managed add-ons instead, so EKS need not install (and we need not adopt) its own copies.
         bootstrapSelfManagedAddons: false,
-        accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+        // No creator entry made by EKS: the deploying role gets an entry of ours below, which a later
+        // change can revoke. EKS accepts one entry per principal (a second fails with 409
+        // ResourceInUseException), and this flag is fixed at creation (CreateCluster's accessConfig;
+        // changing it replaces the cluster).
+        accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
         vpcConfig: {
             subnetIds: s.subnetIds,
             endpointPrivateAccess: true,
@@ -73,9 +79,27 @@ export function createControlPlane(name: string, s: ControlPlaneSettings, parent
         tags: s.tags,
     }, { parent, dependsOn: [...permissions, logGroup], protect: s.protect });
 
-    const adminAccess = s.adminRoleArns.map((principalArn) => {
+    // The role deploying the stack (CI's deploy role) must reach the API to deploy the workloads. An
+    // access entry takes the IAM role, not the STS session (CreateAccessEntry's principalArn); a deploy
+    // as anyone else is told why its Kubernetes calls will be refused.
+    const caller = aws.getCallerIdentityOutput({}, { parent });
+    aws.iam.getSessionContextOutput({ arn: caller.arn }, { parent }).issuerArn.apply((arn) => {
+        if (arn !== s.deployRoleArn && !s.adminRoleArns.includes(arn)) {
+            pulumi.log.warn(`${name}: deploying as ${arn}, which has no access entry on ${s.clusterName} (the deploy role is ${s.deployRoleArn}); `
+                + "its Kubernetes requests will be refused", parent);
+        }
+    });
+    const principals: { key: string; arn: string }[] = [
+        { key: "deployer", arn: s.deployRoleArn },
         // Named by the ARN's digest, so reordering the list replaces nothing.
-        const entryName = `${name}-admin-${createHash("sha256").update(principalArn).digest("hex").slice(0, 8)}`;
+        ...s.adminRoleArns.map((arn) => ({ key: `admin-${createHash("sha256").update(arn).digest("hex").slice(0, 8)}`, arn })),
+    ];
+    const duplicated = principals.filter((p, i) => principals.findIndex((q) => q.arn === p.arn) < i).map((p) => p.arn);
+    if (duplicated.length > 0) {
+        throw new Error(`${name}: ${duplicated.join(", ")} would get a second access entry; EKS refuses one principal twice (409 ResourceInUseException)`);
+    }
+    const adminAccess = principals.map(({ key, arn: principalArn }) => {
+        const entryName = `${name}-${key}`;
         const entry = new aws.eks.AccessEntry(entryName, {
             clusterName: cluster.name,
             principalArn,
