@@ -34,6 +34,8 @@ export interface PlanState {
     ignoreChanges?: string[];
     /** URNs the resource was known by before (the `aliases` option); absent when none. */
     aliases?: string[];
+    /** The `customTimeouts` option in seconds per operation, as the engine keeps it in state; absent when none. */
+    customTimeouts?: { create?: number; update?: number; delete?: number };
 }
 
 /** The offline plan document: the same field names as `pulumi preview --json` where they overlap. */
@@ -125,6 +127,7 @@ function toState(r: RecordedResource, stackUrn: string, provider: string | undef
         deleteBeforeReplace: r.deleteBeforeReplace,
         ignoreChanges: r.ignoreChanges,
         ...(r.aliases?.length ? { aliases: r.aliases } : {}),
+        ...(r.customTimeouts ? { customTimeouts: r.customTimeouts } : {}),
     };
 }
 

@@ -25,6 +25,15 @@ export interface RecordedResource {
     ignoreChanges: string[];
     /** URNs this resource was known by before (the `aliases` option): the engine moves their state to it. */
     aliases: string[];
+    /** The `customTimeouts` option in seconds, as the engine keeps it in state; absent where none is set. */
+    customTimeouts?: CustomTimeoutSeconds;
+}
+
+/** Timeouts per operation in seconds: the shape of the engine's resource.CustomTimeouts (apitype ResourceV3). */
+export interface CustomTimeoutSeconds {
+    create?: number;
+    update?: number;
+    delete?: number;
 }
 
 /**
@@ -116,7 +125,35 @@ function recordOf(req: any) {
         deleteBeforeReplace: req.getDeletebeforereplace() === true,
         ignoreChanges: req.getIgnorechangesList() as string[],
         aliasRequests: (req.getAliasesList?.() ?? []) as any[],
+        ...optional("customTimeouts", customTimeoutsOf(req.getCustomtimeouts?.())),
     };
+}
+
+/**
+ * The request's custom timeouts (Go duration strings such as "90m", as the SDK sends them) in
+ * seconds, the unit the engine keeps in state; undefined when none is set.
+ */
+function customTimeoutsOf(t: { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined): CustomTimeoutSeconds | undefined {
+    if (!t) return undefined;
+    const out: CustomTimeoutSeconds = {};
+    for (const [op, value] of [["create", t.getCreate()], ["update", t.getUpdate()], ["delete", t.getDelete()]] as const) {
+        if (value) out[op] = durationSeconds(value);
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** `{ [key]: value }`, or nothing when value is undefined: the record has no key it does not use. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [k in K]?: V } {
+    return (value === undefined ? {} : { [key]: value }) as { [k in K]?: V };
+}
+
+const durationUnits: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+
+/** A Go duration ("1h30m", "90m", "40s") in seconds, as the engine parses customTimeouts. */
+export function durationSeconds(text: string): number {
+    const parts = [...text.matchAll(/([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g)];
+    if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text) throw new Error(`"${text}" is not a duration such as 90m or 1h30m`);
+    return parts.reduce((sum, [, n, unit]) => sum + Number(n) * durationUnits[unit], 0);
 }
 
 /** `deserializeProperties` on an already decoded Struct; `onUnknown` hears of any unknown value. */
