@@ -8,9 +8,10 @@ import { createHash } from "crypto";
  */
 
 export const accountId = "123456789012";
-/** The role an offline plan deploys as (CI's deploy role), and the session ARN STS reports for it. */
-export const deployRoleArn = `arn:aws:iam::${accountId}:role/saleor-deploy`;
-const deploySessionArn = `arn:aws:sts::${accountId}:assumed-role/saleor-deploy/github-actions`;
+/** The role an offline plan of `stack` deploys as: the bootstrap's deploy role of that environment, as in CI. */
+export const deployRoleArnOf = (stack: string): string => `arn:aws:iam::${accountId}:role/saleor-deploy-${stack}`;
+/** The session ARN STS reports for a deploy of `stack` from GitHub Actions. */
+const deploySessionArn = (stack: string): string => `arn:aws:sts::${accountId}:assumed-role/saleor-deploy-${stack}/github-actions`;
 
 const short = (s: string, n = 8) => createHash("sha256").update(s).digest("hex").slice(0, n);
 
@@ -62,7 +63,7 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 return { names: ["a", "b", "c"].map((z) => `${region}${z}`), zoneIds: [1, 2, 3].map((n) => `${region.slice(0, 3)}1-az${n}`), id: region };
             case "aws:index/getCallerIdentity:getCallerIdentity":
                 // A deploy from CI: a session of the environment's deploy role, assumed through OIDC.
-                return { accountId, arn: deploySessionArn, userId: "AROAMOCK:saleor-deploy", id: accountId };
+                return { accountId, arn: deploySessionArn(pulumi.getStack()), userId: "AROAMOCK:saleor-deploy", id: accountId };
             case "aws:iam/getSessionContext:getSessionContext": {
                 // iam.getSessionContext: the role behind an assumed-role session; other ARNs come back as they are.
                 const arn = String(args.inputs.arn);

@@ -2,7 +2,10 @@ import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { deployRoleArn } from "../../automation/plan/fake-cloud";
+import { deployRoleArnOf } from "../../automation/plan/fake-cloud";
+
+/** The role the mocks deploy the test stack as. */
+const deployRoleArn = deployRoleArnOf("test");
 import { PlanMocks } from "../../automation/plan/mocks";
 import { createPodIdentityRole } from "../../components/aws/pod-identity";
 import { RegionalCluster, type AwsClusterArgs } from "../../components/cluster";

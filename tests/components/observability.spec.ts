@@ -11,7 +11,10 @@ import {
 } from "../../components/observability";
 import { awsDataArgs, primaryRegion, secondaryRegion } from "../support/fixtures";
 import { isSecret, registered, reveal, type RecordedResource, type Resources } from "../support/harness";
-import { deployRoleArn } from "../../automation/plan/fake-cloud";
+import { deployRoleArnOf } from "../../automation/plan/fake-cloud";
+
+/** The role the mocks deploy the test stack as. */
+const deployRoleArn = deployRoleArnOf("test");
 
 const GiB = 1024 ** 3;
 

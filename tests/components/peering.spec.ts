@@ -4,7 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { RegionalCluster, type AwsClusterArgs, type NetworkFacts } from "../../components/cluster";
 import { RegionPeering } from "../../components/cluster/peering";
 import { registered, type RecordedResource, type Resources } from "../support/harness";
-import { deployRoleArn } from "../../automation/plan/fake-cloud";
+import { deployRoleArnOf } from "../../automation/plan/fake-cloud";
+
+/** The role the mocks deploy the test stack as. */
+const deployRoleArn = deployRoleArnOf("test");
 
 /** Network facts as a region's cluster would hand them over. */
 function facts(prefix: string, vpcCidr: string, tables = 3): NetworkFacts {

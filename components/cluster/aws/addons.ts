@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsManagedPolicy } from "../../aws/arn";
 import { createPodIdentityRole } from "../../aws/pod-identity";
+import { awsTimeouts } from "../../aws/timeouts";
 
 /** DaemonSets nodes need to become Ready and to hand out pod credentials: installed before any node exists. */
 export const nodeAddons = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"];
@@ -42,7 +43,7 @@ export function createAddon(name: string, addonName: string, s: AddonSettings, d
         resolveConflictsOnUpdate: "OVERWRITE",
         configurationValues,
         tags: s.tags,
-    }, { parent, dependsOn });
+    }, { parent, dependsOn, customTimeouts: awsTimeouts.eksAddon });
 }
 
 /**

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { awsManagedPolicy, partitionOf } from "../../aws/arn";
 import { createServiceRole } from "../../aws/iam";
+import { awsTimeouts } from "../../aws/timeouts";
 
 /** Every control-plane log stream EKS offers: audits and authentication failures are what incidents need. */
 export const controlPlaneLogTypes = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -77,7 +78,7 @@ export function createControlPlane(name: string, s: ControlPlaneSettings, parent
         enabledClusterLogTypes: controlPlaneLogTypes,
         encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
         tags: s.tags,
-    }, { parent, dependsOn: [...permissions, logGroup], protect: s.protect });
+    }, { parent, dependsOn: [...permissions, logGroup], protect: s.protect, customTimeouts: awsTimeouts.eksCluster });
 
     // The role deploying the stack (CI's deploy role) must reach the API to deploy the workloads. An
     // access entry takes the IAM role, not the STS session (CreateAccessEntry's principalArn); a deploy

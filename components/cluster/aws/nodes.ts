@@ -4,6 +4,7 @@ import { awsManagedPolicy } from "../../aws/arn";
 import { createServiceRole } from "../../aws/iam";
 import type { NodeGroupArgs } from "../types";
 import { isArmInstanceType } from "../../../catalog/ec2";
+import { awsTimeouts } from "../../aws/timeouts";
 
 /** What every node needs from IAM: join the cluster, run the VPC CNI, pull images from ECR. */
 export const workerNodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"];
@@ -64,6 +65,7 @@ export function createNodeGroups(name: string, s: NodeSettings, parent: pulumi.R
             tags: s.tags,
         }, {
             parent,
+            customTimeouts: awsTimeouts.eksNodeGroup,
             dependsOn: [...permissions, ...s.dependsOn],
             // The cluster autoscaler owns the current size; Pulumi owns only the bounds.
             ignoreChanges: ["scalingConfig.desiredSize"],

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { AwsDataArgs } from "../types";
 import { createServiceSecurityGroup } from "./security-group";
+import { awsTimeouts } from "../../aws/timeouts";
 
 const port = 6379;
 
@@ -62,7 +63,7 @@ export function createCache(name: string, args: AwsDataArgs, key: aws.kms.Key, p
         autoMinorVersionUpgrade: true,
         applyImmediately: !args.protect,
         tags: args.tags,
-    }, { parent, protect: args.protect });
+    }, { parent, protect: args.protect, customTimeouts: awsTimeouts.cacheReplicationGroup });
 
     const base = pulumi.interpolate`rediss://:${token}@${group.primaryEndpointAddress}:${port}`;
     return {

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsDataArgs } from "../types";
 import { createServiceSecurityGroup } from "./security-group";
+import { awsTimeouts } from "../../aws/timeouts";
 
 const masterUser = "saleor";
 const databaseName = "saleor";
@@ -112,7 +113,7 @@ export function createDatabase(name: string, args: AwsDataArgs, key: aws.kms.Key
             dbSubnetGroupName: subnetGroup.name,
             tags: args.tags,
             ...specific,
-        }, { parent, protect: args.protect, ...extraOpts });
+        }, { parent, protect: args.protect, customTimeouts: awsTimeouts.rdsInstance, ...extraOpts });
 
     // The writer's and the standby's group: the nodes and every peer region (`peerCidrs`). The same
     // group in either role, so a promoted standby is reachable from the other region at once.
