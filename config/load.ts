@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as v from "valibot";
 import { clusterAutoscalerChart } from "../catalog/charts";
 import { defaultAvailabilityZoneCount, isArmInstanceType } from "../catalog/ec2";
+import { eksAddonVersions } from "../catalog/eks-addons";
 import { cidrsOverlap, planSubnets } from "../catalog/ipv4";
 import { describeInstanceClassTable, instanceMemoryGiB } from "../catalog/rds";
 import { deepMerge, environmentDefaults } from "./defaults";
@@ -319,6 +320,11 @@ export const crossRules: readonly CrossRule[] = [
                 `"${address}" is listed twice; each address is subscribed once`)),
     },
     {
+        key: "cluster.aws.kubernetesVersion",
+        check: (c) => c.cluster.flavour !== "aws" ? [] : when(eksAddonVersions[c.cluster.aws.kubernetesVersion] === undefined, "cluster.aws.kubernetesVersion",
+            `"${c.cluster.aws.kubernetesVersion}" has no pinned EKS add-on versions; allowed: ${Object.keys(eksAddonVersions).join(", ")}, or pin them in catalog/eks-addons.ts first`),
+    },
+    {
         key: "operations.*",
         check: (c) => (["edge", "mediaCdn", "alarms", "containerInsights", "drBackupCopy"] as const).flatMap((part) =>
             when(c.operations[part] && c.cluster.flavour !== "aws", `operations.${part}`, 'needs cluster.flavour "aws" (it builds AWS resources); allowed here: false')),
@@ -424,7 +430,9 @@ function describeIssue(issue: v.BaseIssue<unknown>, input: unknown): string[] {
         return [`${at(path)}: is required (${options ? `one of ${options}` : typeName(schema?.type)})`];
     }
     if (issue.type === "picklist") {
-        return [`${at(path)}: is ${JSON.stringify(issue.input)}; allowed: ${choices(schema)}`];
+        // A record's key has no schema at its path; its picklist carries its own message.
+        const allowed = choices(schema);
+        return [`${at(path)}: is ${JSON.stringify(issue.input)}; ${allowed ? `allowed: ${allowed}` : issue.message}`];
     }
     const owner = schemaAt(parent, input);
     if (issue.type === "variant" && owner?.type === "variant" && owner.key === last?.key) {

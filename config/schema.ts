@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { eksAddonNames, eksAddonVersionPattern } from "../catalog/eks-addons";
 
 /**
  * The validated model of one stack's configuration. Every key lives in the `saleor` namespace of
@@ -149,6 +150,14 @@ const awsCluster = v.strictObject({
     deployRoleArn: roleArn,
     /** Further IAM roles granted cluster-admin through EKS access entries (operators); not the deploy role. */
     adminRoleArns: v.optional(v.array(roleArn), () => []),
+    /**
+     * EKS add-on versions, by add-on; each defaults to the pin for kubernetesVersion in
+     * catalog/eks-addons.ts. Set one to move that add-on, e.g. { coredns: v1.12.4-eksbuild.2 }.
+     */
+    addonVersions: v.optional(v.record(
+        v.picklist(eksAddonNames, `must be one of the add-ons the cluster runs: ${eksAddonNames.join(", ")}`),
+        matching(eksAddonVersionPattern, "must be an EKS add-on build such as v1.20.4-eksbuild.1"),
+    ), () => ({})),
 });
 
 /**

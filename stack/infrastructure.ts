@@ -4,6 +4,7 @@ import type { BackupVault } from "../components/data/aws/vault";
 import type { ClusterConfig, RegionConfig, StackConfig } from "../config";
 import { awsOnly, awsProvider } from "./aws";
 import { required, type Topology } from "./topology";
+import { eksAddonVersions } from "../catalog/eks-addons";
 
 /** A region's AWS foundations: its provider, VPC range and backup vault. */
 export interface AwsRegion {
@@ -61,6 +62,8 @@ function awsCluster(cfg: StackConfig, settings: Extract<ClusterConfig, { flavour
             nodeGroups: settings.nodeGroups,
             adminRoleArns: settings.adminRoleArns,
             deployRoleArn: settings.deployRoleArn,
+            // The pins for the cluster's Kubernetes minor, with the stack's overrides.
+            addonVersions: { ...eksAddonVersions[settings.kubernetesVersion], ...settings.addonVersions },
             containerInsights: cfg.operations.containerInsights,
             protect: t.protect,
             tags: t.tags,

@@ -45,6 +45,8 @@ export interface AwsClusterArgs {
      * cluster-admin access entry, so it must not be in `adminRoleArns`.
      */
     readonly deployRoleArn: string;
+    /** The version of every EKS add-on the cluster runs (vpc-cni, kube-proxy, coredns, ...), e.g. "v1.20.4-eksbuild.1". */
+    readonly addonVersions: Readonly<Record<string, string>>;
     /** Tags on every AWS resource. */
     readonly tags?: Record<string, string>;
     /** EKS cluster name; subnets are tagged with it before the cluster exists. Default: `<project>-<stack>-<component name>`. */

@@ -13,6 +13,7 @@ import { cidrsOverlap, parseCidr, planSubnets } from "../../catalog/ipv4";
 import { createClusterAutoscaler } from "../../components/cluster/aws/autoscaler";
 import { amiTypeFor } from "../../components/cluster/aws/nodes";
 import { registered, reveal, type RecordedResource, type Resources } from "../support/harness";
+import { eksAddonVersions } from "../../catalog/eks-addons";
 
 const baseArgs: AwsClusterArgs = {
     region: "eu-central-1",
@@ -22,6 +23,7 @@ const baseArgs: AwsClusterArgs = {
     nodeGroups: [{ name: "general", instanceTypes: ["m7i.xlarge"], minSize: 2, desiredSize: 3, maxSize: 6, diskSizeGiB: 80 }],
     adminRoleArns: ["arn:aws:iam::123456789012:role/platform-admins"],
     deployRoleArn,
+    addonVersions: eksAddonVersions["1.34"],
 };
 
 /** An invoke as the mocks received it: which function, with what, through which provider. */
@@ -300,17 +302,18 @@ describe("RegionalCluster on AWS", () => {
         const addons = (b: Built) => b.resources.ofType("aws:eks/addon:Addon");
         const addon = (b: Built, addonName: string) => addons(b).find((a) => inputs(a).addonName === addonName)!;
 
-        it("installs the five managed add-ons at the version EKS publishes for the cluster's Kubernetes version", () => {
+        it("installs the five managed add-ons at their pinned versions, and never asks EKS for the newest", () => {
             const names = addons(perAz).map((a) => inputs(a).addonName).sort();
             assert.deepStrictEqual(names, ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
-            const lookups = perAz.calls.filter((c) => c.token === "aws:eks/getAddonVersion:getAddonVersion");
-            assert.deepStrictEqual(lookups.map((c) => c.inputs.addonName).sort(), names);
-            for (const lookup of lookups) {
-                assert.strictEqual(lookup.inputs.kubernetesVersion, "1.34");
-                assert.strictEqual(lookup.inputs.mostRecent, true);
-                const published = new PlanMocks().call({ token: lookup.token, inputs: lookup.inputs }).version;
-                assert.strictEqual(inputs(addon(perAz, lookup.inputs.addonName)).addonVersion, published, lookup.inputs.addonName);
+            for (const name of names) {
+                assert.strictEqual(inputs(addon(perAz, name)).addonVersion, eksAddonVersions["1.34"][name as keyof (typeof eksAddonVersions)["1.34"]], name);
             }
+            assert.deepStrictEqual(perAz.calls.filter((c) => c.token === "aws:eks/getAddonVersion:getAddonVersion"), []);
+        });
+
+        it("installs the version it is given for an add-on", async () => {
+            const moved = await build({ addonVersions: { ...eksAddonVersions["1.34"], coredns: "v1.12.4-eksbuild.9" } });
+            assert.strictEqual(inputs(addon(moved, "coredns")).addonVersion, "v1.12.4-eksbuild.9");
         });
 
         it("installs the CNI before the nodes, and CoreDNS and the EBS CSI driver after them", () => {

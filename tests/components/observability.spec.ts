@@ -12,6 +12,7 @@ import {
 import { awsDataArgs, primaryRegion, secondaryRegion } from "../support/fixtures";
 import { isSecret, registered, reveal, type RecordedResource, type Resources } from "../support/harness";
 import { deployRoleArnOf } from "../../automation/plan/fake-cloud";
+import { eksAddonVersions } from "../../catalog/eks-addons";
 
 /** The role the mocks deploy the test stack as. */
 const deployRoleArn = deployRoleArnOf("test");
@@ -680,7 +681,7 @@ describe("observability", () => {
             region: primaryRegion,
             kubernetesVersion: "1.34",
             vpcCidr: "10.10.0.0/16",
-            natGateways: "single", deployRoleArn,
+            natGateways: "single", deployRoleArn, addonVersions: eksAddonVersions["1.34"],
             nodeGroups: [{ name: "general", instanceTypes: ["m7i.xlarge"], minSize: 2, desiredSize: 3, maxSize: 6, diskSizeGiB: 80 }],
         };
         const cluster = (containerInsights?: boolean) => registered(() => {

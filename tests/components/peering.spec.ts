@@ -5,6 +5,7 @@ import { RegionalCluster, type AwsClusterArgs, type NetworkFacts } from "../../c
 import { RegionPeering } from "../../components/cluster/peering";
 import { registered, type RecordedResource, type Resources } from "../support/harness";
 import { deployRoleArnOf } from "../../automation/plan/fake-cloud";
+import { eksAddonVersions } from "../../catalog/eks-addons";
 
 /** The role the mocks deploy the test stack as. */
 const deployRoleArn = deployRoleArnOf("test");
@@ -114,7 +115,7 @@ describe("RegionPeering", () => {
     it("peers the networks two regional clusters hand over", async () => {
         const base: Omit<AwsClusterArgs, "region" | "vpcCidr"> = {
             kubernetesVersion: "1.34",
-            natGateways: "single", deployRoleArn,
+            natGateways: "single", deployRoleArn, addonVersions: eksAddonVersions["1.34"],
             nodeGroups: [{ name: "general", instanceTypes: ["m7i.xlarge"], minSize: 1, desiredSize: 2, maxSize: 3, diskSizeGiB: 50 }],
         };
         const resources = await registered(() => {

@@ -145,6 +145,15 @@ describe("stack configuration", () => {
         assertIncludes(problemsOf({ ...productionStack, cluster: {} }), "saleor:cluster.aws.deployRoleArn: is required (string)");
     });
 
+    it("moves one EKS add-on by config and refuses an unknown add-on or version, naming the key", () => {
+        const aws = productionStack.cluster.aws;
+        const cfg = configOf({ ...productionStack, cluster: { aws: { ...aws, addonVersions: { coredns: "v1.12.4-eksbuild.9" } } } });
+        assert.deepEqual(cfg.cluster.aws.addonVersions, { coredns: "v1.12.4-eksbuild.9" });
+        const problems = problemsOf({ ...productionStack, cluster: { aws: { ...aws, addonVersions: { "kube-dns": "v1.0.0-eksbuild.1", coredns: "latest" } } } });
+        assertIncludes(problems, "saleor:cluster.aws.addonVersions.coredns: must be an EKS add-on build such as v1.20.4-eksbuild.1");
+        assert.ok(problems.some((p) => p.startsWith("saleor:cluster.aws.addonVersions.kube-dns") && p.includes("vpc-cni, kube-proxy")), problems.join("\n"));
+    });
+
     it("refuses a node group that mixes ARM and x86 instance types", () => {
         const group = { name: "general", instanceTypes: ["m7g.2xlarge", "m7i.2xlarge"], minSize: 3, desiredSize: 3, maxSize: 6, diskSizeGiB: 100 };
         assert.deepEqual(problemsOf({ ...productionStack, cluster: { aws: { ...productionStack.cluster.aws, nodeGroups: [group] } } }),

@@ -19,21 +19,20 @@ export interface AddonSettings {
     readonly cluster: aws.eks.Cluster;
     readonly region: string;
     readonly kubernetesVersion: string;
+    /** The version of each add-on (catalog/eks-addons.ts, or the stack's override). */
+    readonly versions: Readonly<Record<string, string>>;
     readonly tags: Record<string, string>;
 }
 
 /**
- * Installs `addonName` at the newest version EKS publishes for the cluster's Kubernetes version;
- * `configurationValues` is the add-on's own configuration (JSON). Default: the add-on's defaults.
+ * Installs `addonName` at its pinned version; `configurationValues` is the add-on's own
+ * configuration (JSON). Default: the add-on's defaults.
  */
 export function createAddon(name: string, addonName: string, s: AddonSettings, dependsOn: pulumi.Resource[], parent: pulumi.Resource,
     configurationValues?: string): aws.eks.Addon {
-    // Looked up rather than pinned: a literal goes stale with every EKS release and breaks upgrades.
-    const { version } = aws.eks.getAddonVersionOutput({
-        addonName,
-        kubernetesVersion: s.kubernetesVersion,
-        mostRecent: true,
-    }, { parent });
+    // Pinned, not looked up with mostRecent: a routine `pulumi up` must not upgrade an add-on unreviewed.
+    const version = s.versions[addonName];
+    if (version === undefined) throw new Error(`${name}: no version pinned for the ${addonName} add-on`);
     return new aws.eks.Addon(`${name}-${addonName}`, {
         clusterName: s.cluster.name,
         addonName,

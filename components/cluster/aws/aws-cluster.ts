@@ -70,7 +70,7 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
         tags,
     }, parent);
 
-    const addonSettings = { cluster, region: args.region, kubernetesVersion: args.kubernetesVersion, tags };
+    const addonSettings = { cluster, region: args.region, kubernetesVersion: args.kubernetesVersion, versions: args.addonVersions, tags };
     const early = Object.fromEntries(nodeAddons.map((addon) => [addon, createAddon(name, addon, addonSettings, [], parent, addonConfiguration[addon])]));
     const nodes = createNodeGroups(name, {
         cluster,
