@@ -138,6 +138,7 @@ export const DURATIONS: Record<string, DurationRule> = {
     // Estimate: a distribution change is "InProgress" until deployed to the edge locations.
     "aws:cloudfront/distribution:Distribution": { create: d(300, 900), update: d(300, 900), delete: d(900, 1800), source: "estimate: InProgress → Deployed at the edge", estimate: true },
     "aws:cloudfront/originAccessControl:OriginAccessControl": quick(),
+    "aws:cloudfront/cachePolicy:CachePolicy": quick(),
     "aws:cloudfront/originAccessIdentity:OriginAccessIdentity": quick(),
     "aws:wafv2/webAcl:WebAcl": { create: d(10, 60), update: d(10, 60), source: "estimate: WAFv2 API with lock-token retries", estimate: true },
     // --- S3 ---------------------------------------------------------------------------------

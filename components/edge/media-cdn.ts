@@ -9,8 +9,12 @@ import { createWebAcl, rateLimitProblems } from "./waf";
 
 export type { MediaCdnOriginArgs } from "./types";
 
-/** AWS's managed "CachingOptimized" cache policy: long TTLs, gzip and brotli, no headers, cookies or query strings in the key. */
-export const cachingOptimizedPolicyId = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+/**
+ * The request headers S3's CORS needs (the CloudFront Developer Guide's managed origin request
+ * policy Managed-CORS-S3Origin forwards exactly these): the shop's Origin, and a preflight's
+ * Access-Control-Request-*.
+ */
+const corsHeaders = ["Origin", "Access-Control-Request-Headers", "Access-Control-Request-Method"];
 
 const priceClasses = ["PriceClass_100", "PriceClass_200", "PriceClass_All"];
 /** Origins are named by region, so reordering them (a failover) changes references, not origins. */
@@ -108,6 +112,27 @@ export class MediaCdn extends pulumi.ComponentResource {
             signingProtocol: "sigv4",
         }, global);
 
+        // AWS's managed CachingOptimized (TTLs 1 s / 1 day / 1 year, gzip and brotli, no cookies or
+        // query strings), plus the CORS headers in the key. Forwarded but not keyed (an origin request
+        // policy), S3's answer to one shop's Origin would be cached and served to every other origin
+        // (CloudFront Developer Guide, "Controlling origin requests": such values "are not included
+        // in the cache key"); headers in the cache key are forwarded to the origin as well.
+        const cachePolicy = new aws.cloudfront.CachePolicy(`${name}-cache`, {
+            // Account-wide names: the host is the stack's own.
+            name: `saleor-media-${host.replace(/\./g, "-")}`,
+            comment: `Saleor media ${host}: CachingOptimized with the CORS request headers in the key`,
+            minTtl: 1,
+            defaultTtl: 86400,
+            maxTtl: 31536000,
+            parametersInCacheKeyAndForwardedToOrigin: {
+                enableAcceptEncodingGzip: true,
+                enableAcceptEncodingBrotli: true,
+                cookiesConfig: { cookieBehavior: "none" },
+                queryStringsConfig: { queryStringBehavior: "none" },
+                headersConfig: { headerBehavior: "whitelist", headers: { items: corsHeaders } },
+            },
+        }, global);
+
         const distribution = new aws.cloudfront.Distribution(name, {
             enabled: true,
             comment: `Saleor media: ${host}`,
@@ -128,7 +153,7 @@ export class MediaCdn extends pulumi.ComponentResource {
                 allowedMethods: ["GET", "HEAD", "OPTIONS"],
                 cachedMethods: ["GET", "HEAD"],
                 compress: true,
-                cachePolicyId: cachingOptimizedPolicyId,
+                cachePolicyId: cachePolicy.id,
             },
             restrictions: { geoRestriction: { restrictionType: "none" } },
             viewerCertificate: {

@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DataTier, type AwsDataArgs, type ConnectionFacts } from "../../components/data";
 import { MediaCdn, RegionalEdge, withMediaCustomDomain, type RegionalEdgeArgs } from "../../components/edge";
-import { cachingOptimizedPolicyId, type MediaCdnOriginArgs } from "../../components/edge/media-cdn";
+import type { MediaCdnOriginArgs } from "../../components/edge/media-cdn";
 import { registered, reveal, type RecordedResource, type Resources } from "../support/harness";
 
 const region = "eu-central-1";
@@ -16,6 +16,7 @@ const albHostname = "k8s-saleorproduction-4f2c1a9e7b-1234567890.eu-central-1.elb
 const albZoneId = "Z215JYRZR1TBD5";
 
 const T = {
+    cachePolicy: "aws:cloudfront/cachePolicy:CachePolicy",
     certificate: "aws:acm/certificate:Certificate",
     validation: "aws:acm/certificateValidation:CertificateValidation",
     record: "aws:route53/record:Record",
@@ -241,17 +242,37 @@ describe("MediaCdn", () => {
         assert.strictEqual(origin.customOriginConfig, undefined, "not the public website endpoint");
     });
 
-    it("redirects viewers to HTTPS and caches with compression and the managed CachingOptimized policy over HTTP/2 and 3", () => {
+    it("redirects viewers to HTTPS and caches with compression over HTTP/2 and 3, with CachingOptimized's lifetimes", () => {
         const d = distribution();
         const behaviour = d.defaultCacheBehavior;
         assert.strictEqual(behaviour.viewerProtocolPolicy, "redirect-to-https");
         assert.strictEqual(behaviour.compress, true);
-        assert.strictEqual(behaviour.cachePolicyId, cachingOptimizedPolicyId);
+        const policy = inputs(rs.one(T.cachePolicy, "media-cdn-cache"));
+        assert.strictEqual(behaviour.cachePolicyId, rs.one(T.cachePolicy, "media-cdn-cache").id);
+        assert.deepStrictEqual([policy.minTtl, policy.defaultTtl, policy.maxTtl], [1, 86400, 31536000]);
+        const key = policy.parametersInCacheKeyAndForwardedToOrigin;
+        assert.deepStrictEqual([key.enableAcceptEncodingGzip, key.enableAcceptEncodingBrotli], [true, true]);
+        assert.deepStrictEqual([key.cookiesConfig.cookieBehavior, key.queryStringsConfig.queryStringBehavior], ["none", "none"]);
         assert.deepStrictEqual(behaviour.allowedMethods, ["GET", "HEAD", "OPTIONS"]);
         assert.strictEqual(d.httpVersion, "http2and3");
         assert.strictEqual(d.priceClass, "PriceClass_100");
         assert.strictEqual(d.enabled, true);
         assert.strictEqual(d.defaultRootObject, undefined);
+    });
+
+    it("hands the bucket each request's Origin and keys the cache on it, so CORS answers every shop for its own origin", () => {
+        // The bucket's CORS rules name the shop's origins; without Origin S3 sends no CORS headers,
+        // and without Origin in the cache key one origin's answer would be served to every other.
+        const key = inputs(rs.one(T.cachePolicy, "media-cdn-cache")).parametersInCacheKeyAndForwardedToOrigin;
+        assert.deepStrictEqual(key.headersConfig, {
+            headerBehavior: "whitelist",
+            headers: { items: ["Origin", "Access-Control-Request-Headers", "Access-Control-Request-Method"] },
+        });
+        assert.strictEqual(distribution().defaultCacheBehavior.originRequestPolicyId, undefined, "the cache key already forwards them");
+    });
+
+    it("names the cache policy after its host, so two stacks' policies never share a name", () => {
+        assert.strictEqual(inputs(rs.one(T.cachePolicy, "media-cdn-cache")).name, `saleor-media-${mediaHost.replace(/\./g, "-")}`);
     });
 
     it("requires TLS 1.2 (2021 policy) on its own host, with a certificate issued in us-east-1", () => {

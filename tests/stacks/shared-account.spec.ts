@@ -31,6 +31,7 @@ const nameInput: Record<string, string> = {
     "aws:backup/plan:Plan": "name",
     "aws:ec2/securityGroup:SecurityGroup": "name",
     "aws:ec2/launchTemplate:LaunchTemplate": "name",
+    "aws:cloudfront/cachePolicy:CachePolicy": "name",
 };
 
 /**
@@ -61,8 +62,8 @@ function physicalNames(plan: PlanDocument): string[] {
         const key = nameInput[s.type];
         const name = key === undefined ? undefined : (s.inputs as Record<string, unknown>)[key];
         if (typeof name !== "string" || name.startsWith("[")) return [];
-        // IAM names are global; everything else here is unique per region.
-        const region = s.type.startsWith("aws:iam/") ? "global" : (regionOf.get(s.provider?.split("::").slice(0, -1).join("::") ?? "") ?? "?");
+        // IAM and CloudFront names are global; everything else here is unique per region.
+        const region = s.type.startsWith("aws:iam/") || s.type.startsWith("aws:cloudfront/") ? "global" : (regionOf.get(s.provider?.split("::").slice(0, -1).join("::") ?? "") ?? "?");
         return [`${s.type} ${region} ${name}`];
     });
 }
