@@ -250,6 +250,15 @@ export const crossRules: readonly CrossRule[] = [
         },
     },
     {
+        key: "cluster.aws.deployRunner.vpcCidr",
+        check: (c) => {
+            const runner = c.cluster.flavour === "aws" ? c.cluster.aws.deployRunner : undefined;
+            if (!runner) return [];
+            return c.regions.flatMap((r, i) => when(r.vpcCidr !== undefined && cidrsOverlap(runner.vpcCidr, r.vpcCidr), "cluster.aws.deployRunner.vpcCidr",
+                `${runner.vpcCidr} overlaps regions[${i}].vpcCidr ${r.vpcCidr}; the runner's VPC is peered with every region's`));
+        },
+    },
+    {
         key: "cluster.aws.nodeGroups[]",
         check: (c) => c.cluster.flavour !== "aws" ? [] : c.cluster.aws.nodeGroups.flatMap((g, i) =>
             when(!(g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize), `cluster.aws.nodeGroups[${i}]`,

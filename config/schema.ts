@@ -139,8 +139,20 @@ const roleArn = matching(/^arn:aws:iam::[0-9]{12}:role\/.+$/, "must be an IAM ro
 
 const awsCluster = v.strictObject({
     kubernetesVersion: matching(/^1\.[0-9]{2}$/, "must be a Kubernetes minor version such as 1.34"),
-    /** CIDRs allowed to reach the public EKS endpoint; empty means private endpoint only. */
+    /** CIDRs allowed to reach the public EKS endpoint; empty means private endpoint only (an opt-in, see the README). */
     endpointPublicAccessCidrs: v.array(cidr),
+    /**
+     * The deploy runner's VPC in the home region (the bootstrap's output runnerVpc): peered with
+     * every region's VPC, and admitted to each cluster's private API endpoint on 443. The deploy
+     * reaches the clusters through it. Default: none.
+     */
+    deployRunner: v.optional(v.strictObject({
+        vpcId: matching(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id such as vpc-0a1b2c3d4e5f67890"),
+        vpcCidr: cidr,
+        /** The runner subnets' route tables, which get a route to each region's VPC. */
+        routeTableIds: v.pipe(v.array(matching(/^rtb-[0-9a-f]{8,17}$/, "must be a route table id such as rtb-0a1b2c3d4e5f67890")),
+            v.minLength(1, "needs the route table of the runner's subnets")),
+    })),
     natGateways: v.picklist(["single", "perAz"]),
     nodeGroups: v.pipe(v.array(nodeGroup), v.minLength(1, "needs at least one node group")),
     /**

@@ -5,6 +5,7 @@ import type { ClusterConfig, RegionConfig, StackConfig } from "../config";
 import { awsOnly, awsProvider } from "./aws";
 import { required, type Topology } from "./topology";
 import { eksAddonVersions } from "../catalog/eks-addons";
+import * as pulumi from "@pulumi/pulumi";
 
 /** A region's AWS foundations: its provider, VPC range and backup vault. */
 export interface AwsRegion {
@@ -38,6 +39,7 @@ export function createInfrastructure(cfg: StackConfig, t: Topology): RegionInfra
         return { region, provider, vpcCidr, cluster: awsCluster(cfg, cluster.aws, t, region, vpcCidr, provider) };
     });
     connectRegions(built, t);
+    if (cluster.aws.deployRunner) connectRunner(built, t, cluster.aws.deployRunner);
     return built.map((b) => ({
         config: b.region,
         cluster: b.cluster,
@@ -61,6 +63,8 @@ function awsCluster(cfg: StackConfig, settings: Extract<ClusterConfig, { flavour
             endpointPublicAccessCidrs: settings.endpointPublicAccessCidrs,
             nodeGroups: settings.nodeGroups,
             adminRoleArns: settings.adminRoleArns,
+            // The deploy runner reaches the private API endpoint over its peering (connectRunner).
+            privateApiAccessCidrs: settings.deployRunner ? [settings.deployRunner.vpcCidr] : [],
             deployRoleArn: settings.deployRoleArn,
             // The pins for the cluster's Kubernetes minor, with the stack's overrides.
             addonVersions: { ...eksAddonVersions[settings.kubernetesVersion], ...settings.addonVersions },
@@ -85,6 +89,31 @@ function connectRegions(built: { region: RegionConfig; provider: aws.Provider; c
     });
     for (const other of built.filter((b) => b !== home)) {
         new RegionPeering(`${home.region.name}-to-${other.region.name}`, { requester: side(home), accepter: side(other), tags: t.tags });
+    }
+}
+
+/**
+ * The deploy runner's VPC (the bootstrap's, in the home region) peered with every region's VPC, so a
+ * deploy job on the runner reaches each cluster's private API endpoint. Requested from the runner's
+ * side; a region's cluster admits the runner's range on 443 (privateApiAccessCidrs).
+ */
+function connectRunner(built: { region: RegionConfig; provider: aws.Provider; cluster: RegionalCluster }[], t: Topology,
+    runner: NonNullable<Extract<ClusterConfig, { flavour: "aws" }>["aws"]["deployRunner"]>) {
+    const { RegionPeering } = awsOnly();
+    const home = required(built.find((b) => b.region.name === t.home.name), "the home region");
+    const runnerSide = {
+        region: home.region.name,
+        network: {
+            vpcId: pulumi.output(runner.vpcId),
+            vpcCidr: runner.vpcCidr,
+            privateRouteTableIds: pulumi.output(runner.routeTableIds),
+            privateRouteTableCount: runner.routeTableIds.length,
+        },
+        provider: home.provider,
+    };
+    for (const b of built) {
+        const network = required(b.cluster.network, `the network of region ${b.region.name}`);
+        new RegionPeering(`deploy-runner-to-${b.region.name}`, { requester: runnerSide, accepter: { region: b.region.name, network, provider: b.provider }, tags: t.tags });
     }
 }
 

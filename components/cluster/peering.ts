@@ -6,7 +6,8 @@ import type { NetworkFacts } from "./types";
 /** One VPC of a peering, with the AWS provider of its region. */
 export interface PeeringSide {
     readonly region: string;
-    readonly network: NetworkFacts;
+    /** The VPC, its range and the route tables that get a route to the other side. */
+    readonly network: Pick<NetworkFacts, "vpcId" | "vpcCidr" | "privateRouteTableIds" | "privateRouteTableCount">;
     /**
      * Provider for this side's region. Taken here rather than from `opts.providers`: that map is
      * keyed by package, so a component can hand only one AWS provider down to its children, and a

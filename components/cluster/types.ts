@@ -37,6 +37,11 @@ export interface AwsClusterArgs {
     readonly natGateways: "single" | "perAz";
     /** CIDRs allowed on the public API endpoint. Default: none (private endpoint only). */
     readonly endpointPublicAccessCidrs?: string[];
+    /**
+     * Networks outside the VPC that reach the private API endpoint over a peering (the deploy
+     * runner's): admitted on port 443 by the cluster security group. Default: none.
+     */
+    readonly privateApiAccessCidrs?: string[];
     readonly nodeGroups: NodeGroupArgs[];
     /** Further IAM roles granted cluster-admin through access entries (operators). Default: none beyond `deployRoleArn`. */
     readonly adminRoleArns?: string[];

@@ -211,6 +211,17 @@ describe("RegionalCluster on AWS", () => {
             assert.deepStrictEqual(vpcConfig.publicAccessCidrs, cidrs);
         });
 
+        it("admits HTTPS to the private API endpoint from the given networks (the deploy runner's), and nothing else", async () => {
+            const rule = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+            assert.deepStrictEqual(perAz.resources.ofType(rule).filter((r) => r.name.includes("-api-from-")), []);
+            const reached = await build({ privateApiAccessCidrs: ["10.250.0.0/24"] });
+            const [admit] = reached.resources.ofType(rule).filter((r) => r.name.includes("-api-from-"));
+            const cluster = reached.resources.ofType("aws:eks/cluster:Cluster")[0];
+            assert.deepStrictEqual([inputs(admit).ipProtocol, inputs(admit).fromPort, inputs(admit).toPort, inputs(admit).cidrIpv4], ["tcp", 443, 443, "10.250.0.0/24"]);
+            // EKS's own cluster security group guards the endpoint's network interfaces.
+            assert.ok(admit.dependencies.includes(cluster.urn));
+        });
+
         it("ships all five control-plane log types to a log group with a retention", () => {
             assert.deepStrictEqual([...eks(perAz).enabledClusterLogTypes].sort(), ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
             const [logs] = perAz.resources.ofType("aws:cloudwatch/logGroup:LogGroup");

@@ -154,6 +154,14 @@ describe("stack configuration", () => {
         assert.ok(problems.some((p) => p.startsWith("saleor:cluster.aws.addonVersions.kube-dns") && p.includes("vpc-cni, kube-proxy")), problems.join("\n"));
     });
 
+    it("refuses a deploy runner network that overlaps a region's, naming the key", () => {
+        const aws = productionStack.cluster.aws;
+        const runner = { vpcId: "vpc-0a1b2c3d4e5f67890", vpcCidr: "10.20.0.0/24", routeTableIds: ["rtb-0a1b2c3d4e5f67890"] };
+        assert.deepEqual(problemsOf({ ...productionStack, cluster: { aws: { ...aws, deployRunner: runner } } }),
+            ["saleor:cluster.aws.deployRunner.vpcCidr: 10.20.0.0/24 overlaps regions[1].vpcCidr 10.20.0.0/16; the runner's VPC is peered with every region's"]);
+        assert.deepEqual(problemsOf({ ...productionStack, cluster: { aws: { ...aws, deployRunner: { ...runner, vpcCidr: "10.250.0.0/24" } } } }), []);
+    });
+
     it("refuses a node group that mixes ARM and x86 instance types", () => {
         const group = { name: "general", instanceTypes: ["m7g.2xlarge", "m7i.2xlarge"], minSize: 3, desiredSize: 3, maxSize: 6, diskSizeGiB: 100 };
         assert.deepEqual(problemsOf({ ...productionStack, cluster: { aws: { ...productionStack.cluster.aws, nodeGroups: [group] } } }),

@@ -65,6 +65,7 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
         endpointPublicAccessCidrs: args.endpointPublicAccessCidrs ?? [],
         adminRoleArns: args.adminRoleArns ?? [],
         deployRoleArn: args.deployRoleArn,
+        privateApiAccessCidrs: args.privateApiAccessCidrs ?? [],
         logRetentionDays: args.logRetentionDays ?? 90,
         protect: args.protect ?? false,
         tags,

@@ -14,6 +14,8 @@ export interface ControlPlaneSettings {
     readonly kubernetesVersion: string;
     readonly subnetIds: pulumi.Input<string[]>;
     readonly endpointPublicAccessCidrs: string[];
+    /** Networks that reach the private endpoint over a peering; admitted on 443. */
+    readonly privateApiAccessCidrs: string[];
     /** The role that deploys the stack (the bootstrap's deploy role of its environment). */
     readonly deployRoleArn: string;
     readonly adminRoleArns: string[];
@@ -99,6 +101,22 @@ export function createControlPlane(name: string, s: ControlPlaneSettings, parent
     if (duplicated.length > 0) {
         throw new Error(`${name}: ${duplicated.join(", ")} would get a second access entry; EKS refuses one principal twice (409 ResourceInUseException)`);
     }
+    // A network peered in (the deploy runner's) reaches the private endpoint only if the cluster
+    // security group EKS attaches to the endpoint's interfaces admits it. EKS resolves the endpoint's
+    // public DNS name to those private addresses when public access is off, so a client in a peered
+    // VPC connects with the ordinary kubeconfig (AWS Knowledge Center, "eks-private-cluster-endpoint-vpc").
+    for (const cidr of s.privateApiAccessCidrs) {
+        new aws.vpc.SecurityGroupIngressRule(`${name}-api-from-${cidr.replace(/[./]/g, "-")}`, {
+            securityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
+            ipProtocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            cidrIpv4: cidr,
+            description: `Kubernetes API from ${cidr}`,
+            tags: s.tags,
+        }, { parent });
+    }
+
     const adminAccess = principals.map(({ key, arn: principalArn }) => {
         const entryName = `${name}-${key}`;
         const entry = new aws.eks.AccessEntry(entryName, {
