@@ -19,7 +19,11 @@ const ratioGoals: Record<string, number> = { dev: 1.5, production: 2.0 };
 /** One timed run of a command; throws when it fails (exit 1 is a plan with policy violations: still a plan). */
 function timeOnce(label: string, command: string, args: string[], env: Record<string, string> = {}): number {
     const start = process.hrtime.bigint();
-    const r = spawnSync(command, args, { cwd: root, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NODE_OPTIONS: "", ...env } });
+    const r = spawnSync(command, args, {
+        cwd: root,
+        stdio: ["ignore", "ignore", "pipe"],
+        env: { ...process.env, NODE_OPTIONS: "", ...env },
+    });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (r.status !== 0 && r.status !== 1) {
         throw new Error(`${label} failed (exit ${r.status}): ${r.stderr?.toString().slice(0, 2000)}`);
@@ -71,17 +75,22 @@ function main() {
         }
     });
     for (const stack of stacks) timeOnce(`plan ${stack} (warm-up)`, process.execPath, planArgs(stack));
-    const [baseline, ...plans] = timeInterleaved([
-        { label: "baseline", command: process.execPath, args: ["-e", "require('@pulumi/aws')"] },
-        ...stacks.map((stack) => ({ label: `plan ${stack}`, command: process.execPath, args: planArgs(stack) })),
-    ], runs);
+    const [baseline, ...plans] = timeInterleaved(
+        [
+            { label: "baseline", command: process.execPath, args: ["-e", "require('@pulumi/aws')"] },
+            ...stacks.map((stack) => ({ label: `plan ${stack}`, command: process.execPath, args: planArgs(stack) })),
+        ],
+        runs,
+    );
     console.log(`runs per measurement: ${runs} (median; baseline and plans interleaved; transpile cache warm)`);
     console.log(`baseline  node -e "require('@pulumi/aws')": ${baseline.toFixed(0)} ms`);
     stacks.forEach((stack, i) => {
         const ratio = plans[i] / baseline;
         const goal = ratioGoals[stack];
         const verdict = goal === undefined ? "" : `   goal <= ${goal.toFixed(1)}x: ${ratio <= goal ? "met" : "NOT MET"}`;
-        console.log(`plan      --stack ${stack.padEnd(10)}: ${plans[i].toFixed(0).padStart(6)} ms   ratio ${ratio.toFixed(2)}x${verdict}   (cold cache, once: ${cold[i].toFixed(0)} ms)`);
+        console.log(
+            `plan      --stack ${stack.padEnd(10)}: ${plans[i].toFixed(0).padStart(6)} ms   ratio ${ratio.toFixed(2)}x${verdict}   (cold cache, once: ${cold[i].toFixed(0)} ms)`,
+        );
     });
     if (values.quick) return;
     const t = timeOnce("npm test", "npm", ["test", "--silent"]) / 1000;
@@ -95,7 +104,9 @@ function main() {
     const start = process.hrtime.bigint();
     const r = spawnSync("bash", [".ci/run"], { cwd: clone, stdio: "ignore", env: { ...process.env, CI: "true" } });
     const s = Number(process.hrtime.bigint() - start) / 1e9;
-    console.log(`.ci/run from a fresh clone (npm ci + npm test): ${s.toFixed(0)} s, exit ${r.status}   goal < 5 min: ${s < 300 && r.status === 0 ? "met" : "NOT MET"}`);
+    console.log(
+        `.ci/run from a fresh clone (npm ci + npm test): ${s.toFixed(0)} s, exit ${r.status}   goal < 5 min: ${s < 300 && r.status === 0 ? "met" : "NOT MET"}`,
+    );
     fs.rmSync(dir, { recursive: true, force: true });
 }
 

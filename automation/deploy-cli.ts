@@ -48,7 +48,9 @@ async function main(argv: string[]): Promise<number> {
     );
     if (missing.length > 0) {
         for (const file of missing) {
-            console.error(`deploy: ${path.relative(PROJECT_DIR, file)} is missing; the deploy needs the project, its policy pack and the pack's config for ${options.stack}`);
+            console.error(
+                `deploy: ${path.relative(PROJECT_DIR, file)} is missing; the deploy needs the project, its policy pack and the pack's config for ${options.stack}`,
+            );
         }
         return 2;
     }

@@ -36,9 +36,13 @@ machine-readable plan (same fields as \`pulumi preview --json\`).
 exit codes: 0 ok, 1 mandatory policy violation, 2 invalid config or usage, 3 a stateful resource would
 be updated, replaced or deleted (with --diff-against), 4 the program failed; 1 wins over 3`;
 
-export async function runPlanCli(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s),
+export async function runPlanCli(
+    argv: string[],
+    out: (s: string) => void = (s) => process.stdout.write(s),
+    err: (s: string) => void = (s) => process.stderr.write(s),
     /** How a stack is evaluated; tests pass one that shares evaluations between specs. */
-    evaluate: typeof evaluateStack = evaluateStack): Promise<number> {
+    evaluate: typeof evaluateStack = evaluateStack,
+): Promise<number> {
     let values;
     try {
         values = parseArgs({
@@ -114,7 +118,9 @@ export async function runPlanCli(argv: string[], out: (s: string) => void = (s) 
     // Diff and timeline: the plan itself is not printed; its policy result is.
     if (doc.policyViolations.length > 0) {
         const m = doc.policyViolations.filter((v) => v.enforcementLevel === "mandatory").length;
-        notes.unshift(`Policy: ${m} mandatory, ${doc.policyViolations.length - m} advisory violation(s); \`npm run plan -- --stack ${values.stack}\` lists them.`);
+        notes.unshift(
+            `Policy: ${m} mandatory, ${doc.policyViolations.length - m} advisory violation(s); \`npm run plan -- --stack ${values.stack}\` lists them.`,
+        );
     }
     const compared = base ? diffPlans(base, doc, values["diff-against"]!) : undefined;
     const stateful = (compared?.diff.stateful.length ?? 0) > 0;
@@ -127,13 +133,20 @@ export async function runPlanCli(argv: string[], out: (s: string) => void = (s) 
     }
     let timeline;
     try {
-        timeline = buildTimeline(doc, { parallel: parallel === 0 ? Infinity : parallel, changes: compared?.changes, against: values["diff-against"], migrationSeconds });
+        timeline = buildTimeline(doc, {
+            parallel: parallel === 0 ? Infinity : parallel,
+            changes: compared?.changes,
+            against: values["diff-against"],
+            migrationSeconds,
+        });
     } catch (e) {
         err(`the timeline could not be modelled: ${(e as Error).message}\n`);
         return exitCodes.programError;
     }
     if (values.json) {
-        out(`${JSON.stringify({ ...timeline, ...(compared ? { diff: compared.diff } : {}), policyViolations: doc.policyViolations }, null, 2)}\n`);
+        out(
+            `${JSON.stringify({ ...timeline, ...(compared ? { diff: compared.diff } : {}), policyViolations: doc.policyViolations }, null, 2)}\n`,
+        );
     } else {
         out((compared ? `${renderDiff(compared.diff)}\n` : "") + renderTimeline(timeline, notes));
     }
@@ -141,12 +154,22 @@ export async function runPlanCli(argv: string[], out: (s: string) => void = (s) 
 }
 
 /** Flags that only make sense together; one line for the user, or undefined. */
-function checkCombination(v: { json?: boolean; markdown?: boolean; timeline?: boolean; parallel?: string; "diff-against"?: string; "migration-seconds"?: string }): string | undefined {
+function checkCombination(v: {
+    json?: boolean;
+    markdown?: boolean;
+    timeline?: boolean;
+    parallel?: string;
+    "diff-against"?: string;
+    "migration-seconds"?: string;
+}): string | undefined {
     if (v.markdown && !v["diff-against"]) return "--markdown needs --diff-against";
     if (v.markdown && (v.json || v.timeline)) return "--markdown prints the diff summary only: not with --json or --timeline";
-    if ((v.parallel !== undefined || v["migration-seconds"] !== undefined) && !v.timeline) return "--parallel and --migration-seconds need --timeline";
-    if (v.parallel !== undefined && !/^\d+$/.test(v.parallel)) return `--parallel: expected a whole number (0 = unbounded), got "${v.parallel}"`;
-    if (v["migration-seconds"] !== undefined && !/^\d+(\.\d+)?$/.test(v["migration-seconds"])) return `--migration-seconds: expected seconds, got "${v["migration-seconds"]}"`;
+    if ((v.parallel !== undefined || v["migration-seconds"] !== undefined) && !v.timeline)
+        return "--parallel and --migration-seconds need --timeline";
+    if (v.parallel !== undefined && !/^\d+$/.test(v.parallel))
+        return `--parallel: expected a whole number (0 = unbounded), got "${v.parallel}"`;
+    if (v["migration-seconds"] !== undefined && !/^\d+(\.\d+)?$/.test(v["migration-seconds"]))
+        return `--migration-seconds: expected seconds, got "${v["migration-seconds"]}"`;
     return undefined;
 }
 
@@ -155,7 +178,9 @@ async function policyViolations(doc: Parameters<typeof checkPlan>[0], stack: str
     const configFile = path.join(projectRoot, "policy", "config", `${stack}.json`);
     const hasConfig = fs.existsSync(configFile);
     const result = await checkPlan(doc, hasConfig ? readPolicyConfigFile(configFile) : undefined);
-    notes.push(`Policy: ${result.violations.length === 0 ? "no violations" : "see above"} (pack rules with ${hasConfig ? path.relative(projectRoot, configFile) : "the pack's production defaults: no policy/config/" + stack + ".json"}).`);
+    notes.push(
+        `Policy: ${result.violations.length === 0 ? "no violations" : "see above"} (pack rules with ${hasConfig ? path.relative(projectRoot, configFile) : "the pack's production defaults: no policy/config/" + stack + ".json"}).`,
+    );
     return result.violations.map((v) => ({
         policyPackName: v.policyPackName,
         policyName: v.policyName,

@@ -79,4 +79,3 @@ Module._extensions[".ts"] = function (module, filename) {
     }
     module._compile(compiled(fs.readFileSync(filename, "utf8"), filename), filename);
 };
-

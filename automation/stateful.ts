@@ -29,12 +29,7 @@ export const STATEFUL_RESOURCE_TYPES: ReadonlySet<string> = new Set([
 // Step operations that end the life of the existing physical resource. `replace` is the
 // summary op; `create-replacement` / `delete-replaced` are the two halves the engine
 // reports separately, and a plain `delete` loses the data just the same.
-export const DESTRUCTIVE_OPS: ReadonlySet<string> = new Set([
-    "replace",
-    "create-replacement",
-    "delete-replaced",
-    "delete",
-]);
+export const DESTRUCTIVE_OPS: ReadonlySet<string> = new Set(["replace", "create-replacement", "delete-replaced", "delete"]);
 
 export function isStatefulType(type: string): boolean {
     return STATEFUL_RESOURCE_TYPES.has(type);

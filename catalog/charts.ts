@@ -30,7 +30,10 @@ export const loadBalancerControllerChart: ControllerChart = {
  * was built for (kubernetes/autoscaler cluster-autoscaler/README.md, "Releases": 1.34.x clusters
  * take CA 1.34.x): bump chart and image together with `kubernetesVersion`.
  */
-export const clusterAutoscalerChart: ControllerChart & { readonly kubernetesMinor: string; readonly image: { readonly repository: string; readonly tag: string } } = {
+export const clusterAutoscalerChart: ControllerChart & {
+    readonly kubernetesMinor: string;
+    readonly image: { readonly repository: string; readonly tag: string };
+} = {
     repo: "https://kubernetes.github.io/autoscaler",
     chart: "cluster-autoscaler",
     /**

@@ -37,7 +37,7 @@ export const eksAddonVersions: Readonly<Record<string, Readonly<Record<EksAddonN
     "1.34": {
         "vpc-cni": "v1.20.4-eksbuild.1",
         "kube-proxy": "v1.34.1-eksbuild.2",
-        "coredns": "v1.12.4-eksbuild.1",
+        coredns: "v1.12.4-eksbuild.1",
         // Unverified: see above.
         "eks-pod-identity-agent": "v1.3.10-eksbuild.2",
         "aws-ebs-csi-driver": "v1.54.0-eksbuild.1",

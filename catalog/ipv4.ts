@@ -16,7 +16,8 @@ export function parseCidr(cidr: string): Ipv4Block {
     const prefix = m ? Number(m[5]) : NaN;
     if (!m || octets.some((o) => o > 255) || prefix > 32) throw new Error(`${cidr} is not an IPv4 CIDR block`);
     const base = octets.reduce((acc, o) => acc * 256 + o, 0);
-    if (base % blockSize(prefix) !== 0) throw new Error(`${cidr} has host bits set; did you mean ${formatCidr({ base: base - (base % blockSize(prefix)), prefix })}?`);
+    if (base % blockSize(prefix) !== 0)
+        throw new Error(`${cidr} has host bits set; did you mean ${formatCidr({ base: base - (base % blockSize(prefix)), prefix })}?`);
     return { base, prefix };
 }
 
@@ -53,7 +54,10 @@ export function planSubnets(vpcCidr: string, zones: number): SubnetPlan {
     const privatePrefix = vpc.prefix + Math.ceil(Math.log2(zones + 1));
     const publicPrefix = privatePrefix + Math.ceil(Math.log2(zones));
     // AWS's smallest subnet is a /28.
-    if (publicPrefix > 28) throw new Error(`VPC range ${vpcCidr} is too small for ${zones} zones: public subnets would be /${publicPrefix}, smaller than AWS's /28`);
+    if (publicPrefix > 28)
+        throw new Error(
+            `VPC range ${vpcCidr} is too small for ${zones} zones: public subnets would be /${publicPrefix}, smaller than AWS's /28`,
+        );
 
     const publicBase = vpc.base + (2 ** (privatePrefix - vpc.prefix) - 1) * blockSize(privatePrefix);
     const indexes = [...Array(zones).keys()];

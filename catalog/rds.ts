@@ -5,13 +5,38 @@
 
 /** vCPUs of the size suffixes AWS uses across the general-purpose and memory-optimised families. */
 const vcpusOfSize: Record<string, number> = {
-    "large": 2, "xlarge": 4, "2xlarge": 8, "4xlarge": 16, "8xlarge": 32, "12xlarge": 48, "16xlarge": 64, "24xlarge": 96,
+    large: 2,
+    xlarge: 4,
+    "2xlarge": 8,
+    "4xlarge": 16,
+    "8xlarge": 32,
+    "12xlarge": 48,
+    "16xlarge": 64,
+    "24xlarge": 96,
 };
 
 /** Memory per vCPU of a family: m* (general purpose) 4 GiB, r* (memory optimised) 8 GiB. */
 const gibPerVcpu: Record<string, number> = {
-    m5: 4, m5d: 4, m6g: 4, m6gd: 4, m6i: 4, m6id: 4, m7g: 4, m7gd: 4, m7i: 4, m8g: 4,
-    r5: 8, r5d: 8, r6g: 8, r6gd: 8, r6i: 8, r6id: 8, r7g: 8, r7gd: 8, r7i: 8, r8g: 8,
+    m5: 4,
+    m5d: 4,
+    m6g: 4,
+    m6gd: 4,
+    m6i: 4,
+    m6id: 4,
+    m7g: 4,
+    m7gd: 4,
+    m7i: 4,
+    m8g: 4,
+    r5: 8,
+    r5d: 8,
+    r6g: 8,
+    r6gd: 8,
+    r6i: 8,
+    r6id: 8,
+    r7g: 8,
+    r7gd: 8,
+    r7i: 8,
+    r8g: 8,
 };
 
 /** Burstable classes do not follow a per-vCPU ratio: their memory per size, in GiB. */

@@ -49,22 +49,28 @@ export class ContainerImage extends pulumi.ComponentResource {
         }
         if (args.build) {
             const b = args.build;
-            const image = new docker.Image(`${name}-image`, {
-                imageName: b.imageName,
-                build: {
-                    context: b.context,
-                    dockerfile: b.dockerfile,
-                    args: b.args,
-                    platform: b.platform ?? "linux/amd64",
-                    network: b.network,
+            const image = new docker.Image(
+                `${name}-image`,
+                {
+                    imageName: b.imageName,
+                    build: {
+                        context: b.context,
+                        dockerfile: b.dockerfile,
+                        args: b.args,
+                        platform: b.platform ?? "linux/amd64",
+                        network: b.network,
+                    },
+                    skipPush: b.skipPush ?? false,
+                    registry: b.registry
+                        ? {
+                              server: b.registry.server,
+                              username: b.registry.username,
+                              password: pulumi.secret(b.registry.password),
+                          }
+                        : undefined,
                 },
-                skipPush: b.skipPush ?? false,
-                registry: b.registry ? {
-                    server: b.registry.server,
-                    username: b.registry.username,
-                    password: pulumi.secret(b.registry.password),
-                } : undefined,
-            }, { parent: this });
+                { parent: this },
+            );
             this.ref = b.skipPush ? image.imageName : image.repoDigest;
         } else {
             this.ref = pulumi.output(args.ref!);

@@ -30,19 +30,37 @@ export class AppNetworkPolicies extends pulumi.ComponentResource {
     constructor(name: string, args: AppNetworkPoliciesArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("saleor:components:AppNetworkPolicies", name, {}, opts);
         const ns = args.namespace;
-        const policy = (suffix: string, component: string | undefined, spec: Omit<k8s.types.input.networking.v1.NetworkPolicySpec, "podSelector">) =>
-            new NetworkPolicy(`${name}-${suffix}`, {
-                metadata: { namespace: ns, labels: appLabels("network-policy", args.instance) },
-                spec: { ...spec, podSelector: component ? { matchLabels: selectorLabels(component, args.instance) } : {}, policyTypes: ["Ingress"] },
-            }, { parent: this });
+        const policy = (
+            suffix: string,
+            component: string | undefined,
+            spec: Omit<k8s.types.input.networking.v1.NetworkPolicySpec, "podSelector">,
+        ) =>
+            new NetworkPolicy(
+                `${name}-${suffix}`,
+                {
+                    metadata: { namespace: ns, labels: appLabels("network-policy", args.instance) },
+                    spec: {
+                        ...spec,
+                        podSelector: component ? { matchLabels: selectorLabels(component, args.instance) } : {},
+                        policyTypes: ["Ingress"],
+                    },
+                },
+                { parent: this },
+            );
         const from = (component: string) => ({ podSelector: { matchLabels: selectorLabels(component, args.instance) } });
-        const coreClients = { podSelector: { matchExpressions: [
-            { key: "app.kubernetes.io/instance", operator: "In", values: [args.instance] },
-            { key: "app.kubernetes.io/component", operator: "In", values: coreComponents },
-        ] } };
+        const coreClients = {
+            podSelector: {
+                matchExpressions: [
+                    { key: "app.kubernetes.io/instance", operator: "In", values: [args.instance] },
+                    { key: "app.kubernetes.io/component", operator: "In", values: coreComponents },
+                ],
+            },
+        };
 
         policy("default-deny", undefined, { ingress: [] });
-        policy("api", "api", { ingress: [{ from: [...args.ingressSources, from("storefront")], ports: [{ port: 8000, protocol: "TCP" }] }] });
+        policy("api", "api", {
+            ingress: [{ from: [...args.ingressSources, from("storefront")], ports: [{ port: 8000, protocol: "TCP" }] }],
+        });
         policy("dashboard", "dashboard", { ingress: [{ from: args.ingressSources, ports: [{ port: 80, protocol: "TCP" }] }] });
         policy("storefront", "storefront", { ingress: [{ from: args.ingressSources, ports: [{ port: 3000, protocol: "TCP" }] }] });
         if (args.inClusterDataStores) {

@@ -53,17 +53,21 @@ export class ImageRegistry extends pulumi.ComponentResource {
         this.repositoryUrls = {};
         for (const repositoryName of args.repositories) {
             const logical = `${name}-${repositoryName.replace(/[^a-z0-9-]/g, "-")}`;
-            const repository = new aws.ecr.Repository(logical, {
-                name: `${args.namespace}/${repositoryName}`,
-                // A released tag always names the same image: rollbacks and the other regions get exactly what was tested.
-                imageTagMutability: "IMMUTABLE",
-                imageScanningConfiguration: { scanOnPush: true },
-                // The AWS-managed ECR key: replicated repositories are created encrypted the same way without
-                // a key to share across regions.
-                encryptionConfigurations: [{ encryptionType: "KMS" }],
-                forceDelete: false,
-                tags: args.tags,
-            }, { parent: this, protect: args.protect });
+            const repository = new aws.ecr.Repository(
+                logical,
+                {
+                    name: `${args.namespace}/${repositoryName}`,
+                    // A released tag always names the same image: rollbacks and the other regions get exactly what was tested.
+                    imageTagMutability: "IMMUTABLE",
+                    imageScanningConfiguration: { scanOnPush: true },
+                    // The AWS-managed ECR key: replicated repositories are created encrypted the same way without
+                    // a key to share across regions.
+                    encryptionConfigurations: [{ encryptionType: "KMS" }],
+                    forceDelete: false,
+                    tags: args.tags,
+                },
+                { parent: this, protect: args.protect },
+            );
             new aws.ecr.LifecyclePolicy(logical, { repository: repository.name, policy: lifecyclePolicy(keepReleases) }, { parent: this });
             this.repositories[repositoryName] = repository;
             this.repositoryUrls[repositoryName] = repository.repositoryUrl;

@@ -28,11 +28,15 @@ export class SaleorSecrets extends pulumi.ComponentResource {
 
     constructor(name: string, args: SaleorSecretsArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
         super("saleor:components:SaleorSecrets", name, {}, opts);
-        const secretKey = new random.RandomPassword(`${name}-secret-key`, {
-            length: args.secretKeyLength ?? 64,
-            // Django treats it as an opaque string; `$` and quotes only invite shell trouble.
-            overrideSpecial: "!#%&()*+,-.:;<=>?@[]^_{|}~",
-        }, { parent: this });
+        const secretKey = new random.RandomPassword(
+            `${name}-secret-key`,
+            {
+                length: args.secretKeyLength ?? 64,
+                // Django treats it as an opaque string; `$` and quotes only invite shell trouble.
+                overrideSpecial: "!#%&()*+,-.:;<=>?@[]^_{|}~",
+            },
+            { parent: this },
+        );
         const rsa = new tls.PrivateKey(`${name}-jwt-key`, { algorithm: "RSA", rsaBits: args.rsaBits ?? 3072 }, { parent: this });
         this.secretKey = pulumi.secret(secretKey.result);
         this.rsaPrivateKey = pulumi.secret(rsa.privateKeyPem);

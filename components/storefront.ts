@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
-    containerSecurityContext, createAppDeployment, createIngress, httpProbe, resourceRequirements, type RunAs, type WorkloadSpec,
+    containerSecurityContext,
+    createAppDeployment,
+    createIngress,
+    httpProbe,
+    resourceRequirements,
+    type RunAs,
+    type WorkloadSpec,
 } from "./kubernetes/workload";
 import type { IngressSettings } from "./core/types";
 
@@ -43,36 +49,58 @@ export class Storefront extends pulumi.ComponentResource {
             { name: "NODE_ENV", value: "production" },
             ...(args.channels ? [{ name: "STOREFRONT_CHANNELS", value: args.channels }] : []),
         ];
-        const app = createAppDeployment(`${name}`, {
-            namespace: args.namespace,
-            component: "storefront",
-            instance: args.instance,
-            runAs: storefrontRunAs,
-            spec: args.workload,
-            servicePort: { name: "http", port: 80, targetPort: "http" },
-            containers: [{
-                name: "storefront",
-                image: args.image,
-                env,
-                ports: [{ name: "http", containerPort: 3000 }],
-                // No health route. The first render of the home page (through the API) gates start-up;
-                // after that readiness is the socket, so an API hiccup does not empty the storefront.
-                startupProbe: httpProbe("/", "http", 5, 24),
-                readinessProbe: { tcpSocket: { port: "http" }, periodSeconds: 10, failureThreshold: 3 },
-                livenessProbe: { tcpSocket: { port: "http" }, periodSeconds: 20, failureThreshold: 3 },
-                resources: resourceRequirements(args.workload.resources),
-                securityContext: containerSecurityContext(true),
-                // The image cache and ISR pages are written under .next/cache.
-                volumeMounts: [{ name: "next-cache", mountPath: "/app/.next/cache" }, { name: "tmp", mountPath: "/tmp" }],
-            }],
-            volumes: [{ name: "next-cache", emptyDir: {} }, { name: "tmp", emptyDir: {} }],
-        }, parentOpts);
+        const app = createAppDeployment(
+            `${name}`,
+            {
+                namespace: args.namespace,
+                component: "storefront",
+                instance: args.instance,
+                runAs: storefrontRunAs,
+                spec: args.workload,
+                servicePort: { name: "http", port: 80, targetPort: "http" },
+                containers: [
+                    {
+                        name: "storefront",
+                        image: args.image,
+                        env,
+                        ports: [{ name: "http", containerPort: 3000 }],
+                        // No health route. The first render of the home page (through the API) gates start-up;
+                        // after that readiness is the socket, so an API hiccup does not empty the storefront.
+                        startupProbe: httpProbe("/", "http", 5, 24),
+                        readinessProbe: { tcpSocket: { port: "http" }, periodSeconds: 10, failureThreshold: 3 },
+                        livenessProbe: { tcpSocket: { port: "http" }, periodSeconds: 20, failureThreshold: 3 },
+                        resources: resourceRequirements(args.workload.resources),
+                        securityContext: containerSecurityContext(true),
+                        // The image cache and ISR pages are written under .next/cache.
+                        volumeMounts: [
+                            { name: "next-cache", mountPath: "/app/.next/cache" },
+                            { name: "tmp", mountPath: "/tmp" },
+                        ],
+                    },
+                ],
+                volumes: [
+                    { name: "next-cache", emptyDir: {} },
+                    { name: "tmp", emptyDir: {} },
+                ],
+            },
+            parentOpts,
+        );
 
-        createIngress(`${name}`, {
-            namespace: args.namespace, component: "storefront", instance: args.instance, hosts: args.hosts,
-            serviceName: app.service!.metadata.name, servicePort: "http",
-            ingressClassName: args.ingress.className, annotations: args.ingress.annotations, tls: args.ingress.tls,
-        }, parentOpts);
+        createIngress(
+            `${name}`,
+            {
+                namespace: args.namespace,
+                component: "storefront",
+                instance: args.instance,
+                hosts: args.hosts,
+                serviceName: app.service!.metadata.name,
+                servicePort: "http",
+                ingressClassName: args.ingress.className,
+                annotations: args.ingress.annotations,
+                tls: args.ingress.tls,
+            },
+            parentOpts,
+        );
 
         this.urls = pulumi.output(args.hosts.map((h) => `${args.scheme}://${h}/`));
         this.registerOutputs({ urls: this.urls });

@@ -23,8 +23,10 @@ export function environmentDefaults(env: Environment): Record<string, unknown> {
     };
     // Dev has none of the AWS operations; staging gets the edge, alarms and Container Insights (it is where they are
     // tried), production everything: CDN, Container Insights and backups copied across regions.
-    const operations = (on: { edge: boolean; mediaCdn: boolean; alarms: boolean; containerInsights: boolean; drBackupCopy: boolean }) =>
-        ({ ...on, alertEmails: [] });
+    const operations = (on: { edge: boolean; mediaCdn: boolean; alarms: boolean; containerInsights: boolean; drBackupCopy: boolean }) => ({
+        ...on,
+        alertEmails: [],
+    });
     switch (env) {
         case "dev":
             return {
@@ -51,15 +53,24 @@ export function environmentDefaults(env: Environment): Record<string, unknown> {
                 features: { demoData: false, mailCatcher: true },
                 operations: operations({ edge: false, mediaCdn: false, alarms: false, containerInsights: false, drBackupCopy: false }),
                 app: {
-                    debug: true, scheme: "http", defaultFromEmail: "noreply@localhost.localdomain",
-                    playground: true, telemetry: false, apiWorkers: 1, workerConcurrency: 2,
+                    debug: true,
+                    scheme: "http",
+                    defaultFromEmail: "noreply@localhost.localdomain",
+                    playground: true,
+                    telemetry: false,
+                    apiWorkers: 1,
+                    workerConcurrency: 2,
                 },
             };
         case "staging":
             return {
                 ...common,
                 workloads: {
-                    api: { replicas: 2, resources: res("500m", "1Gi", "1", "2Gi"), autoscaling: { maxReplicas: 4, targetCpuUtilization: 70 } },
+                    api: {
+                        replicas: 2,
+                        resources: res("500m", "1Gi", "1", "2Gi"),
+                        autoscaling: { maxReplicas: 4, targetCpuUtilization: 70 },
+                    },
                     worker: { replicas: 1, resources: res("250m", "512Mi", "1", "1Gi") },
                     beat: { replicas: 1, resources: res("50m", "192Mi", "250m", "384Mi") },
                     dashboard: { replicas: 1, resources: res("50m", "64Mi", "250m", "128Mi") },
@@ -67,28 +78,43 @@ export function environmentDefaults(env: Environment): Record<string, unknown> {
                     migration: { resources: res("500m", "1Gi", "1", "2Gi"), backoffLimit: 2, activeDeadlineSeconds: 1800 },
                 },
                 cluster: {
-                    flavour: "aws", namespace: "saleor", ingressClassName: "alb",
+                    flavour: "aws",
+                    namespace: "saleor",
+                    ingressClassName: "alb",
                     aws: {
                         kubernetesVersion: "1.34",
                         endpointPublicAccessCidrs: [],
                         natGateways: "single",
-                        nodeGroups: [{ name: "general", instanceTypes: ["m7i.xlarge"], minSize: 1, desiredSize: 2, maxSize: 3, diskSizeGiB: 50 }],
+                        nodeGroups: [
+                            { name: "general", instanceTypes: ["m7i.xlarge"], minSize: 1, desiredSize: 2, maxSize: 3, diskSizeGiB: 50 },
+                        ],
                     },
                 },
                 data: {
                     flavour: "aws",
                     aws: {
                         postgres: {
-                            engineVersion: "16", instanceClass: "db.t4g.large", allocatedStorageGiB: 50, maxAllocatedStorageGiB: 100,
-                            multiAz: false, backupRetentionDays: 7, deletionProtection: false, inRegionReplica: false,
+                            engineVersion: "16",
+                            instanceClass: "db.t4g.large",
+                            allocatedStorageGiB: 50,
+                            maxAllocatedStorageGiB: 100,
+                            multiAz: false,
+                            backupRetentionDays: 7,
+                            deletionProtection: false,
+                            inRegionReplica: false,
                         },
                         cache: { engineVersion: "8.1", nodeType: "cache.t4g.small", nodes: 1, multiAz: false },
                         media: { noncurrentVersionDays: 14, replicate: false },
                     },
                 },
                 app: {
-                    debug: false, scheme: "https", defaultFromEmail: "noreply@example.com",
-                    playground: true, telemetry: false, apiWorkers: 2, workerConcurrency: 2,
+                    debug: false,
+                    scheme: "https",
+                    defaultFromEmail: "noreply@example.com",
+                    playground: true,
+                    telemetry: false,
+                    apiWorkers: 2,
+                    workerConcurrency: 2,
                 },
                 operations: operations({ edge: true, mediaCdn: false, alarms: true, containerInsights: true, drBackupCopy: false }),
             };
@@ -96,36 +122,63 @@ export function environmentDefaults(env: Environment): Record<string, unknown> {
             return {
                 ...common,
                 workloads: {
-                    api: { replicas: 3, resources: res("1", "2Gi", "2", "4Gi"), autoscaling: { maxReplicas: 10, targetCpuUtilization: 70 } },
-                    worker: { replicas: 2, resources: res("500m", "1Gi", "1", "2Gi"), autoscaling: { maxReplicas: 6, targetCpuUtilization: 75 } },
+                    api: {
+                        replicas: 3,
+                        resources: res("1", "2Gi", "2", "4Gi"),
+                        autoscaling: { maxReplicas: 10, targetCpuUtilization: 70 },
+                    },
+                    worker: {
+                        replicas: 2,
+                        resources: res("500m", "1Gi", "1", "2Gi"),
+                        autoscaling: { maxReplicas: 6, targetCpuUtilization: 75 },
+                    },
                     beat: { replicas: 1, resources: res("100m", "256Mi", "500m", "512Mi") },
                     dashboard: { replicas: 2, resources: res("50m", "64Mi", "250m", "128Mi") },
-                    storefront: { replicas: 2, resources: res("500m", "1Gi", "1", "2Gi"), autoscaling: { maxReplicas: 8, targetCpuUtilization: 70 } },
+                    storefront: {
+                        replicas: 2,
+                        resources: res("500m", "1Gi", "1", "2Gi"),
+                        autoscaling: { maxReplicas: 8, targetCpuUtilization: 70 },
+                    },
                     migration: { resources: res("1", "2Gi", "2", "4Gi"), backoffLimit: 1, activeDeadlineSeconds: 3600 },
                 },
                 cluster: {
-                    flavour: "aws", namespace: "saleor", ingressClassName: "alb",
+                    flavour: "aws",
+                    namespace: "saleor",
+                    ingressClassName: "alb",
                     aws: {
                         kubernetesVersion: "1.34",
                         endpointPublicAccessCidrs: [],
                         natGateways: "perAz",
-                        nodeGroups: [{ name: "general", instanceTypes: ["m7i.2xlarge"], minSize: 3, desiredSize: 3, maxSize: 6, diskSizeGiB: 100 }],
+                        nodeGroups: [
+                            { name: "general", instanceTypes: ["m7i.2xlarge"], minSize: 3, desiredSize: 3, maxSize: 6, diskSizeGiB: 100 },
+                        ],
                     },
                 },
                 data: {
                     flavour: "aws",
                     aws: {
                         postgres: {
-                            engineVersion: "16", instanceClass: "db.m7g.2xlarge", allocatedStorageGiB: 500, maxAllocatedStorageGiB: 1000,
-                            multiAz: true, backupRetentionDays: 30, deletionProtection: true, inRegionReplica: true,
+                            engineVersion: "16",
+                            instanceClass: "db.m7g.2xlarge",
+                            allocatedStorageGiB: 500,
+                            maxAllocatedStorageGiB: 1000,
+                            multiAz: true,
+                            backupRetentionDays: 30,
+                            deletionProtection: true,
+                            inRegionReplica: true,
                         },
                         cache: { engineVersion: "8.1", nodeType: "cache.r7g.large", nodes: 2, multiAz: true },
                         media: { noncurrentVersionDays: 30, replicate: true },
                     },
                 },
                 app: {
-                    debug: false, scheme: "https", defaultFromEmail: "noreply@example.com",
-                    playground: false, telemetry: false, apiWorkers: 2, workerConcurrency: 4,
+                    debug: false,
+                    scheme: "https",
+                    defaultFromEmail: "noreply@example.com",
+                    playground: false,
+                    telemetry: false,
+                    apiWorkers: 2,
+                    workerConcurrency: 4,
                 },
                 operations: operations({ edge: true, mediaCdn: true, alarms: true, containerInsights: true, drBackupCopy: true }),
             };

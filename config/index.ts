@@ -1,3 +1,12 @@
 export * from "./schema";
-export { ConfigError, coreVersionOf, engineConfigSource, loadStackConfig, validateStackConfig, formatPath, namespace, type ConfigSource } from "./load";
+export {
+    ConfigError,
+    coreVersionOf,
+    engineConfigSource,
+    loadStackConfig,
+    validateStackConfig,
+    formatPath,
+    namespace,
+    type ConfigSource,
+} from "./load";
 export { environmentDefaults, deepMerge } from "./defaults";

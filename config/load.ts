@@ -7,8 +7,15 @@ import { cidrsOverlap, planSubnets } from "../catalog/ipv4";
 import { describeInstanceClassTable, instanceMemoryGiB } from "../catalog/rds";
 import { deepMerge, environmentDefaults } from "./defaults";
 import {
-    awsRegions, configKeys, environments, semver, secretKeys, stackConfigSchema,
-    type Environment, type SecretValue, type StackConfig,
+    awsRegions,
+    configKeys,
+    environments,
+    semver,
+    secretKeys,
+    stackConfigSchema,
+    type Environment,
+    type SecretValue,
+    type StackConfig,
 } from "./schema";
 
 /** The config namespace of this project: every key is `saleor:<name>`. */
@@ -30,8 +37,10 @@ export interface ConfigSource {
  */
 export class ConfigError extends pulumi.RunError {
     constructor(readonly problems: string[]) {
-        super(`invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-            problems.map((p) => `  - ${p}`).join("\n"));
+        super(
+            `invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+                problems.map((p) => `  - ${p}`).join("\n"),
+        );
         Object.setPrototypeOf(this, ConfigError.prototype);
         this.name = "ConfigError";
     }
@@ -48,9 +57,10 @@ export function engineConfigSource(): ConfigSource {
     return {
         get: (key) => cfg.get(key),
         isSecret: (key) => runtimeConfig.isConfigSecret(`${namespace}:${key}`),
-        keys: () => Object.keys(runtimeConfig.allConfig())
-            .filter((k) => k.startsWith(`${namespace}:`))
-            .map((k) => k.slice(namespace.length + 1)),
+        keys: () =>
+            Object.keys(runtimeConfig.allConfig())
+                .filter((k) => k.startsWith(`${namespace}:`))
+                .map((k) => k.slice(namespace.length + 1)),
     };
 }
 
@@ -82,7 +92,9 @@ export function validateStackConfig(source: ConfigSource): { config: StackConfig
 
     const env = raw.environment;
     if (typeof env !== "string" || !(environments as readonly string[]).includes(env)) {
-        problems.push(`${namespace}:environment: ${env === undefined ? "is required" : `is ${JSON.stringify(env)}`}; allowed: ${environments.join(", ")}`);
+        problems.push(
+            `${namespace}:environment: ${env === undefined ? "is required" : `is ${JSON.stringify(env)}`}; allowed: ${environments.join(", ")}`,
+        );
         return { problems };
     }
 
@@ -98,7 +110,9 @@ export function validateStackConfig(source: ConfigSource): { config: StackConfig
         const v = value[key];
         if (v === undefined) return undefined;
         if (!source.isSecret(key)) {
-            problems.push(`${namespace}:${key}: holds credentials, so it must be a secret; set it with \`pulumi config set --secret ${namespace}:${key} <value>\``);
+            problems.push(
+                `${namespace}:${key}: holds credentials, so it must be a secret; set it with \`pulumi config set --secret ${namespace}:${key} <value>\``,
+            );
         }
         return { secret: true, value: v };
     };
@@ -147,13 +161,23 @@ export const crossRules: readonly CrossRule[] = [
         key: "regions",
         check: (c) => {
             const primaries = c.regions.filter((r) => r.role === "primary").length;
-            return when(primaries !== 1, "regions", `exactly one region must have role "primary" (found ${primaries}); the primary runs migrations and Celery beat`);
+            return when(
+                primaries !== 1,
+                "regions",
+                `exactly one region must have role "primary" (found ${primaries}); the primary runs migrations and Celery beat`,
+            );
         },
     },
     {
         key: "regions[].name",
-        check: (c) => c.regions.flatMap((r, i) =>
-            when(c.regions.findIndex((x) => x.name === r.name) < i, `regions[${i}].name`, `"${r.name}" is listed twice; region names must be unique`)),
+        check: (c) =>
+            c.regions.flatMap((r, i) =>
+                when(
+                    c.regions.findIndex((x) => x.name === r.name) < i,
+                    `regions[${i}].name`,
+                    `"${r.name}" is listed twice; region names must be unique`,
+                ),
+            ),
     },
     {
         key: "regions[].hosts",
@@ -161,22 +185,41 @@ export const crossRules: readonly CrossRule[] = [
             const p: Problem[] = [];
             const hosts = new Map<string, string>();
             c.regions.forEach((r, i) => {
-                const entries: [string, string][] = [[`regions[${i}].hosts.api`, r.hosts.api], [`regions[${i}].hosts.dashboard`, r.hosts.dashboard],
-                    ...Object.entries(r.hosts.storefronts).map(([m, h]): [string, string] => [`regions[${i}].hosts.storefronts.${m}`, h])];
+                const entries: [string, string][] = [
+                    [`regions[${i}].hosts.api`, r.hosts.api],
+                    [`regions[${i}].hosts.dashboard`, r.hosts.dashboard],
+                    ...Object.entries(r.hosts.storefronts).map(([m, h]): [string, string] => [`regions[${i}].hosts.storefronts.${m}`, h]),
+                ];
                 for (const [path, host] of entries) {
                     const other = hosts.get(host);
-                    if (other) p.push({ key: path, message: `host "${host}" is already used by ${namespace}:${other}; every public host must be unique` });
+                    if (other)
+                        p.push({
+                            key: path,
+                            message: `host "${host}" is already used by ${namespace}:${other}; every public host must be unique`,
+                        });
                     hosts.set(host, path);
                 }
-                p.push(...when(Object.keys(r.hosts.storefronts).length === 0, `regions[${i}].hosts.storefronts`, 'needs at least one market, e.g. { de: "de.example.com" }'));
+                p.push(
+                    ...when(
+                        Object.keys(r.hosts.storefronts).length === 0,
+                        `regions[${i}].hosts.storefronts`,
+                        'needs at least one market, e.g. { de: "de.example.com" }',
+                    ),
+                );
             });
             return p;
         },
     },
     {
         key: "regionReleases",
-        check: (c) => Object.keys(c.regionReleases).flatMap((name) =>
-            when(!c.regions.some((r) => r.name === name), `regionReleases.${name}`, `no region is named "${name}"; allowed: ${c.regions.map((r) => r.name).join(", ")}`)),
+        check: (c) =>
+            Object.keys(c.regionReleases).flatMap((name) =>
+                when(
+                    !c.regions.some((r) => r.name === name),
+                    `regionReleases.${name}`,
+                    `no region is named "${name}"; allowed: ${c.regions.map((r) => r.name).join(", ")}`,
+                ),
+            ),
     },
     {
         key: "release, dashboardVersion",
@@ -192,41 +235,68 @@ export const crossRules: readonly CrossRule[] = [
                     continue;
                 }
                 const coreVersion = coreVersionOf(c, release);
-                p.push(...when(minorOf(coreVersion) !== dashboardMinor, "dashboardVersion",
-                    `${c.dashboardVersion} does not match Core ${coreVersion} in region ${region}; the Dashboard minor version must equal Core's (${minorOf(coreVersion)})`));
+                p.push(
+                    ...when(
+                        minorOf(coreVersion) !== dashboardMinor,
+                        "dashboardVersion",
+                        `${c.dashboardVersion} does not match Core ${coreVersion} in region ${region}; the Dashboard minor version must equal Core's (${minorOf(coreVersion)})`,
+                    ),
+                );
             }
             return p;
         },
     },
     {
         key: "workloads.beat.replicas",
-        check: (c) => when(c.workloads.beat.replicas !== 1, "workloads.beat.replicas",
-            `is ${c.workloads.beat.replicas}; Celery beat must run exactly 1 replica (two schedulers enqueue every periodic task twice)`),
+        check: (c) =>
+            when(
+                c.workloads.beat.replicas !== 1,
+                "workloads.beat.replicas",
+                `is ${c.workloads.beat.replicas}; Celery beat must run exactly 1 replica (two schedulers enqueue every periodic task twice)`,
+            ),
     },
     {
         key: "workloads.{api,worker}.replicas",
-        check: (c) => (["api", "worker"] as const).flatMap((w) =>
-            when(c.environment === "production" && c.workloads[w].replicas < 2, `workloads.${w}.replicas`,
-                `is ${c.workloads[w].replicas}; production needs at least 2 so a node loss or rollout never takes it down`)),
+        check: (c) =>
+            (["api", "worker"] as const).flatMap((w) =>
+                when(
+                    c.environment === "production" && c.workloads[w].replicas < 2,
+                    `workloads.${w}.replicas`,
+                    `is ${c.workloads[w].replicas}; production needs at least 2 so a node loss or rollout never takes it down`,
+                ),
+            ),
     },
     {
         key: "workloads.*.autoscaling.maxReplicas",
-        check: (c) => (["api", "worker", "dashboard", "storefront"] as const).flatMap((w) => {
-            const a = c.workloads[w].autoscaling;
-            return when(a !== undefined && a.maxReplicas < c.workloads[w].replicas, `workloads.${w}.autoscaling.maxReplicas`,
-                `${a?.maxReplicas} is below replicas (${c.workloads[w].replicas}); allowed: >= replicas`);
-        }),
+        check: (c) =>
+            (["api", "worker", "dashboard", "storefront"] as const).flatMap((w) => {
+                const a = c.workloads[w].autoscaling;
+                return when(
+                    a !== undefined && a.maxReplicas < c.workloads[w].replicas,
+                    `workloads.${w}.autoscaling.maxReplicas`,
+                    `${a?.maxReplicas} is below replicas (${c.workloads[w].replicas}); allowed: >= replicas`,
+                );
+            }),
     },
     {
         key: "app.debug",
-        check: (c) => when(c.app.debug && c.environment !== "dev", "app.debug", "DEBUG must be false outside dev (it leaks tracebacks and settings); allowed: false"),
+        check: (c) =>
+            when(
+                c.app.debug && c.environment !== "dev",
+                "app.debug",
+                "DEBUG must be false outside dev (it leaks tracebacks and settings); allowed: false",
+            ),
     },
     {
         key: "regions[].name, regions[].vpcCidr",
         check: (c) => {
             if (c.cluster.flavour !== "aws") return [];
             const p = c.regions.flatMap((r, i) => [
-                ...when(!(awsRegions as readonly string[]).includes(r.name), `regions[${i}].name`, `"${r.name}" is not a known AWS region; allowed: ${awsRegions.join(", ")}`),
+                ...when(
+                    !(awsRegions as readonly string[]).includes(r.name),
+                    `regions[${i}].name`,
+                    `"${r.name}" is not a known AWS region; allowed: ${awsRegions.join(", ")}`,
+                ),
                 ...when(!r.vpcCidr, `regions[${i}].vpcCidr`, 'required with cluster.flavour "aws" (a /16 such as 10.10.0.0/16)'),
             ]);
             // The cluster carves a public and a private subnet per zone out of the range (catalog/ipv4.ts).
@@ -242,8 +312,13 @@ export const crossRules: readonly CrossRule[] = [
             });
             for (let a = 0; a < cidrs.length; a++) {
                 for (let b = a + 1; b < cidrs.length; b++) {
-                    p.push(...when(cidrsOverlap(cidrs[a].cidr, cidrs[b].cidr), `regions[${cidrs[b].i}].vpcCidr`,
-                        `${cidrs[b].cidr} overlaps regions[${cidrs[a].i}].vpcCidr ${cidrs[a].cidr}; peered VPCs need disjoint ranges`));
+                    p.push(
+                        ...when(
+                            cidrsOverlap(cidrs[a].cidr, cidrs[b].cidr),
+                            `regions[${cidrs[b].i}].vpcCidr`,
+                            `${cidrs[b].cidr} overlaps regions[${cidrs[a].i}].vpcCidr ${cidrs[a].cidr}; peered VPCs need disjoint ranges`,
+                        ),
+                    );
                 }
             }
             return p;
@@ -254,116 +329,212 @@ export const crossRules: readonly CrossRule[] = [
         check: (c) => {
             const runner = c.cluster.flavour === "aws" ? c.cluster.aws.deployRunner : undefined;
             if (!runner) return [];
-            return c.regions.flatMap((r, i) => when(r.vpcCidr !== undefined && cidrsOverlap(runner.vpcCidr, r.vpcCidr), "cluster.aws.deployRunner.vpcCidr",
-                `${runner.vpcCidr} overlaps regions[${i}].vpcCidr ${r.vpcCidr}; the runner's VPC is peered with every region's`));
+            return c.regions.flatMap((r, i) =>
+                when(
+                    r.vpcCidr !== undefined && cidrsOverlap(runner.vpcCidr, r.vpcCidr),
+                    "cluster.aws.deployRunner.vpcCidr",
+                    `${runner.vpcCidr} overlaps regions[${i}].vpcCidr ${r.vpcCidr}; the runner's VPC is peered with every region's`,
+                ),
+            );
         },
     },
     {
         key: "cluster.aws.nodeGroups[]",
-        check: (c) => c.cluster.flavour !== "aws" ? [] : c.cluster.aws.nodeGroups.flatMap((g, i) =>
-            when(!(g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize), `cluster.aws.nodeGroups[${i}]`,
-                `sizes must satisfy minSize <= desiredSize <= maxSize (got ${g.minSize}/${g.desiredSize}/${g.maxSize})`)),
+        check: (c) =>
+            c.cluster.flavour !== "aws"
+                ? []
+                : c.cluster.aws.nodeGroups.flatMap((g, i) =>
+                      when(
+                          !(g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize),
+                          `cluster.aws.nodeGroups[${i}]`,
+                          `sizes must satisfy minSize <= desiredSize <= maxSize (got ${g.minSize}/${g.desiredSize}/${g.maxSize})`,
+                      ),
+                  ),
     },
     {
         // One node group runs one AMI (amiTypeFor): ARM for Graviton families, x86-64 for the rest.
         key: "cluster.aws.nodeGroups[].instanceTypes",
-        check: (c) => c.cluster.flavour !== "aws" ? [] : c.cluster.aws.nodeGroups.flatMap((g, i) => {
-            const arm = g.instanceTypes.find(isArmInstanceType);
-            const x86 = g.instanceTypes.find((t) => !isArmInstanceType(t));
-            return when(arm !== undefined && x86 !== undefined, `cluster.aws.nodeGroups[${i}].instanceTypes`,
-                `mixes ARM (${arm}) and x86 (${x86}) instance types; one node group runs one AMI`);
-        }),
+        check: (c) =>
+            c.cluster.flavour !== "aws"
+                ? []
+                : c.cluster.aws.nodeGroups.flatMap((g, i) => {
+                      const arm = g.instanceTypes.find(isArmInstanceType);
+                      const x86 = g.instanceTypes.find((t) => !isArmInstanceType(t));
+                      return when(
+                          arm !== undefined && x86 !== undefined,
+                          `cluster.aws.nodeGroups[${i}].instanceTypes`,
+                          `mixes ARM (${arm}) and x86 (${x86}) instance types; one node group runs one AMI`,
+                      );
+                  }),
     },
     {
         // EKS takes one access entry per principal; a second fails with 409 ResourceInUseException.
         key: "cluster.aws.adminRoleArns[]",
-        check: (c) => c.cluster.flavour !== "aws" ? [] : c.cluster.aws.adminRoleArns.flatMap((arn, i, all) => [
-            ...when(arn === (c.cluster.flavour === "aws" ? c.cluster.aws.deployRoleArn : ""), `cluster.aws.adminRoleArns[${i}]`,
-                "is the deploy role (cluster.aws.deployRoleArn), which has its own access entry; EKS refuses a second one for the same role"),
-            ...when(all.indexOf(arn) < i, `cluster.aws.adminRoleArns[${i}]`, `"${arn}" is listed twice; each role gets one access entry`),
-        ]),
+        check: (c) =>
+            c.cluster.flavour !== "aws"
+                ? []
+                : c.cluster.aws.adminRoleArns.flatMap((arn, i, all) => [
+                      ...when(
+                          arn === (c.cluster.flavour === "aws" ? c.cluster.aws.deployRoleArn : ""),
+                          `cluster.aws.adminRoleArns[${i}]`,
+                          "is the deploy role (cluster.aws.deployRoleArn), which has its own access entry; EKS refuses a second one for the same role",
+                      ),
+                      ...when(
+                          all.indexOf(arn) < i,
+                          `cluster.aws.adminRoleArns[${i}]`,
+                          `"${arn}" is listed twice; each role gets one access entry`,
+                      ),
+                  ]),
     },
     {
         key: "data.flavour",
-        check: (c) => when(c.data.flavour === "aws" && c.cluster.flavour !== "aws", "data.flavour",
-            '"aws" needs cluster.flavour "aws" (the managed data tier lives in the cluster\'s VPC); allowed with an existing cluster: in-cluster'),
+        check: (c) =>
+            when(
+                c.data.flavour === "aws" && c.cluster.flavour !== "aws",
+                "data.flavour",
+                '"aws" needs cluster.flavour "aws" (the managed data tier lives in the cluster\'s VPC); allowed with an existing cluster: in-cluster',
+            ),
     },
     {
         key: "data.aws.postgres.maxAllocatedStorageGiB",
-        check: (c) => c.data.flavour !== "aws" ? [] : when(c.data.aws.postgres.maxAllocatedStorageGiB < c.data.aws.postgres.allocatedStorageGiB,
-            "data.aws.postgres.maxAllocatedStorageGiB", `must be >= allocatedStorageGiB (${c.data.aws.postgres.allocatedStorageGiB})`),
+        check: (c) =>
+            c.data.flavour !== "aws"
+                ? []
+                : when(
+                      c.data.aws.postgres.maxAllocatedStorageGiB < c.data.aws.postgres.allocatedStorageGiB,
+                      "data.aws.postgres.maxAllocatedStorageGiB",
+                      `must be >= allocatedStorageGiB (${c.data.aws.postgres.allocatedStorageGiB})`,
+                  ),
     },
     {
         key: "data.aws.cache.nodes",
-        check: (c) => c.data.flavour !== "aws" ? [] : when(c.data.aws.cache.multiAz && c.data.aws.cache.nodes < 2,
-            "data.aws.cache.nodes", "Multi-AZ needs at least 2 nodes (a primary and a replica)"),
+        check: (c) =>
+            c.data.flavour !== "aws"
+                ? []
+                : when(
+                      c.data.aws.cache.multiAz && c.data.aws.cache.nodes < 2,
+                      "data.aws.cache.nodes",
+                      "Multi-AZ needs at least 2 nodes (a primary and a replica)",
+                  ),
     },
     {
         key: "cluster.aws.kubernetesVersion",
-        check: (c) => c.cluster.flavour !== "aws" ? [] : when(c.cluster.aws.kubernetesVersion !== clusterAutoscalerChart.kubernetesMinor,
-            "cluster.aws.kubernetesVersion",
-            `"${c.cluster.aws.kubernetesVersion}" has no pinned cluster autoscaler (it supports only the Kubernetes minor it was built for); `
-            + `allowed: "${clusterAutoscalerChart.kubernetesMinor}", or pin the matching chart and image in catalog/charts.ts first`),
+        check: (c) =>
+            c.cluster.flavour !== "aws"
+                ? []
+                : when(
+                      c.cluster.aws.kubernetesVersion !== clusterAutoscalerChart.kubernetesMinor,
+                      "cluster.aws.kubernetesVersion",
+                      `"${c.cluster.aws.kubernetesVersion}" has no pinned cluster autoscaler (it supports only the Kubernetes minor it was built for); ` +
+                          `allowed: "${clusterAutoscalerChart.kubernetesMinor}", or pin the matching chart and image in catalog/charts.ts first`,
+                  ),
     },
     {
         // RegionalAlarms derives the connection threshold from the class's memory and refuses a class
         // outside the table; said here, with the key, instead of part-way through an evaluation.
         key: "data.aws.postgres.instanceClass",
-        check: (c) => c.data.flavour !== "aws" || !c.operations.alarms ? [] : when(instanceMemoryGiB(c.data.aws.postgres.instanceClass) === undefined,
-            "data.aws.postgres.instanceClass",
-            `"${c.data.aws.postgres.instanceClass}" is not in the table the alarms size max_connections from (catalog/rds.ts); `
-            + `allowed with operations.alarms: ${describeInstanceClassTable()}`),
+        check: (c) =>
+            c.data.flavour !== "aws" || !c.operations.alarms
+                ? []
+                : when(
+                      instanceMemoryGiB(c.data.aws.postgres.instanceClass) === undefined,
+                      "data.aws.postgres.instanceClass",
+                      `"${c.data.aws.postgres.instanceClass}" is not in the table the alarms size max_connections from (catalog/rds.ts); ` +
+                          `allowed with operations.alarms: ${describeInstanceClassTable()}`,
+                  ),
     },
     {
         // Saleor's exporter speaks OTLP over HTTP (observabilityEnv refuses any other scheme).
         key: "operations.otlpEndpoint",
         check: (c) => {
             const url = c.operations.otlpEndpoint;
-            return when(url !== undefined && !/^https?:\/\//.test(url), "operations.otlpEndpoint", `"${url}" must be an http:// or https:// URL (OTLP over HTTP)`);
+            return when(
+                url !== undefined && !/^https?:\/\//.test(url),
+                "operations.otlpEndpoint",
+                `"${url}" must be an http:// or https:// URL (OTLP over HTTP)`,
+            );
         },
     },
     {
         key: "operations.alertEmails[]",
-        check: (c) => c.operations.alertEmails.flatMap((address, i) =>
-            when(c.operations.alertEmails.findIndex((a) => a.toLowerCase() === address.toLowerCase()) < i, `operations.alertEmails[${i}]`,
-                `"${address}" is listed twice; each address is subscribed once`)),
+        check: (c) =>
+            c.operations.alertEmails.flatMap((address, i) =>
+                when(
+                    c.operations.alertEmails.findIndex((a) => a.toLowerCase() === address.toLowerCase()) < i,
+                    `operations.alertEmails[${i}]`,
+                    `"${address}" is listed twice; each address is subscribed once`,
+                ),
+            ),
     },
     {
         key: "cluster.aws.kubernetesVersion",
-        check: (c) => c.cluster.flavour !== "aws" ? [] : when(eksAddonVersions[c.cluster.aws.kubernetesVersion] === undefined, "cluster.aws.kubernetesVersion",
-            `"${c.cluster.aws.kubernetesVersion}" has no pinned EKS add-on versions; allowed: ${Object.keys(eksAddonVersions).join(", ")}, or pin them in catalog/eks-addons.ts first`),
+        check: (c) =>
+            c.cluster.flavour !== "aws"
+                ? []
+                : when(
+                      eksAddonVersions[c.cluster.aws.kubernetesVersion] === undefined,
+                      "cluster.aws.kubernetesVersion",
+                      `"${c.cluster.aws.kubernetesVersion}" has no pinned EKS add-on versions; allowed: ${Object.keys(eksAddonVersions).join(", ")}, or pin them in catalog/eks-addons.ts first`,
+                  ),
     },
     {
         key: "operations.*",
-        check: (c) => (["edge", "mediaCdn", "alarms", "containerInsights", "drBackupCopy"] as const).flatMap((part) =>
-            when(c.operations[part] && c.cluster.flavour !== "aws", `operations.${part}`, 'needs cluster.flavour "aws" (it builds AWS resources); allowed here: false')),
+        check: (c) =>
+            (["edge", "mediaCdn", "alarms", "containerInsights", "drBackupCopy"] as const).flatMap((part) =>
+                when(
+                    c.operations[part] && c.cluster.flavour !== "aws",
+                    `operations.${part}`,
+                    'needs cluster.flavour "aws" (it builds AWS resources); allowed here: false',
+                ),
+            ),
     },
     {
         key: "operations.dnsZone",
-        check: (c) => when((c.operations.edge || c.operations.mediaCdn) && !c.operations.dnsZone, "operations.dnsZone",
-            "required with operations.edge or operations.mediaCdn (the Route 53 zone certificates are validated in)"),
+        check: (c) =>
+            when(
+                (c.operations.edge || c.operations.mediaCdn) && !c.operations.dnsZone,
+                "operations.dnsZone",
+                "required with operations.edge or operations.mediaCdn (the Route 53 zone certificates are validated in)",
+            ),
     },
     {
         key: "regions[].hosts",
         check: (c) => {
             const zone = c.operations.dnsZone;
             if (!zone || !c.operations.edge) return [];
-            return c.regions.flatMap((r, i) => [r.hosts.api, r.hosts.dashboard, ...Object.values(r.hosts.storefronts)].flatMap((host) =>
-                when(host !== zone && !host.endsWith(`.${zone}`), `regions[${i}].hosts`, `"${host}" is outside operations.dnsZone ${zone}; every host needs a record in that zone`)));
+            return c.regions.flatMap((r, i) =>
+                [r.hosts.api, r.hosts.dashboard, ...Object.values(r.hosts.storefronts)].flatMap((host) =>
+                    when(
+                        host !== zone && !host.endsWith(`.${zone}`),
+                        `regions[${i}].hosts`,
+                        `"${host}" is outside operations.dnsZone ${zone}; every host needs a record in that zone`,
+                    ),
+                ),
+            );
         },
     },
     {
         key: "operations.drBackupCopy",
-        check: (c) => when(c.operations.drBackupCopy && c.regions.length < 2, "operations.drBackupCopy", "needs a secondary region to copy backups to"),
+        check: (c) =>
+            when(
+                c.operations.drBackupCopy && c.regions.length < 2,
+                "operations.drBackupCopy",
+                "needs a secondary region to copy backups to",
+            ),
     },
     {
         key: "features.mailCatcher",
-        check: (c) => when(c.features.mailCatcher && c.data.flavour !== "in-cluster", "features.mailCatcher",
-            'the mail catcher runs only with data.flavour "in-cluster" (dev); set emailUrl instead'),
+        check: (c) =>
+            when(
+                c.features.mailCatcher && c.data.flavour !== "in-cluster",
+                "features.mailCatcher",
+                'the mail catcher runs only with data.flavour "in-cluster" (dev); set emailUrl instead',
+            ),
     },
     {
         key: "emailUrl",
-        check: (c) => when(c.features.mailCatcher && c.emailUrl !== undefined, "emailUrl", "set together with features.mailCatcher; choose one"),
+        check: (c) =>
+            when(c.features.mailCatcher && c.emailUrl !== undefined, "emailUrl", "set together with features.mailCatcher; choose one"),
     },
 ];
 
@@ -387,10 +558,12 @@ const requiredByFlavour: Record<string, string> = {
 const modelSchema = stackConfigSchema as unknown as SchemaNode;
 
 /** Top-level keys whose value is a plain string (every other key holds YAML/JSON structure). */
-const stringKeys = new Set<string>(configKeys.filter((k) => {
-    const type = unwrap(modelSchema.entries![k], undefined)?.type;
-    return type === "string" || type === "picklist";
-}));
+const stringKeys = new Set<string>(
+    configKeys.filter((k) => {
+        const type = unwrap(modelSchema.entries![k], undefined)?.type;
+        return type === "string" || type === "picklist";
+    }),
+);
 
 function parseStructured(key: string, value: string, problems: string[]): unknown {
     try {
@@ -430,7 +603,8 @@ function describeIssue(issue: v.BaseIssue<unknown>, input: unknown): string[] {
             // valibot stops at an object's first unknown key; name them all.
             const object = last.input as Record<string, unknown>;
             const allowed = Object.keys(schemaAt(parent, input)?.entries ?? {});
-            return Object.keys(object).filter((k) => !allowed.includes(k))
+            return Object.keys(object)
+                .filter((k) => !allowed.includes(k))
                 .map((k) => `${at([...parent, k])}: unknown key${allowed.length ? `; allowed keys are ${allowed.join(", ")}` : ""}`);
         }
         const byFlavour = requiredByFlavour[formatPath(path)];
@@ -445,7 +619,9 @@ function describeIssue(issue: v.BaseIssue<unknown>, input: unknown): string[] {
     }
     const owner = schemaAt(parent, input);
     if (issue.type === "variant" && owner?.type === "variant" && owner.key === last?.key) {
-        return [`${at(path)}: ${issue.input === undefined ? "is required" : `is ${JSON.stringify(issue.input)}`}; allowed: ${choices(owner)}`];
+        return [
+            `${at(path)}: ${issue.input === undefined ? "is required" : `is ${JSON.stringify(issue.input)}`}; allowed: ${choices(owner)}`,
+        ];
     }
     if (issue.kind === "schema") {
         return [`${at(path)}: expected ${typeName(issue.type)}, received ${kindOf(issue.input)}`];

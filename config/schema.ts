@@ -12,23 +12,40 @@ export type Environment = (typeof environments)[number];
 
 /** AWS regions this program knows how to deploy into (the seeds use eu-central-1 and eu-west-1). */
 export const awsRegions = [
-    "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1", "eu-south-1", "eu-central-2",
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1",
-    "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ap-south-1", "sa-east-1",
+    "eu-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-central-2",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "ca-central-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "ap-south-1",
+    "sa-east-1",
 ] as const;
 
 /** A string matching `pattern`, else `message`. */
 const matching = (pattern: RegExp, message: string) => v.pipe(v.string(), v.regex(pattern, message));
 const nonEmpty = v.pipe(v.string(), v.minLength(1, "must not be empty"));
 /** A whole number of at least `min` (and at most `max`, when given). */
-const int = (min: number, max?: number) => max === undefined
-    ? v.pipe(v.number(), v.integer(), v.minValue(min))
-    : v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
+const int = (min: number, max?: number) =>
+    max === undefined
+        ? v.pipe(v.number(), v.integer(), v.minValue(min))
+        : v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
 const email = v.pipe(v.string(), v.email("must be an email address such as shop@example.com"));
 const url = v.pipe(v.string(), v.url("must be a URL such as https://collector.example.com:4318"));
 
-const dnsName = matching(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
-    "must be a lower-case DNS host name such as api.example.com");
+const dnsName = matching(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
+    "must be a lower-case DNS host name such as api.example.com",
+);
 const cpuQuantity = matching(/^([0-9]+m|[0-9]+(\.[0-9]+)?)$/, "must be a Kubernetes CPU quantity such as 250m or 1");
 const memoryQuantity = matching(/^[0-9]+(Ki|Mi|Gi|Ti)$/, "must be a Kubernetes memory quantity such as 512Mi or 2Gi");
 const storageQuantity = memoryQuantity;
@@ -135,7 +152,10 @@ const existingCluster = v.strictObject({
     ingressControllerNamespace: v.optional(v.string(), "ingress-nginx"),
 });
 
-const roleArn = matching(/^arn:aws:iam::[0-9]{12}:role\/.+$/, "must be an IAM role ARN such as arn:aws:iam::123456789012:role/saleor-deploy-staging");
+const roleArn = matching(
+    /^arn:aws:iam::[0-9]{12}:role\/.+$/,
+    "must be an IAM role ARN such as arn:aws:iam::123456789012:role/saleor-deploy-staging",
+);
 
 const awsCluster = v.strictObject({
     kubernetesVersion: matching(/^1\.[0-9]{2}$/, "must be a Kubernetes minor version such as 1.34"),
@@ -146,13 +166,17 @@ const awsCluster = v.strictObject({
      * every region's VPC, and admitted to each cluster's private API endpoint on 443. The deploy
      * reaches the clusters through it. Default: none.
      */
-    deployRunner: v.optional(v.strictObject({
-        vpcId: matching(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id such as vpc-0a1b2c3d4e5f67890"),
-        vpcCidr: cidr,
-        /** The runner subnets' route tables, which get a route to each region's VPC. */
-        routeTableIds: v.pipe(v.array(matching(/^rtb-[0-9a-f]{8,17}$/, "must be a route table id such as rtb-0a1b2c3d4e5f67890")),
-            v.minLength(1, "needs the route table of the runner's subnets")),
-    })),
+    deployRunner: v.optional(
+        v.strictObject({
+            vpcId: matching(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id such as vpc-0a1b2c3d4e5f67890"),
+            vpcCidr: cidr,
+            /** The runner subnets' route tables, which get a route to each region's VPC. */
+            routeTableIds: v.pipe(
+                v.array(matching(/^rtb-[0-9a-f]{8,17}$/, "must be a route table id such as rtb-0a1b2c3d4e5f67890")),
+                v.minLength(1, "needs the route table of the runner's subnets"),
+            ),
+        }),
+    ),
     natGateways: v.picklist(["single", "perAz"]),
     nodeGroups: v.pipe(v.array(nodeGroup), v.minLength(1, "needs at least one node group")),
     /**
@@ -166,10 +190,13 @@ const awsCluster = v.strictObject({
      * EKS add-on versions, by add-on; each defaults to the pin for kubernetesVersion in
      * catalog/eks-addons.ts. Set one to move that add-on, e.g. { coredns: v1.12.4-eksbuild.2 }.
      */
-    addonVersions: v.optional(v.record(
-        v.picklist(eksAddonNames, `must be one of the add-ons the cluster runs: ${eksAddonNames.join(", ")}`),
-        matching(eksAddonVersionPattern, "must be an EKS add-on build such as v1.20.4-eksbuild.1"),
-    ), () => ({})),
+    addonVersions: v.optional(
+        v.record(
+            v.picklist(eksAddonNames, `must be one of the add-ons the cluster runs: ${eksAddonNames.join(", ")}`),
+            matching(eksAddonVersionPattern, "must be an EKS add-on build such as v1.20.4-eksbuild.1"),
+        ),
+        () => ({}),
+    ),
 });
 
 /**
@@ -177,7 +204,10 @@ const awsCluster = v.strictObject({
  * flavour's settings may stay in the file (environment defaults carry them) and are ignored.
  */
 /** The other flavour's settings: accepted and dropped, so the model holds only what the flavour uses. */
-const ignored = v.pipe(v.optional(v.unknown()), v.transform((): undefined => undefined));
+const ignored = v.pipe(
+    v.optional(v.unknown()),
+    v.transform((): undefined => undefined),
+);
 
 const cluster = v.variant("flavour", [
     v.strictObject({ flavour: v.literal("existing"), ...clusterCommon, existing: existingCluster, aws: ignored }),

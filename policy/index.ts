@@ -5,5 +5,6 @@ import { packEnforcementLevel, policies, policyPackName } from "./rules";
 new PolicyPack(policyPackName, {
     policies,
     enforcementLevel: packEnforcementLevel,
-    description: "Security and sizing rules for the Saleor stacks; per-stack thresholds and enforcement live in policy/config/<stack>.json.",
+    description:
+        "Security and sizing rules for the Saleor stacks; per-stack thresholds and enforcement live in policy/config/<stack>.json.",
 });

@@ -151,7 +151,9 @@ export function planResources(plan: unknown): { stack?: string; resources: Analy
             ...(typeof state.deleteBeforeReplace === "boolean" ? { deleteBeforeReplace: state.deleteBeforeReplace } : {}),
             ...(typeof state.parent === "string" && state.parent !== "" ? { parent: state.parent } : {}),
         };
-        const propertyDependencies = Object.fromEntries(Object.entries(record(state.propertyDependencies)).map(([k, v]) => [k, stringList(v)]));
+        const propertyDependencies = Object.fromEntries(
+            Object.entries(record(state.propertyDependencies)).map(([k, v]) => [k, stringList(v)]),
+        );
         resources.push({
             type: state.type as string,
             urn,
@@ -228,7 +230,11 @@ export async function checkPlan(plan: unknown, policyConfig?: PolicyPackConfig):
     const skipped: SkippedCheck[] = [];
 
     const active = policies
-        .map((policy) => ({ policy, level: enforcementLevelOf(policy, policyConfig, packEnforcementLevel), settings: policySettingsOf(policy, policyConfig) }))
+        .map((policy) => ({
+            policy,
+            level: enforcementLevelOf(policy, policyConfig, packEnforcementLevel),
+            settings: policySettingsOf(policy, policyConfig),
+        }))
         .filter((p) => p.level !== "disabled");
     const collect = (policyName: string, level: EnforcementLevel, outcome: PolicyOutcome, fallbackUrn: string) => {
         // Like the engine, a remediation policy that still finds a violation reports it as mandatory.
@@ -246,7 +252,10 @@ export async function checkPlan(plan: unknown, policyConfig?: PolicyPackConfig):
     const byType = new Map<string, typeof active>();
     const rulesFor = (type: string) => {
         if (!byType.has(type)) {
-            byType.set(type, active.filter(({ policy }) => isResourcePolicy(policy) && guards(policy, type)));
+            byType.set(
+                type,
+                active.filter(({ policy }) => isResourcePolicy(policy) && guards(policy, type)),
+            );
         }
         return byType.get(type)!;
     };

@@ -57,7 +57,9 @@ export function renderRuleTable(): string {
     const rows = policies.map((policy) => {
         const info = ruleInfo(policy);
         const guards =
-            info.guards.join() === WORKLOAD_TYPES.join() ? "pod templates (Deployment, StatefulSet, DaemonSet, Job, CronJob)" : info.guards.map(shortType).join(", ");
+            info.guards.join() === WORKLOAD_TYPES.join()
+                ? "pod templates (Deployment, StatefulSet, DaemonSet, Job, CronJob)"
+                : info.guards.map(shortType).join(", ");
         const byStack = levels.get(policy.name)!;
         return [`\`${policy.name}\``, guards, policy.description.replace(/\|/g, "\\|"), ...STACKS.map((stack) => byStack[stack])];
     });

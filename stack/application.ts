@@ -51,64 +51,83 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
     const edge = createEdge(cfg, t, r, storefrontHosts);
     const ingress = ingressSettings(cfg, t, onAws, edge);
 
-    const saleor = new SaleorCore(`${region.name}-core`, {
-        namespace: r.cluster.namespace,
-        instance,
-        image: inputs.images.core(region, coreBuild),
-        dashboardImage: inputs.images.dashboard(),
-        hosts: { scheme: cfg.app.scheme, api: region.hosts.api, dashboard: region.hosts.dashboard, storefronts: storefrontHosts },
-        settings: {
-            debug: cfg.app.debug,
-            playground: cfg.app.playground,
-            telemetry: cfg.app.telemetry,
-            defaultFromEmail: cfg.app.defaultFromEmail,
+    const saleor = new SaleorCore(
+        `${region.name}-core`,
+        {
+            namespace: r.cluster.namespace,
+            instance,
+            image: inputs.images.core(region, coreBuild),
+            dashboardImage: inputs.images.dashboard(),
+            hosts: { scheme: cfg.app.scheme, api: region.hosts.api, dashboard: region.hosts.dashboard, storefronts: storefrontHosts },
+            settings: {
+                debug: cfg.app.debug,
+                playground: cfg.app.playground,
+                telemetry: cfg.app.telemetry,
+                defaultFromEmail: cfg.app.defaultFromEmail,
+            },
+            secrets: {
+                secretKey: inputs.secrets.secretKey,
+                rsaPrivateKey: inputs.secrets.rsaPrivateKey,
+                emailUrl: cfg.emailUrl ? pulumi.secret(cfg.emailUrl.value) : undefined,
+                sentryDsn: cfg.sentryDsn ? pulumi.secret(cfg.sentryDsn.value) : undefined,
+            },
+            connection: inputs.connection,
+            workloads: cfg.workloads,
+            apiWorkers: cfg.app.apiWorkers,
+            workerConcurrency: cfg.app.workerConcurrency,
+            runMigrations: isPrimary,
+            // Periodic tasks are scheduled once per database: the primary region's beat.
+            runScheduler: isPrimary,
+            migrationDependency: isPrimary ? undefined : inputs.primaryMigration,
+            ingress,
+            demoData: cfg.features.demoData,
+            serviceAccountName: onAws ? coreServiceAccount : undefined,
+            extraConfig: observabilityEnv({ otlpEndpoint: cfg.operations.otlpEndpoint, serviceName: `saleor-${instance}` }).config,
         },
-        secrets: {
-            secretKey: inputs.secrets.secretKey,
-            rsaPrivateKey: inputs.secrets.rsaPrivateKey,
-            emailUrl: cfg.emailUrl ? pulumi.secret(cfg.emailUrl.value) : undefined,
-            sentryDsn: cfg.sentryDsn ? pulumi.secret(cfg.sentryDsn.value) : undefined,
-        },
-        connection: inputs.connection,
-        workloads: cfg.workloads,
-        apiWorkers: cfg.app.apiWorkers,
-        workerConcurrency: cfg.app.workerConcurrency,
-        runMigrations: isPrimary,
-        // Periodic tasks are scheduled once per database: the primary region's beat.
-        runScheduler: isPrimary,
-        migrationDependency: isPrimary ? undefined : inputs.primaryMigration,
-        ingress,
-        demoData: cfg.features.demoData,
-        serviceAccountName: onAws ? coreServiceAccount : undefined,
-        extraConfig: observabilityEnv({ otlpEndpoint: cfg.operations.otlpEndpoint, serviceName: `saleor-${instance}` }).config,
-    }, k8sOpts);
+        k8sOpts,
+    );
     // DNS for every host points at the ALB the controller made for the Ingresses.
     edge?.routeHosts(saleor.apiIngress.status.loadBalancer.ingress[0].hostname);
 
-    const storefront = new Storefront(`${region.name}-storefront`, {
-        namespace: r.cluster.namespace,
-        instance,
-        image: inputs.images.storefront(region, saleor.graphqlUrl, saleor.api),
-        hosts: storefrontHosts,
-        scheme: cfg.app.scheme,
-        workload: cfg.workloads.storefront,
-        ingress,
-    }, k8sOpts);
+    const storefront = new Storefront(
+        `${region.name}-storefront`,
+        {
+            namespace: r.cluster.namespace,
+            instance,
+            image: inputs.images.storefront(region, saleor.graphqlUrl, saleor.api),
+            hosts: storefrontHosts,
+            scheme: cfg.app.scheme,
+            workload: cfg.workloads.storefront,
+            ingress,
+        },
+        k8sOpts,
+    );
 
     if (r.aws && cfg.operations.alarms) {
         createRegionAlarms(cfg, t, r, r.aws, [saleor, storefront]);
     }
 
     const cluster = cfg.cluster;
-    new AppNetworkPolicies(`${region.name}-network`, {
-        namespace: r.cluster.namespace,
-        instance,
-        // An ALB in IP mode connects from its nodes inside the VPC; nginx from its own namespace.
-        ingressSources: cluster.flavour === "existing"
-            ? [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": cluster.existing.ingressControllerNamespace } } }]
-            : [{ ipBlock: { cidr: required(r.aws, `the AWS foundations of region ${region.name}`).vpcCidr } }],
-        inClusterDataStores: cfg.data.flavour === "in-cluster",
-    }, k8sOpts);
+    new AppNetworkPolicies(
+        `${region.name}-network`,
+        {
+            namespace: r.cluster.namespace,
+            instance,
+            // An ALB in IP mode connects from its nodes inside the VPC; nginx from its own namespace.
+            ingressSources:
+                cluster.flavour === "existing"
+                    ? [
+                          {
+                              namespaceSelector: {
+                                  matchLabels: { "kubernetes.io/metadata.name": cluster.existing.ingressControllerNamespace },
+                              },
+                          },
+                      ]
+                    : [{ ipBlock: { cidr: required(r.aws, `the AWS foundations of region ${region.name}`).vpcCidr } }],
+            inClusterDataStores: cfg.data.flavour === "in-cluster",
+        },
+        k8sOpts,
+    );
 
     return {
         outputs: {
@@ -134,11 +153,15 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
 function createEdge(cfg: StackConfig, t: Topology, r: RegionWithData, storefrontHosts: string[]): RegionalEdge | undefined {
     const region = r.config;
     if (!r.aws || !cfg.operations.edge) return undefined;
-    return new (awsOnly().RegionalEdge)(`${region.name}-edge`, {
-        region: region.name,
-        zoneName: required(cfg.operations.dnsZone, "operations.dnsZone"),
-        hosts: [region.hosts.api, region.hosts.dashboard, ...storefrontHosts],
-        apiHost: region.hosts.api,
-        tags: t.tags,
-    }, { providers: [r.aws.provider] });
+    return new (awsOnly().RegionalEdge)(
+        `${region.name}-edge`,
+        {
+            region: region.name,
+            zoneName: required(cfg.operations.dnsZone, "operations.dnsZone"),
+            hosts: [region.hosts.api, region.hosts.dashboard, ...storefrontHosts],
+            apiHost: region.hosts.api,
+            tags: t.tags,
+        },
+        { providers: [r.aws.provider] },
+    );
 }

@@ -63,7 +63,8 @@ export function checkedOutCommit(dir: string): string | undefined {
     if (!fs.existsSync(path.join(dir, ".git"))) return undefined;
     const { execFileSync } = require("child_process") as typeof import("child_process");
     const git = (...args: string[]) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8" }).trim();
-    if (git("status", "--porcelain") !== "") throw new Error(`${dir} has uncommitted changes; an image built from it would not be what its tag names`);
+    if (git("status", "--porcelain") !== "")
+        throw new Error(`${dir} has uncommitted changes; an image built from it would not be what its tag names`);
     return git("rev-parse", "HEAD");
 }
 
@@ -102,7 +103,8 @@ function dockerIgnore(context: string): Ignored {
  * (node_modules, .git) unless an exception could bring a file inside it back.
  */
 function filesUnder(context: string, dir: string, ignored: Ignored): string[] {
-    return fs.readdirSync(path.join(context, dir), { withFileTypes: true })
+    return fs
+        .readdirSync(path.join(context, dir), { withFileTypes: true })
         .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))
         .flatMap((entry) => {
             const rel = dir === "" ? entry.name : `${dir}/${entry.name}`;

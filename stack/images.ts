@@ -16,7 +16,11 @@ export class ImageCatalogue {
     /** Built Core images by Saleor version: one build per version, whatever release labels run it. */
     private readonly coreBuilds = new Map<string, ContainerImage>();
 
-    constructor(private readonly cfg: StackConfig, private readonly t: Topology, private readonly registry?: ImageRegistry) {}
+    constructor(
+        private readonly cfg: StackConfig,
+        private readonly t: Topology,
+        private readonly registry?: ImageRegistry,
+    ) {}
 
     /**
      * The built Core image of `release`, registered the first time any region asks for its Saleor
@@ -85,24 +89,30 @@ export class ImageCatalogue {
         // A local build (dev) stays in the local daemon, where a label such as "dev" may be reused.
         const checkedOut = registry ? checkedOutCommit(path.resolve(sf.context)) : undefined;
         if (checkedOut !== undefined && !checkedOut.startsWith(sf.tag)) {
-            throw new Error(`images.storefront.tag is ${sf.tag}, but ${sf.context} has ${checkedOut} checked out; check out the tagged commit`);
+            throw new Error(
+                `images.storefront.tag is ${sf.tag}, but ${sf.context} has ${checkedOut} checked out; check out the tagged commit`,
+            );
         }
         const tag = argumentsTag(`${sf.tag}-${region.name}`, args);
-        const image = new ContainerImage(`${region.name}-storefront`, {
-            build: {
-                context: sf.context,
-                // The API URL is inlined into the bundle, so each region gets its own build.
-                imageName: registry
-                    ? pulumi.interpolate`${registry.repositoryUrls[sf.repositoryName]}:${tag}`
-                    : pulumi.interpolate`${sf.repositoryName}:${tag}`,
-                args,
-                // A local cluster loads images from the local daemon (`kind load docker-image`),
-                // and the build's GraphQL code generation reaches api.localhost only on the host network.
-                skipPush: !registry,
-                network: registry ? undefined : "host",
-                ...(registry ? { registry: registry.credentials } : {}),
+        const image = new ContainerImage(
+            `${region.name}-storefront`,
+            {
+                build: {
+                    context: sf.context,
+                    // The API URL is inlined into the bundle, so each region gets its own build.
+                    imageName: registry
+                        ? pulumi.interpolate`${registry.repositoryUrls[sf.repositoryName]}:${tag}`
+                        : pulumi.interpolate`${sf.repositoryName}:${tag}`,
+                    args,
+                    // A local cluster loads images from the local daemon (`kind load docker-image`),
+                    // and the build's GraphQL code generation reaches api.localhost only on the host network.
+                    skipPush: !registry,
+                    network: registry ? undefined : "host",
+                    ...(registry ? { registry: registry.credentials } : {}),
+                },
             },
-        }, { dependsOn: [apiDependency] });
+            { dependsOn: [apiDependency] },
+        );
         return this.inRegion(image, sf.repositoryName, region);
     }
 
@@ -114,4 +124,3 @@ export class ImageCatalogue {
             : image.ref;
     }
 }
-

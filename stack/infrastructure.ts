@@ -51,28 +51,38 @@ function existingCluster(cfg: StackConfig, existing: Extract<ClusterConfig, { fl
     return new RegionalCluster(region.name, { namespace: cfg.cluster.namespace, existing: { ...existing } }, { providers: [] });
 }
 
-function awsCluster(cfg: StackConfig, settings: Extract<ClusterConfig, { flavour: "aws" }>["aws"], t: Topology, region: RegionConfig,
-    vpcCidr: string, provider: aws.Provider) {
-    return new RegionalCluster(region.name, {
-        namespace: cfg.cluster.namespace,
-        aws: {
-            region: region.name,
-            kubernetesVersion: settings.kubernetesVersion,
-            vpcCidr,
-            natGateways: settings.natGateways,
-            endpointPublicAccessCidrs: settings.endpointPublicAccessCidrs,
-            nodeGroups: settings.nodeGroups,
-            adminRoleArns: settings.adminRoleArns,
-            // The deploy runner reaches the private API endpoint over its peering (connectRunner).
-            privateApiAccessCidrs: settings.deployRunner ? [settings.deployRunner.vpcCidr] : [],
-            deployRoleArn: settings.deployRoleArn,
-            // The pins for the cluster's Kubernetes minor, with the stack's overrides.
-            addonVersions: { ...eksAddonVersions[settings.kubernetesVersion], ...settings.addonVersions },
-            containerInsights: cfg.operations.containerInsights,
-            protect: t.protect,
-            tags: t.tags,
+function awsCluster(
+    cfg: StackConfig,
+    settings: Extract<ClusterConfig, { flavour: "aws" }>["aws"],
+    t: Topology,
+    region: RegionConfig,
+    vpcCidr: string,
+    provider: aws.Provider,
+) {
+    return new RegionalCluster(
+        region.name,
+        {
+            namespace: cfg.cluster.namespace,
+            aws: {
+                region: region.name,
+                kubernetesVersion: settings.kubernetesVersion,
+                vpcCidr,
+                natGateways: settings.natGateways,
+                endpointPublicAccessCidrs: settings.endpointPublicAccessCidrs,
+                nodeGroups: settings.nodeGroups,
+                adminRoleArns: settings.adminRoleArns,
+                // The deploy runner reaches the private API endpoint over its peering (connectRunner).
+                privateApiAccessCidrs: settings.deployRunner ? [settings.deployRunner.vpcCidr] : [],
+                deployRoleArn: settings.deployRoleArn,
+                // The pins for the cluster's Kubernetes minor, with the stack's overrides.
+                addonVersions: { ...eksAddonVersions[settings.kubernetesVersion], ...settings.addonVersions },
+                containerInsights: cfg.operations.containerInsights,
+                protect: t.protect,
+                tags: t.tags,
+            },
         },
-    }, { providers: [provider] });
+        { providers: [provider] },
+    );
 }
 
 /**
@@ -81,7 +91,10 @@ function awsCluster(cfg: StackConfig, settings: Extract<ClusterConfig, { flavour
  */
 function connectRegions(built: { region: RegionConfig; provider: aws.Provider; cluster: RegionalCluster }[], t: Topology) {
     const { RegionPeering } = awsOnly();
-    const home = required(built.find((b) => b.region.name === t.home.name), "the home region");
+    const home = required(
+        built.find((b) => b.region.name === t.home.name),
+        "the home region",
+    );
     const side = (b: (typeof built)[number]) => ({
         region: b.region.name,
         network: required(b.cluster.network, `the network of region ${b.region.name}`),
@@ -97,10 +110,16 @@ function connectRegions(built: { region: RegionConfig; provider: aws.Provider; c
  * deploy job on the runner reaches each cluster's private API endpoint. Requested from the runner's
  * side; a region's cluster admits the runner's range on 443 (privateApiAccessCidrs).
  */
-function connectRunner(built: { region: RegionConfig; provider: aws.Provider; cluster: RegionalCluster }[], t: Topology,
-    runner: NonNullable<Extract<ClusterConfig, { flavour: "aws" }>["aws"]["deployRunner"]>) {
+function connectRunner(
+    built: { region: RegionConfig; provider: aws.Provider; cluster: RegionalCluster }[],
+    t: Topology,
+    runner: NonNullable<Extract<ClusterConfig, { flavour: "aws" }>["aws"]["deployRunner"]>,
+) {
     const { RegionPeering } = awsOnly();
-    const home = required(built.find((b) => b.region.name === t.home.name), "the home region");
+    const home = required(
+        built.find((b) => b.region.name === t.home.name),
+        "the home region",
+    );
     const runnerSide = {
         region: home.region.name,
         network: {
@@ -113,7 +132,11 @@ function connectRunner(built: { region: RegionConfig; provider: aws.Provider; cl
     };
     for (const b of built) {
         const network = required(b.cluster.network, `the network of region ${b.region.name}`);
-        new RegionPeering(`deploy-runner-to-${b.region.name}`, { requester: runnerSide, accepter: { region: b.region.name, network, provider: b.provider }, tags: t.tags });
+        new RegionPeering(`deploy-runner-to-${b.region.name}`, {
+            requester: runnerSide,
+            accepter: { region: b.region.name, network, provider: b.provider },
+            tags: t.tags,
+        });
     }
 }
 

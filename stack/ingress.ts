@@ -23,10 +23,12 @@ export function ingressSettings(cfg: StackConfig, t: Topology, onAws: boolean, e
         tls: {},
         // One internet-facing ALB per region shared by every Ingress of the stack; plain HTTP redirected.
         annotations: {
-            ...(edge ? {
-                "alb.ingress.kubernetes.io/certificate-arn": edge.certificateArn,
-                "alb.ingress.kubernetes.io/wafv2-acl-arn": edge.webAclArn,
-            } : {}),
+            ...(edge
+                ? {
+                      "alb.ingress.kubernetes.io/certificate-arn": edge.certificateArn,
+                      "alb.ingress.kubernetes.io/wafv2-acl-arn": edge.webAclArn,
+                  }
+                : {}),
             "alb.ingress.kubernetes.io/scheme": "internet-facing",
             "alb.ingress.kubernetes.io/target-type": "ip",
             "alb.ingress.kubernetes.io/group.name": albGroupName(t),

@@ -40,13 +40,17 @@ function createMediaCdn(cfg: StackConfig, t: Topology, regions: RegionWithData[]
 function createRegistry(cfg: StackConfig, t: Topology, regions: RegionWithData[]): ImageRegistry | undefined {
     if (cfg.cluster.flavour !== "aws") return undefined;
     const home = required(regions.find((r) => r.config.name === t.home.name)?.aws, "the home region's AWS foundations");
-    return new (awsOnly().ImageRegistry)("images", {
-        repositories: [
-            ...(cfg.images.core.source === "build" ? [cfg.images.core.repositoryName] : []),
-            ...(cfg.images.storefront.source === "build" ? [cfg.images.storefront.repositoryName] : []),
-        ],
-        namespace: t.stack,
-        protect: t.protect,
-        tags: t.tags,
-    }, { providers: [home.provider] });
+    return new (awsOnly().ImageRegistry)(
+        "images",
+        {
+            repositories: [
+                ...(cfg.images.core.source === "build" ? [cfg.images.core.repositoryName] : []),
+                ...(cfg.images.storefront.source === "build" ? [cfg.images.storefront.repositoryName] : []),
+            ],
+            namespace: t.stack,
+            protect: t.protect,
+            tags: t.tags,
+        },
+        { providers: [home.provider] },
+    );
 }

@@ -122,7 +122,11 @@ describe("CI workflow (ci.yml)", () => {
             assert.equal(job.permissions, undefined);
             assert.deepEqual(workflow.permissions, { contents: "read" });
             assert.doesNotMatch(JSON.stringify(job), /secrets\./);
-            assert.match(text, /pull-requests: write`, which pull requests from\s+# forks never get/, "the YAML says why it does not comment");
+            assert.match(
+                text,
+                /pull-requests: write`, which pull requests from\s+# forks never get/,
+                "the YAML says why it does not comment",
+            );
         });
 
         it("plans the base branch with its own install, then the pull request with its own", () => {
@@ -134,19 +138,28 @@ describe("CI workflow (ci.yml)", () => {
             assert.equal(String(node.with?.["node-version"]), "20");
             assert.equal(node.with?.cache, "npm");
             const installs = job.steps.filter((s) => s.run === "npm ci");
-            assert.deepEqual(installs.map((s) => (s as { "working-directory"?: string })["working-directory"]), ["base", undefined]);
+            assert.deepEqual(
+                installs.map((s) => (s as { "working-directory"?: string })["working-directory"]),
+                ["base", undefined],
+            );
             const base = step(/--json --no-policy/)!;
             assert.equal((base as { "working-directory"?: string })["working-directory"], "base");
             assert.match(base.run!, /npm run --silent plan -- --stack "\$STACK" --json --no-policy > "\.\.\/base-\$STACK\.json"/);
             // Base first, then the pull request's install, then the diff.
             const order = [base, installs[1], step(/--diff-against/)!].map((s) => job.steps.indexOf(s));
-            assert.deepEqual([...order].sort((a, b) => a - b), order);
+            assert.deepEqual(
+                [...order].sort((a, b) => a - b),
+                order,
+            );
         });
 
         it("writes the diff summary before failing on a stateful change (exit 3)", () => {
             const diff = step(/--diff-against/)!;
             const script = diff.run!;
-            assert.match(script, /npm run --silent plan -- --stack "\$STACK" --no-policy --diff-against "base-\$STACK\.json" --markdown > "diff-\$STACK\.md" \|\| code=\$\?/);
+            assert.match(
+                script,
+                /npm run --silent plan -- --stack "\$STACK" --no-policy --diff-against "base-\$STACK\.json" --markdown > "diff-\$STACK\.md" \|\| code=\$\?/,
+            );
             const summary = script.indexOf('>> "$GITHUB_STEP_SUMMARY"');
             assert.ok(summary > 0, "the summary is written");
             assert.ok(summary < script.indexOf('exit "$code"'), "before the job ends with the diff's exit code");
@@ -158,7 +171,9 @@ describe("CI workflow (ci.yml)", () => {
         it("asks the plan CLI only for flags it has", async () => {
             const { runPlanCli } = await import("../automation/plan-cli");
             let usage = "";
-            await runPlanCli(["--help"], (s) => { usage += s; });
+            await runPlanCli(["--help"], (s) => {
+                usage += s;
+            });
             for (const flag of ["--json", "--no-policy", "--diff-against", "--markdown"]) assert.ok(usage.includes(flag), flag);
         });
     });
@@ -213,15 +228,18 @@ describe("deploy workflow (deploy.yml)", () => {
     });
 
     it("runs the driver per stack with --yes and a summary, with the backend and passphrase from secrets", () => {
-        for (const [job, stack] of [[staging, "staging"], [production, "production"]] as const) {
+        for (const [job, stack] of [
+            [staging, "staging"],
+            [production, "production"],
+        ] as const) {
             assert.equal(job.env?.STACK, stack);
             const step = job.steps.find((s) => s.run?.includes("npm run deploy"));
             assert.ok(step);
             assert.equal(step.env?.PULUMI_BACKEND_URL, "${{ secrets.PULUMI_BACKEND_URL }}");
             assert.equal(step.env?.PULUMI_CONFIG_PASSPHRASE, "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}");
             // The command line as the shell will expand it must satisfy the driver.
-            const argv = step.run!
-                .replace(/^npm run deploy -- /, "")
+            const argv = step
+                .run!.replace(/^npm run deploy -- /, "")
                 .replace(/"\$STACK"/g, stack)
                 .replace(/"deploy-summary-\$STACK\.json"/, `deploy-summary-${stack}.json`)
                 .replace(/"\$RELEASE"/, "0123456789abcdef0123456789abcdef01234567")
@@ -250,7 +268,8 @@ describe("deploy workflow (deploy.yml)", () => {
     });
 
     it("calls npm scripts that package.json defines", () => {
-        const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+        const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> })
+            .scripts;
         assert.ok(scripts.plan, "plan");
         assert.ok(scripts.test, "test");
         assert.match(scripts.deploy ?? "", /automation\/deploy-cli\.ts/);

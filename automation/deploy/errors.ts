@@ -49,8 +49,7 @@ const RULES: Rule[] = [
     {
         kind: "stack-locked",
         matches: (t, name) =>
-            name === "ConcurrentUpdateError" ||
-            /Another update is currently in progress|the stack is currently locked by/.test(t),
+            name === "ConcurrentUpdateError" || /Another update is currently in progress|the stack is currently locked by/.test(t),
         message: (stack) =>
             `Another update of stack "${stack}" is running, or one that crashed left its lock behind. Wait for the ` +
             `other run to finish (deploy.yml queues runs per stack). If nothing is running, release the lock with ` +
@@ -67,8 +66,7 @@ const RULES: Rule[] = [
     },
     {
         kind: "backend-login",
-        matches: (t) =>
-            /PULUMI_ACCESS_TOKEN|requires logging in|try running .?pulumi login|not logged in|pulumi login/i.test(t),
+        matches: (t) => /PULUMI_ACCESS_TOKEN|requires logging in|try running .?pulumi login|not logged in|pulumi login/i.test(t),
         message: () =>
             "The Pulumi CLI is not logged in to the state backend that holds this project's stacks. Set " +
             "PULUMI_BACKEND_URL to that backend (for example s3://<state-bucket>/saleor; CI reads it from the " +

@@ -75,10 +75,7 @@ export function parseDeployedStack(outputs: Record<string, unknown>): DeployedSt
             endpoints: parseEndpoints(raw.endpoints, `${where}.endpoints`),
         };
     });
-    const primaryName =
-        typeof outputs.primaryRegion === "string"
-            ? outputs.primaryRegion
-            : regions.find((r) => r.role === "primary")?.name;
+    const primaryName = typeof outputs.primaryRegion === "string" ? outputs.primaryRegion : regions.find((r) => r.role === "primary")?.name;
     const primary = regions.filter((r) => r.name === primaryName);
     if (regions.length > 0 && primary.length !== 1) {
         throw new OutputsError(`primaryRegion ${JSON.stringify(primaryName)} is not one of the regions`);

@@ -79,9 +79,7 @@ class PulumiStack implements DeployStack {
             // much longer copy of it.
             color: "never" as const,
             suppressProgress: true,
-            ...(withPolicies
-                ? { policyPacks: [this.options.policyPack], policyPackConfigs: [this.options.policyPackConfig] }
-                : {}),
+            ...(withPolicies ? { policyPacks: [this.options.policyPack], policyPackConfigs: [this.options.policyPackConfig] } : {}),
         };
     }
 
@@ -97,9 +95,6 @@ export async function openPulumiStack(options: PulumiStackOptions): Promise<Depl
     // Looking the CLI up first makes a missing CLI fail here, with execa's ENOENT text
     // that errors.ts recognises, rather than somewhere inside the workspace setup.
     const pulumiCommand = await PulumiCommand.get();
-    const stack = await LocalWorkspace.createOrSelectStack(
-        { stackName: options.stackName, workDir: options.workDir },
-        { pulumiCommand },
-    );
+    const stack = await LocalWorkspace.createOrSelectStack({ stackName: options.stackName, workDir: options.workDir }, { pulumiCommand });
     return new PulumiStack(stack, options);
 }

@@ -2,13 +2,7 @@ import { classifyError } from "./errors";
 import { EventRecorder, formatChanges, resourceName, type OperationReport, type Phase } from "./events";
 import { OutputsError, parseDeployedStack, type DeployedRegion, type DeployedStack } from "./outputs";
 import type { DeployStack, ReleaseConfig } from "./stack";
-import {
-    previewSummary,
-    type DeployResult,
-    type DeploySummary,
-    type RegionSummary,
-    type RollbackSummary,
-} from "./summary";
+import { previewSummary, type DeployResult, type DeploySummary, type RegionSummary, type RollbackSummary } from "./summary";
 import { verifyRegion, type RegionVerification, type VerifyOptions } from "./verify";
 
 // The staged rollout of the runbooks (CI/CD pipeline, "Multi-Region Deployment
@@ -191,9 +185,7 @@ class Deployment {
         const { report, error } = await this.operate("preview", label, true);
         this.deps.log(`  [${label}] changes: ${formatChanges(report.changes)}`);
         if (report.mandatory.length > 0) {
-            const which = report.mandatory
-                .map((f) => `${f.policyPack}/${f.policy}${f.urn ? ` on ${resourceName(f.urn)}` : ""}`)
-                .join(", ");
+            const which = report.mandatory.map((f) => `${f.policyPack}/${f.policy}${f.urn ? ` on ${resourceName(f.urn)}` : ""}`).join(", ");
             return { report, blocked: `mandatory policy violation${report.mandatory.length > 1 ? "s" : ""}: ${which}` };
         }
         if (error !== undefined) {
@@ -239,7 +231,10 @@ class Deployment {
             throw new Stop("blocked", `Stopped before any change: ${gate.blocked}.`);
         }
         if (this.options.previewOnly) {
-            throw new Stop("previewed", `Preview of ${what} passed the gates (${formatChanges(gate.report.changes)}); nothing was changed.`);
+            throw new Stop(
+                "previewed",
+                `Preview of ${what} passed the gates (${formatChanges(gate.report.changes)}); nothing was changed.`,
+            );
         }
         const refusal = await this.productionRefusal(regions);
         if (refusal) {
@@ -352,7 +347,11 @@ class Deployment {
         // Guards against a program that ignored the release config: the checks below
         // would otherwise pass against the old release.
         if (now.release !== expected) {
-            return { ok: false, changes: report.changes, error: `after the update the stack reports ${now.release} in ${region.name}, expected ${expected}` };
+            return {
+                ok: false,
+                changes: report.changes,
+                error: `after the update the stack reports ${now.release} in ${region.name}, expected ${expected}`,
+            };
         }
         const verification = await verifyRegion(now.endpoints, this.options.verify, this.deps.log, label);
         if (!verification.ok) {

@@ -19,13 +19,7 @@ export type DeployResult =
     /** The run could not operate the stack at all (CLI, login, credentials, outputs...). */
     | "error";
 
-export type RegionStatus =
-    | "deployed"
-    | "rolled-back"
-    | "rollback-failed"
-    | "failed"
-    | "blocked"
-    | "not-started";
+export type RegionStatus = "deployed" | "rolled-back" | "rollback-failed" | "failed" | "blocked" | "not-started";
 
 export interface PreviewSummary {
     changes: Record<string, number>;
@@ -130,12 +124,7 @@ function previewLines(heading: string, p: PreviewSummary): string[] {
 }
 
 export function renderMarkdown(s: DeploySummary): string {
-    const lines: string[] = [
-        `## ${RESULT_ICON[s.result]} Deploy \`${s.stack}\` → \`${s.release}\`: ${s.result}`,
-        "",
-        s.message,
-        "",
-    ];
+    const lines: string[] = [`## ${RESULT_ICON[s.result]} Deploy \`${s.stack}\` → \`${s.release}\`: ${s.result}`, "", s.message, ""];
     if (s.error) {
         // The message above already is the explanation; add what was recognised and the raw lines.
         lines.push(`Cause: \`${s.error.kind}\``, "");
@@ -174,10 +163,7 @@ export function renderMarkdown(s: DeploySummary): string {
         }
         if (r.rollback) {
             const rb = r.rollback;
-            details.push(
-                `### ${r.region}: rollback to \`${rb.release}\` ${rb.verified ? "verified ✅" : "NOT verified ❌"}`,
-                "",
-            );
+            details.push(`### ${r.region}: rollback to \`${rb.release}\` ${rb.verified ? "verified ✅" : "NOT verified ❌"}`, "");
             if (rb.error) {
                 details.push(cell(rb.error), "");
             }

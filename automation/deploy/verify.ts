@@ -83,20 +83,18 @@ function probes(endpoints: RegionEndpoints): Probe[] {
                 return { status: res.status, problem: shopNameProblem(text) };
             },
         },
-        ...endpoints.storefronts.map(
-            (url): Probe => ({
-                check: "storefront",
-                url,
-                async run(signal) {
-                    // Redirects are answers (locale and channel redirects are normal), and
-                    // not following them keeps the check on the host under test.
-                    const res = await fetch(url, { signal, redirect: "manual" });
-                    await res.arrayBuffer();
-                    const ok = res.status >= 200 && res.status < 400;
-                    return { status: res.status, problem: ok ? undefined : `HTTP ${res.status}` };
-                },
-            }),
-        ),
+        ...endpoints.storefronts.map((url): Probe => ({
+            check: "storefront",
+            url,
+            async run(signal) {
+                // Redirects are answers (locale and channel redirects are normal), and
+                // not following them keeps the check on the host under test.
+                const res = await fetch(url, { signal, redirect: "manual" });
+                await res.arrayBuffer();
+                const ok = res.status >= 200 && res.status < 400;
+                return { status: res.status, problem: ok ? undefined : `HTTP ${res.status}` };
+            },
+        })),
     ];
 }
 
@@ -134,12 +132,7 @@ export function backoffDelay(options: VerifyOptions, failedAttempts: number): nu
     return Math.min(options.backoffMs * 2 ** (failedAttempts - 1), options.maxBackoffMs);
 }
 
-async function runProbe(
-    probe: Probe,
-    options: VerifyOptions,
-    log: (line: string) => void,
-    label: string,
-): Promise<CheckResult> {
+async function runProbe(probe: Probe, options: VerifyOptions, log: (line: string) => void, label: string): Promise<CheckResult> {
     const started = Date.now();
     let status: number | undefined;
     let error = "not attempted";

@@ -37,9 +37,23 @@ export interface ResourceChange {
     new?: PlanState;
 }
 
-export interface DiffUpdate { urn: string; type: string; paths: string[]; renamedFrom?: string; note?: string }
-export interface DiffReplace extends DiffUpdate { replaceFields: string[] }
-export interface RegionDiff { create: string[]; update: DiffUpdate[]; replace: DiffReplace[]; delete: string[]; notes?: Record<string, string> }
+export interface DiffUpdate {
+    urn: string;
+    type: string;
+    paths: string[];
+    renamedFrom?: string;
+    note?: string;
+}
+export interface DiffReplace extends DiffUpdate {
+    replaceFields: string[];
+}
+export interface RegionDiff {
+    create: string[];
+    update: DiffUpdate[];
+    replace: DiffReplace[];
+    delete: string[];
+    notes?: Record<string, string>;
+}
 
 export interface StatefulChange {
     urn: string;
@@ -93,7 +107,9 @@ export function readPlanFile(file: string): { doc: PlanLike } | { problem: strin
     }
     const steps = (doc as PlanLike | null)?.steps;
     if (!Array.isArray(steps) || steps.some((s) => !s || typeof s !== "object" || typeof s.urn !== "string")) {
-        return { problem: `--diff-against: ${file} has no steps[] with urns: expected an offline plan (npm run plan -- --json) or \`pulumi preview --json\` output` };
+        return {
+            problem: `--diff-against: ${file} has no steps[] with urns: expected an offline plan (npm run plan -- --json) or \`pulumi preview --json\` output`,
+        };
     }
     return { doc: doc as PlanLike };
 }
@@ -116,7 +132,8 @@ export function statesOf(doc: PlanLike): Map<string, PlanState> {
         if (!state || state.type === "pulumi:pulumi:Stack") continue;
         if (out.has(step.urn) && !fromDeletes.has(step.urn)) continue;
         out.set(step.urn, { ...state, urn: state.urn ?? step.urn, inputs: state.inputs ?? {}, dependencies: state.dependencies ?? [] });
-        if (isDelete) fromDeletes.add(step.urn); else fromDeletes.delete(step.urn);
+        if (isDelete) fromDeletes.add(step.urn);
+        else fromDeletes.delete(step.urn);
     }
     return out;
 }
@@ -127,15 +144,27 @@ export function statesOf(doc: PlanLike): Map<string, PlanState> {
  */
 export function regionFinder(states: PlanState[], regions: string[]): (s: PlanState) => string {
     const stacks = [...new Set(states.map((s) => s.parent).filter((p): p is string => !!p && p.includes("::pulumi:pulumi:Stack::")))];
-    const all: PlanState[] = [...states, ...stacks.map((urn) => ({ type: "pulumi:pulumi:Stack", urn, custom: false, inputs: {}, dependencies: [], protect: false, retainOnDelete: false }))];
+    const all: PlanState[] = [
+        ...states,
+        ...stacks.map((urn) => ({
+            type: "pulumi:pulumi:Stack",
+            urn,
+            custom: false,
+            inputs: {},
+            dependencies: [],
+            protect: false,
+            retainOnDelete: false,
+        })),
+    ];
     return (s) => regionOf(s, all, regions);
 }
 
 export function diffPlans(base: PlanLike, current: PlanDocument, against: string): DiffResult {
     const before = statesOf(base);
     const after = statesOf(current);
-    const regions = [...new Set([...regionNames(current), ...regionNames({ outputs: base.outputs ?? {} } as PlanDocument)])]
-        .sort((a, b) => b.length - a.length);
+    const regions = [...new Set([...regionNames(current), ...regionNames({ outputs: base.outputs ?? {} } as PlanDocument)])].sort(
+        (a, b) => b.length - a.length,
+    );
     const regionAfter = regionFinder([...after.values()], regions);
     const regionBefore = regionFinder([...before.values()], regions);
     const changes = new Map<string, ResourceChange>();
@@ -168,16 +197,31 @@ export function diffPlans(base: PlanLike, current: PlanDocument, against: string
             note = `promotes the read replica to a standalone writer (replicateSourceDb removed)${inherited.length ? `; ${inherited.join(", ")} are inherited from its source, not changed` : ""}`;
         }
         if (providerChanged(was, now)) replaceFields.push("provider");
-        const op: ChangeOp = was.type !== now.type ? "replace" : replaceFields.length > 0 ? "replace" : paths.length > 0 || from ? "update" : "same";
+        const op: ChangeOp =
+            was.type !== now.type ? "replace" : replaceFields.length > 0 ? "replace" : paths.length > 0 || from ? "update" : "same";
         changes.set(urn, {
-            urn, type: now.type, op, region, paths, replaceFields: was.type !== now.type ? ["type"] : replaceFields, old: was, new: now,
-            ...(from ? { renamedFrom: from } : {}), ...(note ? { note } : {}),
+            urn,
+            type: now.type,
+            op,
+            region,
+            paths,
+            replaceFields: was.type !== now.type ? ["type"] : replaceFields,
+            old: was,
+            new: now,
+            ...(from ? { renamedFrom: from } : {}),
+            ...(note ? { note } : {}),
         });
     }
     for (const [urn, was] of before) {
         if (after.has(urn) || consumed.has(urn)) continue;
         changes.set(urn, {
-            urn, type: was.type, op: "delete", region: regionBefore(was), paths: [], replaceFields: [], old: was,
+            urn,
+            type: was.type,
+            op: "delete",
+            region: regionBefore(was),
+            paths: [],
+            replaceFields: [],
+            old: was,
             ...(was.retainOnDelete ? { note: "leaves the stack and stays in the cloud (retainOnDelete)" } : {}),
         });
     }
@@ -191,15 +235,35 @@ export function diffPlans(base: PlanLike, current: PlanDocument, against: string
         const r = (regionDiffs[c.region] ??= { create: [], update: [], replace: [], delete: [] });
         if (c.op === "create") r.create.push(c.urn);
         else if (c.op === "delete") r.delete.push(c.urn);
-        else if (c.op === "update") r.update.push({ urn: c.urn, type: c.type, paths: c.paths, ...(c.renamedFrom ? { renamedFrom: c.renamedFrom } : {}), ...(c.note ? { note: c.note } : {}) });
-        else r.replace.push({ urn: c.urn, type: c.type, paths: c.paths, replaceFields: c.replaceFields, ...(c.renamedFrom ? { renamedFrom: c.renamedFrom } : {}) });
+        else if (c.op === "update")
+            r.update.push({
+                urn: c.urn,
+                type: c.type,
+                paths: c.paths,
+                ...(c.renamedFrom ? { renamedFrom: c.renamedFrom } : {}),
+                ...(c.note ? { note: c.note } : {}),
+            });
+        else
+            r.replace.push({
+                urn: c.urn,
+                type: c.type,
+                paths: c.paths,
+                replaceFields: c.replaceFields,
+                ...(c.renamedFrom ? { renamedFrom: c.renamedFrom } : {}),
+            });
         if (c.op === "delete" && c.note) (r.notes ??= {})[c.urn] = c.note;
         if (c.op !== "create" && isStatefulType(c.type)) {
             stateful.push({
-                urn: c.urn, type: c.type, region: c.region, change: c.op, paths: c.paths, replaceFields: c.replaceFields,
+                urn: c.urn,
+                type: c.type,
+                region: c.region,
+                change: c.op,
+                paths: c.paths,
+                replaceFields: c.replaceFields,
                 protect: (c.new ?? c.old)?.protect === true,
                 retained: c.op === "delete" && c.old?.retainOnDelete === true,
-                ...(c.renamedFrom ? { renamedFrom: c.renamedFrom } : {}), ...(c.note ? { note: c.note } : {}),
+                ...(c.renamedFrom ? { renamedFrom: c.renamedFrom } : {}),
+                ...(c.note ? { note: c.note } : {}),
             });
         }
     }
@@ -210,7 +274,16 @@ export function diffPlans(base: PlanLike, current: PlanDocument, against: string
         notes.push("Compared with a `pulumi preview --json` file: engine-added inputs (auto-names, __defaults) may show as differences.");
     }
     return {
-        diff: { stack: current.stack, against, againstKind, regions: sortRegions(regionDiffs, regions), stateful, summary, secretsCompared: false, notes },
+        diff: {
+            stack: current.stack,
+            against,
+            againstKind,
+            regions: sortRegions(regionDiffs, regions),
+            stateful,
+            summary,
+            secretsCompared: false,
+            notes,
+        },
         changes,
     };
 }
@@ -227,7 +300,9 @@ function providerInputs(s: PlanState, states: Map<string, PlanState>): Record<st
 
 /** An RDS instance that was a read replica (`replicateSourceDb`) and is no longer one. */
 function isReplicaPromotion(was: PlanState, now: PlanState): boolean {
-    return now.type === "aws:rds/instance:Instance" && was.inputs.replicateSourceDb !== undefined && now.inputs.replicateSourceDb === undefined;
+    return (
+        now.type === "aws:rds/instance:Instance" && was.inputs.replicateSourceDb !== undefined && now.inputs.replicateSourceDb === undefined
+    );
 }
 
 /** An explicit provider swapped for another replaces the resource; a default provider's version bump does not. */
@@ -324,17 +399,29 @@ export function renderDiff(d: PlanDiff, notes: string[] = []): string {
     if (d.stateful.length === 0) {
         lines.push("Stateful resources: none would be updated, replaced or deleted.");
     } else {
-        lines.push(`STATEFUL: ${d.stateful.length} change(s) to resources that hold data or carry everything else; a person must review (exit code 3):`);
+        lines.push(
+            `STATEFUL: ${d.stateful.length} change(s) to resources that hold data or carry everything else; a person must review (exit code 3):`,
+        );
         for (const s of d.stateful) {
-            const why = s.change === "replace" ? ` (forced by ${s.replaceFields.join(", ")}: a new, empty resource)`
-                : s.change === "delete" ? (s.retained ? " (leaves the stack, stays in the cloud: retainOnDelete)" : " (deleted: if this is a rename, add an alias instead)")
-                : s.note ? ` (${s.note})`
-                : ` (${s.paths.slice(0, MAX_PATHS).join(", ")})`;
-            lines.push(`  ${s.change.padEnd(8)} ${s.type} ${nameOf(s.urn)} [${s.region}]${why}${s.protect && s.change !== "update" ? " [protected: the engine will refuse until unprotected]" : ""}`);
+            const why =
+                s.change === "replace"
+                    ? ` (forced by ${s.replaceFields.join(", ")}: a new, empty resource)`
+                    : s.change === "delete"
+                      ? s.retained
+                          ? " (leaves the stack, stays in the cloud: retainOnDelete)"
+                          : " (deleted: if this is a rename, add an alias instead)"
+                      : s.note
+                        ? ` (${s.note})`
+                        : ` (${s.paths.slice(0, MAX_PATHS).join(", ")})`;
+            lines.push(
+                `  ${s.change.padEnd(8)} ${s.type} ${nameOf(s.urn)} [${s.region}]${why}${s.protect && s.change !== "update" ? " [protected: the engine will refuse until unprotected]" : ""}`,
+            );
         }
     }
     const s = d.summary;
-    lines.push(`Summary: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete, ${s.same} unchanged.`);
+    lines.push(
+        `Summary: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete, ${s.same} unchanged.`,
+    );
     for (const n of d.notes.slice(1)) lines.push(n);
     for (const n of notes) lines.push(n);
     return lines.flatMap((l) => wrap(l, 100)).join("\n") + "\n";
@@ -360,15 +447,29 @@ export function wrap(line: string, width: number): string[] {
 /** A short Markdown summary (for $GITHUB_STEP_SUMMARY). */
 export function renderDiffMarkdown(d: PlanDiff): string {
     const s = d.summary;
-    const lines = [`### Plan diff: ${d.stack}`, "", `${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete, ${s.same} unchanged. Secret values are not compared.`, ""];
+    const lines = [
+        `### Plan diff: ${d.stack}`,
+        "",
+        `${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete, ${s.same} unchanged. Secret values are not compared.`,
+        "",
+    ];
     if (Object.keys(d.regions).length) {
         lines.push("| region | create | update | replace | delete |", "| --- | --- | --- | --- | --- |");
         for (const [region, r] of Object.entries(d.regions)) {
-            lines.push(`| ${region} | ${r.create.length} | ${r.update.length} | ${r.replace.map((x) => `${nameOf(x.urn)} (${x.replaceFields.join(", ")})`).join("<br>") || 0} | ${r.delete.length} |`);
+            lines.push(
+                `| ${region} | ${r.create.length} | ${r.update.length} | ${r.replace.map((x) => `${nameOf(x.urn)} (${x.replaceFields.join(", ")})`).join("<br>") || 0} | ${r.delete.length} |`,
+            );
         }
         lines.push("");
     }
-    lines.push(d.stateful.length === 0 ? "Stateful resources: none changed." : `**${d.stateful.length} stateful change(s): a person must review.**`);
-    for (const c of d.stateful) lines.push(`- ${c.change} \`${c.type}\` ${nameOf(c.urn)} (${c.region})${c.replaceFields.length ? `: forced by ${c.replaceFields.join(", ")}` : ""}`);
+    lines.push(
+        d.stateful.length === 0
+            ? "Stateful resources: none changed."
+            : `**${d.stateful.length} stateful change(s): a person must review.**`,
+    );
+    for (const c of d.stateful)
+        lines.push(
+            `- ${c.change} \`${c.type}\` ${nameOf(c.urn)} (${c.region})${c.replaceFields.length ? `: forced by ${c.replaceFields.join(", ")}` : ""}`,
+        );
     return lines.join("\n") + "\n";
 }

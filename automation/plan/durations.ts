@@ -27,8 +27,19 @@ export interface DurationRule {
 }
 
 const d = (typical: number, high: number = typical): Duration => ({ typical, high });
-const quick = (source = "estimate: a single control-plane API call, no waiting"): DurationRule => ({ create: d(3, 10), update: d(3, 10), source, estimate: true });
-const instant: DurationRule = { create: d(0), update: d(0), delete: d(0), source: "no cloud operation (component, provider or local computation)", estimate: false };
+const quick = (source = "estimate: a single control-plane API call, no waiting"): DurationRule => ({
+    create: d(3, 10),
+    update: d(3, 10),
+    source,
+    estimate: true,
+});
+const instant: DurationRule = {
+    create: d(0),
+    update: d(0),
+    delete: d(0),
+    source: "no cloud operation (component, provider or local computation)",
+    estimate: false,
+};
 
 /** Assumptions a user may want to change; the CLI exposes the migration run time. */
 export interface Assumptions {
@@ -76,10 +87,22 @@ export const DURATIONS: Record<string, DurationRule> = {
     // eu-west-1 15m13s (easontechtalk.com "Unofficial EKS Cluster Creation Performance");
     // aws/containers-roadmap#1227: "currently averages 15 minutes". Update: estimate for a
     // config change (logging, access); a version upgrade is longer (25+ min).
-    "aws:eks/cluster:Cluster": { create: d(900, 1080), update: d(300, 1800), delete: d(600, 900), source: "measured: 13–16 min create (easontechtalk.com; aws/containers-roadmap#1227)", estimate: false },
+    "aws:eks/cluster:Cluster": {
+        create: d(900, 1080),
+        update: d(300, 1800),
+        delete: d(600, 900),
+        source: "measured: 13–16 min create (easontechtalk.com; aws/containers-roadmap#1227)",
+        estimate: false,
+    },
     // Measured: 2m50s (umotif-public/terraform-aws-eks-node-group#7, eu-west-1), 3m36s for a
     // nodegroup stack (eksctl-io/eksctl#482). Update: estimate, a rolling replacement of 3 nodes.
-    "aws:eks/nodeGroup:NodeGroup": { create: d(180, 360), update: d(600, 1500), delete: d(300, 600), source: "measured: ~3 min create (terraform-aws-eks-node-group#7, eksctl#482)", estimate: false },
+    "aws:eks/nodeGroup:NodeGroup": {
+        create: d(180, 360),
+        update: d(600, 1500),
+        delete: d(300, 600),
+        source: "measured: ~3 min create (terraform-aws-eks-node-group#7, eksctl#482)",
+        estimate: false,
+    },
     // Estimate: an EKS add-on becomes ACTIVE once its pods run (DaemonSets with no nodes yet are 0/0).
     "aws:eks/addon:Addon": { create: d(60, 180), update: d(60, 180), source: "estimate: add-on ACTIVE once its pods run", estimate: true },
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": quick(),
@@ -88,22 +111,53 @@ export const DURATIONS: Record<string, DurationRule> = {
     // --- Network --------------------------------------------------------------------------
     // Measured in Terraform logs: aws_vpc 20 s and 39 s, aws_subnet 5 s and 8 s,
     // aws_elasticache_subnet_group 2 s and 8 s (turbot/steampipe-plugin-aws#184, #246).
-    "aws:ec2/vpc:Vpc": { create: d(20, 40), update: d(5, 15), source: "measured: 20–39 s (steampipe-plugin-aws#184/#246 logs)", estimate: false },
-    "aws:ec2/subnet:Subnet": { create: d(6, 10), update: d(5, 10), source: "measured: 5–8 s (steampipe-plugin-aws#184/#246 logs)", estimate: false },
+    "aws:ec2/vpc:Vpc": {
+        create: d(20, 40),
+        update: d(5, 15),
+        source: "measured: 20–39 s (steampipe-plugin-aws#184/#246 logs)",
+        estimate: false,
+    },
+    "aws:ec2/subnet:Subnet": {
+        create: d(6, 10),
+        update: d(5, 10),
+        source: "measured: 5–8 s (steampipe-plugin-aws#184/#246 logs)",
+        estimate: false,
+    },
     // Estimate: NAT gateways stay "pending" until "available" (EC2 API NatGateway.state), commonly
     // 1–2 min; the high value allows for a slow zone.
-    "aws:ec2/natGateway:NatGateway": { create: d(120, 300), update: d(5, 15), delete: d(60, 120), source: "estimate: pending → available, 1–2 min", estimate: true },
+    "aws:ec2/natGateway:NatGateway": {
+        create: d(120, 300),
+        update: d(5, 15),
+        delete: d(60, 120),
+        source: "estimate: pending → available, 1–2 min",
+        estimate: true,
+    },
     "aws:ec2/eip:Eip": quick(),
     "aws:ec2/internetGateway:InternetGateway": quick("estimate: create + attach"),
     "aws:ec2/routeTable:RouteTable": quick(),
     "aws:ec2/route:Route": quick(),
     "aws:ec2/routeTableAssociation:RouteTableAssociation": quick(),
-    "aws:ec2/securityGroup:SecurityGroup": { create: d(5, 15), update: d(3, 10), source: "estimate: create + revoke default egress", estimate: true },
+    "aws:ec2/securityGroup:SecurityGroup": {
+        create: d(5, 15),
+        update: d(3, 10),
+        source: "estimate: create + revoke default egress",
+        estimate: true,
+    },
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": quick(),
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": quick(),
     // Estimate: a request, then the accepter waits for "active" (seconds within one account).
-    "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": { create: d(10, 30), update: d(5, 15), source: "estimate: request, pending-acceptance", estimate: true },
-    "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter": { create: d(10, 30), update: d(5, 15), source: "estimate: accept, wait for active", estimate: true },
+    "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": {
+        create: d(10, 30),
+        update: d(5, 15),
+        source: "estimate: request, pending-acceptance",
+        estimate: true,
+    },
+    "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter": {
+        create: d(10, 30),
+        update: d(5, 15),
+        source: "estimate: accept, wait for active",
+        estimate: true,
+    },
     "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions": quick(),
     "aws:ec2/launchTemplate:LaunchTemplate": quick(),
     // --- Identity, keys, logs, registry ---------------------------------------------------
@@ -127,20 +181,46 @@ export const DURATIONS: Record<string, DurationRule> = {
     "aws:cloudwatch/eventTarget:EventTarget": quick(),
     // --- Edge: certificates, DNS, CDN, WAF ------------------------------------------------------
     // The Certificate resource returns while the certificate is PENDING_VALIDATION.
-    "aws:acm/certificate:Certificate": { create: d(10, 30), update: d(5, 15), source: "estimate: RequestCertificate returns at PENDING_VALIDATION", estimate: true },
+    "aws:acm/certificate:Certificate": {
+        create: d(10, 30),
+        update: d(5, 15),
+        source: "estimate: RequestCertificate returns at PENDING_VALIDATION",
+        estimate: true,
+    },
     // Estimate: DNS validation usually completes in minutes once the records exist; aws-cdk#2914
     // saw 5-min waits time out (raised to 9.5 min), hashicorp/terraform-provider-aws#9338 reports
     // rare waits over an hour (ACM retries for 72 h, per the ACM API CertificateDetail.Status).
-    "aws:acm/certificateValidation:CertificateValidation": { create: d(300, 1800), update: d(0, 0), source: "estimate: DNS validation minutes (aws-cdk#2914, terraform-provider-aws#9338)", estimate: true },
+    "aws:acm/certificateValidation:CertificateValidation": {
+        create: d(300, 1800),
+        update: d(0, 0),
+        source: "estimate: DNS validation minutes (aws-cdk#2914, terraform-provider-aws#9338)",
+        estimate: true,
+    },
     // Estimate: a change batch is INSYNC once every Route 53 name server has it, usually within a minute.
-    "aws:route53/record:Record": { create: d(45, 90), update: d(45, 90), source: "estimate: change batch PENDING → INSYNC", estimate: true },
+    "aws:route53/record:Record": {
+        create: d(45, 90),
+        update: d(45, 90),
+        source: "estimate: change batch PENDING → INSYNC",
+        estimate: true,
+    },
     "aws:route53/healthCheck:HealthCheck": quick(),
     // Estimate: a distribution change is "InProgress" until deployed to the edge locations.
-    "aws:cloudfront/distribution:Distribution": { create: d(300, 900), update: d(300, 900), delete: d(900, 1800), source: "estimate: InProgress → Deployed at the edge", estimate: true },
+    "aws:cloudfront/distribution:Distribution": {
+        create: d(300, 900),
+        update: d(300, 900),
+        delete: d(900, 1800),
+        source: "estimate: InProgress → Deployed at the edge",
+        estimate: true,
+    },
     "aws:cloudfront/originAccessControl:OriginAccessControl": quick(),
     "aws:cloudfront/cachePolicy:CachePolicy": quick(),
     "aws:cloudfront/originAccessIdentity:OriginAccessIdentity": quick(),
-    "aws:wafv2/webAcl:WebAcl": { create: d(10, 60), update: d(10, 60), source: "estimate: WAFv2 API with lock-token retries", estimate: true },
+    "aws:wafv2/webAcl:WebAcl": {
+        create: d(10, 60),
+        update: d(10, 60),
+        source: "estimate: WAFv2 API with lock-token retries",
+        estimate: true,
+    },
     // --- S3 ---------------------------------------------------------------------------------
     "aws:s3/bucket:Bucket": quick("estimate: CreateBucket plus the provider's read-back"),
     "aws:s3/bucketV2:BucketV2": quick("estimate: CreateBucket plus the provider's read-back"),
@@ -154,14 +234,31 @@ export const DURATIONS: Record<string, DurationRule> = {
     "aws:s3/bucketReplicationConfig:BucketReplicationConfig": quick(),
     // --- Data ---------------------------------------------------------------------------------
     // Refined by durationOf (writer / Multi-AZ / replica / cross-region / applyImmediately).
-    "aws:rds/instance:Instance": { create: d(480, 600), update: d(60, 120), delete: d(600, 1200), source: "see durationOf", estimate: false },
+    "aws:rds/instance:Instance": {
+        create: d(480, 600),
+        update: d(60, 120),
+        delete: d(600, 1200),
+        source: "see durationOf",
+        estimate: false,
+    },
     "aws:rds/subnetGroup:SubnetGroup": quick(),
     "aws:rds/parameterGroup:ParameterGroup": quick(),
     // Estimate: replication groups are commonly reported at 10–15 min; provider acceptance tests
     // have hit 40- and 50-min timeouts (hashicorp/terraform-provider-aws#2048, #4093), outliers
     // not used here. An update with applyImmediately=false is queued for the maintenance window.
-    "aws:elasticache/replicationGroup:ReplicationGroup": { create: d(720, 1200), update: d(60, 120), delete: d(600, 900), source: "estimate: 10–15 min commonly reported (timeouts in terraform-provider-aws#2048/#4093 are outliers)", estimate: true },
-    "aws:elasticache/subnetGroup:SubnetGroup": { create: d(3, 8), update: d(3, 8), source: "measured: 2–8 s (steampipe-plugin-aws#184/#246 logs)", estimate: false },
+    "aws:elasticache/replicationGroup:ReplicationGroup": {
+        create: d(720, 1200),
+        update: d(60, 120),
+        delete: d(600, 900),
+        source: "estimate: 10–15 min commonly reported (timeouts in terraform-provider-aws#2048/#4093 are outliers)",
+        estimate: true,
+    },
+    "aws:elasticache/subnetGroup:SubnetGroup": {
+        create: d(3, 8),
+        update: d(3, 8),
+        source: "measured: 2–8 s (steampipe-plugin-aws#184/#246 logs)",
+        estimate: false,
+    },
     "aws:elasticache/parameterGroup:ParameterGroup": quick(),
     "aws:backup/vault:Vault": quick(),
     "aws:backup/plan:Plan": quick(),
@@ -171,7 +268,13 @@ export const DURATIONS: Record<string, DurationRule> = {
     "docker:index/image:Image": { create: d(180, 360), update: d(180, 360), delete: d(5, 15), source: "see durationOf", estimate: true },
     // --- Kubernetes ---------------------------------------------------------------------------
     // The provider's await logic (@pulumi/kubernetes .d.ts of each kind) decides what "done" means.
-    "kubernetes:core/v1:Namespace": { create: d(3, 10), update: d(2, 5), delete: d(10, 60), source: "estimate: one API call (a delete waits for finalizers)", estimate: true },
+    "kubernetes:core/v1:Namespace": {
+        create: d(3, 10),
+        update: d(2, 5),
+        delete: d(10, 60),
+        source: "estimate: one API call (a delete waits for finalizers)",
+        estimate: true,
+    },
     "kubernetes:core/v1:ServiceAccount": quick("estimate: one API call"),
     "kubernetes:core/v1:ConfigMap": quick("estimate: one API call"),
     "kubernetes:core/v1:Secret": quick("estimate: one API call"),
@@ -182,17 +285,49 @@ export const DURATIONS: Record<string, DurationRule> = {
     // @pulumi/kubernetes core/v1/service.d.ts: waits for the Endpoints object and then "wait 10
     // seconds for any stragglers"; a ClusterIP Service whose pods do not exist yet has no
     // not-ready endpoints, so it completes after that pause.
-    "kubernetes:core/v1:Service": { create: d(12, 20), update: d(12, 20), source: "@pulumi/kubernetes Service await: endpoints + 10 s straggler wait", estimate: false },
+    "kubernetes:core/v1:Service": {
+        create: d(12, 20),
+        update: d(12, 20),
+        source: "@pulumi/kubernetes Service await: endpoints + 10 s straggler wait",
+        estimate: false,
+    },
     // @pulumi/kubernetes networking/v1/ingress.d.ts: waits for .status.loadBalancer.ingress, which
     // the AWS Load Balancer Controller sets once it has created (or joined) the ALB. Estimate.
-    "kubernetes:networking.k8s.io/v1:Ingress": { create: d(60, 180), update: d(15, 60), source: "estimate: await status.loadBalancer (ALB via the LB controller)", estimate: true },
+    "kubernetes:networking.k8s.io/v1:Ingress": {
+        create: d(60, 180),
+        update: d(15, 60),
+        source: "estimate: await status.loadBalancer (ALB via the LB controller)",
+        estimate: true,
+    },
     // Estimate: chart install plus the Release's default await of its workloads (controller pods ready).
-    "kubernetes:helm.sh/v3:Release": { create: d(90, 300), update: d(60, 180), source: "estimate: helm install + await pods ready", estimate: true },
+    "kubernetes:helm.sh/v3:Release": {
+        create: d(90, 300),
+        update: d(60, 180),
+        source: "estimate: helm install + await pods ready",
+        estimate: true,
+    },
     // Estimate: a PVC binds at once, or on first consumer (WaitForFirstConsumer storage classes).
-    "kubernetes:core/v1:PersistentVolumeClaim": { create: d(5, 60), update: d(5, 30), source: "estimate: bind or WaitForFirstConsumer", estimate: true },
+    "kubernetes:core/v1:PersistentVolumeClaim": {
+        create: d(5, 60),
+        update: d(5, 30),
+        source: "estimate: bind or WaitForFirstConsumer",
+        estimate: true,
+    },
     // Refined by durationOf (rollout = readiness per batch, bounded by the probes).
-    "kubernetes:apps/v1:Deployment": { create: d(75, 330), update: d(75, 330), delete: d(10, 45), source: "see durationOf", estimate: true },
-    "kubernetes:apps/v1:StatefulSet": { create: d(75, 330), update: d(75, 330), delete: d(10, 45), source: "see durationOf", estimate: true },
+    "kubernetes:apps/v1:Deployment": {
+        create: d(75, 330),
+        update: d(75, 330),
+        delete: d(10, 45),
+        source: "see durationOf",
+        estimate: true,
+    },
+    "kubernetes:apps/v1:StatefulSet": {
+        create: d(75, 330),
+        update: d(75, 330),
+        delete: d(10, 45),
+        source: "see durationOf",
+        estimate: true,
+    },
     "kubernetes:batch/v1:Job": { create: d(120, 600), update: d(120, 600), delete: d(5, 30), source: "see durationOf", estimate: true },
     // --- Local ---------------------------------------------------------------------------------
     "random:index/randomPassword:RandomPassword": instant,
@@ -236,15 +371,26 @@ export function durationOf(s: PlanState, op: Op, ctx: DurationContext): Estimate
     const rule = DURATIONS[s.type] ?? fallback;
     const base = (o: "create" | "update" | "delete", basis: string): Estimate => {
         const v = o === "delete" ? (rule.delete ?? d(10, 30)) : rule[o];
-        return { ...v, basis, source: rule.delete || o !== "delete" ? rule.source : "estimate: deletion", estimate: rule.estimate || (o === "delete" && !rule.delete) };
+        return {
+            ...v,
+            basis,
+            source: rule.delete || o !== "delete" ? rule.source : "estimate: deletion",
+            estimate: rule.estimate || (o === "delete" && !rule.delete),
+        };
     };
     const kind = op === "delete" ? "delete" : op === "update" ? "update" : "create";
     const short = s.type.split(":").pop() ?? s.type;
     const i = s.inputs as Record<string, any>;
 
     if (s.type === "aws:rds/instance:Instance" && kind !== "delete") return rds(i, kind, ctx.regionOfProvider(s));
-    if ((s.type === "aws:elasticache/replicationGroup:ReplicationGroup") && kind === "update" && i.applyImmediately !== false) {
-        return { typical: 900, high: 1800, basis: "ElastiCache modify (applied immediately)", source: "estimate: node replacement", estimate: true };
+    if (s.type === "aws:elasticache/replicationGroup:ReplicationGroup" && kind === "update" && i.applyImmediately !== false) {
+        return {
+            typical: 900,
+            high: 1800,
+            basis: "ElastiCache modify (applied immediately)",
+            source: "estimate: node replacement",
+            estimate: true,
+        };
     }
     if (s.type === "docker:index/image:Image" && kind !== "delete") return image(i);
     if ((s.type === "kubernetes:apps/v1:Deployment" || s.type === "kubernetes:apps/v1:StatefulSet") && kind !== "delete") {
@@ -257,8 +403,20 @@ export function durationOf(s: PlanState, op: Op, ctx: DurationContext): Estimate
 function rds(i: Record<string, any>, kind: "create" | "update", region: string | undefined): Estimate {
     if (kind === "update") {
         return i.applyImmediately === false
-            ? { typical: 60, high: 120, basis: "RDS modify queued for the maintenance window", source: "estimate: applyImmediately=false returns once the modification is pending", estimate: true }
-            : { typical: 900, high: 1800, basis: "RDS modify applied immediately", source: "estimate: instance class/storage change", estimate: true };
+            ? {
+                  typical: 60,
+                  high: 120,
+                  basis: "RDS modify queued for the maintenance window",
+                  source: "estimate: applyImmediately=false returns once the modification is pending",
+                  estimate: true,
+              }
+            : {
+                  typical: 900,
+                  high: 1800,
+                  basis: "RDS modify applied immediately",
+                  source: "estimate: instance class/storage change",
+                  estimate: true,
+              };
     }
     const source = typeof i.replicateSourceDb === "string" ? i.replicateSourceDb : undefined;
     if (source) {
@@ -268,17 +426,41 @@ function rds(i: Record<string, any>, kind: "create" | "update", region: string |
             // snapshot of the source, a cross-Region snapshot copy, then a restore; the time grows
             // with the source's size. Estimate for a new (near-empty) 500 GiB source: 20–30 min;
             // large sources take much longer (hashicorp/terraform-provider-aws#22990).
-            return { typical: 1500, high: 2400, basis: "RDS cross-Region read replica create", source: "estimate: snapshot → cross-Region copy → restore (AWS RDS User Guide USER_ReadRepl.XRgn)", estimate: true };
+            return {
+                typical: 1500,
+                high: 2400,
+                basis: "RDS cross-Region read replica create",
+                source: "estimate: snapshot → cross-Region copy → restore (AWS RDS User Guide USER_ReadRepl.XRgn)",
+                estimate: true,
+            };
         }
         // Estimate: snapshot of the source plus an instance create; read replicas of larger
         // sources run past the 40-min provider timeout (hashicorp/terraform#6948).
-        return { typical: 900, high: 1500, basis: "RDS read replica create", source: "estimate: source snapshot + instance create (hashicorp/terraform#6948)", estimate: true };
+        return {
+            typical: 900,
+            high: 1500,
+            basis: "RDS read replica create",
+            source: "estimate: source snapshot + instance create (hashicorp/terraform#6948)",
+            estimate: true,
+        };
     }
     // Measured (hashicorp/terraform#498, RDS event log): single-AZ "up to 5/10 minutes", Multi-AZ
     // "15/20 minutes" (instance, conversion to Multi-AZ, first backup).
     return i.multiAz === true
-        ? { typical: 1080, high: 1500, basis: "RDS Multi-AZ create", source: "measured: 15–20 min (hashicorp/terraform#498)", estimate: false }
-        : { typical: 480, high: 600, basis: "RDS single-AZ create", source: "measured: 5–10 min (hashicorp/terraform#498)", estimate: false };
+        ? {
+              typical: 1080,
+              high: 1500,
+              basis: "RDS Multi-AZ create",
+              source: "measured: 15–20 min (hashicorp/terraform#498)",
+              estimate: false,
+          }
+        : {
+              typical: 480,
+              high: 600,
+              basis: "RDS single-AZ create",
+              source: "measured: 5–10 min (hashicorp/terraform#498)",
+              estimate: false,
+          };
 }
 
 function image(i: Record<string, any>): Estimate {
@@ -286,11 +468,23 @@ function image(i: Record<string, any>): Estimate {
     // Estimate: the storefront is a Next.js app built from source (dependency install + `next
     // build`) on a 2–4 vCPU runner, then pushed.
     if (/storefront/i.test(name)) {
-        return { typical: 420, high: 900, basis: "docker build (Next.js from source) + push", source: "estimate: install + next build + push", estimate: true };
+        return {
+            typical: 420,
+            high: 900,
+            basis: "docker build (Next.js from source) + push",
+            source: "estimate: install + next build + push",
+            estimate: true,
+        };
     }
     // Estimate: images/core is FROM the published Saleor image plus one USER line: pull the base
     // (several hundred MB) and push every layer to a fresh ECR repository.
-    return { typical: 180, high: 360, basis: "docker build (thin layer on a published image) + push", source: "estimate: base pull + push to ECR", estimate: true };
+    return {
+        typical: 180,
+        high: 360,
+        basis: "docker build (thin layer on a published image) + push",
+        source: "estimate: base pull + push to ECR",
+        estimate: true,
+    };
 }
 
 function containersOf(i: Record<string, any>): Record<string, any>[] {
@@ -333,7 +527,10 @@ function rollout(s: PlanState, kind: "create" | "update", ctx: DurationContext):
         how = "one pod at a time (StatefulSet)";
     } else if (kind === "update") {
         const ru = i.spec?.strategy?.rollingUpdate ?? {};
-        const step = Math.max(1, count(ru.maxSurge ?? "25%", replicas, Math.ceil) + count(ru.maxUnavailable ?? "25%", replicas, Math.floor));
+        const step = Math.max(
+            1,
+            count(ru.maxSurge ?? "25%", replicas, Math.ceil) + count(ru.maxUnavailable ?? "25%", replicas, Math.floor),
+        );
         batches = Math.ceil(replicas / step);
         how = `rolling ${step} at a time`;
     }
@@ -369,7 +566,9 @@ function job(i: Record<string, any>, ctx: DurationContext): Estimate {
     return {
         typical: start + run,
         high: a.imagePull.high + a.processStart.high + Math.max(run * 2, Math.min(deadline || run * 2, run * 3)),
-        basis: migration ? `migration Job: pod start + migrate (${run} s assumed${ctx.migrationSeconds !== undefined ? ", --migration-seconds" : ""})` : `Job: pod start + run (${run} s assumed)`,
+        basis: migration
+            ? `migration Job: pod start + migrate (${run} s assumed${ctx.migrationSeconds !== undefined ? ", --migration-seconds" : ""})`
+            : `Job: pod start + run (${run} s assumed)`,
         source: "assumption: migration run time (--migration-seconds); Job awaited until Complete",
         estimate: true,
     };

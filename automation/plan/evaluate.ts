@@ -39,21 +39,31 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<EvaluateResu
     const project = projectName(projectDir);
     const file = opts.configFile ?? path.join(projectDir, `Pulumi.${opts.stack}.yaml`);
     if (!fs.existsSync(file)) {
-        return { problems: [`stack config file ${path.relative(process.cwd(), file) || file} does not exist (stacks: ${listStacks(projectDir).join(", ")})`] };
+        return {
+            problems: [
+                `stack config file ${path.relative(process.cwd(), file) || file} does not exist (stacks: ${listStacks(projectDir).join(", ")})`,
+            ],
+        };
     }
     const stackConfig = readStackFile(file, project);
     const values = { ...stackConfig.values, ...opts.configOverrides };
     const source = {
         ...stackConfig.source,
         get: (k: string) => values[`saleor:${k}`],
-        keys: () => Object.keys(values).filter((k) => k.startsWith("saleor:")).map((k) => k.slice("saleor:".length)),
+        keys: () =>
+            Object.keys(values)
+                .filter((k) => k.startsWith("saleor:"))
+                .map((k) => k.slice("saleor:".length)),
     };
     const validated = validateStackConfig(source);
     if ("problems" in validated) return { problems: validated.problems };
 
     pulumi.runtime.setAllConfig(values, stackConfig.secretKeys);
     const main = require(path.join(projectDir, "index.ts")) as () => Promise<Record<string, unknown>>;
-    const { resources, result } = await runUnderMocks(project, opts.stack, main, { speedPatches: opts.speedPatches, skipPromiseDecoration: opts.skipPromiseDecoration });
+    const { resources, result } = await runUnderMocks(project, opts.stack, main, {
+        speedPatches: opts.speedPatches,
+        skipPromiseDecoration: opts.skipPromiseDecoration,
+    });
     return { evaluation: { project, stack: opts.stack, resources, outputs: result as Record<string, unknown> } };
 }
 
@@ -65,8 +75,12 @@ export const programErrorExitCode = 4;
  * on each registration) and its result with Outputs resolved. Also the harness of component tests.
  * `opts` can turn off the SDK patches that are there for speed (sdk-patches.ts).
  */
-export async function runUnderMocks<T>(project: string, stack: string, program: () => T | Promise<T>,
-    opts: PatchOptions = {}): Promise<{ resources: RecordedResource[]; result: unknown }> {
+export async function runUnderMocks<T>(
+    project: string,
+    stack: string,
+    program: () => T | Promise<T>,
+    opts: PatchOptions = {},
+): Promise<{ resources: RecordedResource[]; result: unknown }> {
     // The SDK's runtime (monitor, settings) and what patchSdk replaces are process-wide: an
     // evaluation started inside another would mix their resources and undo the other's changes.
     if (evaluating) throw new Error("another evaluation is running in this process; evaluate stacks one after another");
@@ -80,7 +94,12 @@ export async function runUnderMocks<T>(project: string, stack: string, program: 
 
 let evaluating = false;
 
-async function runAlone<T>(project: string, stack: string, program: () => T | Promise<T>, opts: PatchOptions): Promise<{ resources: RecordedResource[]; result: unknown }> {
+async function runAlone<T>(
+    project: string,
+    stack: string,
+    program: () => T | Promise<T>,
+    opts: PatchOptions,
+): Promise<{ resources: RecordedResource[]; result: unknown }> {
     const mocks = new PlanMocks();
     checkMockMonitor();
     const monitor = new RecordingMonitor(mocks, opts);
@@ -90,10 +109,13 @@ async function runAlone<T>(project: string, stack: string, program: () => T | Pr
     // Nothing left to run but the program not finished: node exits with nothing said unless told.
     const unfinished = () => {
         const waiting = runtime.waiting();
-        const which = waiting.length === 0
-            ? "every resource is registered; an invoke or an Output the program awaits never resolved"
-            : `${waiting.length} resource(s) never registered: ${waiting.slice(0, 5).join("; ")}${waiting.length > 5 ? "; ..." : ""}`;
-        process.stderr.write(`the program never finished when nothing was left to run (a dependency cycle, or an Output that never resolves): ${which}\n`);
+        const which =
+            waiting.length === 0
+                ? "every resource is registered; an invoke or an Output the program awaits never resolved"
+                : `${waiting.length} resource(s) never registered: ${waiting.slice(0, 5).join("; ")}${waiting.length > 5 ? "; ..." : ""}`;
+        process.stderr.write(
+            `the program never finished when nothing was left to run (a dependency cycle, or an Output that never resolves): ${which}\n`,
+        );
         if (!process.exitCode) process.exitCode = programErrorExitCode;
     };
     process.once("exit", unfinished);
@@ -108,7 +130,10 @@ async function runAlone<T>(project: string, stack: string, program: () => T | Pr
 }
 
 export function listStacks(projectDir = projectRoot): string[] {
-    return fs.readdirSync(projectDir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []).sort();
+    return fs
+        .readdirSync(projectDir)
+        .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
+        .sort();
 }
 
 /** Waits until every registration the program started has been answered. */

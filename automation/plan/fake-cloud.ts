@@ -41,7 +41,11 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             state.metadata = meta;
             id = meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name;
         } else if (args.type === "random:index/randomPassword:RandomPassword") {
-            state.result = createHash("sha256").update(args.name).digest("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, inputs.length ?? 32);
+            state.result = createHash("sha256")
+                .update(args.name)
+                .digest("base64")
+                .replace(/[^A-Za-z0-9]/g, "")
+                .slice(0, inputs.length ?? 32);
         } else if (args.type === "tls:index/privateKey:PrivateKey") {
             state.privateKeyPem = `-----BEGIN RSA PRIVATE KEY-----\nMOCK${h}\n-----END RSA PRIVATE KEY-----\n`;
             state.publicKeyPem = `-----BEGIN PUBLIC KEY-----\nMOCK${h}\n-----END PUBLIC KEY-----\n`;
@@ -60,7 +64,11 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         const region = this.regionOf(args.provider, args.inputs ?? {});
         switch (args.token) {
             case "aws:index/getAvailabilityZones:getAvailabilityZones":
-                return { names: ["a", "b", "c"].map((z) => `${region}${z}`), zoneIds: [1, 2, 3].map((n) => `${region.slice(0, 3)}1-az${n}`), id: region };
+                return {
+                    names: ["a", "b", "c"].map((z) => `${region}${z}`),
+                    zoneIds: [1, 2, 3].map((n) => `${region.slice(0, 3)}1-az${n}`),
+                    id: region,
+                };
             case "aws:index/getCallerIdentity:getCallerIdentity":
                 // A deploy from CI: a session of the environment's deploy role, assumed through OIDC.
                 return { accountId, arn: deploySessionArn(pulumi.getStack()), userId: "AROAMOCK:saleor-deploy", id: accountId };
@@ -69,7 +77,14 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 const arn = String(args.inputs.arn);
                 const session = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
                 return session
-                    ? { arn, issuerArn: `arn:aws:iam::${session[1]}:role/${session[2]}`, issuerName: session[2], issuerId: "AROAMOCK", sessionName: session[3], id: arn }
+                    ? {
+                          arn,
+                          issuerArn: `arn:aws:iam::${session[1]}:role/${session[2]}`,
+                          issuerName: session[2],
+                          issuerId: "AROAMOCK",
+                          sessionName: session[3],
+                          id: arn,
+                      }
                     : { arn, issuerArn: arn, issuerName: arn.split("/").pop(), issuerId: "", sessionName: "", id: arn };
             }
             case "aws:index/getRegion:getRegion":
@@ -77,23 +92,50 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             case "aws:index/getPartition:getPartition":
                 return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
             case "aws:eks/getAddonVersion:getAddonVersion":
-                return { addonName: args.inputs.addonName, kubernetesVersion: args.inputs.kubernetesVersion, version: addonVersion(String(args.inputs.addonName), String(args.inputs.kubernetesVersion)), id: String(args.inputs.addonName) };
+                return {
+                    addonName: args.inputs.addonName,
+                    kubernetesVersion: args.inputs.kubernetesVersion,
+                    version: addonVersion(String(args.inputs.addonName), String(args.inputs.kubernetesVersion)),
+                    id: String(args.inputs.addonName),
+                };
             case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
-                return { userName: "AWS", password: `mock-ecr-token-${region}`, proxyEndpoint: `https://${accountId}.dkr.ecr.${region}.amazonaws.com`, authorizationToken: "bW9jaw==", id: region };
+                return {
+                    userName: "AWS",
+                    password: `mock-ecr-token-${region}`,
+                    proxyEndpoint: `https://${accountId}.dkr.ecr.${region}.amazonaws.com`,
+                    authorizationToken: "bW9jaw==",
+                    id: region,
+                };
             case "aws:iam/getPolicyDocument:getPolicyDocument":
                 return { json: JSON.stringify({ Version: "2012-10-17", Statement: args.inputs.statements ?? [] }), id: "policy" };
             case "aws:route53/getZone:getZone": {
                 const name = String(args.inputs.name ?? "example.com").replace(/\.$/, "");
                 const zoneId = hostedZoneId(name);
                 return {
-                    id: zoneId, zoneId, name, arn: `arn:aws:route53:::hostedzone/${zoneId}`, privateZone: false, callerReference: `mock-${name}`,
-                    comment: "", nameServers: [1, 2, 3, 4].map((n) => `ns-${parseInt(short(name + n, 3), 16) % 2048}.awsdns-${n}.${["com", "net", "org", "co.uk"][n - 1]}`),
-                    primaryNameServer: "ns-1.awsdns-1.com", resourceRecordSetCount: 2, linkedServiceDescription: "", linkedServicePrincipal: "", tags: {},
+                    id: zoneId,
+                    zoneId,
+                    name,
+                    arn: `arn:aws:route53:::hostedzone/${zoneId}`,
+                    privateZone: false,
+                    callerReference: `mock-${name}`,
+                    comment: "",
+                    nameServers: [1, 2, 3, 4].map(
+                        (n) => `ns-${parseInt(short(name + n, 3), 16) % 2048}.awsdns-${n}.${["com", "net", "org", "co.uk"][n - 1]}`,
+                    ),
+                    primaryNameServer: "ns-1.awsdns-1.com",
+                    resourceRecordSetCount: 2,
+                    linkedServiceDescription: "",
+                    linkedServicePrincipal: "",
+                    tags: {},
                 };
             }
             case "aws:lb/getHostedZoneId:getHostedZoneId": {
                 const zones = String(args.inputs.loadBalancerType ?? "application") === "network" ? nlbHostedZones : albHostedZones;
-                return { id: zones[region] ?? zones["eu-central-1"], region, loadBalancerType: args.inputs.loadBalancerType ?? "application" };
+                return {
+                    id: zones[region] ?? zones["eu-central-1"],
+                    region,
+                    loadBalancerType: args.inputs.loadBalancerType ?? "application",
+                };
             }
             case "aws:lb/getLoadBalancer:getLoadBalancer":
                 return ingressLoadBalancer(region, args.inputs);
@@ -121,35 +163,62 @@ export class PlanMocks implements pulumi.runtime.Mocks {
 function ingressLoadBalancer(region: string, inputs: Record<string, any>): Record<string, unknown> {
     const tags: Record<string, string> = inputs.tags ?? {};
     const key = JSON.stringify(Object.entries(tags).sort());
-    const group = String(tags["ingress.k8s.aws/stack"] ?? inputs.name ?? "alb").replace(/[^A-Za-z0-9]/g, "").slice(0, 8);
+    const group = String(tags["ingress.k8s.aws/stack"] ?? inputs.name ?? "alb")
+        .replace(/[^A-Za-z0-9]/g, "")
+        .slice(0, 8);
     const name = inputs.name ?? `k8s-${group}-${short(key, 10)}`;
     const arnSuffix = `app/${name}/${short(`${region}${key}`, 16)}`;
     const arn = `arn:aws:elasticloadbalancing:${region}:${accountId}:loadbalancer/${arnSuffix}`;
     return {
-        id: arn, arn, arnSuffix, name, tags, loadBalancerType: "application", internal: false,
-        dnsName: `${name}-${parseInt(short(key, 8), 16)}.${region}.elb.amazonaws.com`, zoneId: albHostedZones[region] ?? albHostedZones["eu-central-1"],
+        id: arn,
+        arn,
+        arnSuffix,
+        name,
+        tags,
+        loadBalancerType: "application",
+        internal: false,
+        dnsName: `${name}-${parseInt(short(key, 8), 16)}.${region}.elb.amazonaws.com`,
+        zoneId: albHostedZones[region] ?? albHostedZones["eu-central-1"],
     };
 }
 
 /** ELB's published hosted zones for alias records (a few regions; others fall back to eu-central-1's). */
-const albHostedZones: Record<string, string> = { "eu-central-1": "Z215JYRZR1TBD5", "eu-west-1": "Z32O12XQLNTSW2", "us-east-1": "Z35SXDOTRQ7X7K" };
-const nlbHostedZones: Record<string, string> = { "eu-central-1": "Z3F0SRJ5LGBH90", "eu-west-1": "Z2IFOLAFXWLO4F", "us-east-1": "Z26RNL4JYFTOTI" };
+const albHostedZones: Record<string, string> = {
+    "eu-central-1": "Z215JYRZR1TBD5",
+    "eu-west-1": "Z32O12XQLNTSW2",
+    "us-east-1": "Z35SXDOTRQ7X7K",
+};
+const nlbHostedZones: Record<string, string> = {
+    "eu-central-1": "Z3F0SRJ5LGBH90",
+    "eu-west-1": "Z2IFOLAFXWLO4F",
+    "us-east-1": "Z26RNL4JYFTOTI",
+};
 /** The one hosted zone every CloudFront distribution answers alias queries from. */
 const cloudFrontHostedZoneId = "Z2FDTNDATAQYW2";
 
 /** A Route 53 hosted zone id: "Z" and upper-case letters and digits. */
 const hostedZoneId = (name: string) => `Z${short(name, 20).toUpperCase()}`;
 /** A UUID-shaped id, as WAF and Route 53 health checks have. */
-const uuidOf = (s: string) => { const x = short(s, 32); return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`; };
+const uuidOf = (s: string) => {
+    const x = short(s, 32);
+    return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+};
 /** A CloudFront id: "E" and 13 upper-case letters and digits. */
 const cloudFrontId = (s: string) => `E${short(s, 13).toUpperCase()}`;
 
 const idPrefixes: Record<string, string> = {
-    "aws:ec2/vpc:Vpc": "vpc", "aws:ec2/subnet:Subnet": "subnet", "aws:ec2/securityGroup:SecurityGroup": "sg",
-    "aws:ec2/internetGateway:InternetGateway": "igw", "aws:ec2/natGateway:NatGateway": "nat", "aws:ec2/eip:Eip": "eipalloc",
-    "aws:ec2/routeTable:RouteTable": "rtb", "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": "pcx",
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
-    "aws:ec2/launchTemplate:LaunchTemplate": "lt", "aws:kms/key:Key": "mrk",
+    "aws:ec2/vpc:Vpc": "vpc",
+    "aws:ec2/subnet:Subnet": "subnet",
+    "aws:ec2/securityGroup:SecurityGroup": "sg",
+    "aws:ec2/internetGateway:InternetGateway": "igw",
+    "aws:ec2/natGateway:NatGateway": "nat",
+    "aws:ec2/eip:Eip": "eipalloc",
+    "aws:ec2/routeTable:RouteTable": "rtb",
+    "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": "pcx",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt",
+    "aws:kms/key:Key": "mrk",
 };
 
 const eksChildIds: Record<string, (inputs: Record<string, any>, fallback: string) => string> = {
@@ -163,7 +232,7 @@ const eksChildIds: Record<string, (inputs: Record<string, any>, fallback: string
 /** A plausible, deterministic add-on version that differs per add-on and Kubernetes version, as EKS's do. */
 function addonVersion(addonName: string, kubernetesVersion: string): string {
     const n = parseInt(short(`${addonName}@${kubernetesVersion}`, 4), 16);
-    return `v1.${n % 40}.${n % 7}-eksbuild.${n % 3 + 1}`;
+    return `v1.${n % 40}.${n % 7}-eksbuild.${(n % 3) + 1}`;
 }
 
 /**
@@ -176,11 +245,25 @@ const autoNamedProperty: Record<string, string> = {
     "aws:s3/bucket:Bucket": "bucket",
 };
 const namedTypes = new Set([
-    "aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup", "aws:elasticache/subnetGroup:SubnetGroup",
-    "aws:elasticache/parameterGroup:ParameterGroup", "aws:backup/vault:Vault", "aws:backup/plan:Plan", "aws:backup/selection:Selection",
-    "aws:iam/role:Role", "aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:ec2/securityGroup:SecurityGroup",
-    "aws:eks/cluster:Cluster", "aws:ecr/repository:Repository", "aws:cloudwatch/logGroup:LogGroup", "aws:ec2/launchTemplate:LaunchTemplate",
-    "aws:sns/topic:Topic", "aws:kms/alias:Alias", "aws:wafv2/webAcl:WebAcl", "aws:cloudfront/originAccessControl:OriginAccessControl",
+    "aws:rds/subnetGroup:SubnetGroup",
+    "aws:rds/parameterGroup:ParameterGroup",
+    "aws:elasticache/subnetGroup:SubnetGroup",
+    "aws:elasticache/parameterGroup:ParameterGroup",
+    "aws:backup/vault:Vault",
+    "aws:backup/plan:Plan",
+    "aws:backup/selection:Selection",
+    "aws:iam/role:Role",
+    "aws:iam/policy:Policy",
+    "aws:iam/rolePolicy:RolePolicy",
+    "aws:ec2/securityGroup:SecurityGroup",
+    "aws:eks/cluster:Cluster",
+    "aws:ecr/repository:Repository",
+    "aws:cloudwatch/logGroup:LogGroup",
+    "aws:ec2/launchTemplate:LaunchTemplate",
+    "aws:sns/topic:Topic",
+    "aws:kms/alias:Alias",
+    "aws:wafv2/webAcl:WebAcl",
+    "aws:cloudfront/originAccessControl:OriginAccessControl",
 ]);
 
 function autoNames(type: string, name: string, h: string, inputs: Record<string, any>): Record<string, unknown> {
@@ -199,11 +282,15 @@ function awsId(type: string, name: string, h: string, inputs: Record<string, any
     const eksChild = eksChildIds[type];
     if (eksChild) return eksChild(inputs, `${name}-${h}`);
     // Accepting a peering or setting its options acts on the connection itself.
-    if (type === "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter" || type === "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions") {
+    if (
+        type === "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter" ||
+        type === "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions"
+    ) {
         return String(inputs.vpcPeeringConnectionId);
     }
     if (type === "aws:wafv2/webAcl:WebAcl" || type === "aws:route53/healthCheck:HealthCheck") return uuidOf(name);
-    if (type === "aws:cloudfront/distribution:Distribution" || type === "aws:cloudfront/originAccessControl:OriginAccessControl") return cloudFrontId(name);
+    if (type === "aws:cloudfront/distribution:Distribution" || type === "aws:cloudfront/originAccessControl:OriginAccessControl")
+        return cloudFrontId(name);
     if (type === "aws:route53/record:Record") return `${inputs.zoneId}_${String(inputs.name).replace(/\.$/, "")}_${inputs.type}`;
     if (type === "aws:acm/certificateValidation:CertificateValidation") return String(inputs.certificateArn);
     // Named resources keep their name as id, as most AWS resources do.
@@ -214,17 +301,25 @@ function awsState(type: string, name: string, id: string, h: string, region: str
     const arn = (service: string, resource: string, r: string = region) => `arn:aws:${service}:${r}:${accountId}:${resource}`;
     switch (type) {
         case "aws:ec2/vpc:Vpc":
-            return { arn: arn("ec2", `vpc/${id}`), defaultSecurityGroupId: `sg-${short(name + "default", 17)}`, mainRouteTableId: `rtb-${short(name + "main", 17)}` };
+            return {
+                arn: arn("ec2", `vpc/${id}`),
+                defaultSecurityGroupId: `sg-${short(name + "default", 17)}`,
+                mainRouteTableId: `rtb-${short(name + "main", 17)}`,
+            };
         case "aws:ec2/subnet:Subnet":
             return { arn: arn("ec2", `subnet/${id}`) };
         case "aws:ec2/securityGroup:SecurityGroup":
             return { arn: arn("ec2", `security-group/${id}`), name: inputs.name ?? id };
         case "aws:ec2/eip:Eip":
-            return { publicIp: `198.51.100.${parseInt(h.slice(0, 2), 16) % 250 + 1}`, allocationId: id };
+            return { publicIp: `198.51.100.${(parseInt(h.slice(0, 2), 16) % 250) + 1}`, allocationId: id };
         case "aws:kms/key:Key":
             return { arn: arn("kms", `key/${id}`), keyId: id };
         case "aws:iam/role:Role":
-            return { arn: `arn:aws:iam::${accountId}:role/${inputs.name ?? id}`, name: inputs.name ?? id, uniqueId: `AROA${h.toUpperCase()}` };
+            return {
+                arn: `arn:aws:iam::${accountId}:role/${inputs.name ?? id}`,
+                name: inputs.name ?? id,
+                uniqueId: `AROA${h.toUpperCase()}`,
+            };
         case "aws:iam/policy:Policy":
             return { arn: `arn:aws:iam::${accountId}:policy/${inputs.name ?? id}` };
         case "aws:eks/cluster:Cluster":
@@ -234,16 +329,31 @@ function awsState(type: string, name: string, id: string, h: string, region: str
                 endpoint: `https://${h.toUpperCase()}${short(name + "ep", 24).toUpperCase()}.gr7.${region}.eks.amazonaws.com`,
                 certificateAuthority: { data: Buffer.from(`mock-ca-${h}`).toString("base64") },
                 identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${short(name, 32).toUpperCase()}` }] }],
-                vpcConfig: { ...(inputs.vpcConfig ?? {}), clusterSecurityGroupId: `sg-${short(name + "cluster", 17)}`, vpcId: `vpc-${short(name, 17)}` },
+                vpcConfig: {
+                    ...(inputs.vpcConfig ?? {}),
+                    clusterSecurityGroupId: `sg-${short(name + "cluster", 17)}`,
+                    vpcId: `vpc-${short(name, 17)}`,
+                },
                 status: "ACTIVE",
                 version: inputs.version,
             };
         case "aws:eks/nodeGroup:NodeGroup":
-            return { arn: arn("eks", `nodegroup/${id.replace(":", "/")}/${h}`), nodeGroupName: id.split(":")[1], status: "ACTIVE", resources: [{ autoscalingGroups: [{ name: `eks-${id.split(":")[1]}-${h}` }] }] };
+            return {
+                arn: arn("eks", `nodegroup/${id.replace(":", "/")}/${h}`),
+                nodeGroupName: id.split(":")[1],
+                status: "ACTIVE",
+                resources: [{ autoscalingGroups: [{ name: `eks-${id.split(":")[1]}-${h}` }] }],
+            };
         case "aws:eks/addon:Addon":
             return { arn: arn("eks", `addon/${inputs.clusterName}/${inputs.addonName}/${h}`) };
         case "aws:eks/accessEntry:AccessEntry":
-            return { accessEntryArn: arn("eks", `access-entry/${inputs.clusterName}/role/${accountId}/${String(inputs.principalArn).split("/").pop()}/${h}`), type: inputs.type ?? "STANDARD" };
+            return {
+                accessEntryArn: arn(
+                    "eks",
+                    `access-entry/${inputs.clusterName}/role/${accountId}/${String(inputs.principalArn).split("/").pop()}/${h}`,
+                ),
+                type: inputs.type ?? "STANDARD",
+            };
         case "aws:eks/podIdentityAssociation:PodIdentityAssociation": {
             const associationId = id.split(",")[1];
             return { associationId, associationArn: arn("eks", `podidentityassociation/${inputs.clusterName}/${associationId}`) };
@@ -258,14 +368,23 @@ function awsState(type: string, name: string, id: string, h: string, region: str
         }
         case "aws:elasticache/replicationGroup:ReplicationGroup": {
             const base = `${id}.${h.slice(0, 6)}.${region.replace(/-/g, "").slice(0, 6)}.cache.amazonaws.com`;
-            return { arn: arn("elasticache", `replicationgroup:${id}`), primaryEndpointAddress: `master.${base}`, readerEndpointAddress: `replica.${base}`, port: 6379 };
+            return {
+                arn: arn("elasticache", `replicationgroup:${id}`),
+                primaryEndpointAddress: `master.${base}`,
+                readerEndpointAddress: `replica.${base}`,
+                port: 6379,
+            };
         }
         case "aws:s3/bucket:Bucket": {
             const bucket = inputs.bucket ?? `${name}-${h}`;
             return { bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`, region };
         }
         case "aws:ecr/repository:Repository":
-            return { arn: arn("ecr", `repository/${inputs.name ?? id}`), repositoryUrl: `${accountId}.dkr.ecr.${region}.amazonaws.com/${inputs.name ?? id}`, registryId: accountId };
+            return {
+                arn: arn("ecr", `repository/${inputs.name ?? id}`),
+                repositoryUrl: `${accountId}.dkr.ecr.${region}.amazonaws.com/${inputs.name ?? id}`,
+                registryId: accountId,
+            };
         case "aws:acm/certificate:Certificate": {
             // ACM asks for one CNAME per name on the certificate, under that name.
             const names: string[] = [inputs.domainName, ...(inputs.subjectAlternativeNames ?? [])].filter((d) => typeof d === "string");

@@ -85,11 +85,21 @@ function isUnknown(v: unknown): boolean {
 /** Builds the plan document: a stack step, a step per default provider the engine would create, then every resource. */
 export function toPlanDocument(e: Evaluation, policyViolations: PolicyViolationJson[] = []): PlanDocument {
     const stackUrn = `urn:pulumi:${e.stack}::${e.project}::pulumi:pulumi:Stack::${e.project}-${e.stack}`;
-    const steps: PlanStep[] = [{
-        op: "create",
-        urn: stackUrn,
-        newState: { type: "pulumi:pulumi:Stack", urn: stackUrn, custom: false, inputs: {}, dependencies: [], protect: false, retainOnDelete: false },
-    }];
+    const steps: PlanStep[] = [
+        {
+            op: "create",
+            urn: stackUrn,
+            newState: {
+                type: "pulumi:pulumi:Stack",
+                urn: stackUrn,
+                custom: false,
+                inputs: {},
+                dependencies: [],
+                protect: false,
+                retainOnDelete: false,
+            },
+        },
+    ];
     const defaults = new Map<string, string>();
     const defaultProvider = (pkg: string): string => {
         let ref = defaults.get(pkg);
@@ -99,18 +109,35 @@ export function toPlanDocument(e: Evaluation, policyViolations: PolicyViolationJ
             ref = `${urn}::${pkg}-default-provider`;
             defaults.set(pkg, ref);
             steps.push({
-                op: "create", urn,
-                newState: { type: `pulumi:providers:${pkg}`, urn, custom: true, parent: stackUrn, inputs: { version: packageVersion(pkg) }, dependencies: [], protect: false, retainOnDelete: false },
+                op: "create",
+                urn,
+                newState: {
+                    type: `pulumi:providers:${pkg}`,
+                    urn,
+                    custom: true,
+                    parent: stackUrn,
+                    inputs: { version: packageVersion(pkg) },
+                    dependencies: [],
+                    protect: false,
+                    retainOnDelete: false,
+                },
             });
         }
         return ref;
     };
     for (const r of e.resources) {
         const isProvider = r.type.startsWith("pulumi:providers:");
-        const provider = r.custom && !isProvider ? (r.provider || defaultProvider(r.type.split(":")[0])) : undefined;
+        const provider = r.custom && !isProvider ? r.provider || defaultProvider(r.type.split(":")[0]) : undefined;
         steps.push({ op: "create", urn: r.urn, newState: toState(r, stackUrn, provider) });
     }
-    return { stack: e.stack, project: e.project, steps, outputs: redact(e.outputs) as Record<string, unknown>, policyViolations, offline: true };
+    return {
+        stack: e.stack,
+        project: e.project,
+        steps,
+        outputs: redact(e.outputs) as Record<string, unknown>,
+        policyViolations,
+        offline: true,
+    };
 }
 
 function toState(r: RecordedResource, stackUrn: string, provider: string | undefined): PlanState {
@@ -137,7 +164,9 @@ function packageVersion(pkg: string): string {
         let v = "0.0.0";
         try {
             v = JSON.parse(fs.readFileSync(path.join(require.resolve(`@pulumi/${pkg}/package.json`)), "utf8")).version;
-        } catch { /* a package we do not ship: keep the placeholder */ }
+        } catch {
+            /* a package we do not ship: keep the placeholder */
+        }
         versions.set(pkg, v);
     }
     return versions.get(pkg)!;

@@ -53,7 +53,10 @@ export class RecordingMonitor extends MockMonitor {
     /** The SDK's Struct, to encode answers with when the speed patches are off. */
     private readonly struct?: { fromJavaScript(state: Record<string, unknown>): unknown };
 
-    constructor(private readonly planMocks: PlanMocks, opts: PatchOptions = {}) {
+    constructor(
+        private readonly planMocks: PlanMocks,
+        opts: PatchOptions = {},
+    ) {
         super(planMocks);
         if (opts.speedPatches === false) this.struct = sdkStruct() as typeof this.struct;
     }
@@ -72,12 +75,21 @@ export class RecordingMonitor extends MockMonitor {
                 custom: record.custom,
                 id: req.getImportid(),
             });
-            const urn: string = (this as unknown as { newUrn(parent: string, type: string, name: string): string }).newUrn(record.parent, record.type, record.name);
+            const urn: string = (this as unknown as { newUrn(parent: string, type: string, name: string): string }).newUrn(
+                record.parent,
+                record.type,
+                record.name,
+            );
             const id = result.id ?? "";
             const state = await serializeProperties("", result.state);
             this.resources.set(urn, { urn, id: result.id ?? null, state });
             const { raw: _raw, hasUnknowns: _unknowns, aliasRequests, ...recorded } = record;
-            this.recorded.push({ urn, id, ...recorded, aliases: aliasRequests.map((a) => aliasUrn(a, urn, record.parent)).filter((a): a is string => a !== undefined && a !== urn) });
+            this.recorded.push({
+                urn,
+                id,
+                ...recorded,
+                aliases: aliasRequests.map((a) => aliasUrn(a, urn, record.parent)).filter((a): a is string => a !== undefined && a !== urn),
+            });
             if (record.type.startsWith("pulumi:providers:")) {
                 this.planMocks.rememberProvider(`${urn}::${id}`, record.inputs);
             }
@@ -108,7 +120,9 @@ function recordOf(req: any) {
     req.getPropertydependenciesMap().forEach((deps: any) => propertyDependencies.push(...deps.getUrnsList()));
     const raw: Record<string, unknown> = req.getObject()?.toJavaScript() ?? {};
     let hasUnknowns = false;
-    const inputs = decode(raw, true, () => { hasUnknowns = true; });
+    const inputs = decode(raw, true, () => {
+        hasUnknowns = true;
+    });
     return {
         type: req.getType() as string,
         name: req.getName() as string,
@@ -133,10 +147,16 @@ function recordOf(req: any) {
  * The request's custom timeouts (Go duration strings such as "90m", as the SDK sends them) in
  * seconds, the unit the engine keeps in state; undefined when none is set.
  */
-function customTimeoutsOf(t: { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined): CustomTimeoutSeconds | undefined {
+function customTimeoutsOf(
+    t: { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined,
+): CustomTimeoutSeconds | undefined {
     if (!t) return undefined;
     const out: CustomTimeoutSeconds = {};
-    for (const [op, value] of [["create", t.getCreate()], ["update", t.getUpdate()], ["delete", t.getDelete()]] as const) {
+    for (const [op, value] of [
+        ["create", t.getCreate()],
+        ["update", t.getUpdate()],
+        ["delete", t.getDelete()],
+    ] as const) {
         if (value) out[op] = durationSeconds(value);
     }
     return Object.keys(out).length > 0 ? out : undefined;
@@ -147,7 +167,7 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [k in K]
     return (value === undefined ? {} : { [key]: value }) as { [k in K]?: V };
 }
 
-const durationUnits: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+const durationUnits: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
 
 /** A Go duration ("1h30m", "90m", "40s") in seconds, as the engine parses customTimeouts. */
 export function durationSeconds(text: string): number {

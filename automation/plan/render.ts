@@ -24,7 +24,9 @@ export function renderPlan(doc: PlanDocument, notes: string[] = []): string {
     }
     const lines: string[] = [];
     const stack = states.find((s) => s.type === "pulumi:pulumi:Stack")!;
-    lines.push(`Offline plan for stack "${doc.stack}" (project ${doc.project}): evaluated with the Pulumi SDK's mock runtime, nothing was sent to a cloud.`);
+    lines.push(
+        `Offline plan for stack "${doc.stack}" (project ${doc.project}): evaluated with the Pulumi SDK's mock runtime, nothing was sent to a cloud.`,
+    );
     lines.push("");
     const walk = (s: PlanState, prefix: string, last: boolean, depth: number) => {
         const branch = depth === 0 ? "" : `${prefix}${last ? "└─ " : "├─ "}`;
@@ -36,7 +38,10 @@ export function renderPlan(doc: PlanDocument, notes: string[] = []): string {
     walk(stack, "", true, 0);
 
     const custom = states.filter((s) => s.custom && !s.type.startsWith("pulumi:providers:"));
-    lines.push("", `Resources: ${custom.length} (plus ${states.filter((s) => s.type.startsWith("pulumi:providers:")).length} providers and ${states.filter((s) => !s.custom).length - 1} components)`);
+    lines.push(
+        "",
+        `Resources: ${custom.length} (plus ${states.filter((s) => s.type.startsWith("pulumi:providers:")).length} providers and ${states.filter((s) => !s.custom).length - 1} components)`,
+    );
     lines.push("", "By type:");
     for (const [type, n] of countBy(custom, (s) => s.type)) lines.push(`  ${String(n).padStart(4)}  ${type}`);
     lines.push("", "By region:");
@@ -44,13 +49,18 @@ export function renderPlan(doc: PlanDocument, notes: string[] = []): string {
     for (const [region, n] of countBy(custom, (s) => regionOf(s, states, regions))) lines.push(`  ${String(n).padStart(4)}  ${region}`);
 
     lines.push("", "Outputs:");
-    lines.push(...JSON.stringify(doc.outputs, null, 2).split("\n").map((l) => `  ${l}`));
+    lines.push(
+        ...JSON.stringify(doc.outputs, null, 2)
+            .split("\n")
+            .map((l) => `  ${l}`),
+    );
 
     if (doc.policyViolations.length > 0) {
         const mandatory = doc.policyViolations.filter((v) => v.enforcementLevel === "mandatory");
         const advisory = doc.policyViolations.filter((v) => v.enforcementLevel !== "mandatory");
         lines.push("", `Policy: ${mandatory.length} mandatory, ${advisory.length} advisory violation(s)`);
-        for (const v of [...mandatory, ...advisory]) lines.push(`  [${v.enforcementLevel}] ${v.policyName}: ${nameOf(v.urn)}: ${v.message}`);
+        for (const v of [...mandatory, ...advisory])
+            lines.push(`  [${v.enforcementLevel}] ${v.policyName}: ${nameOf(v.urn)}: ${v.message}`);
     }
     for (const n of notes) lines.push("", n);
     return lines.join("\n") + "\n";

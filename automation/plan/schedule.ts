@@ -77,7 +77,9 @@ export function schedule(nodes: readonly TaskNode[], parallel = Infinity): Sched
         if (at > depFinish && freedBy) waitedFor = { id: freedBy, kind: "slot" };
         else if (n.deps.length > 0) {
             // The dependency that finished last; among equals, the one that took longest.
-            const last = n.deps.map((d) => done.get(d)!).filter((d) => d.finish === depFinish)
+            const last = n.deps
+                .map((d) => done.get(d)!)
+                .filter((d) => d.finish === depFinish)
                 .sort((a, b) => b.duration - a.duration || b.start - a.start)[0];
             waitedFor = { id: last.id, kind: "dependency" };
         }
@@ -131,7 +133,9 @@ export function schedule(nodes: readonly TaskNode[], parallel = Infinity): Sched
 
     const all = [...done.values()];
     const makespan = Math.max(0, ...all.map((t) => t.finish));
-    const last = all.filter((t) => t.finish === makespan).sort((a, b) => b.duration - a.duration || byId.get(b.id)!.i - byId.get(a.id)!.i)[0];
+    const last = all
+        .filter((t) => t.finish === makespan)
+        .sort((a, b) => b.duration - a.duration || byId.get(b.id)!.i - byId.get(a.id)!.i)[0];
     return { tasks: done, makespan, criticalPath: last ? pathTo(done, last.id) : [] };
 }
 

@@ -48,8 +48,10 @@ function sdkVersion(): string {
 /** Throws, naming the SDK version, unless the SDK has the shape a patch expects. */
 function expectShape(ok: boolean, what: string): asserts ok {
     if (!ok) {
-        throw new Error(`the offline plan does not support @pulumi/pulumi ${sdkVersion()}: ${what}. `
-            + `automation/plan/sdk-patches.ts relies on this SDK internal (written for ${writtenFor}); adapt it to this version.`);
+        throw new Error(
+            `the offline plan does not support @pulumi/pulumi ${sdkVersion()}: ${what}. ` +
+                `automation/plan/sdk-patches.ts relies on this SDK internal (written for ${writtenFor}); adapt it to this version.`,
+        );
     }
 }
 
@@ -140,7 +142,7 @@ interface StructLike {
     toJavaScript(): Record<string, unknown>;
     getFieldsMap(): unknown;
 }
-type StructClass = { new(): StructLike; prototype?: Partial<StructLike>; fromJavaScript(obj: Record<string, unknown>): StructLike };
+type StructClass = { new (): StructLike; prototype?: Partial<StructLike>; fromJavaScript(obj: Record<string, unknown>): StructLike };
 
 /**
  * What `Struct.fromJavaScript(v).toJavaScript()` gives back, without the protobuf: the same data
@@ -192,11 +194,17 @@ const urnContext = "resolveURN(";
  * SDK's leak report at exit, and resources register in the order they do under the SDK); without,
  * it is skipped.
  */
-export function followUrnPromises(opts: { decorate: boolean }, debuggableModule: unknown = require("@pulumi/pulumi/runtime/debuggable"),
-    resourceSource: () => string = sdkResourceSource): { undo: Undo; waiting: () => string[] } {
+export function followUrnPromises(
+    opts: { decorate: boolean },
+    debuggableModule: unknown = require("@pulumi/pulumi/runtime/debuggable"),
+    resourceSource: () => string = sdkResourceSource,
+): { undo: Undo; waiting: () => string[] } {
     const debuggable = debuggableModule as DebuggableModule;
     expectShape(isFunction(debuggable.debuggablePromise, 2), "runtime/debuggable exports no debuggablePromise(promise, context)");
-    expectShape(resourceSource().includes("`resolveURN(${label})`"), "runtime/resource.js no longer labels a resource's URN promise `resolveURN(<label>)`");
+    expectShape(
+        resourceSource().includes("`resolveURN(${label})`"),
+        "runtime/resource.js no longer labels a resource's URN promise `resolveURN(<label>)`",
+    );
     const debuggablePromise = debuggable.debuggablePromise;
     // Resources not yet registered, counted by the label the SDK gives their URN,
     // `resource:<name>[<type>]` (two resources under different parents may share one).
@@ -235,7 +243,7 @@ let resourceSourceText: string | undefined;
  * `resources` map, where registered state is kept for `getResource` lookups by URN.
  */
 export function checkMockMonitor(mockMonitorClass: unknown = require("@pulumi/pulumi/runtime/mocks").MockMonitor): void {
-    const MockMonitor = mockMonitorClass as { new(mocks: unknown): { resources?: unknown }; prototype?: Record<string, unknown> };
+    const MockMonitor = mockMonitorClass as { new (mocks: unknown): { resources?: unknown }; prototype?: Record<string, unknown> };
     expectShape(typeof MockMonitor === "function", "runtime/mocks exports no MockMonitor class");
     expectShape(isFunction(MockMonitor.prototype?.newUrn, 3), "MockMonitor.newUrn(parent, type, name) is missing");
     expectShape(isFunction(MockMonitor.prototype?.registerResource, 2), "MockMonitor.registerResource(request, callback) is missing");
@@ -260,17 +268,28 @@ const sdkRuntime = (): SdkRuntime => ({
  * store) are read back; then the monitor is replaced through `setMockOptions`, which resets those
  * flags, and they are set again as setMocks left them.
  */
-export async function installMockRuntime(mocks: pulumi.runtime.Mocks, monitor: unknown, project: string, stack: string, sdk: SdkRuntime = sdkRuntime()): Promise<void> {
+export async function installMockRuntime(
+    mocks: pulumi.runtime.Mocks,
+    monitor: unknown,
+    project: string,
+    stack: string,
+    sdk: SdkRuntime = sdkRuntime(),
+): Promise<void> {
     const { setMocks, MockMonitor } = sdk.mocks;
     const { setMockOptions } = sdk.settings;
     const { getStore } = sdk.state;
     expectShape(isFunction(setMocks, 5), "runtime/mocks exports no setMocks(mocks, project, stack, preview, organization)");
-    expectShape(isFunction(setMockOptions, 5), "runtime/settings exports no setMockOptions(monitor, project, stack, preview, organization)");
+    expectShape(
+        isFunction(setMockOptions, 5),
+        "runtime/settings exports no setMockOptions(monitor, project, stack, preview, organization)",
+    );
     expectShape(isFunction(getStore, 0), "runtime/state exports no getStore()");
     const store = () => (getStore as () => { settings?: { monitor?: unknown } } & Record<string, unknown>)();
     await (setMocks as (m: unknown, p: string, s: string, preview: boolean) => Promise<void>)(mocks, project, stack, false);
-    expectShape(typeof MockMonitor === "function" && store().settings?.monitor instanceof (MockMonitor as new (...a: unknown[]) => unknown),
-        "setMocks did not install a MockMonitor in the runtime's store (settings.monitor)");
+    expectShape(
+        typeof MockMonitor === "function" && store().settings?.monitor instanceof (MockMonitor as new (...a: unknown[]) => unknown),
+        "setMocks did not install a MockMonitor in the runtime's store (settings.monitor)",
+    );
     const features = Object.fromEntries(Object.entries(store()).filter(([k]) => k.startsWith("supports")));
     expectShape(features.supportsSecrets === true, "setMocks did not switch on `supportsSecrets` in the runtime's store");
     (setMockOptions as (m: unknown, p: string, s: string, preview: boolean) => void)(monitor, project, stack, false);

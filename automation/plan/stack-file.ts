@@ -52,7 +52,10 @@ export function readStackFile(file: string, project: string): StackFileConfig {
         source: {
             get: (k) => values[own(k)],
             isSecret: (k) => secretKeys.includes(own(k)),
-            keys: () => Object.keys(values).filter((k) => k.startsWith(`${namespace}:`)).map((k) => k.slice(namespace.length + 1)),
+            keys: () =>
+                Object.keys(values)
+                    .filter((k) => k.startsWith(`${namespace}:`))
+                    .map((k) => k.slice(namespace.length + 1)),
         },
     };
 }

@@ -82,9 +82,25 @@ export function planGraph(doc: PlanDocument, opts: GraphOptions) {
         if (!deps.has(id)) {
             const { typical, high } = assumptions.ecrReplication;
             nodes.push({
-                id, op: opOf(image.urn), external: true,
-                state: { type: "(ECR replication)", urn: id, custom: false, inputs: {}, dependencies: [image.urn], protect: false, retainOnDelete: false },
-                typical: { typical, high, basis: `ECR replication to ${target}`, source: "estimate: assumptions.ecrReplication (AWS gives no replication-time guarantee)", estimate: true },
+                id,
+                op: opOf(image.urn),
+                external: true,
+                state: {
+                    type: "(ECR replication)",
+                    urn: id,
+                    custom: false,
+                    inputs: {},
+                    dependencies: [image.urn],
+                    protect: false,
+                    retainOnDelete: false,
+                },
+                typical: {
+                    typical,
+                    high,
+                    basis: `ECR replication to ${target}`,
+                    source: "estimate: assumptions.ecrReplication (AWS gives no replication-time guarantee)",
+                    estimate: true,
+                },
             });
             deps.set(id, [image.urn]);
             region.set(id, target);
@@ -114,13 +130,25 @@ export function planGraph(doc: PlanDocument, opts: GraphOptions) {
         if (est.typical > 0 && /^kubernetes:(apps|batch)\//.test(s.type)) {
             const pulls = JSON.stringify((s.inputs as any).spec?.template?.spec?.containers?.map((c: any) => c.image) ?? []);
             const target = imageRegion(pulls);
-            const pushed = [...own].map((d) => states.get(d)!).find((d) => d.type === "docker:index/image:Image" && opOf(d.urn) !== "same"
-                && imageRegion(d.inputs.imageName) && imageRegion(d.inputs.imageName) !== target);
+            const pushed = [...own]
+                .map((d) => states.get(d)!)
+                .find(
+                    (d) =>
+                        d.type === "docker:index/image:Image" &&
+                        opOf(d.urn) !== "same" &&
+                        imageRegion(d.inputs.imageName) &&
+                        imageRegion(d.inputs.imageName) !== target,
+                );
             if (target && pushed) own.add(replicationOf(pushed, target));
         }
         if (op === "replace" && s.deleteBeforeReplace) {
             const del = durationOf(s, "delete", ctx);
-            est = { ...est, typical: est.typical + del.typical, high: est.high + del.high, basis: `delete, then ${est.basis} (deleteBeforeReplace)` };
+            est = {
+                ...est,
+                typical: est.typical + del.typical,
+                high: est.high + del.high,
+                basis: `delete, then ${est.basis} (deleteBeforeReplace)`,
+            };
         }
         nodes.push({ id: s.urn, state: s, op, typical: est });
         deps.set(s.urn, [...own]);
@@ -131,17 +159,28 @@ export function planGraph(doc: PlanDocument, opts: GraphOptions) {
     const deleted: NodeInfo[] = [];
     if (release) {
         for (const c of opts.changes!.values()) {
-            if (c.op === "delete" && c.old) deleted.push({ id: c.urn, state: c.old, op: "delete", typical: durationOf(c.old, "delete", ctx) });
+            if (c.op === "delete" && c.old)
+                deleted.push({ id: c.urn, state: c.old, op: "delete", typical: durationOf(c.old, "delete", ctx) });
             if (c.op === "replace" && c.old && !c.new?.deleteBeforeReplace) {
                 deleted.push({ id: `${c.urn}#replaced`, state: c.old, op: "delete", typical: durationOf(c.old, "delete", ctx) });
             }
         }
     }
     if (deleted.length > 0) {
-        nodes.push({ id: BARRIER, state: { type: "(phase)", urn: BARRIER, custom: false, inputs: {}, dependencies: [], protect: false, retainOnDelete: false }, op: "same", typical: { typical: 0, high: 0, basis: "", source: "", estimate: false } });
-        deps.set(BARRIER, all.map((s) => s.urn));
+        nodes.push({
+            id: BARRIER,
+            state: { type: "(phase)", urn: BARRIER, custom: false, inputs: {}, dependencies: [], protect: false, retainOnDelete: false },
+            op: "same",
+            typical: { typical: 0, high: 0, basis: "", source: "", estimate: false },
+        });
+        deps.set(
+            BARRIER,
+            all.map((s) => s.urn),
+        );
         for (const d of deleted) {
-            const after = deleted.filter((o) => o !== d && (o.state.dependencies.includes(d.state.urn) || o.state.parent === d.state.urn)).map((o) => o.id);
+            const after = deleted
+                .filter((o) => o !== d && (o.state.dependencies.includes(d.state.urn) || o.state.parent === d.state.urn))
+                .map((o) => o.id);
             deps.set(d.id, [BARRIER, ...after]);
             nodes.push(d);
             region.set(d.id, region.get(d.state.urn) ?? regionFinder([...all, ...deleted.map((x) => x.state)], regions)(d.state));

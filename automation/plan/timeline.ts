@@ -77,14 +77,17 @@ export interface TimelineResult {
     /** The same graph with every duration at the high end of its range, plus the high overhead. */
     pessimisticSeconds: number;
     criticalPath: TimelineEntry[];
-    regions: Record<string, {
-        start: number;
-        finish: number;
-        totalSeconds: number;
-        components: { urn: string; name: string; type: string; start: number; finish: number }[];
-        /** The chain that ends with the region's last operation (operations that take time). */
-        criticalPath: TimelineEntry[];
-    }>;
+    regions: Record<
+        string,
+        {
+            start: number;
+            finish: number;
+            totalSeconds: number;
+            components: { urn: string; name: string; type: string; start: number; finish: number }[];
+            /** The chain that ends with the region's last operation (operations that take time). */
+            criticalPath: TimelineEntry[];
+        }
+    >;
     goals: GoalCheck[];
     assumptions: Assumptions & { migrationSeconds?: number };
     notes: string[];
@@ -96,22 +99,39 @@ const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
 export function buildTimeline(doc: PlanDocument, opts: TimelineOptions = {}): TimelineResult {
     const parallel = opts.parallel ?? DEFAULT_PARALLEL;
     const { nodes, deps, region, states, regions, assumptions, release } = planGraph(doc, opts);
-    const tasks = (pick: (e: Estimate) => number) => nodes.map((n) => ({ id: n.id, duration: pick(n.typical), deps: deps.get(n.id)!, external: n.external }));
+    const tasks = (pick: (e: Estimate) => number) =>
+        nodes.map((n) => ({ id: n.id, duration: pick(n.typical), deps: deps.get(n.id)!, external: n.external }));
     const limit = Number.isFinite(parallel) && parallel > 0 ? parallel : Infinity;
-    const typical = schedule(tasks((e) => e.typical), limit);
-    const high = schedule(tasks((e) => e.high), limit);
+    const typical = schedule(
+        tasks((e) => e.typical),
+        limit,
+    );
+    const high = schedule(
+        tasks((e) => e.high),
+        limit,
+    );
     const info = new Map(nodes.map((n) => [n.id, n]));
 
     const topOf = (urn: string): string => {
         let cur = states.get(urn);
-        while (cur?.parent && states.get(cur.parent) && states.get(cur.parent)!.type !== "pulumi:pulumi:Stack") cur = states.get(cur.parent);
+        while (cur?.parent && states.get(cur.parent) && states.get(cur.parent)!.type !== "pulumi:pulumi:Stack")
+            cur = states.get(cur.parent);
         return cur?.urn ?? urn;
     };
     const entry = (t: ScheduledTask): TimelineEntry => {
         const n = info.get(t.id)!;
         return {
-            urn: n.state.urn, name: nameOf(n.state.urn), type: n.state.type, region: region.get(t.id) ?? "stack-wide", op: n.op,
-            start: t.start, duration: t.duration, finish: t.finish, basis: n.typical.basis, source: n.typical.source, estimate: n.typical.estimate,
+            urn: n.state.urn,
+            name: nameOf(n.state.urn),
+            type: n.state.type,
+            region: region.get(t.id) ?? "stack-wide",
+            op: n.op,
+            start: t.start,
+            duration: t.duration,
+            finish: t.finish,
+            basis: n.typical.basis,
+            source: n.typical.source,
+            estimate: n.typical.estimate,
             component: states.has(n.state.urn) ? topOf(n.state.urn) : n.state.urn,
             ...(t.waitedFor ? { waitedFor: { urn: info.get(t.waitedFor.id)?.state.urn ?? t.waitedFor.id, kind: t.waitedFor.kind } } : {}),
         };
@@ -123,7 +143,9 @@ export function buildTimeline(doc: PlanDocument, opts: TimelineOptions = {}): Ti
     // A region is deployed when its creates, updates and replacements are done; the engine's final
     // deletions (old halves of replacements, removed resources) only count where a region has nothing else.
     const isDelete = (id: string) => info.get(id)!.op === "delete";
-    const counted = (id: string, r: string) => !isDelete(id) || ![...typical.tasks.values()].some((o) => o.duration > 0 && !isDelete(o.id) && (region.get(o.id) ?? "stack-wide") === r);
+    const counted = (id: string, r: string) =>
+        !isDelete(id) ||
+        ![...typical.tasks.values()].some((o) => o.duration > 0 && !isDelete(o.id) && (region.get(o.id) ?? "stack-wide") === r);
     for (const t of typical.tasks.values()) {
         if (t.duration === 0) continue;
         const r = region.get(t.id) ?? "stack-wide";
@@ -134,29 +156,41 @@ export function buildTimeline(doc: PlanDocument, opts: TimelineOptions = {}): Ti
         const top = states.has(n.state.urn) ? topOf(n.state.urn) : n.state.urn;
         const topState = states.get(top) ?? n.state;
         let comp = out.components.find((c) => c.urn === top);
-        if (!comp) out.components.push(comp = { urn: top, name: nameOf(top), type: topState.type, start: t.start, finish: t.finish });
+        if (!comp) out.components.push((comp = { urn: top, name: nameOf(top), type: topState.type, start: t.start, finish: t.finish }));
         comp.start = Math.min(comp.start, t.start);
         comp.finish = Math.max(comp.finish, t.finish);
     }
-    const lastIn = (r: string) => [...typical.tasks.values()].filter((t) => (region.get(t.id) ?? "stack-wide") === r && t.duration > 0 && counted(t.id, r))
-        .sort((a, b) => b.finish - a.finish)[0];
+    const lastIn = (r: string) =>
+        [...typical.tasks.values()]
+            .filter((t) => (region.get(t.id) ?? "stack-wide") === r && t.duration > 0 && counted(t.id, r))
+            .sort((a, b) => b.finish - a.finish)[0];
     for (const [name, r] of Object.entries(regionsOut)) {
         r.totalSeconds = overhead.typical + r.finish;
         r.components.sort((a, b) => a.start - b.start || a.finish - b.finish);
         const last = lastIn(name);
-        r.criticalPath = last ? pathTo(typical.tasks, last.id).filter((t) => t.duration > 0).map(entry) : [];
+        r.criticalPath = last
+            ? pathTo(typical.tasks, last.id)
+                  .filter((t) => t.duration > 0)
+                  .map(entry)
+            : [];
     }
 
-    const chainTo = (id: string) => pathTo(typical.tasks, id).filter((t) => t.duration > 0).map((t) => {
-        const e = entry(t);
-        return { urn: e.urn, name: e.name, type: e.type, start: e.start, duration: e.duration, basis: e.basis };
-    });
+    const chainTo = (id: string) =>
+        pathTo(typical.tasks, id)
+            .filter((t) => t.duration > 0)
+            .map((t) => {
+                const e = entry(t);
+                return { urn: e.urn, name: e.name, type: e.type, start: e.start, duration: e.duration, basis: e.basis };
+            });
     const goals: GoalCheck[] = [];
     const total = overhead.typical + typical.makespan;
     const lastId = typical.criticalPath.at(-1)?.id;
     goals.push({
         goal: `full ${regions.length > 1 ? "multi-region " : ""}${release ? "release" : "deployment"} < 30 min (seed 001)`,
-        scope: "stack", limitSeconds: GOALS.fullDeploymentSeconds, modelSeconds: total, met: total <= GOALS.fullDeploymentSeconds,
+        scope: "stack",
+        limitSeconds: GOALS.fullDeploymentSeconds,
+        modelSeconds: total,
+        met: total <= GOALS.fullDeploymentSeconds,
         blockingChain: total <= GOALS.fullDeploymentSeconds || !lastId ? [] : chainTo(lastId),
     });
     if (release) {
@@ -165,8 +199,12 @@ export function buildTimeline(doc: PlanDocument, opts: TimelineOptions = {}): Ti
             const model = overhead.typical + (rr?.finish ?? 0);
             const last = lastIn(r);
             goals.push({
-                goal: "single-region release < 10 min (seed 001)", scope: r, limitSeconds: GOALS.regionReleaseSeconds, modelSeconds: model,
-                met: model <= GOALS.regionReleaseSeconds, blockingChain: model <= GOALS.regionReleaseSeconds || !last ? [] : chainTo(last.id),
+                goal: "single-region release < 10 min (seed 001)",
+                scope: r,
+                limitSeconds: GOALS.regionReleaseSeconds,
+                modelSeconds: model,
+                met: model <= GOALS.regionReleaseSeconds,
+                blockingChain: model <= GOALS.regionReleaseSeconds || !last ? [] : chainTo(last.id),
             });
         }
     }

@@ -58,23 +58,35 @@ export interface ServiceRole {
  * the role is created through whatever AWS provider the calling component was given.
  */
 export function createServiceRole(name: string, args: ServiceRoleArgs, parent: pulumi.Resource): ServiceRole {
-    const role = new aws.iam.Role(name, {
-        assumeRolePolicy: JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [{
-                Effect: "Allow",
-                Principal: { Service: args.service },
-                Action: args.assumeActions ?? ["sts:AssumeRole"],
-            }],
-        }),
-        tags: args.tags,
-    }, { parent });
+    const role = new aws.iam.Role(
+        name,
+        {
+            assumeRolePolicy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: args.service },
+                        Action: args.assumeActions ?? ["sts:AssumeRole"],
+                    },
+                ],
+            }),
+            tags: args.tags,
+        },
+        { parent },
+    );
 
-    const permissions: pulumi.Resource[] = (args.managedPolicyArns ?? []).map((policyArn, i) =>
-        new aws.iam.RolePolicyAttachment(`${name}-${typeof policyArn === "string" ? policyArn.split("/").pop() : `policy-${i}`}`, {
-            role: role.name,
-            policyArn,
-        }, { parent }));
+    const permissions: pulumi.Resource[] = (args.managedPolicyArns ?? []).map(
+        (policyArn, i) =>
+            new aws.iam.RolePolicyAttachment(
+                `${name}-${typeof policyArn === "string" ? policyArn.split("/").pop() : `policy-${i}`}`,
+                {
+                    role: role.name,
+                    policyArn,
+                },
+                { parent },
+            ),
+    );
     if (args.policyJson !== undefined) {
         permissions.push(new aws.iam.RolePolicy(`${name}-inline`, { role: role.id, policy: args.policyJson }, { parent }));
     }

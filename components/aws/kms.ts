@@ -14,14 +14,18 @@ export interface DataKeyArgs {
  * region encrypts its copies with its own key).
  */
 export function createDataKey(name: string, args: DataKeyArgs, parent: pulumi.Resource): aws.kms.Key {
-    return new aws.kms.Key(name, {
-        description: args.description,
-        enableKeyRotation: true,
-        // Deleting the key makes every snapshot and object it encrypted unreadable: production
-        // keeps the longest window AWS allows to cancel a deletion.
-        deletionWindowInDays: args.protect ? 30 : 7,
-        tags: args.tags,
-    }, { parent, protect: args.protect });
+    return new aws.kms.Key(
+        name,
+        {
+            description: args.description,
+            enableKeyRotation: true,
+            // Deleting the key makes every snapshot and object it encrypted unreadable: production
+            // keeps the longest window AWS allows to cancel a deletion.
+            deletionWindowInDays: args.protect ? 30 : 7,
+            tags: args.tags,
+        },
+        { parent, protect: args.protect },
+    );
 }
 
 /**

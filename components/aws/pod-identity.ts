@@ -30,19 +30,27 @@ export function createPodIdentityRole(name: string, args: PodIdentityRoleArgs, p
     if (args.policyJson === undefined && !args.managedPolicyArns?.length) {
         throw new Error(`createPodIdentityRole ${name}: give policyJson or managedPolicyArns; a role without permissions is a mistake`);
     }
-    const { role, permissions } = createServiceRole(name, {
-        service: "pods.eks.amazonaws.com",
-        assumeActions: podIdentityAssumeActions,
-        managedPolicyArns: args.managedPolicyArns,
-        policyJson: args.policyJson,
-        tags: args.tags,
-    }, parent);
-    const association = new aws.eks.PodIdentityAssociation(name, {
-        clusterName: args.clusterName,
-        namespace: args.namespace,
-        serviceAccount: args.serviceAccountName,
-        roleArn: role.arn,
-        tags: args.tags,
-    }, { parent, dependsOn: permissions });
+    const { role, permissions } = createServiceRole(
+        name,
+        {
+            service: "pods.eks.amazonaws.com",
+            assumeActions: podIdentityAssumeActions,
+            managedPolicyArns: args.managedPolicyArns,
+            policyJson: args.policyJson,
+            tags: args.tags,
+        },
+        parent,
+    );
+    const association = new aws.eks.PodIdentityAssociation(
+        name,
+        {
+            clusterName: args.clusterName,
+            namespace: args.namespace,
+            serviceAccount: args.serviceAccountName,
+            roleArn: role.arn,
+            tags: args.tags,
+        },
+        { parent, dependsOn: permissions },
+    );
     return { role, association };
 }

@@ -37,45 +37,68 @@ export class RegionPeering extends pulumi.ComponentResource {
         super("saleor:components:RegionPeering", name, {}, opts);
         const { requester, accepter } = args;
         if (cidrsOverlap(requester.network.vpcCidr, accepter.network.vpcCidr)) {
-            throw new Error(`RegionPeering ${name}: ${requester.network.vpcCidr} (${requester.region}) overlaps ${accepter.network.vpcCidr} (${accepter.region}); peered VPCs need disjoint ranges`);
+            throw new Error(
+                `RegionPeering ${name}: ${requester.network.vpcCidr} (${requester.region}) overlaps ${accepter.network.vpcCidr} (${accepter.region}); peered VPCs need disjoint ranges`,
+            );
         }
         const tags = { ...args.tags, Name: name };
 
-        const connection = new aws.ec2.VpcPeeringConnection(name, {
-            vpcId: requester.network.vpcId,
-            peerVpcId: accepter.network.vpcId,
-            peerRegion: accepter.region,
-            // Cross-region requests cannot be auto-accepted; the accepter region accepts below.
-            autoAccept: false,
-            tags,
-        }, { parent: this, provider: requester.provider });
+        const connection = new aws.ec2.VpcPeeringConnection(
+            name,
+            {
+                vpcId: requester.network.vpcId,
+                peerVpcId: accepter.network.vpcId,
+                peerRegion: accepter.region,
+                // Cross-region requests cannot be auto-accepted; the accepter region accepts below.
+                autoAccept: false,
+                tags,
+            },
+            { parent: this, provider: requester.provider },
+        );
 
-        const accepted = new aws.ec2.VpcPeeringConnectionAccepter(`${name}-accept`, {
-            vpcPeeringConnectionId: connection.id,
-            autoAccept: true,
-            tags,
-        }, { parent: this, provider: accepter.provider });
+        const accepted = new aws.ec2.VpcPeeringConnectionAccepter(
+            `${name}-accept`,
+            {
+                vpcPeeringConnectionId: connection.id,
+                autoAccept: true,
+                tags,
+            },
+            { parent: this, provider: accepter.provider },
+        );
         // The accepted connection's id: what waits on it waits for the connection to be active.
         this.connectionId = accepted.id;
 
         // Across regions each side may set only its own options, from its own region, once active.
-        const sides = [{ label: "requester", side: requester, peer: accepter }, { label: "accepter", side: accepter, peer: requester }] as const;
+        const sides = [
+            { label: "requester", side: requester, peer: accepter },
+            { label: "accepter", side: accepter, peer: requester },
+        ] as const;
         for (const { label, side, peer } of sides) {
-            new aws.ec2.PeeringConnectionOptions(`${name}-${label}-dns`, {
-                vpcPeeringConnectionId: this.connectionId,
-                [label]: { allowRemoteVpcDnsResolution: true },
-            }, { parent: this, provider: side.provider });
+            new aws.ec2.PeeringConnectionOptions(
+                `${name}-${label}-dns`,
+                {
+                    vpcPeeringConnectionId: this.connectionId,
+                    [label]: { allowRemoteVpcDnsResolution: true },
+                },
+                { parent: this, provider: side.provider },
+            );
 
             const count = side.network.privateRouteTableCount;
             if (count === undefined) {
-                throw new Error(`RegionPeering ${name}: the ${label} network (${side.region}) does not say how many private route tables it has (NetworkFacts.privateRouteTableCount)`);
+                throw new Error(
+                    `RegionPeering ${name}: the ${label} network (${side.region}) does not say how many private route tables it has (NetworkFacts.privateRouteTableCount)`,
+                );
             }
             for (let i = 0; i < count; i++) {
-                new aws.ec2.Route(`${name}-${label}-${i}`, {
-                    routeTableId: side.network.privateRouteTableIds.apply((ids) => ids[i]),
-                    destinationCidrBlock: peer.network.vpcCidr,
-                    vpcPeeringConnectionId: this.connectionId,
-                }, { parent: this, provider: side.provider });
+                new aws.ec2.Route(
+                    `${name}-${label}-${i}`,
+                    {
+                        routeTableId: side.network.privateRouteTableIds.apply((ids) => ids[i]),
+                        destinationCidrBlock: peer.network.vpcCidr,
+                        vpcPeeringConnectionId: this.connectionId,
+                    },
+                    { parent: this, provider: side.provider },
+                );
             }
         }
 

@@ -33,12 +33,16 @@ export class RegionalCluster extends pulumi.ComponentResource {
 
         if (args.existing) {
             this.flavour = "existing";
-            this.provider = new Provider(`${name}-k8s`, {
-                kubeconfig: args.existing.kubeconfig,
-                context: args.existing.context,
-                // Server-side apply lets other controllers co-own fields (HPA owning replicas).
-                enableServerSideApply: true,
-            }, { parent: this });
+            this.provider = new Provider(
+                `${name}-k8s`,
+                {
+                    kubeconfig: args.existing.kubeconfig,
+                    context: args.existing.context,
+                    // Server-side apply lets other controllers co-own fields (HPA owning replicas).
+                    enableServerSideApply: true,
+                },
+                { parent: this },
+            );
         } else {
             this.flavour = "aws";
             // Loaded only for this flavour: a stack on an existing cluster never loads @pulumi/aws.
@@ -50,23 +54,27 @@ export class RegionalCluster extends pulumi.ComponentResource {
             this.endpoint = this.aws.endpoint;
         }
 
-        const ns = new Namespace(`${name}-ns`, {
-            metadata: {
-                name: args.namespace,
-                labels: {
-                    ...args.namespaceLabels,
-                    // Pod Security Admission: reject pods that are not restricted-compliant.
-                    "pod-security.kubernetes.io/enforce": "restricted",
-                    "pod-security.kubernetes.io/enforce-version": "latest",
+        const ns = new Namespace(
+            `${name}-ns`,
+            {
+                metadata: {
+                    name: args.namespace,
+                    labels: {
+                        ...args.namespaceLabels,
+                        // Pod Security Admission: reject pods that are not restricted-compliant.
+                        "pod-security.kubernetes.io/enforce": "restricted",
+                        "pod-security.kubernetes.io/enforce-version": "latest",
+                    },
                 },
             },
-        }, {
-            parent: this,
-            provider: this.provider,
-            // The load balancer controller's webhooks reject Services and Ingresses while it is not yet
-            // running; objects in the namespace wait for it through the namespace.
-            dependsOn: this.aws ? [this.aws.loadBalancerController] : [],
-        });
+            {
+                parent: this,
+                provider: this.provider,
+                // The load balancer controller's webhooks reject Services and Ingresses while it is not yet
+                // running; objects in the namespace wait for it through the namespace.
+                dependsOn: this.aws ? [this.aws.loadBalancerController] : [],
+            },
+        );
         this.namespace = ns.metadata.name;
 
         this.registerOutputs({

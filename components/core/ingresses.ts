@@ -18,15 +18,35 @@ export function createIngresses(name: string, args: IngressesArgs, parent: pulum
     const parentOpts: pulumi.CustomResourceOptions = { parent };
     const ns = args.namespace;
     const instance = args.instance;
-    const api = createIngress(`${name}-api`, {
-        namespace: ns, component: "api", instance, hosts: [args.hosts.api],
-        serviceName: args.apiServiceName, servicePort: "http",
-        ingressClassName: args.ingress.className, annotations: args.ingress.annotations, tls: args.ingress.tls,
-    }, parentOpts);
-    createIngress(`${name}-dashboard`, {
-        namespace: ns, component: "dashboard", instance, hosts: [args.hosts.dashboard],
-        serviceName: args.dashboardServiceName, servicePort: "http",
-        ingressClassName: args.ingress.className, annotations: args.ingress.annotations, tls: args.ingress.tls,
-    }, parentOpts);
+    const api = createIngress(
+        `${name}-api`,
+        {
+            namespace: ns,
+            component: "api",
+            instance,
+            hosts: [args.hosts.api],
+            serviceName: args.apiServiceName,
+            servicePort: "http",
+            ingressClassName: args.ingress.className,
+            annotations: args.ingress.annotations,
+            tls: args.ingress.tls,
+        },
+        parentOpts,
+    );
+    createIngress(
+        `${name}-dashboard`,
+        {
+            namespace: ns,
+            component: "dashboard",
+            instance,
+            hosts: [args.hosts.dashboard],
+            serviceName: args.dashboardServiceName,
+            servicePort: "http",
+            ingressClassName: args.ingress.className,
+            annotations: args.ingress.annotations,
+            tls: args.ingress.tls,
+        },
+        parentOpts,
+    );
     return { api };
 }

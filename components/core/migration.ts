@@ -22,34 +22,38 @@ export interface MigrationArgs {
 export function createMigration(name: string, args: MigrationArgs, parent: pulumi.Resource): k8s.batch.v1.Job {
     const m = args.spec;
     const deadline = m.activeDeadlineSeconds ?? 1800;
-    return new Job(`${name}-migrate`, {
-        metadata: {
-            // Named by the image: a new image is a new Job (so migrations run), the same image is no change.
-            name: pulumi.output(args.image).apply((image) => `saleor-migrate-${digest(image)}`),
-            namespace: args.namespace,
-            labels: appLabels("migrations", args.instance),
-        },
-        spec: {
-            backoffLimit: m.backoffLimit ?? 2,
-            activeDeadlineSeconds: deadline,
-            template: {
-                metadata: { labels: appLabels("migrations", args.instance) },
-                spec: {
-                    restartPolicy: "Never",
-                    automountServiceAccountToken: false,
-                    securityContext: podSecurityContext(coreRunAs),
-                    volumes: args.runtime.volumes,
-                    // Migrations enqueue Celery data-migration tasks, hence the broker URL in its env.
-                    containers: [args.runtime.coreContainer("migrate", ["python3", "manage.py", "migrate", "--noinput"], m.resources)],
+    return new Job(
+        `${name}-migrate`,
+        {
+            metadata: {
+                // Named by the image: a new image is a new Job (so migrations run), the same image is no change.
+                name: pulumi.output(args.image).apply((image) => `saleor-migrate-${digest(image)}`),
+                namespace: args.namespace,
+                labels: appLabels("migrations", args.instance),
+            },
+            spec: {
+                backoffLimit: m.backoffLimit ?? 2,
+                activeDeadlineSeconds: deadline,
+                template: {
+                    metadata: { labels: appLabels("migrations", args.instance) },
+                    spec: {
+                        restartPolicy: "Never",
+                        automountServiceAccountToken: false,
+                        securityContext: podSecurityContext(coreRunAs),
+                        volumes: args.runtime.volumes,
+                        // Migrations enqueue Celery data-migration tasks, hence the broker URL in its env.
+                        containers: [args.runtime.coreContainer("migrate", ["python3", "manage.py", "migrate", "--noinput"], m.resources)],
+                    },
                 },
             },
         },
-    }, {
-        parent,
-        dependsOn: args.readyAfter,
-        // The provider awaits Complete (and fails on Failed); give it the Job's own deadline plus start-up.
-        customTimeouts: { create: `${deadline + 300}s`, update: `${deadline + 300}s` },
-    });
+        {
+            parent,
+            dependsOn: args.readyAfter,
+            // The provider awaits Complete (and fails on Failed); give it the Job's own deadline plus start-up.
+            customTimeouts: { create: `${deadline + 300}s`, update: `${deadline + 300}s` },
+        },
+    );
 }
 
 export interface DemoDataArgs {
@@ -65,29 +69,39 @@ export interface DemoDataArgs {
 
 /** Loads Saleor's demo catalogue and superuser once (`populatedb --createsuperuser`), after the migration. */
 export function createDemoData(name: string, args: DemoDataArgs, parent: pulumi.Resource): k8s.batch.v1.Job {
-    return new Job(`${name}-demo-data`, {
-        metadata: { namespace: args.namespace, labels: appLabels("demo-data", args.instance) },
-        spec: {
-            backoffLimit: 1,
-            activeDeadlineSeconds: 1800,
-            template: {
-                metadata: { labels: appLabels("demo-data", args.instance) },
-                spec: {
-                    restartPolicy: "Never",
-                    automountServiceAccountToken: false,
-                    // The demo catalogue uploads product images to media storage.
-                    serviceAccountName: args.serviceAccountName,
-                    securityContext: podSecurityContext(coreRunAs),
-                    volumes: args.runtime.volumes,
-                    containers: [args.runtime.coreContainer("populatedb", ["python3", "manage.py", "populatedb", "--createsuperuser"], args.resources)],
+    return new Job(
+        `${name}-demo-data`,
+        {
+            metadata: { namespace: args.namespace, labels: appLabels("demo-data", args.instance) },
+            spec: {
+                backoffLimit: 1,
+                activeDeadlineSeconds: 1800,
+                template: {
+                    metadata: { labels: appLabels("demo-data", args.instance) },
+                    spec: {
+                        restartPolicy: "Never",
+                        automountServiceAccountToken: false,
+                        // The demo catalogue uploads product images to media storage.
+                        serviceAccountName: args.serviceAccountName,
+                        securityContext: podSecurityContext(coreRunAs),
+                        volumes: args.runtime.volumes,
+                        containers: [
+                            args.runtime.coreContainer(
+                                "populatedb",
+                                ["python3", "manage.py", "populatedb", "--createsuperuser"],
+                                args.resources,
+                            ),
+                        ],
+                    },
                 },
             },
         },
-    }, {
-        parent,
-        dependsOn: [args.migrationJob],
-        // A one-off: once it has loaded the catalogue, later changes must not run it again.
-        ignoreChanges: ["spec"],
-        customTimeouts: { create: "35m" },
-    });
+        {
+            parent,
+            dependsOn: [args.migrationJob],
+            // A one-off: once it has loaded the catalogue, later changes must not run it again.
+            ignoreChanges: ["spec"],
+            customTimeouts: { create: "35m" },
+        },
+    );
 }

@@ -38,61 +38,131 @@ export function createProcesses(name: string, args: ProcessesArgs, parent: pulum
     const coreContainer = args.runtime.coreContainer;
     const workloadOpts: pulumi.CustomResourceOptions = { parent, dependsOn: args.afterMigration };
     const podAnnotations = { "saleor.io/config-digest": args.runtime.configDigest };
-    const serviceAccount = args.serviceAccountName ? new ServiceAccount(`${name}-core`, {
-        metadata: { name: args.serviceAccountName, namespace: ns, labels: appLabels("core", instance) },
-        // Pod Identity projects its own token; nothing in Saleor talks to the Kubernetes API.
-        automountServiceAccountToken: false,
-    }, { parent }) : undefined;
+    const serviceAccount = args.serviceAccountName
+        ? new ServiceAccount(
+              `${name}-core`,
+              {
+                  metadata: { name: args.serviceAccountName, namespace: ns, labels: appLabels("core", instance) },
+                  // Pod Identity projects its own token; nothing in Saleor talks to the Kubernetes API.
+                  automountServiceAccountToken: false,
+              },
+              { parent },
+          )
+        : undefined;
     const serviceAccountName = serviceAccount?.metadata.name;
     const common = { namespace: ns, instance, runAs: coreRunAs, podAnnotations, volumes: args.runtime.volumes, serviceAccountName };
 
-    const api = createAppDeployment(`${name}-api`, {
-        ...common,
-        component: "api",
-        spec: args.workloads.api,
-        containers: [{
-            ...coreContainer("api", ["uvicorn"], args.workloads.api.resources),
-            // The image's CMD with the worker count ours: no env var sets it.
-            args: ["saleor.asgi:application", "--host=0.0.0.0", "--port=8000", `--workers=${args.apiWorkers}`, "--lifespan=auto",
-                "--ws=none", "--no-server-header", "--no-access-log", "--timeout-keep-alive=35", "--timeout-graceful-shutdown=30",
-                "--limit-max-requests=10000"],
-            ports: [{ name: "http", containerPort: 8000 }],
-            // /health/ answers from the ASGI layer before Django: fine for liveness. Readiness means
-            // "can serve" only because the migration Job finished before this Deployment rolled.
-            startupProbe: httpProbe("/health/", "http", 5, 36),
-            readinessProbe: httpProbe("/health/", "http", 5, 3),
-            livenessProbe: httpProbe("/health/", "http", 10, 3),
-            // Let the load balancer drop the pod before uvicorn stops accepting.
-            lifecycle: { preStop: { exec: { command: ["sleep", "5"] } } },
-        }],
-    }, workloadOpts);
+    const api = createAppDeployment(
+        `${name}-api`,
+        {
+            ...common,
+            component: "api",
+            spec: args.workloads.api,
+            containers: [
+                {
+                    ...coreContainer("api", ["uvicorn"], args.workloads.api.resources),
+                    // The image's CMD with the worker count ours: no env var sets it.
+                    args: [
+                        "saleor.asgi:application",
+                        "--host=0.0.0.0",
+                        "--port=8000",
+                        `--workers=${args.apiWorkers}`,
+                        "--lifespan=auto",
+                        "--ws=none",
+                        "--no-server-header",
+                        "--no-access-log",
+                        "--timeout-keep-alive=35",
+                        "--timeout-graceful-shutdown=30",
+                        "--limit-max-requests=10000",
+                    ],
+                    ports: [{ name: "http", containerPort: 8000 }],
+                    // /health/ answers from the ASGI layer before Django: fine for liveness. Readiness means
+                    // "can serve" only because the migration Job finished before this Deployment rolled.
+                    startupProbe: httpProbe("/health/", "http", 5, 36),
+                    readinessProbe: httpProbe("/health/", "http", 5, 3),
+                    livenessProbe: httpProbe("/health/", "http", 10, 3),
+                    // Let the load balancer drop the pod before uvicorn stops accepting.
+                    lifecycle: { preStop: { exec: { command: ["sleep", "5"] } } },
+                },
+            ],
+        },
+        workloadOpts,
+    );
 
     // Celery's own ping through the broker: proves the worker consumes, not just that it exists.
     const celeryPing = ["sh", "-c", "celery --app saleor.celeryconf:app inspect ping --destination celery@$HOSTNAME --timeout 10"];
-    createAppDeployment(`${name}-worker`, {
-        ...common,
-        component: "worker",
-        spec: args.workloads.worker,
-        containers: [{
-            ...coreContainer("worker", ["celery", "--app", "saleor.celeryconf:app", "worker", "-E", "--loglevel=info", `--concurrency=${args.workerConcurrency}`], args.workloads.worker.resources),
-            readinessProbe: { exec: { command: celeryPing }, periodSeconds: 60, timeoutSeconds: 30, failureThreshold: 3, initialDelaySeconds: 30 },
-            livenessProbe: { exec: { command: celeryPing }, periodSeconds: 120, timeoutSeconds: 30, failureThreshold: 3, initialDelaySeconds: 60 },
-        }],
-    }, workloadOpts);
+    createAppDeployment(
+        `${name}-worker`,
+        {
+            ...common,
+            component: "worker",
+            spec: args.workloads.worker,
+            containers: [
+                {
+                    ...coreContainer(
+                        "worker",
+                        [
+                            "celery",
+                            "--app",
+                            "saleor.celeryconf:app",
+                            "worker",
+                            "-E",
+                            "--loglevel=info",
+                            `--concurrency=${args.workerConcurrency}`,
+                        ],
+                        args.workloads.worker.resources,
+                    ),
+                    readinessProbe: {
+                        exec: { command: celeryPing },
+                        periodSeconds: 60,
+                        timeoutSeconds: 30,
+                        failureThreshold: 3,
+                        initialDelaySeconds: 30,
+                    },
+                    livenessProbe: {
+                        exec: { command: celeryPing },
+                        periodSeconds: 120,
+                        timeoutSeconds: 30,
+                        failureThreshold: 3,
+                        initialDelaySeconds: 60,
+                    },
+                },
+            ],
+        },
+        workloadOpts,
+    );
 
-    if (args.runScheduler) createAppDeployment(`${name}-beat`, {
-        ...common,
-        component: "beat",
-        // Exactly one scheduler per database; Recreate so a rollout never runs two at once.
-        spec: { replicas: 1, resources: args.workloads.beat.resources },
-        strategy: "Recreate",
-        containers: [{
-            ...coreContainer("beat", ["celery", "--app", "saleor.celeryconf:app", "beat", "--loglevel=info",
-                "--scheduler", "saleor.schedulers.schedulers.DatabaseScheduler"], args.workloads.beat.resources),
-            // Beat serves nothing and answers no ping: the process itself is its health. Without
-            // probes a crash still restarts it; a probe would only re-test that PID 1 exists.
-        }],
-    }, workloadOpts);
+    if (args.runScheduler)
+        createAppDeployment(
+            `${name}-beat`,
+            {
+                ...common,
+                component: "beat",
+                // Exactly one scheduler per database; Recreate so a rollout never runs two at once.
+                spec: { replicas: 1, resources: args.workloads.beat.resources },
+                strategy: "Recreate",
+                containers: [
+                    {
+                        ...coreContainer(
+                            "beat",
+                            [
+                                "celery",
+                                "--app",
+                                "saleor.celeryconf:app",
+                                "beat",
+                                "--loglevel=info",
+                                "--scheduler",
+                                "saleor.schedulers.schedulers.DatabaseScheduler",
+                            ],
+                            args.workloads.beat.resources,
+                        ),
+                        // Beat serves nothing and answers no ping: the process itself is its health. Without
+                        // probes a crash still restarts it; a probe would only re-test that PID 1 exists.
+                    },
+                ],
+            },
+            workloadOpts,
+        );
 
     return { api: api.deployment, serviceAccountName };
 }

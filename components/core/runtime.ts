@@ -38,31 +38,49 @@ export function createRuntime(name: string, args: CoreRuntimeArgs, parent: pulum
     const ns = args.namespace;
     const instance = args.instance;
 
-    const configData = coreConfigData({ hosts: args.hosts, settings: args.settings, media: args.connection.media, internalApiHost: args.internalApiHost })
-        .apply((d) => ({ ...d, ...(args.extraConfig ?? {}) }));
+    const configData = coreConfigData({
+        hosts: args.hosts,
+        settings: args.settings,
+        media: args.connection.media,
+        internalApiHost: args.internalApiHost,
+    }).apply((d) => ({ ...d, ...(args.extraConfig ?? {}) }));
     const secretData = coreSecretData(args.connection, args.secrets);
 
-    const config = new ConfigMap(`${name}-config`, {
-        metadata: { namespace: ns, labels: appLabels("core", instance) },
-        data: configData as pulumi.Output<Record<string, string>>,
-    }, parentOpts);
-    const secret = new Secret(`${name}-env`, {
-        metadata: { namespace: ns, labels: appLabels("core", instance) },
-        type: "Opaque",
-        stringData: secretData,
-    }, parentOpts);
+    const config = new ConfigMap(
+        `${name}-config`,
+        {
+            metadata: { namespace: ns, labels: appLabels("core", instance) },
+            data: configData as pulumi.Output<Record<string, string>>,
+        },
+        parentOpts,
+    );
+    const secret = new Secret(
+        `${name}-env`,
+        {
+            metadata: { namespace: ns, labels: appLabels("core", instance) },
+            type: "Opaque",
+            stringData: secretData,
+        },
+        parentOpts,
+    );
 
     // A digest of every setting: a changed value rolls the pods without renaming the ConfigMap or
     // Secret, which would also rename (and so re-run) the migration Job. The digest reveals nothing.
-    const configDigest = pulumi.unsecret(pulumi.all([configData, secretData]).apply(([c, s]) => digest(JSON.stringify(c), JSON.stringify(s))));
+    const configDigest = pulumi.unsecret(
+        pulumi.all([configData, secretData]).apply(([c, s]) => digest(JSON.stringify(c), JSON.stringify(s))),
+    );
 
     const envFrom: k8s.types.input.core.v1.EnvFromSource[] = [
         { configMapRef: { name: config.metadata.name } },
         { secretRef: { name: secret.metadata.name } },
     ];
-    const mediaVolumes = args.connection.media.kind === "volume"
-        ? { volumes: [{ name: "media", persistentVolumeClaim: { claimName: args.connection.media.claimName } }], mounts: [{ name: "media", mountPath: "/app/media" }] }
-        : { volumes: [], mounts: [] };
+    const mediaVolumes =
+        args.connection.media.kind === "volume"
+            ? {
+                  volumes: [{ name: "media", persistentVolumeClaim: { claimName: args.connection.media.claimName } }],
+                  mounts: [{ name: "media", mountPath: "/app/media" }],
+              }
+            : { volumes: [], mounts: [] };
     // Read-only root file system; Python, uploads and Celery get a scratch /tmp (HOME too: the
     // `saleor` system user has no home directory).
     const volumes = [{ name: "tmp", emptyDir: {} }, ...mediaVolumes.volumes];

@@ -41,54 +41,113 @@ export class SaleorCore extends pulumi.ComponentResource {
         // resources have always been registered; their names, and so their URNs, are unchanged.
 
         // The API Service is created first so its name can go into ALLOWED_HOSTS.
-        const apiService = new Service(`${name}-api`, {
-            metadata: { namespace: ns, labels: appLabels("api", instance) },
-            spec: {
-                type: "ClusterIP",
-                selector: selectorLabels("api", instance),
-                ports: [{ name: "http", port: 80, targetPort: "http" }],
+        const apiService = new Service(
+            `${name}-api`,
+            {
+                metadata: { namespace: ns, labels: appLabels("api", instance) },
+                spec: {
+                    type: "ClusterIP",
+                    selector: selectorLabels("api", instance),
+                    ports: [{ name: "http", port: 80, targetPort: "http" }],
+                },
             },
-        }, { parent: this });
+            { parent: this },
+        );
         const internalApiHost = pulumi.interpolate`${apiService.metadata.name}.${ns}.svc.cluster.local`;
 
-        const runtime = createRuntime(name, {
-            namespace: ns, instance, image: args.image, hosts: args.hosts, settings: args.settings, secrets: args.secrets,
-            connection: args.connection, internalApiHost, extraConfig: args.extraConfig,
-        }, this);
+        const runtime = createRuntime(
+            name,
+            {
+                namespace: ns,
+                instance,
+                image: args.image,
+                hosts: args.hosts,
+                settings: args.settings,
+                secrets: args.secrets,
+                connection: args.connection,
+                internalApiHost,
+                extraConfig: args.extraConfig,
+            },
+            this,
+        );
 
-        const migrationJob = args.runMigrations ? createMigration(name, {
-            namespace: ns, instance, image: args.image, spec: args.workloads.migration, runtime, readyAfter: args.connection.readyAfter,
-        }, this) : undefined;
+        const migrationJob = args.runMigrations
+            ? createMigration(
+                  name,
+                  {
+                      namespace: ns,
+                      instance,
+                      image: args.image,
+                      spec: args.workloads.migration,
+                      runtime,
+                      readyAfter: args.connection.readyAfter,
+                  },
+                  this,
+              )
+            : undefined;
         this.migrationJob = migrationJob;
-        const afterMigration: pulumi.Input<pulumi.Resource>[] = migrationJob ? [migrationJob]
-            : args.migrationDependency ? [args.migrationDependency] : [];
+        const afterMigration: pulumi.Input<pulumi.Resource>[] = migrationJob
+            ? [migrationJob]
+            : args.migrationDependency
+              ? [args.migrationDependency]
+              : [];
 
-        const processes = createProcesses(name, {
-            namespace: ns, instance, runtime,
-            workloads: args.workloads,
-            apiWorkers: args.apiWorkers ?? 2,
-            workerConcurrency: args.workerConcurrency ?? 2,
-            runScheduler: args.runScheduler ?? args.runMigrations,
-            afterMigration,
-            serviceAccountName: args.serviceAccountName,
-        }, this);
+        const processes = createProcesses(
+            name,
+            {
+                namespace: ns,
+                instance,
+                runtime,
+                workloads: args.workloads,
+                apiWorkers: args.apiWorkers ?? 2,
+                workerConcurrency: args.workerConcurrency ?? 2,
+                runScheduler: args.runScheduler ?? args.runMigrations,
+                afterMigration,
+                serviceAccountName: args.serviceAccountName,
+            },
+            this,
+        );
         this.api = processes.api;
 
-        const dashboard = createDashboard(name, {
-            namespace: ns, instance, image: args.dashboardImage, spec: args.workloads.dashboard, hosts: args.hosts,
-        }, this);
+        const dashboard = createDashboard(
+            name,
+            {
+                namespace: ns,
+                instance,
+                image: args.dashboardImage,
+                spec: args.workloads.dashboard,
+                hosts: args.hosts,
+            },
+            this,
+        );
 
         if (args.demoData && migrationJob) {
-            createDemoData(name, {
-                namespace: ns, instance, runtime, serviceAccountName: processes.serviceAccountName,
-                resources: args.workloads.migration.resources, migrationJob,
-            }, this);
+            createDemoData(
+                name,
+                {
+                    namespace: ns,
+                    instance,
+                    runtime,
+                    serviceAccountName: processes.serviceAccountName,
+                    resources: args.workloads.migration.resources,
+                    migrationJob,
+                },
+                this,
+            );
         }
 
-        this.apiIngress = createIngresses(name, {
-            namespace: ns, instance, hosts: args.hosts, ingress: args.ingress,
-            apiServiceName: apiService.metadata.name, dashboardServiceName: dashboard.service.metadata.name,
-        }, this).api;
+        this.apiIngress = createIngresses(
+            name,
+            {
+                namespace: ns,
+                instance,
+                hosts: args.hosts,
+                ingress: args.ingress,
+                apiServiceName: apiService.metadata.name,
+                dashboardServiceName: dashboard.service.metadata.name,
+            },
+            this,
+        ).api;
 
         this.apiUrl = pulumi.output(`${args.hosts.scheme}://${args.hosts.api}/`);
         this.graphqlUrl = pulumi.output(`${args.hosts.scheme}://${args.hosts.api}/graphql/`);

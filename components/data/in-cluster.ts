@@ -6,7 +6,13 @@ import { Service } from "@pulumi/kubernetes/core/v1/service";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import {
-    appLabels, containerSecurityContext, createAppDeployment, podSecurityContext, secretEnv, selectorLabels, type RunAs,
+    appLabels,
+    containerSecurityContext,
+    createAppDeployment,
+    podSecurityContext,
+    secretEnv,
+    selectorLabels,
+    type RunAs,
 } from "../kubernetes/workload";
 import type { ConnectionFacts, InClusterDataArgs } from "./types";
 
@@ -26,76 +32,124 @@ export function createInClusterData(name: string, args: InClusterDataArgs, paren
     const dbPassword = new random.RandomPassword(`${name}-postgres-password`, { length: 32, special: false }, opts);
     const cachePassword = new random.RandomPassword(`${name}-valkey-password`, { length: 32, special: false }, opts);
 
-    const credentials = new Secret(`${name}-credentials`, {
-        metadata: { namespace: ns, labels: appLabels("data", args.instance) },
-        type: "Opaque",
-        stringData: { POSTGRES_PASSWORD: dbPassword.result, VALKEY_PASSWORD: cachePassword.result },
-    }, opts);
-
-    const postgres = createStatefulService(`${name}-postgres`, {
-        args, component: "postgres", serviceName: "saleor-postgres", runAs: postgresUser,
-        port: { name: "postgres", port: 5432 },
-        storage: args.databaseStorage, mountPath: "/var/lib/postgresql/data",
-        container: {
-            image: args.postgresImage,
-            env: [
-                { name: "POSTGRES_USER", value: "saleor" },
-                { name: "POSTGRES_DB", value: "saleor" },
-                secretEnv("POSTGRES_PASSWORD", credentials.metadata.name),
-                // A sub-directory: the volume's root may hold lost+found, which initdb refuses.
-                { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
-            ],
-            readinessProbe: { exec: { command: ["pg_isready", "-U", "saleor", "-d", "saleor"] }, periodSeconds: 5, failureThreshold: 6 },
-            livenessProbe: { exec: { command: ["pg_isready", "-U", "saleor", "-d", "saleor"] }, periodSeconds: 15, failureThreshold: 6, initialDelaySeconds: 30 },
-            resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    const credentials = new Secret(
+        `${name}-credentials`,
+        {
+            metadata: { namespace: ns, labels: appLabels("data", args.instance) },
+            type: "Opaque",
+            stringData: { POSTGRES_PASSWORD: dbPassword.result, VALKEY_PASSWORD: cachePassword.result },
         },
-    }, opts);
+        opts,
+    );
 
-    const valkey = createStatefulService(`${name}-valkey`, {
-        args, component: "valkey", serviceName: "saleor-valkey", runAs: valkeyUser,
-        port: { name: "redis", port: 6379 },
-        storage: "1Gi", mountPath: "/data",
-        container: {
-            image: args.valkeyImage,
-            command: ["valkey-server"],
-            // $(VAR) is expanded by the kubelet, so the password never appears in the pod spec.
-            args: ["--requirepass", "$(VALKEY_PASSWORD)", "--appendonly", "yes", "--dir", "/data"],
-            env: [secretEnv("VALKEY_PASSWORD", credentials.metadata.name), secretEnv("REDISCLI_AUTH", credentials.metadata.name, "VALKEY_PASSWORD")],
-            readinessProbe: { exec: { command: ["valkey-cli", "ping"] }, periodSeconds: 5, failureThreshold: 6 },
-            livenessProbe: { tcpSocket: { port: "redis" }, periodSeconds: 15, failureThreshold: 4 },
-            resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+    const postgres = createStatefulService(
+        `${name}-postgres`,
+        {
+            args,
+            component: "postgres",
+            serviceName: "saleor-postgres",
+            runAs: postgresUser,
+            port: { name: "postgres", port: 5432 },
+            storage: args.databaseStorage,
+            mountPath: "/var/lib/postgresql/data",
+            container: {
+                image: args.postgresImage,
+                env: [
+                    { name: "POSTGRES_USER", value: "saleor" },
+                    { name: "POSTGRES_DB", value: "saleor" },
+                    secretEnv("POSTGRES_PASSWORD", credentials.metadata.name),
+                    // A sub-directory: the volume's root may hold lost+found, which initdb refuses.
+                    { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+                ],
+                readinessProbe: {
+                    exec: { command: ["pg_isready", "-U", "saleor", "-d", "saleor"] },
+                    periodSeconds: 5,
+                    failureThreshold: 6,
+                },
+                livenessProbe: {
+                    exec: { command: ["pg_isready", "-U", "saleor", "-d", "saleor"] },
+                    periodSeconds: 15,
+                    failureThreshold: 6,
+                    initialDelaySeconds: 30,
+                },
+                resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+            },
         },
-    }, opts);
+        opts,
+    );
 
-    const media = new PersistentVolumeClaim(`${name}-media`, {
-        metadata: { namespace: ns, labels: appLabels("media", args.instance) },
-        spec: {
-            // One writer node in dev; the aws flavour moves media to S3, where any pod on any node writes.
-            accessModes: ["ReadWriteOnce"],
-            storageClassName: args.storageClassName,
-            resources: { requests: { storage: args.mediaStorage } },
+    const valkey = createStatefulService(
+        `${name}-valkey`,
+        {
+            args,
+            component: "valkey",
+            serviceName: "saleor-valkey",
+            runAs: valkeyUser,
+            port: { name: "redis", port: 6379 },
+            storage: "1Gi",
+            mountPath: "/data",
+            container: {
+                image: args.valkeyImage,
+                command: ["valkey-server"],
+                // $(VAR) is expanded by the kubelet, so the password never appears in the pod spec.
+                args: ["--requirepass", "$(VALKEY_PASSWORD)", "--appendonly", "yes", "--dir", "/data"],
+                env: [
+                    secretEnv("VALKEY_PASSWORD", credentials.metadata.name),
+                    secretEnv("REDISCLI_AUTH", credentials.metadata.name, "VALKEY_PASSWORD"),
+                ],
+                readinessProbe: { exec: { command: ["valkey-cli", "ping"] }, periodSeconds: 5, failureThreshold: 6 },
+                livenessProbe: { tcpSocket: { port: "redis" }, periodSeconds: 15, failureThreshold: 4 },
+                resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+            },
         },
-    }, opts);
+        opts,
+    );
+
+    const media = new PersistentVolumeClaim(
+        `${name}-media`,
+        {
+            metadata: { namespace: ns, labels: appLabels("media", args.instance) },
+            spec: {
+                // One writer node in dev; the aws flavour moves media to S3, where any pod on any node writes.
+                accessModes: ["ReadWriteOnce"],
+                storageClassName: args.storageClassName,
+                resources: { requests: { storage: args.mediaStorage } },
+            },
+        },
+        opts,
+    );
 
     let smtpUrl: pulumi.Output<string> | undefined;
     const readyAfter: pulumi.Resource[] = [postgres.statefulSet, valkey.statefulSet];
     if (args.mailCatcherImage) {
-        const mailpit = createAppDeployment(`${name}-mailpit`, {
-            namespace: ns, component: "mailpit", instance: args.instance, runAs: mailpitUser,
-            spec: { replicas: 1, resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } } },
-            servicePort: { name: "smtp", port: 1025, targetPort: "smtp" },
-            containers: [{
-                name: "mailpit",
-                image: args.mailCatcherImage,
-                ports: [{ name: "smtp", containerPort: 1025 }, { name: "http", containerPort: 8025 }],
-                readinessProbe: { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 10 },
-                livenessProbe: { httpGet: { path: "/livez", port: "http" }, periodSeconds: 20 },
-                resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
-                securityContext: containerSecurityContext(true),
-                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-            }],
-            volumes: [{ name: "tmp", emptyDir: {} }],
-        }, opts);
+        const mailpit = createAppDeployment(
+            `${name}-mailpit`,
+            {
+                namespace: ns,
+                component: "mailpit",
+                instance: args.instance,
+                runAs: mailpitUser,
+                spec: { replicas: 1, resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } } },
+                servicePort: { name: "smtp", port: 1025, targetPort: "smtp" },
+                containers: [
+                    {
+                        name: "mailpit",
+                        image: args.mailCatcherImage,
+                        ports: [
+                            { name: "smtp", containerPort: 1025 },
+                            { name: "http", containerPort: 8025 },
+                        ],
+                        readinessProbe: { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 10 },
+                        livenessProbe: { httpGet: { path: "/livez", port: "http" }, periodSeconds: 20 },
+                        resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+                        securityContext: containerSecurityContext(true),
+                        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                    },
+                ],
+                volumes: [{ name: "tmp", emptyDir: {} }],
+            },
+            opts,
+        );
         smtpUrl = pulumi.interpolate`smtp://${host(mailpit.service!.metadata.name)}:1025/`;
         readyAfter.push(mailpit.deployment);
     }
@@ -132,39 +186,51 @@ function createStatefulService(name: string, s: StatefulServiceArgs, opts: pulum
     const { namespace, instance } = s.args;
     const labels = appLabels(s.component, instance);
     const selector = selectorLabels(s.component, instance);
-    const service = new Service(name, {
-        metadata: { name: s.serviceName, namespace, labels },
-        spec: { clusterIP: "None", selector, ports: [{ name: s.port.name, port: s.port.port, targetPort: s.port.name }] },
-    }, opts);
-    const statefulSet = new StatefulSet(name, {
-        metadata: { namespace, labels },
-        spec: {
-            serviceName: service.metadata.name,
-            replicas: 1,
-            selector: { matchLabels: selector },
-            template: {
-                metadata: { labels },
-                spec: {
-                    automountServiceAccountToken: false,
-                    securityContext: podSecurityContext(s.runAs),
-                    containers: [{
-                        ...s.container,
-                        name: s.component,
-                        ports: [{ name: s.port.name, containerPort: s.port.port }],
-                        volumeMounts: [{ name: "data", mountPath: s.mountPath }],
-                        securityContext: containerSecurityContext(false),
-                    }],
-                },
-            },
-            volumeClaimTemplates: [{
-                metadata: { name: "data", labels },
-                spec: {
-                    accessModes: ["ReadWriteOnce"],
-                    storageClassName: s.args.storageClassName,
-                    resources: { requests: { storage: s.storage } },
-                },
-            }],
+    const service = new Service(
+        name,
+        {
+            metadata: { name: s.serviceName, namespace, labels },
+            spec: { clusterIP: "None", selector, ports: [{ name: s.port.name, port: s.port.port, targetPort: s.port.name }] },
         },
-    }, opts);
+        opts,
+    );
+    const statefulSet = new StatefulSet(
+        name,
+        {
+            metadata: { namespace, labels },
+            spec: {
+                serviceName: service.metadata.name,
+                replicas: 1,
+                selector: { matchLabels: selector },
+                template: {
+                    metadata: { labels },
+                    spec: {
+                        automountServiceAccountToken: false,
+                        securityContext: podSecurityContext(s.runAs),
+                        containers: [
+                            {
+                                ...s.container,
+                                name: s.component,
+                                ports: [{ name: s.port.name, containerPort: s.port.port }],
+                                volumeMounts: [{ name: "data", mountPath: s.mountPath }],
+                                securityContext: containerSecurityContext(false),
+                            },
+                        ],
+                    },
+                },
+                volumeClaimTemplates: [
+                    {
+                        metadata: { name: "data", labels },
+                        spec: {
+                            accessModes: ["ReadWriteOnce"],
+                            storageClassName: s.args.storageClassName,
+                            resources: { requests: { storage: s.storage } },
+                        },
+                    },
+                ],
+            },
+        },
+        opts,
+    );
     return { service, statefulSet };
 }

@@ -1,5 +1,11 @@
 // The data tier's public face: the component and the types its callers pass and receive.
 export { DataTier } from "./data-tier";
 export type {
-    AwsDataArgs, ConnectionFacts, DataTierArgs, InClusterDataArgs, MediaCdnOrigin, MediaStorage, PrimaryDataFacts,
+    AwsDataArgs,
+    ConnectionFacts,
+    DataTierArgs,
+    InClusterDataArgs,
+    MediaCdnOrigin,
+    MediaStorage,
+    PrimaryDataFacts,
 } from "./types";

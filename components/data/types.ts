@@ -94,7 +94,11 @@ export interface AwsDataArgs {
     /** Protect stateful resources from deletion and replacement (production). */
     readonly protect: boolean;
     /** Kubernetes namespace and service account the workloads run as (for Pod Identity on the bucket). */
-    readonly workloadIdentity: { readonly namespace: pulumi.Input<string>; readonly serviceAccountName: string; readonly clusterName: pulumi.Input<string> };
+    readonly workloadIdentity: {
+        readonly namespace: pulumi.Input<string>;
+        readonly serviceAccountName: string;
+        readonly clusterName: pulumi.Input<string>;
+    };
     readonly tags?: Record<string, string>;
 }
 
@@ -143,7 +147,12 @@ export interface MediaCdnOrigin extends MediaCdnOriginArgs {
 /** Where media files live, as Saleor is told about them. */
 export type MediaStorage =
     | { readonly kind: "volume"; readonly claimName: pulumi.Output<string> }
-    | { readonly kind: "s3"; readonly bucket: pulumi.Output<string>; readonly region: string; readonly customDomain?: pulumi.Output<string> };
+    | {
+          readonly kind: "s3";
+          readonly bucket: pulumi.Output<string>;
+          readonly region: string;
+          readonly customDomain?: pulumi.Output<string>;
+      };
 
 /** Connection facts handed to SaleorCore. Every URL that carries a password is a Pulumi secret. */
 export interface ConnectionFacts {

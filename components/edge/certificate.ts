@@ -2,7 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /** A public Route 53 hosted zone, looked up by name through the caller's provider. */
-export function lookupZone(zoneName: string, parent: pulumi.Resource, provider?: pulumi.ProviderResource): pulumi.Output<aws.route53.GetZoneResult> {
+export function lookupZone(
+    zoneName: string,
+    parent: pulumi.Resource,
+    provider?: pulumi.ProviderResource,
+): pulumi.Output<aws.route53.GetZoneResult> {
     return aws.route53.getZoneOutput({ name: zoneName, privateZone: false }, { parent, ...(provider ? { provider } : {}) });
 }
 
@@ -43,12 +47,16 @@ export interface ValidatedCertificate {
 export function createValidatedCertificate(name: string, args: ValidatedCertificateArgs, parent: pulumi.Resource): ValidatedCertificate {
     const certOpts: pulumi.CustomResourceOptions = { parent, ...(args.provider ? { provider: args.provider } : {}) };
     const [subject, ...alternatives] = args.hosts;
-    const certificate = new aws.acm.Certificate(name, {
-        domainName: subject,
-        subjectAlternativeNames: alternatives.length > 0 ? alternatives : undefined,
-        validationMethod: "DNS",
-        tags: args.tags,
-    }, certOpts);
+    const certificate = new aws.acm.Certificate(
+        name,
+        {
+            domainName: subject,
+            subjectAlternativeNames: alternatives.length > 0 ? alternatives : undefined,
+            validationMethod: "DNS",
+            tags: args.tags,
+        },
+        certOpts,
+    );
 
     const validationRecords = args.hosts.map((host) => {
         const option = certificate.domainValidationOptions.apply((options) => {
@@ -56,17 +64,25 @@ export function createValidatedCertificate(name: string, args: ValidatedCertific
             if (!found) throw new Error(`certificate ${name}: ACM returned no validation record for ${host}`);
             return found;
         });
-        return new aws.route53.Record(`${name}-validation-${host}`, {
-            zoneId: args.zoneId,
-            name: option.resourceRecordName,
-            type: option.resourceRecordType,
-            records: [option.resourceRecordValue],
-            ttl: 300,
-        }, certOpts);
+        return new aws.route53.Record(
+            `${name}-validation-${host}`,
+            {
+                zoneId: args.zoneId,
+                name: option.resourceRecordName,
+                type: option.resourceRecordType,
+                records: [option.resourceRecordValue],
+                ttl: 300,
+            },
+            certOpts,
+        );
     });
-    const validation = new aws.acm.CertificateValidation(name, {
-        certificateArn: certificate.arn,
-        validationRecordFqdns: validationRecords.map((r) => r.fqdn),
-    }, certOpts);
+    const validation = new aws.acm.CertificateValidation(
+        name,
+        {
+            certificateArn: certificate.arn,
+            validationRecordFqdns: validationRecords.map((r) => r.fqdn),
+        },
+        certOpts,
+    );
     return { certificate, validation, validationRecords };
 }

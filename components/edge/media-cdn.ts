@@ -97,73 +97,101 @@ export class MediaCdn extends pulumi.ComponentResource {
         const global: pulumi.CustomResourceOptions = { parent: this, provider: args.globalProvider };
         const zoneId = lookupZone(args.zoneName, this, args.globalProvider).zoneId;
         // CloudFront only takes certificates from us-east-1.
-        const { validation } = createValidatedCertificate(`${name}-certificate`, { hosts: [host], zoneId, provider: args.globalProvider, tags: args.tags }, this);
-        const acl = createWebAcl(`${name}-waf`, {
-            scope: "CLOUDFRONT",
-            rateLimitPer5Min: rateLimit,
-            description: `Saleor media CDN ${host}`,
-            tags: args.tags,
-        }, global);
+        const { validation } = createValidatedCertificate(
+            `${name}-certificate`,
+            { hosts: [host], zoneId, provider: args.globalProvider, tags: args.tags },
+            this,
+        );
+        const acl = createWebAcl(
+            `${name}-waf`,
+            {
+                scope: "CLOUDFRONT",
+                rateLimitPer5Min: rateLimit,
+                description: `Saleor media CDN ${host}`,
+                tags: args.tags,
+            },
+            global,
+        );
 
-        const accessControl = new aws.cloudfront.OriginAccessControl(`${name}-oac`, {
-            description: `Signs CloudFront's requests to the media bucket of ${host}`,
-            originAccessControlOriginType: "s3",
-            signingBehavior: "always",
-            signingProtocol: "sigv4",
-        }, global);
+        const accessControl = new aws.cloudfront.OriginAccessControl(
+            `${name}-oac`,
+            {
+                description: `Signs CloudFront's requests to the media bucket of ${host}`,
+                originAccessControlOriginType: "s3",
+                signingBehavior: "always",
+                signingProtocol: "sigv4",
+            },
+            global,
+        );
 
         // AWS's managed CachingOptimized (TTLs 1 s / 1 day / 1 year, gzip and brotli, no cookies or
         // query strings), plus the CORS headers in the key. Forwarded but not keyed (an origin request
         // policy), S3's answer to one shop's Origin would be cached and served to every other origin
         // (CloudFront Developer Guide, "Controlling origin requests": such values "are not included
         // in the cache key"); headers in the cache key are forwarded to the origin as well.
-        const cachePolicy = new aws.cloudfront.CachePolicy(`${name}-cache`, {
-            // Account-wide names: the host is the stack's own.
-            name: `saleor-media-${host.replace(/\./g, "-")}`,
-            comment: `Saleor media ${host}: CachingOptimized with the CORS request headers in the key`,
-            minTtl: 1,
-            defaultTtl: 86400,
-            maxTtl: 31536000,
-            parametersInCacheKeyAndForwardedToOrigin: {
-                enableAcceptEncodingGzip: true,
-                enableAcceptEncodingBrotli: true,
-                cookiesConfig: { cookieBehavior: "none" },
-                queryStringsConfig: { queryStringBehavior: "none" },
-                headersConfig: { headerBehavior: "whitelist", headers: { items: corsHeaders } },
+        const cachePolicy = new aws.cloudfront.CachePolicy(
+            `${name}-cache`,
+            {
+                // Account-wide names: the host is the stack's own.
+                name: `saleor-media-${host.replace(/\./g, "-")}`,
+                comment: `Saleor media ${host}: CachingOptimized with the CORS request headers in the key`,
+                minTtl: 1,
+                defaultTtl: 86400,
+                maxTtl: 31536000,
+                parametersInCacheKeyAndForwardedToOrigin: {
+                    enableAcceptEncodingGzip: true,
+                    enableAcceptEncodingBrotli: true,
+                    cookiesConfig: { cookieBehavior: "none" },
+                    queryStringsConfig: { queryStringBehavior: "none" },
+                    headersConfig: { headerBehavior: "whitelist", headers: { items: corsHeaders } },
+                },
             },
-        }, global);
+            global,
+        );
 
-        const distribution = new aws.cloudfront.Distribution(name, {
-            enabled: true,
-            comment: `Saleor media: ${host}`,
-            aliases: [host],
-            isIpv6Enabled: true,
-            httpVersion: "http2and3",
-            priceClass,
-            origins: origins.map((o) => ({ originId: originIdOf(o.region), domainName: o.bucketRegionalDomainName, originAccessControlId: accessControl.id })),
-            // CloudFront retries a GET on the replica when the primary's bucket errors; an origin group has exactly two members.
-            originGroups: args.failoverToReplica ? [{
-                originId: failoverGroupId,
-                failoverCriteria: { statusCodes: [500, 502, 503, 504] },
-                members: origins.slice(0, 2).map((o) => ({ originId: originIdOf(o.region) })),
-            }] : undefined,
-            defaultCacheBehavior: {
-                targetOriginId: args.failoverToReplica ? failoverGroupId : originIdOf(origins[0].region),
-                viewerProtocolPolicy: "redirect-to-https",
-                allowedMethods: ["GET", "HEAD", "OPTIONS"],
-                cachedMethods: ["GET", "HEAD"],
-                compress: true,
-                cachePolicyId: cachePolicy.id,
+        const distribution = new aws.cloudfront.Distribution(
+            name,
+            {
+                enabled: true,
+                comment: `Saleor media: ${host}`,
+                aliases: [host],
+                isIpv6Enabled: true,
+                httpVersion: "http2and3",
+                priceClass,
+                origins: origins.map((o) => ({
+                    originId: originIdOf(o.region),
+                    domainName: o.bucketRegionalDomainName,
+                    originAccessControlId: accessControl.id,
+                })),
+                // CloudFront retries a GET on the replica when the primary's bucket errors; an origin group has exactly two members.
+                originGroups: args.failoverToReplica
+                    ? [
+                          {
+                              originId: failoverGroupId,
+                              failoverCriteria: { statusCodes: [500, 502, 503, 504] },
+                              members: origins.slice(0, 2).map((o) => ({ originId: originIdOf(o.region) })),
+                          },
+                      ]
+                    : undefined,
+                defaultCacheBehavior: {
+                    targetOriginId: args.failoverToReplica ? failoverGroupId : originIdOf(origins[0].region),
+                    viewerProtocolPolicy: "redirect-to-https",
+                    allowedMethods: ["GET", "HEAD", "OPTIONS"],
+                    cachedMethods: ["GET", "HEAD"],
+                    compress: true,
+                    cachePolicyId: cachePolicy.id,
+                },
+                restrictions: { geoRestriction: { restrictionType: "none" } },
+                viewerCertificate: {
+                    acmCertificateArn: validation.certificateArn,
+                    sslSupportMethod: "sni-only",
+                    minimumProtocolVersion: "TLSv1.2_2021",
+                },
+                webAclId: acl.arn,
+                tags: args.tags,
             },
-            restrictions: { geoRestriction: { restrictionType: "none" } },
-            viewerCertificate: {
-                acmCertificateArn: validation.certificateArn,
-                sslSupportMethod: "sni-only",
-                minimumProtocolVersion: "TLSv1.2_2021",
-            },
-            webAclId: acl.arn,
-            tags: args.tags,
-        }, global);
+            global,
+        );
 
         // Only this distribution, and only to read: the Allow names the service and pins the distribution.
         const fromThisDistribution = { StringEquals: { "AWS:SourceArn": distribution.arn } };
@@ -181,37 +209,52 @@ export class MediaCdn extends pulumi.ComponentResource {
                     Condition: fromThisDistribution,
                 },
             ];
-            new aws.s3.BucketPolicy(`${name}-${origin.region}-bucket-policy`, {
-                bucket: origin.bucketName,
-                policy: policyDocument(bucketStatements),
-            }, { ...regional, dependsOn: origin.bucketPolicyDependsOn, aliases: origin.bucketPolicyAliases });
+            new aws.s3.BucketPolicy(
+                `${name}-${origin.region}-bucket-policy`,
+                {
+                    bucket: origin.bucketName,
+                    policy: policyDocument(bucketStatements),
+                },
+                { ...regional, dependsOn: origin.bucketPolicyDependsOn, aliases: origin.bucketPolicyAliases },
+            );
 
             if (origin.key) {
                 // Objects are SSE-KMS encrypted: CloudFront must be able to decrypt what it reads, for this distribution only.
-                new aws.kms.KeyPolicy(`${name}-${origin.region}-key-policy`, {
-                    keyId: origin.key.id,
-                    policy: policyDocument([
-                        ...(origin.key.policyStatements ?? [accountAdministersKey(origin.key.arn)]),
-                        {
-                            Sid: "AllowCloudFrontDecrypt",
-                            Effect: "Allow",
-                            Principal: { Service: "cloudfront.amazonaws.com" },
-                            Action: "kms:Decrypt",
-                            Resource: "*",
-                            Condition: fromThisDistribution,
-                        },
-                    ]),
-                }, regional);
+                new aws.kms.KeyPolicy(
+                    `${name}-${origin.region}-key-policy`,
+                    {
+                        keyId: origin.key.id,
+                        policy: policyDocument([
+                            ...(origin.key.policyStatements ?? [accountAdministersKey(origin.key.arn)]),
+                            {
+                                Sid: "AllowCloudFrontDecrypt",
+                                Effect: "Allow",
+                                Principal: { Service: "cloudfront.amazonaws.com" },
+                                Action: "kms:Decrypt",
+                                Resource: "*",
+                                Condition: fromThisDistribution,
+                            },
+                        ]),
+                    },
+                    regional,
+                );
             }
         }
 
         // CloudFront answers alias queries for IPv4 and IPv6 from its own hosted zone.
-        const records = ["A", "AAAA"].map((type) => new aws.route53.Record(`${name}-${type.toLowerCase()}`, {
-            zoneId,
-            name: host,
-            type,
-            aliases: [{ name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false }],
-        }, global));
+        const records = ["A", "AAAA"].map(
+            (type) =>
+                new aws.route53.Record(
+                    `${name}-${type.toLowerCase()}`,
+                    {
+                        zoneId,
+                        name: host,
+                        type,
+                        aliases: [{ name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false }],
+                    },
+                    global,
+                ),
+        );
 
         this.domainName = pulumi.all(records.map((r) => r.name)).apply(() => host);
         this.distributionDomainName = distribution.domainName;

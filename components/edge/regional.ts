@@ -76,40 +76,54 @@ export class RegionalEdge extends pulumi.ComponentResource {
         this.zoneId = zone.zoneId;
 
         // The API's name first: it is the certificate's subject, the others its alternative names.
-        const { validation } = createValidatedCertificate(`${name}-certificate`, {
-            hosts: [args.apiHost, ...hosts.filter((h) => h !== args.apiHost)],
-            zoneId: this.zoneId,
-            tags: args.tags,
-        }, this);
+        const { validation } = createValidatedCertificate(
+            `${name}-certificate`,
+            {
+                hosts: [args.apiHost, ...hosts.filter((h) => h !== args.apiHost)],
+                zoneId: this.zoneId,
+                tags: args.tags,
+            },
+            this,
+        );
         this.certificateArn = validation.certificateArn;
 
-        const acl = createWebAcl(`${name}-waf`, {
-            scope: "REGIONAL",
-            rateLimitPer5Min: rateLimit,
-            commonRulesCountOnly: args.commonRulesCountOnly ?? ["SizeRestrictions_BODY"],
-            description: `Saleor public endpoints in ${args.region}`,
-            tags: args.tags,
-        }, { parent: this });
+        const acl = createWebAcl(
+            `${name}-waf`,
+            {
+                scope: "REGIONAL",
+                rateLimitPer5Min: rateLimit,
+                commonRulesCountOnly: args.commonRulesCountOnly ?? ["SizeRestrictions_BODY"],
+                description: `Saleor public endpoints in ${args.region}`,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
         this.webAclArn = acl.arn;
 
         // Every Ingress of the shared ALB group carries both; the controller attaches the ACL itself.
-        this.ingressAnnotations = pulumi.all([this.certificateArn, this.webAclArn]).apply(([certificateArn, webAclArn]): Record<string, string> => ({
-            "alb.ingress.kubernetes.io/certificate-arn": certificateArn,
-            "alb.ingress.kubernetes.io/wafv2-acl-arn": webAclArn,
-        }));
+        this.ingressAnnotations = pulumi
+            .all([this.certificateArn, this.webAclArn])
+            .apply(([certificateArn, webAclArn]): Record<string, string> => ({
+                "alb.ingress.kubernetes.io/certificate-arn": certificateArn,
+                "alb.ingress.kubernetes.io/wafv2-acl-arn": webAclArn,
+            }));
 
-        const healthCheck = new aws.route53.HealthCheck(`${name}-api-health`, {
-            type: "HTTPS",
-            fqdn: args.apiHost,
-            port: 443,
-            resourcePath: healthCheckPath,
-            // The ALB routes by host name, so the TLS handshake must name the API host.
-            enableSni: true,
-            requestInterval: 30,
-            failureThreshold: 3,
-            measureLatency: true,
-            tags: { ...args.tags, Name: `${args.apiHost}${healthCheckPath}` },
-        }, { parent: this });
+        const healthCheck = new aws.route53.HealthCheck(
+            `${name}-api-health`,
+            {
+                type: "HTTPS",
+                fqdn: args.apiHost,
+                port: 443,
+                resourcePath: healthCheckPath,
+                // The ALB routes by host name, so the TLS handshake must name the API host.
+                enableSni: true,
+                requestInterval: 30,
+                failureThreshold: 3,
+                measureLatency: true,
+                tags: { ...args.tags, Name: `${args.apiHost}${healthCheckPath}` },
+            },
+            { parent: this },
+        );
         this.healthCheckId = healthCheck.id;
 
         // ALBs answer alias queries from a fixed hosted zone per region; the provider keeps that table.
@@ -135,13 +149,19 @@ export class RegionalEdge extends pulumi.ComponentResource {
     public routeHosts(loadBalancerHostname: pulumi.Input<string>): aws.route53.Record[] {
         if (this.records.length > 0) throw new Error(`RegionalEdge: routeHosts was already called`);
         for (const host of this.hosts) {
-            this.records.push(new aws.route53.Record(`${this.componentName}-${host}`, {
-                zoneId: this.zoneId,
-                name: host,
-                type: "A",
-                aliases: [{ name: loadBalancerHostname, zoneId: this.albZoneId, evaluateTargetHealth: true }],
-                healthCheckId: this.healthCheckId,
-            }, { parent: this }));
+            this.records.push(
+                new aws.route53.Record(
+                    `${this.componentName}-${host}`,
+                    {
+                        zoneId: this.zoneId,
+                        name: host,
+                        type: "A",
+                        aliases: [{ name: loadBalancerHostname, zoneId: this.albZoneId, evaluateTargetHealth: true }],
+                        healthCheckId: this.healthCheckId,
+                    },
+                    { parent: this },
+                ),
+            );
         }
         return this.records;
     }

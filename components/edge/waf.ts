@@ -41,9 +41,10 @@ export function createWebAcl(name: string, args: WebAclArgs, opts: pulumi.Custom
             managedRuleGroupStatement: {
                 vendorName: "AWS",
                 name: group,
-                ruleActionOverrides: group === "AWSManagedRulesCommonRuleSet" && countOnly.length > 0
-                    ? countOnly.map((rule) => ({ name: rule, actionToUse: { count: {} } }))
-                    : undefined,
+                ruleActionOverrides:
+                    group === "AWSManagedRulesCommonRuleSet" && countOnly.length > 0
+                        ? countOnly.map((rule) => ({ name: rule, actionToUse: { count: {} } }))
+                        : undefined,
             },
         },
         visibilityConfig: visibility(metricName(`${name}-${group}`)),
@@ -55,14 +56,18 @@ export function createWebAcl(name: string, args: WebAclArgs, opts: pulumi.Custom
         statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: args.rateLimitPer5Min, evaluationWindowSec: 300 } },
         visibilityConfig: visibility(metricName(`${name}-rate-limit-per-ip`)),
     };
-    return new aws.wafv2.WebAcl(name, {
-        scope: args.scope,
-        description: args.description,
-        defaultAction: { allow: {} },
-        rules: [...managed, rateLimit],
-        visibilityConfig: visibility(metricName(name)),
-        tags: args.tags,
-    }, opts);
+    return new aws.wafv2.WebAcl(
+        name,
+        {
+            scope: args.scope,
+            description: args.description,
+            defaultAction: { allow: {} },
+            rules: [...managed, rateLimit],
+            visibilityConfig: visibility(metricName(name)),
+            tags: args.tags,
+        },
+        opts,
+    );
 }
 
 /** Every problem with a rate limit: WAF counts per 5 minutes and accepts 10 to 2,000,000,000. */

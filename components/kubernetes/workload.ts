@@ -116,59 +116,103 @@ export function createAppDeployment(name: string, args: AppDeploymentArgs, opts:
     const replicated = args.spec.replicas > 1;
     const autoscaled = replicated && args.spec.autoscaling !== undefined;
 
-    const deployment = new Deployment(name, {
-        metadata: { namespace: args.namespace, labels },
-        spec: {
-            // With an HPA the replica count belongs to it; declaring it here would fight every scale-up.
-            replicas: autoscaled ? undefined : args.spec.replicas,
-            selector: { matchLabels: selector },
-            strategy: args.strategy === "Recreate"
-                ? { type: "Recreate" }
-                : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-            revisionHistoryLimit: 5,
-            template: {
-                metadata: { labels, annotations: args.podAnnotations },
-                spec: {
-                    // No Saleor process talks to the Kubernetes API.
-                    automountServiceAccountToken: false,
-                    serviceAccountName: args.serviceAccountName,
-                    securityContext: podSecurityContext(args.runAs),
-                    initContainers: args.initContainers,
-                    containers: args.containers,
-                    volumes: args.volumes,
-                    terminationGracePeriodSeconds: 45,
-                    topologySpreadConstraints: replicated && args.spread !== false ? [
-                        { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
-                        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
-                    ] : undefined,
+    const deployment = new Deployment(
+        name,
+        {
+            metadata: { namespace: args.namespace, labels },
+            spec: {
+                // With an HPA the replica count belongs to it; declaring it here would fight every scale-up.
+                replicas: autoscaled ? undefined : args.spec.replicas,
+                selector: { matchLabels: selector },
+                strategy:
+                    args.strategy === "Recreate"
+                        ? { type: "Recreate" }
+                        : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                revisionHistoryLimit: 5,
+                template: {
+                    metadata: { labels, annotations: args.podAnnotations },
+                    spec: {
+                        // No Saleor process talks to the Kubernetes API.
+                        automountServiceAccountToken: false,
+                        serviceAccountName: args.serviceAccountName,
+                        securityContext: podSecurityContext(args.runAs),
+                        initContainers: args.initContainers,
+                        containers: args.containers,
+                        volumes: args.volumes,
+                        terminationGracePeriodSeconds: 45,
+                        topologySpreadConstraints:
+                            replicated && args.spread !== false
+                                ? [
+                                      {
+                                          maxSkew: 1,
+                                          topologyKey: "topology.kubernetes.io/zone",
+                                          whenUnsatisfiable: "ScheduleAnyway",
+                                          labelSelector: { matchLabels: selector },
+                                      },
+                                      {
+                                          maxSkew: 1,
+                                          topologyKey: "kubernetes.io/hostname",
+                                          whenUnsatisfiable: "ScheduleAnyway",
+                                          labelSelector: { matchLabels: selector },
+                                      },
+                                  ]
+                                : undefined,
+                    },
                 },
             },
         },
-    }, opts);
+        opts,
+    );
 
-    const service = args.servicePort ? new Service(name, {
-        metadata: { namespace: args.namespace, labels },
-        spec: {
-            type: "ClusterIP",
-            selector,
-            ports: [{ name: args.servicePort.name, port: args.servicePort.port, targetPort: args.servicePort.targetPort }],
-        },
-    }, { ...opts, dependsOn: undefined }) : undefined;
+    const service = args.servicePort
+        ? new Service(
+              name,
+              {
+                  metadata: { namespace: args.namespace, labels },
+                  spec: {
+                      type: "ClusterIP",
+                      selector,
+                      ports: [{ name: args.servicePort.name, port: args.servicePort.port, targetPort: args.servicePort.targetPort }],
+                  },
+              },
+              { ...opts, dependsOn: undefined },
+          )
+        : undefined;
 
-    const disruptionBudget = replicated ? new PodDisruptionBudget(name, {
-        metadata: { namespace: args.namespace, labels },
-        spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
-    }, { ...opts, dependsOn: undefined }) : undefined;
+    const disruptionBudget = replicated
+        ? new PodDisruptionBudget(
+              name,
+              {
+                  metadata: { namespace: args.namespace, labels },
+                  spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+              },
+              { ...opts, dependsOn: undefined },
+          )
+        : undefined;
 
-    const autoscaler = autoscaled ? new HorizontalPodAutoscaler(name, {
-        metadata: { namespace: args.namespace, labels },
-        spec: {
-            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
-            minReplicas: args.spec.replicas,
-            maxReplicas: args.spec.autoscaling!.maxReplicas,
-            metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.spec.autoscaling!.targetCpuUtilization } } }],
-        },
-    }, { ...opts, dependsOn: undefined }) : undefined;
+    const autoscaler = autoscaled
+        ? new HorizontalPodAutoscaler(
+              name,
+              {
+                  metadata: { namespace: args.namespace, labels },
+                  spec: {
+                      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
+                      minReplicas: args.spec.replicas,
+                      maxReplicas: args.spec.autoscaling!.maxReplicas,
+                      metrics: [
+                          {
+                              type: "Resource",
+                              resource: {
+                                  name: "cpu",
+                                  target: { type: "Utilization", averageUtilization: args.spec.autoscaling!.targetCpuUtilization },
+                              },
+                          },
+                      ],
+                  },
+              },
+              { ...opts, dependsOn: undefined },
+          )
+        : undefined;
 
     return { deployment, service, disruptionBudget, autoscaler };
 }
@@ -179,30 +223,46 @@ export function resourceRequirements(r: ResourceSpec): k8s.types.input.core.v1.R
 }
 
 /** The Ingress for a set of hosts routed to one Service port, with TLS where the scheme is https. */
-export function createIngress(name: string, args: {
-    readonly namespace: pulumi.Input<string>;
-    readonly component: string;
-    readonly instance: string;
-    readonly hosts: string[];
-    readonly serviceName: pulumi.Input<string>;
-    readonly servicePort: string;
-    readonly ingressClassName: string;
-    readonly annotations?: Record<string, pulumi.Input<string>>;
-    /**
-     * TLS for these hosts: with a `secretName` the controller serves that certificate; without one
-     * (the AWS load balancer controller) it finds a certificate for the hosts itself. Omit for plain http.
-     */
-    readonly tls?: { readonly secretName?: string };
-}, opts: pulumi.CustomResourceOptions): k8s.networking.v1.Ingress {
-    return new Ingress(name, {
-        metadata: { namespace: args.namespace, labels: appLabels(args.component, args.instance), annotations: args.annotations },
-        spec: {
-            ingressClassName: args.ingressClassName,
-            tls: args.tls ? [{ hosts: args.hosts, secretName: args.tls.secretName }] : undefined,
-            rules: args.hosts.map((host) => ({
-                host,
-                http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: args.serviceName, port: { name: args.servicePort } } } }] },
-            })),
+export function createIngress(
+    name: string,
+    args: {
+        readonly namespace: pulumi.Input<string>;
+        readonly component: string;
+        readonly instance: string;
+        readonly hosts: string[];
+        readonly serviceName: pulumi.Input<string>;
+        readonly servicePort: string;
+        readonly ingressClassName: string;
+        readonly annotations?: Record<string, pulumi.Input<string>>;
+        /**
+         * TLS for these hosts: with a `secretName` the controller serves that certificate; without one
+         * (the AWS load balancer controller) it finds a certificate for the hosts itself. Omit for plain http.
+         */
+        readonly tls?: { readonly secretName?: string };
+    },
+    opts: pulumi.CustomResourceOptions,
+): k8s.networking.v1.Ingress {
+    return new Ingress(
+        name,
+        {
+            metadata: { namespace: args.namespace, labels: appLabels(args.component, args.instance), annotations: args.annotations },
+            spec: {
+                ingressClassName: args.ingressClassName,
+                tls: args.tls ? [{ hosts: args.hosts, secretName: args.tls.secretName }] : undefined,
+                rules: args.hosts.map((host) => ({
+                    host,
+                    http: {
+                        paths: [
+                            {
+                                path: "/",
+                                pathType: "Prefix",
+                                backend: { service: { name: args.serviceName, port: { name: args.servicePort } } },
+                            },
+                        ],
+                    },
+                })),
+            },
         },
-    }, opts);
+        opts,
+    );
 }

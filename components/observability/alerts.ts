@@ -85,18 +85,38 @@ export const backupJobFailurePatterns = {
  * `statusMessage`, which the describe command in the text shows). `region` is the event's own: the
  * region where the job ran, and where `describe-*-job` finds it.
  */
-export const backupJobFailureMessages: Record<keyof typeof backupJobFailurePatterns, { paths: Record<string, string>; template: string }> = {
-    "backup-job-failed": {
-        paths: { job: "$.detail.backupJobId", state: "$.detail.state", resource: "$.detail.resourceArn", vault: "$.detail.backupVaultName", region: "$.region", time: "$.time" },
-        template: JSON.stringify("AWS Backup did not back up <resource>: backup job <job> ended <state> in <region> at <time>, so vault <vault> has no new recovery point and the newest restorable backup keeps getting older. " +
-            "Check first: aws backup describe-backup-job --region <region> --backup-job-id <job> (its StatusMessage says why); a job still running from the previous window (EXPIRED), the backup role's permissions, the vault key's policy, and whether S3 is opted in (aws backup describe-region-settings)."),
-    },
-    "backup-copy-failed": {
-        paths: { job: "$.detail.copyJobId", state: "$.detail.state", resource: "$.detail.resourceArn", from: "$.detail.sourceBackupVaultArn", to: "$.detail.destinationBackupVaultArn", region: "$.region", time: "$.time" },
-        template: JSON.stringify("AWS Backup did not copy the latest recovery point of <resource> from <from> to <to>: copy job <job> ended <state> in <region> at <time>, so the other region has no copy of it. " +
-            "Check first: aws backup describe-copy-job --region <region> --copy-job-id <job> (its StatusMessage says why); the destination vault's access policy and KMS key, the backup role's permissions in both regions."),
-    },
-};
+export const backupJobFailureMessages: Record<keyof typeof backupJobFailurePatterns, { paths: Record<string, string>; template: string }> =
+    {
+        "backup-job-failed": {
+            paths: {
+                job: "$.detail.backupJobId",
+                state: "$.detail.state",
+                resource: "$.detail.resourceArn",
+                vault: "$.detail.backupVaultName",
+                region: "$.region",
+                time: "$.time",
+            },
+            template: JSON.stringify(
+                "AWS Backup did not back up <resource>: backup job <job> ended <state> in <region> at <time>, so vault <vault> has no new recovery point and the newest restorable backup keeps getting older. " +
+                    "Check first: aws backup describe-backup-job --region <region> --backup-job-id <job> (its StatusMessage says why); a job still running from the previous window (EXPIRED), the backup role's permissions, the vault key's policy, and whether S3 is opted in (aws backup describe-region-settings).",
+            ),
+        },
+        "backup-copy-failed": {
+            paths: {
+                job: "$.detail.copyJobId",
+                state: "$.detail.state",
+                resource: "$.detail.resourceArn",
+                from: "$.detail.sourceBackupVaultArn",
+                to: "$.detail.destinationBackupVaultArn",
+                region: "$.region",
+                time: "$.time",
+            },
+            template: JSON.stringify(
+                "AWS Backup did not copy the latest recovery point of <resource> from <from> to <to>: copy job <job> ended <state> in <region> at <time>, so the other region has no copy of it. " +
+                    "Check first: aws backup describe-copy-job --region <region> --copy-job-id <job> (its StatusMessage says why); the destination vault's access policy and KMS key, the backup role's permissions in both regions.",
+            ),
+        },
+    };
 
 /**
  * The SNS topic one region's alarms notify, with the stack's subscribers.
@@ -141,128 +161,170 @@ export class AlertTopic extends pulumi.ComponentResource {
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const root = pulumi.interpolate`arn:${partition}:iam::${account}:root`;
 
-        this.key = new aws.kms.Key(`${name}-key`, {
-            description: `Saleor alert topic ${topicName}`,
-            enableKeyRotation: true,
-            deletionWindowInDays: args.protect ? 30 : 7,
-            policy: policyDocument([
-                // The account (and so its IAM policies) administers the key, as in KMS's default policy.
-                { Sid: "EnableIamPolicies", Effect: "Allow", Principal: { AWS: root }, Action: "kms:*", Resource: "*" },
-                {
-                    Sid: "CloudWatchAlarmsEncryptMessages",
-                    Effect: "Allow",
-                    Principal: { Service: "cloudwatch.amazonaws.com" },
-                    Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-                    Resource: "*",
-                },
-                ...(args.backupJobFailures ? [{
-                    Sid: "EventBridgeEncryptMessages",
-                    Effect: "Allow" as const,
-                    Principal: { Service: "events.amazonaws.com" },
-                    Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-                    Resource: "*",
-                }] : []),
-            ]),
-            tags: args.tags,
-        }, { parent: this });
+        this.key = new aws.kms.Key(
+            `${name}-key`,
+            {
+                description: `Saleor alert topic ${topicName}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: args.protect ? 30 : 7,
+                policy: policyDocument([
+                    // The account (and so its IAM policies) administers the key, as in KMS's default policy.
+                    { Sid: "EnableIamPolicies", Effect: "Allow", Principal: { AWS: root }, Action: "kms:*", Resource: "*" },
+                    {
+                        Sid: "CloudWatchAlarmsEncryptMessages",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudwatch.amazonaws.com" },
+                        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                        Resource: "*",
+                    },
+                    ...(args.backupJobFailures
+                        ? [
+                              {
+                                  Sid: "EventBridgeEncryptMessages",
+                                  Effect: "Allow" as const,
+                                  Principal: { Service: "events.amazonaws.com" },
+                                  Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                                  Resource: "*",
+                              },
+                          ]
+                        : []),
+                ]),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
         new aws.kms.Alias(`${name}-key`, { name: `alias/${topicName}`, targetKeyId: this.key.keyId }, { parent: this });
 
-        this.topic = new aws.sns.Topic(`${name}-topic`, {
-            name: topicName,
-            displayName: `Saleor ${pulumi.getStack()} ${args.region}`,
-            kmsMasterKeyId: this.key.arn,
-            tags: args.tags,
-        }, { parent: this });
+        this.topic = new aws.sns.Topic(
+            `${name}-topic`,
+            {
+                name: topicName,
+                displayName: `Saleor ${pulumi.getStack()} ${args.region}`,
+                kmsMasterKeyId: this.key.arn,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
         this.topicArn = this.topic.arn;
 
         this.backupJobFailureRules = {};
         if (args.backupJobFailures) {
             for (const [what, pattern] of Object.entries(backupJobFailurePatterns)) {
-                this.backupJobFailureRules[what] = new aws.cloudwatch.EventRule(`${name}-${what}`, {
-                    name: `saleor-${pulumi.getStack()}-${args.region}-${what}`,
-                    description: `AWS Backup ${what === "backup-job-failed" ? "backup jobs that fail, are aborted or expire" : "copy jobs that fail"} in ${args.region}, announced on ${topicName}`,
-                    eventPattern: JSON.stringify(pattern),
-                    tags: args.tags,
-                }, { parent: this });
+                this.backupJobFailureRules[what] = new aws.cloudwatch.EventRule(
+                    `${name}-${what}`,
+                    {
+                        name: `saleor-${pulumi.getStack()}-${args.region}-${what}`,
+                        description: `AWS Backup ${what === "backup-job-failed" ? "backup jobs that fail, are aborted or expire" : "copy jobs that fail"} in ${args.region}, announced on ${topicName}`,
+                        eventPattern: JSON.stringify(pattern),
+                        tags: args.tags,
+                    },
+                    { parent: this },
+                );
             }
         }
         const ruleArns = Object.values(this.backupJobFailureRules).map((r) => r.arn);
 
-        const topicPolicy = new aws.sns.TopicPolicy(`${name}-topic`, {
-            arn: this.topic.arn,
-            policy: policyDocument([
-                {
-                    Sid: "AccountManagesTopic",
-                    Effect: "Allow",
-                    Principal: { AWS: root },
-                    Action: [
-                        "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:AddPermission", "sns:RemovePermission",
-                        "sns:DeleteTopic", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish",
-                    ],
-                    Resource: this.topic.arn,
-                },
-                {
-                    // Only this account's alarms in this region may publish.
-                    Sid: "CloudWatchAlarmsPublish",
-                    Effect: "Allow",
-                    Principal: { Service: "cloudwatch.amazonaws.com" },
-                    Action: "sns:Publish",
-                    Resource: this.topic.arn,
-                    Condition: {
-                        ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:cloudwatch:${args.region}:${account}:alarm:*` },
-                        StringEquals: { "aws:SourceAccount": account },
+        const topicPolicy = new aws.sns.TopicPolicy(
+            `${name}-topic`,
+            {
+                arn: this.topic.arn,
+                policy: policyDocument([
+                    {
+                        Sid: "AccountManagesTopic",
+                        Effect: "Allow",
+                        Principal: { AWS: root },
+                        Action: [
+                            "sns:GetTopicAttributes",
+                            "sns:SetTopicAttributes",
+                            "sns:AddPermission",
+                            "sns:RemovePermission",
+                            "sns:DeleteTopic",
+                            "sns:Subscribe",
+                            "sns:ListSubscriptionsByTopic",
+                            "sns:Publish",
+                        ],
+                        Resource: this.topic.arn,
                     },
-                },
-                ...(ruleArns.length > 0 ? [{
-                    // Only this topic's own backup-failure rules, not every rule of the account.
-                    Sid: "BackupJobFailureRulesPublish",
-                    Effect: "Allow" as const,
-                    Principal: { Service: "events.amazonaws.com" },
-                    Action: "sns:Publish",
-                    Resource: this.topic.arn,
-                    Condition: { ArnEquals: { "aws:SourceArn": ruleArns } },
-                }] : []),
-                {
-                    Sid: "DenyInsecureTransport",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: "sns:Publish",
-                    Resource: this.topic.arn,
-                    Condition: { Bool: { "aws:SecureTransport": "false" } },
-                },
-            ]),
-        }, { parent: this });
+                    {
+                        // Only this account's alarms in this region may publish.
+                        Sid: "CloudWatchAlarmsPublish",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudwatch.amazonaws.com" },
+                        Action: "sns:Publish",
+                        Resource: this.topic.arn,
+                        Condition: {
+                            ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:cloudwatch:${args.region}:${account}:alarm:*` },
+                            StringEquals: { "aws:SourceAccount": account },
+                        },
+                    },
+                    ...(ruleArns.length > 0
+                        ? [
+                              {
+                                  // Only this topic's own backup-failure rules, not every rule of the account.
+                                  Sid: "BackupJobFailureRulesPublish",
+                                  Effect: "Allow" as const,
+                                  Principal: { Service: "events.amazonaws.com" },
+                                  Action: "sns:Publish",
+                                  Resource: this.topic.arn,
+                                  Condition: { ArnEquals: { "aws:SourceArn": ruleArns } },
+                              },
+                          ]
+                        : []),
+                    {
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "sns:Publish",
+                        Resource: this.topic.arn,
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    },
+                ]),
+            },
+            { parent: this },
+        );
 
         // Each target after the topic policy that admits its rule, so no event is delivered into a refusal.
         for (const [what, rule] of Object.entries(this.backupJobFailureRules)) {
             const message = backupJobFailureMessages[what as keyof typeof backupJobFailureMessages];
-            new aws.cloudwatch.EventTarget(`${name}-${what}`, {
-                rule: rule.name,
-                arn: this.topic.arn,
-                inputTransformer: { inputPaths: message.paths, inputTemplate: message.template },
-            }, { parent: this, dependsOn: [topicPolicy] });
+            new aws.cloudwatch.EventTarget(
+                `${name}-${what}`,
+                {
+                    rule: rule.name,
+                    arn: this.topic.arn,
+                    inputTransformer: { inputPaths: message.paths, inputTemplate: message.template },
+                },
+                { parent: this, dependsOn: [topicPolicy] },
+            );
         }
 
         // Named after the address, not its position: removing one address must not re-subscribe
         // (and re-mail a confirmation to) everyone listed after it.
         for (const address of args.subscriptions.email ?? []) {
-            new aws.sns.TopicSubscription(`${name}-email-${shortHash(address.toLowerCase())}`, {
-                topic: this.topic.arn,
-                protocol: "email",
-                endpoint: address,
-            }, { parent: this });
+            new aws.sns.TopicSubscription(
+                `${name}-email-${shortHash(address.toLowerCase())}`,
+                {
+                    topic: this.topic.arn,
+                    protocol: "email",
+                    endpoint: address,
+                },
+                { parent: this },
+            );
         }
         // Named by position: a name derived from the URL would put (a hash of) the secret in the URN.
         (args.subscriptions.https ?? []).forEach((url, i) => {
-            new aws.sns.TopicSubscription(`${name}-https-${i + 1}`, {
-                topic: this.topic.arn,
-                protocol: "https",
-                endpoint: pulumi.secret(url),
-                // Wait for the endpoint's confirmation, so a URL that cannot confirm fails the
-                // deployment instead of leaving a subscription pending forever.
-                endpointAutoConfirms: true,
-                confirmationTimeoutInMinutes: 5,
-            }, { parent: this });
+            new aws.sns.TopicSubscription(
+                `${name}-https-${i + 1}`,
+                {
+                    topic: this.topic.arn,
+                    protocol: "https",
+                    endpoint: pulumi.secret(url),
+                    // Wait for the endpoint's confirmation, so a URL that cannot confirm fails the
+                    // deployment instead of leaving a subscription pending forever.
+                    endpointAutoConfirms: true,
+                    confirmationTimeoutInMinutes: 5,
+                },
+                { parent: this },
+            );
         });
 
         this.registerOutputs({ topicArn: this.topicArn, keyArn: this.key.arn, backupJobFailureRuleArns: ruleArns });

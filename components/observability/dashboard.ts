@@ -28,7 +28,10 @@ export function createAlarmDashboard(name: string, args: AlarmDashboardArgs, par
     const height = 6;
     const status = {
         type: "alarm",
-        x: 0, y: 0, width: 24, height: 3,
+        x: 0,
+        y: 0,
+        width: 24,
+        height: 3,
         properties: { title: "Alarms", alarms: args.alarmArns },
     };
     const graphs = args.graphs.map((g, i) => ({
@@ -46,8 +49,12 @@ export function createAlarmDashboard(name: string, args: AlarmDashboardArgs, par
             annotations: { horizontal: [{ label: g.thresholdLabel, value: g.threshold }] },
         },
     }));
-    return new aws.cloudwatch.Dashboard(name, {
-        dashboardName: args.dashboardName,
-        dashboardBody: pulumi.jsonStringify({ widgets: [status, ...graphs] }),
-    }, { parent });
+    return new aws.cloudwatch.Dashboard(
+        name,
+        {
+            dashboardName: args.dashboardName,
+            dashboardBody: pulumi.jsonStringify({ widgets: [status, ...graphs] }),
+        },
+        { parent },
+    );
 }

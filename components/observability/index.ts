@@ -1,9 +1,18 @@
 export {
-    AlertTopic, backupJobFailureMessages, backupJobFailurePatterns, subscriptionProblems, type AlertSubscriptions, type AlertTopicArgs,
+    AlertTopic,
+    backupJobFailureMessages,
+    backupJobFailurePatterns,
+    subscriptionProblems,
+    type AlertSubscriptions,
+    type AlertTopicArgs,
 } from "./alerts";
 export {
-    RegionalAlarms, cacheMemberIds, lookupIngressLoadBalancer,
-    type DatabaseInstanceFacts, type RegionalAlarmsArgs, type ReplicaFacts,
+    RegionalAlarms,
+    cacheMemberIds,
+    lookupIngressLoadBalancer,
+    type DatabaseInstanceFacts,
+    type RegionalAlarmsArgs,
+    type ReplicaFacts,
 } from "./regional-alarms";
 export { defaultThresholds, type AlarmThresholds } from "./thresholds";
 export { connectionThreshold, instanceMemoryGiB, postgresMaxConnections, storageThresholdBytes } from "./database-limits";

@@ -118,30 +118,44 @@ export class RegionalAlarms extends pulumi.ComponentResource {
         ];
         this.alarms = {};
         for (const spec of specs) {
-            this.alarms[spec.what] = new aws.cloudwatch.MetricAlarm(`${name}-${spec.what}`, {
-                name: `${prefix}-${spec.what}`,
-                alarmDescription: spec.description,
-                ...alarmMetricArgs(spec.signal, spec.period),
-                comparisonOperator: spec.comparison,
-                threshold: spec.threshold,
-                evaluationPeriods: spec.evaluationPeriods,
-                datapointsToAlarm: spec.datapointsToAlarm,
-                treatMissingData: spec.treatMissingData,
-                evaluateLowSampleCountPercentiles: spec.evaluateLowSampleCountPercentiles,
-                actionsEnabled: true,
-                // Recoveries are announced too, so whoever was paged knows when it is over.
-                alarmActions: [args.topicArn],
-                okActions: [args.topicArn],
-                tags: args.tags,
-            }, { parent: this });
+            this.alarms[spec.what] = new aws.cloudwatch.MetricAlarm(
+                `${name}-${spec.what}`,
+                {
+                    name: `${prefix}-${spec.what}`,
+                    alarmDescription: spec.description,
+                    ...alarmMetricArgs(spec.signal, spec.period),
+                    comparisonOperator: spec.comparison,
+                    threshold: spec.threshold,
+                    evaluationPeriods: spec.evaluationPeriods,
+                    datapointsToAlarm: spec.datapointsToAlarm,
+                    treatMissingData: spec.treatMissingData,
+                    evaluateLowSampleCountPercentiles: spec.evaluateLowSampleCountPercentiles,
+                    actionsEnabled: true,
+                    // Recoveries are announced too, so whoever was paged knows when it is over.
+                    alarmActions: [args.topicArn],
+                    okActions: [args.topicArn],
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
         }
 
-        this.dashboard = createAlarmDashboard(`${name}-dashboard`, {
-            dashboardName: prefix,
-            region: args.region,
-            alarmArns: Object.values(this.alarms).map((a) => a.arn),
-            graphs: specs.map((s) => ({ title: s.title, signal: s.signal, period: s.period, threshold: s.threshold, thresholdLabel: s.thresholdLabel })),
-        }, this);
+        this.dashboard = createAlarmDashboard(
+            `${name}-dashboard`,
+            {
+                dashboardName: prefix,
+                region: args.region,
+                alarmArns: Object.values(this.alarms).map((a) => a.arn),
+                graphs: specs.map((s) => ({
+                    title: s.title,
+                    signal: s.signal,
+                    period: s.period,
+                    threshold: s.threshold,
+                    thresholdLabel: s.thresholdLabel,
+                })),
+            },
+            this,
+        );
 
         this.registerOutputs({
             alarmNames: Object.values(this.alarms).map((a) => a.name),
@@ -161,7 +175,11 @@ export class RegionalAlarms extends pulumi.ComponentResource {
 export function lookupIngressLoadBalancer(
     groupName: string,
     dependsOn: pulumi.Input<pulumi.Resource>[],
-    opts: { readonly clusterName?: pulumi.Input<string>; readonly parent?: pulumi.Resource; readonly provider?: pulumi.ProviderResource } = {},
+    opts: {
+        readonly clusterName?: pulumi.Input<string>;
+        readonly parent?: pulumi.Resource;
+        readonly provider?: pulumi.ProviderResource;
+    } = {},
 ): { readonly arnSuffix: pulumi.Output<string>; readonly arn: pulumi.Output<string>; readonly dnsName: pulumi.Output<string> } {
     const tags: Record<string, pulumi.Input<string>> = { "ingress.k8s.aws/stack": groupName };
     if (opts.clusterName !== undefined) tags["elbv2.k8s.aws/cluster"] = opts.clusterName;
@@ -172,16 +190,23 @@ export function lookupIngressLoadBalancer(
 /** The CacheClusterId of every node, given or derived from the group id. */
 export function cacheMemberIds(cache: RegionalAlarmsArgs["cache"]): pulumi.Input<string>[] {
     if (cache.memberClusterIds) return cache.memberClusterIds;
-    return Array.from({ length: cache.nodes ?? 0 }, (_, i) => pulumi.interpolate`${cache.replicationGroupId}-${String(i + 1).padStart(3, "0")}`);
+    return Array.from(
+        { length: cache.nodes ?? 0 },
+        (_, i) => pulumi.interpolate`${cache.replicationGroupId}-${String(i + 1).padStart(3, "0")}`,
+    );
 }
 
 function argumentProblems(args: RegionalAlarmsArgs): string[] {
     const problems: string[] = [];
-    const instances = [...(args.database.writer ? [["database.writer", args.database.writer] as const] : []),
-        ...args.database.replicas.map((r, i) => [`database.replicas[${i}]`, r] as const)];
+    const instances = [
+        ...(args.database.writer ? [["database.writer", args.database.writer] as const] : []),
+        ...args.database.replicas.map((r, i) => [`database.replicas[${i}]`, r] as const),
+    ];
     for (const [key, db] of instances) {
         if (db.maxConnections === undefined && postgresMaxConnections(db.instanceClass) === undefined) {
-            problems.push(`${key}: instance class "${db.instanceClass}" is not in the memory table (catalog/rds.ts); give maxConnections (SHOW max_connections)`);
+            problems.push(
+                `${key}: instance class "${db.instanceClass}" is not in the memory table (catalog/rds.ts); give maxConnections (SHOW max_connections)`,
+            );
         }
         if (!(db.allocatedStorageGiB > 0)) problems.push(`${key}.allocatedStorageGiB: ${db.allocatedStorageGiB} must be greater than 0`);
     }
@@ -195,8 +220,13 @@ const minutes = (seconds: number) => seconds / 60;
 function loadBalancerAlarms(args: RegionalAlarmsArgs, t: AlarmThresholds): AlarmSpec[] {
     if (!args.loadBalancer) return [];
     const lb = { LoadBalancer: args.loadBalancer.arnSuffix };
-    const alb = (id: string, metricName: string, stat: string, label?: string, dimensions: Record<string, pulumi.Input<string>> = lb): MetricRef =>
-        ({ id, namespace: "AWS/ApplicationELB", metricName, dimensions, stat, label });
+    const alb = (
+        id: string,
+        metricName: string,
+        stat: string,
+        label?: string,
+        dimensions: Record<string, pulumi.Input<string>> = lb,
+    ): MetricRef => ({ id, namespace: "AWS/ApplicationELB", metricName, dimensions, stat, label });
     const region = args.region;
     const specs: AlarmSpec[] = [
         {
@@ -248,7 +278,13 @@ function loadBalancerAlarms(args: RegionalAlarmsArgs, t: AlarmThresholds): Alarm
             what: "alb-healthy-hosts",
             title: `Healthy API targets (${region})`,
             description: `The API target group of the ${region} load balancer had no healthy target for 3 minutes: the API is down in this region whatever the traffic. Check first: kubectl get pods -n saleor and the events of the Core API pods (readiness probe on /health/, image pull, crash loops), the last rollout and the migration Job, node capacity. Also fires when the target group stops reporting.`,
-            signal: { kind: "metric", metric: alb("healthy", "HealthyHostCount", "Minimum", "healthy targets", { TargetGroup: args.targetGroup.arnSuffix, ...lb }) },
+            signal: {
+                kind: "metric",
+                metric: alb("healthy", "HealthyHostCount", "Minimum", "healthy targets", {
+                    TargetGroup: args.targetGroup.arnSuffix,
+                    ...lb,
+                }),
+            },
             period: 60,
             comparison: "LessThanThreshold",
             threshold: 1,
@@ -265,11 +301,21 @@ function databaseAlarms(args: RegionalAlarmsArgs, t: AlarmThresholds): AlarmSpec
     const replicas = args.database.replicas;
     const instances: { role: string; db: DatabaseInstanceFacts; crossRegion: boolean }[] = [
         ...(args.database.writer ? [{ role: "writer", db: args.database.writer, crossRegion: false }] : []),
-        ...replicas.map((r, i) => ({ role: replicas.length > 1 ? `replica-${i + 1}` : "replica", db: r as DatabaseInstanceFacts, crossRegion: r.crossRegion })),
+        ...replicas.map((r, i) => ({
+            role: replicas.length > 1 ? `replica-${i + 1}` : "replica",
+            db: r as DatabaseInstanceFacts,
+            crossRegion: r.crossRegion,
+        })),
     ];
     return instances.flatMap(({ role, db, crossRegion }) => {
-        const rds = (metricName: string, stat: string): MetricRef =>
-            ({ id: "m", namespace: "AWS/RDS", metricName, dimensions: { DBInstanceIdentifier: db.identifier }, stat, label: metricName });
+        const rds = (metricName: string, stat: string): MetricRef => ({
+            id: "m",
+            namespace: "AWS/RDS",
+            metricName,
+            dimensions: { DBInstanceIdentifier: db.identifier },
+            stat,
+            label: metricName,
+        });
         const maxConnections = db.maxConnections ?? postgresMaxConnections(db.instanceClass)!;
         const connections = connectionThreshold(maxConnections, t.databaseConnectionsPercent);
         const freeBytes = storageThresholdBytes(db.allocatedStorageGiB, t.databaseFreeStoragePercent);
@@ -338,8 +384,14 @@ function databaseAlarms(args: RegionalAlarmsArgs, t: AlarmThresholds): AlarmSpec
 function cacheAlarms(args: RegionalAlarmsArgs, t: AlarmThresholds): AlarmSpec[] {
     return cacheMemberIds(args.cache).flatMap((member, i) => {
         const node = `cache-${i + 1}`;
-        const metric = (metricName: string, stat: string): MetricRef =>
-            ({ id: "m", namespace: "AWS/ElastiCache", metricName, dimensions: { CacheClusterId: member }, stat, label: metricName });
+        const metric = (metricName: string, stat: string): MetricRef => ({
+            id: "m",
+            namespace: "AWS/ElastiCache",
+            metricName,
+            dimensions: { CacheClusterId: member },
+            stat,
+            label: metricName,
+        });
         const who = pulumi.interpolate`Valkey node ${member} (${args.region})`;
         const specs: AlarmSpec[] = [
             {
@@ -384,7 +436,14 @@ function nodeCpuAlarm(args: RegionalAlarmsArgs, t: AlarmThresholds): AlarmSpec {
         description: pulumi.interpolate`Average CPU of the EKS nodes of ${args.clusterName} (${args.region}) was above ${t.nodeCpuPercent}% for 15 minutes: the cluster has no headroom, so new pods stay pending and running ones are throttled. Check first: whether the node group is at its maximum size, pods without CPU limits or a runaway Celery worker (kubectl top pods -A), HPAs at their maximum; then raise the node group's maxSize or instance type. No data at all means the CloudWatch observability add-on is not running.`,
         signal: {
             kind: "metric",
-            metric: { id: "m", namespace: "ContainerInsights", metricName: "node_cpu_utilization", dimensions: { ClusterName: args.clusterName }, stat: "Average", label: "node_cpu_utilization" },
+            metric: {
+                id: "m",
+                namespace: "ContainerInsights",
+                metricName: "node_cpu_utilization",
+                dimensions: { ClusterName: args.clusterName },
+                stat: "Average",
+                label: "node_cpu_utilization",
+            },
         },
         period: 300,
         comparison: "GreaterThanThreshold",

@@ -17,14 +17,14 @@ export interface MetricRef {
 export type Signal =
     | { readonly kind: "metric"; readonly metric: MetricRef }
     | {
-        readonly kind: "expression";
-        /** Intermediate expressions, in order, each over metrics or earlier steps. */
-        readonly steps: { readonly id: string; readonly expression: string }[];
-        /** The final expression, the value that is compared with the threshold. */
-        readonly expression: string;
-        readonly label: string;
-        readonly inputs: MetricRef[];
-    };
+          readonly kind: "expression";
+          /** Intermediate expressions, in order, each over metrics or earlier steps. */
+          readonly steps: { readonly id: string; readonly expression: string }[];
+          /** The final expression, the value that is compared with the threshold. */
+          readonly expression: string;
+          readonly label: string;
+          readonly inputs: MetricRef[];
+      };
 
 /** The MetricAlarm inputs that say what is measured and how it is aggregated over `period` seconds. */
 export function alarmMetricArgs(signal: Signal, period: number): Partial<aws.cloudwatch.MetricAlarmArgs> {

@@ -61,8 +61,13 @@ export const defaultThresholds: AlarmThresholds = {
 export function thresholdProblems(t: AlarmThresholds): string[] {
     const problems: string[] = [];
     const percents: (keyof AlarmThresholds)[] = [
-        "errorRatePercent", "databaseCpuPercent", "databaseConnectionsPercent", "databaseFreeStoragePercent",
-        "cacheEngineCpuPercent", "cacheMemoryPercent", "nodeCpuPercent",
+        "errorRatePercent",
+        "databaseCpuPercent",
+        "databaseConnectionsPercent",
+        "databaseFreeStoragePercent",
+        "cacheEngineCpuPercent",
+        "cacheMemoryPercent",
+        "nodeCpuPercent",
     ];
     for (const key of percents) {
         if (!(t[key] > 0 && t[key] < 100)) problems.push(`thresholds.${key}: ${t[key]} is not a percentage between 0 and 100`);

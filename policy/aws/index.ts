@@ -16,4 +16,12 @@ export * from "./rds";
 export * from "./types";
 
 /** Rules that judge one AWS resource at a time. */
-export const awsPolicies = [...rdsPolicies, ...elasticachePolicies, ...ecrPolicies, ...kmsPolicies, ...ec2Policies, ...eksPolicies, ...iamPolicies];
+export const awsPolicies = [
+    ...rdsPolicies,
+    ...elasticachePolicies,
+    ...ecrPolicies,
+    ...kmsPolicies,
+    ...ec2Policies,
+    ...eksPolicies,
+    ...iamPolicies,
+];

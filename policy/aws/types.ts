@@ -127,7 +127,11 @@ export const aws = {
         SecurityGroup: resourceType<SecurityGroupProps>("aws:ec2/securityGroup:SecurityGroup"),
         SecurityGroupRule: resourceType<SecurityGroupRuleProps>("aws:ec2/securityGroupRule:SecurityGroupRule"),
     },
-    vpc: { SecurityGroupIngressRule: resourceType<VpcSecurityGroupIngressRuleProps>("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") },
+    vpc: {
+        SecurityGroupIngressRule: resourceType<VpcSecurityGroupIngressRuleProps>(
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        ),
+    },
     eks: {
         Cluster: resourceType<EksClusterProps>("aws:eks/cluster:Cluster"),
         NodeGroup: resourceType<EksNodeGroupProps>("aws:eks/nodeGroup:NodeGroup"),

@@ -8,7 +8,8 @@ export function runsCeleryBeat(commandLine: string): boolean {
 
 export const celeryBeatSingleReplica = workloadRule({
     name: "kubernetes-celery-beat-single-replica",
-    description: "A Deployment running Celery beat must have at most one replica and the Recreate strategy, so two schedulers never send the same periodic task twice.",
+    description:
+        "A Deployment running Celery beat must have at most one replica and the Recreate strategy, so two schedulers never send the same periodic task twice.",
     enforcementLevel: "mandatory",
     category: "reliability",
     validate: (workload, { report }) => {
@@ -30,7 +31,9 @@ export const celeryBeatSingleReplica = workloadRule({
         }
         const strategy = known(() => props.spec?.strategy?.type ?? "RollingUpdate");
         if (isKnown(strategy) && strategy !== "Recreate") {
-            report(`${workload.label} runs Celery beat with the ${strategy} strategy, which starts the new scheduler before the old one stops; set spec.strategy.type: Recreate.`);
+            report(
+                `${workload.label} runs Celery beat with the ${strategy} strategy, which starts the new scheduler before the old one stops; set spec.strategy.type: Recreate.`,
+            );
         }
     },
 });

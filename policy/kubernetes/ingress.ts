@@ -20,12 +20,18 @@ function covers(tlsHost: string, host: string): boolean {
 
 export const ingressTls = resourceRule({
     name: "kubernetes-ingress-tls-enabled",
-    description: "Every Ingress must serve TLS: spec.tls must cover every rules[].host, or an ALB Ingress must carry the alb.ingress.kubernetes.io/certificate-arn annotation.",
+    description:
+        "Every Ingress must serve TLS: spec.tls must cover every rules[].host, or an ALB Ingress must carry the alb.ingress.kubernetes.io/certificate-arn annotation.",
     enforcementLevel: "mandatory",
     category: "security",
     type: k8s.networking.Ingress,
     validate: (ingress, { args, report }) => {
-        const label = describeObject("Ingress", namespaceOf(() => ingress.metadata), objectName(args, () => ingress.metadata), args);
+        const label = describeObject(
+            "Ingress",
+            namespaceOf(() => ingress.metadata),
+            objectName(args, () => ingress.metadata),
+            args,
+        );
         const certificate = known(() => ingress.metadata?.annotations?.[ALB_CERTIFICATE_ANNOTATION]);
         if (!isKnown(certificate) || (typeof certificate === "string" && certificate.trim() !== "")) {
             return;
@@ -58,7 +64,9 @@ export const ingressTls = resourceRule({
         }
         const uncovered = hosts.filter((host) => !tlsHosts.some((tlsHost) => covers(tlsHost, host)));
         if (uncovered.length > 0) {
-            report(`${label} serves ${uncovered.join(", ")} without TLS; list them in spec.tls with a certificate Secret, ${orAnnotation}.`);
+            report(
+                `${label} serves ${uncovered.join(", ")} without TLS; list them in spec.tls with a certificate Secret, ${orAnnotation}.`,
+            );
         }
     },
 });
@@ -110,11 +118,18 @@ export const albIngressWaf = resourceRule({
             // Internal (explicitly or by the controller's default), or a scheme not known yet.
             return;
         }
-        const label = describeObject("Ingress", namespaceOf(() => ingress.metadata), objectName(args, () => ingress.metadata), args);
+        const label = describeObject(
+            "Ingress",
+            namespaceOf(() => ingress.metadata),
+            objectName(args, () => ingress.metadata),
+            args,
+        );
         // An unknown value is still the annotation being set: WAF Classic either way.
         const classic = known(() => ingress.metadata?.annotations?.[ALB_WAF_CLASSIC_ANNOTATION]);
         if (!isKnown(classic) || isNonEmptyString(classic)) {
-            report(`${label} attaches an AWS WAF Classic web ACL (${ALB_WAF_CLASSIC_ANNOTATION}), which is deprecated; remove it and attach a WAFv2 web ACL with the ${ALB_WAFV2_ANNOTATION} annotation.`);
+            report(
+                `${label} attaches an AWS WAF Classic web ACL (${ALB_WAF_CLASSIC_ANNOTATION}), which is deprecated; remove it and attach a WAFv2 web ACL with the ${ALB_WAFV2_ANNOTATION} annotation.`,
+            );
             return;
         }
         const webAcl = known(() => ingress.metadata?.annotations?.[ALB_WAFV2_ANNOTATION]);
@@ -122,6 +137,8 @@ export const albIngressWaf = resourceRule({
             // A web ACL ARN unknown during preview (the edge's ACL is created in the same update) is present.
             return;
         }
-        report(`${label} is an internet-facing ALB without a WAF; add the ${ALB_WAFV2_ANNOTATION} annotation with the ARN of a regional WAFv2 web ACL.`);
+        report(
+            `${label} is an internet-facing ALB without a WAF; add the ${ALB_WAFV2_ANNOTATION} annotation with the ARN of a regional WAFv2 web ACL.`,
+        );
     },
 });

@@ -33,7 +33,15 @@ export function selectorMatches(readSelector: () => LabelSelector | undefined, l
         const has = Object.prototype.hasOwnProperty.call(labels, key);
         const inValues = has && values.items.includes(labels[key]);
         const matches =
-            operator === "In" ? inValues : operator === "NotIn" ? !inValues : operator === "Exists" ? has : operator === "DoesNotExist" ? !has : false;
+            operator === "In"
+                ? inValues
+                : operator === "NotIn"
+                  ? !inValues
+                  : operator === "Exists"
+                    ? has
+                    : operator === "DoesNotExist"
+                      ? !has
+                      : false;
         if (!matches) {
             return false;
         }

@@ -6,12 +6,16 @@ import { k8s } from "./types";
 
 export const noLoadBalancerServices = resourceRule({
     name: "kubernetes-service-no-load-balancer",
-    description: "Services must not be of type LoadBalancer, which opens a cloud load balancer outside the Ingress; only the ingress controller's Service may be listed as an exception.",
+    description:
+        "Services must not be of type LoadBalancer, which opens a cloud load balancer outside the Ingress; only the ingress controller's Service may be listed as an exception.",
     enforcementLevel: "mandatory",
     category: "security",
     type: k8s.core.Service,
     settings: {
-        allowedLoadBalancers: setting.strings([], 'Services ("namespace/name") allowed to be of type LoadBalancer, e.g. the ingress controller.'),
+        allowedLoadBalancers: setting.strings(
+            [],
+            'Services ("namespace/name") allowed to be of type LoadBalancer, e.g. the ingress controller.',
+        ),
     },
     validate: (service, { args, config, report }) => {
         const type = known(() => service.spec?.type);

@@ -142,7 +142,9 @@ export const k8s = {
     core: { Service: resourceType<ServiceProps>("kubernetes:core/v1:Service") },
     networking: { Ingress: resourceType<IngressProps>("kubernetes:networking.k8s.io/v1:Ingress") },
     policy: { PodDisruptionBudget: resourceType<PodDisruptionBudgetProps>("kubernetes:policy/v1:PodDisruptionBudget") },
-    autoscaling: { HorizontalPodAutoscaler: resourceType<HorizontalPodAutoscalerProps>("kubernetes:autoscaling/v2:HorizontalPodAutoscaler") },
+    autoscaling: {
+        HorizontalPodAutoscaler: resourceType<HorizontalPodAutoscalerProps>("kubernetes:autoscaling/v2:HorizontalPodAutoscaler"),
+    },
 } as const;
 
 /** The label every Saleor pod carries to say which process it runs (api, worker, beat, postgres, ...). */

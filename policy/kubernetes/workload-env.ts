@@ -7,7 +7,8 @@ const credentialsInUrl = /[a-z][a-z0-9+.-]*:\/\/[^/\s@:]*:[^/\s@]+@/i;
 
 export const noPlaintextSecretEnv = workloadRule({
     name: "kubernetes-workload-no-plaintext-secret-env",
-    description: "Secret-looking environment variables (names with PASSWORD, SECRET, TOKEN, KEY, DSN, or URLs with user:password@) must come from a Secret through valueFrom, not a plain value in the pod spec.",
+    description:
+        "Secret-looking environment variables (names with PASSWORD, SECRET, TOKEN, KEY, DSN, or URLs with user:password@) must come from a Secret through valueFrom, not a plain value in the pod spec.",
     enforcementLevel: "mandatory",
     category: "security",
     settings: {
@@ -30,7 +31,11 @@ export const noPlaintextSecretEnv = workloadRule({
                 if (config.allowedNames.includes(name)) {
                     continue;
                 }
-                const reason = secretName.test(name) ? "a secret-looking name" : credentialsInUrl.test(value) ? "credentials in its URL" : undefined;
+                const reason = secretName.test(name)
+                    ? "a secret-looking name"
+                    : credentialsInUrl.test(value)
+                      ? "credentials in its URL"
+                      : undefined;
                 if (reason) {
                     report(
                         `${workload.label}: ${ref.label} sets ${name} (${reason}) as a plain value; put it in a Secret and use env[].valueFrom.secretKeyRef.`,

@@ -18,7 +18,9 @@ export const noHostPathVolumes = workloadRule({
                     if (hostPath !== undefined && hostPath !== null) {
                         const name = known(() => volume.name);
                         const shown = isKnown(name) && name ? `"${name}"` : `#${index}`;
-                        report(`${workload.label}: volume ${shown} is a hostPath; use a PersistentVolumeClaim, emptyDir, ConfigMap or Secret volume instead.`);
+                        report(
+                            `${workload.label}: volume ${shown} is a hostPath; use a PersistentVolumeClaim, emptyDir, ConfigMap or Secret volume instead.`,
+                        );
                     }
                 },
             );

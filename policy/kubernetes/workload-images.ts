@@ -5,7 +5,8 @@ import { imagesOf, workloadRule } from "./workload";
 
 export const imagePinned = workloadRule({
     name: "kubernetes-workload-image-pinned",
-    description: "Container images must name a version tag or a digest, never `latest` or no tag, so a rollout always runs the image that was reviewed.",
+    description:
+        "Container images must name a version tag or a digest, never `latest` or no tag, so a rollout always runs the image that was reviewed.",
     enforcementLevel: "mandatory",
     category: "security",
     validate: (workload, { report }) => {
@@ -13,7 +14,9 @@ export const imagePinned = workloadRule({
             const parsed = parseImage(image);
             if (parsed.digest === undefined && (parsed.tag === undefined || parsed.tag === "latest")) {
                 const problem = parsed.tag === undefined ? "has no tag" : "uses the latest tag";
-                report(`${workload.label}: ${ref.label} image ${image} ${problem}; pin a version tag (e.g. ${parsed.registry}/${parsed.repository}:1.2.3) or a digest.`);
+                report(
+                    `${workload.label}: ${ref.label} image ${image} ${problem}; pin a version tag (e.g. ${parsed.registry}/${parsed.repository}:1.2.3) or a digest.`,
+                );
             }
         }
     },
@@ -21,16 +24,13 @@ export const imagePinned = workloadRule({
 
 export const imageRegistryAllowed = workloadRule({
     name: "kubernetes-workload-image-registry-allowed",
-    description: "Container images must come from the stack's allowed registries, matched as prefixes of the fully qualified reference (docker.io/library/postgres:15).",
+    description:
+        "Container images must come from the stack's allowed registries, matched as prefixes of the fully qualified reference (docker.io/library/postgres:15).",
     enforcementLevel: "mandatory",
     category: "security",
     settings: {
         allowedRegistries: setting.strings(
-            [
-                "ghcr.io/saleor/",
-                "*.dkr.ecr.eu-central-1.amazonaws.com/",
-                "*.dkr.ecr.eu-west-1.amazonaws.com/",
-            ],
+            ["ghcr.io/saleor/", "*.dkr.ecr.eu-central-1.amazonaws.com/", "*.dkr.ecr.eu-west-1.amazonaws.com/"],
             "Prefixes of fully qualified image references (registry/repository:tag) a workload may run; `*` stands for one path segment's characters, e.g. an AWS account id.",
         ),
     },

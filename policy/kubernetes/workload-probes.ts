@@ -5,7 +5,8 @@ const probes = ["livenessProbe", "readinessProbe"] as const;
 
 export const healthProbes = workloadRule({
     name: "kubernetes-workload-health-probes",
-    description: "Long-running containers (Deployment, StatefulSet, DaemonSet) must have liveness and readiness probes so Kubernetes restarts hung processes and routes traffic only to ready pods.",
+    description:
+        "Long-running containers (Deployment, StatefulSet, DaemonSet) must have liveness and readiness probes so Kubernetes restarts hung processes and routes traffic only to ready pods.",
     enforcementLevel: "mandatory",
     category: "reliability",
     validate: (workload, { report }) => {
@@ -26,4 +27,3 @@ export const healthProbes = workloadRule({
         }
     },
 });
-

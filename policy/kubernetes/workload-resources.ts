@@ -13,7 +13,8 @@ function resourceValue(ref: ContainerRef, bound: Bound, resource: ResourceName):
 
 export const resourcesSpecified = workloadRule({
     name: "kubernetes-workload-resources-specified",
-    description: "Every workload container must declare CPU and memory requests and limits so the scheduler can place it and one pod cannot starve the node.",
+    description:
+        "Every workload container must declare CPU and memory requests and limits so the scheduler can place it and one pod cannot starve the node.",
     enforcementLevel: "mandatory",
     category: "reliability",
     validate: (workload, { report }) => {
@@ -28,7 +29,9 @@ export const resourcesSpecified = workloadRule({
                 }
             }
             if (missing.length > 0) {
-                report(`${workload.label}: ${ref.label} has no ${missing.join(", ")}; set resources.requests and resources.limits for cpu and memory.`);
+                report(
+                    `${workload.label}: ${ref.label} has no ${missing.join(", ")}; set resources.requests and resources.limits for cpu and memory.`,
+                );
             }
         }
     },
@@ -57,7 +60,9 @@ function checkBound(
                 continue;
             }
             reportedInvalid.add(`${bound}.${resource}`);
-            report(`${workload.label}: ${ref.label} ${bound}.${resource} "${actual}" is not a Kubernetes quantity; use e.g. "500m", "1", "512Mi" or "2Gi".`);
+            report(
+                `${workload.label}: ${ref.label} ${bound}.${resource} "${actual}" is not a Kubernetes quantity; use e.g. "500m", "1", "512Mi" or "2Gi".`,
+            );
             continue;
         }
         if (thresholdValue === undefined) {
@@ -75,7 +80,8 @@ function checkBound(
 
 export const resourcesWithinRange = workloadRule({
     name: "kubernetes-workload-resources-within-range",
-    description: "Container requests and limits must stay inside the stack's sizing: limits under the stack's ceiling, and the sizes the deployment guide sets per component as a floor.",
+    description:
+        "Container requests and limits must stay inside the stack's sizing: limits under the stack's ceiling, and the sizes the deployment guide sets per component as a floor.",
     enforcementLevel: "mandatory",
     category: "sizing",
     settings: {

@@ -22,7 +22,8 @@ export const noPrivilegedContainers = workloadRule({
 
 export const noPrivilegeEscalation = workloadRule({
     name: "kubernetes-workload-no-privilege-escalation",
-    description: "Workload containers must set allowPrivilegeEscalation to false so setuid binaries cannot gain more rights than the process started with.",
+    description:
+        "Workload containers must set allowPrivilegeEscalation to false so setuid binaries cannot gain more rights than the process started with.",
     enforcementLevel: "mandatory",
     category: "security",
     validate: (workload, { report }) => {
@@ -31,7 +32,9 @@ export const noPrivilegeEscalation = workloadRule({
                 () => ref.container.securityContext?.allowPrivilegeEscalation,
                 (allowed) => {
                     if (allowed !== false) {
-                        report(`${workload.label}: ${ref.label} may escalate privileges; set securityContext.allowPrivilegeEscalation: false.`);
+                        report(
+                            `${workload.label}: ${ref.label} may escalate privileges; set securityContext.allowPrivilegeEscalation: false.`,
+                        );
                     }
                 },
             );

@@ -82,7 +82,8 @@ export function resourceValidationArgs(resource: AnalyzedResource, settings: Rec
         opts: resource.options,
         stackTags: NO_STACK_TAGS,
         isType: (resourceClass) => isTypeOf(resource.type, resourceClass),
-        asType: ((resourceClass: unknown) => (isTypeOf(resource.type, resourceClass) ? props : undefined)) as ResourceValidationArgs["asType"],
+        asType: ((resourceClass: unknown) =>
+            isTypeOf(resource.type, resourceClass) ? props : undefined) as ResourceValidationArgs["asType"],
         getConfig: <T extends object>() => ({ ...settings }) as T,
         notApplicable: throwNotApplicable,
     };
@@ -168,7 +169,12 @@ export async function runResourcePolicy(
     settings: Record<string, unknown>,
 ): Promise<PolicyOutcome> {
     const outcome: PolicyOutcome = { violations: [] };
-    const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+    const validations =
+        policy.validateResource === undefined
+            ? []
+            : Array.isArray(policy.validateResource)
+              ? policy.validateResource
+              : [policy.validateResource];
     // The engine skips a typed validation for other types without calling it.
     const token = validations.length === 1 ? pulumiTypeOf(validations[0]) : undefined;
     if (token && token !== resource.type) {

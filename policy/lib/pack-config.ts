@@ -63,7 +63,9 @@ export function packConfigProblems(config: unknown, policies: Policies): string[
         }
         const { enforcementLevel, ...settings } = entry as Record<string, unknown>;
         if (enforcementLevel !== undefined && !ENFORCEMENT_LEVELS.includes(enforcementLevel as EnforcementLevel)) {
-            problems.push(`${name}.enforcementLevel: "${String(enforcementLevel)}" is not an enforcement level (${ENFORCEMENT_LEVELS.join(", ")})`);
+            problems.push(
+                `${name}.enforcementLevel: "${String(enforcementLevel)}" is not an enforcement level (${ENFORCEMENT_LEVELS.join(", ")})`,
+            );
         }
         const properties = policy?.configSchema?.properties ?? {};
         for (const [key, value] of Object.entries(settings)) {

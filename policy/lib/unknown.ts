@@ -101,7 +101,10 @@ export function knownList<T>(read: () => readonly T[] | undefined | null): Known
 }
 
 /** The known entries of a string map (labels, annotations, matchLabels). */
-export function knownEntries(read: () => Record<string, unknown> | undefined | null): { entries: [string, unknown][]; hasUnknown: boolean } {
+export function knownEntries(read: () => Record<string, unknown> | undefined | null): {
+    entries: [string, unknown][];
+    hasUnknown: boolean;
+} {
     const map = known(read);
     if (map === UNKNOWN) {
         return { entries: [], hasUnknown: true };

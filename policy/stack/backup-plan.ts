@@ -35,7 +35,11 @@ function planShortfall(plan: PolicyResource, limits: Thresholds): Maybe<string |
             }
         }
         if (typeof retention !== "number" || retention < limits.minRetentionDays) {
-            problems.push(typeof retention === "number" ? `it keeps recovery points ${retention} days` : "it never expires recovery points (no lifecycle.deleteAfter)");
+            problems.push(
+                typeof retention === "number"
+                    ? `it keeps recovery points ${retention} days`
+                    : "it never expires recovery points (no lifecycle.deleteAfter)",
+            );
         }
         if (problems.length === 0) {
             return undefined;
@@ -48,7 +52,8 @@ function planShortfall(plan: PolicyResource, limits: Thresholds): Maybe<string |
 
 export const backupPlanFrequencyRetention = stackRule({
     name: "aws-backup-plan-frequency-and-retention",
-    description: "A stack with RDS databases must have an aws.backup.Plan with a rule that backs up at least every 6 hours and keeps recovery points at least 30 days.",
+    description:
+        "A stack with RDS databases must have an aws.backup.Plan with a rule that backs up at least every 6 hours and keeps recovery points at least 30 days.",
     enforcementLevel: "mandatory",
     category: "reliability",
     guards: [aws.backup.Plan.__pulumiType, aws.rds.Instance.__pulumiType],
@@ -64,7 +69,9 @@ export const backupPlanFrequencyRetention = stackRule({
         const plans = args.resources.filter((r) => r.type === aws.backup.Plan.__pulumiType);
         const wanted = `at least every ${config.maxIntervalHours} hours (cron(0 */${config.maxIntervalHours} * * ? *)) keeping recovery points ${config.minRetentionDays} days (lifecycle.deleteAfter: ${config.minRetentionDays})`;
         if (plans.length === 0) {
-            report(`The stack has RDS databases but no aws.backup.Plan; add one with a rule that runs ${wanted}, and an aws.backup.Selection for the databases.`);
+            report(
+                `The stack has RDS databases but no aws.backup.Plan; add one with a rule that runs ${wanted}, and an aws.backup.Selection for the databases.`,
+            );
             return;
         }
         const shortfalls = plans.map((plan) => ({ plan, shortfall: planShortfall(plan, config) }));
@@ -72,7 +79,10 @@ export const backupPlanFrequencyRetention = stackRule({
             return;
         }
         for (const { plan, shortfall } of shortfalls) {
-            report(`Backup plan "${plan.name}" does not back up often or long enough (${String(shortfall)}); give it a rule that runs ${wanted}.`, plan.urn);
+            report(
+                `Backup plan "${plan.name}" does not back up often or long enough (${String(shortfall)}); give it a rule that runs ${wanted}.`,
+                plan.urn,
+            );
         }
     },
 });

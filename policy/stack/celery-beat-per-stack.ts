@@ -12,7 +12,8 @@ import { isKnown, known } from "../lib/unknown";
  */
 export const celeryBeatOnePerStack = stackRule({
     name: "kubernetes-celery-beat-one-per-stack",
-    description: "The whole stack must run at most the configured number of Celery beat schedulers (one per database), across every region and cluster.",
+    description:
+        "The whole stack must run at most the configured number of Celery beat schedulers (one per database), across every region and cluster.",
     enforcementLevel: "mandatory",
     category: "reliability",
     guards: [k8s.apps.Deployment.__pulumiType],

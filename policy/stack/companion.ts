@@ -47,7 +47,10 @@ export function companionRule<TCompanion>(spec: CompanionSpec<TCompanion>) {
             }
             const companions = args.resources.filter((r) => r.type === companionType);
             for (const subject of subjects) {
-                const states = companions.map((companion) => ({ companion, linked: linkState(subject, companion, spec as CompanionSpec<unknown>) }));
+                const states = companions.map((companion) => ({
+                    companion,
+                    linked: linkState(subject, companion, spec as CompanionSpec<unknown>),
+                }));
                 const linked = states.filter((s) => s.linked === true).map((s) => s.companion);
                 if (linked.length === 0) {
                     // A companion whose target is not known yet may be this subject's: no verdict.

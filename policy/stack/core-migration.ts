@@ -49,7 +49,8 @@ function waitsForMigration(start: PolicyResource): Maybe<boolean> {
 
 export const coreWaitsForMigration = stackRule({
     name: "kubernetes-saleor-core-waits-for-migration",
-    description: "Every Deployment running the Saleor Core image must depend on a batch/v1 Job that runs `manage.py migrate`, so new code never starts against an old schema.",
+    description:
+        "Every Deployment running the Saleor Core image must depend on a batch/v1 Job that runs `manage.py migrate`, so new code never starts against an old schema.",
     enforcementLevel: "mandatory",
     category: "reliability",
     guards: [k8s.apps.Deployment.__pulumiType, k8s.batch.Job.__pulumiType],

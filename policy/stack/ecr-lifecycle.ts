@@ -3,7 +3,8 @@ import { companionRule } from "./companion";
 
 export const ecrLifecyclePolicyAttached = companionRule({
     name: "aws-ecr-repository-lifecycle-policy-attached",
-    description: "Every ECR repository must have an aws.ecr.LifecyclePolicy that expires old images, so storage (and scan findings) do not grow without bound.",
+    description:
+        "Every ECR repository must have an aws.ecr.LifecyclePolicy that expires old images, so storage (and scan findings) do not grow without bound.",
     enforcementLevel: "mandatory",
     category: "reliability",
     subject: aws.ecr.Repository,

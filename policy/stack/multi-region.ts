@@ -27,7 +27,8 @@ export function regionOf(resource: PolicyResource): Maybe<string> {
 
 export const stackMultiRegion = stackRule({
     name: "aws-stack-multi-region",
-    description: "The stack must run its EKS clusters (or, without EKS, its AWS resources) in at least the configured number of AWS regions, eu-central-1 primary and eu-west-1 secondary.",
+    description:
+        "The stack must run its EKS clusters (or, without EKS, its AWS resources) in at least the configured number of AWS regions, eu-central-1 primary and eu-west-1 secondary.",
     enforcementLevel: "mandatory",
     category: "reliability",
     guards: [AWS_PROVIDER_TYPE, aws.eks.Cluster.__pulumiType],

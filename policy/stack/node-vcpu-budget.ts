@@ -31,7 +31,10 @@ export const nodeGroupVcpuBudget = stackRule({
             const sized = types.map((type) => ({ type, vcpus: vcpusOf(type) }));
             const unsized = sized.filter((s) => s.vcpus === undefined).map((s) => s.type);
             if (unsized.length > 0) {
-                report(`EKS node group "${group.name}" uses ${unsized.join(", ")}, whose vCPU count this pack does not know; use an m/c/r (6th or 7th generation) or t3/t4g type.`, group.urn);
+                report(
+                    `EKS node group "${group.name}" uses ${unsized.join(", ")}, whose vCPU count this pack does not know; use an m/c/r (6th or 7th generation) or t3/t4g type.`,
+                    group.urn,
+                );
                 continue;
             }
             // A mixed-type group may end up all on its largest type.

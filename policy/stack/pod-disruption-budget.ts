@@ -17,7 +17,12 @@ function autoscales(hpa: PolicyResource, deployment: PolicyResource, workload: W
     if (isKnown(kind) && kind !== "Deployment") {
         return false;
     }
-    if (sameNamespace(namespaceOf(() => props.metadata), workload.namespace) === false) {
+    if (
+        sameNamespace(
+            namespaceOf(() => props.metadata),
+            workload.namespace,
+        ) === false
+    ) {
         return false;
     }
     const target = known(() => props.spec?.scaleTargetRef?.name);
@@ -33,7 +38,10 @@ function autoscales(hpa: PolicyResource, deployment: PolicyResource, workload: W
 
 function protects(pdb: PolicyResource, workload: Workload): Maybe<boolean> {
     const props = pdb.props as PodDisruptionBudgetProps;
-    const namespace = sameNamespace(namespaceOf(() => props.metadata), workload.namespace);
+    const namespace = sameNamespace(
+        namespaceOf(() => props.metadata),
+        workload.namespace,
+    );
     if (namespace === false) {
         return false;
     }
@@ -46,7 +54,8 @@ function protects(pdb: PolicyResource, workload: Workload): Maybe<boolean> {
 
 export const deploymentHasDisruptionBudget = stackRule({
     name: "kubernetes-deployment-pod-disruption-budget",
-    description: "Every Deployment with more than one replica, or scaled by an HPA, must be selected by a policy/v1 PodDisruptionBudget in its namespace, so node drains keep it serving.",
+    description:
+        "Every Deployment with more than one replica, or scaled by an HPA, must be selected by a policy/v1 PodDisruptionBudget in its namespace, so node drains keep it serving.",
     enforcementLevel: "mandatory",
     category: "reliability",
     guards: [

@@ -8,7 +8,8 @@ const publicAccessFlags = ["blockPublicAcls", "blockPublicPolicy", "ignorePublic
 
 export const s3PublicAccessBlocked = companionRule({
     name: "aws-s3-bucket-public-access-blocked",
-    description: "Every S3 bucket must have an aws.s3.BucketPublicAccessBlock with all four blocks (public ACLs, public policies, ignore ACLs, restrict public buckets) on.",
+    description:
+        "Every S3 bucket must have an aws.s3.BucketPublicAccessBlock with all four blocks (public ACLs, public policies, ignore ACLs, restrict public buckets) on.",
     enforcementLevel: "mandatory",
     category: "security",
     subject: aws.s3.Bucket,
@@ -30,7 +31,8 @@ export const ALLOWED_SSE_ALGORITHMS: readonly string[] = ["aws:kms", "aws:kms:ds
 
 export const s3ServerSideEncrypted = companionRule({
     name: "aws-s3-bucket-server-side-encrypted",
-    description: "Every S3 bucket must have an aws.s3.BucketServerSideEncryptionConfiguration whose default encryption is SSE-KMS or SSE-S3.",
+    description:
+        "Every S3 bucket must have an aws.s3.BucketServerSideEncryptionConfiguration whose default encryption is SSE-KMS or SSE-S3.",
     enforcementLevel: "mandatory",
     category: "security",
     subject: aws.s3.Bucket,
@@ -45,7 +47,11 @@ export const s3ServerSideEncrypted = companionRule({
             return undefined;
         }
         const algorithms = rules.items.map((rule) => known(() => rule.applyServerSideEncryptionByDefault?.sseAlgorithm));
-        if (algorithms.some((algorithm) => !isKnown(algorithm) || (typeof algorithm === "string" && ALLOWED_SSE_ALGORITHMS.includes(algorithm)))) {
+        if (
+            algorithms.some(
+                (algorithm) => !isKnown(algorithm) || (typeof algorithm === "string" && ALLOWED_SSE_ALGORITHMS.includes(algorithm)),
+            )
+        ) {
             return undefined;
         }
         return `Encryption configuration "${resource.name}" sets no default encryption; add a rule with applyServerSideEncryptionByDefault.sseAlgorithm ${ALLOWED_SSE_ALGORITHMS.map((a) => `"${a}"`).join(" or ")}.`;
@@ -54,14 +60,16 @@ export const s3ServerSideEncrypted = companionRule({
 
 export const s3VersioningEnabled = companionRule({
     name: "aws-s3-bucket-versioning-enabled",
-    description: "Every S3 bucket must have an aws.s3.BucketVersioning with status Enabled, so overwritten and deleted media can be restored (and replicated).",
+    description:
+        "Every S3 bucket must have an aws.s3.BucketVersioning with status Enabled, so overwritten and deleted media can be restored (and replicated).",
     enforcementLevel: "mandatory",
     category: "reliability",
     subject: aws.s3.Bucket,
     subjectNameInput: "bucket",
     companion: aws.s3.BucketVersioning,
     linkInput: "bucket",
-    missing: (bucket) => `${bucketLabel(bucket.name)} is not versioned; add an aws.s3.BucketVersioning with versioningConfiguration.status "Enabled".`,
+    missing: (bucket) =>
+        `${bucketLabel(bucket.name)} is not versioned; add an aws.s3.BucketVersioning with versioningConfiguration.status "Enabled".`,
     check: (versioning, resource) => {
         const status = known(() => versioning.versioningConfiguration?.status);
         return isKnown(status) && status !== "Enabled"

@@ -13,7 +13,16 @@ import { evaluated, planOf, sharedEvaluate } from "../support/plans";
 async function cli(args: string[]) {
     let stdout = "";
     let stderr = "";
-    const code = await runPlanCli(args, (s) => { stdout += s; }, (s) => { stderr += s; }, sharedEvaluate);
+    const code = await runPlanCli(
+        args,
+        (s) => {
+            stdout += s;
+        },
+        (s) => {
+            stderr += s;
+        },
+        sharedEvaluate,
+    );
     return { code, stdout, stderr };
 }
 
@@ -44,8 +53,14 @@ function releaseConfig(release: string): string {
 
 describe("plan diff: paths and replace fields", () => {
     it("names changed input paths the way a preview does, list indices and odd keys included", () => {
-        const a = { metadata: { name: "a", labels: { "app.kubernetes.io/name": "saleor" } }, spec: { containers: [{ image: "x:1" }, { image: "y" }] } };
-        const b = { metadata: { name: "b", labels: { "app.kubernetes.io/name": "other" } }, spec: { containers: [{ image: "x:2" }, { image: "y" }, { image: "z" }] } };
+        const a = {
+            metadata: { name: "a", labels: { "app.kubernetes.io/name": "saleor" } },
+            spec: { containers: [{ image: "x:1" }, { image: "y" }] },
+        };
+        const b = {
+            metadata: { name: "b", labels: { "app.kubernetes.io/name": "other" } },
+            spec: { containers: [{ image: "x:2" }, { image: "y" }, { image: "z" }] },
+        };
         assert.deepEqual(changedPaths(a, b), [
             'metadata.labels["app.kubernetes.io/name"]',
             "metadata.name",
@@ -69,7 +84,10 @@ describe("plan diff: paths and replace fields", () => {
         assert.ok(!pathTouches("metadata.namespaceLabel", "metadata.namespace"));
         assert.ok(!pathTouches("spec.templates", "spec.template"));
         assert.ok(pathTouches("spec.containers[3].image", "spec.containers[*].image"));
-        assert.deepEqual(replaceFieldsHit("kubernetes:batch/v1:Job", ["metadata.name", "spec.template.spec.containers[0].image"]), ["metadata.name", "spec.template"]);
+        assert.deepEqual(replaceFieldsHit("kubernetes:batch/v1:Job", ["metadata.name", "spec.template.spec.containers[0].image"]), [
+            "metadata.name",
+            "spec.template",
+        ]);
         assert.deepEqual(replaceFieldsHit("kubernetes:apps/v1:Deployment", ["spec.template.spec.containers[0].image"]), []);
         assert.deepEqual(replaceFieldsHit("kubernetes:core/v1:Service", ["spec.type"]), [], "a Service's type is patched in place");
     });
@@ -153,18 +171,44 @@ describe("plan diff: the production stack", () => {
         assert.ok(updated.length >= 4);
         for (const u of updated) {
             assert.equal(u.type, "kubernetes:apps/v1:Deployment", u.urn);
-            assert.ok(u.paths.some((p) => /^spec\.template\.spec\.containers\[\d+\]\.image$/.test(p)), u.paths.join());
+            assert.ok(
+                u.paths.some((p) => /^spec\.template\.spec\.containers\[\d+\]\.image$/.test(p)),
+                u.paths.join(),
+            );
         }
-        assert.deepEqual(updated.map((u) => u.urn.split("::").pop()).filter((n) => /core-api$/.test(n!)).sort(), ["eu-central-1-core-api", "eu-west-1-core-api"]);
+        assert.deepEqual(
+            updated
+                .map((u) => u.urn.split("::").pop())
+                .filter((n) => /core-api$/.test(n!))
+                .sort(),
+            ["eu-central-1-core-api", "eu-west-1-core-api"],
+        );
         // The new image is built once for every region; the old one goes.
         assert.ok(diff.regions["stack-wide"].create.some((u) => u.endsWith("::core-3.23.6-image")));
         assert.ok(diff.regions["stack-wide"].delete.some((u) => u.endsWith("::core-3.23.5-image")));
         assert.equal(changes.get(job.urn)!.op, "replace");
 
-        const run = await cli(["--stack", "production", "--no-policy", "--config-file", releaseConfig("3.23.6"), "--diff-against", writePlan("base.json", base), "--json"]);
+        const run = await cli([
+            "--stack",
+            "production",
+            "--no-policy",
+            "--config-file",
+            releaseConfig("3.23.6"),
+            "--diff-against",
+            writePlan("base.json", base),
+            "--json",
+        ]);
         assert.equal(run.code, 0, run.stderr);
         const json = JSON.parse(run.stdout);
-        assert.deepEqual(Object.keys(json).slice(0, 7), ["stack", "against", "againstKind", "regions", "stateful", "summary", "secretsCompared"]);
+        assert.deepEqual(Object.keys(json).slice(0, 7), [
+            "stack",
+            "against",
+            "againstKind",
+            "regions",
+            "stateful",
+            "summary",
+            "secretsCompared",
+        ]);
         assert.ok(json.regions["eu-central-1"].replace[0].replaceFields.includes("metadata.name"));
         assert.deepEqual(json.stateful, []);
     });
@@ -176,9 +220,15 @@ describe("plan diff: the production stack", () => {
         writer.newState!.inputs.storageEncrypted = false;
         const run = await cli(["--stack", "production", "--no-policy", "--diff-against", writePlan("unencrypted.json", earlier)]);
         assert.equal(run.code, 3, run.stdout + run.stderr);
-        assert.match(run.stdout, /\+- replace\s+aws:rds\/instance:Instance\s+eu-central-1-data-postgres-writer\n\s+forced by: storageEncrypted/);
+        assert.match(
+            run.stdout,
+            /\+- replace\s+aws:rds\/instance:Instance\s+eu-central-1-data-postgres-writer\n\s+forced by: storageEncrypted/,
+        );
         assert.match(run.stdout, /STATEFUL: 1 change/);
-        assert.match(run.stdout.replace(/\s+/g, " "), /replace aws:rds\/instance:Instance eu-central-1-data-postgres-writer \[eu-central-1\] \(forced by storageEncrypted: a new, empty resource\) \[protected/);
+        assert.match(
+            run.stdout.replace(/\s+/g, " "),
+            /replace aws:rds\/instance:Instance eu-central-1-data-postgres-writer \[eu-central-1\] \(forced by storageEncrypted: a new, empty resource\) \[protected/,
+        );
         for (const line of run.stdout.split("\n")) assert.ok(line.length <= 100, line);
     });
 
@@ -186,24 +236,61 @@ describe("plan diff: the production stack", () => {
         const earlier = clone(base);
         const bucket = step(earlier, "eu-central-1-data-media", BUCKET);
         bucket.newState!.inputs.bucket = "saleor-media-old-name";
-        const run = await cli(["--stack", "production", "--no-policy", "--diff-against", writePlan("renamed-bucket.json", earlier), "--json"]);
+        const run = await cli([
+            "--stack",
+            "production",
+            "--no-policy",
+            "--diff-against",
+            writePlan("renamed-bucket.json", earlier),
+            "--json",
+        ]);
         assert.equal(run.code, 3);
         const json = JSON.parse(run.stdout);
-        assert.deepEqual(json.stateful.map((s: any) => [s.change, s.type, s.replaceFields]), [["replace", BUCKET, ["bucket"]]]);
+        assert.deepEqual(
+            json.stateful.map((s: any) => [s.change, s.type, s.replaceFields]),
+            [["replace", BUCKET, ["bucket"]]],
+        );
         assert.equal(json.regions["eu-central-1"].replace[0].urn, bucket.urn);
     });
 
     it("a failover follows the standby's alias: the promotion is an update, the old writer's retained delete is named, exit 3", async () => {
         const file = path.join(tmp, "production-failover.yaml");
         const text = fs.readFileSync(path.join(projectRoot, "Pulumi.production.yaml"), "utf8");
-        fs.writeFileSync(file, text.replace(/role: primary/, "role: TMP").replace(/role: secondary/, "role: primary").replace(/role: TMP/, "role: secondary"));
-        const run = await cli(["--stack", "production", "--no-policy", "--config-file", file, "--diff-against", writePlan("base.json", base)]);
+        fs.writeFileSync(
+            file,
+            text
+                .replace(/role: primary/, "role: TMP")
+                .replace(/role: secondary/, "role: primary")
+                .replace(/role: TMP/, "role: secondary"),
+        );
+        const run = await cli([
+            "--stack",
+            "production",
+            "--no-policy",
+            "--config-file",
+            file,
+            "--diff-against",
+            writePlan("base.json", base),
+        ]);
         assert.equal(run.code, 3, run.stdout + run.stderr);
         const flat = run.stdout.replace(/\s+/g, " ");
-        assert.match(flat, /~ update aws:rds\/instance:Instance eu-west-1-data-postgres-writer was: eu-west-1-data-postgres-standby \(alias\)/);
-        assert.match(flat, /promotes the read replica to a standalone writer \(replicateSourceDb removed\); engine, dbName, username are inherited from its source, not changed/);
-        assert.match(flat, /delete aws:rds\/instance:Instance eu-central-1-data-postgres-writer \[eu-central-1\] \(leaves the stack, stays in the cloud: retainOnDelete\) \[protected/);
-        assert.doesNotMatch(flat, /eu-west-1-data-postgres-standby \[eu-west-1\] \(deleted/, "the standby is not deleted: it became the writer");
+        assert.match(
+            flat,
+            /~ update aws:rds\/instance:Instance eu-west-1-data-postgres-writer was: eu-west-1-data-postgres-standby \(alias\)/,
+        );
+        assert.match(
+            flat,
+            /promotes the read replica to a standalone writer \(replicateSourceDb removed\); engine, dbName, username are inherited from its source, not changed/,
+        );
+        assert.match(
+            flat,
+            /delete aws:rds\/instance:Instance eu-central-1-data-postgres-writer \[eu-central-1\] \(leaves the stack, stays in the cloud: retainOnDelete\) \[protected/,
+        );
+        assert.doesNotMatch(
+            flat,
+            /eu-west-1-data-postgres-standby \[eu-west-1\] \(deleted/,
+            "the standby is not deleted: it became the writer",
+        );
         for (const line of run.stdout.split("\n")) assert.ok(line.length <= 100, line);
     });
 
@@ -214,12 +301,19 @@ describe("plan diff: the production stack", () => {
             config: {},
             changeSummary: { same: base.steps.length },
             steps: base.steps.map((s) => ({
-                op: "same", urn: s.urn,
+                op: "same",
+                urn: s.urn,
                 oldState: clone(s.newState!),
                 newState: { ...clone(s.newState!), id: "x", outputs: {}, inputs: { ...clone(s.newState!.inputs), __defaults: [] } },
             })),
         };
-        const stale = { ...clone(step(base, "eu-west-1-data-media", BUCKET).newState!), urn: base.steps[0].urn.replace(/::[^:]+::[^:]+$/, "::saleor:components:DataTier$aws:s3/bucket:Bucket::eu-west-1-data-old-media") };
+        const stale = {
+            ...clone(step(base, "eu-west-1-data-media", BUCKET).newState!),
+            urn: base.steps[0].urn.replace(
+                /::[^:]+::[^:]+$/,
+                "::saleor:components:DataTier$aws:s3/bucket:Bucket::eu-west-1-data-old-media",
+            ),
+        };
         stale.parent = step(base, "eu-west-1-data-media", BUCKET).newState!.parent;
         preview.steps.push({ op: "delete", urn: stale.urn, oldState: stale });
         preview.steps.push({ op: "read", urn: `${stale.urn}-external`, newState: { ...stale, urn: `${stale.urn}-external` } });
@@ -235,7 +329,10 @@ describe("plan diff: the production stack", () => {
         const json = JSON.parse(run.stdout);
         assert.equal(json.againstKind, "pulumi-preview");
         assert.deepEqual(json.regions, { "eu-west-1": { create: [], update: [], replace: [], delete: [stale.urn] } });
-        assert.deepEqual(json.stateful.map((s: any) => [s.change, s.urn]), [["delete", stale.urn]]);
+        assert.deepEqual(
+            json.stateful.map((s: any) => [s.change, s.urn]),
+            [["delete", stale.urn]],
+        );
     });
 
     it("reads the policy fixture's real preview: create-replacement wins over delete-replaced, deletes keep oldState", () => {
@@ -245,7 +342,10 @@ describe("plan diff: the production stack", () => {
         const configMap = [...states.values()].find((s) => s.urn.endsWith("ConfigMap::core-env"))!;
         const replacement = read.doc.steps.find((s) => s.op === "create-replacement")!;
         assert.deepEqual(configMap.inputs, replacement.newState!.inputs);
-        assert.ok([...states.keys()].some((u) => u.endsWith("Service::core-api-public")), "the deleted Service, from its oldState");
+        assert.ok(
+            [...states.keys()].some((u) => u.endsWith("Service::core-api-public")),
+            "the deleted Service, from its oldState",
+        );
         assert.ok(![...states.values()].some((s) => s.type === "pulumi:pulumi:Stack"));
     });
 

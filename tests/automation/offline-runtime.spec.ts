@@ -23,7 +23,13 @@ describe("offline runtime", () => {
         }
         (WithDefaults.prototype as unknown as Record<string, unknown>).inherited = "from the prototype";
         const values: Record<string, Record<string, unknown>> = {
-            "keys sorted at every depth": { zeta: 1, alpha: { y: [{ d: 1, c: { b: 2, a: 1 } }], x: null }, Mid: true, "10": "ten", "9": "nine" },
+            "keys sorted at every depth": {
+                zeta: 1,
+                alpha: { y: [{ d: 1, c: { b: 2, a: 1 } }], x: null },
+                Mid: true,
+                "10": "ten",
+                "9": "nine",
+            },
             "every scalar a Struct holds": { s: "", n: -0.5, zero: 0, big: 1e21, t: true, f: false, nil: null, nan: Number.NaN },
             "empty objects and lists": { o: {}, l: [], nested: [[], [{}]] },
             "the engine's secret and unknown markers": {
@@ -66,7 +72,10 @@ describe("offline runtime", () => {
         });
         await assert.rejects(second!, /another evaluation is running in this process/);
         assert.deepEqual(first.result, { size: 1 });
-        assert.deepEqual(first.resources.map((r) => r.name), ["only"]);
+        assert.deepEqual(
+            first.resources.map((r) => r.name),
+            ["only"],
+        );
         // And the next one runs.
         assert.deepEqual((await runUnderMocks("project", "stack", () => ({ ok: true }))).result, { ok: true });
     });

@@ -8,7 +8,16 @@ import { planOf, sharedEvaluate } from "../support/plans";
 async function cli(args: string[]) {
     let stdout = "";
     let stderr = "";
-    const code = await runPlanCli(args, (s) => { stdout += s; }, (s) => { stderr += s; }, sharedEvaluate);
+    const code = await runPlanCli(
+        args,
+        (s) => {
+            stdout += s;
+        },
+        (s) => {
+            stderr += s;
+        },
+        sharedEvaluate,
+    );
     return { code, stdout, stderr };
 }
 
@@ -79,22 +88,25 @@ describe("offline plan", () => {
     it("exits 2 with one line per problem, naming the key, and evaluates nothing on bad config", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
         const file = path.join(dir, "bad.yaml");
-        fs.writeFileSync(file, [
-            "config:",
-            "  saleor:environment: production",
-            "  saleor:dashboardVersion: 3.20.1",
-            "  saleor:workloads:",
-            "    api: { replicas: 1 }",
-            "    beat: { replicas: 2 }",
-            "  saleor:regions:",
-            "    - { name: eu-central-1, role: primary, vpcCidr: 10.10.0.0/16, hosts: { api: a.example.com, dashboard: d.example.com, storefronts: { de: de.example.com } } }",
-            "    - { name: eu-nowhere-9, role: secondary, vpcCidr: 10.20.0.0/16, hosts: { api: b.example.com, dashboard: e.example.com, storefronts: { nl: nl.example.com } } }",
-            "  saleor:images:",
-            "    storefront: { source: image, repository: registry.example.com/storefront, tag: 1.0.0 }",
-            "  saleor:cluster:",
-            "    aws: { deployRoleArn: 'arn:aws:iam::123456789012:role/saleor-deploy-production' }",
-            "",
-        ].join("\n"));
+        fs.writeFileSync(
+            file,
+            [
+                "config:",
+                "  saleor:environment: production",
+                "  saleor:dashboardVersion: 3.20.1",
+                "  saleor:workloads:",
+                "    api: { replicas: 1 }",
+                "    beat: { replicas: 2 }",
+                "  saleor:regions:",
+                "    - { name: eu-central-1, role: primary, vpcCidr: 10.10.0.0/16, hosts: { api: a.example.com, dashboard: d.example.com, storefronts: { de: de.example.com } } }",
+                "    - { name: eu-nowhere-9, role: secondary, vpcCidr: 10.20.0.0/16, hosts: { api: b.example.com, dashboard: e.example.com, storefronts: { nl: nl.example.com } } }",
+                "  saleor:images:",
+                "    storefront: { source: image, repository: registry.example.com/storefront, tag: 1.0.0 }",
+                "  saleor:cluster:",
+                "    aws: { deployRoleArn: 'arn:aws:iam::123456789012:role/saleor-deploy-production' }",
+                "",
+            ].join("\n"),
+        );
         const { code, stdout, stderr } = await cli(["--stack", "production", "--config-file", file]);
         assert.equal(code, 2);
         assert.equal(stdout, "");
@@ -120,9 +132,14 @@ describe("plan CLI as a process", () => {
         this.timeout(120000);
         const { spawn } = await import("child_process");
         const { projectRoot } = await import("../../automation/plan/evaluate");
-        const child = spawn(process.execPath, ["-r", "./automation/register.js", "automation/plan-cli.ts", "--stack", "production", "--json", "--no-policy"], {
-            cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"],
-        });
+        const child = spawn(
+            process.execPath,
+            ["-r", "./automation/register.js", "automation/plan-cli.ts", "--stack", "production", "--json", "--no-policy"],
+            {
+                cwd: projectRoot,
+                stdio: ["ignore", "pipe", "pipe"],
+            },
+        );
         // Read nothing until the process has had time to finish writing: the pipe fills up.
         child.stdout.pause();
         const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
@@ -142,9 +159,15 @@ describe("plan CLI as a process", () => {
         this.timeout(60000);
         const { spawnSync } = await import("child_process");
         const { projectRoot, programErrorExitCode } = await import("../../automation/plan/evaluate");
-        const r = spawnSync(process.execPath, ["-r", "./automation/register.js", "tests/support/never-finishes.ts"], { cwd: projectRoot, encoding: "utf8" });
+        const r = spawnSync(process.execPath, ["-r", "./automation/register.js", "tests/support/never-finishes.ts"], {
+            cwd: projectRoot,
+            encoding: "utf8",
+        });
         assert.equal(r.status, programErrorExitCode);
         assert.equal(r.stdout, "", "the evaluation did not finish");
-        assert.match(r.stderr, /^the program never finished when nothing was left to run .*: 1 resource\(s\) never registered: resource:stuck\[test:index:Thing\]\n$/);
+        assert.match(
+            r.stderr,
+            /^the program never finished when nothing was left to run .*: 1 resource\(s\) never registered: resource:stuck\[test:index:Thing\]\n$/,
+        );
     });
 });

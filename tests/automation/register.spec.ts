@@ -23,18 +23,26 @@ describe("TypeScript loader (automation/register.js)", () => {
     /** Runs `program`; prints what it prints, then whether SWC's code was loaded in that process (its package.json is read always, for the cache key). */
     const run = () => {
         const r = spawnSync(process.execPath, ["-r", "./automation/register.js", "-r", path.join(dir, "report.js"), program], {
-            cwd: projectRoot, encoding: "utf8", env: { ...process.env, SALEOR_TS_CACHE: cache },
+            cwd: projectRoot,
+            encoding: "utf8",
+            env: { ...process.env, SALEOR_TS_CACHE: cache },
         });
         assert.equal(r.status, 0, r.stderr);
         const [out, swc] = r.stdout.trim().split("\n");
         return { out, swcLoaded: swc === "swc:true" };
     };
     const write = (body: string) => fs.writeFileSync(program, body);
-    beforeEach(() => fs.writeFileSync(path.join(dir, "report.js"),
-        `process.on("exit", () => console.log("swc:" + Object.keys(require.cache).some((k) => k.includes("/node_modules/@swc/") && !k.endsWith("package.json"))));\n`));
+    beforeEach(() =>
+        fs.writeFileSync(
+            path.join(dir, "report.js"),
+            `process.on("exit", () => console.log("swc:" + Object.keys(require.cache).some((k) => k.includes("/node_modules/@swc/") && !k.endsWith("package.json"))));\n`,
+        ),
+    );
 
     it("runs TypeScript with types erased and esModuleInterop imports, as tsconfig.json sets them", () => {
-        write(`import assert from "node:assert";\ninterface P { n: number }\nclass C { readonly p: P = { n: 2 }; }\nassert.ok(true);\nconsole.log(new C().p.n * 21, C.name);\n`);
+        write(
+            `import assert from "node:assert";\ninterface P { n: number }\nclass C { readonly p: P = { n: 2 }; }\nassert.ok(true);\nconsole.log(new C().p.n * 21, C.name);\n`,
+        );
         assert.equal(run().out, "42 C");
     });
 

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    answerWithoutStruct, checkMockMonitor, followUrnPromises, installMockRuntime, patchSdk, sdkStruct, withoutCallsites, withoutStackTraceHook, withoutStructRoundTrip,
+    answerWithoutStruct,
+    checkMockMonitor,
+    followUrnPromises,
+    installMockRuntime,
+    patchSdk,
+    sdkStruct,
+    withoutCallsites,
+    withoutStackTraceHook,
+    withoutStructRoundTrip,
 } from "../../automation/plan/sdk-patches";
 import { evaluateStack, listStacks, runUnderMocks } from "../../automation/plan/evaluate";
 import { toPlanDocument, type PlanDocument } from "../../automation/plan/json";
@@ -37,9 +45,32 @@ describe("SDK patches check the SDK's shape first", () => {
 
     it("call sites: refuses a Resource without callsites() or the stackTrace(skip) that reads it", () => {
         assert.throws(() => withoutCallsites(class {}), refused(/Resource\.callsites/));
-        assert.throws(() => withoutCallsites(class { static callsites() { return []; } }), refused(/Resource\.stackTrace/));
+        assert.throws(
+            () =>
+                withoutCallsites(
+                    class {
+                        static callsites() {
+                            return [];
+                        }
+                    },
+                ),
+            refused(/Resource\.stackTrace/),
+        );
         // A callsites that takes arguments is not the one the patch replaces.
-        assert.throws(() => withoutCallsites(class { static callsites(_skip: number) { return []; } static stackTrace(_skip: number) { return []; } }), refused(/Resource\.callsites/));
+        assert.throws(
+            () =>
+                withoutCallsites(
+                    class {
+                        static callsites(_skip: number) {
+                            return [];
+                        }
+                        static stackTrace(_skip: number) {
+                            return [];
+                        }
+                    },
+                ),
+            refused(/Resource\.callsites/),
+        );
     });
 
     it("call sites: none while patched, the SDK's after", () => {
@@ -53,18 +84,30 @@ describe("SDK patches check the SDK's shape first", () => {
 
     it("the Struct round trip: refuses a Struct without fromJavaScript, toJavaScript or getFieldsMap", () => {
         class NoEncoder {
-            toJavaScript() { return {}; }
-            getFieldsMap(_noLazyCreate?: boolean) { return undefined; }
+            toJavaScript() {
+                return {};
+            }
+            getFieldsMap(_noLazyCreate?: boolean) {
+                return undefined;
+            }
         }
         assert.throws(() => withoutStructRoundTrip(NoEncoder), refused(/Struct\.fromJavaScript/));
         class NoDecoder {
-            static fromJavaScript(_v: unknown) { return new NoDecoder(); }
-            getFieldsMap(_noLazyCreate?: boolean) { return undefined; }
+            static fromJavaScript(_v: unknown) {
+                return new NoDecoder();
+            }
+            getFieldsMap(_noLazyCreate?: boolean) {
+                return undefined;
+            }
         }
         assert.throws(() => withoutStructRoundTrip(NoDecoder), refused(/toJavaScript/));
         class NoFields {
-            static fromJavaScript(_v: unknown) { return new NoFields(); }
-            toJavaScript() { return {}; }
+            static fromJavaScript(_v: unknown) {
+                return new NoFields();
+            }
+            toJavaScript() {
+                return {};
+            }
         }
         assert.throws(() => withoutStructRoundTrip(NoFields), refused(/getFieldsMap/));
         assert.throws(() => withoutStructRoundTrip({ fromJavaScript: () => ({}) }), refused(/not a class/));
@@ -79,13 +122,19 @@ describe("SDK patches check the SDK's shape first", () => {
 
     it("URN promises: refuses a debuggable module without debuggablePromise(promise, context)", () => {
         assert.throws(() => followUrnPromises({ decorate: false }, {}, () => "`resolveURN(${label})`"), refused(/debuggablePromise/));
-        assert.throws(() => followUrnPromises({ decorate: false }, { debuggablePromise: (p: Promise<unknown>) => p }, () => "`resolveURN(${label})`"), refused(/debuggablePromise/));
+        assert.throws(
+            () => followUrnPromises({ decorate: false }, { debuggablePromise: (p: Promise<unknown>) => p }, () => "`resolveURN(${label})`"),
+            refused(/debuggablePromise/),
+        );
     });
 
     it("URN promises: refuses an SDK that labels URN promises differently", () => {
         const debuggable = { debuggablePromise: (p: Promise<unknown>, _ctx: unknown) => p };
         const original = debuggable.debuggablePromise;
-        assert.throws(() => followUrnPromises({ decorate: false }, debuggable, () => "debuggablePromise(p, `urn(${label})`)"), refused(/resolveURN/));
+        assert.throws(
+            () => followUrnPromises({ decorate: false }, debuggable, () => "debuggablePromise(p, `urn(${label})`)"),
+            refused(/resolveURN/),
+        );
         assert.equal(debuggable.debuggablePromise, original);
     });
 
@@ -93,7 +142,12 @@ describe("SDK patches check the SDK's shape first", () => {
         const debuggable = { debuggablePromise: (p: Promise<unknown>, _ctx: unknown) => p };
         const { undo, waiting } = followUrnPromises({ decorate: false }, debuggable, () => "`resolveURN(${label})`");
         let register!: () => void;
-        debuggable.debuggablePromise(new Promise<void>((r) => { register = r; }), "resolveURN(resource:a[test:index:Thing])");
+        debuggable.debuggablePromise(
+            new Promise<void>((r) => {
+                register = r;
+            }),
+            "resolveURN(resource:a[test:index:Thing])",
+        );
         debuggable.debuggablePromise(new Promise(() => undefined), "resolveURN(resource:b[test:index:Thing])");
         debuggable.debuggablePromise(new Promise(() => undefined), "resolveID(resource:c[test:index:Thing])");
         assert.deepEqual(waiting(), ["resource:a[test:index:Thing]", "resource:b[test:index:Thing]"]);
@@ -111,12 +165,16 @@ describe("SDK patches check the SDK's shape first", () => {
         }
         assert.throws(() => checkMockMonitor(Base), refused(/newUrn/));
         class TwoArguments extends Base {
-            newUrn(_type: string, _name: string) { return ""; }
+            newUrn(_type: string, _name: string) {
+                return "";
+            }
         }
         assert.throws(() => checkMockMonitor(TwoArguments), refused(/newUrn/));
         class NoResources {
             constructor(_mocks: unknown) {}
-            newUrn(_parent: string, _type: string, _name: string) { return ""; }
+            newUrn(_parent: string, _type: string, _name: string) {
+                return "";
+            }
             registerResource(_req: unknown, _callback: unknown) {}
         }
         assert.throws(() => checkMockMonitor(NoResources), refused(/resources/));
@@ -161,10 +219,20 @@ describe("SDK patches check the SDK's shape first", () => {
             const s = sdk();
             const setMockOptions = s.settings.setMockOptions as (...a: unknown[]) => void;
             // As setMocks, but with another monitor; then with no features.
-            s.mocks = { ...s.mocks, setMocks: async (_m: unknown, p: string, st: string, preview: boolean, _o: unknown) => setMockOptions({}, p, st, preview) };
-            await assert.rejects(installMockRuntime(mocks, monitor, "project", "stack", s as never), refused(/did not install a MockMonitor/));
+            s.mocks = {
+                ...s.mocks,
+                setMocks: async (_m: unknown, p: string, st: string, preview: boolean, _o: unknown) => setMockOptions({}, p, st, preview),
+            };
+            await assert.rejects(
+                installMockRuntime(mocks, monitor, "project", "stack", s as never),
+                refused(/did not install a MockMonitor/),
+            );
             const MockMonitor = s.mocks.MockMonitor as new (m: unknown) => unknown;
-            s.mocks = { ...s.mocks, setMocks: async (m: unknown, p: string, st: string, preview: boolean, _o: unknown) => setMockOptions(new MockMonitor(m), p, st, preview) };
+            s.mocks = {
+                ...s.mocks,
+                setMocks: async (m: unknown, p: string, st: string, preview: boolean, _o: unknown) =>
+                    setMockOptions(new MockMonitor(m), p, st, preview),
+            };
             await assert.rejects(installMockRuntime(mocks, monitor, "project", "stack", s as never), refused(/supportsSecrets/));
         });
     });
@@ -214,19 +282,32 @@ describe("plans without the speed patches", () => {
     it("switches them off: the SDK's call sites, stack-trace hook, Struct encoder and promise decoration run", async () => {
         const Struct = sdkStruct() as { fromJavaScript: unknown };
         const resource = pulumi.Resource as unknown as { callsites: unknown };
-        const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise(p: Promise<unknown>, ctx: string): Promise<unknown> };
+        const debuggable = require("@pulumi/pulumi/runtime/debuggable") as {
+            debuggablePromise(p: Promise<unknown>, ctx: string): Promise<unknown>;
+        };
         const sdk = { encoder: Struct.fromJavaScript, callsites: resource.callsites, hook: Error.prepareStackTrace };
-        const seen = (opts: { speedPatches?: boolean; skipPromiseDecoration?: boolean }) => runUnderMocks("project", "stack", () => {
-            const p = Promise.resolve();
-            debuggable.debuggablePromise(p, "test");
-            return {
-                encoder: Struct.fromJavaScript === sdk.encoder,
-                callsites: resource.callsites === sdk.callsites,
-                hook: Error.prepareStackTrace === sdk.hook,
-                decorated: Object.getOwnPropertyNames(p).includes("_debugCtx"),
-            };
-        }, opts).then((r) => r.result);
-        assert.deepEqual(await seen({ speedPatches: false, skipPromiseDecoration: false }), { encoder: true, callsites: true, hook: true, decorated: true });
+        const seen = (opts: { speedPatches?: boolean; skipPromiseDecoration?: boolean }) =>
+            runUnderMocks(
+                "project",
+                "stack",
+                () => {
+                    const p = Promise.resolve();
+                    debuggable.debuggablePromise(p, "test");
+                    return {
+                        encoder: Struct.fromJavaScript === sdk.encoder,
+                        callsites: resource.callsites === sdk.callsites,
+                        hook: Error.prepareStackTrace === sdk.hook,
+                        decorated: Object.getOwnPropertyNames(p).includes("_debugCtx"),
+                    };
+                },
+                opts,
+            ).then((r) => r.result);
+        assert.deepEqual(await seen({ speedPatches: false, skipPromiseDecoration: false }), {
+            encoder: true,
+            callsites: true,
+            hook: true,
+            decorated: true,
+        });
         assert.deepEqual(await seen({ speedPatches: false }), { encoder: true, callsites: true, hook: true, decorated: false });
         // Patched, the stack-trace hook is unset: the same as the SDK's only if there was none.
         assert.deepEqual(await seen({}), { encoder: false, callsites: false, hook: sdk.hook === undefined, decorated: false });

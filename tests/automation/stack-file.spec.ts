@@ -18,17 +18,19 @@ describe("stack file reader", () => {
     };
 
     it("passes strings as written, objects and lists as JSON, and keeps secure values secret and unread", () => {
-        const c = read([
-            "config:",
-            "  saleor:environment: staging",
-            "  saleor:regions:",
-            "    - name: eu-central-1",
-            "      role: primary",
-            "  saleor:sentryDsn:",
-            "    secure: v1:AAAA",
-            "  aws:region: eu-central-1",
-            "",
-        ].join("\n"));
+        const c = read(
+            [
+                "config:",
+                "  saleor:environment: staging",
+                "  saleor:regions:",
+                "    - name: eu-central-1",
+                "      role: primary",
+                "  saleor:sentryDsn:",
+                "    secure: v1:AAAA",
+                "  aws:region: eu-central-1",
+                "",
+            ].join("\n"),
+        );
         assert.equal(c.values["saleor:environment"], "staging");
         assert.equal(c.values["saleor:regions"], JSON.stringify([{ name: "eu-central-1", role: "primary" }]));
         assert.equal(c.values["saleor:sentryDsn"], securePlaceholder);

@@ -15,7 +15,16 @@ const named = (r: TimelineResult, name: string, type: string) => r.criticalPath.
 async function cli(args: string[]) {
     let stdout = "";
     let stderr = "";
-    const code = await runPlanCli(args, (s) => { stdout += s; }, (s) => { stderr += s; }, sharedEvaluate);
+    const code = await runPlanCli(
+        args,
+        (s) => {
+            stdout += s;
+        },
+        (s) => {
+            stderr += s;
+        },
+        sharedEvaluate,
+    );
     return { code, stdout, stderr };
 }
 
@@ -24,7 +33,10 @@ describe("timeline: the scheduler", () => {
         const s = schedule([t("a", 1), t("b", 2, "a"), t("c", 3, "b")]);
         assert.equal(s.makespan, 6);
         assert.deepEqual(ids(s.criticalPath), ["a", "b", "c"]);
-        assert.deepEqual(["a", "b", "c"].map((x) => s.tasks.get(x)!.start), [0, 1, 3]);
+        assert.deepEqual(
+            ["a", "b", "c"].map((x) => s.tasks.get(x)!.start),
+            [0, 1, 3],
+        );
         assert.deepEqual(s.tasks.get("c")!.waitedFor, { id: "b", kind: "dependency" });
     });
 
@@ -58,7 +70,15 @@ describe("timeline: the scheduler", () => {
         // Two slots. A and B start at 0; at 1 B is done and both C (ready since 0) and D (ready at 1)
         // wait: C goes first, D after it.
         const s = schedule([t("A", 4), t("B", 1), t("C", 1), t("D", 1, "B")], 2);
-        assert.deepEqual(["A", "B", "C", "D"].map((x) => [s.tasks.get(x)!.start, s.tasks.get(x)!.finish]), [[0, 4], [0, 1], [1, 2], [2, 3]]);
+        assert.deepEqual(
+            ["A", "B", "C", "D"].map((x) => [s.tasks.get(x)!.start, s.tasks.get(x)!.finish]),
+            [
+                [0, 4],
+                [0, 1],
+                [1, 2],
+                [2, 3],
+            ],
+        );
         assert.deepEqual(s.tasks.get("D")!.waitedFor, { id: "C", kind: "slot" });
         assert.equal(s.makespan, 4);
         assert.deepEqual(ids(s.criticalPath), ["A"]);
@@ -73,7 +93,12 @@ describe("timeline: the scheduler", () => {
 
     it("what the cloud does on its own (ECR replication) runs alongside, holding no slot", () => {
         // push → replication (3) and push → migrate (2) → rollout (4, also waits for replication).
-        const tasks = [t("push", 3), { id: "replicate", duration: 3, deps: ["push"], external: true }, t("migrate", 2, "push"), t("rollout", 4, "migrate", "replicate")];
+        const tasks = [
+            t("push", 3),
+            { id: "replicate", duration: 3, deps: ["push"], external: true },
+            t("migrate", 2, "push"),
+            t("rollout", 4, "migrate", "replicate"),
+        ];
         const s = schedule(tasks, 1);
         assert.equal(s.tasks.get("replicate")!.start, 3, "replication starts with the push done, though the one slot is busy");
         assert.equal(s.tasks.get("migrate")!.start, 3);
@@ -81,7 +106,13 @@ describe("timeline: the scheduler", () => {
         assert.deepEqual(s.tasks.get("rollout")!.waitedFor, { id: "replicate", kind: "dependency" });
         assert.equal(s.makespan, 10);
         // A slow replication is what the rollout waits for; the migration alone would have been done at 5.
-        assert.equal(schedule(tasks.map((x) => (x.id === "replicate" ? { ...x, duration: 1 } : x)), 1).makespan, 9);
+        assert.equal(
+            schedule(
+                tasks.map((x) => (x.id === "replicate" ? { ...x, duration: 1 } : x)),
+                1,
+            ).makespan,
+            9,
+        );
     });
 
     it("unbounded scheduling is the longest path; a bound never makes it faster", () => {
@@ -97,10 +128,17 @@ describe("timeline: the scheduler", () => {
             for (const n of nodes) longest.set(n.id, n.duration + Math.max(0, ...n.deps.map((d) => longest.get(d)!)));
             const free = schedule(nodes);
             assert.equal(free.makespan, Math.max(...longest.values()));
-            assert.equal(free.criticalPath.reduce((sum, x) => sum + x.duration, 0), free.makespan, "the path adds up");
+            assert.equal(
+                free.criticalPath.reduce((sum, x) => sum + x.duration, 0),
+                free.makespan,
+                "the path adds up",
+            );
             assert.equal(schedule(nodes, nodes.length).makespan, free.makespan);
             for (const p of [1, 2, 4]) assert.ok(schedule(nodes, p).makespan >= free.makespan);
-            assert.equal(schedule(nodes, 1).makespan, nodes.reduce((sum, n) => sum + n.duration, 0));
+            assert.equal(
+                schedule(nodes, 1).makespan,
+                nodes.reduce((sum, n) => sum + n.duration, 0),
+            );
         }
     });
 
@@ -127,7 +165,20 @@ describe("timeline: durations", () => {
     });
 
     it("models pod readiness from the probes: the startup probe bounds a slow start", () => {
-        const i = { spec: { template: { spec: { containers: [{ startupProbe: { periodSeconds: 5, failureThreshold: 36 }, readinessProbe: { periodSeconds: 5, failureThreshold: 3 } }] } } } };
+        const i = {
+            spec: {
+                template: {
+                    spec: {
+                        containers: [
+                            {
+                                startupProbe: { periodSeconds: 5, failureThreshold: 36 },
+                                readinessProbe: { periodSeconds: 5, failureThreshold: 3 },
+                            },
+                        ],
+                    },
+                },
+            },
+        };
         const a = DEFAULT_ASSUMPTIONS;
         const r = podReady(i, a);
         assert.equal(r.typical, a.imagePull.typical + a.processStart.typical + 2.5 + 2.5);
@@ -151,7 +202,9 @@ describe("timeline: the stacks", () => {
         // The writer's chain and the EKS chain (cluster, add-ons, nodes, controllers) both reach the
         // replica, within seconds of each other: which of the two the path names shifts with any
         // small change. What holds is that the replica is critical and waits for its source.
-        const writerNode = planGraph(production, {}).nodes.find((x) => x.id.endsWith("aws:rds/instance:Instance::eu-central-1-data-postgres-writer"))!;
+        const writerNode = planGraph(production, {}).nodes.find((x) =>
+            x.id.endsWith("aws:rds/instance:Instance::eu-central-1-data-postgres-writer"),
+        )!;
         assert.equal(writerNode.typical.basis, "RDS Multi-AZ create");
         const writer = schedule(planTasks(production)).tasks.get(writerNode.id)!;
         assert.ok(replica.start >= writer.finish, "the replica waits for its source");
@@ -217,7 +270,10 @@ describe("timeline: the stacks", () => {
         assert.ok(path.some((e) => e.name === "eu-central-1-core-migrate" && e.op === "replace"));
         assert.ok(!path.some((e) => e.type.startsWith("aws:")), "nothing on AWS is touched");
         assert.ok(release.operations < 15, `${release.operations} operations`);
-        assert.deepEqual(release.goals.map((g) => g.scope), ["stack", "eu-central-1", "eu-west-1"]);
+        assert.deepEqual(
+            release.goals.map((g) => g.scope),
+            ["stack", "eu-central-1", "eu-west-1"],
+        );
         for (const g of release.goals.slice(1)) {
             assert.equal(g.limitSeconds, GOALS.regionReleaseSeconds);
             assert.equal(g.met, g.modelSeconds <= 600);
@@ -235,7 +291,10 @@ describe("timeline: the stacks", () => {
         const westWorker = release.regions["eu-west-1"].criticalPath.at(-1)!;
         assert.equal(westWorker.name, "eu-west-1-core-worker");
         assert.equal(westWorker.start, migrate.finish);
-        assert.ok(!release.regions["eu-central-1"].components.some((c) => c.type === "(ECR replication)"), "the primary pulls from its own registry");
+        assert.ok(
+            !release.regions["eu-central-1"].components.some((c) => c.type === "(ECR replication)"),
+            "the primary pulls from its own registry",
+        );
         // The secondary's rollout waits for the primary's migration.
         assert.ok(release.regions["eu-west-1"].criticalPath.some((e) => e.name === "eu-central-1-core-migrate"));
 
@@ -260,12 +319,26 @@ describe("timeline: the CLI", () => {
         const run = await cli(["--stack", "staging", "--timeline", "--json", "--no-policy", "--parallel", "0"]);
         assert.equal(run.code, 0, run.stderr);
         const doc = JSON.parse(run.stdout);
-        for (const key of ["stack", "mode", "parallel", "overheadSeconds", "graphSeconds", "totalSeconds", "pessimisticSeconds", "criticalPath", "regions", "goals", "assumptions", "policyViolations"]) {
+        for (const key of [
+            "stack",
+            "mode",
+            "parallel",
+            "overheadSeconds",
+            "graphSeconds",
+            "totalSeconds",
+            "pessimisticSeconds",
+            "criticalPath",
+            "regions",
+            "goals",
+            "assumptions",
+            "policyViolations",
+        ]) {
             assert.ok(key in doc, key);
         }
         assert.equal(doc.parallel, "unbounded");
         const e = doc.criticalPath[0];
-        for (const key of ["urn", "name", "type", "region", "op", "start", "duration", "finish", "basis", "source", "estimate"]) assert.ok(key in e, key);
+        for (const key of ["urn", "name", "type", "region", "op", "start", "duration", "finish", "basis", "source", "estimate"])
+            assert.ok(key in e, key);
         assert.ok(doc.regions["eu-central-1"].components.length > 0);
     });
 
@@ -284,7 +357,11 @@ describe("timeline: the CLI", () => {
     });
 
     it("rejects bad numbers and flags without --timeline (exit 2)", async () => {
-        for (const args of [["--timeline", "--parallel", "many"], ["--parallel", "4"], ["--timeline", "--migration-seconds", "-1"]]) {
+        for (const args of [
+            ["--timeline", "--parallel", "many"],
+            ["--parallel", "4"],
+            ["--timeline", "--migration-seconds", "-1"],
+        ]) {
             const run = await cli(["--stack", "production", ...args]);
             assert.equal(run.code, 2, args.join(" "));
         }

@@ -27,7 +27,11 @@ const baseArgs: AwsClusterArgs = {
 };
 
 /** An invoke as the mocks received it: which function, with what, through which provider. */
-interface RecordedCall { token: string; inputs: Record<string, any>; provider?: string }
+interface RecordedCall {
+    token: string;
+    inputs: Record<string, any>;
+    provider?: string;
+}
 
 interface Built {
     resources: Resources;
@@ -64,7 +68,12 @@ async function build(overrides: Partial<AwsClusterArgs> = {}): Promise<Built> {
 
 /** Reads an Output's value. */
 function value<T>(o: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => o.apply((v) => { resolve(v); return v; }));
+    return new Promise((resolve) =>
+        o.apply((v) => {
+            resolve(v);
+            return v;
+        }),
+    );
 }
 
 const inputs = (r: RecordedResource) => r.inputs as Record<string, any>;
@@ -86,7 +95,11 @@ describe("subnet plan (CIDR splitting)", () => {
     });
 
     it("keeps every subnet inside the VPC range for other sizes and zone counts", () => {
-        for (const [vpc, zones] of [["10.0.0.0/16", 2], ["172.16.0.0/20", 4], ["10.20.0.0/24", 3]] as const) {
+        for (const [vpc, zones] of [
+            ["10.0.0.0/16", 2],
+            ["172.16.0.0/20", 4],
+            ["10.20.0.0/24", 3],
+        ] as const) {
             const plan = planSubnets(vpc, zones);
             const all = [...plan.private, ...plan.public];
             assert.strictEqual(all.length, zones * 2);
@@ -115,8 +128,12 @@ describe("RegionalCluster on AWS", () => {
         b.resources.ofType("aws:ec2/subnet:Subnet").filter((s) => s.name.includes(`-${tier}-`));
     /** The default route of the route table associated with `subnet`. */
     const defaultRouteOf = (b: Built, subnet: RecordedResource) => {
-        const assoc = b.resources.ofType("aws:ec2/routeTableAssociation:RouteTableAssociation").find((a) => inputs(a).subnetId === subnet.id)!;
-        return b.resources.ofType("aws:ec2/route:Route").find((r) => inputs(r).routeTableId === inputs(assoc).routeTableId && inputs(r).destinationCidrBlock === "0.0.0.0/0")!;
+        const assoc = b.resources
+            .ofType("aws:ec2/routeTableAssociation:RouteTableAssociation")
+            .find((a) => inputs(a).subnetId === subnet.id)!;
+        return b.resources
+            .ofType("aws:ec2/route:Route")
+            .find((r) => inputs(r).routeTableId === inputs(assoc).routeTableId && inputs(r).destinationCidrBlock === "0.0.0.0/0")!;
     };
 
     describe("network", () => {
@@ -175,7 +192,10 @@ describe("RegionalCluster on AWS", () => {
             const single = await build({ natGateways: "single" });
             const nats = single.resources.ofType("aws:ec2/natGateway:NatGateway");
             assert.strictEqual(nats.length, 1);
-            assert.ok(subnets(single, "public").some((s) => s.id === inputs(nats[0]).subnetId), "the NAT sits in a public subnet");
+            assert.ok(
+                subnets(single, "public").some((s) => s.id === inputs(nats[0]).subnetId),
+                "the NAT sits in a public subnet",
+            );
             for (const s of subnets(single, "private")) assert.strictEqual(inputs(defaultRouteOf(single, s)).natGatewayId, nats[0].id);
         });
 
@@ -191,7 +211,9 @@ describe("RegionalCluster on AWS", () => {
 
         it("runs the requested Kubernetes version in the private subnets", () => {
             assert.strictEqual(eks(perAz).version, "1.34");
-            const privateIds = subnets(perAz, "private").map((s) => s.id).sort();
+            const privateIds = subnets(perAz, "private")
+                .map((s) => s.id)
+                .sort();
             assert.deepStrictEqual([...eks(perAz).vpcConfig.subnetIds].sort(), privateIds);
         });
 
@@ -213,17 +235,29 @@ describe("RegionalCluster on AWS", () => {
 
         it("admits HTTPS to the private API endpoint from the given networks (the deploy runner's), and nothing else", async () => {
             const rule = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
-            assert.deepStrictEqual(perAz.resources.ofType(rule).filter((r) => r.name.includes("-api-from-")), []);
+            assert.deepStrictEqual(
+                perAz.resources.ofType(rule).filter((r) => r.name.includes("-api-from-")),
+                [],
+            );
             const reached = await build({ privateApiAccessCidrs: ["10.250.0.0/24"] });
             const [admit] = reached.resources.ofType(rule).filter((r) => r.name.includes("-api-from-"));
             const cluster = reached.resources.ofType("aws:eks/cluster:Cluster")[0];
-            assert.deepStrictEqual([inputs(admit).ipProtocol, inputs(admit).fromPort, inputs(admit).toPort, inputs(admit).cidrIpv4], ["tcp", 443, 443, "10.250.0.0/24"]);
+            assert.deepStrictEqual(
+                [inputs(admit).ipProtocol, inputs(admit).fromPort, inputs(admit).toPort, inputs(admit).cidrIpv4],
+                ["tcp", 443, 443, "10.250.0.0/24"],
+            );
             // EKS's own cluster security group guards the endpoint's network interfaces.
             assert.ok(admit.dependencies.includes(cluster.urn));
         });
 
         it("ships all five control-plane log types to a log group with a retention", () => {
-            assert.deepStrictEqual([...eks(perAz).enabledClusterLogTypes].sort(), ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
+            assert.deepStrictEqual([...eks(perAz).enabledClusterLogTypes].sort(), [
+                "api",
+                "audit",
+                "authenticator",
+                "controllerManager",
+                "scheduler",
+            ]);
             const [logs] = perAz.resources.ofType("aws:cloudwatch/logGroup:LogGroup");
             assert.strictEqual(inputs(logs).name, "/aws/eks/saleor-test-eu-central-1/cluster");
             assert.strictEqual(inputs(logs).retentionInDays, 90);
@@ -241,7 +275,10 @@ describe("RegionalCluster on AWS", () => {
             // No bootstrap entry for the creator: EKS would hold it outside Pulumi, and an entry of
             // ours for the same role would fail with 409 ResourceInUseException.
             assert.deepStrictEqual(eks(perAz).accessConfig, { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
-            const entries = perAz.resources.ofType("aws:eks/accessEntry:AccessEntry").map((e) => inputs(e).principalArn).sort();
+            const entries = perAz.resources
+                .ofType("aws:eks/accessEntry:AccessEntry")
+                .map((e) => inputs(e).principalArn)
+                .sort();
             assert.deepStrictEqual(entries, ["arn:aws:iam::123456789012:role/platform-admins", deployRoleArn]);
             const associations = perAz.resources.ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
             assert.deepStrictEqual(associations.map((a) => inputs(a).principalArn).sort(), entries);
@@ -252,22 +289,32 @@ describe("RegionalCluster on AWS", () => {
         });
 
         it("refuses the deploying role in adminRoleArns, which would be a second access entry for one principal", async () => {
-            await assert.rejects(build({ adminRoleArns: [deployRoleArn] }),
-                (e: Error) => e.message.includes(`${deployRoleArn} would get a second access entry; EKS refuses one principal twice (409 ResourceInUseException)`));
+            await assert.rejects(build({ adminRoleArns: [deployRoleArn] }), (e: Error) =>
+                e.message.includes(
+                    `${deployRoleArn} would get a second access entry; EKS refuses one principal twice (409 ResourceInUseException)`,
+                ),
+            );
         });
 
         it("lets EKS assume its role with the cluster policy", () => {
             const role = perAz.resources.one("aws:iam/role:Role", "eu-central-1-eks-cluster");
             assert.strictEqual(JSON.parse(inputs(role).assumeRolePolicy).Statement[0].Principal.Service, "eks.amazonaws.com");
-            const attached = perAz.resources.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => inputs(a).role === role.id);
-            assert.deepStrictEqual(attached.map((a) => inputs(a).policyArn), ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]);
+            const attached = perAz.resources
+                .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                .filter((a) => inputs(a).role === role.id);
+            assert.deepStrictEqual(
+                attached.map((a) => inputs(a).policyArn),
+                ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"],
+            );
         });
     });
 
     describe("nodes", () => {
         it("runs node groups in the private subnets with the three worker policies and the configured sizes", () => {
             const [group] = perAz.resources.ofType("aws:eks/nodeGroup:NodeGroup");
-            const privateIds = subnets(perAz, "private").map((s) => s.id).sort();
+            const privateIds = subnets(perAz, "private")
+                .map((s) => s.id)
+                .sort();
             assert.deepStrictEqual([...inputs(group).subnetIds].sort(), privateIds);
             assert.deepStrictEqual(inputs(group).scalingConfig, { minSize: 2, desiredSize: 3, maxSize: 6 });
             assert.deepStrictEqual(inputs(group).instanceTypes, ["m7i.xlarge"]);
@@ -275,7 +322,11 @@ describe("RegionalCluster on AWS", () => {
 
             const role = perAz.resources.ofType("aws:iam/role:Role").find((r) => inputs(group).nodeRoleArn.endsWith(`/${r.id}`))!;
             assert.strictEqual(JSON.parse(inputs(role).assumeRolePolicy).Statement[0].Principal.Service, "ec2.amazonaws.com");
-            const policies = perAz.resources.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => inputs(a).role === role.id).map((a) => inputs(a).policyArn).sort();
+            const policies = perAz.resources
+                .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                .filter((a) => inputs(a).role === role.id)
+                .map((a) => inputs(a).policyArn)
+                .sort();
             assert.deepStrictEqual(policies, [
                 "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
                 "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
@@ -314,12 +365,21 @@ describe("RegionalCluster on AWS", () => {
         const addon = (b: Built, addonName: string) => addons(b).find((a) => inputs(a).addonName === addonName)!;
 
         it("installs the five managed add-ons at their pinned versions, and never asks EKS for the newest", () => {
-            const names = addons(perAz).map((a) => inputs(a).addonName).sort();
+            const names = addons(perAz)
+                .map((a) => inputs(a).addonName)
+                .sort();
             assert.deepStrictEqual(names, ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
             for (const name of names) {
-                assert.strictEqual(inputs(addon(perAz, name)).addonVersion, eksAddonVersions["1.34"][name as keyof (typeof eksAddonVersions)["1.34"]], name);
+                assert.strictEqual(
+                    inputs(addon(perAz, name)).addonVersion,
+                    eksAddonVersions["1.34"][name as keyof (typeof eksAddonVersions)["1.34"]],
+                    name,
+                );
             }
-            assert.deepStrictEqual(perAz.calls.filter((c) => c.token === "aws:eks/getAddonVersion:getAddonVersion"), []);
+            assert.deepStrictEqual(
+                perAz.calls.filter((c) => c.token === "aws:eks/getAddonVersion:getAddonVersion"),
+                [],
+            );
         });
 
         it("installs the version it is given for an add-on", async () => {
@@ -338,13 +398,21 @@ describe("RegionalCluster on AWS", () => {
         });
 
         it("binds the EBS CSI driver's volume permissions through Pod Identity", () => {
-            const association = perAz.resources.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").find((a) => inputs(a).serviceAccount === "ebs-csi-controller-sa")!;
+            const association = perAz.resources
+                .ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+                .find((a) => inputs(a).serviceAccount === "ebs-csi-controller-sa")!;
             assert.strictEqual(inputs(association).namespace, "kube-system");
             assert.strictEqual(inputs(association).clusterName, "saleor-test-eu-central-1");
-            assert.ok(addon(perAz, "aws-ebs-csi-driver").dependencies.includes(association.urn), "the driver starts with its credentials bound");
+            assert.ok(
+                addon(perAz, "aws-ebs-csi-driver").dependencies.includes(association.urn),
+                "the driver starts with its credentials bound",
+            );
             const role = perAz.resources.ofType("aws:iam/role:Role").find((r) => inputs(association).roleArn.endsWith(`/${r.id}`))!;
             assertPodIdentityTrust(role);
-            const policies = perAz.resources.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => inputs(a).role === role.id).map((a) => inputs(a).policyArn);
+            const policies = perAz.resources
+                .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                .filter((a) => inputs(a).role === role.id)
+                .map((a) => inputs(a).policyArn);
             assert.deepStrictEqual(policies, ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"]);
         });
     });
@@ -360,7 +428,14 @@ describe("RegionalCluster on AWS", () => {
                 const user = config.users[0].user.exec;
                 assert.strictEqual(user.apiVersion, "client.authentication.k8s.io/v1beta1");
                 assert.strictEqual(user.command, "aws");
-                assert.deepStrictEqual(user.args.slice(0, 6), ["eks", "get-token", "--cluster-name", `saleor-test-${region}`, "--region", region]);
+                assert.deepStrictEqual(user.args.slice(0, 6), [
+                    "eks",
+                    "get-token",
+                    "--cluster-name",
+                    `saleor-test-${region}`,
+                    "--region",
+                    region,
+                ]);
                 const cluster = b.resources.ofType("aws:eks/cluster:Cluster")[0];
                 assert.strictEqual(config.clusters[0].cluster.server, await value(b.component.endpoint!));
                 assert.ok(config.clusters[0].cluster.server.includes(`.${region}.eks.amazonaws.com`));
@@ -406,7 +481,9 @@ describe("RegionalCluster on AWS", () => {
 
         it("binds the load balancer controller's role through Pod Identity, without any action on everything", () => {
             const release = releaseOf(perAz, "aws-load-balancer-controller");
-            const association = perAz.resources.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").find((a) => inputs(a).serviceAccount === "aws-load-balancer-controller")!;
+            const association = perAz.resources
+                .ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+                .find((a) => inputs(a).serviceAccount === "aws-load-balancer-controller")!;
             assert.strictEqual(inputs(association).namespace, "kube-system");
             assert.ok(release.dependencies.includes(association.urn), "the controller starts with its credentials bound");
             const role = perAz.resources.ofType("aws:iam/role:Role").find((r) => inputs(association).roleArn.endsWith(`/${r.id}`))!;
@@ -423,12 +500,20 @@ describe("RegionalCluster on AWS", () => {
 
     describe("node autoscaling", () => {
         const autoscaler = (b: Built) => releaseOf(b, "cluster-autoscaler");
-        const association = (b: Built) => b.resources.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").filter((a) => inputs(a).serviceAccount === "cluster-autoscaler");
+        const association = (b: Built) =>
+            b.resources
+                .ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+                .filter((a) => inputs(a).serviceAccount === "cluster-autoscaler");
         const statementsOf = (b: Built) => {
             const [a] = association(b);
             const role = b.resources.ofType("aws:iam/role:Role").find((r) => inputs(a).roleArn.endsWith(`/${r.id}`))!;
             const inline = b.resources.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => inputs(p).role === role.id)!;
-            return JSON.parse(inputs(inline).policy).Statement as { Effect: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, string>> }[];
+            return JSON.parse(inputs(inline).policy).Statement as {
+                Effect: string;
+                Action: string | string[];
+                Resource: string | string[];
+                Condition?: Record<string, Record<string, string>>;
+            }[];
         };
         const writeActions = ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"];
 
@@ -470,7 +555,9 @@ describe("RegionalCluster on AWS", () => {
             const writing = statements.filter((st) => [st.Action].flat().some((a) => writeActions.includes(a)));
             assert.ok(writing.length > 0);
             for (const st of writing) {
-                assert.deepStrictEqual(st.Condition, { StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/saleor-test-eu-central-1": "owned" } });
+                assert.deepStrictEqual(st.Condition, {
+                    StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/saleor-test-eu-central-1": "owned" },
+                });
                 for (const r of [st.Resource].flat()) assert.match(r, /^arn:aws:autoscaling:eu-central-1:\*:autoScalingGroup:/);
             }
             assert.deepStrictEqual(writing.flatMap((st) => [st.Action].flat()).sort(), writeActions);
@@ -482,7 +569,13 @@ describe("RegionalCluster on AWS", () => {
                 for (const a of actions.filter((x) => !writeActions.includes(x))) assert.match(a, /^(autoscaling|ec2|eks):(Describe|Get)/);
             }
             const all = statements.flatMap((st) => [st.Action].flat());
-            for (const a of ["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeTags", "ec2:DescribeLaunchTemplateVersions", "ec2:DescribeInstanceTypes", "eks:DescribeNodegroup"]) {
+            for (const a of [
+                "autoscaling:DescribeAutoScalingGroups",
+                "autoscaling:DescribeTags",
+                "ec2:DescribeLaunchTemplateVersions",
+                "ec2:DescribeInstanceTypes",
+                "eks:DescribeNodegroup",
+            ]) {
                 assert.ok(all.includes(a), `${a} (auto-discovery of launch-template node groups needs it)`);
             }
         });
@@ -540,10 +633,18 @@ describe("RegionalCluster on AWS", () => {
             const [vpc] = perAz.resources.ofType("aws:ec2/vpc:Vpc");
             assert.strictEqual(await value(network.vpcId), vpc.id);
             assert.strictEqual(network.vpcCidr, "10.10.0.0/16");
-            assert.deepStrictEqual([...await value(network.privateSubnetIds)].sort(), subnets(perAz, "private").map((s) => s.id).sort());
+            assert.deepStrictEqual(
+                [...(await value(network.privateSubnetIds))].sort(),
+                subnets(perAz, "private")
+                    .map((s) => s.id)
+                    .sort(),
+            );
             assert.match(await value(network.nodeSecurityGroupId), /^sg-/);
-            const privateTables = perAz.resources.ofType("aws:ec2/routeTable:RouteTable").filter((t) => t.name.includes("-private-")).map((t) => t.id);
-            assert.deepStrictEqual([...await value(network.privateRouteTableIds)].sort(), privateTables.sort());
+            const privateTables = perAz.resources
+                .ofType("aws:ec2/routeTable:RouteTable")
+                .filter((t) => t.name.includes("-private-"))
+                .map((t) => t.id);
+            assert.deepStrictEqual([...(await value(network.privateRouteTableIds))].sort(), privateTables.sort());
             assert.strictEqual(network.privateRouteTableCount, 3);
             assert.strictEqual(await value(perAz.component.clusterName!), "saleor-test-eu-central-1");
         });
@@ -562,22 +663,36 @@ describe("RegionalCluster on AWS", () => {
 
 describe("createClusterAutoscaler", () => {
     it("refuses a cluster whose Kubernetes minor the pinned autoscaler is not built for", async () => {
-        await assert.rejects(registered(() => {
-            const parent = new pulumi.ComponentResource("test:index:Parent", "p");
-            return createClusterAutoscaler("c", {
-                clusterName: "c", region: "eu-central-1", kubernetesVersion: "1.35",
-                provider: undefined as unknown as k8s.Provider, nodeGroups: [], tags: {},
-            }, parent);
-        }), /built for Kubernetes 1\.34, the cluster runs 1\.35/);
+        await assert.rejects(
+            registered(() => {
+                const parent = new pulumi.ComponentResource("test:index:Parent", "p");
+                return createClusterAutoscaler(
+                    "c",
+                    {
+                        clusterName: "c",
+                        region: "eu-central-1",
+                        kubernetesVersion: "1.35",
+                        provider: undefined as unknown as k8s.Provider,
+                        nodeGroups: [],
+                        tags: {},
+                    },
+                    parent,
+                );
+            }),
+            /built for Kubernetes 1\.34, the cluster runs 1\.35/,
+        );
     });
 });
 
 describe("createPodIdentityRole", () => {
     it("refuses a role without permissions", async () => {
-        await assert.rejects(registered(() => {
-            const parent = new pulumi.ComponentResource("test:index:Parent", "p");
-            return createPodIdentityRole("empty", { clusterName: "c", namespace: "ns", serviceAccountName: "sa" }, parent);
-        }), /give policyJson or managedPolicyArns/);
+        await assert.rejects(
+            registered(() => {
+                const parent = new pulumi.ComponentResource("test:index:Parent", "p");
+                return createPodIdentityRole("empty", { clusterName: "c", namespace: "ns", serviceAccountName: "sa" }, parent);
+            }),
+            /give policyJson or managedPolicyArns/,
+        );
     });
 });
 

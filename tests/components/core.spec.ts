@@ -9,12 +9,40 @@ const JOB = "kubernetes:batch/v1:Job";
 
 /** Environment variables Saleor Core reads (saleor/settings.py): anything else is a variable nobody reads. */
 const saleorReads = new Set([
-    "DATABASE_URL", "DATABASE_URL_REPLICA", "DB_CONN_MAX_AGE", "CACHE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND",
-    "SECRET_KEY", "RSA_PRIVATE_KEY", "RSA_PRIVATE_PASSWORD", "DEBUG", "ALLOWED_HOSTS", "ALLOWED_CLIENT_HOSTS", "ALLOWED_GRAPHQL_ORIGINS",
-    "PUBLIC_URL", "EMAIL_URL", "DEFAULT_FROM_EMAIL", "AWS_MEDIA_BUCKET_NAME", "AWS_MEDIA_CUSTOM_DOMAIN", "AWS_STORAGE_BUCKET_NAME",
-    "AWS_STATIC_CUSTOM_DOMAIN", "AWS_S3_REGION_NAME", "AWS_S3_ENDPOINT_URL", "AWS_QUERYSTRING_AUTH", "SENTRY_DSN", "OTEL_SERVICE_NAME",
-    "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT", "SOFT_MEMORY_LIMIT_IN_MB", "HARD_MEMORY_LIMIT_IN_MB", "SEND_USAGE_TELEMETRY",
-    "PLAYGROUND_ENABLED", "HTTP_IP_FILTER_ENABLED", "HTTP_IP_FILTER_ALLOW_LOOPBACK_IPS",
+    "DATABASE_URL",
+    "DATABASE_URL_REPLICA",
+    "DB_CONN_MAX_AGE",
+    "CACHE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "SECRET_KEY",
+    "RSA_PRIVATE_KEY",
+    "RSA_PRIVATE_PASSWORD",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "ALLOWED_CLIENT_HOSTS",
+    "ALLOWED_GRAPHQL_ORIGINS",
+    "PUBLIC_URL",
+    "EMAIL_URL",
+    "DEFAULT_FROM_EMAIL",
+    "AWS_MEDIA_BUCKET_NAME",
+    "AWS_MEDIA_CUSTOM_DOMAIN",
+    "AWS_STORAGE_BUCKET_NAME",
+    "AWS_STATIC_CUSTOM_DOMAIN",
+    "AWS_S3_REGION_NAME",
+    "AWS_S3_ENDPOINT_URL",
+    "AWS_QUERYSTRING_AUTH",
+    "SENTRY_DSN",
+    "OTEL_SERVICE_NAME",
+    "OTEL_TRACES_EXPORTER",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "SOFT_MEMORY_LIMIT_IN_MB",
+    "HARD_MEMORY_LIMIT_IN_MB",
+    "SEND_USAGE_TELEMETRY",
+    "PLAYGROUND_ENABLED",
+    "HTTP_IP_FILTER_ENABLED",
+    "HTTP_IP_FILTER_ALLOW_LOOPBACK_IPS",
 ]);
 
 const podSpec = (r: RecordedResource) => (r.inputs as any).spec.template.spec;
@@ -90,7 +118,9 @@ describe("SaleorCore", () => {
     it("gives the migration Job the broker URL (migrations enqueue Celery tasks) and bounded retries", () => {
         const job = res.component(JOB, "migrations")[0];
         const namespace = (job.inputs as any).metadata.namespace;
-        const secretNames: string[] = containers(job)[0].envFrom.filter((e: any) => e.secretRef).map((e: any) => e.secretRef.name);
+        const secretNames: string[] = containers(job)[0]
+            .envFrom.filter((e: any) => e.secretRef)
+            .map((e: any) => e.secretRef.name);
         assert.ok(secretNames.length > 0, "the migration container reads no Secret");
         // The Secrets are auto-named: a Kubernetes object's id is `<namespace>/<name>`.
         const env: Record<string, string> = {};
@@ -99,7 +129,11 @@ describe("SaleorCore", () => {
             assert.ok(secret, `the migration container reads Secret ${namespace}/${name}, which the program does not create`);
             Object.assign(env, reveal<Record<string, string>>((secret.inputs as any).stringData));
         }
-        assert.equal(env.CELERY_BROKER_URL, "redis://:cache-password@cache:6379/1", "the migration Job's Secrets carry the data tier's broker URL");
+        assert.equal(
+            env.CELERY_BROKER_URL,
+            "redis://:cache-password@cache:6379/1",
+            "the migration Job's Secrets carry the data tier's broker URL",
+        );
         assert.equal((job.inputs as any).spec.backoffLimit, 2);
         assert.equal((job.inputs as any).spec.template.spec.restartPolicy, "Never");
     });
@@ -111,7 +145,11 @@ describe("SaleorCore", () => {
         };
         const a = await nameFor("ghcr.io/saleor/saleor:3.23.5");
         assert.equal(a, `saleor-migrate-${digest("ghcr.io/saleor/saleor:3.23.5")}`);
-        assert.equal(await nameFor("ghcr.io/saleor/saleor:3.23.5", { settings: { defaultFromEmail: "other@example.com" } }), a, "a settings change must not re-run migrations");
+        assert.equal(
+            await nameFor("ghcr.io/saleor/saleor:3.23.5", { settings: { defaultFromEmail: "other@example.com" } }),
+            a,
+            "a settings change must not re-run migrations",
+        );
         assert.notEqual(await nameFor("ghcr.io/saleor/saleor:3.23.6"), a);
     });
 
@@ -136,16 +174,22 @@ describe("SaleorCore", () => {
 
     it("keeps beat single even when the workload settings it is handed carry more replicas", async () => {
         // A stack's workloads setting carries replicas and autoscaling for beat too; beat reads only its resources.
-        const beat = { replicas: 3, autoscaling: { maxReplicas: 4, targetCpuUtilization: 50 }, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } };
-        const r = await registered(() => saleorCore({
-            workloads: {
-                api: { replicas: 1, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } },
-                worker: { replicas: 1, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } },
-                beat,
-                dashboard: { replicas: 1, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } },
-                migration: { resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } },
-            },
-        }));
+        const beat = {
+            replicas: 3,
+            autoscaling: { maxReplicas: 4, targetCpuUtilization: 50 },
+            resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
+        };
+        const r = await registered(() =>
+            saleorCore({
+                workloads: {
+                    api: { replicas: 1, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } },
+                    worker: { replicas: 1, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } },
+                    beat,
+                    dashboard: { replicas: 1, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } },
+                    migration: { resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } },
+                },
+            }),
+        );
         assert.equal((r.component(DEPLOYMENT, "beat")[0].inputs as any).spec.replicas, 1);
         assert.equal(r.ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").filter((h) => h.name.includes("beat")).length, 0);
     });
@@ -153,7 +197,10 @@ describe("SaleorCore", () => {
     it("sets only environment variables Saleor reads", () => {
         const config = res.ofType("kubernetes:core/v1:ConfigMap").find((c) => c.name === "r1-core-config")!;
         const secret = res.ofType("kubernetes:core/v1:Secret").find((s) => s.name === "r1-core-env")!;
-        const names = [...Object.keys((config.inputs as any).data), ...Object.keys(reveal<Record<string, string>>((secret.inputs as any).stringData))];
+        const names = [
+            ...Object.keys((config.inputs as any).data),
+            ...Object.keys(reveal<Record<string, string>>((secret.inputs as any).stringData)),
+        ];
         assert.ok(names.length >= 12);
         for (const n of names) assert.ok(saleorReads.has(n), `${n} is not read by Saleor`);
     });
@@ -176,7 +223,9 @@ describe("SaleorCore", () => {
     });
 
     it("adds a PDB and an HPA for replicated workloads, and none for single ones", () => {
-        const pdbs = res.ofType("kubernetes:policy/v1:PodDisruptionBudget").map((p) => (p.inputs as any).metadata.labels["app.kubernetes.io/component"]);
+        const pdbs = res
+            .ofType("kubernetes:policy/v1:PodDisruptionBudget")
+            .map((p) => (p.inputs as any).metadata.labels["app.kubernetes.io/component"]);
         assert.deepEqual(pdbs.sort(), ["api", "worker"]);
         const api = res.component(DEPLOYMENT, "api")[0];
         assert.equal((api.inputs as any).spec.replicas, undefined, "the HPA owns the replica count");
@@ -185,9 +234,12 @@ describe("SaleorCore", () => {
     });
 
     it("routes the API and Dashboard hosts through Ingresses of the configured class", () => {
-        const hosts = res.ofType("kubernetes:networking.k8s.io/v1:Ingress").flatMap((i) => (i.inputs as any).spec.rules.map((r: any) => r.host));
+        const hosts = res
+            .ofType("kubernetes:networking.k8s.io/v1:Ingress")
+            .flatMap((i) => (i.inputs as any).spec.rules.map((r: any) => r.host));
         assert.deepEqual(hosts.sort(), ["api.example.com", "dashboard.example.com"]);
-        for (const i of res.ofType("kubernetes:networking.k8s.io/v1:Ingress")) assert.equal((i.inputs as any).spec.ingressClassName, "nginx");
+        for (const i of res.ofType("kubernetes:networking.k8s.io/v1:Ingress"))
+            assert.equal((i.inputs as any).spec.ingressClassName, "nginx");
     });
 
     it("parents every child to the component and uses the given Kubernetes provider", () => {
@@ -215,7 +267,10 @@ describe("SaleorCore", () => {
             const primary = saleorCore({}, "primary-core");
             return saleorCore({ runMigrations: false, migrationDependency: primary.migrationJob }, "secondary-core");
         });
-        assert.deepEqual(r.component(DEPLOYMENT, "beat").map((d) => d.name), ["primary-core-beat"]);
+        assert.deepEqual(
+            r.component(DEPLOYMENT, "beat").map((d) => d.name),
+            ["primary-core-beat"],
+        );
     });
 
     it("loads demo data only when asked, after the migrations", async () => {
@@ -227,7 +282,9 @@ describe("SaleorCore", () => {
     });
 
     it("tells Saleor to sign media links when media lives in a private bucket without a CDN", async () => {
-        const r = await registered(() => saleorCore({ connection: connectionFacts({ kind: "s3", bucket: pulumi.output("media-bucket"), region: "eu-central-1" }) }));
+        const r = await registered(() =>
+            saleorCore({ connection: connectionFacts({ kind: "s3", bucket: pulumi.output("media-bucket"), region: "eu-central-1" }) }),
+        );
         const data = (r.ofType("kubernetes:core/v1:ConfigMap").find((c) => c.name === "r1-core-config")!.inputs as any).data;
         assert.equal(data.AWS_MEDIA_BUCKET_NAME, "media-bucket");
         assert.equal(data.AWS_S3_REGION_NAME, "eu-central-1");

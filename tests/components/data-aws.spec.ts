@@ -60,22 +60,38 @@ async function deploy(env: Environment, opts: { secondary?: boolean; primary?: P
         const secondaryProvider = new aws.Provider(secondaryRegion, { region: secondaryRegion });
         const password = pulumi.secret(new random.RandomPassword("database-password", { length: 40, special: false }).result);
         const vaults = {
-            [primaryRegion]: new BackupVault(`${primaryRegion}-backups`, { region: primaryRegion, protect }, { providers: [primaryProvider] }),
-            [secondaryRegion]: new BackupVault(`${secondaryRegion}-backups`, { region: secondaryRegion, protect }, { providers: [secondaryProvider] }),
+            [primaryRegion]: new BackupVault(
+                `${primaryRegion}-backups`,
+                { region: primaryRegion, protect },
+                { providers: [primaryProvider] },
+            ),
+            [secondaryRegion]: new BackupVault(
+                `${secondaryRegion}-backups`,
+                { region: secondaryRegion, protect },
+                { providers: [secondaryProvider] },
+            ),
         };
-        const primary = new DataTier(`${primaryRegion}-data`, {
-            aws: {
-                ...dataArgs(env, "primary"),
-                masterPassword: password,
-                backup: { vaultName: vaults[primaryRegion].vaultName, copyToVaultArns: protect ? [vaults[secondaryRegion].arn] : [] },
-                ...opts.primary,
+        const primary = new DataTier(
+            `${primaryRegion}-data`,
+            {
+                aws: {
+                    ...dataArgs(env, "primary"),
+                    masterPassword: password,
+                    backup: { vaultName: vaults[primaryRegion].vaultName, copyToVaultArns: protect ? [vaults[secondaryRegion].arn] : [] },
+                    ...opts.primary,
+                },
             },
-        }, { providers: [primaryProvider] });
+            { providers: [primaryProvider] },
+        );
         let secondary: DataTier | undefined;
         if (opts.secondary !== false) {
-            secondary = new DataTier(`${secondaryRegion}-data`, {
-                aws: { ...dataArgs(env, "secondary"), masterPassword: password, primary: primary.aws!.primaryFacts },
-            }, { providers: [secondaryProvider] });
+            secondary = new DataTier(
+                `${secondaryRegion}-data`,
+                {
+                    aws: { ...dataArgs(env, "secondary"), masterPassword: password, primary: primary.aws!.primaryFacts },
+                },
+                { providers: [secondaryProvider] },
+            );
         }
         tiers = { primary, secondary, password, vaults };
     }, env);
@@ -84,7 +100,12 @@ async function deploy(env: Environment, opts: { secondary?: boolean; primary?: P
 
 /** The value of an Output once the mock runtime resolved it. */
 function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
+    return new Promise((resolve) =>
+        output.apply((v) => {
+            resolve(v);
+            return v;
+        }),
+    );
 }
 
 const providerRef = (rs: Resources, name: string) => {
@@ -101,7 +122,6 @@ const childrenOf = (rs: Resources, type: string, tier: string) => {
 };
 
 describe("DataTier (aws)", () => {
-
     describe("production, primary region", () => {
         let d: Deployed;
         let rs: Resources;
@@ -122,7 +142,10 @@ describe("DataTier (aws)", () => {
             assert.strictEqual(writer.performanceInsightsKmsKeyId, keyArn);
             assert.strictEqual(inputs(rs.one(T.key, `${primaryRegion}-data-data`)).enableKeyRotation, true);
             const subnets = inputs(rs.one(T.rdsSubnetGroup, `${primaryRegion}-data-postgres`));
-            assert.deepStrictEqual(subnets.subnetIds, ["a", "b", "c"].map((z) => `subnet-${primaryRegion}${z}`));
+            assert.deepStrictEqual(
+                subnets.subnetIds,
+                ["a", "b", "c"].map((z) => `subnet-${primaryRegion}${z}`),
+            );
             assert.strictEqual(writer.dbSubnetGroupName, subnets.name ?? rs.one(T.rdsSubnetGroup, `${primaryRegion}-data-postgres`).id);
         });
 
@@ -134,7 +157,10 @@ describe("DataTier (aws)", () => {
             const rules = rulesOf(rs, group.id).map(inputs);
             assert.deepStrictEqual(
                 rules.map((r) => [r.ipProtocol, r.fromPort, r.toPort, r.referencedSecurityGroupId ?? r.cidrIpv4]).sort(),
-                [["tcp", 5432, 5432, "10.20.0.0/16"], ["tcp", 5432, 5432, `sg-nodes-${primaryRegion}`]],
+                [
+                    ["tcp", 5432, 5432, "10.20.0.0/16"],
+                    ["tcp", 5432, 5432, `sg-nodes-${primaryRegion}`],
+                ],
             );
             assert.strictEqual(rs.ofType(T.egress).length, 0, "managed services open no outbound rules");
         });
@@ -148,7 +174,10 @@ describe("DataTier (aws)", () => {
             assert.strictEqual(replica.storageEncrypted, true);
             const group = rs.one(T.securityGroup, `${primaryRegion}-data-postgres-reader`);
             assert.deepStrictEqual(replica.vpcSecurityGroupIds, [group.id]);
-            assert.deepStrictEqual(rulesOf(rs, group.id).map((r) => inputs(r).referencedSecurityGroupId), [`sg-nodes-${primaryRegion}`]);
+            assert.deepStrictEqual(
+                rulesOf(rs, group.id).map((r) => inputs(r).referencedSecurityGroupId),
+                [`sg-nodes-${primaryRegion}`],
+            );
         });
 
         it("forces TLS and logs slow queries through a parameter group of the engine's major version", () => {
@@ -179,7 +208,13 @@ describe("DataTier (aws)", () => {
         });
 
         it("protects every stateful resource from deletion and replacement", () => {
-            const stateful = [...rs.ofType(T.instance), ...rs.ofType(T.cache), ...rs.ofType(T.bucket), ...rs.ofType(T.key), ...rs.ofType(T.backupVault)];
+            const stateful = [
+                ...rs.ofType(T.instance),
+                ...rs.ofType(T.cache),
+                ...rs.ofType(T.bucket),
+                ...rs.ofType(T.key),
+                ...rs.ofType(T.backupVault),
+            ];
             assert.ok(stateful.length >= 10, `found ${stateful.length}`);
             for (const r of stateful) assert.strictEqual(r.protect, true, `${r.type} ${r.name}`);
             for (const r of rs.ofType(T.bucket)) assert.strictEqual(inputs(r).forceDestroy, false, r.name);
@@ -205,9 +240,15 @@ describe("DataTier (aws)", () => {
             assert.strictEqual(plan.rules[0].schedule, "cron(0 */6 * * ? *)");
             assert.strictEqual(plan.rules[0].lifecycle.deleteAfter, 30);
             assert.strictEqual(plan.rules[0].targetVaultName, await valueOf(d.vaults[primaryRegion].vaultName));
-            assert.deepStrictEqual(plan.rules[0].copyActions.map((c: any) => [c.destinationVaultArn, c.lifecycle.deleteAfter]), [[await valueOf(d.vaults[secondaryRegion].arn), 30]]);
+            assert.deepStrictEqual(
+                plan.rules[0].copyActions.map((c: any) => [c.destinationVaultArn, c.lifecycle.deleteAfter]),
+                [[await valueOf(d.vaults[secondaryRegion].arn), 30]],
+            );
             const selection = inputs(rs.one(T.backupSelection, `${primaryRegion}-data-backups`));
-            assert.deepStrictEqual(selection.resources, [await valueOf(d.primary.aws!.writer!.arn), await valueOf(d.primary.aws!.mediaBucket!.arn)]);
+            assert.deepStrictEqual(selection.resources, [
+                await valueOf(d.primary.aws!.writer!.arn),
+                await valueOf(d.primary.aws!.mediaBucket!.arn),
+            ]);
         });
 
         it("encrypts the cache at rest and in transit, requires an auth token and fails over across zones", async () => {
@@ -231,14 +272,21 @@ describe("DataTier (aws)", () => {
             const group = rs.one(T.securityGroup, `${primaryRegion}-data-cache`);
             assert.deepStrictEqual(inputs(rs.one(T.cache, `${primaryRegion}-data-cache`)).securityGroupIds, [group.id]);
             assert.deepStrictEqual(
-                rulesOf(rs, group.id).map(inputs).map((r) => [r.fromPort, r.toPort, r.referencedSecurityGroupId, r.cidrIpv4]),
+                rulesOf(rs, group.id)
+                    .map(inputs)
+                    .map((r) => [r.fromPort, r.toPort, r.referencedSecurityGroupId, r.cidrIpv4]),
                 [[6379, 6379, `sg-nodes-${primaryRegion}`, undefined]],
             );
         });
 
         it("hands Core secret TLS URLs for the writer, the local replica, the cache and the broker", async () => {
             const c = d.primary.connection;
-            for (const [key, url] of Object.entries({ databaseUrl: c.databaseUrl, databaseReplicaUrl: c.databaseReplicaUrl, cacheUrl: c.cacheUrl, brokerUrl: c.brokerUrl })) {
+            for (const [key, url] of Object.entries({
+                databaseUrl: c.databaseUrl,
+                databaseReplicaUrl: c.databaseReplicaUrl,
+                cacheUrl: c.cacheUrl,
+                brokerUrl: c.brokerUrl,
+            })) {
                 assert.strictEqual(await pulumi.isSecret(url), true, `${key} is secret`);
             }
             const password = await valueOf(d.password);
@@ -260,14 +308,30 @@ describe("DataTier (aws)", () => {
 
         it("keeps media in a bucket that blocks all public access, encrypts with KMS and keeps versions", async () => {
             const bucket = await valueOf(d.primary.aws!.mediaBucket!.bucket);
-            const on = (type: string) => rs.ofType(type).filter((r) => inputs(r).bucket === bucket).map(inputs);
-            assert.deepStrictEqual(on(T.publicAccess).map((b) => [b.blockPublicAcls, b.blockPublicPolicy, b.ignorePublicAcls, b.restrictPublicBuckets]), [[true, true, true, true]]);
-            assert.deepStrictEqual(on(T.ownership).map((o) => o.rule.objectOwnership), ["BucketOwnerEnforced"]);
+            const on = (type: string) =>
+                rs
+                    .ofType(type)
+                    .filter((r) => inputs(r).bucket === bucket)
+                    .map(inputs);
+            assert.deepStrictEqual(
+                on(T.publicAccess).map((b) => [b.blockPublicAcls, b.blockPublicPolicy, b.ignorePublicAcls, b.restrictPublicBuckets]),
+                [[true, true, true, true]],
+            );
+            assert.deepStrictEqual(
+                on(T.ownership).map((o) => o.rule.objectOwnership),
+                ["BucketOwnerEnforced"],
+            );
             const [sse] = on(T.encryption);
             assert.strictEqual(sse.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
-            assert.strictEqual(sse.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, await valueOf(d.primary.aws!.keys.media!.arn));
+            assert.strictEqual(
+                sse.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId,
+                await valueOf(d.primary.aws!.keys.media!.arn),
+            );
             assert.strictEqual(sse.rules[0].bucketKeyEnabled, true);
-            assert.deepStrictEqual(on(T.versioning).map((v) => v.versioningConfiguration.status), ["Enabled"]);
+            assert.deepStrictEqual(
+                on(T.versioning).map((v) => v.versioningConfiguration.status),
+                ["Enabled"],
+            );
         });
 
         it("expires old media versions after the configured days and aborts abandoned uploads", async () => {
@@ -280,19 +344,31 @@ describe("DataTier (aws)", () => {
 
         it("lets browsers GET media only from the storefront and dashboard origins", async () => {
             const bucket = await valueOf(d.primary.aws!.mediaBucket!.bucket);
-            const cors = rs.ofType(T.cors).filter((r) => inputs(r).bucket === bucket).map(inputs);
+            const cors = rs
+                .ofType(T.cors)
+                .filter((r) => inputs(r).bucket === bucket)
+                .map(inputs);
             assert.strictEqual(cors.length, 1);
-            assert.deepStrictEqual(cors[0].corsRules.map((r: any) => [r.allowedMethods, r.allowedOrigins]), [[["GET", "HEAD"], corsOrigins]]);
+            assert.deepStrictEqual(
+                cors[0].corsRules.map((r: any) => [r.allowedMethods, r.allowedOrigins]),
+                [[["GET", "HEAD"], corsOrigins]],
+            );
         });
 
         it("refuses media requests that do not use TLS", async () => {
             const bucket = d.primary.aws!.mediaBucket!;
             const [name, arn] = [await valueOf(bucket.bucket), await valueOf(bucket.arn)];
             const policy = policyOf(rs.ofType(T.bucketPolicy).find((r) => inputs(r).bucket === name)!);
-            assert.deepStrictEqual(policy.Statement, [{
-                Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
-                Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
-            }]);
+            assert.deepStrictEqual(policy.Statement, [
+                {
+                    Sid: "DenyInsecureTransport",
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: "s3:*",
+                    Resource: [arn, `${arn}/*`],
+                    Condition: { Bool: { "aws:SecureTransport": "false" } },
+                },
+            ]);
         });
 
         it("tells Core to store media in the primary region's bucket", async () => {
@@ -306,7 +382,9 @@ describe("DataTier (aws)", () => {
         it("scopes the workload role to the media bucket and its key, bound via Pod Identity to Core's service account", async () => {
             const role = rs.one(T.role, `${primaryRegion}-data-workload`);
             const trust = JSON.parse(inputs(role).assumeRolePolicy);
-            assert.deepStrictEqual(trust.Statement, [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }]);
+            assert.deepStrictEqual(trust.Statement, [
+                { Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] },
+            ]);
             const bucketArn = await valueOf(d.primary.aws!.mediaBucket!.arn);
             const keyArn = await valueOf(d.primary.aws!.keys.media!.arn);
             const statements = policyOf(rs.one(T.rolePolicy, `${primaryRegion}-data-workload-inline`)).Statement;
@@ -314,7 +392,14 @@ describe("DataTier (aws)", () => {
             assert.ok(!resources.includes("*"), "no wildcard resource");
             assert.deepStrictEqual(new Set(resources), new Set([bucketArn, `${bucketArn}/*`, keyArn]));
             const actions = statements.flatMap((s: any) => [s.Action].flat());
-            assert.deepStrictEqual(actions.sort(), ["kms:Decrypt", "kms:GenerateDataKey", "s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"]);
+            assert.deepStrictEqual(actions.sort(), [
+                "kms:Decrypt",
+                "kms:GenerateDataKey",
+                "s3:DeleteObject",
+                "s3:GetObject",
+                "s3:ListBucket",
+                "s3:PutObject",
+            ]);
             const association = inputs(rs.one(T.podIdentity, `${primaryRegion}-data-workload`));
             assert.deepStrictEqual(
                 [association.clusterName, association.namespace, association.serviceAccount, association.roleArn],
@@ -351,7 +436,10 @@ describe("DataTier (aws)", () => {
 
         it("has no writer of its own, only a standby: a cross-region replica of the primary's writer in its own subnets", async () => {
             const instances = childrenOf(rs, T.instance, tier);
-            assert.deepStrictEqual(instances.map((i) => i.name), [`${tier}-postgres-standby`]);
+            assert.deepStrictEqual(
+                instances.map((i) => i.name),
+                [`${tier}-postgres-standby`],
+            );
             assert.strictEqual(d.secondary!.aws!.writer, undefined);
             const replica = inputs(instances[0]);
             assert.strictEqual(replica.replicateSourceDb, await valueOf(d.primary.aws!.writer!.arn));
@@ -362,19 +450,29 @@ describe("DataTier (aws)", () => {
             assert.strictEqual(replica.storageEncrypted, true);
             assert.strictEqual(replica.publiclyAccessible, false);
             const subnets = rs.one(T.rdsSubnetGroup, `${tier}-postgres`);
-            assert.deepStrictEqual(inputs(subnets).subnetIds, ["a", "b", "c"].map((z) => `subnet-${secondaryRegion}${z}`));
+            assert.deepStrictEqual(
+                inputs(subnets).subnetIds,
+                ["a", "b", "c"].map((z) => `subnet-${secondaryRegion}${z}`),
+            );
             assert.strictEqual(replica.dbSubnetGroupName, inputs(subnets).name ?? subnets.id);
             assert.strictEqual(replica.multiAz, true, "ready to be promoted");
             assert.strictEqual(replica.deletionProtection, true);
             assert.strictEqual(instances[0].protect, true);
-            assert.strictEqual(childrenOf(rs, T.password, tier).filter((p) => p.name.includes("postgres")).length, 0, "no second master password");
+            assert.strictEqual(
+                childrenOf(rs, T.password, tier).filter((p) => p.name.includes("postgres")).length,
+                0,
+                "no second master password",
+            );
         });
 
         it("admits the standby from its own nodes and the peer region, as a promoted writer needs", () => {
             const group = rs.one(T.securityGroup, `${tier}-postgres`);
             assert.deepStrictEqual(inputs(rs.one(T.instance, `${tier}-postgres-standby`)).vpcSecurityGroupIds, [group.id]);
             assert.deepStrictEqual(
-                rulesOf(rs, group.id).map(inputs).map((r) => r.referencedSecurityGroupId ?? r.cidrIpv4).sort(),
+                rulesOf(rs, group.id)
+                    .map(inputs)
+                    .map((r) => r.referencedSecurityGroupId ?? r.cidrIpv4)
+                    .sort(),
                 ["10.10.0.0/16", `sg-nodes-${secondaryRegion}`],
             );
         });
@@ -400,7 +498,10 @@ describe("DataTier (aws)", () => {
             assert.ok(endpoint.includes("euwest"), endpoint);
             assert.strictEqual(await pulumi.isSecret(d.secondary!.connection.cacheUrl), true);
             assert.strictEqual(await pulumi.isSecret(d.secondary!.connection.brokerUrl), true);
-            assert.match(await valueOf(d.secondary!.connection.brokerUrl), new RegExp(`^rediss://:[A-Za-z0-9]+@${endpoint.replace(/\./g, "\\.")}:6379/1\\?ssl_cert_reqs=required$`));
+            assert.match(
+                await valueOf(d.secondary!.connection.brokerUrl),
+                new RegExp(`^rediss://:[A-Za-z0-9]+@${endpoint.replace(/\./g, "\\.")}:6379/1\\?ssl_cert_reqs=required$`),
+            );
         });
 
         it("stores media in the primary's bucket and keeps a protected bucket of its own as the disaster-recovery copy", async () => {
@@ -414,7 +515,10 @@ describe("DataTier (aws)", () => {
             assert.notStrictEqual(name, await valueOf(media.bucket));
             const on = (type: string) => rs.ofType(type).filter((r) => inputs(r).bucket === name);
             assert.strictEqual(on(T.publicAccess).length, 1);
-            assert.strictEqual(inputs(on(T.encryption)[0]).rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, await valueOf(d.secondary!.aws!.keys.media!.arn));
+            assert.strictEqual(
+                inputs(on(T.encryption)[0]).rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId,
+                await valueOf(d.secondary!.aws!.keys.media!.arn),
+            );
             assert.strictEqual(inputs(on(T.versioning)[0]).versioningConfiguration.status, "Enabled");
             assert.strictEqual(on(T.lifecycle).length, 1);
             assert.strictEqual(on(T.bucketPolicy).length, 1);
@@ -443,7 +547,10 @@ describe("DataTier (aws)", () => {
             const statements = policyOf(rs.one(T.rolePolicy, `${tier}-workload-inline`)).Statement;
             const bucketArn = await valueOf(d.primary.aws!.mediaBucket!.arn);
             const resources = statements.flatMap((s: any) => [s.Resource].flat());
-            assert.deepStrictEqual(new Set(resources), new Set([bucketArn, `${bucketArn}/*`, await valueOf(d.primary.aws!.keys.media!.arn)]));
+            assert.deepStrictEqual(
+                new Set(resources),
+                new Set([bucketArn, `${bucketArn}/*`, await valueOf(d.primary.aws!.keys.media!.arn)]),
+            );
             const association = rs.one(T.podIdentity, `${tier}-workload`);
             assert.strictEqual(inputs(association).clusterName, `saleor-${secondaryRegion}`);
             assert.strictEqual(association.provider, providerRef(rs, secondaryRegion));
@@ -487,15 +594,27 @@ describe("DataTier (aws)", () => {
 
         it("replicates no media without media.replicate, but still gives each region a bucket to fail over to", () => {
             assert.strictEqual(rs.ofType(T.replication).length, 0);
-            assert.deepStrictEqual(rs.ofType(T.bucket).map((b) => b.name).sort(), [`${primaryRegion}-data-media`, `${secondaryRegion}-data-media`]);
+            assert.deepStrictEqual(
+                rs
+                    .ofType(T.bucket)
+                    .map((b) => b.name)
+                    .sort(),
+                [`${primaryRegion}-data-media`, `${secondaryRegion}-data-media`],
+            );
         });
 
         it("still gives the secondary a cross-region replica to read from", () => {
-            assert.deepStrictEqual(childrenOf(rs, T.instance, `${secondaryRegion}-data`).map((i) => i.name), [`${secondaryRegion}-data-postgres-standby`]);
+            assert.deepStrictEqual(
+                childrenOf(rs, T.instance, `${secondaryRegion}-data`).map((i) => i.name),
+                [`${secondaryRegion}-data-postgres-standby`],
+            );
         });
 
         it("keeps CORS out when no origins are given", async () => {
-            const { resources } = await deploy("staging", { secondary: false, primary: { media: { noncurrentVersionDays: 14, replicate: false, corsOrigins: [] } } });
+            const { resources } = await deploy("staging", {
+                secondary: false,
+                primary: { media: { noncurrentVersionDays: 14, replicate: false, corsOrigins: [] } },
+            });
             assert.strictEqual(resources.ofType(T.cors).length, 0);
         });
     });
@@ -511,7 +630,9 @@ describe("DataTier (aws)", () => {
         it("refuses PostgreSQL older than 15", async () => {
             const args = dataArgs("staging", "primary");
             await assert.rejects(
-                registered(() => new DataTier("eu-central-1-data", { aws: { ...args, postgres: { ...args.postgres, engineVersion: "14" } } })),
+                registered(
+                    () => new DataTier("eu-central-1-data", { aws: { ...args, postgres: { ...args.postgres, engineVersion: "14" } } }),
+                ),
                 /PostgreSQL 15 or newer/,
             );
         });
@@ -519,7 +640,9 @@ describe("DataTier (aws)", () => {
         it("refuses Multi-AZ cache failover with a single node", async () => {
             const args = dataArgs("staging", "primary");
             await assert.rejects(
-                registered(() => new DataTier("eu-central-1-data", { aws: { ...args, cache: { ...args.cache, multiAz: true, nodes: 1 } } })),
+                registered(
+                    () => new DataTier("eu-central-1-data", { aws: { ...args, cache: { ...args.cache, multiAz: true, nodes: 1 } } }),
+                ),
                 /at least 2 nodes/,
             );
         });

@@ -5,14 +5,21 @@ import { isSecret, registered, reveal, type Resources } from "../support/harness
 
 function inClusterTier(mailCatcher: boolean) {
     const provider = new k8s.Provider("k8s", {});
-    const tier = new DataTier("local-data", {
-        inCluster: {
-            namespace: "saleor", instance: "dev-local",
-            postgresImage: "postgres:15.12-alpine", valkeyImage: "valkey/valkey:8.1.1-alpine",
-            databaseStorage: "10Gi", mediaStorage: "5Gi",
-            mailCatcherImage: mailCatcher ? "axllent/mailpit:v1.21.8" : undefined,
+    const tier = new DataTier(
+        "local-data",
+        {
+            inCluster: {
+                namespace: "saleor",
+                instance: "dev-local",
+                postgresImage: "postgres:15.12-alpine",
+                valkeyImage: "valkey/valkey:8.1.1-alpine",
+                databaseStorage: "10Gi",
+                mediaStorage: "5Gi",
+                mailCatcherImage: mailCatcher ? "axllent/mailpit:v1.21.8" : undefined,
+            },
         },
-    }, { providers: [provider] });
+        { providers: [provider] },
+    );
     return tier.connection;
 }
 
@@ -20,9 +27,17 @@ describe("DataTier (in-cluster)", () => {
     let res: Resources;
     let connection: Record<string, unknown>;
     before(async () => {
-        const { resources, result } = await (await import("../../automation/plan/evaluate")).runUnderMocks("saleor", "dev", () => {
+        const { resources, result } = await (
+            await import("../../automation/plan/evaluate")
+        ).runUnderMocks("saleor", "dev", () => {
             const c = inClusterTier(true);
-            return { databaseUrl: c.databaseUrl, databaseReplicaUrl: c.databaseReplicaUrl, cacheUrl: c.cacheUrl, brokerUrl: c.brokerUrl, smtpUrl: c.smtpUrl };
+            return {
+                databaseUrl: c.databaseUrl,
+                databaseReplicaUrl: c.databaseReplicaUrl,
+                cacheUrl: c.cacheUrl,
+                brokerUrl: c.brokerUrl,
+                smtpUrl: c.smtpUrl,
+            };
         });
         res = new (await import("../support/harness")).Resources(resources);
         connection = result as Record<string, unknown>;
@@ -50,7 +65,10 @@ describe("DataTier (in-cluster)", () => {
         for (const key of ["databaseUrl", "databaseReplicaUrl", "cacheUrl", "brokerUrl"]) assert.ok(isSecret(connection[key]), key);
         assert.match(reveal<string>(connection.cacheUrl), /^redis:\/\/:[A-Za-z0-9]+@saleor-valkey\.saleor\.svc\.cluster\.local:6379\/0$/);
         assert.match(reveal<string>(connection.brokerUrl), /:6379\/1$/);
-        assert.match(reveal<string>(connection.databaseUrl), /^postgres:\/\/saleor:[A-Za-z0-9]+@saleor-postgres\.saleor\.svc\.cluster\.local:5432\/saleor$/);
+        assert.match(
+            reveal<string>(connection.databaseUrl),
+            /^postgres:\/\/saleor:[A-Za-z0-9]+@saleor-postgres\.saleor\.svc\.cluster\.local:5432\/saleor$/,
+        );
     });
 
     it("runs a mail catcher and points EMAIL_URL at its SMTP port", () => {

@@ -38,7 +38,12 @@ const providerRef = (rs: Resources, name: string) => {
 };
 /** The value of an Output once the mock runtime resolved it. */
 function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
+    return new Promise((resolve) =>
+        output.apply((v) => {
+            resolve(v);
+            return v;
+        }),
+    );
 }
 /** The zone id the mock Route 53 gives `example.com` (read back from a record that uses it). */
 const zoneIdOf = (rs: Resources) => inputs(rs.ofType(T.record)[0]).zoneId as string;
@@ -69,8 +74,14 @@ function primaryData(cdn: boolean): AwsDataArgs {
             privateRouteTableIds: pulumi.output(["rtb-1"]),
         },
         postgres: {
-            engineVersion: "16", instanceClass: "db.m7g.large", allocatedStorageGiB: 50, maxAllocatedStorageGiB: 100,
-            multiAz: false, backupRetentionDays: 7, deletionProtection: false, inRegionReplica: false,
+            engineVersion: "16",
+            instanceClass: "db.m7g.large",
+            allocatedStorageGiB: 50,
+            maxAllocatedStorageGiB: 100,
+            multiAz: false,
+            backupRetentionDays: 7,
+            deletionProtection: false,
+            inRegionReplica: false,
         },
         cache: { engineVersion: "8.1", nodeType: "cache.t4g.small", nodes: 1, multiAz: false },
         media: { noncurrentVersionDays: 14, replicate: false, corsOrigins: [`https://${hosts.storefronts[0]}`], cdn },
@@ -89,7 +100,9 @@ async function mediaCdn(cdn = true) {
         const origin = tier.aws!.mediaCdnOrigin;
         built = {
             tier,
-            cdn: origin ? new MediaCdn("media-cdn", { origins: [origin], zoneName, globalProvider, tags: { environment: "production" } }) : undefined,
+            cdn: origin
+                ? new MediaCdn("media-cdn", { origins: [origin], zoneName, globalProvider, tags: { environment: "production" } })
+                : undefined,
         };
     }, "production");
     return { resources, ...built };
@@ -112,7 +125,10 @@ describe("RegionalEdge", () => {
 
     it("writes ACM's validation record for each host into the public zone and waits for the certificate to be issued", async () => {
         const certificate = rs.one(T.certificate, `${region}-edge-certificate`);
-        const validationRecords = rs.ofType(T.record).filter((r) => r.name.startsWith(`${region}-edge-certificate-validation-`)).map(inputs);
+        const validationRecords = rs
+            .ofType(T.record)
+            .filter((r) => r.name.startsWith(`${region}-edge-certificate-validation-`))
+            .map(inputs);
         assert.strictEqual(validationRecords.length, allHosts.length);
         for (const host of allHosts) {
             const record = validationRecords.find((r) => r.name.endsWith(`.${host}.`));
@@ -124,8 +140,15 @@ describe("RegionalEdge", () => {
         const validation = rs.one(T.validation, `${region}-edge-certificate`);
         assert.ok(validation.dependencies.includes(certificate.urn), "validates this certificate");
         assert.match(inputs(validation).certificateArn, new RegExp(`^arn:aws:acm:${region}:\\d+:certificate/`));
-        assert.strictEqual(await valueOf(edge.certificateArn), inputs(validation).certificateArn, "the edge hands out the ARN only once issued");
-        assert.deepStrictEqual([...inputs(validation).validationRecordFqdns].sort(), validationRecords.map((r) => r.name.replace(/\.$/, "")).sort());
+        assert.strictEqual(
+            await valueOf(edge.certificateArn),
+            inputs(validation).certificateArn,
+            "the edge hands out the ARN only once issued",
+        );
+        assert.deepStrictEqual(
+            [...inputs(validation).validationRecordFqdns].sort(),
+            validationRecords.map((r) => r.name.replace(/\.$/, "")).sort(),
+        );
     });
 
     it("protects the region with a REGIONAL web ACL: the three AWS managed groups and a per-IP rate limit", () => {
@@ -134,7 +157,11 @@ describe("RegionalEdge", () => {
         assert.deepStrictEqual(acl.defaultAction, { allow: {} });
         const managed = acl.rules.filter((r: any) => r.statement.managedRuleGroupStatement);
         assert.deepStrictEqual(
-            managed.map((r: any) => [r.statement.managedRuleGroupStatement.vendorName, r.statement.managedRuleGroupStatement.name, r.overrideAction]),
+            managed.map((r: any) => [
+                r.statement.managedRuleGroupStatement.vendorName,
+                r.statement.managedRuleGroupStatement.name,
+                r.overrideAction,
+            ]),
             [
                 ["AWS", "AWSManagedRulesCommonRuleSet", { none: {} }],
                 ["AWS", "AWSManagedRulesKnownBadInputsRuleSet", { none: {} }],
@@ -165,15 +192,27 @@ describe("RegionalEdge", () => {
     it("hands the ALB Ingresses the issued certificate and the web ACL", async () => {
         const annotations = await valueOf(edge.ingressAnnotations);
         const acl = rs.one(T.webAcl, `${region}-edge-waf`);
-        assert.deepStrictEqual(Object.keys(annotations).sort(), ["alb.ingress.kubernetes.io/certificate-arn", "alb.ingress.kubernetes.io/wafv2-acl-arn"]);
-        assert.strictEqual(annotations["alb.ingress.kubernetes.io/certificate-arn"], inputs(rs.one(T.validation, `${region}-edge-certificate`)).certificateArn);
+        assert.deepStrictEqual(Object.keys(annotations).sort(), [
+            "alb.ingress.kubernetes.io/certificate-arn",
+            "alb.ingress.kubernetes.io/wafv2-acl-arn",
+        ]);
+        assert.strictEqual(
+            annotations["alb.ingress.kubernetes.io/certificate-arn"],
+            inputs(rs.one(T.validation, `${region}-edge-certificate`)).certificateArn,
+        );
         assert.match(annotations["alb.ingress.kubernetes.io/certificate-arn"], new RegExp(`^arn:aws:acm:${region}:`));
         assert.strictEqual(annotations["alb.ingress.kubernetes.io/wafv2-acl-arn"], await valueOf(edge.webAclArn));
-        assert.match(annotations["alb.ingress.kubernetes.io/wafv2-acl-arn"], new RegExp(`^arn:aws:wafv2:${region}:\\d+:regional/webacl/.+/${acl.id}$`));
+        assert.match(
+            annotations["alb.ingress.kubernetes.io/wafv2-acl-arn"],
+            new RegExp(`^arn:aws:wafv2:${region}:\\d+:regional/webacl/.+/${acl.id}$`),
+        );
     });
 
     it("points every host at the region's ALB with one alias record, carrying the API health check", () => {
-        const records = rs.ofType(T.record).filter((r) => !r.name.includes("-validation-")).map(inputs);
+        const records = rs
+            .ofType(T.record)
+            .filter((r) => !r.name.includes("-validation-"))
+            .map(inputs);
         assert.deepStrictEqual(records.map((r) => r.name).sort(), [...allHosts].sort());
         const healthCheck = rs.one(T.healthCheck, `${region}-edge-api-health`);
         for (const r of records) {
@@ -187,7 +226,10 @@ describe("RegionalEdge", () => {
 
     it("checks the API's /health/ over HTTPS on its own host name", () => {
         const check = inputs(rs.one(T.healthCheck, `${region}-edge-api-health`));
-        assert.deepStrictEqual([check.type, check.fqdn, check.port, check.resourcePath, check.enableSni], ["HTTPS", hosts.api, 443, "/health/", true]);
+        assert.deepStrictEqual(
+            [check.type, check.fqdn, check.port, check.resourcePath, check.enableSni],
+            ["HTTPS", hosts.api, 443, "/health/", true],
+        );
         assert.ok(check.failureThreshold >= 2 && check.requestInterval <= 30);
     });
 
@@ -200,7 +242,11 @@ describe("RegionalEdge", () => {
     });
 
     it("takes the rate limit, the health path and the ALB's hostname from its arguments", async () => {
-        const { resources } = await regionalEdge({ rateLimitPer5Min: 500, healthCheckPath: "/graphql/", loadBalancerHostname: pulumi.output(albHostname) });
+        const { resources } = await regionalEdge({
+            rateLimitPer5Min: 500,
+            healthCheckPath: "/graphql/",
+            loadBalancerHostname: pulumi.output(albHostname),
+        });
         const acl = inputs(resources.one(T.webAcl, `${region}-edge-waf`));
         assert.strictEqual(acl.rules.find((r: any) => r.statement.rateBasedStatement).statement.rateBasedStatement.limit, 500);
         assert.strictEqual(inputs(resources.one(T.healthCheck, `${region}-edge-api-health`)).resourcePath, "/graphql/");
@@ -208,7 +254,10 @@ describe("RegionalEdge", () => {
     });
 
     it("refuses hosts outside the zone, an API host that is not among the hosts and a rate limit WAF cannot take", async () => {
-        await assert.rejects(regionalEdge({ hosts: [...allHosts, "shop.example.nl"] }), /shop\.example\.nl is not in the zone example\.com/);
+        await assert.rejects(
+            regionalEdge({ hosts: [...allHosts, "shop.example.nl"] }),
+            /shop\.example\.nl is not in the zone example\.com/,
+        );
         await assert.rejects(regionalEdge({ apiHost: "api.example.org" }), /apiHost: api\.example\.org is not one of hosts/);
         await assert.rejects(regionalEdge({ rateLimitPer5Min: 5 }), /rateLimitPer5Min: 5/);
     });
@@ -319,16 +368,27 @@ describe("MediaCdn", () => {
         const policies = rs.ofType(T.bucketPolicy).filter((r) => inputs(r).bucket === name);
         assert.strictEqual(policies.length, 1, "one bucket, one policy");
         assert.strictEqual(rs.byUrn(policies[0].parent)!.type, "saleor:components:MediaCdn");
-        assert.ok(policies[0].dependencies.includes(rs.ofType(T.publicAccess).find((r) => inputs(r).bucket === name)!.urn), "written after the public access block");
+        assert.ok(
+            policies[0].dependencies.includes(rs.ofType(T.publicAccess).find((r) => inputs(r).bucket === name)!.urn),
+            "written after the public access block",
+        );
         const distributionArn = await valueOf(cdn.distributionArn);
         assert.deepStrictEqual(policyOf(policies[0]).Statement, [
             {
-                Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
-                Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: [arn, `${arn}/*`],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
             },
             {
-                Sid: "AllowCloudFrontRead", Effect: "Allow", Principal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:GetObject",
-                Resource: `${arn}/*`, Condition: { StringEquals: { "AWS:SourceArn": distributionArn } },
+                Sid: "AllowCloudFrontRead",
+                Effect: "Allow",
+                Principal: { Service: "cloudfront.amazonaws.com" },
+                Action: "s3:GetObject",
+                Resource: `${arn}/*`,
+                Condition: { StringEquals: { "AWS:SourceArn": distributionArn } },
             },
         ]);
         assert.match(distributionArn, /^arn:aws:cloudfront::\d+:distribution\/E[0-9A-F]{13}$/);
@@ -343,10 +403,20 @@ describe("MediaCdn", () => {
         const keyArn = await valueOf(key.arn);
         const account = keyArn.split(":")[4];
         assert.deepStrictEqual(policyOf(policy).Statement, [
-            { Sid: "EnableIamPolicies", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
             {
-                Sid: "AllowCloudFrontDecrypt", Effect: "Allow", Principal: { Service: "cloudfront.amazonaws.com" }, Action: "kms:Decrypt",
-                Resource: "*", Condition: { StringEquals: { "AWS:SourceArn": await valueOf(cdn.distributionArn) } },
+                Sid: "EnableIamPolicies",
+                Effect: "Allow",
+                Principal: { AWS: `arn:aws:iam::${account}:root` },
+                Action: "kms:*",
+                Resource: "*",
+            },
+            {
+                Sid: "AllowCloudFrontDecrypt",
+                Effect: "Allow",
+                Principal: { Service: "cloudfront.amazonaws.com" },
+                Action: "kms:Decrypt",
+                Resource: "*",
+                Condition: { StringEquals: { "AWS:SourceArn": await valueOf(cdn.distributionArn) } },
             },
         ]);
     });
@@ -354,22 +424,30 @@ describe("MediaCdn", () => {
     it("leaves nothing public: the bucket blocks public access and no policy allows anyone unnamed", async () => {
         const name = await valueOf(tier.aws!.mediaBucket!.bucket);
         const block = inputs(rs.ofType(T.publicAccess).find((r) => inputs(r).bucket === name)!);
-        assert.deepStrictEqual([block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets], [true, true, true, true]);
+        assert.deepStrictEqual(
+            [block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets],
+            [true, true, true, true],
+        );
         for (const policy of [...rs.ofType(T.bucketPolicy), ...rs.ofType(T.keyPolicy)]) {
             for (const s of policyOf(policy).Statement.filter((x: any) => x.Effect === "Allow")) {
                 const principal = JSON.stringify(s.Principal);
                 assert.ok(principal !== '"*"' && !principal.includes('"AWS":"*"'), `${policy.name} ${s.Sid} names its principal`);
-                if (s.Principal.Service) assert.ok(s.Condition?.StringEquals?.["AWS:SourceArn"], `${policy.name} ${s.Sid} is pinned to one source`);
+                if (s.Principal.Service)
+                    assert.ok(s.Condition?.StringEquals?.["AWS:SourceArn"], `${policy.name} ${s.Sid} is pinned to one source`);
             }
         }
     });
 
     it("serves media on its own host through alias records and hands that host to Saleor as AWS_MEDIA_CUSTOM_DOMAIN", async () => {
-        const records = rs.ofType(T.record).filter((r) => inputs(r).name === mediaHost).map(inputs);
+        const records = rs
+            .ofType(T.record)
+            .filter((r) => inputs(r).name === mediaHost)
+            .map(inputs);
         assert.deepStrictEqual(records.map((r) => r.type).sort(), ["A", "AAAA"]);
         const cloudfrontName = await valueOf(cdn.distributionDomainName);
         assert.match(cloudfrontName, /^d[0-9a-f]{13}\.cloudfront\.net$/);
-        for (const r of records) assert.deepStrictEqual(r.aliases, [{ name: cloudfrontName, zoneId: "Z2FDTNDATAQYW2", evaluateTargetHealth: false }]);
+        for (const r of records)
+            assert.deepStrictEqual(r.aliases, [{ name: cloudfrontName, zoneId: "Z2FDTNDATAQYW2", evaluateTargetHealth: false }]);
         assert.strictEqual(await valueOf(cdn.domainName), mediaHost);
 
         const facts = withMediaCustomDomain(tier.connection, cdn.domainName);
@@ -393,10 +471,11 @@ describe("MediaCdn", () => {
     });
 
     it("refuses a price class CloudFront does not have, a host outside the zone, and a failover without a replica", async () => {
-        const build = (args: { priceClass?: string; host?: string; failoverToReplica?: boolean }) => registered(() => {
-            const globalProvider = new aws.Provider("us-east-1", { region: "us-east-1" });
-            return new MediaCdn("media-cdn", { origins: [bucketOrigin(region)], zoneName, globalProvider, ...args });
-        });
+        const build = (args: { priceClass?: string; host?: string; failoverToReplica?: boolean }) =>
+            registered(() => {
+                const globalProvider = new aws.Provider("us-east-1", { region: "us-east-1" });
+                return new MediaCdn("media-cdn", { origins: [bucketOrigin(region)], zoneName, globalProvider, ...args });
+            });
         await assert.rejects(build({ priceClass: "PriceClass_Cheapest" }), /priceClass: "PriceClass_Cheapest"/);
         await assert.rejects(build({ host: "media.example.org" }), /host: media\.example\.org is not in the zone/);
         await assert.rejects(build({ failoverToReplica: true }), /failoverToReplica: needs a second origin/);
@@ -418,18 +497,30 @@ function bucketOrigin(bucketRegion: string, provider?: aws.Provider): MediaCdnOr
 describe("MediaCdn across two regions", () => {
     const [first, second] = ["eu-central-1", "eu-west-1"];
     /** The CDN over both regions' buckets, `order` first being the primary's. */
-    const twoRegions = (order: string[]) => registered(() => {
-        const providers = Object.fromEntries(order.map((r) => [r, new aws.Provider(r, { region: r })]));
-        const globalProvider = new aws.Provider("us-east-1", { region: "us-east-1" });
-        new MediaCdn("media-cdn", { origins: order.map((r) => bucketOrigin(r, providers[r])), failoverToReplica: true, zoneName, globalProvider });
-    }, "production");
+    const twoRegions = (order: string[]) =>
+        registered(() => {
+            const providers = Object.fromEntries(order.map((r) => [r, new aws.Provider(r, { region: r })]));
+            const globalProvider = new aws.Provider("us-east-1", { region: "us-east-1" });
+            new MediaCdn("media-cdn", {
+                origins: order.map((r) => bucketOrigin(r, providers[r])),
+                failoverToReplica: true,
+                zoneName,
+                globalProvider,
+            });
+        }, "production");
 
     it("reads the primary's bucket and falls back to the replica on server errors, through an origin group", async () => {
         const rs = await twoRegions([first, second]);
         const d = inputs(rs.one(T.distribution, "media-cdn"));
-        assert.deepStrictEqual(d.origins.map((o: any) => o.domainName), [first, second].map((r) => `media-${r}.s3.${r}.amazonaws.com`));
+        assert.deepStrictEqual(
+            d.origins.map((o: any) => o.domainName),
+            [first, second].map((r) => `media-${r}.s3.${r}.amazonaws.com`),
+        );
         const [group] = d.originGroups;
-        assert.deepStrictEqual(group.members.map((m: any) => m.originId), d.origins.map((o: any) => o.originId));
+        assert.deepStrictEqual(
+            group.members.map((m: any) => m.originId),
+            d.origins.map((o: any) => o.originId),
+        );
         assert.deepStrictEqual(group.failoverCriteria.statusCodes, [500, 502, 503, 504]);
         assert.strictEqual(d.defaultCacheBehavior.targetOriginId, group.originId);
     });
@@ -449,8 +540,11 @@ describe("MediaCdn across two regions", () => {
     it("changes only the order of origins on a failover: no policy, origin access or record is renamed or moved", async () => {
         const before = await twoRegions([first, second]);
         const after = await twoRegions([second, first]);
-        const shape = (rs: Resources) => rs.all.filter((r) => r.type !== T.distribution && !r.type.startsWith("pulumi:providers:"))
-            .map((r) => JSON.stringify([r.urn, r.provider.split("::")[3], r.inputs])).sort();
+        const shape = (rs: Resources) =>
+            rs.all
+                .filter((r) => r.type !== T.distribution && !r.type.startsWith("pulumi:providers:"))
+                .map((r) => JSON.stringify([r.urn, r.provider.split("::")[3], r.inputs]))
+                .sort();
         assert.deepStrictEqual(shape(after), shape(before));
         const origins = (rs: Resources) => inputs(rs.one(T.distribution, "media-cdn")).origins.map((o: any) => o.originId);
         assert.deepStrictEqual(origins(after), [...origins(before)].reverse());

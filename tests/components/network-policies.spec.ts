@@ -7,17 +7,30 @@ const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const nginx = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } };
 
 function policies(inClusterDataStores: boolean) {
-    return registered(() => new AppNetworkPolicies("local-network", {
-        namespace: "saleor", instance: "dev-local", ingressSources: [nginx], inClusterDataStores,
-    }, { providers: [new k8s.Provider("k8s", {})] }));
+    return registered(
+        () =>
+            new AppNetworkPolicies(
+                "local-network",
+                {
+                    namespace: "saleor",
+                    instance: "dev-local",
+                    ingressSources: [nginx],
+                    inClusterDataStores,
+                },
+                { providers: [new k8s.Provider("k8s", {})] },
+            ),
+    );
 }
 
 const forComponent = (res: Resources, component: string) =>
-    res.ofType(NP).find((p) => (p.inputs as any).spec.podSelector.matchLabels?.["app.kubernetes.io/component"] === component)!.inputs as any;
+    res.ofType(NP).find((p) => (p.inputs as any).spec.podSelector.matchLabels?.["app.kubernetes.io/component"] === component)!
+        .inputs as any;
 
 describe("AppNetworkPolicies", () => {
     let res: Resources;
-    before(async () => { res = await policies(true); });
+    before(async () => {
+        res = await policies(true);
+    });
 
     it("denies all ingress in the namespace by default", () => {
         const deny = res.ofType(NP).find((p) => Object.keys((p.inputs as any).spec.podSelector).length === 0)!.inputs as any;
@@ -31,11 +44,19 @@ describe("AppNetworkPolicies", () => {
         const api = forComponent(res, "api").spec.ingress[0];
         assert.deepEqual(api.ports, [{ port: 8000, protocol: "TCP" }]);
         assert.deepEqual(api.from[0], nginx);
-        assert.equal(api.from[1].podSelector.matchLabels["app.kubernetes.io/component"], "storefront", "server-side rendering calls the API");
+        assert.equal(
+            api.from[1].podSelector.matchLabels["app.kubernetes.io/component"],
+            "storefront",
+            "server-side rendering calls the API",
+        );
     });
 
     it("lets only Core processes reach PostgreSQL, Valkey and the mail catcher", () => {
-        for (const [component, port] of [["postgres", 5432], ["valkey", 6379], ["mailpit", 1025]] as const) {
+        for (const [component, port] of [
+            ["postgres", 5432],
+            ["valkey", 6379],
+            ["mailpit", 1025],
+        ] as const) {
             const rule = forComponent(res, component).spec.ingress[0];
             assert.deepEqual(rule.ports, [{ port, protocol: "TCP" }]);
             const expr = rule.from[0].podSelector.matchExpressions.find((e: any) => e.key === "app.kubernetes.io/component");
@@ -46,8 +67,13 @@ describe("AppNetworkPolicies", () => {
 
     it("has no data-store policies where the data tier is managed", async () => {
         const managed = await policies(false);
-        assert.deepEqual(managed.ofType(NP).map((p) => (p.inputs as any).spec.podSelector.matchLabels?.["app.kubernetes.io/component"] ?? "all").sort(),
-            ["all", "api", "dashboard", "storefront"]);
+        assert.deepEqual(
+            managed
+                .ofType(NP)
+                .map((p) => (p.inputs as any).spec.podSelector.matchLabels?.["app.kubernetes.io/component"] ?? "all")
+                .sort(),
+            ["all", "api", "dashboard", "storefront"],
+        );
     });
 });
 

@@ -6,8 +6,16 @@ import { RegionalCluster, type AwsClusterArgs } from "../../components/cluster";
 import { DataTier, type AwsDataArgs } from "../../components/data";
 import { BackupVault } from "../../components/data/aws/vault";
 import {
-    AlertTopic, RegionalAlarms, backupJobFailureMessages, connectionThreshold, instanceMemoryGiB, lookupIngressLoadBalancer, observabilityEnv,
-    postgresMaxConnections, storageThresholdBytes, type RegionalAlarmsArgs,
+    AlertTopic,
+    RegionalAlarms,
+    backupJobFailureMessages,
+    connectionThreshold,
+    instanceMemoryGiB,
+    lookupIngressLoadBalancer,
+    observabilityEnv,
+    postgresMaxConnections,
+    storageThresholdBytes,
+    type RegionalAlarmsArgs,
 } from "../../components/observability";
 import { awsDataArgs, primaryRegion, secondaryRegion } from "../support/fixtures";
 import { isSecret, registered, reveal, type RecordedResource, type Resources } from "../support/harness";
@@ -43,13 +51,21 @@ const providerRef = (rs: Resources, name: string) => {
     return `${p.urn}::${p.id}`;
 };
 function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
+    return new Promise((resolve) =>
+        output.apply((v) => {
+            resolve(v);
+            return v;
+        }),
+    );
 }
 
 /** The production and staging defaults of config/defaults.ts. */
 const dataArgs = (env: "production" | "staging", role: "primary" | "secondary"): AwsDataArgs => awsDataArgs(env, role);
 
-const subscriptions = { email: ["oncall@example.com", "platform@example.com"], https: ["https://events.pagerduty.com/integration/SECRET-TOKEN/enqueue"] };
+const subscriptions = {
+    email: ["oncall@example.com", "platform@example.com"],
+    https: ["https://events.pagerduty.com/integration/SECRET-TOKEN/enqueue"],
+};
 
 interface Stack {
     rs: Resources;
@@ -80,44 +96,79 @@ async function deploy(env: "production" | "staging", opts: { copy?: boolean; loa
                 [primaryRegion]: new aws.Provider(primaryRegion, { region: primaryRegion }),
                 [secondaryRegion]: new aws.Provider(secondaryRegion, { region: secondaryRegion }),
             };
-            const vaults = Object.fromEntries(([primaryRegion, secondaryRegion] as const).map((region) =>
-                [region, new BackupVault(`${region}-backups`, { region, protect: env === "production" }, { providers: [providers[region]] })]));
-            const primary = new DataTier(`${primaryRegion}-data`, {
-                aws: {
-                    ...dataArgs(env, "primary"),
-                    backup: { vaultName: vaults[primaryRegion].vaultName, copyToVaultArns: opts.copy !== false ? [vaults[secondaryRegion].arn] : [] },
+            const vaults = Object.fromEntries(
+                ([primaryRegion, secondaryRegion] as const).map((region) => [
+                    region,
+                    new BackupVault(`${region}-backups`, { region, protect: env === "production" }, { providers: [providers[region]] }),
+                ]),
+            );
+            const primary = new DataTier(
+                `${primaryRegion}-data`,
+                {
+                    aws: {
+                        ...dataArgs(env, "primary"),
+                        backup: {
+                            vaultName: vaults[primaryRegion].vaultName,
+                            copyToVaultArns: opts.copy !== false ? [vaults[secondaryRegion].arn] : [],
+                        },
+                    },
                 },
-            }, { providers: [providers[primaryRegion]] });
-            const secondary = new DataTier(`${secondaryRegion}-data`, {
-                aws: { ...dataArgs(env, "secondary"), primary: primary.aws!.primaryFacts },
-            }, { providers: [providers[secondaryRegion]] });
+                { providers: [providers[primaryRegion]] },
+            );
+            const secondary = new DataTier(
+                `${secondaryRegion}-data`,
+                {
+                    aws: { ...dataArgs(env, "secondary"), primary: primary.aws!.primaryFacts },
+                },
+                { providers: [providers[secondaryRegion]] },
+            );
 
             const topics: Record<string, AlertTopic> = {};
             const alarms: Record<string, RegionalAlarms> = {};
             const loadBalancerSuffix: Record<string, pulumi.Output<string>> = {};
-            for (const [region, tier] of [[primaryRegion, primary], [secondaryRegion, secondary]] as const) {
+            for (const [region, tier] of [
+                [primaryRegion, primary],
+                [secondaryRegion, secondary],
+            ] as const) {
                 const pg = dataArgs(env, region === primaryRegion ? "primary" : "secondary").postgres;
-                topics[region] = new AlertTopic(`${region}-alerts`, { region, subscriptions, backupJobFailures: true }, { providers: [providers[region]] });
-                const lb = opts.loadBalancer !== false
-                    ? lookupIngressLoadBalancer(`saleor-${env}`, [tier], { clusterName: `saleor-${env}-${region}`, provider: providers[region] })
-                    : undefined;
+                topics[region] = new AlertTopic(
+                    `${region}-alerts`,
+                    { region, subscriptions, backupJobFailures: true },
+                    { providers: [providers[region]] },
+                );
+                const lb =
+                    opts.loadBalancer !== false
+                        ? lookupIngressLoadBalancer(`saleor-${env}`, [tier], {
+                              clusterName: `saleor-${env}-${region}`,
+                              provider: providers[region],
+                          })
+                        : undefined;
                 if (lb) loadBalancerSuffix[region] = lb.arnSuffix;
-                const facts = (instance: aws.rds.Instance) => ({ identifier: instance.identifier, instanceClass: pg.instanceClass, allocatedStorageGiB: pg.allocatedStorageGiB });
-                alarms[region] = new RegionalAlarms(`${region}-alarms`, {
-                    region,
-                    topicArn: topics[region].topicArn,
-                    loadBalancer: lb,
-                    targetGroup: region === primaryRegion ? { arnSuffix: "targetgroup/k8s-saleor-api-0a1b2c3d4e/0123456789abcdef" } : undefined,
-                    database: {
-                        writer: tier.aws!.writer ? facts(tier.aws!.writer) : undefined,
-                        replicas: [
-                            ...(tier.aws!.reader ? [{ ...facts(tier.aws!.reader), crossRegion: false }] : []),
-                            ...(tier.aws!.standby ? [{ ...facts(tier.aws!.standby), crossRegion: true }] : []),
-                        ],
+                const facts = (instance: aws.rds.Instance) => ({
+                    identifier: instance.identifier,
+                    instanceClass: pg.instanceClass,
+                    allocatedStorageGiB: pg.allocatedStorageGiB,
+                });
+                alarms[region] = new RegionalAlarms(
+                    `${region}-alarms`,
+                    {
+                        region,
+                        topicArn: topics[region].topicArn,
+                        loadBalancer: lb,
+                        targetGroup:
+                            region === primaryRegion ? { arnSuffix: "targetgroup/k8s-saleor-api-0a1b2c3d4e/0123456789abcdef" } : undefined,
+                        database: {
+                            writer: tier.aws!.writer ? facts(tier.aws!.writer) : undefined,
+                            replicas: [
+                                ...(tier.aws!.reader ? [{ ...facts(tier.aws!.reader), crossRegion: false }] : []),
+                                ...(tier.aws!.standby ? [{ ...facts(tier.aws!.standby), crossRegion: true }] : []),
+                            ],
+                        },
+                        cache: { replicationGroupId: tier.aws!.cache.replicationGroupId, nodes: dataArgs(env, "primary").cache.nodes },
+                        clusterName: `saleor-${env}-${region}`,
                     },
-                    cache: { replicationGroupId: tier.aws!.cache.replicationGroupId, nodes: dataArgs(env, "primary").cache.nodes },
-                    clusterName: `saleor-${env}-${region}`,
-                }, { providers: [providers[region]] });
+                    { providers: [providers[region]] },
+                );
             }
             built = { vaults, primary, secondary, topics, alarms, loadBalancerSuffix };
         }, env);
@@ -132,33 +183,53 @@ async function deploy(env: "production" | "staging", opts: { copy?: boolean; loa
  * at its path (dot notation, as EventBridge takes it), the quoted template decoded to the text SNS sends.
  */
 function transformed(transformer: { inputPaths: Record<string, string>; inputTemplate: string }, event: Record<string, unknown>): string {
-    const at = (path: string) => path.replace(/^\$\./, "").split(".").reduce<any>((v, key) => v?.[key], event);
+    const at = (path: string) =>
+        path
+            .replace(/^\$\./, "")
+            .split(".")
+            .reduce<any>((v, key) => v?.[key], event);
     const filled = transformer.inputTemplate.replace(/<([A-Za-z0-9_.-]+)>/g, (whole, variable: string) =>
-        variable in transformer.inputPaths ? String(at(transformer.inputPaths[variable])) : whole);
+        variable in transformer.inputPaths ? String(at(transformer.inputPaths[variable])) : whole,
+    );
     return JSON.parse(filled);
 }
 
 /** The "State: FAILED" example events of the AWS Backup Developer Guide (eventbridge.html), shortened. */
 const backupJobFailedEvent = {
-    version: "0", id: "710b0398-d48e-f3c3-afca-cfeb2fdaa656", "detail-type": "Backup Job State Change", source: "aws.backup",
-    account: "123456789012", time: "2020-07-29T20:15:26Z", region: primaryRegion, resources: [],
+    version: "0",
+    id: "710b0398-d48e-f3c3-afca-cfeb2fdaa656",
+    "detail-type": "Backup Job State Change",
+    source: "aws.backup",
+    account: "123456789012",
+    time: "2020-07-29T20:15:26Z",
+    region: primaryRegion,
+    resources: [],
     detail: {
         backupJobId: "34176239-e96d-4e1d-9fad-529dbb3c3556",
         backupVaultArn: `arn:aws:backup:${primaryRegion}:123456789012:backup-vault:${primaryRegion}-backups`,
         backupVaultName: `${primaryRegion}-backups`,
         resourceArn: `arn:aws:rds:${primaryRegion}:123456789012:db:saleor-writer`,
-        resourceType: "RDS", state: "FAILED", statusMessage: "\"Backup job failed because backup vault does not exist.\"",
+        resourceType: "RDS",
+        state: "FAILED",
+        statusMessage: '"Backup job failed because backup vault does not exist."',
     },
 };
 const copyJobFailedEvent = {
-    version: "0", id: "4660bc92-a44d-c939-4542-cda503f14855", "detail-type": "Copy Job State Change", source: "aws.backup",
-    account: "123456789012", time: "2020-07-15T20:37:34Z", region: primaryRegion, resources: [],
+    version: "0",
+    id: "4660bc92-a44d-c939-4542-cda503f14855",
+    "detail-type": "Copy Job State Change",
+    source: "aws.backup",
+    account: "123456789012",
+    time: "2020-07-15T20:37:34Z",
+    region: primaryRegion,
+    resources: [],
     detail: {
         copyJobId: "47C8EF56-74D8-059D-1301-C5BE1D5C926E",
         resourceArn: `arn:aws:rds:${primaryRegion}:123456789012:db:saleor-writer`,
         sourceBackupVaultArn: `arn:aws:backup:${primaryRegion}:123456789012:backup-vault:${primaryRegion}-backups`,
         destinationBackupVaultArn: `arn:aws:backup:${secondaryRegion}:123456789012:backup-vault:${secondaryRegion}-backups`,
-        state: "FAILED", statusMessage: "Access denied exception while trying to list tags",
+        state: "FAILED",
+        statusMessage: "Access denied exception while trying to list tags",
     },
 };
 
@@ -166,7 +237,6 @@ const alarmsIn = (rs: Resources, region: string) => rs.ofType(T.alarm).filter((a
 const alarm = (rs: Resources, region: string, what: string) => inputs(rs.one(T.alarm, `${region}-alarms-${what}`));
 
 describe("observability", () => {
-
     describe("PostgreSQL limits from the instance class", () => {
         it("knows the memory of the classes in use and the common m/r/t classes", () => {
             assert.strictEqual(instanceMemoryGiB("db.t4g.large"), 8);
@@ -230,9 +300,17 @@ describe("observability", () => {
                 assert.strictEqual(byId.errors.expression, "FILL(target5xx, 0) + FILL(elb5xx, 0)");
                 const suffix = await valueOf(s.loadBalancerSuffix[primaryRegion]);
                 assert.match(suffix, /^app\/k8s-/);
-                for (const [id, metricName] of [["requests", "RequestCount"], ["target5xx", "HTTPCode_Target_5XX_Count"], ["elb5xx", "HTTPCode_ELB_5XX_Count"]]) {
+                for (const [id, metricName] of [
+                    ["requests", "RequestCount"],
+                    ["target5xx", "HTTPCode_Target_5XX_Count"],
+                    ["elb5xx", "HTTPCode_ELB_5XX_Count"],
+                ]) {
                     const m = byId[id].metric;
-                    assert.deepStrictEqual([m.namespace, m.metricName, m.stat, m.period], ["AWS/ApplicationELB", metricName, "Sum", 300], id);
+                    assert.deepStrictEqual(
+                        [m.namespace, m.metricName, m.stat, m.period],
+                        ["AWS/ApplicationELB", metricName, "Sum", 300],
+                        id,
+                    );
                     assert.deepStrictEqual(m.dimensions, { LoadBalancer: suffix });
                 }
             });
@@ -242,13 +320,20 @@ describe("observability", () => {
                 assert.match(guarded, /^IF\(total >= 100,/);
                 // The guard is an Arg.
                 const { rs: quieter } = await registeredAlarms({ thresholds: { minimumRequests: 500 } });
-                assert.match(inputs(quieter.ofType(T.alarm).find((a) => a.name.endsWith("alb-5xx-share"))!).metricQueries
-                    .find((q: any) => q.returnData).expression, /^IF\(total >= 500,/);
+                assert.match(
+                    inputs(quieter.ofType(T.alarm).find((a) => a.name.endsWith("alb-5xx-share"))!).metricQueries.find(
+                        (q: any) => q.returnData,
+                    ).expression,
+                    /^IF\(total >= 500,/,
+                );
             });
 
             it("pages when the p95 response time exceeds 1 s, ignoring windows too sparse for a percentile", () => {
                 const a = alarm(rs, primaryRegion, "alb-p95-latency");
-                assert.deepStrictEqual([a.namespace, a.metricName, a.extendedStatistic, a.statistic, a.period], ["AWS/ApplicationELB", "TargetResponseTime", "p95", undefined, 300]);
+                assert.deepStrictEqual(
+                    [a.namespace, a.metricName, a.extendedStatistic, a.statistic, a.period],
+                    ["AWS/ApplicationELB", "TargetResponseTime", "p95", undefined, 300],
+                );
                 assert.strictEqual(a.threshold, 1);
                 assert.strictEqual(a.comparisonOperator, "GreaterThanThreshold");
                 assert.strictEqual(a.evaluateLowSampleCountPercentiles, "ignore");
@@ -256,17 +341,30 @@ describe("observability", () => {
 
             it("pages when the API target group has no healthy target, whatever the traffic", () => {
                 const a = alarm(rs, primaryRegion, "alb-healthy-hosts");
-                assert.deepStrictEqual([a.metricName, a.statistic, a.period, a.comparisonOperator, a.threshold], ["HealthyHostCount", "Minimum", 60, "LessThanThreshold", 1]);
+                assert.deepStrictEqual(
+                    [a.metricName, a.statistic, a.period, a.comparisonOperator, a.threshold],
+                    ["HealthyHostCount", "Minimum", 60, "LessThanThreshold", 1],
+                );
                 assert.strictEqual(a.dimensions.TargetGroup, "targetgroup/k8s-saleor-api-0a1b2c3d4e/0123456789abcdef");
                 assert.strictEqual(a.treatMissingData, "breaching");
-                assert.strictEqual(alarmsIn(rs, secondaryRegion).filter((x) => x.name.endsWith("healthy-hosts")).length, 0, "no target group given there");
+                assert.strictEqual(
+                    alarmsIn(rs, secondaryRegion).filter((x) => x.name.endsWith("healthy-hosts")).length,
+                    0,
+                    "no target group given there",
+                );
             });
 
             it("pages above 90% CPU on the writer and on every replica", async () => {
-                for (const [role, instance] of [["writer", s.primary.aws!.writer!], ["replica", s.primary.aws!.reader!]] as const) {
+                for (const [role, instance] of [
+                    ["writer", s.primary.aws!.writer!],
+                    ["replica", s.primary.aws!.reader!],
+                ] as const) {
                     const a = alarm(rs, primaryRegion, `postgres-${role}-cpu`);
-                    assert.deepStrictEqual([a.namespace, a.metricName, a.statistic, a.period, a.threshold, a.comparisonOperator],
-                        ["AWS/RDS", "CPUUtilization", "Average", 300, 90, "GreaterThanThreshold"], role);
+                    assert.deepStrictEqual(
+                        [a.namespace, a.metricName, a.statistic, a.period, a.threshold, a.comparisonOperator],
+                        ["AWS/RDS", "CPUUtilization", "Average", 300, 90, "GreaterThanThreshold"],
+                        role,
+                    );
                     assert.deepStrictEqual(a.dimensions, { DBInstanceIdentifier: await valueOf(instance.identifier) });
                 }
                 const cross = alarm(rs, secondaryRegion, "postgres-replica-cpu");
@@ -275,55 +373,108 @@ describe("observability", () => {
 
             it("pages above 90% of db.m7g.2xlarge's max_connections: more than 3243 of 3604", () => {
                 const a = alarm(rs, primaryRegion, "postgres-writer-connections");
-                assert.deepStrictEqual([a.metricName, a.statistic, a.period, a.comparisonOperator], ["DatabaseConnections", "Maximum", 300, "GreaterThanThreshold"]);
+                assert.deepStrictEqual(
+                    [a.metricName, a.statistic, a.period, a.comparisonOperator],
+                    ["DatabaseConnections", "Maximum", 300, "GreaterThanThreshold"],
+                );
                 assert.strictEqual(a.threshold, 3243);
                 assert.match(a.alarmDescription, /3243 connections \(90% of its max_connections of 3604\)/);
             });
 
             it("pages when less than 20% of the 500 GiB is free, in bytes", () => {
                 const a = alarm(rs, primaryRegion, "postgres-writer-free-storage");
-                assert.deepStrictEqual([a.metricName, a.statistic, a.period, a.comparisonOperator], ["FreeStorageSpace", "Minimum", 300, "LessThanThreshold"]);
+                assert.deepStrictEqual(
+                    [a.metricName, a.statistic, a.period, a.comparisonOperator],
+                    ["FreeStorageSpace", "Minimum", 300, "LessThanThreshold"],
+                );
                 assert.strictEqual(a.threshold, 107374182400);
             });
 
             it("watches ReplicaLag on the cross-region replica only, above 300 s, and treats silence as lag", async () => {
                 const a = alarm(rs, secondaryRegion, "postgres-replica-lag");
-                assert.deepStrictEqual([a.namespace, a.metricName, a.statistic, a.period, a.threshold, a.comparisonOperator],
-                    ["AWS/RDS", "ReplicaLag", "Minimum", 300, 300, "GreaterThanThreshold"]);
+                assert.deepStrictEqual(
+                    [a.namespace, a.metricName, a.statistic, a.period, a.threshold, a.comparisonOperator],
+                    ["AWS/RDS", "ReplicaLag", "Minimum", 300, 300, "GreaterThanThreshold"],
+                );
                 assert.strictEqual(a.treatMissingData, "breaching");
                 assert.deepStrictEqual(a.dimensions, { DBInstanceIdentifier: await valueOf(s.secondary.aws!.standby!.identifier) });
-                assert.strictEqual(alarmsIn(rs, primaryRegion).filter((x) => x.name.includes("lag")).length, 0, "the in-region replica has no lag alarm");
+                assert.strictEqual(
+                    alarmsIn(rs, primaryRegion).filter((x) => x.name.includes("lag")).length,
+                    0,
+                    "the in-region replica has no lag alarm",
+                );
             });
 
             it("pages on Valkey engine CPU above 90% and memory above 80% for every node of the group", async () => {
                 const group = await valueOf(s.primary.aws!.cache.replicationGroupId);
-                for (const [i, member] of [[1, `${group}-001`], [2, `${group}-002`]] as const) {
+                for (const [i, member] of [
+                    [1, `${group}-001`],
+                    [2, `${group}-002`],
+                ] as const) {
                     const cpu = alarm(rs, primaryRegion, `cache-${i}-engine-cpu`);
-                    assert.deepStrictEqual([cpu.namespace, cpu.metricName, cpu.statistic, cpu.period, cpu.threshold], ["AWS/ElastiCache", "EngineCPUUtilization", "Average", 300, 90]);
+                    assert.deepStrictEqual(
+                        [cpu.namespace, cpu.metricName, cpu.statistic, cpu.period, cpu.threshold],
+                        ["AWS/ElastiCache", "EngineCPUUtilization", "Average", 300, 90],
+                    );
                     assert.deepStrictEqual(cpu.dimensions, { CacheClusterId: member });
                     const memory = alarm(rs, primaryRegion, `cache-${i}-memory`);
-                    assert.deepStrictEqual([memory.metricName, memory.statistic, memory.period, memory.threshold], ["DatabaseMemoryUsagePercentage", "Maximum", 300, 80]);
+                    assert.deepStrictEqual(
+                        [memory.metricName, memory.statistic, memory.period, memory.threshold],
+                        ["DatabaseMemoryUsagePercentage", "Maximum", 300, 80],
+                    );
                     assert.deepStrictEqual(memory.dimensions, { CacheClusterId: member });
                 }
             });
 
             it("pages when the EKS nodes average above 90% CPU (Container Insights)", () => {
                 const a = alarm(rs, primaryRegion, "eks-node-cpu");
-                assert.deepStrictEqual([a.namespace, a.metricName, a.statistic, a.period, a.threshold, a.comparisonOperator],
-                    ["ContainerInsights", "node_cpu_utilization", "Average", 300, 90, "GreaterThanThreshold"]);
+                assert.deepStrictEqual(
+                    [a.namespace, a.metricName, a.statistic, a.period, a.threshold, a.comparisonOperator],
+                    ["ContainerInsights", "node_cpu_utilization", "Average", 300, 90, "GreaterThanThreshold"],
+                );
                 assert.deepStrictEqual(a.dimensions, { ClusterName: `saleor-production-${primaryRegion}` });
             });
 
             it("creates exactly the expected alarms per region", () => {
-                assert.deepStrictEqual(alarmsIn(rs, primaryRegion).map((a) => a.name.slice(`${primaryRegion}-alarms-`.length)).sort(), [
-                    "alb-5xx-share", "alb-healthy-hosts", "alb-p95-latency", "cache-1-engine-cpu", "cache-1-memory", "cache-2-engine-cpu", "cache-2-memory",
-                    "eks-node-cpu", "postgres-replica-connections", "postgres-replica-cpu", "postgres-replica-free-storage",
-                    "postgres-writer-connections", "postgres-writer-cpu", "postgres-writer-free-storage",
-                ]);
-                assert.deepStrictEqual(alarmsIn(rs, secondaryRegion).map((a) => a.name.slice(`${secondaryRegion}-alarms-`.length)).sort(), [
-                    "alb-5xx-share", "alb-p95-latency", "cache-1-engine-cpu", "cache-1-memory", "cache-2-engine-cpu", "cache-2-memory",
-                    "eks-node-cpu", "postgres-replica-connections", "postgres-replica-cpu", "postgres-replica-free-storage", "postgres-replica-lag",
-                ]);
+                assert.deepStrictEqual(
+                    alarmsIn(rs, primaryRegion)
+                        .map((a) => a.name.slice(`${primaryRegion}-alarms-`.length))
+                        .sort(),
+                    [
+                        "alb-5xx-share",
+                        "alb-healthy-hosts",
+                        "alb-p95-latency",
+                        "cache-1-engine-cpu",
+                        "cache-1-memory",
+                        "cache-2-engine-cpu",
+                        "cache-2-memory",
+                        "eks-node-cpu",
+                        "postgres-replica-connections",
+                        "postgres-replica-cpu",
+                        "postgres-replica-free-storage",
+                        "postgres-writer-connections",
+                        "postgres-writer-cpu",
+                        "postgres-writer-free-storage",
+                    ],
+                );
+                assert.deepStrictEqual(
+                    alarmsIn(rs, secondaryRegion)
+                        .map((a) => a.name.slice(`${secondaryRegion}-alarms-`.length))
+                        .sort(),
+                    [
+                        "alb-5xx-share",
+                        "alb-p95-latency",
+                        "cache-1-engine-cpu",
+                        "cache-1-memory",
+                        "cache-2-engine-cpu",
+                        "cache-2-memory",
+                        "eks-node-cpu",
+                        "postgres-replica-connections",
+                        "postgres-replica-cpu",
+                        "postgres-replica-free-storage",
+                        "postgres-replica-lag",
+                    ],
+                );
             });
         });
 
@@ -380,11 +531,24 @@ describe("observability", () => {
                     const graphs = widgets.filter((w) => w.type === "metric");
                     assert.strictEqual(graphs.length, alarms.length);
                     for (const g of graphs) assert.strictEqual(g.properties.region, region);
-                    const graphed = new Set(graphs.flatMap((g) => g.properties.metrics.map((m: any[]) => m[1])).filter((n) => typeof n === "string"));
-                    const watched = new Set(alarms.flatMap((a) => inputs(a).metricName ?? inputs(a).metricQueries.filter((q: any) => q.metric).map((q: any) => q.metric.metricName)));
+                    const graphed = new Set(
+                        graphs.flatMap((g) => g.properties.metrics.map((m: any[]) => m[1])).filter((n) => typeof n === "string"),
+                    );
+                    const watched = new Set(
+                        alarms.flatMap(
+                            (a) =>
+                                inputs(a).metricName ??
+                                inputs(a)
+                                    .metricQueries.filter((q: any) => q.metric)
+                                    .map((q: any) => q.metric.metricName),
+                        ),
+                    );
                     assert.deepStrictEqual([...graphed].sort(), [...watched].sort());
                     const lines = graphs.map((g) => g.properties.annotations.horizontal[0].value).sort((x, y) => x - y);
-                    assert.deepStrictEqual(lines, alarms.map((a) => inputs(a).threshold).sort((x, y) => x - y));
+                    assert.deepStrictEqual(
+                        lines,
+                        alarms.map((a) => inputs(a).threshold).sort((x, y) => x - y),
+                    );
                 }
             });
         });
@@ -395,7 +559,10 @@ describe("observability", () => {
                 assert.strictEqual(lookups.length, 2);
                 for (const region of [primaryRegion, secondaryRegion]) {
                     const lookup = lookups.find((c) => c.provider === providerRef(rs, region))!;
-                    assert.deepStrictEqual(lookup.inputs.tags, { "ingress.k8s.aws/stack": "saleor-production", "elbv2.k8s.aws/cluster": `saleor-production-${region}` });
+                    assert.deepStrictEqual(lookup.inputs.tags, {
+                        "ingress.k8s.aws/stack": "saleor-production",
+                        "elbv2.k8s.aws/cluster": `saleor-production-${region}`,
+                    });
                 }
             });
 
@@ -422,7 +589,10 @@ describe("observability", () => {
                     const statements: any[] = JSON.parse(inputs(key).policy).Statement;
                     const cloudwatch = statements.find((x) => x.Principal?.Service === "cloudwatch.amazonaws.com")!;
                     assert.deepStrictEqual(cloudwatch.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
-                    assert.ok(statements.some((x) => x.Principal?.AWS === "arn:aws:iam::123456789012:root" && x.Action === "kms:*"), "the account keeps administering the key");
+                    assert.ok(
+                        statements.some((x) => x.Principal?.AWS === "arn:aws:iam::123456789012:root" && x.Action === "kms:*"),
+                        "the account keeps administering the key",
+                    );
                 }
             });
 
@@ -430,7 +600,10 @@ describe("observability", () => {
                 const policy = JSON.parse(inputs(rs.one(T.topicPolicy, `${secondaryRegion}-alerts-topic`)).policy);
                 const publish = policy.Statement.find((x: any) => x.Sid === "CloudWatchAlarmsPublish");
                 assert.strictEqual(publish.Principal.Service, "cloudwatch.amazonaws.com");
-                assert.strictEqual(publish.Condition.ArnLike["aws:SourceArn"], `arn:aws:cloudwatch:${secondaryRegion}:123456789012:alarm:*`);
+                assert.strictEqual(
+                    publish.Condition.ArnLike["aws:SourceArn"],
+                    `arn:aws:cloudwatch:${secondaryRegion}:123456789012:alarm:*`,
+                );
                 assert.ok(policy.Statement.some((x: any) => x.Effect === "Deny" && x.Condition?.Bool?.["aws:SecureTransport"] === "false"));
             });
 
@@ -451,8 +624,17 @@ describe("observability", () => {
 
             it("refuses malformed subscriptions without echoing a webhook URL", async () => {
                 await assert.rejects(
-                    registered(() => new AlertTopic("bad", { region: primaryRegion, subscriptions: { email: ["not-an-address"], https: ["http://hooks.example.com/SECRET-TOKEN"] } })),
-                    (e: Error) => /"not-an-address" is not an email address/.test(e.message) && /https\[0\] is not an https:\/\/ URL/.test(e.message) && !e.message.includes("SECRET-TOKEN"),
+                    registered(
+                        () =>
+                            new AlertTopic("bad", {
+                                region: primaryRegion,
+                                subscriptions: { email: ["not-an-address"], https: ["http://hooks.example.com/SECRET-TOKEN"] },
+                            }),
+                    ),
+                    (e: Error) =>
+                        /"not-an-address" is not an email address/.test(e.message) &&
+                        /https\[0\] is not an https:\/\/ URL/.test(e.message) &&
+                        !e.message.includes("SECRET-TOKEN"),
                 );
             });
         });
@@ -463,15 +645,24 @@ describe("observability", () => {
 
             it("watches aws.backup for backup jobs that fail, are aborted or expire, and for copy jobs that fail, in every region", () => {
                 for (const region of [primaryRegion, secondaryRegion]) {
-                    assert.deepStrictEqual(rulesIn(region).map((r) => r.name).sort(), [`${region}-alerts-backup-copy-failed`, `${region}-alerts-backup-job-failed`]);
+                    assert.deepStrictEqual(
+                        rulesIn(region)
+                            .map((r) => r.name)
+                            .sort(),
+                        [`${region}-alerts-backup-copy-failed`, `${region}-alerts-backup-job-failed`],
+                    );
                     const job = rs.one(T.eventRule, `${region}-alerts-backup-job-failed`);
                     assert.deepStrictEqual(JSON.parse(inputs(job).eventPattern), {
-                        source: ["aws.backup"], "detail-type": ["Backup Job State Change"], detail: { state: ["FAILED", "ABORTED", "EXPIRED"] },
+                        source: ["aws.backup"],
+                        "detail-type": ["Backup Job State Change"],
+                        detail: { state: ["FAILED", "ABORTED", "EXPIRED"] },
                     });
                     assert.strictEqual(inputs(job).name, `saleor-production-${region}-backup-job-failed`);
                     const copy = rs.one(T.eventRule, `${region}-alerts-backup-copy-failed`);
                     assert.deepStrictEqual(JSON.parse(inputs(copy).eventPattern), {
-                        source: ["aws.backup"], "detail-type": ["Copy Job State Change"], detail: { state: ["FAILED"] },
+                        source: ["aws.backup"],
+                        "detail-type": ["Copy Job State Change"],
+                        detail: { state: ["FAILED"] },
                     });
                     for (const rule of [job, copy]) {
                         assert.strictEqual(rule.provider, providerRef(rs, region), rule.name);
@@ -498,22 +689,45 @@ describe("observability", () => {
             it("says in plain words which job failed, on what, in which state and region, and what to check first", () => {
                 const job = inputs(rs.one(T.eventTarget, `${primaryRegion}-alerts-backup-job-failed`)).inputTransformer;
                 const jobText = transformed(job, backupJobFailedEvent);
-                assert.strictEqual(jobText, transformed(
-                    { inputPaths: backupJobFailureMessages["backup-job-failed"].paths, inputTemplate: backupJobFailureMessages["backup-job-failed"].template }, backupJobFailedEvent));
-                for (const part of ["34176239-e96d-4e1d-9fad-529dbb3c3556", `arn:aws:rds:${primaryRegion}:123456789012:db:saleor-writer`, "ended FAILED", `in ${primaryRegion}`, `${primaryRegion}-backups`, "Check first:",
-                    `aws backup describe-backup-job --region ${primaryRegion} --backup-job-id 34176239-e96d-4e1d-9fad-529dbb3c3556`]) {
+                assert.strictEqual(
+                    jobText,
+                    transformed(
+                        {
+                            inputPaths: backupJobFailureMessages["backup-job-failed"].paths,
+                            inputTemplate: backupJobFailureMessages["backup-job-failed"].template,
+                        },
+                        backupJobFailedEvent,
+                    ),
+                );
+                for (const part of [
+                    "34176239-e96d-4e1d-9fad-529dbb3c3556",
+                    `arn:aws:rds:${primaryRegion}:123456789012:db:saleor-writer`,
+                    "ended FAILED",
+                    `in ${primaryRegion}`,
+                    `${primaryRegion}-backups`,
+                    "Check first:",
+                    `aws backup describe-backup-job --region ${primaryRegion} --backup-job-id 34176239-e96d-4e1d-9fad-529dbb3c3556`,
+                ]) {
                     assert.ok(jobText.includes(part), `"${part}" in: ${jobText}`);
                 }
                 const copy = inputs(rs.one(T.eventTarget, `${primaryRegion}-alerts-backup-copy-failed`)).inputTransformer;
                 const copyText = transformed(copy, copyJobFailedEvent);
-                for (const part of ["copy job 47C8EF56-74D8-059D-1301-C5BE1D5C926E", "ended FAILED", copyJobFailedEvent.detail.resourceArn,
-                    copyJobFailedEvent.detail.sourceBackupVaultArn, copyJobFailedEvent.detail.destinationBackupVaultArn,
-                    `aws backup describe-copy-job --region ${primaryRegion} --copy-job-id 47C8EF56-74D8-059D-1301-C5BE1D5C926E`]) {
+                for (const part of [
+                    "copy job 47C8EF56-74D8-059D-1301-C5BE1D5C926E",
+                    "ended FAILED",
+                    copyJobFailedEvent.detail.resourceArn,
+                    copyJobFailedEvent.detail.sourceBackupVaultArn,
+                    copyJobFailedEvent.detail.destinationBackupVaultArn,
+                    `aws backup describe-copy-job --region ${primaryRegion} --copy-job-id 47C8EF56-74D8-059D-1301-C5BE1D5C926E`,
+                ]) {
                     assert.ok(copyText.includes(part), `"${part}" in: ${copyText}`);
                 }
                 for (const text of [jobText, copyText]) {
                     assert.ok(!/<[a-z]+>/.test(text), `every placeholder is filled: ${text}`);
-                    assert.ok(!text.includes("Access denied") && !text.includes("does not exist"), "the unescaped free-text statusMessage stays out of the template");
+                    assert.ok(
+                        !text.includes("Access denied") && !text.includes("does not exist"),
+                        "the unescaped free-text statusMessage stays out of the template",
+                    );
                 }
             });
 
@@ -523,14 +737,31 @@ describe("observability", () => {
                     const fromEvents = statements(policy).filter((x) => x.Principal?.Service === "events.amazonaws.com");
                     assert.strictEqual(fromEvents.length, 1);
                     const [publish] = fromEvents;
-                    assert.deepStrictEqual([publish.Effect, publish.Action, publish.Resource], ["Allow", "sns:Publish", await valueOf(s.topics[region].topicArn)]);
+                    assert.deepStrictEqual(
+                        [publish.Effect, publish.Action, publish.Resource],
+                        ["Allow", "sns:Publish", await valueOf(s.topics[region].topicArn)],
+                    );
                     const ruleArns = await Promise.all(Object.values(s.topics[region].backupJobFailureRules).map((r) => valueOf(r.arn)));
                     assert.strictEqual(ruleArns.length, 2);
                     assert.deepStrictEqual(publish.Condition, { ArnEquals: { "aws:SourceArn": ruleArns } });
-                    assert.ok(ruleArns.every((arn) => arn.includes(`:${region}:`)), "this region's rules only");
-                    assert.ok(statements(policy).some((x) => x.Sid === "CloudWatchAlarmsPublish" && x.Principal.Service === "cloudwatch.amazonaws.com"), "alarms still publish");
-                    assert.ok(statements(policy).some((x) => x.Effect === "Deny" && x.Condition?.Bool?.["aws:SecureTransport"] === "false"));
-                    assert.strictEqual(rs.ofType(T.topicPolicy).filter((p) => p.name.startsWith(`${region}-`)).length, 1, "one policy per topic: a second would replace the first");
+                    assert.ok(
+                        ruleArns.every((arn) => arn.includes(`:${region}:`)),
+                        "this region's rules only",
+                    );
+                    assert.ok(
+                        statements(policy).some(
+                            (x) => x.Sid === "CloudWatchAlarmsPublish" && x.Principal.Service === "cloudwatch.amazonaws.com",
+                        ),
+                        "alarms still publish",
+                    );
+                    assert.ok(
+                        statements(policy).some((x) => x.Effect === "Deny" && x.Condition?.Bool?.["aws:SecureTransport"] === "false"),
+                    );
+                    assert.strictEqual(
+                        rs.ofType(T.topicPolicy).filter((p) => p.name.startsWith(`${region}-`)).length,
+                        1,
+                        "one policy per topic: a second would replace the first",
+                    );
                 }
             });
 
@@ -539,15 +770,25 @@ describe("observability", () => {
                     const key = statements(rs.one(T.key, `${region}-alerts-key`));
                     const events = key.filter((x) => x.Principal?.Service === "events.amazonaws.com");
                     assert.strictEqual(events.length, 1);
-                    assert.deepStrictEqual([events[0].Effect, events[0].Action, events[0].Resource], ["Allow", ["kms:Decrypt", "kms:GenerateDataKey*"], "*"]);
-                    assert.ok(key.some((x) => x.Principal?.Service === "cloudwatch.amazonaws.com"), "CloudWatch keeps its grant");
+                    assert.deepStrictEqual(
+                        [events[0].Effect, events[0].Action, events[0].Resource],
+                        ["Allow", ["kms:Decrypt", "kms:GenerateDataKey*"], "*"],
+                    );
+                    assert.ok(
+                        key.some((x) => x.Principal?.Service === "cloudwatch.amazonaws.com"),
+                        "CloudWatch keeps its grant",
+                    );
                 }
             });
 
             it("builds nothing for EventBridge unless asked: no rule, no target, no grant", async () => {
                 const plain = await registered(() => {
                     const provider = new aws.Provider(primaryRegion, { region: primaryRegion });
-                    new AlertTopic("plain", { region: primaryRegion, subscriptions: { email: ["oncall@example.com"] } }, { providers: [provider] });
+                    new AlertTopic(
+                        "plain",
+                        { region: primaryRegion, subscriptions: { email: ["oncall@example.com"] } },
+                        { providers: [provider] },
+                    );
                 });
                 assert.strictEqual(plain.ofType(T.eventRule).length, 0);
                 assert.strictEqual(plain.ofType(T.eventTarget).length, 0);
@@ -578,8 +819,13 @@ describe("observability", () => {
                 assert.strictEqual(rule.schedule, "cron(0 */6 * * ? *)");
                 assert.deepStrictEqual(rule.lifecycle, { deleteAfter: 30 });
                 assert.strictEqual(rule.targetVaultName, await valueOf(s.vaults[primaryRegion].vaultName));
-                assert.deepStrictEqual(rule.copyActions, [{ destinationVaultArn: await valueOf(s.vaults[secondaryRegion].arn), lifecycle: { deleteAfter: 30 } }]);
-                assert.ok(planRecord.dependencies.includes(rs.one(T.vault, `${secondaryRegion}-backups`).urn), "the plan waits for the destination vault");
+                assert.deepStrictEqual(rule.copyActions, [
+                    { destinationVaultArn: await valueOf(s.vaults[secondaryRegion].arn), lifecycle: { deleteAfter: 30 } },
+                ]);
+                assert.ok(
+                    planRecord.dependencies.includes(rs.one(T.vault, `${secondaryRegion}-backups`).urn),
+                    "the plan waits for the destination vault",
+                );
                 assert.strictEqual(planRecord.provider, providerRef(rs, primaryRegion));
             });
 
@@ -587,10 +833,16 @@ describe("observability", () => {
                 const selection = rs.one(T.selection, `${primaryRegion}-data-backups`);
                 assert.ok(inputs(selection).resources.includes(await valueOf(s.primary.aws!.mediaBucket!.arn)));
                 assert.ok(inputs(selection).resources.includes(await valueOf(s.primary.aws!.writer!.arn)));
-                const versioning = rs.ofType(T.versioning).find((v) => inputs(v).bucket === inputs(selection).resources[1].split(":::")[1])!;
+                const versioning = rs
+                    .ofType(T.versioning)
+                    .find((v) => inputs(v).bucket === inputs(selection).resources[1].split(":::")[1])!;
                 assert.ok(selection.dependencies.includes(versioning.urn));
                 const role = inputs(selection).iamRoleArn.split("/").pop();
-                const policies = rs.ofType(T.attachment).filter((x) => inputs(x).role === role).map((x) => inputs(x).policyArn).sort();
+                const policies = rs
+                    .ofType(T.attachment)
+                    .filter((x) => inputs(x).role === role)
+                    .map((x) => inputs(x).policyArn)
+                    .sort();
                 assert.deepStrictEqual(policies, [
                     "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup",
                     "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore",
@@ -609,11 +861,23 @@ describe("observability", () => {
 
         it("parents every resource to its component", () => {
             const components = new Map(rs.all.filter((r) => !r.custom).map((r) => [r.urn, r]));
-            const ours = rs.all.filter((x) => !x.type.startsWith("saleor:") && (/^aws:(cloudwatch|sns)/.test(x.type) || x.name.includes("-alerts-") || /^[a-z0-9-]+-backups(-key)?$/.test(x.name) && !x.name.includes("-data-")));
+            const ours = rs.all.filter(
+                (x) =>
+                    !x.type.startsWith("saleor:") &&
+                    (/^aws:(cloudwatch|sns)/.test(x.type) ||
+                        x.name.includes("-alerts-") ||
+                        (/^[a-z0-9-]+-backups(-key)?$/.test(x.name) && !x.name.includes("-data-"))),
+            );
             assert.ok(ours.length >= 25 + 2 * 7 + 2, `found ${ours.length}`);
             for (const r of ours) {
                 const parent = components.get(r.parent);
-                assert.ok(parent && ["saleor:components:AlertTopic", "saleor:components:RegionalAlarms", "saleor:components:BackupVault"].includes(parent.type), `${r.type} ${r.name}`);
+                assert.ok(
+                    parent &&
+                        ["saleor:components:AlertTopic", "saleor:components:RegionalAlarms", "saleor:components:BackupVault"].includes(
+                            parent.type,
+                        ),
+                    `${r.type} ${r.name}`,
+                );
             }
         });
     });
@@ -631,15 +895,23 @@ describe("observability", () => {
             const { rs } = await deploy("staging", { copy: false });
             assert.strictEqual(alarm(rs, primaryRegion, "postgres-writer-connections").threshold, 810);
             assert.strictEqual(alarm(rs, primaryRegion, "postgres-writer-free-storage").threshold, 10 * GiB);
-            assert.deepStrictEqual(alarmsIn(rs, primaryRegion).filter((a) => a.name.includes("cache-")).map((a) => a.name).sort(),
-                [`${primaryRegion}-alarms-cache-1-engine-cpu`, `${primaryRegion}-alarms-cache-1-memory`]);
+            assert.deepStrictEqual(
+                alarmsIn(rs, primaryRegion)
+                    .filter((a) => a.name.includes("cache-"))
+                    .map((a) => a.name)
+                    .sort(),
+                [`${primaryRegion}-alarms-cache-1-engine-cpu`, `${primaryRegion}-alarms-cache-1-memory`],
+            );
         });
     });
 
     describe("arguments", () => {
         it("takes max_connections as given for a class outside the table, and refuses one without it", async () => {
             const db = { identifier: "db-1", instanceClass: "db.x2g.large", allocatedStorageGiB: 100 };
-            await assert.rejects(registeredAlarms({ database: { writer: db, replicas: [] } }), /"db\.x2g\.large" is not in the memory table/);
+            await assert.rejects(
+                registeredAlarms({ database: { writer: db, replicas: [] } }),
+                /"db\.x2g\.large" is not in the memory table/,
+            );
             const { rs } = await registeredAlarms({ database: { writer: { ...db, maxConnections: 2000 }, replicas: [] } });
             assert.strictEqual(inputs(rs.ofType(T.alarm).find((a) => a.name.endsWith("postgres-writer-connections"))!).threshold, 1800);
         });
@@ -651,14 +923,21 @@ describe("observability", () => {
 
         it("uses the member cluster ids when given", async () => {
             const { rs } = await registeredAlarms({ cache: { replicationGroupId: "g", memberClusterIds: ["g-a", "g-b", "g-c"] } });
-            const ids = rs.ofType(T.alarm).filter((a) => a.name.includes("engine-cpu")).map((a) => (a.inputs as any).dimensions.CacheClusterId);
+            const ids = rs
+                .ofType(T.alarm)
+                .filter((a) => a.name.includes("engine-cpu"))
+                .map((a) => (a.inputs as any).dimensions.CacheClusterId);
             assert.deepStrictEqual(ids, ["g-a", "g-b", "g-c"]);
         });
     });
 
     describe("Sentry and OpenTelemetry environment", () => {
         it("names the variables as saleor/settings.py reads them and keeps the DSN secret", async () => {
-            const env = observabilityEnv({ sentryDsn: "https://key@o1.ingest.sentry.io/1", otlpEndpoint: "http://otel-collector.observability:4317", serviceName: "saleor-api" });
+            const env = observabilityEnv({
+                sentryDsn: "https://key@o1.ingest.sentry.io/1",
+                otlpEndpoint: "http://otel-collector.observability:4317",
+                serviceName: "saleor-api",
+            });
             assert.deepStrictEqual(env.config, {
                 OTEL_SERVICE_NAME: "saleor-api",
                 OTEL_TRACES_EXPORTER: "otlp",
@@ -681,13 +960,20 @@ describe("observability", () => {
             region: primaryRegion,
             kubernetesVersion: "1.34",
             vpcCidr: "10.10.0.0/16",
-            natGateways: "single", deployRoleArn, addonVersions: eksAddonVersions["1.34"],
+            natGateways: "single",
+            deployRoleArn,
+            addonVersions: eksAddonVersions["1.34"],
             nodeGroups: [{ name: "general", instanceTypes: ["m7i.xlarge"], minSize: 2, desiredSize: 3, maxSize: 6, diskSizeGiB: 80 }],
         };
-        const cluster = (containerInsights?: boolean) => registered(() => {
-            const provider = new aws.Provider(primaryRegion, { region: primaryRegion });
-            new RegionalCluster(primaryRegion, { namespace: "saleor", aws: { ...clusterArgs, containerInsights } }, { providers: [provider] });
-        });
+        const cluster = (containerInsights?: boolean) =>
+            registered(() => {
+                const provider = new aws.Provider(primaryRegion, { region: primaryRegion });
+                new RegionalCluster(
+                    primaryRegion,
+                    { namespace: "saleor", aws: { ...clusterArgs, containerInsights } },
+                    { providers: [provider] },
+                );
+            });
 
         it("installs amazon-cloudwatch-observability after the nodes, metrics only, with its agent's role bound through Pod Identity", async () => {
             const rs = await cluster(true);
@@ -695,12 +981,19 @@ describe("observability", () => {
             assert.deepStrictEqual(JSON.parse(inputs(addon).configurationValues), { containerLogs: { enabled: false } });
             const [group] = rs.ofType("aws:eks/nodeGroup:NodeGroup");
             assert.ok(addon.dependencies.includes(group.urn));
-            const association = rs.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").find((a) => inputs(a).serviceAccount === "cloudwatch-agent")!;
+            const association = rs
+                .ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+                .find((a) => inputs(a).serviceAccount === "cloudwatch-agent")!;
             assert.strictEqual(inputs(association).namespace, "amazon-cloudwatch");
             assert.ok(addon.dependencies.includes(association.urn));
             const role = rs.ofType("aws:iam/role:Role").find((r) => inputs(association).roleArn.endsWith(`/${r.id}`))!;
-            assert.deepStrictEqual(rs.ofType(T.attachment).filter((a) => inputs(a).role === role.id).map((a) => inputs(a).policyArn),
-                ["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"]);
+            assert.deepStrictEqual(
+                rs
+                    .ofType(T.attachment)
+                    .filter((a) => inputs(a).role === role.id)
+                    .map((a) => inputs(a).policyArn),
+                ["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"],
+            );
         });
 
         it("is off unless asked for", async () => {
@@ -714,15 +1007,19 @@ describe("observability", () => {
 async function registeredAlarms(overrides: Partial<RegionalAlarmsArgs>): Promise<{ rs: Resources }> {
     const rs = await registered(() => {
         const provider = new aws.Provider(primaryRegion, { region: primaryRegion });
-        new RegionalAlarms("r", {
-            region: primaryRegion,
-            topicArn: `arn:aws:sns:${primaryRegion}:123456789012:alerts`,
-            loadBalancer: { arnSuffix: "app/k8s-saleor-0123/abcdef" },
-            database: { writer: { identifier: "db-1", instanceClass: "db.m7g.2xlarge", allocatedStorageGiB: 500 }, replicas: [] },
-            cache: { replicationGroupId: "g", nodes: 1 },
-            clusterName: "c",
-            ...overrides,
-        }, { providers: [provider] });
+        new RegionalAlarms(
+            "r",
+            {
+                region: primaryRegion,
+                topicArn: `arn:aws:sns:${primaryRegion}:123456789012:alerts`,
+                loadBalancer: { arnSuffix: "app/k8s-saleor-0123/abcdef" },
+                database: { writer: { identifier: "db-1", instanceClass: "db.m7g.2xlarge", allocatedStorageGiB: 500 }, replicas: [] },
+                cache: { replicationGroupId: "g", nodes: 1 },
+                clusterName: "c",
+                ...overrides,
+            },
+            { providers: [provider] },
+        );
     });
     return { rs };
 }

@@ -50,7 +50,8 @@ describe("RegionPeering", () => {
     before(async () => {
         built = await peer(facts("central", "10.10.0.0/16"), facts("west", "10.20.0.0/16"));
     });
-    const routes = (b: Built, region: string) => b.resources.ofType("aws:ec2/route:Route").filter((r) => r.provider === b.providerRef[region]);
+    const routes = (b: Built, region: string) =>
+        b.resources.ofType("aws:ec2/route:Route").filter((r) => r.provider === b.providerRef[region]);
 
     it("requests the connection from the requester region and accepts it in the accepter region", () => {
         const [connection] = built.resources.ofType("aws:ec2/vpcPeeringConnection:VpcPeeringConnection");
@@ -79,9 +80,16 @@ describe("RegionPeering", () => {
     it("routes every private route table on each side to the other side's range through the peering", () => {
         const [connection] = built.resources.ofType("aws:ec2/vpcPeeringConnection:VpcPeeringConnection");
         const [accepter] = built.resources.ofType("aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter");
-        for (const [region, own, otherCidr] of [["eu-central-1", "central", "10.20.0.0/16"], ["eu-west-1", "west", "10.10.0.0/16"]]) {
+        for (const [region, own, otherCidr] of [
+            ["eu-central-1", "central", "10.20.0.0/16"],
+            ["eu-west-1", "west", "10.10.0.0/16"],
+        ]) {
             const rs = routes(built, region);
-            assert.deepStrictEqual(rs.map((r) => inputs(r).routeTableId).sort(), [0, 1, 2].map((i) => `rtb-${own}${i}`), region);
+            assert.deepStrictEqual(
+                rs.map((r) => inputs(r).routeTableId).sort(),
+                [0, 1, 2].map((i) => `rtb-${own}${i}`),
+                region,
+            );
             for (const r of rs) {
                 assert.strictEqual(inputs(r).destinationCidrBlock, otherCidr);
                 assert.strictEqual(inputs(r).vpcPeeringConnectionId, connection.id);
@@ -115,14 +123,24 @@ describe("RegionPeering", () => {
     it("peers the networks two regional clusters hand over", async () => {
         const base: Omit<AwsClusterArgs, "region" | "vpcCidr"> = {
             kubernetesVersion: "1.34",
-            natGateways: "single", deployRoleArn, addonVersions: eksAddonVersions["1.34"],
+            natGateways: "single",
+            deployRoleArn,
+            addonVersions: eksAddonVersions["1.34"],
             nodeGroups: [{ name: "general", instanceTypes: ["m7i.xlarge"], minSize: 1, desiredSize: 2, maxSize: 3, diskSizeGiB: 50 }],
         };
         const resources = await registered(() => {
             const central = new aws.Provider("eu-central-1", { region: "eu-central-1" });
             const west = new aws.Provider("eu-west-1", { region: "eu-west-1" });
-            const primary = new RegionalCluster("eu-central-1", { namespace: "saleor", aws: { ...base, region: "eu-central-1", vpcCidr: "10.10.0.0/16" } }, { providers: [central] });
-            const secondary = new RegionalCluster("eu-west-1", { namespace: "saleor", aws: { ...base, region: "eu-west-1", vpcCidr: "10.20.0.0/16" } }, { providers: [west] });
+            const primary = new RegionalCluster(
+                "eu-central-1",
+                { namespace: "saleor", aws: { ...base, region: "eu-central-1", vpcCidr: "10.10.0.0/16" } },
+                { providers: [central] },
+            );
+            const secondary = new RegionalCluster(
+                "eu-west-1",
+                { namespace: "saleor", aws: { ...base, region: "eu-west-1", vpcCidr: "10.20.0.0/16" } },
+                { providers: [west] },
+            );
             new RegionPeering("primary-secondary", {
                 requester: { region: "eu-central-1", network: primary.network!, provider: central },
                 accepter: { region: "eu-west-1", network: secondary.network!, provider: west },
@@ -130,11 +148,20 @@ describe("RegionPeering", () => {
             return {};
         });
         const peeringRoutes = resources.ofType("aws:ec2/route:Route").filter((r) => inputs(r).vpcPeeringConnectionId);
-        const privateTables = (region: string) => resources.ofType("aws:ec2/routeTable:RouteTable").filter((t) => t.name.startsWith(`${region}-private-`));
-        for (const [region, otherCidr] of [["eu-central-1", "10.20.0.0/16"], ["eu-west-1", "10.10.0.0/16"]]) {
-            const tables = privateTables(region).map((t) => t.id).sort();
+        const privateTables = (region: string) =>
+            resources.ofType("aws:ec2/routeTable:RouteTable").filter((t) => t.name.startsWith(`${region}-private-`));
+        for (const [region, otherCidr] of [
+            ["eu-central-1", "10.20.0.0/16"],
+            ["eu-west-1", "10.10.0.0/16"],
+        ]) {
+            const tables = privateTables(region)
+                .map((t) => t.id)
+                .sort();
             assert.strictEqual(tables.length, 3);
-            const routed = peeringRoutes.filter((r) => inputs(r).destinationCidrBlock === otherCidr).map((r) => inputs(r).routeTableId).sort();
+            const routed = peeringRoutes
+                .filter((r) => inputs(r).destinationCidrBlock === otherCidr)
+                .map((r) => inputs(r).routeTableId)
+                .sort();
             assert.deepStrictEqual(routed, tables, `${region} private tables route to ${otherCidr}`);
         }
     });

@@ -16,7 +16,12 @@ const T = {
 const inputs = (r: RecordedResource) => r.inputs as Record<string, any>;
 
 function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
+    return new Promise((resolve) =>
+        output.apply((v) => {
+            resolve(v);
+            return v;
+        }),
+    );
 }
 
 /** The registry in the primary region, built through that region's provider as index.ts does. */
@@ -48,7 +53,10 @@ describe("ImageRegistry", () => {
         for (const r of repositories.map(inputs)) {
             assert.strictEqual(r.imageTagMutability, "IMMUTABLE");
             assert.deepStrictEqual(r.imageScanningConfiguration, { scanOnPush: true });
-            assert.deepStrictEqual(r.encryptionConfigurations.map((e: any) => e.encryptionType), ["KMS"]);
+            assert.deepStrictEqual(
+                r.encryptionConfigurations.map((e: any) => e.encryptionType),
+                ["KMS"],
+            );
             assert.strictEqual(r.forceDelete, false);
         }
     });
@@ -61,10 +69,18 @@ describe("ImageRegistry", () => {
 
     it("expires untagged images after 7 days and keeps the newest 50 releases by default", () => {
         const policies = rs.ofType(T.lifecycle);
-        assert.deepStrictEqual(policies.map((p) => inputs(p).repository).sort(), ["production/saleor-core", "production/saleor-storefront"]);
+        assert.deepStrictEqual(policies.map((p) => inputs(p).repository).sort(), [
+            "production/saleor-core",
+            "production/saleor-storefront",
+        ]);
         const { rules } = JSON.parse(inputs(policies[0]).policy);
         const untagged = rules.find((r: any) => r.selection.tagStatus === "untagged");
-        assert.deepStrictEqual(untagged.selection, { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 });
+        assert.deepStrictEqual(untagged.selection, {
+            tagStatus: "untagged",
+            countType: "sinceImagePushed",
+            countUnit: "days",
+            countNumber: 7,
+        });
         assert.deepStrictEqual(untagged.action, { type: "expire" });
         const releases = rules.find((r: any) => r.selection.tagStatus === "tagged");
         assert.deepStrictEqual([releases.selection.countType, releases.selection.countNumber], ["imageCountMoreThan", 50]);
@@ -79,7 +95,10 @@ describe("ImageRegistry", () => {
 
     it("names each repository under the stack's namespace, so two stacks share an account", async () => {
         const { rs: staging } = await build({ repositories: ["saleor-core"], namespace: "staging", protect: false });
-        assert.deepStrictEqual(staging.ofType(T.repository).map((r) => inputs(r).name), ["staging/saleor-core"]);
+        assert.deepStrictEqual(
+            staging.ofType(T.repository).map((r) => inputs(r).name),
+            ["staging/saleor-core"],
+        );
     });
 
     it("leaves replication to the account: it declares no replication configuration, one per account and region", () => {
@@ -95,8 +114,14 @@ describe("ImageRegistry", () => {
     });
 
     it("gives each repository's URL at home and, by urlIn, in the regions it replicates to", async () => {
-        assert.strictEqual(await valueOf(registry.repositoryUrls["saleor-core"]), `${accountId}.dkr.ecr.eu-central-1.amazonaws.com/production/saleor-core`);
-        assert.strictEqual(await valueOf(registry.urlIn("saleor-core", "eu-west-1")), `${accountId}.dkr.ecr.eu-west-1.amazonaws.com/production/saleor-core`);
+        assert.strictEqual(
+            await valueOf(registry.repositoryUrls["saleor-core"]),
+            `${accountId}.dkr.ecr.eu-central-1.amazonaws.com/production/saleor-core`,
+        );
+        assert.strictEqual(
+            await valueOf(registry.urlIn("saleor-core", "eu-west-1")),
+            `${accountId}.dkr.ecr.eu-west-1.amazonaws.com/production/saleor-core`,
+        );
         assert.throws(() => registry.urlIn("saleor-dashboard", "eu-west-1"), /no repository "saleor-dashboard"/);
     });
 

@@ -13,11 +13,19 @@ const workload = (replicas: number) => ({
 
 function storefront(replicas: number) {
     const provider = new k8s.Provider("k8s", {});
-    return new Storefront("r1-storefront", {
-        namespace: "saleor", instance: "test-r1", image: "registry.example.com/storefront:1.0.0",
-        hosts: ["de.example.com", "nl.example.com"], scheme: "https", workload: workload(replicas),
-        ingress: { className: "alb" },
-    }, { providers: [provider] });
+    return new Storefront(
+        "r1-storefront",
+        {
+            namespace: "saleor",
+            instance: "test-r1",
+            image: "registry.example.com/storefront:1.0.0",
+            hosts: ["de.example.com", "nl.example.com"],
+            scheme: "https",
+            workload: workload(replicas),
+            ingress: { className: "alb" },
+        },
+        { providers: [provider] },
+    );
 }
 
 describe("Storefront", () => {
@@ -25,18 +33,27 @@ describe("Storefront", () => {
         const res = await registered(() => storefront(1));
         const pod = (res.one("kubernetes:apps/v1:Deployment", "r1-storefront").inputs as any).spec.template.spec;
         const c = pod.containers[0];
-        assert.deepEqual(c.env.find((e: any) => e.name === "HOSTNAME"), { name: "HOSTNAME", value: "0.0.0.0" });
+        assert.deepEqual(
+            c.env.find((e: any) => e.name === "HOSTNAME"),
+            { name: "HOSTNAME", value: "0.0.0.0" },
+        );
         assert.equal(c.ports[0].containerPort, 3000);
         assert.equal(pod.securityContext.runAsUser, 1001);
         assert.equal(c.securityContext.readOnlyRootFilesystem, true);
-        assert.ok(c.volumeMounts.some((m: any) => m.mountPath === "/app/.next/cache"), "Next.js writes its cache there");
+        assert.ok(
+            c.volumeMounts.some((m: any) => m.mountPath === "/app/.next/cache"),
+            "Next.js writes its cache there",
+        );
         assert.ok(c.startupProbe && c.readinessProbe && c.livenessProbe);
     });
 
     it("serves every market host through one Ingress", async () => {
         const res = await registered(() => storefront(1));
         const ingress = res.one("kubernetes:networking.k8s.io/v1:Ingress", "r1-storefront");
-        assert.deepEqual((ingress.inputs as any).spec.rules.map((r: any) => r.host), ["de.example.com", "nl.example.com"]);
+        assert.deepEqual(
+            (ingress.inputs as any).spec.rules.map((r: any) => r.host),
+            ["de.example.com", "nl.example.com"],
+        );
     });
 
     it("autoscales and keeps a disruption budget only when replicated", async () => {
@@ -51,19 +68,25 @@ describe("Storefront", () => {
 
 describe("ContainerImage", () => {
     it("uses a pinned reference as is", async () => {
-        const { resources, result } = await runUnderMocks("saleor", "test", () => ({ ref: new ContainerImage("img", { ref: "ghcr.io/saleor/saleor:3.23.5" }).ref }));
+        const { resources, result } = await runUnderMocks("saleor", "test", () => ({
+            ref: new ContainerImage("img", { ref: "ghcr.io/saleor/saleor:3.23.5" }).ref,
+        }));
         assert.deepEqual(result, { ref: "ghcr.io/saleor/saleor:3.23.5" });
         assert.equal(new Resources(resources).ofType("docker:index/image:Image").length, 0, "nothing is built");
     });
 
     it("builds with the given build args, for the nodes' platform, and keeps registry passwords secret", async () => {
-        const res = await registered(() => new ContainerImage("img", {
-            build: {
-                context: "../storefront", imageName: "123.dkr.ecr.eu-central-1.amazonaws.com/storefront:1.0.0-eu-central-1",
-                args: { NEXT_PUBLIC_SALEOR_API_URL: "https://api.example.com/graphql/" },
-                registry: { server: "123.dkr.ecr.eu-central-1.amazonaws.com", username: "AWS", password: "ecr-token" },
-            },
-        }));
+        const res = await registered(
+            () =>
+                new ContainerImage("img", {
+                    build: {
+                        context: "../storefront",
+                        imageName: "123.dkr.ecr.eu-central-1.amazonaws.com/storefront:1.0.0-eu-central-1",
+                        args: { NEXT_PUBLIC_SALEOR_API_URL: "https://api.example.com/graphql/" },
+                        registry: { server: "123.dkr.ecr.eu-central-1.amazonaws.com", username: "AWS", password: "ecr-token" },
+                    },
+                }),
+        );
         const image = res.one("docker:index/image:Image", "img-image");
         const inputs = image.inputs as any;
         assert.equal(inputs.build.platform, "linux/amd64");
@@ -73,6 +96,9 @@ describe("ContainerImage", () => {
     });
 
     it("refuses to be given both a reference and a build", async () => {
-        await assert.rejects(registered(() => new ContainerImage("img", { ref: "a:1", build: { context: ".", imageName: "a:1" } })), /exactly one of args.ref or args.build/);
+        await assert.rejects(
+            registered(() => new ContainerImage("img", { ref: "a:1", build: { context: ".", imageName: "a:1" } })),
+            /exactly one of args.ref or args.build/,
+        );
     });
 });

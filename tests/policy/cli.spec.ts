@@ -33,12 +33,19 @@ describe("npm run policy (automation/policy-cli.ts)", () => {
         const mixed = tempFile("production.json", JSON.stringify(production));
         const { code, out } = await run(previewPlan, "--config", mixed);
         assert.strictEqual(code, 1);
-        assert.match(out[0], /^saleor-guard: 3 mandatory, 1 advisory violation\(s\) \(stack production, 12 resources, config .*production.json\)$/);
+        assert.match(
+            out[0],
+            /^saleor-guard: 3 mandatory, 1 advisory violation\(s\) \(stack production, 12 resources, config .*production.json\)$/,
+        );
         const mandatory = out.indexOf("mandatory (3)");
         const advisory = out.indexOf("advisory (1)");
         assert.ok(mandatory > 0 && advisory > mandatory, out.join("\n"));
-        assert.ok(out.includes("  [aws-rds-instance-multi-az-enabled] urn:pulumi:production::saleor::saleor:components:DataTier$aws:rds/instance:Instance::saleor-db"));
-        assert.ok(out.includes("    RDS instance \"saleor-db\" runs in a single Availability Zone; set multiAz: true."));
+        assert.ok(
+            out.includes(
+                "  [aws-rds-instance-multi-az-enabled] urn:pulumi:production::saleor::saleor:components:DataTier$aws:rds/instance:Instance::saleor-db",
+            ),
+        );
+        assert.ok(out.includes('    RDS instance "saleor-db" runs in a single Availability Zone; set multiAz: true.'));
     });
 
     it("exits 0 when only advisory violations remain", async () => {
@@ -66,7 +73,13 @@ describe("npm run policy (automation/policy-cli.ts)", () => {
         assert.strictEqual(code, 1);
         const parsed = JSON.parse(out.join("\n"));
         assert.strictEqual(parsed.violations.length, 5);
-        assert.deepStrictEqual(Object.keys(parsed.violations[0]).sort(), ["enforcementLevel", "message", "policyName", "policyPackName", "urn"]);
+        assert.deepStrictEqual(Object.keys(parsed.violations[0]).sort(), [
+            "enforcementLevel",
+            "message",
+            "policyName",
+            "policyPackName",
+            "urn",
+        ]);
     });
 
     const usageCases: [string, string[], RegExp][] = [
@@ -76,8 +89,16 @@ describe("npm run policy (automation/policy-cli.ts)", () => {
         ["a missing plan file", ["no-such-plan.json"], /^error: cannot read plan no-such-plan.json \(ENOENT\)$/],
         ["a plan that is not JSON", [tempFile("plan.json", "{not json")], /^error: plan .*plan.json is not valid JSON/],
         ["a JSON file that is not a plan", [tempFile("plan.json", "[]")], /^error: the plan has no steps array/],
-        ["a config naming no policy of the pack", [devPlan, "--config", tempFile("c.json", '{"no-such-rule": "mandatory"}')], /^error: policy config .*no-such-rule: no policy of this pack has that name$/],
-        ["a config with a bad level", [devPlan, "--config", tempFile("c.json", '{"all": "strict"}')], /"strict" is not an enforcement level/],
+        [
+            "a config naming no policy of the pack",
+            [devPlan, "--config", tempFile("c.json", '{"no-such-rule": "mandatory"}')],
+            /^error: policy config .*no-such-rule: no policy of this pack has that name$/,
+        ],
+        [
+            "a config with a bad level",
+            [devPlan, "--config", tempFile("c.json", '{"all": "strict"}')],
+            /"strict" is not an enforcement level/,
+        ],
     ];
     for (const [what, argv, message] of usageCases) {
         it(`exits 2 with one line on ${what}`, async () => {
@@ -97,7 +118,10 @@ describe("npm run policy (automation/policy-cli.ts)", () => {
 
     describe("as a process (node -r ./automation/register.js automation/policy-cli.ts)", () => {
         const spawn = (...argv: string[]) =>
-            spawnSync(process.execPath, ["-r", "./automation/register.js", path.join("automation", "policy-cli.ts"), ...argv], { cwd: root, encoding: "utf8" });
+            spawnSync(process.execPath, ["-r", "./automation/register.js", path.join("automation", "policy-cli.ts"), ...argv], {
+                cwd: root,
+                encoding: "utf8",
+            });
         it("exits 1 on the dev plan's mandatory violations", () => {
             const result = spawn(devPlan, "--config", config("dev"));
             assert.strictEqual(result.status, 1, result.stderr);

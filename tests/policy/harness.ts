@@ -84,12 +84,20 @@ export async function resourceViolations(policy: Policy, fixture: Fixture, setti
     return outcome.violations.map((v) => v.message);
 }
 
-export async function stackOutcome(policy: Policy, fixtures: readonly Fixture[], settings?: Record<string, unknown>): Promise<PolicyOutcome> {
+export async function stackOutcome(
+    policy: Policy,
+    fixtures: readonly Fixture[],
+    settings?: Record<string, unknown>,
+): Promise<PolicyOutcome> {
     return runStackPolicy(policy as StackValidationPolicy, fixtures.map(analyzed), settingsFor(policy, settings));
 }
 
 /** The violations a stack policy reports for a set of fixtures. */
-export async function stackViolations(policy: Policy, fixtures: readonly Fixture[], settings?: Record<string, unknown>): Promise<ReportedViolation[]> {
+export async function stackViolations(
+    policy: Policy,
+    fixtures: readonly Fixture[],
+    settings?: Record<string, unknown>,
+): Promise<ReportedViolation[]> {
     const outcome = await stackOutcome(policy, fixtures, settings);
     if (outcome.unknown) {
         throw new Error(`the rule read an unknown value without handling it: ${outcome.unknown}`);

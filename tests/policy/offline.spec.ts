@@ -2,7 +2,13 @@ import * as assert from "assert";
 import * as path from "path";
 import { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import { resourceRule, resourceType, stackRule } from "../../policy/lib/define";
-import { NotApplicableError, resourceValidationArgs, runResourcePolicy, runStackPolicy, stackValidationArgs } from "../../policy/lib/invoke";
+import {
+    NotApplicableError,
+    resourceValidationArgs,
+    runResourcePolicy,
+    runStackPolicy,
+    stackValidationArgs,
+} from "../../policy/lib/invoke";
 import { checkPlan, planResources, PolicyInputError, readPlanFile, readPolicyConfigFile } from "../../policy/offline";
 import { analyzed, UNKNOWN_VALUE } from "./harness";
 import { readStackConfig } from "../../policy/table";
@@ -10,7 +16,8 @@ import { readStackConfig } from "../../policy/table";
 const plans = path.join(__dirname, "fixtures", "plans");
 const previewPlan = () => readPlanFile(path.join(plans, "preview-production.json")) as { steps: any[] };
 const devPlan = () => readPlanFile(path.join(plans, "offline-dev.json")) as { steps: any[] };
-const summary = (violations: { policyName: string; enforcementLevel: string }[]) => violations.map((v) => `${v.enforcementLevel} ${v.policyName}`).sort();
+const summary = (violations: { policyName: string; enforcementLevel: string }[]) =>
+    violations.map((v) => `${v.enforcementLevel} ${v.policyName}`).sort();
 
 describe("checking a `pulumi preview --json` plan offline", () => {
     it("production's preview has four mandatory violations, a missing backup plan among them", async () => {
@@ -96,7 +103,10 @@ describe("checking an offline plan (npm run plan -- --json)", () => {
         const plan = devPlan();
         const postgres = plan.steps.find((s) => s.urn.endsWith("StatefulSet::local-postgres"));
         delete postgres.newState.inputs.spec.template.spec.securityContext;
-        const exempt = { ...readStackConfig("dev"), "kubernetes-workload-runs-as-non-root": { enforcementLevel: "mandatory" as const, exemptComponents: ["postgres"] } };
+        const exempt = {
+            ...readStackConfig("dev"),
+            "kubernetes-workload-runs-as-non-root": { enforcementLevel: "mandatory" as const, exemptComponents: ["postgres"] },
+        };
         const onPostgres = (r: Awaited<ReturnType<typeof checkPlan>>) =>
             r.violations.filter((v) => v.urn.endsWith("StatefulSet::local-postgres")).map((v) => v.policyName);
         assert.deepStrictEqual(onPostgres(await checkPlan(plan, readStackConfig("dev"))), ["kubernetes-workload-runs-as-non-root"]);
@@ -116,21 +126,28 @@ describe("checking an offline plan (npm run plan -- --json)", () => {
         assert.ok(!result.violations.some((v) => v.policyName === "kubernetes-service-no-load-balancer"));
     });
 
-    it("\"all\" sets every level the way the engine does, and a policy's own entry wins", async () => {
+    it('"all" sets every level the way the engine does, and a policy\'s own entry wins', async () => {
         const result = await checkPlan(devPlan(), { all: "advisory", "kubernetes-service-no-load-balancer": "mandatory" });
-        assert.deepStrictEqual([...new Set(result.violations.map((v) => `${v.enforcementLevel} ${v.policyName}`))].filter((s) => s.startsWith("mandatory")), [
-            "mandatory kubernetes-service-no-load-balancer",
-        ]);
+        assert.deepStrictEqual(
+            [...new Set(result.violations.map((v) => `${v.enforcementLevel} ${v.policyName}`))].filter((s) => s.startsWith("mandatory")),
+            ["mandatory kubernetes-service-no-load-balancer"],
+        );
     });
 
     it("a remediate level reports like mandatory", async () => {
         const result = await checkPlan(devPlan(), { "kubernetes-service-no-load-balancer": "remediate" });
-        assert.strictEqual(result.violations.find((v) => v.policyName === "kubernetes-service-no-load-balancer")?.enforcementLevel, "mandatory");
+        assert.strictEqual(
+            result.violations.find((v) => v.policyName === "kubernetes-service-no-load-balancer")?.enforcementLevel,
+            "mandatory",
+        );
     });
 
     it("a config naming an unknown policy or a bad threshold is refused with every problem", async () => {
         await assert.rejects(
-            checkPlan(devPlan(), { "kubernetes-no-such-rule": "mandatory", "aws-rds-instance-backup-retention-minimum": { minDays: "thirty" } } as never),
+            checkPlan(devPlan(), {
+                "kubernetes-no-such-rule": "mandatory",
+                "aws-rds-instance-backup-retention-minimum": { minDays: "thirty" },
+            } as never),
             (e: Error) =>
                 e instanceof PolicyInputError &&
                 /kubernetes-no-such-rule: no policy of this pack has that name/.test(e.message) &&
@@ -171,8 +188,16 @@ describe("validation arguments built like the engine's", () => {
     const plan = {
         stack: "test",
         steps: [
-            { op: "create", urn: providerUrn, newState: { type: "pulumi:providers:aws", urn: providerUrn, custom: true, inputs: { region: "eu-west-1" } } },
-            { op: "create", urn: "urn:pulumi:test::saleor::test:index:Parent::p", newState: { type: "test:index:Parent", urn: "urn:pulumi:test::saleor::test:index:Parent::p", custom: false, inputs: {} } },
+            {
+                op: "create",
+                urn: providerUrn,
+                newState: { type: "pulumi:providers:aws", urn: providerUrn, custom: true, inputs: { region: "eu-west-1" } },
+            },
+            {
+                op: "create",
+                urn: "urn:pulumi:test::saleor::test:index:Parent::p",
+                newState: { type: "test:index:Parent", urn: "urn:pulumi:test::saleor::test:index:Parent::p", custom: false, inputs: {} },
+            },
             {
                 op: "create",
                 urn: "urn:pulumi:test::saleor::test:index:Parent$test:index:Thing::thing-one",
@@ -236,13 +261,17 @@ describe("validation arguments built like the engine's", () => {
         assert.match(outcome.unknown ?? "", /can't run policy 'test-careless' during preview/);
     });
 
-    it("getConfig returns the policy's settings", () => assert.deepStrictEqual(resourceValidationArgs(thing, { minDays: 7 }).getConfig(), { minDays: 7 }));
+    it("getConfig returns the policy's settings", () =>
+        assert.deepStrictEqual(resourceValidationArgs(thing, { minDays: 7 }).getConfig(), { minDays: 7 }));
 
     it("stack validation resolves parent and dependencies to resources and drops unknown URNs", async () => {
         await runStackPolicy(stackRecorder, [provider, parent, thing], {});
         const resolved = seen.stack!.resources.find((r) => r.name === "thing-one") as PolicyResource;
         assert.strictEqual(resolved.parent?.urn, parent.urn);
-        assert.deepStrictEqual(resolved.dependencies.map((d) => d.urn), [parent.urn]);
+        assert.deepStrictEqual(
+            resolved.dependencies.map((d) => d.urn),
+            [parent.urn],
+        );
         assert.strictEqual(seen.stack!.stackTags.size, 0);
     });
 

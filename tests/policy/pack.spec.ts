@@ -16,7 +16,10 @@ const read = (file: string) => fs.readFileSync(path.join(policyDir, file), "utf8
 function exportedPolicies(module: object): Policy[] {
     return Object.values(module).filter(
         (value): value is Policy =>
-            typeof value === "object" && value !== null && typeof (value as Policy).name === "string" && ("validateResource" in value || "validateStack" in value),
+            typeof value === "object" &&
+            value !== null &&
+            typeof (value as Policy).name === "string" &&
+            ("validateResource" in value || "validateStack" in value),
     );
 }
 
@@ -34,10 +37,7 @@ describe("the saleor-guard pack", () => {
     it("rules.ts lists every rule the aws, kubernetes and stack barrels export, each once", () => {
         const exported = new Set([...exportedPolicies(awsRules), ...exportedPolicies(kubernetesRules), ...exportedPolicies(stackRules)]);
         assert.strictEqual(new Set(policies).size, policies.length);
-        assert.deepStrictEqual(
-            [...exported].map((p) => p.name).sort(),
-            policies.map((p) => p.name).sort(),
-        );
+        assert.deepStrictEqual([...exported].map((p) => p.name).sort(), policies.map((p) => p.name).sort());
     });
 
     it("has at least 30 rules with unique kebab-case names and one-sentence descriptions", () => {
@@ -96,7 +96,11 @@ describe("per-stack policy configs", () => {
         for (const stack of ["staging", "production"] as const) {
             const config = readStackConfig(stack);
             for (const policy of policies.filter((p) => ruleInfo(p).category === "security")) {
-                assert.strictEqual((config[policy.name] as { enforcementLevel: string }).enforcementLevel, "mandatory", `${stack}: ${policy.name}`);
+                assert.strictEqual(
+                    (config[policy.name] as { enforcementLevel: string }).enforcementLevel,
+                    "mandatory",
+                    `${stack}: ${policy.name}`,
+                );
             }
         }
     });
@@ -129,7 +133,11 @@ describe("per-stack policy configs", () => {
     });
 
     it("production requires the 6-hour / 30-day backup plan the production guide asks for", () => {
-        const entry = readStackConfig("production")["aws-backup-plan-frequency-and-retention"] as { enforcementLevel: string; maxIntervalHours: number; minRetentionDays: number };
+        const entry = readStackConfig("production")["aws-backup-plan-frequency-and-retention"] as {
+            enforcementLevel: string;
+            maxIntervalHours: number;
+            minRetentionDays: number;
+        };
         assert.strictEqual(entry.enforcementLevel, "mandatory");
         assert.strictEqual(entry.maxIntervalHours, 6);
         assert.strictEqual(entry.minRetentionDays, 30);

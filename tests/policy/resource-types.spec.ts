@@ -63,21 +63,28 @@ export type KubeChecks = [
 /** Names no SDK has, appended to this file to show that the checks above catch one. */
 const controls = {
     notAnRdsInput: "export type AwsControl = None<Extra<types.RdsInstanceProps & { notAnRdsInput?: boolean }, aws.rds.InstanceArgs>>;",
-    notAContainerField: "export type KubeControl = None<Extra<kube.Container & { notAContainerField?: string }, k8s.types.input.core.v1.Container>>;",
+    notAContainerField:
+        "export type KubeControl = None<Extra<kube.Container & { notAContainerField?: string }, k8s.types.input.core.v1.Container>>;",
 };
 
 /** tsc's errors in `text`, checked as this file under the project's tsconfig.json: "line:column message". */
 function typeErrors(text: string): string[] {
     const root = path.join(__dirname, "..", "..");
-    const config = ts.getParsedCommandLineOfConfigFile(path.join(root, "tsconfig.json"), {}, {
-        ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(ts.flattenDiagnosticMessageText(d.messageText, "\n")),
-    })!;
+    const config = ts.getParsedCommandLineOfConfigFile(
+        path.join(root, "tsconfig.json"),
+        {},
+        {
+            ...ts.sys,
+            onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(ts.flattenDiagnosticMessageText(d.messageText, "\n")),
+        },
+    )!;
     const options = { ...config.options, noEmit: true };
     const host = ts.createCompilerHost(options);
     const getSourceFile = host.getSourceFile;
-    host.getSourceFile = (fileName, languageVersion, ...rest) => path.resolve(fileName) === __filename
-        ? ts.createSourceFile(fileName, text, languageVersion)
-        : getSourceFile.call(host, fileName, languageVersion, ...rest);
+    host.getSourceFile = (fileName, languageVersion, ...rest) =>
+        path.resolve(fileName) === __filename
+            ? ts.createSourceFile(fileName, text, languageVersion)
+            : getSourceFile.call(host, fileName, languageVersion, ...rest);
     const program = ts.createProgram([__filename], options, host);
     const file = program.getSourceFile(__filename)!;
     return [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)].map((d) => {
@@ -93,9 +100,16 @@ describe("resource inputs the rules read", () => {
         // One program for both: the file as it is, and the controls on lines of their own after it.
         const errors = typeErrors(`${source}\n${Object.values(controls).join("\n")}\n`);
         const line = (e: string) => Number(e.split(":")[0]);
-        assert.deepStrictEqual(errors.filter((e) => line(e) <= lines), [], "names the SDKs' Args types do not have");
+        assert.deepStrictEqual(
+            errors.filter((e) => line(e) <= lines),
+            [],
+            "names the SDKs' Args types do not have",
+        );
         for (const [name, control] of Object.entries(controls)) {
-            assert.ok(errors.some((e) => line(e) > lines && e.includes(`"${name}"`)), `the check lets ${name} through (${control}): ${errors.join("; ")}`);
+            assert.ok(
+                errors.some((e) => line(e) > lines && e.includes(`"${name}"`)),
+                `the check lets ${name} through (${control}): ${errors.join("; ")}`,
+            );
         }
     });
 });

@@ -9,7 +9,10 @@ describe("the rule table", () => {
     const rows = table.trim().split("\n").slice(2);
 
     it("has one row per rule, in the pack's order", () => {
-        assert.deepStrictEqual(rows.map((row) => /^\| `([^`]+)`/.exec(row)?.[1]), policies.map((p) => p.name));
+        assert.deepStrictEqual(
+            rows.map((row) => /^\| `([^`]+)`/.exec(row)?.[1]),
+            policies.map((p) => p.name),
+        );
     });
 
     it("shows each stack's level from its config file", () => {
@@ -17,7 +20,11 @@ describe("the rule table", () => {
         policies.forEach((policy, i) => {
             const cells = rows[i].split(" | ");
             const levels = cells.slice(-3).map((c) => c.replace(/ \|$/, ""));
-            assert.deepStrictEqual(levels, configs.map((c) => (c[policy.name] as { enforcementLevel: string }).enforcementLevel), policy.name);
+            assert.deepStrictEqual(
+                levels,
+                configs.map((c) => (c[policy.name] as { enforcementLevel: string }).enforcementLevel),
+                policy.name,
+            );
         });
     });
 
@@ -29,7 +36,10 @@ describe("the rule table", () => {
     for (const file of [path.join("policy", "README.md"), "README.md"]) {
         it(`${file} carries the current table`, () => {
             const readme = fs.readFileSync(path.join(__dirname, "..", "..", file), "utf8");
-            assert.ok(readme.includes(`${RULE_TABLE_START}\n${table}${RULE_TABLE_END}`), `run: node -r ./automation/register.js policy/table.ts ${file}`);
+            assert.ok(
+                readme.includes(`${RULE_TABLE_START}\n${table}${RULE_TABLE_END}`),
+                `run: node -r ./automation/register.js policy/table.ts ${file}`,
+            );
             assert.strictEqual(embedRuleTable(readme), readme);
         });
     }

@@ -31,14 +31,21 @@ for (const stack of ["staging", "production"] as const) {
             assert.equal(outputs.primaryRegion, "eu-central-1");
             assert.equal(outputs.regions["eu-central-1"].role, "primary");
             assert.equal(outputs.regions["eu-west-1"].role, "secondary");
-            const providerRegions = res.ofType("pulumi:providers:aws").map((p) => (p.inputs as any).region).sort();
+            const providerRegions = res
+                .ofType("pulumi:providers:aws")
+                .map((p) => (p.inputs as any).region)
+                .sort();
             // us-east-1 only for CloudFront (its distribution, WAF, certificate and DNS), in production.
-            assert.deepEqual(providerRegions, stack === "production" ? ["eu-central-1", "eu-west-1", "us-east-1"] : ["eu-central-1", "eu-west-1"]);
+            assert.deepEqual(
+                providerRegions,
+                stack === "production" ? ["eu-central-1", "eu-west-1", "us-east-1"] : ["eu-central-1", "eu-west-1"],
+            );
             const global = res.ofType("pulumi:providers:aws").find((p) => (p.inputs as any).region === "us-east-1");
             if (global) {
                 const users = res.all.filter((r) => r.provider.startsWith(`${global.urn}::`));
                 assert.ok(users.length > 0);
-                for (const r of users) assert.ok(/cloudfront|wafv2|acm|route53/.test(r.type), `${r.type} ${r.name} has no reason to live in us-east-1`);
+                for (const r of users)
+                    assert.ok(/cloudfront|wafv2|acm|route53/.test(r.type), `${r.type} ${r.name} has no reason to live in us-east-1`);
             }
         });
 
@@ -49,8 +56,12 @@ for (const stack of ["staging", "production"] as const) {
                 const region = topRegion(res, r);
                 if (region === "stack-wide") continue;
                 // Peering accepts on the accepter's side; replication lives on the source bucket.
-                const expected = r.type === "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter" ? "eu-west-1"
-                    : r.type === "aws:s3/bucketReplicationConfig:BucketReplicationConfig" ? "eu-central-1" : region;
+                const expected =
+                    r.type === "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter"
+                        ? "eu-west-1"
+                        : r.type === "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
+                          ? "eu-central-1"
+                          : region;
                 if (r.name.startsWith("eu-central-1-to-eu-west-1")) continue;
                 assert.equal(providerRegion(res, r), expected, `${r.type} ${r.name}`);
             }
@@ -66,11 +77,19 @@ for (const stack of ["staging", "production"] as const) {
                 const clusterName = (clusters.find((c) => providerRegion(res, c) === region)!.inputs as any).name;
                 const kubeconfig = JSON.parse(reveal<string>((p.inputs as any).kubeconfig));
                 assert.equal(kubeconfig["current-context"], clusterName, `${p.name} current context`);
-                assert.deepEqual(kubeconfig.clusters.map((c: any) => c.name), [clusterName], `${p.name} clusters`);
-                assert.match(hostOf(kubeconfig.clusters[0].cluster.server), new RegExp(`\\.${region}\\.eks\\.amazonaws\\.com$`), `${p.name} server`);
+                assert.deepEqual(
+                    kubeconfig.clusters.map((c: any) => c.name),
+                    [clusterName],
+                    `${p.name} clusters`,
+                );
+                assert.match(
+                    hostOf(kubeconfig.clusters[0].cluster.server),
+                    new RegExp(`\\.${region}\\.eks\\.amazonaws\\.com$`),
+                    `${p.name} server`,
+                );
                 // The token comes from `aws eks get-token` for this region's cluster, in this region.
                 const args: string[] = kubeconfig.users[0].user.exec.args;
-                const flag = (name: string) => args.includes(name) ? args[args.indexOf(name) + 1] : undefined;
+                const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
                 assert.equal(flag("--cluster-name"), clusterName, `${p.name}: aws ${args.join(" ")}`);
                 assert.equal(flag("--region"), region, `${p.name}: aws ${args.join(" ")}`);
             }
@@ -86,8 +105,14 @@ for (const stack of ["staging", "production"] as const) {
 
         it("runs migrations and Celery beat only in the primary; the secondary's Core waits for the primary's Job", () => {
             const jobs = res.component("kubernetes:batch/v1:Job", "migrations");
-            assert.deepEqual(jobs.map((j) => j.name), ["eu-central-1-core-migrate"]);
-            assert.deepEqual(res.component("kubernetes:apps/v1:Deployment", "beat").map((d) => d.name), ["eu-central-1-core-beat"]);
+            assert.deepEqual(
+                jobs.map((j) => j.name),
+                ["eu-central-1-core-migrate"],
+            );
+            assert.deepEqual(
+                res.component("kubernetes:apps/v1:Deployment", "beat").map((d) => d.name),
+                ["eu-central-1-core-beat"],
+            );
             for (const c of ["api", "worker", "beat"]) {
                 for (const d of res.component("kubernetes:apps/v1:Deployment", c)) {
                     assert.ok(d.dependencies.includes(jobs[0].urn), `${d.name} waits for the migration`);
@@ -117,7 +142,10 @@ for (const stack of ["staging", "production"] as const) {
         it("keeps each region's cache local and every region's media in the primary bucket", () => {
             const primaryEnv = coreEnv(res, "eu-central-1");
             const secondaryEnv = coreEnv(res, "eu-west-1");
-            assert.notEqual(hostOf(primaryEnv.CACHE_URL.replace("rediss", "https")), hostOf(secondaryEnv.CACHE_URL.replace("rediss", "https")));
+            assert.notEqual(
+                hostOf(primaryEnv.CACHE_URL.replace("rediss", "https")),
+                hostOf(secondaryEnv.CACHE_URL.replace("rediss", "https")),
+            );
             const media = (region: string) => (res.one("kubernetes:core/v1:ConfigMap", `${region}-core-config`).inputs as any).data;
             assert.equal(media("eu-west-1").AWS_MEDIA_BUCKET_NAME, media("eu-central-1").AWS_MEDIA_BUCKET_NAME);
             assert.equal(media("eu-west-1").AWS_S3_REGION_NAME, "eu-central-1");
@@ -128,7 +156,9 @@ for (const stack of ["staging", "production"] as const) {
                 const api = res.one("kubernetes:apps/v1:Deployment", `${region}-core-api`);
                 assert.equal((api.inputs as any).spec.template.spec.serviceAccountName, "saleor-core");
             }
-            const associations = res.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").filter((a) => (a.inputs as any).serviceAccount === "saleor-core");
+            const associations = res
+                .ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+                .filter((a) => (a.inputs as any).serviceAccount === "saleor-core");
             assert.equal(associations.length, 2);
         });
 
@@ -144,9 +174,16 @@ for (const stack of ["staging", "production"] as const) {
 
         it("builds the Core image once and pulls it in the secondary from its own region's registry", () => {
             assert.equal(res.ofType("docker:index/image:Image").filter((i) => i.name.startsWith("core-")).length, 1);
-            const image = (region: string) => (res.one("kubernetes:apps/v1:Deployment", `${region}-core-api`).inputs as any).spec.template.spec.containers[0].image;
-            assert.ok(image("eu-central-1").startsWith(`${accountId}.dkr.ecr.eu-central-1.amazonaws.com/${stack}/saleor-core@sha256:`), image("eu-central-1"));
-            assert.ok(image("eu-west-1").startsWith(`${accountId}.dkr.ecr.eu-west-1.amazonaws.com/${stack}/saleor-core@sha256:`), image("eu-west-1"));
+            const image = (region: string) =>
+                (res.one("kubernetes:apps/v1:Deployment", `${region}-core-api`).inputs as any).spec.template.spec.containers[0].image;
+            assert.ok(
+                image("eu-central-1").startsWith(`${accountId}.dkr.ecr.eu-central-1.amazonaws.com/${stack}/saleor-core@sha256:`),
+                image("eu-central-1"),
+            );
+            assert.ok(
+                image("eu-west-1").startsWith(`${accountId}.dkr.ecr.eu-west-1.amazonaws.com/${stack}/saleor-core@sha256:`),
+                image("eu-west-1"),
+            );
             assert.equal(image("eu-west-1").split("@")[1], image("eu-central-1").split("@")[1]);
         });
     });
@@ -170,8 +207,10 @@ describe("production stack: high availability and protection", () => {
 
     it("sizes web pods as the production guide does: 1 CPU / 2 GiB requested, 2 CPU / 4 GiB limit", () => {
         const api = res.one("kubernetes:apps/v1:Deployment", "eu-central-1-core-api");
-        assert.deepEqual((api.inputs as any).spec.template.spec.containers[0].resources,
-            { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } });
+        assert.deepEqual((api.inputs as any).spec.template.spec.containers[0].resources, {
+            requests: { cpu: "1", memory: "2Gi" },
+            limits: { cpu: "2", memory: "4Gi" },
+        });
     });
 
     it("keeps the writer Multi-AZ, deletion-protected, backed up 30 days, with a final snapshot", () => {
@@ -186,7 +225,13 @@ describe("production stack: high availability and protection", () => {
     });
 
     it("protects every database, cache, bucket, key and cluster from deletion", () => {
-        const stateful = ["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:s3/bucket:Bucket", "aws:kms/key:Key", "aws:eks/cluster:Cluster"];
+        const stateful = [
+            "aws:rds/instance:Instance",
+            "aws:elasticache/replicationGroup:ReplicationGroup",
+            "aws:s3/bucket:Bucket",
+            "aws:kms/key:Key",
+            "aws:eks/cluster:Cluster",
+        ];
         for (const type of stateful) {
             // Keys that encrypt stored data; the alert topics' keys only wrap messages in flight.
             const found = res.ofType(type).filter((r) => !r.name.endsWith("-alerts-key"));
@@ -220,7 +265,10 @@ describe("staging stack: smaller and unprotected", () => {
     });
 
     it("protects nothing, so a staging stack can be torn down", () => {
-        assert.deepEqual(res.all.filter((r) => r.protect).map((r) => r.name), []);
+        assert.deepEqual(
+            res.all.filter((r) => r.protect).map((r) => r.name),
+            [],
+        );
         const writer = res.ofType("aws:rds/instance:Instance").find((i) => !(i.inputs as any).replicateSourceDb)!;
         assert.equal((writer.inputs as any).deletionProtection, false);
         assert.equal((writer.inputs as any).skipFinalSnapshot, true);
@@ -228,6 +276,12 @@ describe("staging stack: smaller and unprotected", () => {
 
     it("does not replicate media (the secondary writes to the primary's bucket; its own stays empty until a failover)", () => {
         assert.equal(res.ofType("aws:s3/bucketReplicationConfig:BucketReplicationConfig").length, 0);
-        assert.deepEqual(res.ofType("aws:s3/bucket:Bucket").map((b) => b.name).sort(), ["eu-central-1-data-media", "eu-west-1-data-media"]);
+        assert.deepEqual(
+            res
+                .ofType("aws:s3/bucket:Bucket")
+                .map((b) => b.name)
+                .sort(),
+            ["eu-central-1-data-media", "eu-west-1-data-media"],
+        );
     });
 });

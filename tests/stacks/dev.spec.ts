@@ -24,7 +24,13 @@ describe("dev stack", () => {
         const components = deployments.map((d) => (d.inputs as any).metadata.labels["app.kubernetes.io/component"]).sort();
         assert.deepEqual(components, ["api", "beat", "dashboard", "mailpit", "storefront", "worker"]);
         for (const d of deployments) assert.equal((d.inputs as any).spec.replicas, 1, d.name);
-        assert.deepEqual(res.ofType("kubernetes:apps/v1:StatefulSet").map((s) => s.name).sort(), ["local-data-postgres", "local-data-valkey"]);
+        assert.deepEqual(
+            res
+                .ofType("kubernetes:apps/v1:StatefulSet")
+                .map((s) => s.name)
+                .sort(),
+            ["local-data-postgres", "local-data-valkey"],
+        );
         assert.equal(res.ofType("kubernetes:policy/v1:PodDisruptionBudget").length, 0);
     });
 
@@ -33,7 +39,10 @@ describe("dev stack", () => {
         assert.equal(data.DEBUG, "True");
         assert.equal(data.PLAYGROUND_ENABLED, "True");
         assert.equal(data.PUBLIC_URL, "http://api.localhost/");
-        const hosts = res.ofType("kubernetes:networking.k8s.io/v1:Ingress").flatMap((i) => (i.inputs as any).spec.rules.map((r: any) => r.host)).sort();
+        const hosts = res
+            .ofType("kubernetes:networking.k8s.io/v1:Ingress")
+            .flatMap((i) => (i.inputs as any).spec.rules.map((r: any) => r.host))
+            .sort();
         assert.deepEqual(hosts, ["api.localhost", "dashboard.localhost", "shop.localhost"]);
     });
 
@@ -55,8 +64,10 @@ describe("dev stack", () => {
         assert.equal(inputs.build.args.NEXT_PUBLIC_SALEOR_API_URL, "http://api.localhost/graphql/");
         assert.equal(inputs.build.network, "host");
         const api = res.component("kubernetes:apps/v1:Deployment", "api")[0];
-        assert.ok(image.dependencies.includes(api.urn) || res.ofType("saleor:components:ContainerImage")[0].dependencies.includes(api.urn),
-            "the build's code generation needs the API up");
+        assert.ok(
+            image.dependencies.includes(api.urn) || res.ofType("saleor:components:ContainerImage")[0].dependencies.includes(api.urn),
+            "the build's code generation needs the API up",
+        );
     });
 
     it("makes the migration Job wait for PostgreSQL and Valkey", () => {

@@ -51,7 +51,10 @@ for (const stack of ["production", "staging"] as const) {
         it("promotes eu-west-1's standby in place: the writer aliases it and replicates from nothing", () => {
             const writer = res.one(RDS, "eu-west-1-data-postgres-writer");
             assert.equal(inputs(writer).replicateSourceDb, undefined);
-            assert.ok(writer.aliases.some((a) => nameOf(a) === "eu-west-1-data-postgres-standby"), writer.aliases.join());
+            assert.ok(
+                writer.aliases.some((a) => nameOf(a) === "eu-west-1-data-postgres-standby"),
+                writer.aliases.join(),
+            );
             const promoted = forward.stateful.find((s) => nameOf(s.urn) === "eu-west-1-data-postgres-writer")!;
             assert.equal(promoted.change, "update", "an update of the standby, not a new database");
             assert.equal(nameOf(promoted.renamedFrom!), "eu-west-1-data-postgres-standby");
@@ -65,24 +68,41 @@ for (const stack of ["production", "staging"] as const) {
             assert.match(inputs(standby).replicateSourceDb, /^arn:aws:rds:eu-west-1:/);
             assert.equal(providerRegion(res, standby), "eu-central-1");
             const writers = res.ofType(RDS).filter((i) => inputs(i).replicateSourceDb === undefined);
-            assert.deepEqual(writers.map((w) => w.name), ["eu-west-1-data-postgres-writer"], "exactly one writer");
+            assert.deepEqual(
+                writers.map((w) => w.name),
+                ["eu-west-1-data-postgres-writer"],
+                "exactly one writer",
+            );
         });
 
         it("keeps the old writer in AWS when it leaves the stack, and replaces no stateful resource", () => {
             const old = forward.stateful.find((s) => nameOf(s.urn) === "eu-central-1-data-postgres-writer")!;
             assert.equal(old.change, "delete");
             assert.equal(old.retained, stack === "production", "production retains it (retainOnDelete); staging's is disposable");
-            assert.deepEqual(forward.stateful.filter((s) => s.change === "replace"), []);
+            assert.deepEqual(
+                forward.stateful.filter((s) => s.change === "replace"),
+                [],
+            );
             const touched = forward.stateful.map((s) => nameOf(s.urn)).sort();
             const expected = ["eu-central-1-data-postgres-writer", "eu-west-1-data-postgres-writer"];
             if (stack === "production") expected.push("eu-central-1-data-postgres-reader");
-            assert.deepEqual(touched, expected.sort(), "nothing else stateful changes: buckets, keys, vaults, caches, clusters, registry stay");
+            assert.deepEqual(
+                touched,
+                expected.sort(),
+                "nothing else stateful changes: buckets, keys, vaults, caches, clusters, registry stay",
+            );
         });
 
         it("moves the migration Job and Celery beat to eu-west-1, and eu-central-1's Core waits for that Job", () => {
             const jobs = res.component("kubernetes:batch/v1:Job", "migrations");
-            assert.deepEqual(jobs.map((j) => j.name), ["eu-west-1-core-migrate"]);
-            assert.deepEqual(res.component("kubernetes:apps/v1:Deployment", "beat").map((d) => d.name), ["eu-west-1-core-beat"]);
+            assert.deepEqual(
+                jobs.map((j) => j.name),
+                ["eu-west-1-core-migrate"],
+            );
+            assert.deepEqual(
+                res.component("kubernetes:apps/v1:Deployment", "beat").map((d) => d.name),
+                ["eu-west-1-core-beat"],
+            );
             for (const c of ["api", "worker"]) {
                 const d = res.one("kubernetes:apps/v1:Deployment", `eu-central-1-core-${c}`);
                 assert.ok(d.dependencies.includes(jobs[0].urn), `${d.name} waits for eu-west-1's migration`);
@@ -100,14 +120,19 @@ for (const stack of ["production", "staging"] as const) {
         });
 
         it("writes media to eu-west-1's own bucket from both regions", () => {
-            const bucket = inputs(res.one("aws:s3/bucket:Bucket", "eu-west-1-data-media")).bucket ?? res.one("aws:s3/bucket:Bucket", "eu-west-1-data-media").id;
+            const bucket =
+                inputs(res.one("aws:s3/bucket:Bucket", "eu-west-1-data-media")).bucket ??
+                res.one("aws:s3/bucket:Bucket", "eu-west-1-data-media").id;
             for (const region of ["eu-west-1", "eu-central-1"]) {
                 assert.equal(coreConfig(res, region).AWS_MEDIA_BUCKET_NAME, bucket);
                 assert.equal(coreConfig(res, region).AWS_S3_REGION_NAME, "eu-west-1");
             }
             const replication = res.ofType("aws:s3/bucketReplicationConfig:BucketReplicationConfig");
             if (stack === "production") {
-                assert.deepEqual(replication.map((r) => [r.name, inputs(r).bucket, providerRegion(res, r)]), [["eu-central-1-data-media-replication", bucket, "eu-west-1"]]);
+                assert.deepEqual(
+                    replication.map((r) => [r.name, inputs(r).bucket, providerRegion(res, r)]),
+                    [["eu-central-1-data-media-replication", bucket, "eu-west-1"]],
+                );
             } else {
                 assert.equal(replication.length, 0);
             }
@@ -115,18 +140,26 @@ for (const stack of ["production", "staging"] as const) {
 
         it("backs up the new writer into eu-west-1's vault and copies to eu-central-1's as configured", () => {
             const plans = res.ofType("aws:backup/plan:Plan");
-            assert.deepEqual(plans.map((p) => p.name), ["eu-west-1-data-backups"]);
+            assert.deepEqual(
+                plans.map((p) => p.name),
+                ["eu-west-1-data-backups"],
+            );
             const [rule] = inputs(plans[0]).rules;
             const vault = (region: string) => res.one("aws:backup/vault:Vault", `${region}-backups`);
             assert.equal(rule.targetVaultName, inputs(vault("eu-west-1")).name ?? vault("eu-west-1").id);
             const copies = (rule.copyActions ?? []).map((c: any) => c.destinationVaultArn);
-            assert.deepEqual(copies, stack === "production" ? [`arn:aws:backup:eu-central-1:123456789012:backup-vault:${vault("eu-central-1").id}`] : []);
+            assert.deepEqual(
+                copies,
+                stack === "production" ? [`arn:aws:backup:eu-central-1:123456789012:backup-vault:${vault("eu-central-1").id}`] : [],
+            );
         });
 
         it("keeps the registry and the peering where they were: the home region is the first listed, not the primary", () => {
-            const stable = (e: Evaluation) => e.resources
-                .filter((r) => /^aws:ecr\/|^aws:ec2\/vpcPeering/.test(r.type))
-                .map((r) => JSON.stringify([r.urn, r.provider.split("::")[3], r.inputs])).sort();
+            const stable = (e: Evaluation) =>
+                e.resources
+                    .filter((r) => /^aws:ecr\/|^aws:ec2\/vpcPeering/.test(r.type))
+                    .map((r) => JSON.stringify([r.urn, r.provider.split("::")[3], r.inputs]))
+                    .sort();
             assert.ok(stable(failover).length >= 3);
             assert.deepEqual(stable(failover), stable(normal));
         });
@@ -135,13 +168,22 @@ for (const stack of ["production", "staging"] as const) {
             const promoted = back.stateful.find((s) => nameOf(s.urn) === "eu-central-1-data-postgres-writer")!;
             assert.equal(promoted.change, "update");
             assert.equal(nameOf(promoted.renamedFrom!), "eu-central-1-data-postgres-standby");
-            assert.deepEqual(back.stateful.filter((s) => s.change === "replace"), []);
-            assert.ok(back.stateful.every((s) => s.type === RDS), back.stateful.map((s) => `${s.change} ${nameOf(s.urn)}`).join(", "));
+            assert.deepEqual(
+                back.stateful.filter((s) => s.change === "replace"),
+                [],
+            );
+            assert.ok(
+                back.stateful.every((s) => s.type === RDS),
+                back.stateful.map((s) => `${s.change} ${nameOf(s.urn)}`).join(", "),
+            );
         });
 
         it("leaves every stateful resource outside the database where a failover finds it", () => {
-            const stateful = (e: Evaluation) => e.resources.filter((r) => isStatefulType(r.type) && r.type !== RDS)
-                .map((r) => JSON.stringify([r.urn, r.provider.split("::")[3], r.protect])).sort();
+            const stateful = (e: Evaluation) =>
+                e.resources
+                    .filter((r) => isStatefulType(r.type) && r.type !== RDS)
+                    .map((r) => JSON.stringify([r.urn, r.provider.split("::")[3], r.protect]))
+                    .sort();
             assert.deepEqual(stateful(failover), stateful(normal));
         });
     });

@@ -67,10 +67,14 @@ describe("image tags name what the image holds", () => {
 
     it("leaves a secondary pinned to its Saleor version on its image when saleorVersion moves on", async () => {
         const before = new Resources((await evaluated("staging")).resources);
-        const after = new Resources((await evaluated("staging", {
-            "saleor:saleorVersion": "3.23.6",
-            "saleor:regionReleases": JSON.stringify({ "eu-west-1": "3.23.5" }),
-        })).resources);
+        const after = new Resources(
+            (
+                await evaluated("staging", {
+                    "saleor:saleorVersion": "3.23.6",
+                    "saleor:regionReleases": JSON.stringify({ "eu-west-1": "3.23.5" }),
+                })
+            ).resources,
+        );
         assert.equal(coreImageOf(after, "eu-west-1"), coreImageOf(before, "eu-west-1"));
         assert.notEqual(coreImageOf(after, "eu-central-1"), coreImageOf(before, "eu-central-1"));
         assert.match(imageName(after, "core-3.23.6-image"), /:3\.23\.6-[0-9a-f]{12}$/);
@@ -81,9 +85,21 @@ describe("image tags name what the image holds", () => {
         const tags = ["eu-central-1", "eu-west-1"].map((r) => imageName(res, `${r}-storefront-image`).split(":").pop());
         assert.match(tags[0] ?? "", /^1\.0\.0-eu-central-1-[0-9a-f]{12}$/);
         assert.match(tags[1] ?? "", /^1\.0\.0-eu-west-1-[0-9a-f]{12}$/);
-        const channel = new Resources((await evaluated("staging", {
-            "saleor:images": JSON.stringify({ storefront: { source: "build", context: "../storefront", repositoryName: "saleor-storefront", tag: "1.0.0", defaultChannel: "eu" } }),
-        })).resources);
+        const channel = new Resources(
+            (
+                await evaluated("staging", {
+                    "saleor:images": JSON.stringify({
+                        storefront: {
+                            source: "build",
+                            context: "../storefront",
+                            repositoryName: "saleor-storefront",
+                            tag: "1.0.0",
+                            defaultChannel: "eu",
+                        },
+                    }),
+                })
+            ).resources,
+        );
         assert.notEqual(imageName(channel, "eu-central-1-storefront-image"), imageName(res, "eu-central-1-storefront-image"));
     });
 });

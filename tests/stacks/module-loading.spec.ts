@@ -44,7 +44,11 @@ describe("what evaluating each stack loads", function () {
 
     it("loads the Kubernetes resource classes it uses from their own modules, never the package index", () => {
         for (const [stack, l] of loads) {
-            assert.equal(l.kubernetesIndex, false, `${stack} loaded @pulumi/kubernetes/index.js: import the class from its module (e.g. @pulumi/kubernetes/apps/v1/deployment)`);
+            assert.equal(
+                l.kubernetesIndex,
+                false,
+                `${stack} loaded @pulumi/kubernetes/index.js: import the class from its module (e.g. @pulumi/kubernetes/apps/v1/deployment)`,
+            );
             // The probe sees the modules it does load: provider, utilities, types and the classes.
             assert.ok(l.kubernetes > 10 && l.kubernetes < 60, `${stack}: ${l.kubernetes} @pulumi/kubernetes modules`);
         }

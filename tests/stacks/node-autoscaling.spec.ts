@@ -20,7 +20,9 @@ const autoscalerAssociations = (res: Resources) =>
     res.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").filter((a) => inputs(a).serviceAccount === "cluster-autoscaler");
 /** Each region's EKS cluster name, by region (resources of a region are named after it). */
 const clusterNames = (res: Resources) =>
-    Object.fromEntries(res.ofType("aws:eks/cluster:Cluster").map((c) => [c.name.match(/^eu-(central|west)-1/)![0], inputs(c).name as string]));
+    Object.fromEntries(
+        res.ofType("aws:eks/cluster:Cluster").map((c) => [c.name.match(/^eu-(central|west)-1/)![0], inputs(c).name as string]),
+    );
 
 for (const stack of ["staging", "production"] as const) {
     describe(`${stack} stack: node autoscaling`, () => {
@@ -45,11 +47,20 @@ for (const stack of ["staging", "production"] as const) {
                 const role = res.ofType("aws:iam/role:Role").find((r) => inputs(a).roleArn.endsWith(`/${r.id}`))!;
                 const policy = res.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => inputs(p).role === role.id)!;
                 const statements: { Action: string | string[]; Condition?: unknown }[] = JSON.parse(inputs(policy).policy).Statement;
-                const writes = statements.filter((s) => [s.Action].flat().some((x) => x === "autoscaling:SetDesiredCapacity" || x === "autoscaling:TerminateInstanceInAutoScalingGroup"));
+                const writes = statements.filter((s) =>
+                    [s.Action]
+                        .flat()
+                        .some((x) => x === "autoscaling:SetDesiredCapacity" || x === "autoscaling:TerminateInstanceInAutoScalingGroup"),
+                );
                 assert.ok(writes.length > 0, a.name);
                 const cluster = inputs(a).clusterName;
                 assert.ok(Object.values(names).includes(cluster));
-                for (const s of writes) assert.deepEqual(s.Condition, { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${cluster}`]: "owned" } }, a.name);
+                for (const s of writes)
+                    assert.deepEqual(
+                        s.Condition,
+                        { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${cluster}`]: "owned" } },
+                        a.name,
+                    );
             }
         });
 
@@ -86,7 +97,13 @@ for (const stack of ["staging", "production"] as const) {
 describe("dev stack: node autoscaling", () => {
     it("installs no cluster autoscaler and binds no role on the existing cluster", async () => {
         const res = new Resources((await evaluated("dev")).resources);
-        assert.deepEqual(autoscalers(res).map((r) => r.name), []);
-        assert.deepEqual(autoscalerAssociations(res).map((a) => a.name), []);
+        assert.deepEqual(
+            autoscalers(res).map((r) => r.name),
+            [],
+        );
+        assert.deepEqual(
+            autoscalerAssociations(res).map((a) => a.name),
+            [],
+        );
     });
 });

@@ -8,7 +8,9 @@ const regions = ["eu-central-1", "eu-west-1"];
 
 describe("production operations: edge, alerts, backups", () => {
     let res: Resources;
-    before(async () => { res = new Resources((await evaluated("production")).resources); });
+    before(async () => {
+        res = new Resources((await evaluated("production")).resources);
+    });
 
     it("attaches each region's own certificate and WAF to every Ingress there", () => {
         for (const region of regions) {
@@ -28,7 +30,14 @@ describe("production operations: edge, alerts, backups", () => {
 
     it("gives every public host a DNS record in the zone", () => {
         const names = res.ofType("aws:route53/record:Record").map((r) => (r.inputs as any).name);
-        for (const host of ["api.de.example.com", "dashboard.de.example.com", "de.example.com", "api.nl.example.com", "nl.example.com", "be.example.com"]) {
+        for (const host of [
+            "api.de.example.com",
+            "dashboard.de.example.com",
+            "de.example.com",
+            "api.nl.example.com",
+            "nl.example.com",
+            "be.example.com",
+        ]) {
             assert.ok(names.includes(host), `${host} has a record`);
         }
     });
@@ -51,7 +60,9 @@ describe("production operations: edge, alerts, backups", () => {
                 assert.ok(a.dependencies.includes(topic.urn), `${a.name} notifies its own region's topic`);
             }
         }
-        const subscriptions = res.ofType("aws:sns/topicSubscription:TopicSubscription").map((s) => reveal<string>((s.inputs as any).endpoint));
+        const subscriptions = res
+            .ofType("aws:sns/topicSubscription:TopicSubscription")
+            .map((s) => reveal<string>((s.inputs as any).endpoint));
         assert.deepEqual(subscriptions, ["ops@example.com", "ops@example.com"]);
     });
 
@@ -74,10 +85,17 @@ describe("AWS Backup failure alerts", () => {
             for (const region of regions) {
                 const topic = res.one("aws:sns/topic:Topic", `${region}-alerts-topic`);
                 const policy = res.one("aws:sns/topicPolicy:TopicPolicy", `${region}-alerts-topic`);
-                const rules = [["backup-job-failed", "Backup Job State Change", ["FAILED", "ABORTED", "EXPIRED"]], ["backup-copy-failed", "Copy Job State Change", ["FAILED"]]] as const;
+                const rules = [
+                    ["backup-job-failed", "Backup Job State Change", ["FAILED", "ABORTED", "EXPIRED"]],
+                    ["backup-copy-failed", "Copy Job State Change", ["FAILED"]],
+                ] as const;
                 for (const [what, detailType, states] of rules) {
                     const rule = res.one("aws:cloudwatch/eventRule:EventRule", `${region}-alerts-${what}`);
-                    assert.deepEqual(JSON.parse(inputsOf(rule).eventPattern), { source: ["aws.backup"], "detail-type": [detailType], detail: { state: states } });
+                    assert.deepEqual(JSON.parse(inputsOf(rule).eventPattern), {
+                        source: ["aws.backup"],
+                        "detail-type": [detailType],
+                        detail: { state: states },
+                    });
                     assert.equal(rule.provider, topic.provider, `${rule.name} is in ${region}`);
                     const target = res.one("aws:cloudwatch/eventTarget:EventTarget", `${region}-alerts-${what}`);
                     assert.equal(inputsOf(target).rule, inputsOf(rule).name);
@@ -88,7 +106,12 @@ describe("AWS Backup failure alerts", () => {
                 assert.equal(fromEvents.length, 1);
                 assert.equal(fromEvents[0].Condition.ArnEquals["aws:SourceArn"].length, 2, "only the two rules");
                 const key = res.one("aws:kms/key:Key", `${region}-alerts-key`);
-                assert.deepEqual(statements(key).filter((x) => x.Principal?.Service === "events.amazonaws.com").map((x) => x.Action), [["kms:Decrypt", "kms:GenerateDataKey*"]]);
+                assert.deepEqual(
+                    statements(key)
+                        .filter((x) => x.Principal?.Service === "events.amazonaws.com")
+                        .map((x) => x.Action),
+                    [["kms:Decrypt", "kms:GenerateDataKey*"]],
+                );
             }
         });
     }
@@ -107,18 +130,28 @@ describe("operations config", () => {
     };
 
     it("dev has no AWS operations, and cannot switch them on", () => {
-        assertIncludes(problems({ ...devStack, operations: { alarms: true } }), 'saleor:operations.alarms: needs cluster.flavour "aws" (it builds AWS resources); allowed here: false');
+        assertIncludes(
+            problems({ ...devStack, operations: { alarms: true } }),
+            'saleor:operations.alarms: needs cluster.flavour "aws" (it builds AWS resources); allowed here: false',
+        );
     });
 
     it("the edge needs the Route 53 zone, and every host inside it", () => {
-        assertIncludes(problems({ ...productionStack, operations: { edge: true } }), "saleor:operations.dnsZone: required with operations.edge or operations.mediaCdn (the Route 53 zone certificates are validated in)");
-        assertIncludes(problems({ ...productionStack, operations: { dnsZone: "example.org" } }),
-            'saleor:regions[0].hosts: "api.de.example.com" is outside operations.dnsZone example.org; every host needs a record in that zone');
+        assertIncludes(
+            problems({ ...productionStack, operations: { edge: true } }),
+            "saleor:operations.dnsZone: required with operations.edge or operations.mediaCdn (the Route 53 zone certificates are validated in)",
+        );
+        assertIncludes(
+            problems({ ...productionStack, operations: { dnsZone: "example.org" } }),
+            'saleor:regions[0].hosts: "api.de.example.com" is outside operations.dnsZone example.org; every host needs a record in that zone',
+        );
         assert.deepEqual(problems({ ...productionStack, operations: { dnsZone: "example.com" } }), []);
     });
 
     it("a webhook for alerts must be a secret", () => {
-        assertIncludes(problems({ ...productionStack, operations: { dnsZone: "example.com" }, alertWebhookUrl: "https://events.pagerduty.com/x" }),
-            "saleor:alertWebhookUrl: holds credentials, so it must be a secret; set it with `pulumi config set --secret saleor:alertWebhookUrl <value>`");
+        assertIncludes(
+            problems({ ...productionStack, operations: { dnsZone: "example.com" }, alertWebhookUrl: "https://events.pagerduty.com/x" }),
+            "saleor:alertWebhookUrl: holds credentials, so it must be a secret; set it with `pulumi config set --secret saleor:alertWebhookUrl <value>`",
+        );
     });
 });

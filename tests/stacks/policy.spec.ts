@@ -24,7 +24,13 @@ describe("every stack through the policy pack", () => {
         // Valid config, but a single-AZ database: the config model allows it, production's policy does not.
         fs.writeFileSync(file, `${original}  saleor:data:\n    aws:\n      postgres:\n        multiAz: false\n`);
         let stdout = "";
-        const code = await runPlanCli(["--stack", "production", "--config-file", file, "--json"], (s) => { stdout += s; }, () => undefined);
+        const code = await runPlanCli(
+            ["--stack", "production", "--config-file", file, "--json"],
+            (s) => {
+                stdout += s;
+            },
+            () => undefined,
+        );
         assert.equal(code, 1);
         const doc = JSON.parse(stdout);
         const names = doc.policyViolations.filter((v: any) => v.enforcementLevel === "mandatory").map((v: any) => v.policyName);
@@ -39,7 +45,13 @@ describe("every stack through the policy pack", () => {
         // Valid config, but no edge: the internet-facing Ingresses keep their ALB and lose the WAF annotation.
         fs.writeFileSync(file, original.replace("  saleor:operations:\n", "  saleor:operations:\n    edge: false\n"));
         let stdout = "";
-        const code = await runPlanCli(["--stack", "production", "--config-file", file, "--json"], (s) => { stdout += s; }, () => undefined);
+        const code = await runPlanCli(
+            ["--stack", "production", "--config-file", file, "--json"],
+            (s) => {
+                stdout += s;
+            },
+            () => undefined,
+        );
         assert.equal(code, 1);
         const doc = JSON.parse(stdout);
         const waf = doc.policyViolations.filter((v: any) => v.policyName === "kubernetes-ingress-alb-waf-enabled");
@@ -49,7 +61,13 @@ describe("every stack through the policy pack", () => {
 
     it("--no-policy skips the check and says so", async () => {
         let stdout = "";
-        const code = await runPlanCli(["--stack", "dev", "--no-policy"], (s) => { stdout += s; }, () => undefined);
+        const code = await runPlanCli(
+            ["--stack", "dev", "--no-policy"],
+            (s) => {
+                stdout += s;
+            },
+            () => undefined,
+        );
         assert.equal(code, 0);
         assert.match(stdout, /Policy: not checked \(--no-policy\)\./);
     });

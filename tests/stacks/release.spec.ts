@@ -27,7 +27,8 @@ function diff(before: Evaluation, after: Evaluation) {
     const changed: RecordedResource[] = [];
     for (const [urn, r] of now) {
         const o = old.get(urn);
-        if (!o || !isDeepStrictEqual(o.inputs, r.inputs) || !isDeepStrictEqual(o.dependencies.sort(), r.dependencies.sort())) changed.push(r);
+        if (!o || !isDeepStrictEqual(o.inputs, r.inputs) || !isDeepStrictEqual(o.dependencies.sort(), r.dependencies.sort()))
+            changed.push(r);
     }
     const removed = [...old.values()].filter((r) => !now.has(r.urn));
     return { changed, removed };
@@ -53,22 +54,39 @@ describe("an image-only release (a Saleor version bump)", () => {
     it("production: leaves every database, cache, bucket, key, cluster and node group byte-for-byte alone", async () => {
         const before = await evaluateWith("production", { "saleor:release": "3.23.5" });
         const after = await evaluateWith("production", { "saleor:release": "3.23.6" });
-        const guarded = ["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:s3/bucket:Bucket",
-            "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:kms/key:Key", "aws:ec2/vpc:Vpc"];
+        const guarded = [
+            "aws:rds/instance:Instance",
+            "aws:elasticache/replicationGroup:ReplicationGroup",
+            "aws:s3/bucket:Bucket",
+            "aws:eks/cluster:Cluster",
+            "aws:eks/nodeGroup:NodeGroup",
+            "aws:kms/key:Key",
+            "aws:ec2/vpc:Vpc",
+        ];
         for (const type of guarded) {
             const a = before.resources.filter((r) => r.type === type);
             const b = after.resources.filter((r) => r.type === type);
             assert.ok(a.length > 0, type);
-            assert.deepEqual(b.map((r) => [r.urn, r.inputs]), a.map((r) => [r.urn, r.inputs]), type);
+            assert.deepEqual(
+                b.map((r) => [r.urn, r.inputs]),
+                a.map((r) => [r.urn, r.inputs]),
+                type,
+            );
         }
     });
 
     it("a staged rollout moves only the primary region's workloads", async () => {
         const before = await evaluateWith("production", { "saleor:release": "3.23.5" });
-        const after = await evaluateWith("production", { "saleor:release": "3.23.5", "saleor:regionReleases": JSON.stringify({ "eu-central-1": "3.23.6" }) });
+        const after = await evaluateWith("production", {
+            "saleor:release": "3.23.5",
+            "saleor:regionReleases": JSON.stringify({ "eu-central-1": "3.23.6" }),
+        });
         const { changed } = diff(before, after);
         const secondaryWorkloads = changed.filter((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name.startsWith("eu-west-1"));
-        assert.deepEqual(secondaryWorkloads.map((r) => r.name), []);
+        assert.deepEqual(
+            secondaryWorkloads.map((r) => r.name),
+            [],
+        );
         assert.ok(changed.some((r) => r.name === "eu-central-1-core-api"));
     });
 });

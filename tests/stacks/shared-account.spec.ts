@@ -63,7 +63,10 @@ function physicalNames(plan: PlanDocument): string[] {
         const name = key === undefined ? undefined : (s.inputs as Record<string, unknown>)[key];
         if (typeof name !== "string" || name.startsWith("[")) return [];
         // IAM and CloudFront names are global; everything else here is unique per region.
-        const region = s.type.startsWith("aws:iam/") || s.type.startsWith("aws:cloudfront/") ? "global" : (regionOf.get(s.provider?.split("::").slice(0, -1).join("::") ?? "") ?? "?");
+        const region =
+            s.type.startsWith("aws:iam/") || s.type.startsWith("aws:cloudfront/")
+                ? "global"
+                : (regionOf.get(s.provider?.split("::").slice(0, -1).join("::") ?? "") ?? "?");
         return [`${s.type} ${region} ${name}`];
     });
 }
@@ -74,13 +77,19 @@ describe("two stacks in one AWS account", () => {
         const production = await planOf("production");
         const stagingNames = new Set(physicalNames(staging));
         assert.ok(stagingNames.size > 10, `read only ${stagingNames.size} names: the table above no longer matches the plan`);
-        assert.deepEqual(physicalNames(production).filter((n) => stagingNames.has(n)), []);
+        assert.deepEqual(
+            physicalNames(production).filter((n) => stagingNames.has(n)),
+            [],
+        );
     });
 
     for (const stack of ["staging", "production"]) {
         it(`${stack} declares nothing an account holds once per region`, async () => {
             const plan = await planOf(stack);
-            assert.deepEqual(plan.steps.map((s) => s.newState?.type).filter((t) => t !== undefined && accountSingletons.includes(t)), []);
+            assert.deepEqual(
+                plan.steps.map((s) => s.newState?.type).filter((t) => t !== undefined && accountSingletons.includes(t)),
+                [],
+            );
         });
     }
 });

@@ -38,13 +38,19 @@ for (const stack of ["staging", "production"]) {
 
         it("gives every long-running resource customTimeouts above the timeline's pessimistic duration", () => {
             const ctx = contextOf(plan);
-            const checked = plan.steps.map((s) => s.newState).filter((s): s is PlanState => s !== undefined && longRunning.includes(s.type));
+            const checked = plan.steps
+                .map((s) => s.newState)
+                .filter((s): s is PlanState => s !== undefined && longRunning.includes(s.type));
             assert.ok(checked.length >= 10, `only ${checked.length} long-running resources found`);
-            const short = checked.flatMap((s) => (["create", "update", "delete"] as const).flatMap((op) => {
-                const limit = s.customTimeouts?.[op];
-                const high = durationOf(s, op, ctx).high;
-                return limit !== undefined && limit >= high ? [] : [`${s.urn} ${op}: timeout ${limit ?? "none"} s, timeline up to ${high} s`];
-            }));
+            const short = checked.flatMap((s) =>
+                (["create", "update", "delete"] as const).flatMap((op) => {
+                    const limit = s.customTimeouts?.[op];
+                    const high = durationOf(s, op, ctx).high;
+                    return limit !== undefined && limit >= high
+                        ? []
+                        : [`${s.urn} ${op}: timeout ${limit ?? "none"} s, timeline up to ${high} s`];
+                }),
+            );
             assert.deepEqual(short, []);
         });
 

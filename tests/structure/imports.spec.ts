@@ -17,7 +17,9 @@ function sourcesUnder(rel: string): string[] {
     const abs = path.join(projectRoot, rel);
     if (!fs.existsSync(abs)) return [];
     if (fs.statSync(abs).isFile()) return rel.endsWith(".ts") ? [rel] : [];
-    return fs.readdirSync(abs).filter((entry) => entry !== "node_modules")
+    return fs
+        .readdirSync(abs)
+        .filter((entry) => entry !== "node_modules")
         .flatMap((entry) => sourcesUnder(path.posix.join(rel, entry)));
 }
 
@@ -80,7 +82,15 @@ describe("import structure", () => {
     const graph = importGraph();
 
     it("reads the program's sources, and every relative import names a file", () => {
-        for (const file of ["index.ts", "catalog/charts.ts", "components/cluster/index.ts", "config/index.ts", "stack/index.ts", "automation/plan-cli.ts", "policy/index.ts"]) {
+        for (const file of [
+            "index.ts",
+            "catalog/charts.ts",
+            "components/cluster/index.ts",
+            "config/index.ts",
+            "stack/index.ts",
+            "automation/plan-cli.ts",
+            "policy/index.ts",
+        ]) {
             assert.ok(graph.edges.has(file), `${file} was not read`);
         }
         assert.deepEqual(graph.unresolved, []);
@@ -93,39 +103,63 @@ describe("import structure", () => {
 
     it("finds a cycle when there is one", () => {
         // The walk itself, on a made-up graph: a spec that cannot fail proves nothing.
-        const found = cycles(new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]], ["d", ["a"]]]));
+        const found = cycles(
+            new Map([
+                ["a", ["b"]],
+                ["b", ["c"]],
+                ["c", ["a"]],
+                ["d", ["a"]],
+            ]),
+        );
         assert.deepEqual(found, [["a", "b", "c", "a"]]);
     });
 
     it("keeps components/ free of the config model, the automation and the program", () => {
         // Components take explicit arguments: whatever assembles them (index.ts, stack/) reads config.
         const forbidden = (target: string) => target === "index.ts" || /^(config|automation|stack)\//.test(target);
-        const offending = [...graph.edges].filter(([file]) => file.startsWith("components/"))
+        const offending = [...graph.edges]
+            .filter(([file]) => file.startsWith("components/"))
             .flatMap(([file, targets]) => targets.filter(forbidden).map((t) => `${file} -> ${t}`));
         assert.deepEqual(offending, []);
     });
     /** Project files under `folder` that import a project file `allowed` refuses. */
-    const offendersIn = (folder: string, allowed: (target: string) => boolean) => [...graph.edges]
-        .filter(([file]) => file.startsWith(folder))
-        .flatMap(([file, targets]) => targets.filter((t) => !allowed(t)).map((t) => `${file} -> ${t}`));
+    const offendersIn = (folder: string, allowed: (target: string) => boolean) =>
+        [...graph.edges]
+            .filter(([file]) => file.startsWith(folder))
+            .flatMap(([file, targets]) => targets.filter((t) => !allowed(t)).map((t) => `${file} -> ${t}`));
 
     it("keeps config/ a leaf: it reads only the catalog's plain data", () => {
-        assert.deepEqual(offendersIn("config/", (t) => /^(config|catalog)\//.test(t)), []);
+        assert.deepEqual(
+            offendersIn("config/", (t) => /^(config|catalog)\//.test(t)),
+            [],
+        );
     });
 
     it("keeps catalog/ plain data that imports nothing of the project", () => {
-        assert.deepEqual(offendersIn("catalog/", (t) => t.startsWith("catalog/")), []);
+        assert.deepEqual(
+            offendersIn("catalog/", (t) => t.startsWith("catalog/")),
+            [],
+        );
     });
 
     it("keeps the policy pack standalone, so it judges any program", () => {
-        assert.deepEqual(offendersIn("policy/", (t) => t.startsWith("policy/")), []);
+        assert.deepEqual(
+            offendersIn("policy/", (t) => t.startsWith("policy/")),
+            [],
+        );
     });
 
     it("lets nothing but automation/ itself import automation/", () => {
-        assert.deepEqual(offendersIn("", (t) => !t.startsWith("automation/")).filter((o) => !o.startsWith("automation/")), []);
+        assert.deepEqual(
+            offendersIn("", (t) => !t.startsWith("automation/")).filter((o) => !o.startsWith("automation/")),
+            [],
+        );
     });
 
     it("keeps the output contract free of code, so the deploy driver reads it without the SDK", () => {
-        assert.deepEqual(offendersIn("stack/outputs.ts", () => false), []);
+        assert.deepEqual(
+            offendersIn("stack/outputs.ts", () => false),
+            [],
+        );
     });
 });

@@ -10,7 +10,13 @@ export function configSource(values: Record<string, unknown>, secretKeys: string
 /** A minimal valid dev stack. */
 export const devStack = {
     environment: "dev",
-    regions: [{ name: "local", role: "primary", hosts: { api: "api.localhost", dashboard: "dashboard.localhost", storefronts: { de: "shop.localhost" } } }],
+    regions: [
+        {
+            name: "local",
+            role: "primary",
+            hosts: { api: "api.localhost", dashboard: "dashboard.localhost", storefronts: { de: "shop.localhost" } },
+        },
+    ],
     images: { storefront: { source: "image", repository: "registry.example.com/storefront", tag: "1.0.0" } },
 };
 
@@ -20,8 +26,22 @@ export const productionStack = {
     operations: { dnsZone: "example.com" },
     cluster: { aws: { deployRoleArn: "arn:aws:iam::123456789012:role/saleor-deploy-production" } },
     regions: [
-        { name: "eu-central-1", role: "primary", vpcCidr: "10.10.0.0/16", hosts: { api: "api.de.example.com", dashboard: "dashboard.de.example.com", storefronts: { de: "de.example.com" } } },
-        { name: "eu-west-1", role: "secondary", vpcCidr: "10.20.0.0/16", hosts: { api: "api.nl.example.com", dashboard: "dashboard.nl.example.com", storefronts: { nl: "nl.example.com", be: "be.example.com" } } },
+        {
+            name: "eu-central-1",
+            role: "primary",
+            vpcCidr: "10.10.0.0/16",
+            hosts: { api: "api.de.example.com", dashboard: "dashboard.de.example.com", storefronts: { de: "de.example.com" } },
+        },
+        {
+            name: "eu-west-1",
+            role: "secondary",
+            vpcCidr: "10.20.0.0/16",
+            hosts: {
+                api: "api.nl.example.com",
+                dashboard: "dashboard.nl.example.com",
+                storefronts: { nl: "nl.example.com", be: "be.example.com" },
+            },
+        },
     ],
     images: { storefront: { source: "image", repository: "registry.example.com/storefront", tag: "1.0.0" } },
 };

@@ -26,20 +26,29 @@ const spec = (replicas: number) => ({
 /** SaleorCore with typical Args; `overrides` replace top-level Args. */
 export function saleorCore(overrides: Partial<SaleorCoreArgs> = {}, name = "r1-core") {
     const provider = new k8s.Provider(`${name}-k8s`, {});
-    return new SaleorCore(name, {
-        namespace: "saleor",
-        instance: "test-r1",
-        image: "ghcr.io/saleor/saleor:3.23.5",
-        dashboardImage: "ghcr.io/saleor/saleor-dashboard:3.23.0",
-        hosts: { scheme: "https", api: "api.example.com", dashboard: "dashboard.example.com", storefronts: ["de.example.com", "nl.example.com"] },
-        settings: { debug: false, playground: false, telemetry: false, defaultFromEmail: "noreply@example.com" },
-        secrets: { secretKey: pulumi.secret("django-secret-key"), rsaPrivateKey: pulumi.secret("-----BEGIN RSA PRIVATE KEY-----") },
-        connection: connectionFacts(),
-        workloads: { api: spec(2), worker: spec(2), beat: spec(1), dashboard: spec(1), migration: { resources: spec(1).resources } },
-        runMigrations: true,
-        ingress: { className: "nginx" },
-        ...overrides,
-    }, { providers: [provider] });
+    return new SaleorCore(
+        name,
+        {
+            namespace: "saleor",
+            instance: "test-r1",
+            image: "ghcr.io/saleor/saleor:3.23.5",
+            dashboardImage: "ghcr.io/saleor/saleor-dashboard:3.23.0",
+            hosts: {
+                scheme: "https",
+                api: "api.example.com",
+                dashboard: "dashboard.example.com",
+                storefronts: ["de.example.com", "nl.example.com"],
+            },
+            settings: { debug: false, playground: false, telemetry: false, defaultFromEmail: "noreply@example.com" },
+            secrets: { secretKey: pulumi.secret("django-secret-key"), rsaPrivateKey: pulumi.secret("-----BEGIN RSA PRIVATE KEY-----") },
+            connection: connectionFacts(),
+            workloads: { api: spec(2), worker: spec(2), beat: spec(1), dashboard: spec(1), migration: { resources: spec(1).resources } },
+            runMigrations: true,
+            ingress: { className: "nginx" },
+            ...overrides,
+        },
+        { providers: [provider] },
+    );
 }
 
 /** Values planted in fixtures that must never surface in plain text. */

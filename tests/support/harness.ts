@@ -21,7 +21,12 @@ export class Resources {
     /** The one resource of `type` whose logical name is `name` (throws if absent, so tests fail loudly). */
     one(type: string, name: string): RecordedResource {
         const found = this.all.filter((r) => r.type === type && r.name === name);
-        if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}: ${this.ofType(type).map((r) => r.name).join(", ")}`);
+        if (found.length !== 1)
+            throw new Error(
+                `expected one ${type} named ${name}, found ${found.length}: ${this.ofType(type)
+                    .map((r) => r.name)
+                    .join(", ")}`,
+            );
         return found[0];
     }
 

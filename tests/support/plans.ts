@@ -10,10 +10,13 @@ const cache = new Map<string, Promise<Evaluation>>();
 export function evaluated(stack: string, configOverrides: Record<string, string> = {}): Promise<Evaluation> {
     const key = JSON.stringify([stack, configOverrides]);
     if (!cache.has(key)) {
-        cache.set(key, evaluateStack({ stack, configOverrides }).then((r) => {
-            if ("problems" in r) throw new Error(`stack ${stack} has config problems:\n${r.problems.join("\n")}`);
-            return r.evaluation;
-        }));
+        cache.set(
+            key,
+            evaluateStack({ stack, configOverrides }).then((r) => {
+                if ("problems" in r) throw new Error(`stack ${stack} has config problems:\n${r.problems.join("\n")}`);
+                return r.evaluation;
+            }),
+        );
     }
     return cache.get(key)!;
 }
@@ -29,8 +32,11 @@ export async function planOf(stack: string): Promise<PlanDocument> {
 export const sharedEvaluate: typeof evaluateStack = (opts) =>
     opts.configFile || opts.configOverrides || opts.projectDir
         ? evaluateStack(opts)
-        : evaluated(opts.stack).then((evaluation) => ({ evaluation }), (e: Error) => {
-            const problems = /has config problems:\n([\s\S]*)$/.exec(e.message)?.[1];
-            if (problems) return { problems: problems.split("\n") };
-            throw e;
-        });
+        : evaluated(opts.stack).then(
+              (evaluation) => ({ evaluation }),
+              (e: Error) => {
+                  const problems = /has config problems:\n([\s\S]*)$/.exec(e.message)?.[1];
+                  if (problems) return { problems: problems.split("\n") };
+                  throw e;
+              },
+          );

@@ -68,9 +68,7 @@ export class FakeStack implements DeployStack {
         return {
             environment: this.name,
             primaryRegion: deployed.find((r) => r.role === "primary")?.name,
-            regions: Object.fromEntries(
-                deployed.map((r) => [r.name, { role: r.role, release: r.release, endpoints: r.endpoints }]),
-            ),
+            regions: Object.fromEntries(deployed.map((r) => [r.name, { role: r.role, release: r.release, endpoints: r.endpoints }])),
         };
     }
 
@@ -140,7 +138,11 @@ export class FakeStack implements DeployStack {
             if (changed && r.role === "primary") {
                 steps.push({ op: "create", type: "kubernetes:batch/v1:Job", name: `migrate-${releases[r.name]}` });
             }
-            steps.push({ op: isNew ? "create" : changed ? "update" : "same", type: "kubernetes:apps/v1:Deployment", name: deploymentName(r.name) });
+            steps.push({
+                op: isNew ? "create" : changed ? "update" : "same",
+                type: "kubernetes:apps/v1:Deployment",
+                name: deploymentName(r.name),
+            });
             steps.push({ op: isNew ? "create" : "same", type: "aws:rds/instance:Instance", name: `db-${r.name}` });
         }
         return [...steps, ...(this.scenario.extraSteps?.(releases) ?? [])];

@@ -28,37 +28,56 @@ export interface AddonSettings {
  * Installs `addonName` at its pinned version; `configurationValues` is the add-on's own
  * configuration (JSON). Default: the add-on's defaults.
  */
-export function createAddon(name: string, addonName: string, s: AddonSettings, dependsOn: pulumi.Resource[], parent: pulumi.Resource,
-    configurationValues?: string): aws.eks.Addon {
+export function createAddon(
+    name: string,
+    addonName: string,
+    s: AddonSettings,
+    dependsOn: pulumi.Resource[],
+    parent: pulumi.Resource,
+    configurationValues?: string,
+): aws.eks.Addon {
     // Pinned, not looked up with mostRecent: a routine `pulumi up` must not upgrade an add-on unreviewed.
     const version = s.versions[addonName];
     if (version === undefined) throw new Error(`${name}: no version pinned for the ${addonName} add-on`);
-    return new aws.eks.Addon(`${name}-${addonName}`, {
-        clusterName: s.cluster.name,
-        addonName,
-        addonVersion: version,
-        // The cluster is created without self-managed copies, so there is nothing of ours to preserve.
-        resolveConflictsOnCreate: "OVERWRITE",
-        resolveConflictsOnUpdate: "OVERWRITE",
-        configurationValues,
-        tags: s.tags,
-    }, { parent, dependsOn, customTimeouts: awsTimeouts.eksAddon });
+    return new aws.eks.Addon(
+        `${name}-${addonName}`,
+        {
+            clusterName: s.cluster.name,
+            addonName,
+            addonVersion: version,
+            // The cluster is created without self-managed copies, so there is nothing of ours to preserve.
+            resolveConflictsOnCreate: "OVERWRITE",
+            resolveConflictsOnUpdate: "OVERWRITE",
+            configurationValues,
+            tags: s.tags,
+        },
+        { parent, dependsOn, customTimeouts: awsTimeouts.eksAddon },
+    );
 }
 
 /**
  * The add-ons that run as Deployments, so they wait for nodes (`nodeGroups`), or they would never
  * become healthy: CoreDNS, and the EBS CSI driver with its volume permissions bound through Pod Identity.
  */
-export function createWorkloadAddons(name: string, s: AddonSettings, nodeGroups: pulumi.Resource[], parent: pulumi.Resource): Record<string, aws.eks.Addon> {
-    const { association } = createPodIdentityRole(`${name}-ebs-csi`, {
-        clusterName: s.cluster.name,
-        namespace: "kube-system",
-        serviceAccountName: "ebs-csi-controller-sa",
-        managedPolicyArns: [awsManagedPolicy(s.region, "service-role/AmazonEBSCSIDriverPolicy")],
-        tags: s.tags,
-    }, parent);
+export function createWorkloadAddons(
+    name: string,
+    s: AddonSettings,
+    nodeGroups: pulumi.Resource[],
+    parent: pulumi.Resource,
+): Record<string, aws.eks.Addon> {
+    const { association } = createPodIdentityRole(
+        `${name}-ebs-csi`,
+        {
+            clusterName: s.cluster.name,
+            namespace: "kube-system",
+            serviceAccountName: "ebs-csi-controller-sa",
+            managedPolicyArns: [awsManagedPolicy(s.region, "service-role/AmazonEBSCSIDriverPolicy")],
+            tags: s.tags,
+        },
+        parent,
+    );
     return {
-        "coredns": createAddon(name, "coredns", s, nodeGroups, parent),
+        coredns: createAddon(name, "coredns", s, nodeGroups, parent),
         // The controller must start with its credentials already bound.
         "aws-ebs-csi-driver": createAddon(name, "aws-ebs-csi-driver", s, [...nodeGroups, association], parent),
     };
@@ -76,15 +95,30 @@ const cloudWatchAgent = { namespace: "amazon-cloudwatch", serviceAccountName: "c
  * Container logs stay off: shipping every pod's stdout to CloudWatch Logs is a separate decision
  * (retention, cost, personal data in logs), so only metrics are collected.
  */
-export function createContainerInsightsAddon(name: string, s: AddonSettings, nodeGroups: pulumi.Resource[], parent: pulumi.Resource): aws.eks.Addon {
-    const { association } = createPodIdentityRole(`${name}-cloudwatch-agent`, {
-        clusterName: s.cluster.name,
-        namespace: cloudWatchAgent.namespace,
-        serviceAccountName: cloudWatchAgent.serviceAccountName,
-        managedPolicyArns: [awsManagedPolicy(s.region, "CloudWatchAgentServerPolicy")],
-        tags: s.tags,
-    }, parent);
+export function createContainerInsightsAddon(
+    name: string,
+    s: AddonSettings,
+    nodeGroups: pulumi.Resource[],
+    parent: pulumi.Resource,
+): aws.eks.Addon {
+    const { association } = createPodIdentityRole(
+        `${name}-cloudwatch-agent`,
+        {
+            clusterName: s.cluster.name,
+            namespace: cloudWatchAgent.namespace,
+            serviceAccountName: cloudWatchAgent.serviceAccountName,
+            managedPolicyArns: [awsManagedPolicy(s.region, "CloudWatchAgentServerPolicy")],
+            tags: s.tags,
+        },
+        parent,
+    );
     // A DaemonSet and an operator Deployment: they wait for nodes, and start with their credentials bound.
-    return createAddon(name, containerInsightsAddon, s, [...nodeGroups, association], parent,
-        JSON.stringify({ containerLogs: { enabled: false } }));
+    return createAddon(
+        name,
+        containerInsightsAddon,
+        s,
+        [...nodeGroups, association],
+        parent,
+        JSON.stringify({ containerLogs: { enabled: false } }),
+    );
 }

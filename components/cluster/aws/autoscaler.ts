@@ -90,44 +90,55 @@ export interface ClusterAutoscalerSettings {
 export function createClusterAutoscaler(name: string, s: ClusterAutoscalerSettings, parent: pulumi.Resource): k8s.helm.v3.Release {
     const c = clusterAutoscalerChart;
     if (s.kubernetesVersion !== c.kubernetesMinor) {
-        throw new Error(`createClusterAutoscaler ${name}: the pinned cluster-autoscaler ${c.image.tag} (chart ${c.version}) is built for Kubernetes ${c.kubernetesMinor}, `
-            + `the cluster runs ${s.kubernetesVersion}; pin the chart and image of the matching minor in catalog/charts.ts`);
+        throw new Error(
+            `createClusterAutoscaler ${name}: the pinned cluster-autoscaler ${c.image.tag} (chart ${c.version}) is built for Kubernetes ${c.kubernetesMinor}, ` +
+                `the cluster runs ${s.kubernetesVersion}; pin the chart and image of the matching minor in catalog/charts.ts`,
+        );
     }
-    return createControllerRelease(`${name}-cluster-autoscaler`, c, {
-        clusterName: s.clusterName,
-        policyJson: pulumi.output(s.clusterName).apply((clusterName) => JSON.stringify(clusterAutoscalerPolicy(clusterName, s.region))),
-        values: {
-            cloudProvider: "aws",
-            // Finds the Auto Scaling groups tagged k8s.io/cluster-autoscaler/enabled and
-            // k8s.io/cluster-autoscaler/<this cluster> (the chart's default autoDiscovery.tags).
-            autoDiscovery: { clusterName: s.clusterName },
-            // Given explicitly: the launch template's IMDS hop limit of 1 keeps pods off instance
-            // metadata, so the autoscaler could not look its region up.
-            awsRegion: s.region,
-            image: { repository: c.image.repository, tag: c.image.tag },
-            rbac: { serviceAccount: { create: true, name: c.serviceAccountName } },
-            extraArgs: {
-                // Keeps node groups of the same shape at the same size, so that node groups split per
-                // zone (what EBS-backed pods need; cloudprovider/aws/README.md "Common Notes and Gotchas") grow evenly.
-                "balance-similar-node-groups": true,
-                // Of the groups that could take the pending pods, grow the one left with the least idle CPU and memory.
-                expander: "least-waste",
-                // Every Saleor pod mounts an emptyDir (/tmp under a read-only root filesystem); the
-                // default (true) would keep any node running one of them from ever being scaled down.
-                "skip-nodes-with-local-storage": false,
+    return createControllerRelease(
+        `${name}-cluster-autoscaler`,
+        c,
+        {
+            clusterName: s.clusterName,
+            policyJson: pulumi.output(s.clusterName).apply((clusterName) => JSON.stringify(clusterAutoscalerPolicy(clusterName, s.region))),
+            values: {
+                cloudProvider: "aws",
+                // Finds the Auto Scaling groups tagged k8s.io/cluster-autoscaler/enabled and
+                // k8s.io/cluster-autoscaler/<this cluster> (the chart's default autoDiscovery.tags).
+                autoDiscovery: { clusterName: s.clusterName },
+                // Given explicitly: the launch template's IMDS hop limit of 1 keeps pods off instance
+                // metadata, so the autoscaler could not look its region up.
+                awsRegion: s.region,
+                image: { repository: c.image.repository, tag: c.image.tag },
+                rbac: { serviceAccount: { create: true, name: c.serviceAccountName } },
+                extraArgs: {
+                    // Keeps node groups of the same shape at the same size, so that node groups split per
+                    // zone (what EBS-backed pods need; cloudprovider/aws/README.md "Common Notes and Gotchas") grow evenly.
+                    "balance-similar-node-groups": true,
+                    // Of the groups that could take the pending pods, grow the one left with the least idle CPU and memory.
+                    expander: "least-waste",
+                    // Every Saleor pod mounts an emptyDir (/tmp under a read-only root filesystem); the
+                    // default (true) would keep any node running one of them from ever being scaled down.
+                    "skip-nodes-with-local-storage": false,
+                },
+                // The upstream example manifest's figures (cloudprovider/aws/examples/cluster-autoscaler-autodiscover.yaml),
+                // ample for node groups of a handful of nodes; memory is not compressible, so its limit equals the request.
+                resources: {
+                    requests: { cpu: "100m", memory: "600Mi" },
+                    limits: { cpu: "500m", memory: "600Mi" },
+                },
+                // Not root: the chart leaves both security contexts empty. 65534 (nobody) as in the upstream example manifest.
+                securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
+                containerSecurityContext: {
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true,
+                    capabilities: { drop: ["ALL"] },
+                },
             },
-            // The upstream example manifest's figures (cloudprovider/aws/examples/cluster-autoscaler-autodiscover.yaml),
-            // ample for node groups of a handful of nodes; memory is not compressible, so its limit equals the request.
-            resources: {
-                requests: { cpu: "100m", memory: "600Mi" },
-                limits: { cpu: "500m", memory: "600Mi" },
-            },
-            // Not root: the chart leaves both security contexts empty. 65534 (nobody) as in the upstream example manifest.
-            securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
-            containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+            provider: s.provider,
+            dependsOn: s.nodeGroups,
+            tags: s.tags,
         },
-        provider: s.provider,
-        dependsOn: s.nodeGroups,
-        tags: s.tags,
-    }, parent);
+        parent,
+    );
 }

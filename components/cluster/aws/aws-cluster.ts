@@ -2,7 +2,14 @@ import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsClusterArgs, NetworkFacts } from "../types";
-import { addonConfiguration, containerInsightsAddon, createAddon, createContainerInsightsAddon, createWorkloadAddons, nodeAddons } from "./addons";
+import {
+    addonConfiguration,
+    containerInsightsAddon,
+    createAddon,
+    createContainerInsightsAddon,
+    createWorkloadAddons,
+    nodeAddons,
+} from "./addons";
 import { createClusterAutoscaler } from "./autoscaler";
 import { createControlPlane } from "./eks";
 import { createEksProvider } from "./kubeconfig";
@@ -48,40 +55,54 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
     const clusterName = args.clusterName ?? `${pulumi.getProject()}-${pulumi.getStack()}-${name}`;
     const tags = { ...args.tags };
 
-    const net = createNetwork(name, {
-        vpcCidr: args.vpcCidr,
-        zoneCount: args.availabilityZoneCount ?? defaultAvailabilityZoneCount,
-        natGateways: args.natGateways,
-        clusterName,
-        tags,
-    }, parent);
+    const net = createNetwork(
+        name,
+        {
+            vpcCidr: args.vpcCidr,
+            zoneCount: args.availabilityZoneCount ?? defaultAvailabilityZoneCount,
+            natGateways: args.natGateways,
+            clusterName,
+            tags,
+        },
+        parent,
+    );
     const privateSubnetIds = pulumi.all(net.privateSubnets.map((s) => s.id));
 
-    const { cluster, secretsKey } = createControlPlane(name, {
-        clusterName,
-        region: args.region,
-        kubernetesVersion: args.kubernetesVersion,
-        subnetIds: privateSubnetIds,
-        endpointPublicAccessCidrs: args.endpointPublicAccessCidrs ?? [],
-        adminRoleArns: args.adminRoleArns ?? [],
-        deployRoleArn: args.deployRoleArn,
-        privateApiAccessCidrs: args.privateApiAccessCidrs ?? [],
-        logRetentionDays: args.logRetentionDays ?? 90,
-        protect: args.protect ?? false,
-        tags,
-    }, parent);
+    const { cluster, secretsKey } = createControlPlane(
+        name,
+        {
+            clusterName,
+            region: args.region,
+            kubernetesVersion: args.kubernetesVersion,
+            subnetIds: privateSubnetIds,
+            endpointPublicAccessCidrs: args.endpointPublicAccessCidrs ?? [],
+            adminRoleArns: args.adminRoleArns ?? [],
+            deployRoleArn: args.deployRoleArn,
+            privateApiAccessCidrs: args.privateApiAccessCidrs ?? [],
+            logRetentionDays: args.logRetentionDays ?? 90,
+            protect: args.protect ?? false,
+            tags,
+        },
+        parent,
+    );
 
     const addonSettings = { cluster, region: args.region, kubernetesVersion: args.kubernetesVersion, versions: args.addonVersions, tags };
-    const early = Object.fromEntries(nodeAddons.map((addon) => [addon, createAddon(name, addon, addonSettings, [], parent, addonConfiguration[addon])]));
-    const nodes = createNodeGroups(name, {
-        cluster,
-        region: args.region,
-        subnetIds: privateSubnetIds,
-        groups: args.nodeGroups,
-        tags,
-        // Nodes pull images and join through NAT; without egress they never register.
-        dependsOn: [...Object.values(early), ...net.egressRoutes],
-    }, parent);
+    const early = Object.fromEntries(
+        nodeAddons.map((addon) => [addon, createAddon(name, addon, addonSettings, [], parent, addonConfiguration[addon])]),
+    );
+    const nodes = createNodeGroups(
+        name,
+        {
+            cluster,
+            region: args.region,
+            subnetIds: privateSubnetIds,
+            groups: args.nodeGroups,
+            tags,
+            // Nodes pull images and join through NAT; without egress they never register.
+            dependsOn: [...Object.values(early), ...net.egressRoutes],
+        },
+        parent,
+    );
     const late = createWorkloadAddons(name, addonSettings, nodes.groups, parent);
     const observability: Record<string, aws.eks.Addon> = args.containerInsights
         ? { [containerInsightsAddon]: createContainerInsightsAddon(name, addonSettings, nodes.groups, parent) }
@@ -90,21 +111,29 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
 
     const provider = createEksProvider(name, cluster, args.region, [...nodes.groups, ...Object.values(addons)], parent);
     const storageClass = createDefaultStorageClass(name, provider, parent);
-    const loadBalancerController = createLoadBalancerController(name, {
-        clusterName: cluster.name,
-        region: args.region,
-        vpcId: net.vpc.id,
-        provider,
-        tags,
-    }, parent);
-    const clusterAutoscaler = createClusterAutoscaler(name, {
-        clusterName: cluster.name,
-        region: args.region,
-        kubernetesVersion: args.kubernetesVersion,
-        provider,
-        nodeGroups: nodes.groups,
-        tags,
-    }, parent);
+    const loadBalancerController = createLoadBalancerController(
+        name,
+        {
+            clusterName: cluster.name,
+            region: args.region,
+            vpcId: net.vpc.id,
+            provider,
+            tags,
+        },
+        parent,
+    );
+    const clusterAutoscaler = createClusterAutoscaler(
+        name,
+        {
+            clusterName: cluster.name,
+            region: args.region,
+            kubernetesVersion: args.kubernetesVersion,
+            provider,
+            nodeGroups: nodes.groups,
+            tags,
+        },
+        parent,
+    );
 
     return {
         provider,

@@ -21,20 +21,33 @@ export interface ControllerReleaseSettings {
  * Installs `chart` as `name` with its AWS permissions bound through Pod Identity: the role and its
  * association first, so the controller's pods never start without credentials that can do their job.
  */
-export function createControllerRelease(name: string, chart: ControllerChart, s: ControllerReleaseSettings, parent: pulumi.Resource): k8s.helm.v3.Release {
-    const { association } = createPodIdentityRole(name, {
-        clusterName: s.clusterName,
-        namespace: chart.namespace,
-        serviceAccountName: chart.serviceAccountName,
-        policyJson: s.policyJson,
-        tags: s.tags,
-    }, parent);
-    return new Release(name, {
-        name: chart.chart,
-        chart: chart.chart,
-        version: chart.version,
-        repositoryOpts: { repo: chart.repo },
-        namespace: chart.namespace,
-        values: s.values,
-    }, { parent, provider: s.provider, dependsOn: [...(s.dependsOn ?? []), association] });
+export function createControllerRelease(
+    name: string,
+    chart: ControllerChart,
+    s: ControllerReleaseSettings,
+    parent: pulumi.Resource,
+): k8s.helm.v3.Release {
+    const { association } = createPodIdentityRole(
+        name,
+        {
+            clusterName: s.clusterName,
+            namespace: chart.namespace,
+            serviceAccountName: chart.serviceAccountName,
+            policyJson: s.policyJson,
+            tags: s.tags,
+        },
+        parent,
+    );
+    return new Release(
+        name,
+        {
+            name: chart.chart,
+            chart: chart.chart,
+            version: chart.version,
+            repositoryOpts: { repo: chart.repo },
+            namespace: chart.namespace,
+            values: s.values,
+        },
+        { parent, provider: s.provider, dependsOn: [...(s.dependsOn ?? []), association] },
+    );
 }

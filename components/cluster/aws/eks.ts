@@ -36,51 +36,67 @@ export interface ControlPlane {
 
 export function createControlPlane(name: string, s: ControlPlaneSettings, parent: pulumi.Resource): ControlPlane {
     // Losing this key makes every Secret in the cluster unreadable.
-    const secretsKey = new aws.kms.Key(`${name}-eks-secrets`, {
-        description: `Envelope encryption of Kubernetes Secrets in EKS cluster ${s.clusterName}`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        tags: s.tags,
-    }, { parent, protect: s.protect });
+    const secretsKey = new aws.kms.Key(
+        `${name}-eks-secrets`,
+        {
+            description: `Envelope encryption of Kubernetes Secrets in EKS cluster ${s.clusterName}`,
+            enableKeyRotation: true,
+            deletionWindowInDays: 30,
+            tags: s.tags,
+        },
+        { parent, protect: s.protect },
+    );
 
-    const { role, permissions } = createServiceRole(`${name}-eks-cluster`, {
-        service: "eks.amazonaws.com",
-        assumeActions: ["sts:AssumeRole", "sts:TagSession"],
-        managedPolicyArns: [awsManagedPolicy(s.region, "AmazonEKSClusterPolicy")],
-        tags: s.tags,
-    }, parent);
+    const { role, permissions } = createServiceRole(
+        `${name}-eks-cluster`,
+        {
+            service: "eks.amazonaws.com",
+            assumeActions: ["sts:AssumeRole", "sts:TagSession"],
+            managedPolicyArns: [awsManagedPolicy(s.region, "AmazonEKSClusterPolicy")],
+            tags: s.tags,
+        },
+        parent,
+    );
 
     // EKS would create this group itself with logs kept forever; owning it sets the retention.
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-eks-logs`, {
-        name: `/aws/eks/${s.clusterName}/cluster`,
-        retentionInDays: s.logRetentionDays,
-        tags: s.tags,
-    }, { parent });
+    const logGroup = new aws.cloudwatch.LogGroup(
+        `${name}-eks-logs`,
+        {
+            name: `/aws/eks/${s.clusterName}/cluster`,
+            retentionInDays: s.logRetentionDays,
+            tags: s.tags,
+        },
+        { parent },
+    );
 
     const publicEndpoint = s.endpointPublicAccessCidrs.length > 0;
-    const cluster = new aws.eks.Cluster(`${name}-eks`, {
-        // Named up front: the subnets carry the name in their discovery tag before the cluster exists.
-        name: s.clusterName,
-        version: s.kubernetesVersion,
-        roleArn: role.arn,
-        // The add-ons are installed as managed add-ons instead, so EKS need not install (and we need not adopt) its own copies.
-        bootstrapSelfManagedAddons: false,
-        // No creator entry made by EKS: the deploying role gets an entry of ours below, which a later
-        // change can revoke. EKS accepts one entry per principal (a second fails with 409
-        // ResourceInUseException), and this flag is fixed at creation (CreateCluster's accessConfig;
-        // changing it replaces the cluster).
-        accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
-        vpcConfig: {
-            subnetIds: s.subnetIds,
-            endpointPrivateAccess: true,
-            endpointPublicAccess: publicEndpoint,
-            // Unset when private: AWS would otherwise report (and a reader would see) 0.0.0.0/0.
-            publicAccessCidrs: publicEndpoint ? s.endpointPublicAccessCidrs : undefined,
+    const cluster = new aws.eks.Cluster(
+        `${name}-eks`,
+        {
+            // Named up front: the subnets carry the name in their discovery tag before the cluster exists.
+            name: s.clusterName,
+            version: s.kubernetesVersion,
+            roleArn: role.arn,
+            // The add-ons are installed as managed add-ons instead, so EKS need not install (and we need not adopt) its own copies.
+            bootstrapSelfManagedAddons: false,
+            // No creator entry made by EKS: the deploying role gets an entry of ours below, which a later
+            // change can revoke. EKS accepts one entry per principal (a second fails with 409
+            // ResourceInUseException), and this flag is fixed at creation (CreateCluster's accessConfig;
+            // changing it replaces the cluster).
+            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
+            vpcConfig: {
+                subnetIds: s.subnetIds,
+                endpointPrivateAccess: true,
+                endpointPublicAccess: publicEndpoint,
+                // Unset when private: AWS would otherwise report (and a reader would see) 0.0.0.0/0.
+                publicAccessCidrs: publicEndpoint ? s.endpointPublicAccessCidrs : undefined,
+            },
+            enabledClusterLogTypes: controlPlaneLogTypes,
+            encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
+            tags: s.tags,
         },
-        enabledClusterLogTypes: controlPlaneLogTypes,
-        encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
-        tags: s.tags,
-    }, { parent, dependsOn: [...permissions, logGroup], protect: s.protect, customTimeouts: awsTimeouts.eksCluster });
+        { parent, dependsOn: [...permissions, logGroup], protect: s.protect, customTimeouts: awsTimeouts.eksCluster },
+    );
 
     // The role deploying the stack (CI's deploy role) must reach the API to deploy the workloads. An
     // access entry takes the IAM role, not the STS session (CreateAccessEntry's principalArn); a deploy
@@ -88,8 +104,11 @@ export function createControlPlane(name: string, s: ControlPlaneSettings, parent
     const caller = aws.getCallerIdentityOutput({}, { parent });
     aws.iam.getSessionContextOutput({ arn: caller.arn }, { parent }).issuerArn.apply((arn) => {
         if (arn !== s.deployRoleArn && !s.adminRoleArns.includes(arn)) {
-            pulumi.log.warn(`${name}: deploying as ${arn}, which has no access entry on ${s.clusterName} (the deploy role is ${s.deployRoleArn}); `
-                + "its Kubernetes requests will be refused", parent);
+            pulumi.log.warn(
+                `${name}: deploying as ${arn}, which has no access entry on ${s.clusterName} (the deploy role is ${s.deployRoleArn}); ` +
+                    "its Kubernetes requests will be refused",
+                parent,
+            );
         }
     });
     const principals: { key: string; arn: string }[] = [
@@ -99,38 +118,52 @@ export function createControlPlane(name: string, s: ControlPlaneSettings, parent
     ];
     const duplicated = principals.filter((p, i) => principals.findIndex((q) => q.arn === p.arn) < i).map((p) => p.arn);
     if (duplicated.length > 0) {
-        throw new Error(`${name}: ${duplicated.join(", ")} would get a second access entry; EKS refuses one principal twice (409 ResourceInUseException)`);
+        throw new Error(
+            `${name}: ${duplicated.join(", ")} would get a second access entry; EKS refuses one principal twice (409 ResourceInUseException)`,
+        );
     }
     // A network peered in (the deploy runner's) reaches the private endpoint only if the cluster
     // security group EKS attaches to the endpoint's interfaces admits it. EKS resolves the endpoint's
     // public DNS name to those private addresses when public access is off, so a client in a peered
     // VPC connects with the ordinary kubeconfig (AWS Knowledge Center, "eks-private-cluster-endpoint-vpc").
     for (const cidr of s.privateApiAccessCidrs) {
-        new aws.vpc.SecurityGroupIngressRule(`${name}-api-from-${cidr.replace(/[./]/g, "-")}`, {
-            securityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
-            ipProtocol: "tcp",
-            fromPort: 443,
-            toPort: 443,
-            cidrIpv4: cidr,
-            description: `Kubernetes API from ${cidr}`,
-            tags: s.tags,
-        }, { parent });
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-api-from-${cidr.replace(/[./]/g, "-")}`,
+            {
+                securityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrIpv4: cidr,
+                description: `Kubernetes API from ${cidr}`,
+                tags: s.tags,
+            },
+            { parent },
+        );
     }
 
     const adminAccess = principals.map(({ key, arn: principalArn }) => {
         const entryName = `${name}-${key}`;
-        const entry = new aws.eks.AccessEntry(entryName, {
-            clusterName: cluster.name,
-            principalArn,
-            type: "STANDARD",
-            tags: s.tags,
-        }, { parent });
-        return new aws.eks.AccessPolicyAssociation(entryName, {
-            clusterName: cluster.name,
-            principalArn: entry.principalArn,
-            policyArn: `arn:${partitionOf(s.region)}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
-            accessScope: { type: "cluster" },
-        }, { parent });
+        const entry = new aws.eks.AccessEntry(
+            entryName,
+            {
+                clusterName: cluster.name,
+                principalArn,
+                type: "STANDARD",
+                tags: s.tags,
+            },
+            { parent },
+        );
+        return new aws.eks.AccessPolicyAssociation(
+            entryName,
+            {
+                clusterName: cluster.name,
+                principalArn: entry.principalArn,
+                policyArn: `arn:${partitionOf(s.region)}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+                accessScope: { type: "cluster" },
+            },
+            { parent },
+        );
     });
 
     return { cluster, secretsKey, role, adminAccess };

@@ -14,19 +14,28 @@ export interface LoadBalancerControllerSettings {
 }
 
 /** Turns Ingresses into ALBs and LoadBalancer Services into NLBs, with its AWS permissions bound through Pod Identity. */
-export function createLoadBalancerController(name: string, s: LoadBalancerControllerSettings, parent: pulumi.Resource): k8s.helm.v3.Release {
+export function createLoadBalancerController(
+    name: string,
+    s: LoadBalancerControllerSettings,
+    parent: pulumi.Resource,
+): k8s.helm.v3.Release {
     const c = loadBalancerControllerChart;
-    return createControllerRelease(`${name}-lb-controller`, c, {
-        clusterName: s.clusterName,
-        policyJson: JSON.stringify(loadBalancerControllerPolicy(partitionOf(s.region))),
-        values: {
+    return createControllerRelease(
+        `${name}-lb-controller`,
+        c,
+        {
             clusterName: s.clusterName,
-            // Given explicitly: with IMDS closed to pods the controller cannot discover them itself.
-            region: s.region,
-            vpcId: s.vpcId,
-            serviceAccount: { create: true, name: c.serviceAccountName },
+            policyJson: JSON.stringify(loadBalancerControllerPolicy(partitionOf(s.region))),
+            values: {
+                clusterName: s.clusterName,
+                // Given explicitly: with IMDS closed to pods the controller cannot discover them itself.
+                region: s.region,
+                vpcId: s.vpcId,
+                serviceAccount: { create: true, name: c.serviceAccountName },
+            },
+            provider: s.provider,
+            tags: s.tags,
         },
-        provider: s.provider,
-        tags: s.tags,
-    }, parent);
+        parent,
+    );
 }

@@ -34,36 +34,52 @@ export function createNetwork(name: string, s: NetworkSettings, parent: pulumi.R
     const tags = (resourceName: string, extra: Record<string, string> = {}) => ({ ...s.tags, Name: resourceName, ...extra });
 
     // Local and wavelength zones need opting in and lack most instance types: standard zones only.
-    const zones = aws.getAvailabilityZonesOutput({
-        state: "available",
-        filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
-    }, { parent });
-    const zoneName = (i: number) => zones.names.apply((names) => {
-        if (names.length <= i) throw new Error(`${name}: ${s.zoneCount} availability zones requested, the region offers ${names.length} (${names.join(", ")})`);
-        return names[i];
-    });
+    const zones = aws.getAvailabilityZonesOutput(
+        {
+            state: "available",
+            filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+        },
+        { parent },
+    );
+    const zoneName = (i: number) =>
+        zones.names.apply((names) => {
+            if (names.length <= i)
+                throw new Error(
+                    `${name}: ${s.zoneCount} availability zones requested, the region offers ${names.length} (${names.join(", ")})`,
+                );
+            return names[i];
+        });
 
-    const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
-        cidrBlock: s.vpcCidr,
-        // EKS private endpoint access and in-VPC service discovery need both.
-        enableDnsSupport: true,
-        enableDnsHostnames: true,
-        tags: tags(`${name}-vpc`),
-    }, { parent });
+    const vpc = new aws.ec2.Vpc(
+        `${name}-vpc`,
+        {
+            cidrBlock: s.vpcCidr,
+            // EKS private endpoint access and in-VPC service discovery need both.
+            enableDnsSupport: true,
+            enableDnsHostnames: true,
+            tags: tags(`${name}-vpc`),
+        },
+        { parent },
+    );
 
     const clusterTag = { [`kubernetes.io/cluster/${s.clusterName}`]: "shared" };
-    const subnet = (tier: "public" | "private", i: number, cidrBlock: string) => new aws.ec2.Subnet(`${name}-${tier}-${i}`, {
-        vpcId: vpc.id,
-        cidrBlock,
-        availabilityZone: zoneName(i),
-        // Nothing launched here needs a public address of its own; NAT and load balancers bring theirs.
-        mapPublicIpOnLaunch: false,
-        tags: tags(`${name}-${tier}-${i}`, {
-            ...clusterTag,
-            // Where the AWS Load Balancer Controller places internet-facing and internal load balancers.
-            [tier === "public" ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb"]: "1",
-        }),
-    }, { parent });
+    const subnet = (tier: "public" | "private", i: number, cidrBlock: string) =>
+        new aws.ec2.Subnet(
+            `${name}-${tier}-${i}`,
+            {
+                vpcId: vpc.id,
+                cidrBlock,
+                availabilityZone: zoneName(i),
+                // Nothing launched here needs a public address of its own; NAT and load balancers bring theirs.
+                mapPublicIpOnLaunch: false,
+                tags: tags(`${name}-${tier}-${i}`, {
+                    ...clusterTag,
+                    // Where the AWS Load Balancer Controller places internet-facing and internal load balancers.
+                    [tier === "public" ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb"]: "1",
+                }),
+            },
+            { parent },
+        );
     const publicSubnets = plan.public.map((cidr, i) => subnet("public", i, cidr));
     const privateSubnets = plan.private.map((cidr, i) => subnet("private", i, cidr));
 
@@ -71,8 +87,13 @@ export function createNetwork(name: string, s: NetworkSettings, parent: pulumi.R
     // Default routes are separate Route resources (never inline), so peering can add its own routes beside them.
     const routeTable = (tableName: string, target: RouteTarget, subnets: aws.ec2.Subnet[]) => {
         const table = new aws.ec2.RouteTable(tableName, { vpcId: vpc.id, tags: tags(tableName) }, { parent });
-        egressRoutes.push(new aws.ec2.Route(`${tableName}-default`, { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", ...target }, { parent }));
-        subnets.forEach((sn, i) => new aws.ec2.RouteTableAssociation(`${tableName}-assoc-${i}`, { routeTableId: table.id, subnetId: sn.id }, { parent }));
+        egressRoutes.push(
+            new aws.ec2.Route(`${tableName}-default`, { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", ...target }, { parent }),
+        );
+        subnets.forEach(
+            (sn, i) =>
+                new aws.ec2.RouteTableAssociation(`${tableName}-assoc-${i}`, { routeTableId: table.id, subnetId: sn.id }, { parent }),
+        );
         return table;
     };
 
@@ -83,14 +104,19 @@ export function createNetwork(name: string, s: NetworkSettings, parent: pulumi.R
     const natZones = s.natGateways === "perAz" ? publicSubnets.length : 1;
     const natGateways = publicSubnets.slice(0, natZones).map((sn, i) => {
         const eip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: tags(`${name}-nat-${i}`) }, { parent });
-        return new aws.ec2.NatGateway(`${name}-nat-${i}`, {
-            allocationId: eip.allocationId,
-            subnetId: sn.id,
-            tags: tags(`${name}-nat-${i}`),
-        }, { parent, dependsOn: [igw] });
+        return new aws.ec2.NatGateway(
+            `${name}-nat-${i}`,
+            {
+                allocationId: eip.allocationId,
+                subnetId: sn.id,
+                tags: tags(`${name}-nat-${i}`),
+            },
+            { parent, dependsOn: [igw] },
+        );
     });
     const privateRouteTables = privateSubnets.map((sn, i) =>
-        routeTable(`${name}-private-${i}`, { natGatewayId: natGateways[i % natGateways.length].id }, [sn]));
+        routeTable(`${name}-private-${i}`, { natGatewayId: natGateways[i % natGateways.length].id }, [sn]),
+    );
 
     return { vpc, publicSubnets, privateSubnets, privateRouteTables, natGateways, egressRoutes };
 }

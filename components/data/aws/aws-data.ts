@@ -38,26 +38,34 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
         throw new Error(`DataTier ${name}: ${problems.join("; ")}`);
     }
 
-    const dataKey = createDataKey(`${name}-data`, {
-        description: `Saleor database and cache (${args.region})`,
-        protect: args.protect,
-        tags: args.tags,
-    }, parent);
+    const dataKey = createDataKey(
+        `${name}-data`,
+        {
+            description: `Saleor database and cache (${args.region})`,
+            protect: args.protect,
+            tags: args.tags,
+        },
+        parent,
+    );
     const database = createDatabase(name, args, dataKey, parent);
     const cache = createCache(name, args, dataKey, parent);
     const media = createMedia(name, args, parent);
     const workload = createWorkloadIdentity(name, { workload: args.workloadIdentity, media: media.access, tags: args.tags }, parent);
     if (database.writer && args.backup) {
-        createWriterBackups(name, {
-            writer: database.writer,
-            // The media bucket the writer's rows point to is backed up on the same schedule.
-            bucket: { arn: media.bucket.arn, versioning: media.versioning },
-            vaultName: args.backup.vaultName,
-            intervalHours: args.postgres.snapshotIntervalHours ?? 6,
-            retentionDays: args.postgres.backupRetentionDays,
-            copyToVaultArns: args.backup.copyToVaultArns,
-            tags: args.tags,
-        }, parent);
+        createWriterBackups(
+            name,
+            {
+                writer: database.writer,
+                // The media bucket the writer's rows point to is backed up on the same schedule.
+                bucket: { arn: media.bucket.arn, versioning: media.versioning },
+                vaultName: args.backup.vaultName,
+                intervalHours: args.postgres.snapshotIntervalHours ?? 6,
+                retentionDays: args.postgres.backupRetentionDays,
+                copyToVaultArns: args.backup.copyToVaultArns,
+                tags: args.tags,
+            },
+            parent,
+        );
     }
 
     const connection: ConnectionFacts = {
@@ -66,20 +74,22 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
         cacheUrl: cache.cacheUrl,
         brokerUrl: cache.brokerUrl,
         media: media.storage,
-        readyAfter: [database.writer, database.reader, database.standby, cache.group].filter((r): r is NonNullable<typeof r> => r !== undefined),
+        readyAfter: [database.writer, database.reader, database.standby, cache.group].filter(
+            (r): r is NonNullable<typeof r> => r !== undefined,
+        ),
     };
 
     const primaryFacts: PrimaryDataFacts | undefined = database.writer
         ? {
-            region: args.region,
-            writerArn: database.writer.arn,
-            writerUrl: database.writerUrl,
-            mediaBucketArn: media.bucket.arn,
-            mediaBucketName: media.bucket.bucket,
-            mediaKeyArn: media.key.arn,
-            mediaVersioning: media.versioning,
-            provider: parent.getProvider("aws::"),
-        }
+              region: args.region,
+              writerArn: database.writer.arn,
+              writerUrl: database.writerUrl,
+              mediaBucketArn: media.bucket.arn,
+              mediaBucketName: media.bucket.bucket,
+              mediaKeyArn: media.key.arn,
+              mediaVersioning: media.versioning,
+              provider: parent.getProvider("aws::"),
+          }
         : undefined;
 
     return {
@@ -114,7 +124,9 @@ function validate(args: AwsDataArgs): string[] {
             problems.push(`role "secondary" needs args.primary (the primary DataTier's aws.primaryFacts)`);
         } else {
             if (args.media.replicate && !args.primary.provider) {
-                problems.push("media.replicate needs args.primary.provider (the primary region's AWS provider): replication is configured on the primary's bucket");
+                problems.push(
+                    "media.replicate needs args.primary.provider (the primary region's AWS provider): replication is configured on the primary's bucket",
+                );
             }
             if (args.primary.region === args.region) {
                 problems.push(`a secondary must be in another region than its primary (both are ${args.region})`);

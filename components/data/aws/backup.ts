@@ -38,28 +38,44 @@ export const backupRolePolicies = [
 export function createWriterBackups(name: string, args: WriterBackupArgs, parent: pulumi.Resource) {
     const opts: pulumi.CustomResourceOptions = { parent };
     const lifecycle = { deleteAfter: args.retentionDays };
-    const plan = new aws.backup.Plan(`${name}-backups`, {
-        rules: [{
-            ruleName: `every-${args.intervalHours}h`,
-            targetVaultName: args.vaultName,
-            schedule: `cron(0 */${args.intervalHours} * * ? *)`,
-            startWindow: 60,
-            completionWindow: 60 * args.intervalHours,
-            lifecycle,
-            // The copy is kept as long as the original: a region lost on day 29 still leaves 30 days.
-            copyActions: args.copyToVaultArns?.length ? args.copyToVaultArns.map((destinationVaultArn) => ({ destinationVaultArn, lifecycle })) : undefined,
-        }],
-        tags: args.tags,
-    }, opts);
-    const { role, permissions } = createServiceRole(`${name}-backups`, {
-        service: "backup.amazonaws.com",
-        managedPolicyArns: backupRolePolicies,
-        tags: args.tags,
-    }, parent);
-    const selection = new aws.backup.Selection(`${name}-backups`, {
-        planId: plan.id,
-        iamRoleArn: role.arn,
-        resources: [args.writer.arn, ...(args.bucket ? [args.bucket.arn] : [])],
-    }, { parent, dependsOn: [...permissions, ...(args.bucket ? [args.bucket.versioning] : [])] });
+    const plan = new aws.backup.Plan(
+        `${name}-backups`,
+        {
+            rules: [
+                {
+                    ruleName: `every-${args.intervalHours}h`,
+                    targetVaultName: args.vaultName,
+                    schedule: `cron(0 */${args.intervalHours} * * ? *)`,
+                    startWindow: 60,
+                    completionWindow: 60 * args.intervalHours,
+                    lifecycle,
+                    // The copy is kept as long as the original: a region lost on day 29 still leaves 30 days.
+                    copyActions: args.copyToVaultArns?.length
+                        ? args.copyToVaultArns.map((destinationVaultArn) => ({ destinationVaultArn, lifecycle }))
+                        : undefined,
+                },
+            ],
+            tags: args.tags,
+        },
+        opts,
+    );
+    const { role, permissions } = createServiceRole(
+        `${name}-backups`,
+        {
+            service: "backup.amazonaws.com",
+            managedPolicyArns: backupRolePolicies,
+            tags: args.tags,
+        },
+        parent,
+    );
+    const selection = new aws.backup.Selection(
+        `${name}-backups`,
+        {
+            planId: plan.id,
+            iamRoleArn: role.arn,
+            resources: [args.writer.arn, ...(args.bucket ? [args.bucket.arn] : [])],
+        },
+        { parent, dependsOn: [...permissions, ...(args.bucket ? [args.bucket.versioning] : [])] },
+    );
     return { plan, selection, role };
 }

@@ -36,53 +36,85 @@ export interface ProtectedBucket {
 export function createProtectedBucket(name: string, args: ProtectedBucketArgs, parent: pulumi.Resource): ProtectedBucket {
     const opts: pulumi.CustomResourceOptions = { parent };
     // Auto-named (logical name + random suffix): unique per stack and region, and S3 names are global.
-    const bucket = new aws.s3.Bucket(name, {
-        forceDestroy: !args.protect,
-        tags: args.tags,
-    }, { parent, protect: args.protect });
+    const bucket = new aws.s3.Bucket(
+        name,
+        {
+            forceDestroy: !args.protect,
+            tags: args.tags,
+        },
+        { parent, protect: args.protect },
+    );
     const target = { bucket: bucket.bucket };
 
     // ACLs off: the bucket owner owns every object, so only IAM and the bucket policy grant access.
     new aws.s3.BucketOwnershipControls(`${name}-ownership`, { ...target, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
-        ...target,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-    }, opts);
-    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
-        ...target,
-        rules: [{
-            applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.key.arn },
-            // One data key per bucket instead of one KMS call per object.
-            bucketKeyEnabled: true,
-        }],
-    }, opts);
-    const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { ...target, versioningConfiguration: { status: "Enabled" } }, opts);
-    new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, {
-        ...target,
-        rules: [{
-            id: "expire-old-versions",
-            status: "Enabled",
-            filter: {},
-            noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
-            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-        }],
-    }, { parent, dependsOn: [versioning] });
-    if (args.corsOrigins.length > 0) {
-        new aws.s3.BucketCorsConfiguration(`${name}-cors`, {
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(
+        `${name}-public-access`,
+        {
             ...target,
-            corsRules: [{ allowedMethods: ["GET", "HEAD"], allowedOrigins: args.corsOrigins, maxAgeSeconds: 3600 }],
-        }, opts);
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        },
+        opts,
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+        `${name}-encryption`,
+        {
+            ...target,
+            rules: [
+                {
+                    applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.key.arn },
+                    // One data key per bucket instead of one KMS call per object.
+                    bucketKeyEnabled: true,
+                },
+            ],
+        },
+        opts,
+    );
+    const versioning = new aws.s3.BucketVersioning(
+        `${name}-versioning`,
+        { ...target, versioningConfiguration: { status: "Enabled" } },
+        opts,
+    );
+    new aws.s3.BucketLifecycleConfiguration(
+        `${name}-lifecycle`,
+        {
+            ...target,
+            rules: [
+                {
+                    id: "expire-old-versions",
+                    status: "Enabled",
+                    filter: {},
+                    noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                },
+            ],
+        },
+        { parent, dependsOn: [versioning] },
+    );
+    if (args.corsOrigins.length > 0) {
+        new aws.s3.BucketCorsConfiguration(
+            `${name}-cors`,
+            {
+                ...target,
+                corsRules: [{ allowedMethods: ["GET", "HEAD"], allowedOrigins: args.corsOrigins, maxAgeSeconds: 3600 }],
+            },
+            opts,
+        );
     }
     const policyStatements = [denyInsecureTransport(bucket.arn)];
     if (!args.policyWrittenElsewhere) {
-        new aws.s3.BucketPolicy(bucketPolicyName(name), {
-            ...target,
-            policy: policyDocument(policyStatements),
-            // S3 rejects policy writes while it is still applying the public access block.
-        }, { parent, dependsOn: [publicAccess] });
+        new aws.s3.BucketPolicy(
+            bucketPolicyName(name),
+            {
+                ...target,
+                policy: policyDocument(policyStatements),
+                // S3 rejects policy writes while it is still applying the public access block.
+            },
+            { parent, dependsOn: [publicAccess] },
+        );
     }
     return { bucket, versioning, policyStatements, publicAccess };
 }

@@ -25,45 +25,57 @@ export interface Cache {
 export function createCache(name: string, args: AwsDataArgs, key: aws.kms.Key, parent: pulumi.Resource): Cache {
     const c = args.cache;
     const opts: pulumi.CustomResourceOptions = { parent };
-    const subnetGroup = new aws.elasticache.SubnetGroup(`${name}-cache`, {
-        description: "Saleor Valkey: private subnets only",
-        subnetIds: args.network.privateSubnetIds,
-        tags: args.tags,
-    }, opts);
-    const securityGroup = createServiceSecurityGroup(`${name}-cache`, {
-        vpcId: args.network.vpcId,
-        description: `Saleor Valkey: ${port} from the nodes`,
-        port,
-        nodeSecurityGroupId: args.network.nodeSecurityGroupId,
-        tags: args.tags,
-    }, parent);
+    const subnetGroup = new aws.elasticache.SubnetGroup(
+        `${name}-cache`,
+        {
+            description: "Saleor Valkey: private subnets only",
+            subnetIds: args.network.privateSubnetIds,
+            tags: args.tags,
+        },
+        opts,
+    );
+    const securityGroup = createServiceSecurityGroup(
+        `${name}-cache`,
+        {
+            vpcId: args.network.vpcId,
+            description: `Saleor Valkey: ${port} from the nodes`,
+            port,
+            nodeSecurityGroupId: args.network.nodeSecurityGroupId,
+            tags: args.tags,
+        },
+        parent,
+    );
     // ElastiCache takes 16-128 printable characters without `@`, `"` or `/`; letters and digits
     // also keep the token safe inside redis URLs.
     const token = new random.RandomPassword(`${name}-cache-token`, { length: 64, special: false }, opts).result;
 
-    const group = new aws.elasticache.ReplicationGroup(`${name}-cache`, {
-        description: "Saleor cache and Celery broker",
-        engine: "valkey",
-        engineVersion: c.engineVersion,
-        nodeType: c.nodeType,
-        numCacheClusters: c.nodes,
-        port,
-        automaticFailoverEnabled: c.multiAz,
-        multiAzEnabled: c.multiAz,
-        atRestEncryptionEnabled: true,
-        kmsKeyId: key.arn,
-        transitEncryptionEnabled: true,
-        authToken: pulumi.secret(token),
-        subnetGroupName: subnetGroup.name,
-        securityGroupIds: [securityGroup.id],
-        // Production keeps a week of daily snapshots: the broker's queued tasks survive a lost group.
-        snapshotRetentionLimit: args.protect ? 7 : 0,
-        snapshotWindow: args.protect ? snapshotWindow : undefined,
-        maintenanceWindow,
-        autoMinorVersionUpgrade: true,
-        applyImmediately: !args.protect,
-        tags: args.tags,
-    }, { parent, protect: args.protect, customTimeouts: awsTimeouts.cacheReplicationGroup });
+    const group = new aws.elasticache.ReplicationGroup(
+        `${name}-cache`,
+        {
+            description: "Saleor cache and Celery broker",
+            engine: "valkey",
+            engineVersion: c.engineVersion,
+            nodeType: c.nodeType,
+            numCacheClusters: c.nodes,
+            port,
+            automaticFailoverEnabled: c.multiAz,
+            multiAzEnabled: c.multiAz,
+            atRestEncryptionEnabled: true,
+            kmsKeyId: key.arn,
+            transitEncryptionEnabled: true,
+            authToken: pulumi.secret(token),
+            subnetGroupName: subnetGroup.name,
+            securityGroupIds: [securityGroup.id],
+            // Production keeps a week of daily snapshots: the broker's queued tasks survive a lost group.
+            snapshotRetentionLimit: args.protect ? 7 : 0,
+            snapshotWindow: args.protect ? snapshotWindow : undefined,
+            maintenanceWindow,
+            autoMinorVersionUpgrade: true,
+            applyImmediately: !args.protect,
+            tags: args.tags,
+        },
+        { parent, protect: args.protect, customTimeouts: awsTimeouts.cacheReplicationGroup },
+    );
 
     const base = pulumi.interpolate`rediss://:${token}@${group.primaryEndpointAddress}:${port}`;
     return {

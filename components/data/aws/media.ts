@@ -31,29 +31,39 @@ export interface Media {
  * serve with the replication reversed; no bucket is created or deleted by it.
  */
 export function createMedia(name: string, args: AwsDataArgs, parent: pulumi.Resource): Media {
-    const key = createDataKey(`${name}-media`, { description: `Saleor media bucket (${args.region})`, protect: args.protect, tags: args.tags }, parent);
+    const key = createDataKey(
+        `${name}-media`,
+        { description: `Saleor media bucket (${args.region})`, protect: args.protect, tags: args.tags },
+        parent,
+    );
     const cdn = args.media.cdn === true;
     const bucketName = `${name}-media`;
-    const { bucket, versioning, policyStatements, publicAccess } = createProtectedBucket(bucketName, {
-        key,
-        noncurrentVersionDays: args.media.noncurrentVersionDays,
-        // The same CORS rules in every region, so a replica can serve browsers as soon as it is promoted.
-        corsOrigins: args.media.corsOrigins,
-        protect: args.protect,
-        policyWrittenElsewhere: cdn,
-        tags: args.tags,
-    }, parent);
-    const cdnOrigin: MediaCdnOrigin | undefined = cdn ? {
-        region: args.region,
-        provider: parent.getProvider("aws::"),
-        bucketName: bucket.bucket,
-        bucketArn: bucket.arn,
-        bucketRegionalDomainName: bucket.bucketRegionalDomainName,
-        bucketPolicyStatements: policyStatements,
-        bucketPolicyDependsOn: [publicAccess],
-        bucketPolicyAliases: [{ name: bucketPolicyName(bucketName), parent }],
-        key: { id: key.keyId, arn: key.arn, policyStatements: [accountAdministersKey(key.arn)] },
-    } : undefined;
+    const { bucket, versioning, policyStatements, publicAccess } = createProtectedBucket(
+        bucketName,
+        {
+            key,
+            noncurrentVersionDays: args.media.noncurrentVersionDays,
+            // The same CORS rules in every region, so a replica can serve browsers as soon as it is promoted.
+            corsOrigins: args.media.corsOrigins,
+            protect: args.protect,
+            policyWrittenElsewhere: cdn,
+            tags: args.tags,
+        },
+        parent,
+    );
+    const cdnOrigin: MediaCdnOrigin | undefined = cdn
+        ? {
+              region: args.region,
+              provider: parent.getProvider("aws::"),
+              bucketName: bucket.bucket,
+              bucketArn: bucket.arn,
+              bucketRegionalDomainName: bucket.bucketRegionalDomainName,
+              bucketPolicyStatements: policyStatements,
+              bucketPolicyDependsOn: [publicAccess],
+              bucketPolicyAliases: [{ name: bucketPolicyName(bucketName), parent }],
+              key: { id: key.keyId, arn: key.arn, policyStatements: [accountAdministersKey(key.arn)] },
+          }
+        : undefined;
     const own = { bucket, versioning, key, cdnOrigin };
 
     if (args.role === "primary") {
@@ -73,11 +83,20 @@ export function createMedia(name: string, args: AwsDataArgs, parent: pulumi.Reso
     if (!args.media.replicate) {
         return media;
     }
-    const { configuration } = createBucketReplication(`${name}-media-replication`, {
-        source: { bucketName: primary.mediaBucketName, bucketArn: primary.mediaBucketArn, keyArn: primary.mediaKeyArn, versioning: primary.mediaVersioning },
-        destination: { bucketName: bucket.bucket, bucketArn: bucket.arn, keyArn: key.arn, versioning },
-        sourceProvider: primary.provider!,
-        tags: args.tags,
-    }, parent);
+    const { configuration } = createBucketReplication(
+        `${name}-media-replication`,
+        {
+            source: {
+                bucketName: primary.mediaBucketName,
+                bucketArn: primary.mediaBucketArn,
+                keyArn: primary.mediaKeyArn,
+                versioning: primary.mediaVersioning,
+            },
+            destination: { bucketName: bucket.bucket, bucketArn: bucket.arn, keyArn: key.arn, versioning },
+            sourceProvider: primary.provider!,
+            tags: args.tags,
+        },
+        parent,
+    );
     return { ...media, replication: configuration };
 }

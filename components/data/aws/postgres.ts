@@ -72,59 +72,80 @@ export function createDatabase(name: string, args: AwsDataArgs, key: aws.kms.Key
     const names = instanceNames(name);
     const password = pulumi.secret(args.masterPassword);
 
-    const subnetGroup = new aws.rds.SubnetGroup(`${name}-postgres`, {
-        description: "Saleor PostgreSQL: private subnets only",
-        subnetIds: args.network.privateSubnetIds,
-        tags: args.tags,
-    }, opts);
-    const parameterGroup = new aws.rds.ParameterGroup(`${name}-postgres`, {
-        // Auto-named, so a major upgrade (new family) creates the new group before dropping the old.
-        family: `postgres${major}`,
-        description: `Saleor PostgreSQL ${major}: TLS only, slow-query log`,
-        parameters: [
-            { name: "rds.force_ssl", value: "1" },
-            // Statements slower than a second reach the exported postgresql log (the seed's p95 target is 200 ms).
-            { name: "log_min_duration_statement", value: "1000" },
-        ],
-        tags: args.tags,
-    }, opts);
-
-    const instance = (logicalName: string, securityGroup: aws.ec2.SecurityGroup, specific: Partial<aws.rds.InstanceArgs>, extraOpts: pulumi.CustomResourceOptions = {}) =>
-        new aws.rds.Instance(logicalName, {
-            instanceClass: pg.instanceClass,
-            storageType: "gp3",
-            storageEncrypted: true,
-            kmsKeyId: key.arn,
-            maxAllocatedStorage: pg.maxAllocatedStorageGiB,
-            publiclyAccessible: false,
-            vpcSecurityGroupIds: [securityGroup.id],
-            parameterGroupName: parameterGroup.name,
-            performanceInsightsEnabled: true,
-            performanceInsightsKmsKeyId: key.arn,
-            // The free tier of Performance Insights.
-            performanceInsightsRetentionPeriod: 7,
-            enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
-            autoMinorVersionUpgrade: true,
-            // Production changes wait for the maintenance window instead of restarting the database mid-day.
-            applyImmediately: !args.protect,
-            maintenanceWindow,
-            deletionProtection: pg.deletionProtection,
-            copyTagsToSnapshot: true,
-            dbSubnetGroupName: subnetGroup.name,
+    const subnetGroup = new aws.rds.SubnetGroup(
+        `${name}-postgres`,
+        {
+            description: "Saleor PostgreSQL: private subnets only",
+            subnetIds: args.network.privateSubnetIds,
             tags: args.tags,
-            ...specific,
-        }, { parent, protect: args.protect, customTimeouts: awsTimeouts.rdsInstance, ...extraOpts });
+        },
+        opts,
+    );
+    const parameterGroup = new aws.rds.ParameterGroup(
+        `${name}-postgres`,
+        {
+            // Auto-named, so a major upgrade (new family) creates the new group before dropping the old.
+            family: `postgres${major}`,
+            description: `Saleor PostgreSQL ${major}: TLS only, slow-query log`,
+            parameters: [
+                { name: "rds.force_ssl", value: "1" },
+                // Statements slower than a second reach the exported postgresql log (the seed's p95 target is 200 ms).
+                { name: "log_min_duration_statement", value: "1000" },
+            ],
+            tags: args.tags,
+        },
+        opts,
+    );
+
+    const instance = (
+        logicalName: string,
+        securityGroup: aws.ec2.SecurityGroup,
+        specific: Partial<aws.rds.InstanceArgs>,
+        extraOpts: pulumi.CustomResourceOptions = {},
+    ) =>
+        new aws.rds.Instance(
+            logicalName,
+            {
+                instanceClass: pg.instanceClass,
+                storageType: "gp3",
+                storageEncrypted: true,
+                kmsKeyId: key.arn,
+                maxAllocatedStorage: pg.maxAllocatedStorageGiB,
+                publiclyAccessible: false,
+                vpcSecurityGroupIds: [securityGroup.id],
+                parameterGroupName: parameterGroup.name,
+                performanceInsightsEnabled: true,
+                performanceInsightsKmsKeyId: key.arn,
+                // The free tier of Performance Insights.
+                performanceInsightsRetentionPeriod: 7,
+                enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+                autoMinorVersionUpgrade: true,
+                // Production changes wait for the maintenance window instead of restarting the database mid-day.
+                applyImmediately: !args.protect,
+                maintenanceWindow,
+                deletionProtection: pg.deletionProtection,
+                copyTagsToSnapshot: true,
+                dbSubnetGroupName: subnetGroup.name,
+                tags: args.tags,
+                ...specific,
+            },
+            { parent, protect: args.protect, customTimeouts: awsTimeouts.rdsInstance, ...extraOpts },
+        );
 
     // The writer's and the standby's group: the nodes and every peer region (`peerCidrs`). The same
     // group in either role, so a promoted standby is reachable from the other region at once.
-    const mainGroup = createServiceSecurityGroup(`${name}-postgres`, {
-        vpcId: args.network.vpcId,
-        description: `Saleor PostgreSQL: ${port} from the nodes${args.peerCidrs?.length ? " and peer regions" : ""}`,
-        port,
-        nodeSecurityGroupId: args.network.nodeSecurityGroupId,
-        peerCidrs: args.peerCidrs,
-        tags: args.tags,
-    }, parent);
+    const mainGroup = createServiceSecurityGroup(
+        `${name}-postgres`,
+        {
+            vpcId: args.network.vpcId,
+            description: `Saleor PostgreSQL: ${port} from the nodes${args.peerCidrs?.length ? " and peer regions" : ""}`,
+            port,
+            nodeSecurityGroupId: args.network.nodeSecurityGroupId,
+            peerCidrs: args.peerCidrs,
+            tags: args.tags,
+        },
+        parent,
+    );
 
     // A read replica of the writer with ARN `source`, encrypted with this region's key in this
     // region's subnets (AWS wants the source's ARN when the subnet group is given, and always across regions).
@@ -147,39 +168,52 @@ export function createDatabase(name: string, args: AwsDataArgs, key: aws.kms.Key
         return { standby, writerUrl: primary.writerUrl, replicaUrl: postgresUrl(password, standby.address) };
     }
 
-    const writer = instance(names.writer, mainGroup, {
-        engine: "postgres",
-        // A major version alone ("16") lets automatic minor upgrades proceed without a diff.
-        engineVersion: pg.engineVersion,
-        username: masterUser,
-        password,
-        dbName: databaseName,
-        port,
-        allocatedStorage: pg.allocatedStorageGiB,
-        multiAz: pg.multiAz,
-        // Automated backups: a daily snapshot plus transaction logs, restorable to any second of the retention period.
-        backupRetentionPeriod: pg.backupRetentionDays,
-        backupWindow,
-        skipFinalSnapshot: !args.protect,
-        finalSnapshotIdentifier: args.protect ? finalSnapshotName(name) : undefined,
-        // A deleted production database keeps its automated backups until they expire.
-        deleteAutomatedBackups: !args.protect,
-    }, {
-        // Failover: this region's standby becomes the writer in place (see above).
-        aliases: [{ name: names.standby }],
-        // Taken out of the program (failover to the other region), the instance stays in AWS.
-        retainOnDelete: args.protect,
-    });
+    const writer = instance(
+        names.writer,
+        mainGroup,
+        {
+            engine: "postgres",
+            // A major version alone ("16") lets automatic minor upgrades proceed without a diff.
+            engineVersion: pg.engineVersion,
+            username: masterUser,
+            password,
+            dbName: databaseName,
+            port,
+            allocatedStorage: pg.allocatedStorageGiB,
+            multiAz: pg.multiAz,
+            // Automated backups: a daily snapshot plus transaction logs, restorable to any second of the retention period.
+            backupRetentionPeriod: pg.backupRetentionDays,
+            backupWindow,
+            skipFinalSnapshot: !args.protect,
+            finalSnapshotIdentifier: args.protect ? finalSnapshotName(name) : undefined,
+            // A deleted production database keeps its automated backups until they expire.
+            deleteAutomatedBackups: !args.protect,
+        },
+        {
+            // Failover: this region's standby becomes the writer in place (see above).
+            aliases: [{ name: names.standby }],
+            // Taken out of the program (failover to the other region), the instance stays in AWS.
+            retainOnDelete: args.protect,
+        },
+    );
     const writerUrl = postgresUrl(password, writer.address);
 
     const reader = pg.inRegionReplica
-        ? instance(names.reader, createServiceSecurityGroup(`${name}-postgres-reader`, {
-            vpcId: args.network.vpcId,
-            description: `Saleor PostgreSQL reader: ${port} from the nodes`,
-            port,
-            nodeSecurityGroupId: args.network.nodeSecurityGroupId,
-            tags: args.tags,
-        }, parent), replicaSettings(writer.arn))
+        ? instance(
+              names.reader,
+              createServiceSecurityGroup(
+                  `${name}-postgres-reader`,
+                  {
+                      vpcId: args.network.vpcId,
+                      description: `Saleor PostgreSQL reader: ${port} from the nodes`,
+                      port,
+                      nodeSecurityGroupId: args.network.nodeSecurityGroupId,
+                      tags: args.tags,
+                  },
+                  parent,
+              ),
+              replicaSettings(writer.arn),
+          )
         : undefined;
     return { writer, reader, writerUrl, replicaUrl: reader ? postgresUrl(password, reader.address) : writerUrl };
 }
@@ -187,5 +221,8 @@ export function createDatabase(name: string, args: AwsDataArgs, key: aws.kms.Key
 /** Snapshot identifiers are unique per account and region, so the stack is part of the name. */
 function finalSnapshotName(name: string): string {
     const raw = `final-${pulumi.getStack()}-${name}-postgres`.toLowerCase();
-    return raw.replace(/[^a-z0-9-]/g, "-").replace(/-+/g, "-").replace(/-$/, "");
+    return raw
+        .replace(/[^a-z0-9-]/g, "-")
+        .replace(/-+/g, "-")
+        .replace(/-$/, "");
 }

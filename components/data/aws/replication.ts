@@ -21,42 +21,57 @@ export interface BucketReplicationArgs {
 /** Copies every object version, delete markers included, from `source` into `destination`. */
 export function createBucketReplication(name: string, args: BucketReplicationArgs, parent: pulumi.Resource) {
     const { source, destination } = args;
-    const { role, permissions } = createServiceRole(`${name}-role`, {
-        service: "s3.amazonaws.com",
-        tags: args.tags,
-        policyJson: policyDocument([
-            { Sid: "ReadSourceConfiguration", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: source.bucketArn },
-            {
-                Sid: "ReadSourceVersions",
-                Effect: "Allow",
-                Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
-                Resource: pulumi.interpolate`${source.bucketArn}/*`,
-            },
-            {
-                Sid: "WriteReplicas",
-                Effect: "Allow",
-                Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
-                Resource: pulumi.interpolate`${destination.bucketArn}/*`,
-            },
-            { Sid: "DecryptSource", Effect: "Allow", Action: "kms:Decrypt", Resource: source.keyArn },
-            { Sid: "EncryptReplicas", Effect: "Allow", Action: ["kms:Encrypt", "kms:GenerateDataKey"], Resource: destination.keyArn },
-        ]),
-    }, parent);
-    const configuration = new aws.s3.BucketReplicationConfig(name, {
-        bucket: source.bucketName,
-        role: role.arn,
-        rules: [{
-            id: "media-to-replica",
-            status: "Enabled",
-            filter: {},
-            deleteMarkerReplication: { status: "Enabled" },
-            // Without this, S3 silently skips every SSE-KMS object, i.e. all of them.
-            sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
-            destination: {
-                bucket: destination.bucketArn,
-                encryptionConfiguration: { replicaKmsKeyId: destination.keyArn },
-            },
-        }],
-    }, { parent, provider: args.sourceProvider, dependsOn: [source.versioning, destination.versioning, ...permissions] });
+    const { role, permissions } = createServiceRole(
+        `${name}-role`,
+        {
+            service: "s3.amazonaws.com",
+            tags: args.tags,
+            policyJson: policyDocument([
+                {
+                    Sid: "ReadSourceConfiguration",
+                    Effect: "Allow",
+                    Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+                    Resource: source.bucketArn,
+                },
+                {
+                    Sid: "ReadSourceVersions",
+                    Effect: "Allow",
+                    Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+                    Resource: pulumi.interpolate`${source.bucketArn}/*`,
+                },
+                {
+                    Sid: "WriteReplicas",
+                    Effect: "Allow",
+                    Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+                    Resource: pulumi.interpolate`${destination.bucketArn}/*`,
+                },
+                { Sid: "DecryptSource", Effect: "Allow", Action: "kms:Decrypt", Resource: source.keyArn },
+                { Sid: "EncryptReplicas", Effect: "Allow", Action: ["kms:Encrypt", "kms:GenerateDataKey"], Resource: destination.keyArn },
+            ]),
+        },
+        parent,
+    );
+    const configuration = new aws.s3.BucketReplicationConfig(
+        name,
+        {
+            bucket: source.bucketName,
+            role: role.arn,
+            rules: [
+                {
+                    id: "media-to-replica",
+                    status: "Enabled",
+                    filter: {},
+                    deleteMarkerReplication: { status: "Enabled" },
+                    // Without this, S3 silently skips every SSE-KMS object, i.e. all of them.
+                    sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+                    destination: {
+                        bucket: destination.bucketArn,
+                        encryptionConfiguration: { replicaKmsKeyId: destination.keyArn },
+                    },
+                },
+            ],
+        },
+        { parent, provider: args.sourceProvider, dependsOn: [source.versioning, destination.versioning, ...permissions] },
+    );
     return { role, configuration };
 }

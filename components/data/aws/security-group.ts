@@ -22,15 +22,19 @@ export function createServiceSecurityGroup(name: string, args: ServiceSecurityGr
     const opts: pulumi.CustomResourceOptions = { parent };
     const group = new aws.ec2.SecurityGroup(name, { vpcId: args.vpcId, description: args.description, tags: args.tags }, opts);
     const admit = (suffix: string, description: string, source: { referencedSecurityGroupId?: pulumi.Input<string>; cidrIpv4?: string }) =>
-        new aws.vpc.SecurityGroupIngressRule(`${name}-${suffix}`, {
-            securityGroupId: group.id,
-            ipProtocol: "tcp",
-            fromPort: args.port,
-            toPort: args.port,
-            description,
-            ...source,
-            tags: args.tags,
-        }, opts);
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-${suffix}`,
+            {
+                securityGroupId: group.id,
+                ipProtocol: "tcp",
+                fromPort: args.port,
+                toPort: args.port,
+                description,
+                ...source,
+                tags: args.tags,
+            },
+            opts,
+        );
     admit("from-nodes", "worker nodes", { referencedSecurityGroupId: args.nodeSecurityGroupId });
     // Named by CIDR, not position: reordering the list must not replace rules.
     for (const cidr of args.peerCidrs ?? []) {

@@ -31,17 +31,25 @@ export class BackupVault extends pulumi.ComponentResource {
 
     constructor(name: string, args: BackupVaultArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("saleor:components:BackupVault", name, {}, opts);
-        this.key = createDataKey(`${name}-key`, {
-            description: `Saleor backups, and copies of other regions' backups (${args.region})`,
-            protect: args.protect,
-            tags: args.tags,
-        }, this);
-        this.vault = new aws.backup.Vault(name, {
-            kmsKeyArn: this.key.arn,
-            // A vault holding recovery points cannot be deleted; outside production it may be emptied first.
-            forceDestroy: !args.protect,
-            tags: args.tags,
-        }, { parent: this, protect: args.protect });
+        this.key = createDataKey(
+            `${name}-key`,
+            {
+                description: `Saleor backups, and copies of other regions' backups (${args.region})`,
+                protect: args.protect,
+                tags: args.tags,
+            },
+            this,
+        );
+        this.vault = new aws.backup.Vault(
+            name,
+            {
+                kmsKeyArn: this.key.arn,
+                // A vault holding recovery points cannot be deleted; outside production it may be emptied first.
+                forceDestroy: !args.protect,
+                tags: args.tags,
+            },
+            { parent: this, protect: args.protect },
+        );
         this.arn = this.vault.arn;
         this.vaultName = this.vault.name;
         this.registerOutputs({ arn: this.arn, vaultName: this.vaultName, keyArn: this.key.arn });

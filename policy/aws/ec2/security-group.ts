@@ -40,7 +40,8 @@ function fromVpcShape(rule: VpcSecurityGroupIngressRuleProps): Ingress {
 const ingressReaders: Record<string, (props: any) => Ingress[]> = {
     [aws.ec2.SecurityGroup.__pulumiType]: (props) =>
         knownList(() => props.ingress as SecurityGroupIngressProps[]).items.map((rule, i) => fromEc2Shape(`ingress rule #${i}`, rule)),
-    [aws.ec2.SecurityGroupRule.__pulumiType]: (props) => (known(() => props.type) === "ingress" ? [fromEc2Shape("ingress rule", props)] : []),
+    [aws.ec2.SecurityGroupRule.__pulumiType]: (props) =>
+        known(() => props.type) === "ingress" ? [fromEc2Shape("ingress rule", props)] : [],
     [aws.vpc.SecurityGroupIngressRule.__pulumiType]: (props) => [fromVpcShape(props)],
 };
 
@@ -73,7 +74,8 @@ function onlyAllowedPort(ingress: Ingress, allowedPorts: readonly number[]): May
 
 export const securityGroupNoPublicIngress = resourcesRule({
     name: "aws-security-group-no-public-ingress",
-    description: "Security groups must not accept traffic from 0.0.0.0/0 or ::/0 except on the allowed public ports (HTTP 80 and HTTPS 443).",
+    description:
+        "Security groups must not accept traffic from 0.0.0.0/0 or ::/0 except on the allowed public ports (HTTP 80 and HTTPS 443).",
     enforcementLevel: "mandatory",
     category: "security",
     types: Object.keys(ingressReaders),

@@ -31,7 +31,8 @@ export const CONTROL_PLANE_LOG_TYPES: readonly string[] = ["api", "audit", "auth
 
 export const eksControlPlaneLogging = resourceRule({
     name: "aws-eks-cluster-control-plane-logging-enabled",
-    description: "EKS clusters must send all five control-plane log types (api, audit, authenticator, controllerManager, scheduler) to CloudWatch.",
+    description:
+        "EKS clusters must send all five control-plane log types (api, audit, authenticator, controllerManager, scheduler) to CloudWatch.",
     enforcementLevel: "mandatory",
     category: "security",
     type: aws.eks.Cluster,
@@ -42,7 +43,9 @@ export const eksControlPlaneLogging = resourceRule({
         }
         const missing = CONTROL_PLANE_LOG_TYPES.filter((type) => !enabled.items.includes(type));
         if (missing.length > 0) {
-            report(`${label(args.name)} does not log ${missing.join(", ")}; set enabledClusterLogTypes to ${JSON.stringify(CONTROL_PLANE_LOG_TYPES)}.`);
+            report(
+                `${label(args.name)} does not log ${missing.join(", ")}; set enabledClusterLogTypes to ${JSON.stringify(CONTROL_PLANE_LOG_TYPES)}.`,
+            );
         }
     },
 });
@@ -66,10 +69,15 @@ export const eksSecretsEncrypted = resourceRule({
         const coversSecrets = configs.items.some((entry) => {
             const resources = knownList(() => entry.resources);
             const keyArn = known(() => entry.provider?.keyArn);
-            return (resources.hasUnknown || resources.items.includes("secrets")) && (!isKnown(keyArn) || (typeof keyArn === "string" && keyArn !== ""));
+            return (
+                (resources.hasUnknown || resources.items.includes("secrets")) &&
+                (!isKnown(keyArn) || (typeof keyArn === "string" && keyArn !== ""))
+            );
         });
         if (!coversSecrets) {
-            report(`${label(args.name)} stores Secrets without KMS envelope encryption; set encryptionConfig: { resources: ["secrets"], provider: { keyArn: <KMS key ARN> } }.`);
+            report(
+                `${label(args.name)} stores Secrets without KMS envelope encryption; set encryptionConfig: { resources: ["secrets"], provider: { keyArn: <KMS key ARN> } }.`,
+            );
         }
     },
 });

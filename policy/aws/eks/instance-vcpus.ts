@@ -27,7 +27,30 @@ const burstableVcpus: Record<string, number> = {
     "2xlarge": 8,
 };
 
-const families = new Set(["m5", "m5a", "m6i", "m6a", "m6g", "m7i", "m7a", "m7g", "c5", "c6i", "c6a", "c6g", "c7i", "c7a", "c7g", "r5", "r6i", "r6a", "r6g", "r7i", "r7a", "r7g"]);
+const families = new Set([
+    "m5",
+    "m5a",
+    "m6i",
+    "m6a",
+    "m6g",
+    "m7i",
+    "m7a",
+    "m7g",
+    "c5",
+    "c6i",
+    "c6a",
+    "c6g",
+    "c7i",
+    "c7a",
+    "c7g",
+    "r5",
+    "r6i",
+    "r6a",
+    "r6g",
+    "r7i",
+    "r7a",
+    "r7g",
+]);
 const burstableFamilies = new Set(["t3", "t3a", "t4g"]);
 
 /** vCPUs of an instance type, or undefined when it is not in the table. */

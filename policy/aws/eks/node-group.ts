@@ -48,14 +48,17 @@ export const nodeGroupInstanceTypeAllowed = resourceRule({
         }
         const disallowed = types.filter((type) => !config.allowedInstanceTypes.some((pattern) => globMatches(type, pattern)));
         if (disallowed.length > 0) {
-            report(`${label(args.name)} uses ${disallowed.join(", ")}, which this stack does not allow; pick from ${config.allowedInstanceTypes.join(", ")}.`);
+            report(
+                `${label(args.name)} uses ${disallowed.join(", ")}, which this stack does not allow; pick from ${config.allowedInstanceTypes.join(", ")}.`,
+            );
         }
     },
 });
 
 export const nodeGroupMinSize = resourceRule({
     name: "aws-eks-node-group-min-size",
-    description: "EKS node groups must keep at least the stack's minimum number of nodes, so losing one node never takes the application down.",
+    description:
+        "EKS node groups must keep at least the stack's minimum number of nodes, so losing one node never takes the application down.",
     enforcementLevel: "mandatory",
     category: "sizing",
     type: aws.eks.NodeGroup,
@@ -66,7 +69,9 @@ export const nodeGroupMinSize = resourceRule({
     validate: (group, { args, config, report }) => {
         const minSize = known(() => group.scalingConfig?.minSize);
         if (isKnown(minSize) && typeof minSize === "number" && minSize < config.minNodes) {
-            report(`${label(args.name)} may shrink to ${minSize} node(s), below this stack's minimum of ${config.minNodes}; set scalingConfig.minSize to at least ${config.minNodes}.`);
+            report(
+                `${label(args.name)} may shrink to ${minSize} node(s), below this stack's minimum of ${config.minNodes}; set scalingConfig.minSize to at least ${config.minNodes}.`,
+            );
         }
     },
 });
@@ -83,7 +88,9 @@ export const nodeGroupMaxSize = resourceRule({
     validate: (group, { args, config, report }) => {
         const maxSize = known(() => group.scalingConfig?.maxSize);
         if (isKnown(maxSize) && typeof maxSize === "number" && maxSize > config.maxNodes) {
-            report(`${label(args.name)} may grow to ${maxSize} nodes, above this stack's maximum of ${config.maxNodes}; set scalingConfig.maxSize to at most ${config.maxNodes}.`);
+            report(
+                `${label(args.name)} may grow to ${maxSize} nodes, above this stack's maximum of ${config.maxNodes}; set scalingConfig.maxSize to at most ${config.maxNodes}.`,
+            );
         }
     },
 });

@@ -7,4 +7,9 @@ import {
 
 export * from "./replication-group";
 
-export const elasticachePolicies = [elasticacheAtRestEncryption, elasticacheInTransitEncryption, elasticacheAuthToken, elasticacheMultiAzFailover];
+export const elasticachePolicies = [
+    elasticacheAtRestEncryption,
+    elasticacheInTransitEncryption,
+    elasticacheAuthToken,
+    elasticacheMultiAzFailover,
+];

@@ -33,7 +33,9 @@ export const elasticacheInTransitEncryption = resourceRule({
             () => group.transitEncryptionEnabled,
             (enabled) => {
                 if (enabled !== true) {
-                    report(`${label(args.name)} accepts plain-text connections; set transitEncryptionEnabled: true and use rediss:// URLs.`);
+                    report(
+                        `${label(args.name)} accepts plain-text connections; set transitEncryptionEnabled: true and use rediss:// URLs.`,
+                    );
                 }
             },
         );
@@ -65,10 +67,18 @@ export const elasticacheMultiAzFailover = resourceRule({
     type: aws.elasticache.ReplicationGroup,
     validate: (group, { args, report }) => {
         const missing: string[] = [];
-        whenKnown(() => group.multiAzEnabled, (enabled) => enabled !== true && missing.push("multiAzEnabled: true"));
-        whenKnown(() => group.automaticFailoverEnabled, (enabled) => enabled !== true && missing.push("automaticFailoverEnabled: true"));
+        whenKnown(
+            () => group.multiAzEnabled,
+            (enabled) => enabled !== true && missing.push("multiAzEnabled: true"),
+        );
+        whenKnown(
+            () => group.automaticFailoverEnabled,
+            (enabled) => enabled !== true && missing.push("automaticFailoverEnabled: true"),
+        );
         if (missing.length > 0) {
-            report(`${label(args.name)} cannot fail over to another Availability Zone; set ${missing.join(" and ")} (with at least two cache clusters).`);
+            report(
+                `${label(args.name)} cannot fail over to another Availability Zone; set ${missing.join(" and ")} (with at least two cache clusters).`,
+            );
         }
     },
 });

@@ -32,7 +32,7 @@ const isWildcard = (value: unknown) => value === "*" || value === "*:*";
 
 export const iamNoFullAdmin = resourcesRule({
     name: "aws-iam-policy-no-full-admin",
-    description: "IAM policies must not contain a statement that allows Action \"*\" on Resource \"*\" (full administrator access).",
+    description: 'IAM policies must not contain a statement that allows Action "*" on Resource "*" (full administrator access).',
     enforcementLevel: "mandatory",
     category: "security",
     types: [aws.iam.Policy.__pulumiType, aws.iam.RolePolicy.__pulumiType],
@@ -48,7 +48,9 @@ export const iamNoFullAdmin = resourcesRule({
             if (effect === "Allow" && actions.items.some(isWildcard) && resources.items.some(isWildcard)) {
                 const sid = known(() => statement.Sid);
                 const name = isKnown(sid) && sid ? `"${sid}"` : `#${index}`;
-                report(`IAM policy "${args.name}": statement ${name} allows every action on every resource; list the actions and resource ARNs the role needs.`);
+                report(
+                    `IAM policy "${args.name}": statement ${name} allows every action on every resource; list the actions and resource ARNs the role needs.`,
+                );
             }
         });
     },

@@ -85,8 +85,11 @@ export const rdsBackupRetention = resourceRule({
                 if (typeof days === "number" && days >= config.minDays) {
                     return;
                 }
-                const current = typeof days === "number" ? `keeps automated backups for ${days} days` : "does not set backupRetentionPeriod";
-                report(`${label(args.name)} ${current}, below this stack's minimum of ${config.minDays}; set backupRetentionPeriod to at least ${config.minDays}.`);
+                const current =
+                    typeof days === "number" ? `keeps automated backups for ${days} days` : "does not set backupRetentionPeriod";
+                report(
+                    `${label(args.name)} ${current}, below this stack's minimum of ${config.minDays}; set backupRetentionPeriod to at least ${config.minDays}.`,
+                );
             },
         );
     },
@@ -99,7 +102,11 @@ export const rdsDeletionProtection = resourceRule({
     category: "reliability",
     type: aws.rds.Instance,
     validate: (db, { args, report }) =>
-        requireOnPrimary(db, () => db.deletionProtection, () => report(`${label(args.name)} can be deleted; set deletionProtection: true.`)),
+        requireOnPrimary(
+            db,
+            () => db.deletionProtection,
+            () => report(`${label(args.name)} can be deleted; set deletionProtection: true.`),
+        ),
 });
 
 export const rdsMultiAz = resourceRule({
@@ -109,7 +116,11 @@ export const rdsMultiAz = resourceRule({
     category: "reliability",
     type: aws.rds.Instance,
     validate: (db, { args, report }) =>
-        requireOnPrimary(db, () => db.multiAz, () => report(`${label(args.name)} runs in a single Availability Zone; set multiAz: true.`)),
+        requireOnPrimary(
+            db,
+            () => db.multiAz,
+            () => report(`${label(args.name)} runs in a single Availability Zone; set multiAz: true.`),
+        ),
 });
 
 export const rdsNoBurstableClass = resourceRule({
@@ -148,7 +159,9 @@ export const rdsInstanceClassAllowed = resourceRule({
             return;
         }
         if (!config.allowedClasses.some((pattern) => globMatches(instanceClass, pattern))) {
-            report(`${label(args.name)} uses ${instanceClass}, which this stack does not allow; pick one of ${config.allowedClasses.join(", ")}.`);
+            report(
+                `${label(args.name)} uses ${instanceClass}, which this stack does not allow; pick one of ${config.allowedClasses.join(", ")}.`,
+            );
         }
     },
 });

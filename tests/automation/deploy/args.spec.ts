@@ -23,8 +23,18 @@ describe("deploy command line", () => {
 
     it("accepts a Saleor version, a region, preview-only, allow-replace and faster verification", () => {
         const parsed = parseDeployArgs([
-            "--stack=production", "--release=3.23.5", "--region", "eu-west-1", "--preview-only", "--allow-replace",
-            "--verify-attempts", "2", "--verify-timeout-ms", "500", "--verify-backoff-ms", "0",
+            "--stack=production",
+            "--release=3.23.5",
+            "--region",
+            "eu-west-1",
+            "--preview-only",
+            "--allow-replace",
+            "--verify-attempts",
+            "2",
+            "--verify-timeout-ms",
+            "500",
+            "--verify-backoff-ms",
+            "0",
         ]);
         assert.equal(parsed.kind, "ok");
         if (parsed.kind !== "ok") return;

@@ -31,7 +31,9 @@ describe("deploy error classifier", () => {
 
     it("a missing backend login names PULUMI_BACKEND_URL, pulumi login and PULUMI_ACCESS_TOKEN", () => {
         const c = classifyError(
-            new Error("code: 255\n stdout: \n stderr: error: PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions\n"),
+            new Error(
+                "code: 255\n stdout: \n stderr: error: PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions\n",
+            ),
             "production",
         );
         assert.equal(c.kind, "backend-login");
@@ -53,13 +55,20 @@ describe("deploy error classifier", () => {
     });
 
     it("an expired AWS session is a credentials problem as well", () => {
-        const c = classifyError(new Error("error: operation error STS: GetCallerIdentity, api error ExpiredToken: The security token included in the request is expired"), "staging");
+        const c = classifyError(
+            new Error(
+                "error: operation error STS: GetCallerIdentity, api error ExpiredToken: The security token included in the request is expired",
+            ),
+            "staging",
+        );
         assert.equal(c.kind, "cloud-credentials");
     });
 
     it("a missing secrets passphrase names PULUMI_CONFIG_PASSPHRASE", () => {
         const c = classifyError(
-            new Error("error: constructing secrets manager of type \"passphrase\": passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables"),
+            new Error(
+                'error: constructing secrets manager of type "passphrase": passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables',
+            ),
             "staging",
         );
         assert.equal(c.kind, "secrets-passphrase");

@@ -25,7 +25,9 @@ describe("deploy: reading engine events", () => {
         const withSummary = new EventRecorder("preview", "p", () => undefined);
         withSummary.handle(event({ resourcePreEvent: step("create-replacement", "aws:rds/instance:Instance", "db") }));
         withSummary.handle(event({ resourcePreEvent: step("replace", "aws:rds/instance:Instance", "db") }));
-        withSummary.handle(event({ summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges: { replace: 1, same: 9 }, policyPacks: {} } }));
+        withSummary.handle(
+            event({ summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges: { replace: 1, same: 9 }, policyPacks: {} } }),
+        );
         assert.deepEqual(withSummary.report().changes, { replace: 1, same: 9 });
 
         const cutShort = new EventRecorder("preview", "p", () => undefined);
@@ -47,7 +49,13 @@ describe("deploy: reading engine events", () => {
     it("splits policy findings by enforcement level and lists a repeated finding once", () => {
         const lines: string[] = [];
         const r = new EventRecorder("preview", "p", (l) => lines.push(l));
-        const mandatory = { ...policy, policyName: "rds-encrypted", enforcementLevel: "mandatory" as const, message: "must be encrypted\ndetails", resourceUrn: "urn:pulumi:staging::saleor::aws:rds/instance:Instance::db" };
+        const mandatory = {
+            ...policy,
+            policyName: "rds-encrypted",
+            enforcementLevel: "mandatory" as const,
+            message: "must be encrypted\ndetails",
+            resourceUrn: "urn:pulumi:staging::saleor::aws:rds/instance:Instance::db",
+        };
         r.handle(event({ policyEvent: mandatory }));
         r.handle(event({ policyEvent: mandatory }));
         r.handle(event({ policyEvent: { ...policy, policyName: "replicas", enforcementLevel: "warning", message: "only one replica" } }));

@@ -3,7 +3,13 @@ import { OutputsError, parseDeployedStack } from "../../../automation/deploy/out
 
 function endpoints(host: string) {
     const api = `https://api.${host}.example.com/`;
-    return { api, graphql: `${api}graphql/`, health: `${api}health/`, dashboard: `https://dashboard.${host}.example.com/`, storefronts: [`https://${host}.shop.example.com/`] };
+    return {
+        api,
+        graphql: `${api}graphql/`,
+        health: `${api}health/`,
+        dashboard: `https://dashboard.${host}.example.com/`,
+        storefronts: [`https://${host}.shop.example.com/`],
+    };
 }
 
 describe("deploy: reading the stack outputs", () => {
@@ -17,11 +23,14 @@ describe("deploy: reading the stack outputs", () => {
                 "eu-north-1": { role: "secondary", release: "3.23.3", endpoints: endpoints("se") },
             },
         });
-        assert.deepEqual(parsed.regions.map((r) => [r.name, r.release]), [
-            ["eu-central-1", "3.23.4"],
-            ["eu-west-1", "3.23.4"],
-            ["eu-north-1", "3.23.3"],
-        ]);
+        assert.deepEqual(
+            parsed.regions.map((r) => [r.name, r.release]),
+            [
+                ["eu-central-1", "3.23.4"],
+                ["eu-west-1", "3.23.4"],
+                ["eu-north-1", "3.23.3"],
+            ],
+        );
         assert.equal(parsed.regions[0].endpoints.health, "https://api.de.example.com/health/");
     });
 
@@ -31,11 +40,20 @@ describe("deploy: reading the stack outputs", () => {
 
     it("names the output that breaks the contract", () => {
         assert.throws(
-            () => parseDeployedStack({ primaryRegion: "eu-central-1", regions: { "eu-central-1": { role: "primary", release: "3.23.4", endpoints: { api: "x" } } } }),
-            (e: unknown) => e instanceof OutputsError && /regions\.eu-central-1\.endpoints\.graphql must be a non-empty string/.test(e.message),
+            () =>
+                parseDeployedStack({
+                    primaryRegion: "eu-central-1",
+                    regions: { "eu-central-1": { role: "primary", release: "3.23.4", endpoints: { api: "x" } } },
+                }),
+            (e: unknown) =>
+                e instanceof OutputsError && /regions\.eu-central-1\.endpoints\.graphql must be a non-empty string/.test(e.message),
         );
         assert.throws(
-            () => parseDeployedStack({ primaryRegion: "us-east-1", regions: { "eu-central-1": { role: "primary", release: "3.23.4", endpoints: endpoints("de") } } }),
+            () =>
+                parseDeployedStack({
+                    primaryRegion: "us-east-1",
+                    regions: { "eu-central-1": { role: "primary", release: "3.23.4", endpoints: endpoints("de") } },
+                }),
             /primaryRegion "us-east-1" is not one of the regions/,
         );
     });

@@ -151,10 +151,13 @@ describe("deploy driver: staged rollout", () => {
         assert.deepEqual(h.stack.config, { release: OLD, regionReleases: { [PRIMARY]: NEW, [SECONDARY]: NEW } });
 
         assertSummaryShape(summary);
-        assert.deepEqual(summary.regions.map((r) => [r.region, r.role, r.previousRelease, r.status]), [
-            [PRIMARY, "primary", OLD, "deployed"],
-            [SECONDARY, "secondary", OLD, "deployed"],
-        ]);
+        assert.deepEqual(
+            summary.regions.map((r) => [r.region, r.role, r.previousRelease, r.status]),
+            [
+                [PRIMARY, "primary", OLD, "deployed"],
+                [SECONDARY, "secondary", OLD, "deployed"],
+            ],
+        );
         // Each region's own preview holds exactly its own steps.
         assert.deepEqual(region(summary, PRIMARY).preview?.changes, { create: 1, update: 1, same: 3 });
         assert.deepEqual(region(summary, SECONDARY).preview?.changes, { update: 1, same: 3 });
@@ -179,7 +182,12 @@ describe("deploy driver: staged rollout", () => {
         const h = await harness({
             scenario: {
                 policies: () => [
-                    { policyName: "rds-storage-encrypted", enforcementLevel: "mandatory", message: "RDS storage must be encrypted", resourceName: "db-eu-central-1" },
+                    {
+                        policyName: "rds-storage-encrypted",
+                        enforcementLevel: "mandatory",
+                        message: "RDS storage must be encrypted",
+                        resourceName: "db-eu-central-1",
+                    },
                     { policyName: "replicas-min", enforcementLevel: "warning", message: "fewer than 2 replicas" },
                 ],
             },
@@ -227,7 +235,10 @@ describe("deploy driver: staged rollout", () => {
         assert.deepEqual(h.ups(), []);
         assert.deepEqual(h.stack.config, { release: OLD });
         assertSummaryShape(summary);
-        assert.deepEqual(summary.preview?.statefulChanges.map((s) => [s.op, s.type]), [["replace", "aws:rds/instance:Instance"]]);
+        assert.deepEqual(
+            summary.preview?.statefulChanges.map((s) => [s.op, s.type]),
+            [["replace", "aws:rds/instance:Instance"]],
+        );
         assert.match(summary.message, /replace aws:rds\/instance:Instance db-eu-central-1.*--allow-replace/);
         assert.match(renderMarkdown(summary), /Replacements or deletions of stateful resources[\s\S]*replace `aws:rds\/instance:Instance`/);
     });
@@ -295,11 +306,14 @@ describe("deploy driver: staged rollout", () => {
         assert.equal(p.status, "rolled-back");
         assert.equal(p.verification?.checks[0].status, 503);
         assert.equal(p.verification?.checks[0].attempts, FAST_VERIFY.attempts);
-        assert.deepEqual(p.verification?.checks.map((c) => [c.check, c.ok, c.skipped ?? false]), [
-            ["health", false, false],
-            ["graphql", false, true],
-            ["storefront", false, true],
-        ]);
+        assert.deepEqual(
+            p.verification?.checks.map((c) => [c.check, c.ok, c.skipped ?? false]),
+            [
+                ["health", false, false],
+                ["graphql", false, true],
+                ["storefront", false, true],
+            ],
+        );
         assert.equal(p.rollback?.release, OLD);
         assert.equal(p.rollback?.verified, true);
         assert.equal(region(summary, SECONDARY).status, "not-started");
@@ -321,13 +335,18 @@ describe("deploy driver: staged rollout", () => {
         });
         await h.run();
         const ups = h.stack.calls.filter((c) => c.kind === "up");
-        assert.deepEqual(ups.map((c) => c.withPolicies), [true, false]);
+        assert.deepEqual(
+            ups.map((c) => c.withPolicies),
+            [true, false],
+        );
     });
 
     it("a failing secondary is rolled back alone while the primary keeps the new release", async () => {
         const h = await harness({
             behaviourAt: (r, release) =>
-                r === SECONDARY && release === NEW ? breaks("graphql", { status: 200, json: { errors: [{ message: "relation does not exist" }] } }) : healthy,
+                r === SECONDARY && release === NEW
+                    ? breaks("graphql", { status: 200, json: { errors: [{ message: "relation does not exist" }] } })
+                    : healthy,
         });
         const summary = await h.run();
 
@@ -371,7 +390,10 @@ describe("deploy driver: staged rollout", () => {
         assert.match(p.rollback?.error ?? "", /verification failed: graphql .*HTTP 500/);
         assert.equal(region(summary, SECONDARY).status, "not-started");
         assert.equal(h.servers[SECONDARY].hits.health, 0);
-        assert.deepEqual(h.stack.releaseHistory.map((x) => x.region), [PRIMARY, PRIMARY]);
+        assert.deepEqual(
+            h.stack.releaseHistory.map((x) => x.region),
+            [PRIMARY, PRIMARY],
+        );
         assert.match(summary.message, /rollback to 3\.23\.4 did NOT verify/);
         assert.match(renderMarkdown(summary), /### eu-central-1: rollback to `3\.23\.4` NOT verified ❌/);
     });
@@ -379,7 +401,8 @@ describe("deploy driver: staged rollout", () => {
     it("an update that fails is rolled back like a failed verification", async () => {
         const h = await harness({
             scenario: {
-                failUpdate: (r, release) => (r === PRIMARY && release === NEW ? "Job saleor-migrate failed: BackoffLimitExceeded" : undefined),
+                failUpdate: (r, release) =>
+                    r === PRIMARY && release === NEW ? "Job saleor-migrate failed: BackoffLimitExceeded" : undefined,
             },
         });
         const summary = await h.run();
@@ -399,7 +422,10 @@ describe("deploy driver: staged rollout", () => {
         const summary = await h.run({ region: SECONDARY });
         assert.equal(summary.result, "succeeded");
         assert.deepEqual(h.ups(), [{ [PRIMARY]: OLD, [SECONDARY]: NEW }]);
-        assert.deepEqual(summary.regions.map((r) => r.region), [SECONDARY]);
+        assert.deepEqual(
+            summary.regions.map((r) => r.region),
+            [SECONDARY],
+        );
         assert.equal(h.servers[PRIMARY].hits.health, 0);
     });
 
@@ -410,7 +436,10 @@ describe("deploy driver: staged rollout", () => {
         assert.equal(summary.error?.kind, "usage");
         assert.equal(exitCode(summary), 2);
         assert.match(summary.message, /us-east-1 is not a region of stack staging \(regions: eu-central-1, eu-west-1\)/);
-        assert.deepEqual(h.stack.calls.filter((c) => c.kind !== "setReleaseConfig"), []);
+        assert.deepEqual(
+            h.stack.calls.filter((c) => c.kind !== "setReleaseConfig"),
+            [],
+        );
     });
 
     it("--preview-only runs the gated preview of the whole rollout and changes nothing", async () => {
@@ -445,7 +474,10 @@ describe("deploy driver: production confirmation", () => {
         const questions: string[] = [];
         const summary = await h.run({}, async (q) => {
             questions.push(q);
-            assert.ok(h.stack.calls.some((c) => c.kind === "preview"), "asked only after the preview");
+            assert.ok(
+                h.stack.calls.some((c) => c.kind === "preview"),
+                "asked only after the preview",
+            );
             return false;
         });
         assert.deepEqual(questions, [`Deploy ${NEW} to production (${PRIMARY}, ${SECONDARY})?`]);
@@ -513,10 +545,13 @@ describe("deploy driver: environment problems and first deployment", () => {
         assert.deepEqual(h.ups(), [{ [PRIMARY]: NEW, [SECONDARY]: NEW }]);
         assert.deepEqual(h.stack.config, { release: NEW, regionReleases: undefined });
         assertSummaryShape(summary);
-        assert.deepEqual(summary.regions.map((r) => [r.region, r.previousRelease, r.status]), [
-            [PRIMARY, undefined, "deployed"],
-            [SECONDARY, undefined, "deployed"],
-        ]);
+        assert.deepEqual(
+            summary.regions.map((r) => [r.region, r.previousRelease, r.status]),
+            [
+                [PRIMARY, undefined, "deployed"],
+                [SECONDARY, undefined, "deployed"],
+            ],
+        );
         assert.equal(h.servers[SECONDARY].hits.graphql, 1);
         assert.match(summary.message, /first deployment/);
     });

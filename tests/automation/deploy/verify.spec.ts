@@ -21,11 +21,14 @@ describe("deploy verification", () => {
     it("a healthy region passes health, a real GraphQL shop query and every storefront, one attempt each", async () => {
         const result = await verifyRegion(server.endpoints(), OPTIONS, log, "de");
         assert.equal(result.ok, true);
-        assert.deepEqual(result.checks.map((c) => [c.check, c.status, c.attempts]), [
-            ["health", 200, 1],
-            ["graphql", 200, 1],
-            ["storefront", 307, 1],
-        ]);
+        assert.deepEqual(
+            result.checks.map((c) => [c.check, c.status, c.attempts]),
+            [
+                ["health", 200, 1],
+                ["graphql", 200, 1],
+                ["storefront", 307, 1],
+            ],
+        );
         // The fake answers 400 to anything but a JSON POST of { shop { name } }.
         assert.equal(server.hits.graphql, 1);
         assert.ok(lines.some((l) => l.includes(`✓ graphql ${server.base}graphql/ → 200`)));
@@ -42,7 +45,10 @@ describe("deploy verification", () => {
         assert.equal(health.error, `no answer within ${OPTIONS.timeoutMs} ms`);
         // Nothing else is probed once the region is known to be bad.
         assert.equal(server.hits.graphql, 0);
-        assert.deepEqual(result.checks.slice(1).map((c) => c.skipped), [true, true]);
+        assert.deepEqual(
+            result.checks.slice(1).map((c) => c.skipped),
+            [true, true],
+        );
     });
 
     it("a slow endpoint that answers in time on a later attempt passes, with the attempts it took", async () => {
@@ -96,6 +102,9 @@ describe("deploy verification", () => {
 
     it("backoff doubles after each failed attempt and is capped", () => {
         const o = { attempts: 10, timeoutMs: 1, backoffMs: 3_000, maxBackoffMs: 30_000 };
-        assert.deepEqual([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(o, n)), [3_000, 6_000, 12_000, 24_000, 30_000, 30_000]);
+        assert.deepEqual(
+            [1, 2, 3, 4, 5, 6].map((n) => backoffDelay(o, n)),
+            [3_000, 6_000, 12_000, 24_000, 30_000, 30_000],
+        );
     });
 });

@@ -31,18 +31,31 @@ describe("Kubernetes quantities", () => {
 
 describe("image references", () => {
     it("Docker Hub official images get docker.io/library/", () =>
-        assert.deepStrictEqual(parseImage("postgres:15.12-alpine"), { registry: "docker.io", repository: "library/postgres", tag: "15.12-alpine", digest: undefined, normalized: "docker.io/library/postgres:15.12-alpine" }));
-    it("Docker Hub user images get docker.io/", () => assert.strictEqual(parseImage("valkey/valkey:8.1-alpine").normalized, "docker.io/valkey/valkey:8.1-alpine"));
+        assert.deepStrictEqual(parseImage("postgres:15.12-alpine"), {
+            registry: "docker.io",
+            repository: "library/postgres",
+            tag: "15.12-alpine",
+            digest: undefined,
+            normalized: "docker.io/library/postgres:15.12-alpine",
+        }));
+    it("Docker Hub user images get docker.io/", () =>
+        assert.strictEqual(parseImage("valkey/valkey:8.1-alpine").normalized, "docker.io/valkey/valkey:8.1-alpine"));
     it("a registry host keeps its name", () => assert.strictEqual(parseImage("ghcr.io/saleor/saleor:3.23.5").registry, "ghcr.io"));
-    it("a registry port is not a tag", () => assert.deepStrictEqual([parseImage("localhost:5000/app").tag, parseImage("localhost:5000/app").registry], [undefined, "localhost:5000"]));
+    it("a registry port is not a tag", () =>
+        assert.deepStrictEqual(
+            [parseImage("localhost:5000/app").tag, parseImage("localhost:5000/app").registry],
+            [undefined, "localhost:5000"],
+        ));
     it("a digest is split off", () => assert.strictEqual(parseImage("ghcr.io/saleor/saleor@sha256:abc").digest, "sha256:abc"));
 });
 
 describe("glob patterns", () => {
     it("* matches within one segment", () => assert.ok(globMatches("m7i.2xlarge", "m7i.*")));
     it("a pattern must match the whole value", () => assert.ok(!globMatches("m7i.2xlarge", "m7i")));
-    it("an ECR prefix matches any account id", () => assert.ok(globPrefixMatches("123456789012.dkr.ecr.eu-west-1.amazonaws.com/saleor:1", "*.dkr.ecr.eu-west-1.amazonaws.com/")));
-    it("* does not cross a slash", () => assert.ok(!globPrefixMatches("evil.com/x.dkr.ecr.eu-west-1.amazonaws.com/saleor:1", "*.dkr.ecr.eu-west-1.amazonaws.com/")));
+    it("an ECR prefix matches any account id", () =>
+        assert.ok(globPrefixMatches("123456789012.dkr.ecr.eu-west-1.amazonaws.com/saleor:1", "*.dkr.ecr.eu-west-1.amazonaws.com/")));
+    it("* does not cross a slash", () =>
+        assert.ok(!globPrefixMatches("evil.com/x.dkr.ecr.eu-west-1.amazonaws.com/saleor:1", "*.dkr.ecr.eu-west-1.amazonaws.com/")));
 });
 
 describe("backup schedules", () => {
@@ -61,23 +74,37 @@ describe("backup schedules", () => {
         ["cron(0 25 * * ? *)", undefined],
     ];
     for (const [expression, hours] of cases) {
-        it(`${expression} leaves at most ${String(hours)} hours between runs`, () => assert.strictEqual(longestIntervalHours(expression), hours));
+        it(`${expression} leaves at most ${String(hours)} hours between runs`, () =>
+            assert.strictEqual(longestIntervalHours(expression), hours));
     }
 });
 
 describe("instance vCPUs", () => {
-    it("sizes map to vCPUs across families", () => assert.deepStrictEqual(["m7i.xlarge", "m7i.2xlarge", "c6i.4xlarge", "r7i.large", "m7g.medium"].map(vcpusOf), [4, 8, 16, 2, 1]));
-    it("burstable types have at least 2 vCPUs", () => assert.deepStrictEqual(["t3.micro", "t3.medium", "t3.xlarge"].map(vcpusOf), [2, 2, 4]));
-    it("unknown families and metal sizes are not guessed", () => assert.deepStrictEqual(["x2idn.large", "m7i.metal-24xl", "m7i.medium"].map(vcpusOf), [undefined, undefined, undefined]));
+    it("sizes map to vCPUs across families", () =>
+        assert.deepStrictEqual(["m7i.xlarge", "m7i.2xlarge", "c6i.4xlarge", "r7i.large", "m7g.medium"].map(vcpusOf), [4, 8, 16, 2, 1]));
+    it("burstable types have at least 2 vCPUs", () =>
+        assert.deepStrictEqual(["t3.micro", "t3.medium", "t3.xlarge"].map(vcpusOf), [2, 2, 4]));
+    it("unknown families and metal sizes are not guessed", () =>
+        assert.deepStrictEqual(["x2idn.large", "m7i.metal-24xl", "m7i.medium"].map(vcpusOf), [undefined, undefined, undefined]));
 });
 
 describe("policy config schema checks", () => {
-    it("a wrong type names the path", () => assert.deepStrictEqual(schemaProblems("30", { type: "integer" }, "p.minDays"), ["p.minDays: expected integer, got string"]));
+    it("a wrong type names the path", () =>
+        assert.deepStrictEqual(schemaProblems("30", { type: "integer" }, "p.minDays"), ["p.minDays: expected integer, got string"]));
     it("a quantity pattern is enforced inside objects", () =>
-        assert.deepStrictEqual(schemaProblems({ cpu: "two" }, { type: "object", properties: { cpu: { type: "string", pattern: "^[0-9]+m?$" } } }, "p.maxLimits"), [
-            'p.maxLimits.cpu: "two" does not match ^[0-9]+m?$',
-        ]));
+        assert.deepStrictEqual(
+            schemaProblems(
+                { cpu: "two" },
+                { type: "object", properties: { cpu: { type: "string", pattern: "^[0-9]+m?$" } } },
+                "p.maxLimits",
+            ),
+            ['p.maxLimits.cpu: "two" does not match ^[0-9]+m?$'],
+        ));
     it("additionalProperties: false rejects unknown keys", () =>
-        assert.deepStrictEqual(schemaProblems({ cpus: "1" }, { type: "object", properties: { cpu: { type: "string" } }, additionalProperties: false }, "p"), ["p.cpus: is not allowed"]));
-    it("a value below the minimum is reported", () => assert.deepStrictEqual(schemaProblems(-1, { type: "integer", minimum: 0 }, "p"), ["p: must be at least 0, got -1"]));
+        assert.deepStrictEqual(
+            schemaProblems({ cpus: "1" }, { type: "object", properties: { cpu: { type: "string" } }, additionalProperties: false }, "p"),
+            ["p.cpus: is not allowed"],
+        ));
+    it("a value below the minimum is reported", () =>
+        assert.deepStrictEqual(schemaProblems(-1, { type: "integer", minimum: 0 }, "p"), ["p: must be at least 0, got -1"]));
 });
