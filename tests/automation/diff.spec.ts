@@ -2,29 +2,12 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runPlanCli } from "../../automation/plan-cli";
 import { changedPaths, diffPlans, readPlanFile, statesOf, type PlanLike } from "../../automation/plan/diff";
 import { projectRoot } from "../../automation/plan/evaluate";
 import { toPlanDocument, type PlanDocument, type PlanStep } from "../../automation/plan/json";
 import { pathTouches, REPLACE_FIELDS, replaceFieldsFor, replaceFieldsHit } from "../../automation/plan/replace-fields";
 import { isStatefulType } from "../../automation/stateful";
-import { evaluated, planOf, sharedEvaluate } from "../support/plans";
-
-async function cli(args: string[]) {
-    let stdout = "";
-    let stderr = "";
-    const code = await runPlanCli(
-        args,
-        (s) => {
-            stdout += s;
-        },
-        (s) => {
-            stderr += s;
-        },
-        sharedEvaluate,
-    );
-    return { code, stdout, stderr };
-}
+import { evaluated, planOf, runCli } from "../support/plans";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-"));
 function writePlan(name: string, doc: unknown): string {
@@ -147,7 +130,7 @@ describe("plan diff: the production stack", () => {
         assert.equal(diff.summary.same, base.steps.length - 1, "every resource but the stack is unchanged");
         assert.equal(diff.secretsCompared, false);
 
-        const run = await cli(["--stack", "production", "--no-policy", "--diff-against", writePlan("itself.json", base)]);
+        const run = await runCli(["--stack", "production", "--no-policy", "--diff-against", writePlan("itself.json", base)]);
         assert.equal(run.code, 0, run.stderr);
         assert.match(run.stdout, /No changes: every resource is the same\./);
         assert.match(run.stdout, /Secret values are not compared/);
@@ -188,7 +171,7 @@ describe("plan diff: the production stack", () => {
         assert.ok(diff.regions["stack-wide"].delete.some((u) => u.endsWith("::core-3.23.5-image")));
         assert.equal(changes.get(job.urn)!.op, "replace");
 
-        const run = await cli([
+        const run = await runCli([
             "--stack",
             "production",
             "--no-policy",
@@ -218,7 +201,7 @@ describe("plan diff: the production stack", () => {
         const writer = step(earlier, "eu-central-1-data-postgres-writer", RDS);
         assert.equal(writer.newState!.inputs.storageEncrypted, true);
         writer.newState!.inputs.storageEncrypted = false;
-        const run = await cli(["--stack", "production", "--no-policy", "--diff-against", writePlan("unencrypted.json", earlier)]);
+        const run = await runCli(["--stack", "production", "--no-policy", "--diff-against", writePlan("unencrypted.json", earlier)]);
         assert.equal(run.code, 3, run.stdout + run.stderr);
         assert.match(
             run.stdout,
@@ -236,7 +219,7 @@ describe("plan diff: the production stack", () => {
         const earlier = clone(base);
         const bucket = step(earlier, "eu-central-1-data-media", BUCKET);
         bucket.newState!.inputs.bucket = "saleor-media-old-name";
-        const run = await cli([
+        const run = await runCli([
             "--stack",
             "production",
             "--no-policy",
@@ -263,7 +246,7 @@ describe("plan diff: the production stack", () => {
                 .replace(/role: secondary/, "role: primary")
                 .replace(/role: TMP/, "role: secondary"),
         );
-        const run = await cli([
+        const run = await runCli([
             "--stack",
             "production",
             "--no-policy",
@@ -324,7 +307,7 @@ describe("plan diff: the production stack", () => {
         const file = writePlan("preview.json", preview);
         assert.ok("doc" in readPlanFile(file));
 
-        const run = await cli(["--stack", "production", "--no-policy", "--diff-against", file, "--json"]);
+        const run = await runCli(["--stack", "production", "--no-policy", "--diff-against", file, "--json"]);
         assert.equal(run.code, 3, "the old bucket would be deleted");
         const json = JSON.parse(run.stdout);
         assert.equal(json.againstKind, "pulumi-preview");
@@ -350,13 +333,13 @@ describe("plan diff: the production stack", () => {
     });
 
     it("rejects an earlier plan that cannot be read with exit 2 and one line", async () => {
-        const missing = await cli(["--stack", "production", "--diff-against", path.join(tmp, "nope.json")]);
+        const missing = await runCli(["--stack", "production", "--diff-against", path.join(tmp, "nope.json")]);
         assert.equal(missing.code, 2);
         assert.match(missing.stderr, /^--diff-against: cannot read .*nope\.json: ENOENT\n$/);
-        const wrong = await cli(["--stack", "production", "--diff-against", writePlan("wrong.json", { resources: [] })]);
+        const wrong = await runCli(["--stack", "production", "--diff-against", writePlan("wrong.json", { resources: [] })]);
         assert.equal(wrong.code, 2);
         assert.match(wrong.stderr, /has no steps\[\] with urns/);
-        const flags = await cli(["--stack", "production", "--markdown"]);
+        const flags = await runCli(["--stack", "production", "--markdown"]);
         assert.equal(flags.code, 2);
         assert.match(flags.stderr, /--markdown needs --diff-against/);
     });
@@ -364,7 +347,7 @@ describe("plan diff: the production stack", () => {
     it("prints a Markdown summary for the job summary", async () => {
         const earlier = clone(base);
         step(earlier, "eu-central-1-data-postgres-writer", RDS).newState!.inputs.storageEncrypted = false;
-        const run = await cli(["--stack", "production", "--no-policy", "--diff-against", writePlan("md.json", earlier), "--markdown"]);
+        const run = await runCli(["--stack", "production", "--no-policy", "--diff-against", writePlan("md.json", earlier), "--markdown"]);
         assert.equal(run.code, 3);
         assert.match(run.stdout, /^### Plan diff: production\n/);
         assert.match(run.stdout, /\| eu-central-1 \| 0 \| 0 \| eu-central-1-data-postgres-writer \(storageEncrypted\) \| 0 \|/);

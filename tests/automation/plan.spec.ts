@@ -2,28 +2,11 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runPlanCli } from "../../automation/plan-cli";
-import { planOf, sharedEvaluate } from "../support/plans";
-
-async function cli(args: string[]) {
-    let stdout = "";
-    let stderr = "";
-    const code = await runPlanCli(
-        args,
-        (s) => {
-            stdout += s;
-        },
-        (s) => {
-            stderr += s;
-        },
-        sharedEvaluate,
-    );
-    return { code, stdout, stderr };
-}
+import { planOf, runCli } from "../support/plans";
 
 describe("offline plan", () => {
     it("--json follows the preview contract: steps with op, urn and newState", async () => {
-        const { code, stdout } = await cli(["--stack", "dev", "--json", "--no-policy"]);
+        const { code, stdout } = await runCli(["--stack", "dev", "--json", "--no-policy"]);
         assert.equal(code, 0);
         const doc = JSON.parse(stdout);
         assert.equal(doc.stack, "dev");
@@ -64,7 +47,7 @@ describe("offline plan", () => {
     });
 
     it("prints secrets as [secret] and never their values", async () => {
-        const { stdout } = await cli(["--stack", "dev", "--json", "--no-policy"]);
+        const { stdout } = await runCli(["--stack", "dev", "--json", "--no-policy"]);
         assert.ok(stdout.includes('"[secret]"'));
         const doc = JSON.parse(stdout);
         const secret = doc.steps.find((s: any) => s.urn.endsWith("::local-core-env")).newState;
@@ -76,7 +59,7 @@ describe("offline plan", () => {
     });
 
     it("prints a resource tree, counts per type and per region, and the outputs", async () => {
-        const { code, stdout } = await cli(["--stack", "dev", "--no-policy"]);
+        const { code, stdout } = await runCli(["--stack", "dev", "--no-policy"]);
         assert.equal(code, 0);
         assert.match(stdout, /^pulumi:pulumi:Stack {2}saleor-dev$/m);
         assert.match(stdout, /├─ saleor:components:SaleorCore {2}local-core/);
@@ -107,7 +90,7 @@ describe("offline plan", () => {
                 "",
             ].join("\n"),
         );
-        const { code, stdout, stderr } = await cli(["--stack", "production", "--config-file", file]);
+        const { code, stdout, stderr } = await runCli(["--stack", "production", "--config-file", file]);
         assert.equal(code, 2);
         assert.equal(stdout, "");
         const lines = stderr.trim().split("\n");
@@ -118,10 +101,10 @@ describe("offline plan", () => {
     });
 
     it("exits 2 on an unknown stack or a missing --stack, with the usage", async () => {
-        const unknown = await cli(["--stack", "qa"]);
+        const unknown = await runCli(["--stack", "qa"]);
         assert.equal(unknown.code, 2);
         assert.match(unknown.stderr, /Pulumi\.qa\.yaml does not exist \(stacks: dev, production, staging\)/);
-        const missing = await cli([]);
+        const missing = await runCli([]);
         assert.equal(missing.code, 2);
         assert.match(missing.stderr, /--stack is required/);
     });

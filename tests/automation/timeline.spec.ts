@@ -1,32 +1,15 @@
 import assert from "node:assert/strict";
-import { runPlanCli } from "../../automation/plan-cli";
 import { diffPlans } from "../../automation/plan/diff";
 import { DURATIONS, DEFAULT_ASSUMPTIONS, podReady } from "../../automation/plan/durations";
 import { toPlanDocument, type PlanDocument } from "../../automation/plan/json";
 import { pathTo, schedule, type TaskNode } from "../../automation/plan/schedule";
 import { planGraph, planTasks } from "../../automation/plan/task-graph";
 import { buildTimeline, GOALS, type TimelineResult } from "../../automation/plan/timeline";
-import { evaluated, planOf, sharedEvaluate } from "../support/plans";
+import { evaluated, planOf, runCli } from "../support/plans";
 
 const t = (id: string, duration: number, ...deps: string[]): TaskNode => ({ id, duration, deps });
 const ids = (path: { id: string }[]) => path.map((x) => x.id);
 const named = (r: TimelineResult, name: string, type: string) => r.criticalPath.find((e) => e.name === name && e.type === type);
-
-async function cli(args: string[]) {
-    let stdout = "";
-    let stderr = "";
-    const code = await runPlanCli(
-        args,
-        (s) => {
-            stdout += s;
-        },
-        (s) => {
-            stderr += s;
-        },
-        sharedEvaluate,
-    );
-    return { code, stdout, stderr };
-}
 
 describe("timeline: the scheduler", () => {
     it("a chain takes the sum of its durations", () => {
@@ -305,7 +288,7 @@ describe("timeline: the stacks", () => {
 
 describe("timeline: the CLI", () => {
     it("--timeline prints the critical path, a Gantt per region within 100 columns, and the goals", async () => {
-        const run = await cli(["--stack", "production", "--timeline", "--no-policy"]);
+        const run = await runCli(["--stack", "production", "--timeline", "--no-policy"]);
         assert.equal(run.code, 0, run.stderr);
         assert.match(run.stdout, /^Deployment timeline for stack "production": first deployment/);
         assert.match(run.stdout, /Critical path \(times from the first resource operation\):/);
@@ -316,7 +299,7 @@ describe("timeline: the CLI", () => {
     });
 
     it("--timeline --json: the timeline document", async () => {
-        const run = await cli(["--stack", "staging", "--timeline", "--json", "--no-policy", "--parallel", "0"]);
+        const run = await runCli(["--stack", "staging", "--timeline", "--json", "--no-policy", "--parallel", "0"]);
         assert.equal(run.code, 0, run.stderr);
         const doc = JSON.parse(run.stdout);
         for (const key of [
@@ -348,7 +331,7 @@ describe("timeline: the CLI", () => {
         const path = await import("path");
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "timeline-")), "base.json");
         fs.writeFileSync(file, JSON.stringify(await planOf("production")));
-        const run = await cli(["--stack", "production", "--timeline", "--diff-against", file, "--no-policy", "--json"]);
+        const run = await runCli(["--stack", "production", "--timeline", "--diff-against", file, "--no-policy", "--json"]);
         assert.equal(run.code, 0, run.stderr);
         const doc = JSON.parse(run.stdout);
         assert.equal(doc.mode, "release");
@@ -362,7 +345,7 @@ describe("timeline: the CLI", () => {
             ["--parallel", "4"],
             ["--timeline", "--migration-seconds", "-1"],
         ]) {
-            const run = await cli(["--stack", "production", ...args]);
+            const run = await runCli(["--stack", "production", ...args]);
             assert.equal(run.code, 2, args.join(" "));
         }
     });

@@ -1,3 +1,4 @@
+import { runPlanCli } from "../../automation/plan-cli";
 import { evaluateStack, type Evaluation } from "../../automation/plan/evaluate";
 import { toPlanDocument, type PlanDocument } from "../../automation/plan/json";
 
@@ -40,3 +41,20 @@ export const sharedEvaluate: typeof evaluateStack = (opts) =>
                   throw e;
               },
           );
+
+/** `npm run plan` with `args`, through the shared evaluator: its exit code and what it printed. */
+export async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = "";
+    let stderr = "";
+    const code = await runPlanCli(
+        args,
+        (s) => {
+            stdout += s;
+        },
+        (s) => {
+            stderr += s;
+        },
+        sharedEvaluate,
+    );
+    return { code, stdout, stderr };
+}
