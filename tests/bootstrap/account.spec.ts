@@ -213,10 +213,20 @@ describe("bootstrap: a program of its own", () => {
         const project = yaml.load(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as any;
         assert.equal(project.name, "saleor-bootstrap");
         assert.deepEqual(project.runtime, { name: "nodejs", options: { typescript: true } });
+        // The runner resolves a missing `main` from the nearest package.json: the main program's.
+        assert.equal(project.main, "index.ts");
         const example = (yaml.load(fs.readFileSync(path.join(dir, "Pulumi.example.yaml"), "utf8")) as any).config as Record<string, unknown>;
         const values = Object.fromEntries(Object.entries(example).map(([k, v]) => [k.replace(/^saleor-bootstrap:/, ""), v]));
         assert.ok(Object.keys(example).every((k) => k.startsWith("saleor-bootstrap:")));
         assert.deepEqual(problemsOf(values), []);
+    });
+
+    it("compiles under the engine's ts-node with the project's compiler options (it reads tsconfig.json from bootstrap/)", () => {
+        const parsed = ts.getParsedCommandLineOfConfigFile(path.join(dir, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(String(d.messageText)) })!;
+        const root = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(String(d.messageText)) })!;
+        assert.deepEqual(parsed.options, { ...root.options, configFilePath: parsed.options.configFilePath });
+        assert.ok(parsed.fileNames.includes(path.join(dir, "index.ts").split(path.sep).join("/")));
+        assert.deepEqual(ts.getPreEmitDiagnostics(ts.createProgram([path.join(dir, "index.ts")], parsed.options)).map((d) => d.messageText), []);
     });
 
     it("runs as the engine runs it: index.ts reads the saleor-bootstrap namespace and exports the outputs", async () => {
