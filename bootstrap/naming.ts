@@ -3,7 +3,12 @@ import type { Environment } from "./config";
 // Names other programs and the workflows depend on: the deploy workflow's `runs-on` labels, the
 // stacks' `--secrets-provider` URLs and backend URLs, and the IAM path the deploy roles may not touch.
 
-/** Every IAM role and policy the bootstrap owns lives under this path; the deploy roles are denied it. */
+/**
+ * Every IAM role and policy the bootstrap owns lives under this path; the deploy roles are denied it.
+ * A deploy role's ARN therefore has a path (arn:aws:iam::<account>:role/saleor-bootstrap/saleor-deploy-<env>),
+ * which EKS access entries accept: "If the ARN is for an IAM role, it can include a path" (EKS User
+ * Guide, creating-access-entries.html; the aws-auth ConfigMap could not).
+ */
 export const iamPath = "/saleor-bootstrap/";
 
 /** Tag on every bootstrap resource (through the providers' default tags). */
