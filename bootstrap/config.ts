@@ -39,7 +39,11 @@ const runnerSchema = v.strictObject({
      * compute-types; the figures are from memory of that page, unverified here).
      */
     computeType: v.optional(v.picklist(["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE", "BUILD_GENERAL1_XLARGE", "BUILD_GENERAL1_2XLARGE"]), "BUILD_GENERAL1_LARGE"),
-    /** CodeBuild image the jobs run in: Amazon Linux 2023 with Docker and the AWS CLI. */
+    /**
+     * CodeBuild image the jobs run in: Amazon Linux 2023 with Docker and the AWS CLI (the Kubernetes
+     * provider runs `aws eks get-token`). The name and contents are from CodeBuild's curated-image
+     * list as remembered, unverified here: check build-env-ref-available.html before the first run.
+     */
     image: v.optional(v.string(), "aws/codebuild/amazonlinux-x86_64-standard:5.0"),
     /** An existing CodeConnections connection to GitHub (ARN). Default: the bootstrap creates one. */
     githubConnectionArn: v.optional(v.pipe(v.string(), v.regex(/^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/.+$/, "must be a CodeConnections connection ARN"))),

@@ -175,7 +175,9 @@ export function createRunnerProject(args: RunnerProjectArgs, parent: pulumi.Reso
             computeType: cfg.runner.computeType,
             image: cfg.runner.image,
             imagePullCredentialsType: "CODEBUILD",
-            // The deploy builds the Core and storefront images with Docker.
+            // The deploy builds the Core and storefront images with Docker, which CodeBuild's
+            // curated images run only in privileged mode (that the runner job sees the daemon as
+            // a buildspec would is unverified here).
             privilegedMode: true,
         },
         vpcConfig: { vpcId: network.vpc.id, subnets: network.privateSubnets.map((s) => s.id), securityGroupIds: [network.securityGroup.id] },
