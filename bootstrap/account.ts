@@ -26,6 +26,8 @@ export interface EnvironmentOutputs {
 }
 
 export interface BootstrapOutputs {
+    /** Each environment's deploy role: the stacks' `saleor:cluster.aws.deployRoleArn`. */
+    readonly deployRoles: Partial<Record<Environment, pulumi.Output<string>>>;
     /** The bucket of every environment's state: `s3://<bucket>`. */
     readonly stateBucketUrl: pulumi.Output<string>;
     /** `pulumi login` for the bootstrap's own state. */
@@ -97,6 +99,7 @@ export function bootstrapAccount(cfg: BootstrapConfig): BootstrapOutputs {
     }
 
     const outputs: BootstrapOutputs = {
+        deployRoles: Object.fromEntries(Object.entries(perEnvironment).map(([env, o]) => [env, o.deployRoleArn])),
         stateBucketUrl: pulumi.interpolate`s3://${bucket.bucket}`,
         bootstrapStateUrl: bucket.bucket.apply((b) => stateUrl(b, "bootstrap", cfg.homeRegion)),
         environments: perEnvironment,

@@ -1,5 +1,5 @@
 import { environments, type Environment } from "./config";
-import { bootstrapStatePrefix, iamPath, secretsKeyAlias, statePrefix } from "./naming";
+import { bootstrapStatePrefix, deployRoleName, iamPath, secretsKeyAlias, statePrefix } from "./naming";
 
 // The deploy roles' permissions as plain IAM documents (resolved strings in, JSON-able objects out),
 // so a spec reads exactly what IAM will.
@@ -16,8 +16,8 @@ import { bootstrapStatePrefix, iamPath, secretsKeyAlias, statePrefix } from "./n
 //   - it cannot use another environment's secrets-provider key, nor administer its own;
 //   - it cannot touch another environment's ECR repositories or resources tagged with another
 //     environment (for the actions that support aws:ResourceTag / aws:RequestTag);
-//   - it cannot change the bootstrap's identities (the roles and policies under /saleor-bootstrap/,
-//     the GitHub OIDC provider) or the account singletons the bootstrap owns (ECR replication,
+//   - it cannot change the bootstrap's identities (the deploy roles, the roles and policies under
+//     /saleor-bootstrap/, the GitHub OIDC provider) or the account singletons the bootstrap owns (ECR replication,
 //     scanning, creation templates, registry policy; CodeBuild; CodeConnections).
 // The service list comes from the resource types the offline plans of staging and production
 // register (`npm run plan -- --stack <s> --json`, 2026-12-01): a new resource type needs its service here.
@@ -165,7 +165,10 @@ export function guardrailsPolicy(f: DeployFacts): PolicyDocument {
             Sid: "NoBootstrapIdentities",
             Effect: "Deny",
             Action: ["iam:*", "sts:AssumeRole"],
-            Resource: [iam("role"), iam("policy"), f.oidcProviderArn],
+            Resource: [
+                ...environments.map((e) => `arn:aws:iam::${f.accountId}:role/${deployRoleName(e)}`),
+                iam("role"), iam("policy"), f.oidcProviderArn,
+            ],
         },
         {
             Sid: "NoAccountSingletons",

@@ -91,7 +91,6 @@ export function createDeployRole(args: DeployRoleArgs, parent: pulumi.Resource, 
     const name = deployRoleName(env);
     const role = new aws.iam.Role(name, {
         name,
-        path: iamPath,
         description: `Deploys the ${env} stacks from GitHub Actions (environment "${env}" of ${cfg.githubRepository})`,
         maxSessionDuration: cfg.deploySessionHours * 3600,
         assumeRolePolicy: args.oidcProvider.arn.apply((arn) => JSON.stringify(deployTrustPolicy(arn, githubSubjects(cfg, env)))),

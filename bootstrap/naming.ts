@@ -4,10 +4,11 @@ import type { Environment } from "./config";
 // stacks' `--secrets-provider` URLs and backend URLs, and the IAM path the deploy roles may not touch.
 
 /**
- * Every IAM role and policy the bootstrap owns lives under this path; the deploy roles are denied it.
- * A deploy role's ARN therefore has a path (arn:aws:iam::<account>:role/saleor-bootstrap/saleor-deploy-<env>),
- * which EKS access entries accept: "If the ARN is for an IAM role, it can include a path" (EKS User
- * Guide, creating-access-entries.html; the aws-auth ConfigMap could not).
+ * The IAM path of the bootstrap's own roles and policies (the deploy roles' policies, the runners'
+ * and ECR's service roles); the deploy roles are denied everything under it. The deploy roles
+ * themselves stay at `/`: their ARNs, `arn:aws:iam::<account>:role/saleor-deploy-<env>`, are what the
+ * stacks' `saleor:cluster.aws.deployRoleArn` names for its EKS access entry, and an STS session ARN
+ * (`assumed-role/<name>/<session>`) carries no path to compare with.
  */
 export const iamPath = "/saleor-bootstrap/";
 

@@ -69,6 +69,10 @@ describe("bootstrap: one AWS account's foundation", () => {
                 assert.equal(o.deployRoleArn, `arn:aws:iam::${accountId}:role/saleor-deploy-${env}`);
                 assert.equal(o.runnerLabel, `codebuild-saleor-deploy-${env}-\${{ github.run_id }}-\${{ github.run_attempt }}`);
             }
+            assert.deepEqual(outputs.deployRoles, {
+                staging: `arn:aws:iam::${accountId}:role/saleor-deploy-staging`,
+                production: `arn:aws:iam::${accountId}:role/saleor-deploy-production`,
+            });
             assert.equal(outputs.bootstrapStateUrl, `s3://saleor-pulumi-state-${accountId}/bootstrap?region=eu-central-1&awssdk=v2`);
         });
 

@@ -85,7 +85,8 @@ describe("bootstrap: GitHub OIDC and the deploy roles", () => {
         for (const env of ["staging", "production"]) {
             const role = inputs(rs.one(T.role, `saleor-deploy-${env}`));
             assert.equal(role.maxSessionDuration, 3 * 3600);
-            assert.equal(role.path, "/saleor-bootstrap/");
+            // No path: the ARN is the one the stacks name as saleor:cluster.aws.deployRoleArn.
+            assert.equal(role.path, undefined);
         }
         const { rs: longer } = await bootstrapped({ ...minimal, deploySessionHours: 6 });
         assert.equal(inputs(longer.one(T.role, "saleor-deploy-production")).maxSessionDuration, 6 * 3600);
@@ -154,8 +155,9 @@ describe("bootstrap: GitHub OIDC and the deploy roles", () => {
 
         it("keeps the deploy roles off the bootstrap's identities and account singletons", () => {
             const staging = statementsOf("staging");
-            assert.ok(!allows(staging, "iam:UpdateAssumeRolePolicy", `arn:aws:iam::${accountId}:role/saleor-bootstrap/saleor-deploy-production`));
-            assert.ok(!allows(staging, "iam:AttachRolePolicy", `arn:aws:iam::${accountId}:role/saleor-bootstrap/saleor-deploy-staging`), "not even its own");
+            assert.ok(!allows(staging, "iam:UpdateAssumeRolePolicy", `arn:aws:iam::${accountId}:role/saleor-deploy-production`));
+            assert.ok(!allows(staging, "iam:AttachRolePolicy", `arn:aws:iam::${accountId}:role/saleor-deploy-staging`), "not even its own");
+            assert.ok(!allows(staging, "iam:PutRolePolicy", `arn:aws:iam::${accountId}:role/saleor-bootstrap/saleor-deploy-staging-codebuild`), "nor the runners' roles");
             assert.ok(!allows(staging, "ecr:PutReplicationConfiguration", "*", { "aws:RequestedRegion": ["eu-central-1"] }));
             assert.ok(!allows(staging, "codebuild:UpdateProject", "*", { "aws:RequestedRegion": ["eu-central-1"] }));
             assert.ok(!allows(staging, "ecr:PutImage", `arn:aws:ecr:eu-central-1:${accountId}:repository/production/saleor-core`, { "aws:RequestedRegion": ["eu-central-1"] }));
