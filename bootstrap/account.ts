@@ -33,13 +33,16 @@ export interface BootstrapOutputs {
     /** `pulumi login` for the bootstrap's own state. */
     readonly bootstrapStateUrl: pulumi.Output<string>;
     readonly environments: Partial<Record<Environment, EnvironmentOutputs>>;
-    /** What the stacks peer with, route to and open their EKS endpoint security group to. */
+    /**
+     * What the stacks peer with, route to and open their EKS endpoints to: the main program's
+     * `saleor:cluster.aws.deployRunner` is `{ vpcId: id, vpcCidr: cidr, routeTableIds }`.
+     */
     readonly runnerVpc: {
         readonly id: pulumi.Output<string>;
         readonly cidr: string;
         readonly region: string;
-        /** Where the stacks add the return route through their peering. */
-        readonly routeTableId: pulumi.Output<string>;
+        /** The runner subnets' route tables, where the stacks add the routes through their peerings. */
+        readonly routeTableIds: pulumi.Output<string>[];
     };
     readonly githubConnectionArn: pulumi.Output<string>;
     readonly githubConnectionStatus: pulumi.Output<string>;
@@ -103,7 +106,7 @@ export function bootstrapAccount(cfg: BootstrapConfig): BootstrapOutputs {
         stateBucketUrl: pulumi.interpolate`s3://${bucket.bucket}`,
         bootstrapStateUrl: bucket.bucket.apply((b) => stateUrl(b, "bootstrap", cfg.homeRegion)),
         environments: perEnvironment,
-        runnerVpc: { id: network.vpc.id, cidr: cfg.runner.vpcCidr, region: cfg.homeRegion, routeTableId: network.privateRouteTable.id },
+        runnerVpc: { id: network.vpc.id, cidr: cfg.runner.vpcCidr, region: cfg.homeRegion, routeTableIds: [network.privateRouteTable.id] },
         githubConnectionArn: connectionArn,
         githubConnectionStatus: connection ? connection.connectionStatus : pulumi.output("external"),
         githubOidcProviderArn: oidc.arn,

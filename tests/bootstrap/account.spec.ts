@@ -135,7 +135,7 @@ describe("bootstrap: one AWS account's foundation", () => {
             const vpc = rs.one(T.vpc, "runner");
             assert.equal(inputs(vpc).cidrBlock, "10.250.0.0/24");
             assert.equal(regionOf(vpc), "eu-central-1");
-            assert.deepEqual(outputs.runnerVpc, { id: vpc.id, cidr: "10.250.0.0/24", region: "eu-central-1", routeTableId: rs.one(T.routeTable, "runner-private").id });
+            assert.deepEqual(outputs.runnerVpc, { id: vpc.id, cidr: "10.250.0.0/24", region: "eu-central-1", routeTableIds: [rs.one(T.routeTable, "runner-private").id] });
             assert.deepEqual(problemsOf({ ...minimal, runner: { vpcCidr: "10.20.128.0/24" } }).length, 1, "an overlapping range is refused before anything exists");
         });
 
