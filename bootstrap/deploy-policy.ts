@@ -162,9 +162,11 @@ export function guardrailsPolicy(f: DeployFacts): PolicyDocument {
             Resource: environments.map((e) => `arn:aws:kms:${f.homeRegion}:${f.accountId}:${secretsKeyAlias(e)}`),
         },
         {
-            Sid: "NoBootstrapIdentities",
+            // Reading stays allowed: the stacks look up their own deploy role (iam.getSessionContext
+            // calls iam:GetRole to find the role behind the session) to grant it cluster access.
+            Sid: "NoChangingBootstrapIdentities",
             Effect: "Deny",
-            Action: ["iam:*", "sts:AssumeRole"],
+            NotAction: ["iam:Get*", "iam:List*"],
             Resource: [
                 ...environments.map((e) => `arn:aws:iam::${f.accountId}:role/${deployRoleName(e)}`),
                 iam("role"), iam("policy"), f.oidcProviderArn,

@@ -120,6 +120,8 @@ describe("bootstrap: GitHub OIDC and the deploy roles", () => {
         const bucket = "arn:aws:s3:::saleor-pulumi-state-123456789012";
         const statementsOf = (env: string) => ["services", "state-and-secrets", "guardrails"].flatMap((p) => documentOf(rs, `saleor-deploy-${env}-${p}`).Statement);
         const keyArn = (env: string) => rs.one(T.key, `${env}-secrets`);
+        /** The OIDC provider's ARN, as the trust policies name it. */
+        const outputsOidcArn = (): string => trustOf(rs, "staging").Statement[0].Principal.Federated;
         const arnOf = (r: RecordedResource) => `arn:aws:kms:eu-central-1:${accountId}:key/${r.id}`;
 
         it("lets staging's role read and write only the staging state prefix", () => {
@@ -158,6 +160,10 @@ describe("bootstrap: GitHub OIDC and the deploy roles", () => {
             assert.ok(!allows(staging, "iam:UpdateAssumeRolePolicy", `arn:aws:iam::${accountId}:role/saleor-deploy-production`));
             assert.ok(!allows(staging, "iam:AttachRolePolicy", `arn:aws:iam::${accountId}:role/saleor-deploy-staging`), "not even its own");
             assert.ok(!allows(staging, "iam:PutRolePolicy", `arn:aws:iam::${accountId}:role/saleor-bootstrap/saleor-deploy-staging-codebuild`), "nor the runners' roles");
+            assert.ok(!allows(staging, "sts:AssumeRole", `arn:aws:iam::${accountId}:role/saleor-deploy-production`));
+            assert.ok(!allows(staging, "iam:DeleteOpenIDConnectProvider", outputsOidcArn()));
+            // The stacks read their own deploy role (iam.getSessionContext) to grant it cluster access.
+            assert.ok(allows(staging, "iam:GetRole", `arn:aws:iam::${accountId}:role/saleor-deploy-staging`));
             assert.ok(!allows(staging, "ecr:PutReplicationConfiguration", "*", { "aws:RequestedRegion": ["eu-central-1"] }));
             assert.ok(!allows(staging, "codebuild:UpdateProject", "*", { "aws:RequestedRegion": ["eu-central-1"] }));
             assert.ok(!allows(staging, "ecr:PutImage", `arn:aws:ecr:eu-central-1:${accountId}:repository/production/saleor-core`, { "aws:RequestedRegion": ["eu-central-1"] }));
