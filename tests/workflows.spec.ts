@@ -2,7 +2,12 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
+import { execFileSync } from "node:child_process";
+import * as os from "node:os";
 import { parseDeployArgs } from "../automation/deploy/args";
+import { longestDeploymentHours, validateBootstrapConfig } from "../bootstrap/config";
+import { runnerLabel } from "../bootstrap/naming";
+import { runnerBuildTimeoutMinutes } from "../bootstrap/runner";
 
 /** YAML 1.2's core schema: dates and the like stay strings. */
 const parse = (text: string): unknown => yaml.load(text, { schema: yaml.CORE_SCHEMA });
@@ -24,6 +29,10 @@ interface Step {
 
 interface Job {
     name?: string;
+    uses?: string;
+    "runs-on"?: string | string[];
+    "timeout-minutes"?: number;
+    defaults?: { run?: { "working-directory"?: string } };
     needs?: string | string[];
     if?: string;
     environment?: string | { name: string };
@@ -35,6 +44,7 @@ interface Job {
 }
 
 interface Workflow {
+    name?: string;
     on: Record<string, unknown>;
     permissions?: Record<string, string> | string;
     jobs: Record<string, Job>;
@@ -60,10 +70,54 @@ function environmentName(job: Job): string | undefined {
 function assertNodeSetup(job: Job): void {
     const [node] = uses(job, "actions/setup-node");
     assert.ok(node, "setup-node");
-    assert.equal(String(node.with?.["node-version"]), "20");
+    assert.equal(String(node.with?.["node-version"]), NODE);
     assert.equal(node.with?.cache, "npm");
     assert.ok(runs(job).includes("npm ci"));
 }
+
+/**
+ * Node.js 24: Node 20 reached end of life on 2026-04-30; 24 is LTS until 2028-04-30 (nodejs/Release
+ * schedule.json, research §8) and is what the pinned actions run on (node24).
+ */
+const NODE = "24";
+
+/** Every `uses:` line of a workflow's text, with its trailing comment. */
+const usesLines = (text: string) =>
+    text
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => /^(- )?uses:/.test(l));
+
+describe("both workflows", () => {
+    for (const file of ["ci.yml", "deploy.yml"]) {
+        const { text, workflow } = load(file);
+
+        it(`${file}: pins every action by full commit SHA, with its release in a comment`, () => {
+            const lines = usesLines(text).filter((l) => !l.includes("uses: ./"));
+            assert.ok(lines.length > 0);
+            for (const line of lines) {
+                assert.match(line, /^(- )?uses: [\w.-]+\/[\w.-]+(\/[\w./-]+)?@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, line);
+            }
+        });
+
+        it(`${file}: gives every job a timeout (a job calling a reusable workflow gets the called jobs' own)`, () => {
+            for (const [name, job] of Object.entries(workflow.jobs)) {
+                const jobs = job.uses ? Object.values(load(path.basename(job.uses)).workflow.jobs) : [job];
+                for (const j of jobs) {
+                    assert.equal(typeof j["timeout-minutes"], "number", `${file}: ${name}`);
+                    assert.ok(j["timeout-minutes"]! > 0);
+                }
+            }
+        });
+
+        it(`${file}: sets up a maintained Node.js LTS, ${NODE}`, () => {
+            for (const job of Object.values(workflow.jobs)) {
+                for (const node of uses(job.uses ? { steps: [] } : job, "actions/setup-node"))
+                    assert.equal(String(node.with?.["node-version"]), NODE);
+            }
+        });
+    }
+});
 
 const STACKS = ["dev", "staging", "production"];
 
@@ -84,7 +138,13 @@ describe("CI workflow (ci.yml)", () => {
         assert.doesNotMatch(text, /id-token/);
     });
 
-    it("type-checks and tests on Node 20 with the npm cache", () => {
+    it("can be called by the deploy workflow, whose tests must not cancel a push's own run", () => {
+        assert.ok("workflow_call" in workflow.on);
+        const concurrency = (workflow as unknown as { concurrency: { group: string } }).concurrency;
+        assert.match(concurrency.group, /\$\{\{ github\.workflow \}\}/, "the caller's name is part of the group");
+    });
+
+    it("type-checks and tests on Node 24 with the npm cache", () => {
         const job = workflow.jobs.test;
         assertNodeSetup(job);
         assert.ok(runs(job).includes("npm test"));
@@ -135,7 +195,7 @@ describe("CI workflow (ci.yml)", () => {
             assert.equal(checkouts[0].with, undefined, "the pull request itself at the root");
             assert.deepEqual(checkouts[1].with, { ref: "${{ github.event.pull_request.base.sha }}", path: "base" });
             const [node] = uses(job, "actions/setup-node");
-            assert.equal(String(node.with?.["node-version"]), "20");
+            assert.equal(String(node.with?.["node-version"]), NODE);
             assert.equal(node.with?.cache, "npm");
             const installs = job.steps.filter((s) => s.run === "npm ci");
             assert.deepEqual(
@@ -182,6 +242,10 @@ describe("CI workflow (ci.yml)", () => {
 describe("deploy workflow (deploy.yml)", () => {
     const { text, workflow } = load("deploy.yml");
     const { staging, production } = workflow.jobs;
+    const deployJobs = [
+        [staging, "staging"],
+        [production, "production"],
+    ] as const;
 
     it("deploys staging on pushes to main and production on release tags or a manual run with a release input", () => {
         const push = workflow.on.push as { branches: string[]; tags: string[] };
@@ -227,7 +291,7 @@ describe("deploy workflow (deploy.yml)", () => {
         }
     });
 
-    it("runs the driver per stack with --yes and a summary, with the backend and passphrase from secrets", () => {
+    it("runs the driver per stack with --yes and a summary, with the environment's backend from its secrets", () => {
         for (const [job, stack] of [
             [staging, "staging"],
             [production, "production"],
@@ -236,7 +300,6 @@ describe("deploy workflow (deploy.yml)", () => {
             const step = job.steps.find((s) => s.run?.includes("npm run deploy"));
             assert.ok(step);
             assert.equal(step.env?.PULUMI_BACKEND_URL, "${{ secrets.PULUMI_BACKEND_URL }}");
-            assert.equal(step.env?.PULUMI_CONFIG_PASSPHRASE, "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}");
             // The command line as the shell will expand it must satisfy the driver.
             const argv = step
                 .run!.replace(/^npm run deploy -- /, "")
@@ -252,7 +315,11 @@ describe("deploy workflow (deploy.yml)", () => {
                 assert.equal(parsed.options.summaryPath, `deploy-summary-${stack}.json`);
             }
             const [upload] = uses(job, "actions/upload-artifact");
-            assert.equal(upload.with?.path, "deploy-summary-${{ env.STACK }}.json");
+            assert.equal(
+                upload.with?.path,
+                "saleor-pulumi/deploy-summary-${{ env.STACK }}.json",
+                "the summary is written in the repository's checkout",
+            );
             assert.equal(upload.if, "${{ !cancelled() }}", "the summary is uploaded when the rollout failed too");
         }
     });
@@ -264,6 +331,120 @@ describe("deploy workflow (deploy.yml)", () => {
         assert.equal(release.env?.INPUT_RELEASE, "${{ inputs.release }}");
         for (const script of runs(staging)) {
             assert.doesNotMatch(script, /\$\{\{\s*(inputs|github\.event)\./, script);
+        }
+    });
+
+    it("deploys only after the test workflow passed for the same commit", () => {
+        const test = workflow.jobs.test;
+        assert.equal(test.uses, "./.github/workflows/ci.yml", "a local reusable workflow runs at the caller's commit");
+        assert.deepEqual([staging.needs].flat(), ["test"]);
+        assert.doesNotMatch(staging.if ?? "", /always\(\)|failure\(\)|cancelled\(\)/);
+        assert.deepEqual([production.needs].flat(), ["staging"], "and production after staging, so after the tests too");
+        const ci = load("ci.yml").workflow;
+        assert.ok("workflow_call" in ci.on);
+        assert.ok(ci.jobs.test.steps.some((s) => s.run === "npm test"));
+    });
+
+    it("runs each deploy job on the bootstrap's CodeBuild runner of its environment, inside the runner VPC", () => {
+        for (const [job, env] of deployJobs) {
+            assert.equal(job["runs-on"], runnerLabel(env));
+            assert.equal(environmentName(job), env);
+        }
+        assert.equal(workflow.name, "Deploy", "the runners' webhooks start builds for this workflow's jobs only");
+    });
+
+    it("checks out the storefront at the commit pinned in images/storefront.ref, where the stack files' build context points", () => {
+        const ref = fs
+            .readFileSync(path.join(ROOT, "images", "storefront.ref"), "utf8")
+            .split("\n")
+            .filter((l) => l.trim() !== "" && !l.startsWith("#"));
+        assert.equal(ref.length, 1);
+        assert.match(ref[0], /^[0-9a-f]{40}$/, "a full commit SHA, not a branch or tag");
+        for (const [job] of deployJobs) {
+            const [self, storefront] = uses(job, "actions/checkout");
+            assert.deepEqual(self.with, { path: "saleor-pulumi" });
+            assert.deepEqual(storefront.with, {
+                repository: "saleor/storefront",
+                ref: "${{ steps.storefront.outputs.ref }}",
+                path: "storefront",
+                "persist-credentials": false,
+            });
+            assert.equal(job.defaults?.run?.["working-directory"], "saleor-pulumi");
+            for (const stack of ["staging", "production"]) {
+                const file = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, any> };
+                const context: string = file.config["saleor:images"].storefront.context;
+                assert.equal(
+                    path.posix.join("saleor-pulumi", context),
+                    "storefront",
+                    `Pulumi.${stack}.yaml's ${context} resolves to the checkout`,
+                );
+            }
+        }
+        // The step that reads the file, run as the runner runs it.
+        const read = staging.steps.find((s) => s.id === "storefront")!;
+        const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gh-output-")), "out");
+        execFileSync("bash", ["-e", "-c", read.run!], { cwd: ROOT, env: { ...process.env, GITHUB_OUTPUT: out } });
+        assert.equal(fs.readFileSync(out, "utf8"), `ref=${ref[0]}\n`);
+        const bad = fs.mkdtempSync(path.join(os.tmpdir(), "storefront-ref-"));
+        fs.mkdirSync(path.join(bad, "images"));
+        fs.writeFileSync(path.join(bad, "images", "storefront.ref"), "main\n");
+        assert.throws(
+            () => execFileSync("bash", ["-e", "-c", read.run!], { cwd: bad, env: { ...process.env, GITHUB_OUTPUT: out }, stdio: "pipe" }),
+            /Command failed/,
+        );
+    });
+
+    it("asks for AWS credentials that outlast the longest modelled deployment and the job, within the role's maximum session", () => {
+        const result = validateBootstrapConfig({
+            get: (k) => (k === "githubRepository" ? "o/r" : undefined),
+            keys: () => ["githubRepository"],
+        });
+        assert.ok("config" in result);
+        const maxSession = result.config.deploySessionHours * 3600;
+        for (const [job] of deployJobs) {
+            const [aws] = uses(job, "aws-actions/configure-aws-credentials");
+            const duration = Number(aws.with?.["role-duration-seconds"]);
+            assert.ok(duration >= longestDeploymentHours * 3600, `${duration}s covers a pessimistic first production deployment`);
+            assert.ok(duration <= maxSession, `${duration}s is within the role's maxSessionDuration (${maxSession}s)`);
+            assert.ok(job["timeout-minutes"]! * 60 <= duration, "the job ends before its credentials do");
+            assert.ok(job["timeout-minutes"]! <= runnerBuildTimeoutMinutes, "the CodeBuild runner outlasts the job it serves");
+        }
+    });
+
+    it("gives each environment its own role and secrets provider: no shared passphrase", () => {
+        for (const [job] of deployJobs) {
+            const [aws] = uses(job, "aws-actions/configure-aws-credentials");
+            // vars.* resolve per GitHub environment, and each job runs in its own.
+            assert.equal(aws.with?.["role-to-assume"], "${{ vars.AWS_DEPLOY_ROLE_ARN }}");
+            assert.ok(environmentName(job));
+        }
+        assert.doesNotMatch(text, /PULUMI_CONFIG_PASSPHRASE/);
+    });
+
+    it("installs the policy pack's own locked dependencies, unconditionally", () => {
+        const pack = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")) as {
+            dependencies: Record<string, string>;
+        };
+        assert.ok(Object.keys(pack.dependencies).length > 0, "the pack has dependencies of its own");
+        const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package-lock.json"), "utf8")) as {
+            packages: Record<string, { dependencies?: Record<string, string>; version?: string }>;
+        };
+        assert.deepEqual(lock.packages[""].dependencies, pack.dependencies, "the lockfile is policy/package.json's");
+        assert.equal(lock.packages["node_modules/@pulumi/pulumi"].version, pack.dependencies["@pulumi/pulumi"]);
+        for (const [job] of deployJobs) {
+            const install = job.steps.find((s) => s.run?.includes("--prefix policy"));
+            assert.equal(install?.run, "npm ci --prefix policy");
+            assert.equal(install?.if, undefined);
+            const deploy = job.steps.findIndex((s) => s.run?.includes("npm run deploy"));
+            assert.ok(job.steps.indexOf(install!) < deploy);
+        }
+    });
+
+    it("keeps deploy credentials away from a dependency cache", () => {
+        for (const [job] of deployJobs) {
+            const [node] = uses(job, "actions/setup-node");
+            assert.equal(node.with?.cache, undefined);
+            assert.equal(node.with?.["package-manager-cache"], false);
         }
     });
 

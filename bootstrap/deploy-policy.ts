@@ -1,0 +1,239 @@
+import { environments, type Environment } from "./config";
+import { bootstrapStatePrefix, deployRoleName, iamPath, secretsKeyAlias, statePrefix } from "./naming";
+
+// The deploy roles' permissions as plain IAM documents (resolved strings in, JSON-able objects out),
+// so a spec reads exactly what IAM will.
+//
+// NOT least privilege, said plainly. A stack creates VPCs, EKS, RDS, ElastiCache, S3, ECR, KMS keys,
+// IAM roles, CloudFront, WAF, ACM, Route 53, CloudWatch, EventBridge, SNS and AWS Backup resources,
+// so the role is allowed every action of those services (and only those), in the stacks' regions
+// only. Because it may create IAM roles and pass them, a compromised deploy job can still give
+// itself more (privilege escalation through iam:CreateRole/PutRolePolicy); the fix is a permissions
+// boundary the main program sets on every role it creates, left to the least-privilege issue.
+// What is enforced, with explicit Deny statements that no Allow can override:
+//   - an environment's role cannot read or write another environment's state prefix, the
+//     bootstrap's own state, or the state bucket's configuration;
+//   - it cannot use another environment's secrets-provider key, nor administer its own;
+//   - it cannot touch another environment's ECR repositories or resources tagged with another
+//     environment (for the actions that support aws:ResourceTag / aws:RequestTag);
+//   - it cannot change the bootstrap's identities (the deploy roles, the roles and policies under
+//     /saleor-bootstrap/, the GitHub OIDC provider) or the account singletons the bootstrap owns (ECR replication,
+//     scanning, creation templates, registry policy; CodeBuild; CodeConnections).
+// The service list comes from the resource types the offline plans of staging and production
+// register (`npm run plan -- --stack <s> --json`, 2026-12-01): a new resource type needs its service here.
+
+export interface Statement {
+    readonly Sid: string;
+    readonly Effect: "Allow" | "Deny";
+    readonly Action?: string | string[];
+    readonly NotAction?: string | string[];
+    readonly Resource: string | string[];
+    readonly Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocument {
+    readonly Version: "2012-10-17";
+    readonly Statement: Statement[];
+}
+
+/** What the documents are about, resolved. */
+export interface DeployFacts {
+    readonly env: Environment;
+    readonly accountId: string;
+    /** Regions the stacks deploy to, plus us-east-1 (CloudFront's ACM certificate and WAF live there). */
+    readonly regions: string[];
+    readonly homeRegion: string;
+    readonly stateBucket: string;
+    /** This environment's secrets-provider key. */
+    readonly secretsKeyArn: string;
+    /** The other environments' secrets-provider keys created in this account (may be empty). */
+    readonly otherSecretsKeyArns: string[];
+    readonly oidcProviderArn: string;
+}
+
+/** Services whose resources the stacks create, every action, in the stacks' regions only. */
+export const regionalServices = [
+    "acm",
+    "backup",
+    "backup-storage",
+    "cloudwatch",
+    "ec2",
+    "ecr",
+    "eks",
+    "elasticache",
+    "elasticloadbalancing",
+    "events",
+    "kms",
+    "logs",
+    "rds",
+    "s3",
+    "sns",
+    "wafv2",
+] as const;
+
+/** Global services: IAM (roles for EKS, nodes, pods, replication), CloudFront, Route 53. */
+export const globalServices = ["iam", "cloudfront", "route53"] as const;
+
+const document = (...statements: Statement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
+const others = (env: Environment): Environment[] => environments.filter((e) => e !== env);
+
+/** Allows: the services the stacks use. */
+export function servicesPolicy(f: DeployFacts): PolicyDocument {
+    return document(
+        {
+            Sid: "StackServicesInStackRegions",
+            Effect: "Allow",
+            Action: regionalServices.map((s) => `${s}:*`),
+            Resource: "*",
+            Condition: { StringEquals: { "aws:RequestedRegion": f.regions } },
+        },
+        {
+            Sid: "StackGlobalServices",
+            Effect: "Allow",
+            Action: [...globalServices.map((s) => `${s}:*`), "sts:GetCallerIdentity"],
+            Resource: "*",
+        },
+    );
+}
+
+/** Allows: this environment's state prefix and secrets-provider key, nothing else of the bootstrap's. */
+export function stateAndSecretsPolicy(f: DeployFacts): PolicyDocument {
+    const bucket = `arn:aws:s3:::${f.stateBucket}`;
+    const prefix = statePrefix(f.env);
+    return document(
+        {
+            Sid: "OwnStateObjects",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject"],
+            Resource: `${bucket}/${prefix}/*`,
+        },
+        {
+            Sid: "ListOwnState",
+            Effect: "Allow",
+            Action: "s3:ListBucket",
+            Resource: bucket,
+            Condition: { StringLike: { "s3:prefix": [prefix, `${prefix}/*`] } },
+        },
+        { Sid: "LocateStateBucket", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: bucket },
+        {
+            // What Pulumi's awskms secrets provider calls: a data key per stack, encrypted under the key.
+            Sid: "OwnSecretsProvider",
+            Effect: "Allow",
+            Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+            Resource: f.secretsKeyArn,
+        },
+    );
+}
+
+/** Denies that hold whatever the Allows say (an explicit Deny always wins in IAM's evaluation). */
+export function guardrailsPolicy(f: DeployFacts): PolicyDocument {
+    const bucket = `arn:aws:s3:::${f.stateBucket}`;
+    const forbiddenPrefixes = [...others(f.env).map(statePrefix), bootstrapStatePrefix];
+    const otherAliases = others(f.env).map(secretsKeyAlias);
+    const iam = (kind: string) => `arn:aws:iam::${f.accountId}:${kind}${iamPath}*`;
+    const statements: Statement[] = [
+        {
+            Sid: "NoOtherEnvironmentsState",
+            Effect: "Deny",
+            Action: "s3:*",
+            Resource: forbiddenPrefixes.map((p) => `${bucket}/${p}/*`),
+        },
+        {
+            Sid: "NoListingOtherEnvironmentsState",
+            Effect: "Deny",
+            Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+            Resource: bucket,
+            Condition: { StringLike: { "s3:prefix": forbiddenPrefixes.flatMap((p) => [p, `${p}/*`]) } },
+        },
+        {
+            // Versioning, encryption, the public access block and the TLS-only policy stay as the bootstrap set them.
+            Sid: "NoStateBucketConfiguration",
+            Effect: "Deny",
+            NotAction: ["s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketLocation"],
+            Resource: bucket,
+        },
+        {
+            // By alias, so it holds also for a key in another account's bootstrap of the same names.
+            Sid: "NoOtherEnvironmentsSecretsKeyByAlias",
+            Effect: "Deny",
+            Action: "kms:*",
+            Resource: "*",
+            Condition: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": otherAliases } },
+        },
+        {
+            Sid: "NoSecretsKeyAdministration",
+            Effect: "Deny",
+            Action: [
+                "kms:PutKeyPolicy",
+                "kms:ScheduleKeyDeletion",
+                "kms:DisableKey",
+                "kms:DisableKeyRotation",
+                "kms:CreateGrant",
+                "kms:RevokeGrant",
+                "kms:RetireGrant",
+                "kms:UpdateKeyDescription",
+                "kms:TagResource",
+                "kms:UntagResource",
+            ],
+            Resource: [f.secretsKeyArn, ...f.otherSecretsKeyArns],
+        },
+        {
+            Sid: "NoSecretsKeyAliases",
+            Effect: "Deny",
+            Action: ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
+            Resource: environments.map((e) => `arn:aws:kms:${f.homeRegion}:${f.accountId}:${secretsKeyAlias(e)}`),
+        },
+        {
+            // Reading stays allowed: the stacks look up their own deploy role (iam.getSessionContext
+            // calls iam:GetRole to find the role behind the session) to grant it cluster access.
+            Sid: "NoChangingBootstrapIdentities",
+            Effect: "Deny",
+            NotAction: ["iam:Get*", "iam:List*"],
+            Resource: [
+                ...environments.map((e) => `arn:aws:iam::${f.accountId}:role/${deployRoleName(e)}`),
+                iam("role"),
+                iam("policy"),
+                f.oidcProviderArn,
+            ],
+        },
+        {
+            Sid: "NoAccountSingletons",
+            Effect: "Deny",
+            Action: [
+                "ecr:PutReplicationConfiguration",
+                "ecr:PutRegistryScanningConfiguration",
+                "ecr:PutRegistryPolicy",
+                "ecr:DeleteRegistryPolicy",
+                "ecr:CreateRepositoryCreationTemplate",
+                "ecr:UpdateRepositoryCreationTemplate",
+                "ecr:DeleteRepositoryCreationTemplate",
+                "codebuild:*",
+                "codeconnections:*",
+                "codestar-connections:*",
+            ],
+            Resource: "*",
+        },
+        {
+            Sid: "NoOtherEnvironmentsRepositories",
+            Effect: "Deny",
+            Action: "ecr:*",
+            Resource: others(f.env).map((e) => `arn:aws:ecr:*:${f.accountId}:repository/${e}/*`),
+        },
+        {
+            // The stacks tag every resource with saleor:environment through their providers' default tags.
+            Sid: "NoOtherEnvironmentsTaggedResources",
+            Effect: "Deny",
+            Action: "*",
+            Resource: "*",
+            Condition: { StringEquals: { "aws:ResourceTag/saleor:environment": others(f.env) } },
+        },
+        {
+            Sid: "NoResourcesTaggedForOtherEnvironments",
+            Effect: "Deny",
+            Action: "*",
+            Resource: "*",
+            Condition: { StringEquals: { "aws:RequestTag/saleor:environment": others(f.env) } },
+        },
+    ];
+    return document(...statements);
+}
