@@ -353,6 +353,22 @@ describe("deploy workflow (deploy.yml)", () => {
         assert.equal(workflow.name, "Deploy", "the runners' webhooks start builds for this workflow's jobs only");
     });
 
+    it("builds the storefront images under the commit the deploy checks out: each AWS stack's tag is images/storefront.ref's", () => {
+        const ref = fs
+            .readFileSync(path.join(ROOT, "images", "storefront.ref"), "utf8")
+            .split("\n")
+            .filter((l) => l.trim() !== "" && !l.startsWith("#"))[0]
+            .trim();
+        for (const stack of ["staging", "production"]) {
+            const file = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, any> };
+            const tag = String(file.config["saleor:images"].storefront.tag);
+            assert.ok(
+                tag.length >= 12 && ref.startsWith(tag),
+                `Pulumi.${stack}.yaml: images.storefront.tag ${tag} is not images/storefront.ref's ${ref}`,
+            );
+        }
+    });
+
     it("checks out the storefront at the commit pinned in images/storefront.ref, where the stack files' build context points", () => {
         const ref = fs
             .readFileSync(path.join(ROOT, "images", "storefront.ref"), "utf8")

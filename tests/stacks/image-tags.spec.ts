@@ -83,8 +83,8 @@ describe("image tags name what the image holds", () => {
     it("tags each region's storefront by its source commit, region and the arguments baked into it", async () => {
         const res = new Resources((await evaluated("staging")).resources);
         const tags = ["eu-central-1", "eu-west-1"].map((r) => imageName(res, `${r}-storefront-image`).split(":").pop());
-        assert.match(tags[0] ?? "", /^1\.0\.0-eu-central-1-[0-9a-f]{12}$/);
-        assert.match(tags[1] ?? "", /^1\.0\.0-eu-west-1-[0-9a-f]{12}$/);
+        assert.match(tags[0] ?? "", /^60fea09057dd-eu-central-1-[0-9a-f]{12}$/);
+        assert.match(tags[1] ?? "", /^60fea09057dd-eu-west-1-[0-9a-f]{12}$/);
         const channel = new Resources(
             (
                 await evaluated("staging", {
