@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { defaultKeptReleases, lifecyclePolicy, stackRepositoryName } from "../catalog/ecr";
 
 /**
  * ECR repositories in the stack's home region (the first listed); the AWS provider comes from
@@ -47,7 +48,7 @@ export class ImageRegistry extends pulumi.ComponentResource {
         if (args.repositories.length === 0) {
             throw new Error(`ImageRegistry ${name}: give at least one repository`);
         }
-        const keepReleases = args.keepReleases ?? 50;
+        const keepReleases = args.keepReleases ?? defaultKeptReleases;
 
         this.repositories = {};
         this.repositoryUrls = {};
@@ -56,7 +57,7 @@ export class ImageRegistry extends pulumi.ComponentResource {
             const repository = new aws.ecr.Repository(
                 logical,
                 {
-                    name: `${args.namespace}/${repositoryName}`,
+                    name: stackRepositoryName(args.namespace, repositoryName),
                     // A released tag always names the same image: rollbacks and the other regions get exactly what was tested.
                     imageTagMutability: "IMMUTABLE",
                     imageScanningConfiguration: { scanOnPush: true },
@@ -94,24 +95,4 @@ export class ImageRegistry extends pulumi.ComponentResource {
         }
         return pulumi.interpolate`${repository.registryId}.dkr.ecr.${region}.amazonaws.com/${repository.name}`;
     }
-}
-
-/** Untagged layers (failed or superseded builds) go after a week; the newest `keep` tagged images stay. */
-function lifecyclePolicy(keep: number): string {
-    return JSON.stringify({
-        rules: [
-            {
-                rulePriority: 1,
-                description: "Expire untagged images after 7 days",
-                selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 },
-                action: { type: "expire" },
-            },
-            {
-                rulePriority: 2,
-                description: `Keep the newest ${keep} tagged images`,
-                selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: keep },
-                action: { type: "expire" },
-            },
-        ],
-    });
 }

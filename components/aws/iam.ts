@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { denyInsecureTransport as tlsOnly } from "../../catalog/s3";
 
 // IAM documents and roles every AWS part of the program builds (cluster, data tier, edge, alarms):
 // one place, free of any component's imports, so none of them reaches into another for them.
@@ -23,14 +24,7 @@ export function policyDocument(statements: PolicyStatement[]): pulumi.Output<str
  * one policy: whoever writes it (the data tier, or MediaCdn once it takes the policy over) keeps this.
  */
 export function denyInsecureTransport(bucketArn: pulumi.Input<string>): PolicyStatement {
-    return {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-    };
+    return tlsOnly(bucketArn, pulumi.interpolate`${bucketArn}/*`);
 }
 
 /** An IAM role that one AWS service principal may assume, with managed and/or inline permissions. */
