@@ -11,7 +11,7 @@ import { projectRoot } from "../../automation/plan/evaluate";
  */
 
 /** The program's sources; tests and policy's own node_modules are not part of it. */
-const roots = ["index.ts", "catalog", "config", "components", "automation", "policy", "stack"];
+const roots = ["index.ts", "catalog", "config", "components", "automation", "policy", "stack", "bootstrap"];
 
 function sourcesUnder(rel: string): string[] {
     const abs = path.join(projectRoot, rel);
@@ -138,6 +138,13 @@ describe("import structure", () => {
     it("keeps catalog/ plain data that imports nothing of the project", () => {
         assert.deepEqual(
             offendersIn("catalog/", (t) => t.startsWith("catalog/")),
+            [],
+        );
+    });
+
+    it("keeps the bootstrap a program of its own: it reads only the catalog's plain data", () => {
+        assert.deepEqual(
+            offendersIn("bootstrap/", (t) => /^(bootstrap|catalog)\//.test(t)),
             [],
         );
     });
