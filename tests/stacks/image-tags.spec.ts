@@ -15,9 +15,16 @@ import { evaluated } from "../support/plans";
 const IMAGE = "docker:index/image:Image";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
+/** Scratch directories this spec made, removed after it. */
+const scratch: string[] = [];
+after(() => {
+    for (const dir of scratch) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 /** A copy of images/core in a scratch directory, to change files in. */
 function coreContextCopy(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "core-context-"));
+    scratch.push(dir);
     fs.copyFileSync(path.join("images", "core", "Dockerfile"), path.join(dir, "Dockerfile"));
     return dir;
 }
