@@ -16,13 +16,15 @@ import { renderTimeline } from "./plan/timeline-render";
  */
 export const exitCodes = { ok: 0, mandatoryViolation: 1, invalidInput: 2, statefulChange: 3, programError: programErrorExitCode } as const;
 
-const usage = `usage: npm run plan -- --stack <${listStacks().join("|")}> [--json] [--config-file <path>] [--no-policy]
+const usage = `usage: npm run plan -- --stack <${listStacks().join("|")}> [--json | --out <plan.json>] [--config-file <path>] [--no-policy]
                      [--diff-against <plan.json> [--markdown]] [--timeline [--parallel <n>] [--migration-seconds <s>]]
 
 Evaluates the real program for a stack through the Pulumi SDK's mock runtime (no cloud, no CLI) and
 prints the resource tree, counts per type and region, and the stack outputs; --json prints the
 machine-readable plan (same fields as \`pulumi preview --json\`).
 
+  --out <file>             write the --json plan to <file> (whole, or not at all) and print the human plan;
+                           the file is what --diff-against and \`npm run policy\` read
   --diff-against <file>    compare with an earlier plan: this tool's --json or \`pulumi preview --json\`;
                            prints per region what is created, updated (changed input paths), replaced
                            (and which fields force it) and deleted. Secret values are not compared.
@@ -50,6 +52,7 @@ export async function runPlanCli(
             options: {
                 stack: { type: "string" },
                 json: { type: "boolean", default: false },
+                out: { type: "string" },
                 "config-file": { type: "string" },
                 "no-policy": { type: "boolean", default: false },
                 "diff-against": { type: "string" },
@@ -111,6 +114,15 @@ export async function runPlanCli(
     }
     const mandatory = doc.policyViolations.some((v) => v.enforcementLevel === "mandatory");
     if (!base && !values.timeline) {
+        if (values.out) {
+            try {
+                writeAtomically(values.out, `${JSON.stringify(doc, null, 2)}\n`);
+            } catch (e) {
+                err(`--out ${values.out}: ${(e as Error).message}\n`);
+                return exitCodes.invalidInput;
+            }
+            notes.push(`Wrote the plan to ${values.out}.`);
+        }
         out(values.json ? `${JSON.stringify(doc, null, 2)}\n` : renderPlan(doc, notes));
         return mandatory ? exitCodes.mandatoryViolation : exitCodes.ok;
     }
@@ -153,8 +165,23 @@ export async function runPlanCli(
     return code;
 }
 
+/**
+ * Writes `text` to `file` whole or not at all: into a temporary file beside it, then renamed over it
+ * (a rename within one directory is atomic), so a reader never sees half a plan.
+ */
+function writeAtomically(file: string, text: string): void {
+    const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+    try {
+        fs.writeFileSync(temporary, text);
+        fs.renameSync(temporary, file);
+    } finally {
+        fs.rmSync(temporary, { force: true });
+    }
+}
+
 /** Flags that only make sense together; one line for the user, or undefined. */
 function checkCombination(v: {
+    out?: string;
     json?: boolean;
     markdown?: boolean;
     timeline?: boolean;
@@ -162,6 +189,9 @@ function checkCombination(v: {
     "diff-against"?: string;
     "migration-seconds"?: string;
 }): string | undefined {
+    if (v.out !== undefined && (v["diff-against"] || v.timeline))
+        return "--out writes the plan document: not with --diff-against or --timeline";
+    if (v.out !== undefined && v.json) return "--out writes the JSON to the file and prints the human plan: not with --json";
     if (v.markdown && !v["diff-against"]) return "--markdown needs --diff-against";
     if (v.markdown && (v.json || v.timeline)) return "--markdown prints the diff summary only: not with --json or --timeline";
     if ((v.parallel !== undefined || v["migration-seconds"] !== undefined) && !v.timeline)
