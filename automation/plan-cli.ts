@@ -5,6 +5,7 @@ import { checkPlan, readPolicyConfigFile } from "../policy/offline";
 import { diffPlans, readPlanFile, renderDiff, renderDiffMarkdown, type PlanLike } from "./plan/diff";
 import { evaluateStack, listStacks, programErrorExitCode, projectRoot } from "./plan/evaluate";
 import { toPlanDocument, type PolicyViolationJson } from "./plan/json";
+import { mandatoryViolationLines } from "./violations";
 import { renderPlan } from "./plan/render";
 import { buildTimeline, DEFAULT_PARALLEL } from "./plan/timeline";
 import { renderTimeline } from "./plan/timeline-render";
@@ -113,6 +114,7 @@ export async function runPlanCli(
         doc.policyViolations = await policyViolations(doc, values.stack, notes);
     }
     const mandatory = doc.policyViolations.some((v) => v.enforcementLevel === "mandatory");
+    for (const line of mandatoryViolationLines(doc.policyViolations, policyConfigLabel(values.stack))) err(`${line}\n`);
     if (!base && !values.timeline) {
         if (values.out) {
             try {
@@ -131,7 +133,7 @@ export async function runPlanCli(
     if (doc.policyViolations.length > 0) {
         const m = doc.policyViolations.filter((v) => v.enforcementLevel === "mandatory").length;
         notes.unshift(
-            `Policy: ${m} mandatory, ${doc.policyViolations.length - m} advisory violation(s); \`npm run plan -- --stack ${values.stack}\` lists them.`,
+            `Policy: ${m} mandatory, ${doc.policyViolations.length - m} advisory violation(s); \`npm run plan -- ${planOnlyArgs(argv).join(" ")}\` lists them.`,
         );
     }
     const compared = base ? diffPlans(base, doc, values["diff-against"]!) : undefined;
@@ -203,13 +205,35 @@ function checkCombination(v: {
     return undefined;
 }
 
+/** The user's arguments that choose what is planned (stack, stack file, policy), without the diff and timeline flags. */
+function planOnlyArgs(argv: string[]): string[] {
+    const dropWithValue = new Set(["--diff-against", "--parallel", "--migration-seconds", "--out"]);
+    const drop = new Set(["--timeline", "--markdown", "--json"]);
+    const kept: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+        const [flag] = argv[i].split("=");
+        if (dropWithValue.has(flag)) {
+            if (!argv[i].includes("=")) i++;
+        } else if (!drop.has(flag)) {
+            kept.push(argv[i]);
+        }
+    }
+    return kept;
+}
+
+/** The policy config a stack's plan is judged with, as the user would name it. */
+function policyConfigLabel(stack: string): string {
+    const file = path.join(projectRoot, "policy", "config", `${stack}.json`);
+    return fs.existsSync(file) ? path.relative(projectRoot, file) : "the pack's production defaults";
+}
+
 /** Runs the policy pack's rules on the plan with the stack's policy config (policy/config/<stack>.json). */
 async function policyViolations(doc: Parameters<typeof checkPlan>[0], stack: string, notes: string[]): Promise<PolicyViolationJson[]> {
     const configFile = path.join(projectRoot, "policy", "config", `${stack}.json`);
     const hasConfig = fs.existsSync(configFile);
     const result = await checkPlan(doc, hasConfig ? readPolicyConfigFile(configFile) : undefined);
     notes.push(
-        `Policy: ${result.violations.length === 0 ? "no violations" : "see above"} (pack rules with ${hasConfig ? path.relative(projectRoot, configFile) : "the pack's production defaults: no policy/config/" + stack + ".json"}).`,
+        `Policy: ${result.violations.length === 0 ? "no violations" : `${result.violations.length} violation(s), the mandatory ones also on stderr`} (pack rules with ${hasConfig ? path.relative(projectRoot, configFile) : "the pack's production defaults: no policy/config/" + stack + ".json"}).`,
     );
     return result.violations.map((v) => ({
         policyPackName: v.policyPackName,

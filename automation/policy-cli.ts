@@ -1,6 +1,7 @@
 import { PolicyPackConfig } from "@pulumi/policy";
 import { parseArgs } from "util";
 import { checkPlan, PlanCheckResult, readPlanFile, readPolicyConfigFile, Violation } from "../policy/offline";
+import { mandatoryViolationLines } from "./violations";
 
 /*
  * npm run policy -- <plan.json> [--config policy/config/<stack>.json] [--json]
@@ -87,8 +88,11 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
         const plan = readPlanFile(options.planFile);
         const config: PolicyPackConfig | undefined = options.configFile ? readPolicyConfigFile(options.configFile) : undefined;
         const result = await checkPlan(plan, config);
+        const configLabel = options.configFile ?? "the pack's default levels and thresholds";
         if (options.json) {
             output.out(JSON.stringify({ violations: result.violations, skipped: result.skipped }, null, 2));
+            // stdout is the document; why the command fails goes to stderr.
+            for (const line of mandatoryViolationLines(result.violations, configLabel)) output.err(line);
         } else {
             if (!config && result.stack) {
                 output.err(`note: no --config given; policy/config/${result.stack}.json holds this stack's levels and thresholds.`);

@@ -48,3 +48,42 @@ describe("plan files: --out and the commands that read them", () => {
         assert.match(stderr, /^--out writes the plan document: not with --diff-against or --timeline/);
     });
 });
+
+describe("policy violations reach stderr in every mode", () => {
+    // dev's settings judged by production's policy config: single replicas, no disruption budgets.
+    const args = ["--stack", "production", "--config-file", "Pulumi.dev.yaml"];
+
+    for (const mode of [["--json"], [], ["--timeline"]]) {
+        it(`names each mandatory violation on stderr with ${mode.join(" ") || "the human plan"}, and exits 1`, async () => {
+            const { code, stderr } = await runCli([...args, ...mode]);
+            assert.equal(code, 1);
+            const lines = stderr.trim().split("\n");
+            assert.match(lines[0], /^policy: \d+ mandatory violation\(s\) \(policy\/config\/production\.json\)$/);
+            assert.ok(lines.length > 1 && lines.slice(1).every((l) => /^ {2}\[[a-z0-9-]+\] .+: .+/.test(l)), stderr);
+        });
+    }
+
+    it("repeats the user's exact arguments in the hint that lists them", async () => {
+        const { stdout } = await runCli([...args, "--timeline"]);
+        // The timeline wraps long lines at word boundaries.
+        assert.match(stdout.replace(/\n\s+/g, " "), /`npm run plan -- --stack production --config-file Pulumi\.dev\.yaml` lists them/);
+    });
+});
+
+describe("npm run policy reports mandatory violations on stderr with --json too", () => {
+    it("prints the violations document on stdout and each mandatory violation on stderr", async () => {
+        const out: string[] = [];
+        const err: string[] = [];
+        const code = await policyCli(
+            ["tests/policy/fixtures/plans/offline-dev.json", "--config", "policy/config/production.json", "--json"],
+            {
+                out: (l) => out.push(l),
+                err: (l) => err.push(l),
+            },
+        );
+        assert.equal(code, 1);
+        assert.ok(JSON.parse(out.join("\n")).violations.length > 0);
+        assert.match(err[0], /^policy: \d+ mandatory violation\(s\) \(policy\/config\/production\.json\)$/);
+        assert.ok(err.length > 1);
+    });
+});
