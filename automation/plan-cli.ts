@@ -26,6 +26,7 @@ machine-readable plan (same fields as \`pulumi preview --json\`).
 
   --out <file>             write the --json plan to <file> (whole, or not at all) and print the human plan;
                            the file is what --diff-against and \`npm run policy\` read
+  --allow-cross-stack      let --diff-against compare plans of different stacks (refused otherwise)
   --diff-against <file>    compare with an earlier plan: this tool's --json or \`pulumi preview --json\`;
                            prints per region what is created, updated (changed input paths), replaced
                            (and which fields force it) and deleted. Secret values are not compared.
@@ -61,6 +62,7 @@ export async function runPlanCli(
                 timeline: { type: "boolean", default: false },
                 parallel: { type: "string" },
                 "migration-seconds": { type: "string" },
+                "allow-cross-stack": { type: "boolean", default: false },
                 help: { type: "boolean", default: false },
             },
             strict: true,
@@ -92,6 +94,19 @@ export async function runPlanCli(
             return exitCodes.invalidInput;
         }
         base = read.doc;
+        const baseStack =
+            base.stack ??
+            base.steps
+                .find((s) => s.urn)
+                ?.urn.split("::")[0]
+                .split(":")[2];
+        if (baseStack && baseStack !== values.stack && !values["allow-cross-stack"]) {
+            err(
+                `--diff-against ${values["diff-against"]}: a plan of stack ${baseStack}, not ${values.stack}; ` +
+                    "compare plans of one stack, or pass --allow-cross-stack\n",
+            );
+            return exitCodes.invalidInput;
+        }
     }
 
     let result;
@@ -107,6 +122,11 @@ export async function runPlanCli(
     }
 
     const doc = toPlanDocument(result.evaluation);
+    // The stack file the plan was made from, so a reader knows what it judges.
+    doc.configFile = path.relative(
+        projectRoot,
+        path.resolve(values["config-file"] ?? path.join(projectRoot, `Pulumi.${values.stack}.yaml`)),
+    );
     const notes: string[] = [];
     if (values["no-policy"]) {
         notes.push("Policy: not checked (--no-policy).");

@@ -1,17 +1,25 @@
 import { PolicyPackConfig } from "@pulumi/policy";
+import * as fs from "fs";
+import * as path from "path";
 import { parseArgs } from "util";
-import { checkPlan, PlanCheckResult, readPlanFile, readPolicyConfigFile, Violation } from "../policy/offline";
+import { checkPlan, PlanCheckResult, planResources, readPlanFile, readPolicyConfigFile, Violation } from "../policy/offline";
 import { mandatoryViolationLines } from "./violations";
 
 /*
- * npm run policy -- <plan.json> [--config policy/config/<stack>.json] [--json]
+ * npm run policy -- <plan.json> [--config <policy config>] [--json] [--allow-cross-stack]
  *
  * Runs the saleor-guard policy pack over a plan without the Pulumi engine: the JSON of
  * `pulumi preview --json` or of `npm run plan -- --stack <name> --json`.
+ * Without --config the plan is judged with its own stack's config, policy/config/<stack>.json; a
+ * config of another stack is refused unless --allow-cross-stack. Mandatory violations always reach
+ * stderr as well.
  * Exit codes: 0 no mandatory violation, 1 at least one mandatory violation, 2 bad usage or input.
  */
 
-const USAGE = "usage: npm run policy -- <plan.json> [--config policy/config/<stack>.json] [--json]";
+const USAGE = "usage: npm run policy -- <plan.json> [--config <policy config>] [--json] [--allow-cross-stack]";
+
+/** The project's policy configs, one per stack: policy/config/<stack>.json. */
+const configDir = path.join(__dirname, "..", "policy", "config");
 
 export interface Output {
     out(line: string): void;
@@ -26,7 +34,13 @@ const consoleOutput: Output = {
 /** Thrown for a wrong command line; its message is the one line the user sees. */
 class UsageError extends Error {}
 
-function parseCommandLine(argv: string[]): { planFile: string; configFile?: string; json: boolean; help: boolean } {
+function parseCommandLine(argv: string[]): {
+    planFile: string;
+    configFile?: string;
+    json: boolean;
+    help: boolean;
+    allowCrossStack: boolean;
+} {
     let parsed;
     try {
         parsed = parseArgs({
@@ -34,6 +48,7 @@ function parseCommandLine(argv: string[]): { planFile: string; configFile?: stri
             options: {
                 config: { type: "string", short: "c" },
                 json: { type: "boolean", default: false },
+                "allow-cross-stack": { type: "boolean", default: false },
                 help: { type: "boolean", short: "h", default: false },
             },
             allowPositionals: true,
@@ -45,12 +60,18 @@ function parseCommandLine(argv: string[]): { planFile: string; configFile?: stri
     }
     const { values, positionals } = parsed;
     if (values.help) {
-        return { planFile: "", json: false, help: true };
+        return { planFile: "", json: false, help: true, allowCrossStack: false };
     }
     if (positionals.length !== 1) {
         throw new UsageError(positionals.length === 0 ? "missing the plan file" : `expected one plan file, got ${positionals.length}`);
     }
-    return { planFile: positionals[0], configFile: values.config, json: values.json === true, help: false };
+    return {
+        planFile: positionals[0],
+        configFile: values.config,
+        json: values.json === true,
+        help: false,
+        allowCrossStack: values["allow-cross-stack"] === true,
+    };
 }
 
 function printHuman(result: PlanCheckResult, configFile: string | undefined, output: Output): void {
@@ -77,6 +98,19 @@ function printHuman(result: PlanCheckResult, configFile: string | undefined, out
     }
 }
 
+/** policy/config/<stack>.json, as the user would name it, when the project has one for `stack`. */
+function stackConfigFile(stack: string | undefined): string | undefined {
+    if (!stack) return undefined;
+    const file = path.join(configDir, `${stack}.json`);
+    return fs.existsSync(file) ? path.relative(process.cwd(), file) : undefined;
+}
+
+/** The stack a policy config file is for: its name, when that is one of the project's stacks' configs. */
+function stackOfConfigFile(file: string): string | undefined {
+    const name = path.basename(file, ".json");
+    return fs.existsSync(path.join(configDir, `${name}.json`)) ? name : undefined;
+}
+
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it. */
 export async function main(argv: string[], output: Output = consoleOutput): Promise<number> {
     try {
@@ -86,19 +120,25 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
             return 0;
         }
         const plan = readPlanFile(options.planFile);
-        const config: PolicyPackConfig | undefined = options.configFile ? readPolicyConfigFile(options.configFile) : undefined;
+        const stack = planResources(plan).stack;
+        const configFile = options.configFile ?? stackConfigFile(stack);
+        const configStack = configFile ? stackOfConfigFile(configFile) : undefined;
+        if (options.configFile && stack && configStack && configStack !== stack && !options.allowCrossStack) {
+            throw new UsageError(
+                `${options.configFile} is stack ${configStack}'s policy config, and ${options.planFile} a plan of stack ${stack}; ` +
+                    `judge a plan by its own stack's config, or pass --allow-cross-stack`,
+            );
+        }
+        const config: PolicyPackConfig | undefined = configFile ? readPolicyConfigFile(configFile) : undefined;
         const result = await checkPlan(plan, config);
-        const configLabel = options.configFile ?? "the pack's default levels and thresholds";
+        const configLabel = configFile ?? "the pack's default levels and thresholds";
         if (options.json) {
             output.out(JSON.stringify({ violations: result.violations, skipped: result.skipped }, null, 2));
-            // stdout is the document; why the command fails goes to stderr.
-            for (const line of mandatoryViolationLines(result.violations, configLabel)) output.err(line);
         } else {
-            if (!config && result.stack) {
-                output.err(`note: no --config given; policy/config/${result.stack}.json holds this stack's levels and thresholds.`);
-            }
-            printHuman(result, options.configFile, output);
+            printHuman(result, configFile, output);
         }
+        // Why the command fails goes to stderr in every mode, whatever stdout carries.
+        for (const line of mandatoryViolationLines(result.violations, configLabel)) output.err(line);
         return result.violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
     } catch (error) {
         // One line, no stack trace: a bad command line, an unreadable plan or config, or a rule that failed.

@@ -42,6 +42,8 @@ export interface PlanState {
 export interface PlanDocument {
     stack: string;
     project: string;
+    /** The stack file the plan was made from, relative to the project (set by the plan CLI). */
+    configFile?: string;
     steps: PlanStep[];
     outputs: Record<string, unknown>;
     policyViolations: PolicyViolationJson[];

@@ -74,16 +74,56 @@ describe("npm run policy reports mandatory violations on stderr with --json too"
     it("prints the violations document on stdout and each mandatory violation on stderr", async () => {
         const out: string[] = [];
         const err: string[] = [];
-        const code = await policyCli(
-            ["tests/policy/fixtures/plans/offline-dev.json", "--config", "policy/config/production.json", "--json"],
-            {
-                out: (l) => out.push(l),
-                err: (l) => err.push(l),
-            },
-        );
+        const code = await policyCli(["tests/policy/fixtures/plans/offline-dev.json", "--config", "policy/config/dev.json", "--json"], {
+            out: (l) => out.push(l),
+            err: (l) => err.push(l),
+        });
         assert.equal(code, 1);
         assert.ok(JSON.parse(out.join("\n")).violations.length > 0);
-        assert.match(err[0], /^policy: \d+ mandatory violation\(s\) \(policy\/config\/production\.json\)$/);
+        assert.match(err[0], /^policy: \d+ mandatory violation\(s\) \(policy\/config\/dev\.json\)$/);
         assert.ok(err.length > 1);
+    });
+});
+
+describe("plans of one stack are compared and judged with that stack", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-stack-"));
+    const devPlan = path.join(dir, "dev.json");
+    before(async () => {
+        assert.equal((await runCli(["--stack", "dev", "--out", devPlan])).code, 0);
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("carries its stack and the stack file it was made from", () => {
+        const doc = JSON.parse(fs.readFileSync(devPlan, "utf8"));
+        assert.deepEqual([doc.stack, doc.configFile], ["dev", "Pulumi.dev.yaml"]);
+    });
+
+    it("refuses a diff against another stack's plan unless --allow-cross-stack", async () => {
+        const refused = await runCli(["--stack", "staging", "--diff-against", devPlan]);
+        assert.equal(refused.code, 2);
+        assert.match(refused.stderr, /a plan of stack dev, not staging; compare plans of one stack, or pass --allow-cross-stack/);
+        const allowed = await runCli(["--stack", "staging", "--diff-against", devPlan, "--allow-cross-stack"]);
+        assert.notEqual(allowed.code, 2, allowed.stderr);
+    });
+
+    it("judges a plan with its own stack's policy config when none is named", async () => {
+        const lines: string[] = [];
+        await policyCli([devPlan], { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+        assert.match(lines[0], /\(stack dev, \d+ resources, config policy\/config\/dev\.json\)$/);
+    });
+
+    it("refuses another stack's policy config unless --allow-cross-stack", async () => {
+        const err: string[] = [];
+        const code = await policyCli([devPlan, "--config", "policy/config/production.json"], {
+            out: () => undefined,
+            err: (l) => err.push(l),
+        });
+        assert.equal(code, 2);
+        assert.match(err[0], /policy\/config\/production\.json is stack production's policy config, and .*dev\.json a plan of stack dev/);
+        const allowed = await policyCli([devPlan, "--config", "policy/config/production.json", "--allow-cross-stack"], {
+            out: () => undefined,
+            err: () => undefined,
+        });
+        assert.notEqual(allowed, 2);
     });
 });

@@ -62,10 +62,14 @@ describe("npm run policy (automation/policy-cli.ts)", () => {
         assert.deepStrictEqual(out, ["saleor-guard: 0 mandatory, 0 advisory violation(s) (stack dev, 12 resources, config " + quiet + ")"]);
     });
 
-    it("without --config it uses the pack's defaults and points at the stack's config file", async () => {
-        const { code, err } = await run(devPlan);
+    it("without --config it judges the plan with its own stack's config, policy/config/<stack>.json", async () => {
+        const { code, out, err } = await run(devPlan);
         assert.strictEqual(code, 1);
-        assert.deepStrictEqual(err, ["note: no --config given; policy/config/dev.json holds this stack's levels and thresholds."]);
+        assert.match(
+            out[0],
+            /^saleor-guard: 5 mandatory, 0 advisory violation\(s\) \(stack dev, 12 resources, config .*policy\/config\/dev\.json\)$/,
+        );
+        assert.match(err[0], /^policy: 5 mandatory violation\(s\)/);
     });
 
     it("--json prints the violations for machines", async () => {
