@@ -20,6 +20,9 @@ export interface PlanLike {
 
 export type ChangeOp = "create" | "update" | "replace" | "delete" | "same";
 
+/** One changed input: its old and new values, or only that it changed where either side is secret. */
+export type PathChange = { path: string; old: unknown; new: unknown } | { path: string; secret: true };
+
 export interface ResourceChange {
     urn: string;
     type: string;
@@ -27,6 +30,8 @@ export interface ResourceChange {
     region: string;
     /** Changed input paths (update, replace). */
     paths: string[];
+    /** The changed inputs with their values, in the order of `paths`. */
+    values: PathChange[];
     /** The paths among the replace fields (replace only). */
     replaceFields: string[];
     /** The earlier URN, when the resource is matched through one of its aliases (a rename). */
@@ -41,6 +46,8 @@ export interface DiffUpdate {
     urn: string;
     type: string;
     paths: string[];
+    /** Old and new value of each changed path (secrets: only that they changed). */
+    values: PathChange[];
     renamedFrom?: string;
     note?: string;
 }
@@ -61,6 +68,7 @@ export interface StatefulChange {
     region: string;
     change: "update" | "replace" | "delete";
     paths: string[];
+    values: PathChange[];
     replaceFields: string[];
     /** The resource has `protect` set: the engine refuses to replace or delete it until it is unprotected. */
     protect: boolean;
@@ -183,10 +191,11 @@ export function diffPlans(base: PlanLike, current: PlanDocument, against: string
         const from = renamedFrom.get(urn);
         const was = before.get(from ?? urn);
         if (!was) {
-            changes.set(urn, { urn, type: now.type, op: "create", region, paths: [], replaceFields: [], new: now });
+            changes.set(urn, { urn, type: now.type, op: "create", region, paths: [], values: [], replaceFields: [], new: now });
             continue;
         }
-        const paths = withoutIgnored(changedPaths(was.inputs, now.inputs), now.ignoreChanges ?? []);
+        const values = withoutIgnoredValues(changedValues(was.inputs, now.inputs), now.ignoreChanges ?? []);
+        const paths = values.map((v) => v.path);
         let replaceFields = replaceFieldsHit(now.type, paths, providerInputs(now, after));
         let note: string | undefined;
         if (isReplicaPromotion(was, now)) {
@@ -205,6 +214,7 @@ export function diffPlans(base: PlanLike, current: PlanDocument, against: string
             op,
             region,
             paths,
+            values,
             replaceFields: was.type !== now.type ? ["type"] : replaceFields,
             old: was,
             new: now,
@@ -220,6 +230,7 @@ export function diffPlans(base: PlanLike, current: PlanDocument, against: string
             op: "delete",
             region: regionBefore(was),
             paths: [],
+            values: [],
             replaceFields: [],
             old: was,
             ...(was.retainOnDelete ? { note: "leaves the stack and stays in the cloud (retainOnDelete)" } : {}),
@@ -240,6 +251,7 @@ export function diffPlans(base: PlanLike, current: PlanDocument, against: string
                 urn: c.urn,
                 type: c.type,
                 paths: c.paths,
+                values: c.values,
                 ...(c.renamedFrom ? { renamedFrom: c.renamedFrom } : {}),
                 ...(c.note ? { note: c.note } : {}),
             });
@@ -248,6 +260,7 @@ export function diffPlans(base: PlanLike, current: PlanDocument, against: string
                 urn: c.urn,
                 type: c.type,
                 paths: c.paths,
+                values: c.values,
                 replaceFields: c.replaceFields,
                 ...(c.renamedFrom ? { renamedFrom: c.renamedFrom } : {}),
             });
@@ -259,6 +272,7 @@ export function diffPlans(base: PlanLike, current: PlanDocument, against: string
                 region: c.region,
                 change: c.op,
                 paths: c.paths,
+                values: c.values,
                 replaceFields: c.replaceFields,
                 protect: (c.new ?? c.old)?.protect === true,
                 retained: c.op === "delete" && c.old?.retainOnDelete === true,
@@ -315,17 +329,23 @@ function providerChanged(was: PlanState, now: PlanState): boolean {
 
 /** Input paths (`spec.template.spec.containers[0].image`) whose values differ. */
 export function changedPaths(a: unknown, b: unknown, prefix = ""): string[] {
+    return changedValues(a, b, prefix).map((c) => c.path);
+}
+
+/** The inputs that differ, each with its old and new value; where either side is secret, only that it changed. */
+export function changedValues(a: unknown, b: unknown, prefix = ""): PathChange[] {
     if (same(a, b)) return [];
     if (isObject(a) && isObject(b)) {
         const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !k.startsWith("__")).sort();
-        return keys.flatMap((k) => changedPaths(a[k], b[k], join(prefix, k)));
+        return keys.flatMap((k) => changedValues(a[k], b[k], join(prefix, k)));
     }
     if (Array.isArray(a) && Array.isArray(b)) {
-        const out: string[] = [];
-        for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...changedPaths(a[i], b[i], `${prefix}[${i}]`));
+        const out: PathChange[] = [];
+        for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...changedValues(a[i], b[i], `${prefix}[${i}]`));
         return out;
     }
-    return [prefix || "(inputs)"];
+    const path = prefix || "(inputs)";
+    return a === secretText || b === secretText ? [{ path, secret: true }] : [{ path, old: a, new: b }];
 }
 
 function join(prefix: string, key: string): string {
@@ -333,8 +353,8 @@ function join(prefix: string, key: string): string {
     return !prefix ? part : part.startsWith("[") ? `${prefix}${part}` : `${prefix}.${part}`;
 }
 
-function withoutIgnored(paths: string[], ignore: string[]): string[] {
-    return paths.filter((p) => !ignore.some((i) => p === i || p.startsWith(`${i}.`) || p.startsWith(`${i}[`)));
+function withoutIgnoredValues(values: PathChange[], ignore: string[]): PathChange[] {
+    return values.filter(({ path: p }) => !ignore.some((i) => p === i || p.startsWith(`${i}.`) || p.startsWith(`${i}[`)));
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -356,6 +376,21 @@ function same(a: unknown, b: unknown): boolean {
 
 const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
 const MAX_PATHS = 6;
+/** Changed inputs listed per resource in the human diff. */
+const MAX_VALUES = 12;
+/** Characters of a value shown in the human diff before it is cut short. */
+const MAX_VALUE_CHARS = 60;
+
+/** A value as JSON, cut short with "…" past MAX_VALUE_CHARS. */
+function shortValue(v: unknown): string {
+    const text = v === undefined ? "(none)" : JSON.stringify(v);
+    return [...text].length <= MAX_VALUE_CHARS ? text : `${[...text].slice(0, MAX_VALUE_CHARS - 1).join("")}…`;
+}
+
+/** `path: old -> new`, or `path: changed, secret`. */
+function describeChange(c: PathChange, show: (v: unknown) => string): string {
+    return "secret" in c ? `${c.path}: changed, secret` : `${c.path}: ${show(c.old)} -> ${show(c.new)}`;
+}
 
 /** Human output: per region, what is created, updated (with paths), replaced (with the reason) and deleted. */
 export function renderDiff(d: PlanDiff, notes: string[] = []): string {
@@ -374,6 +409,13 @@ export function renderDiff(d: PlanDiff, notes: string[] = []): string {
         const shown = paths.slice(0, MAX_PATHS).join(", ");
         return `${" ".repeat(14)}${label}: ${shown}${paths.length > MAX_PATHS ? ` (+${paths.length - MAX_PATHS} more)` : ""}`;
     };
+    // One line per changed input, as `pulumi preview --diff` shows it; --json has every value in full.
+    const valueLines = (values: PathChange[]) => [
+        ...values.slice(0, MAX_VALUES).map((v) => `${" ".repeat(14)}${describeChange(v, shortValue)}`),
+        ...(values.length > MAX_VALUES
+            ? [`${" ".repeat(14)}(+${values.length - MAX_VALUES} more changed inputs; --json lists them all)`]
+            : []),
+    ];
     const regions = Object.entries(d.regions);
     if (regions.length === 0) lines.push("", "No changes: every resource is the same.");
     for (const [region, r] of regions) {
@@ -382,13 +424,13 @@ export function renderDiff(d: PlanDiff, notes: string[] = []): string {
         for (const u of r.update) {
             lines.push(row("~ update", u.type, u.urn));
             if (u.renamedFrom) lines.push(`${" ".repeat(14)}was: ${nameOf(u.renamedFrom)} (alias)`);
-            if (u.paths.length) lines.push(pathLines(u.paths, "changed"));
+            lines.push(...valueLines(u.values));
             if (u.note) lines.push(`${" ".repeat(14)}${u.note}`);
         }
         for (const u of r.replace) {
             lines.push(row("+- replace", u.type, u.urn));
             lines.push(pathLines(u.replaceFields, "forced by"));
-            if (u.paths.length) lines.push(pathLines(u.paths, "changed"));
+            lines.push(...valueLines(u.values));
         }
         for (const u of r.delete) {
             lines.push(row("- delete", typeOf(u), u));
@@ -447,6 +489,9 @@ export function wrap(line: string, width: number): string[] {
 /** A short Markdown summary (for $GITHUB_STEP_SUMMARY). */
 export function renderDiffMarkdown(d: PlanDiff): string {
     const s = d.summary;
+    const code = (v: unknown) => `\`${shortValue(v).replace(/`/g, "'")}\``;
+    const valueLines = (values: PathChange[]) =>
+        values.map((v) => ("secret" in v ? `  - \`${v.path}\`: changed, secret` : `  - \`${v.path}\`: ${code(v.old)} -> ${code(v.new)}`));
     const lines = [
         `### Plan diff: ${d.stack}`,
         "",
@@ -462,14 +507,37 @@ export function renderDiffMarkdown(d: PlanDiff): string {
         }
         lines.push("");
     }
+    // Stateful changes before the per-region lists: they are what a reviewer must not miss.
     lines.push(
         d.stateful.length === 0
             ? "Stateful resources: none changed."
             : `**${d.stateful.length} stateful change(s): a person must review.**`,
     );
-    for (const c of d.stateful)
+    for (const c of d.stateful) {
         lines.push(
             `- ${c.change} \`${c.type}\` ${nameOf(c.urn)} (${c.region})${c.replaceFields.length ? `: forced by ${c.replaceFields.join(", ")}` : ""}`,
+            ...valueLines(c.values),
         );
+    }
+    const typeOf = (urn: string) => urn.split("::")[2]?.split("$").pop() ?? "";
+    for (const [region, r] of Object.entries(d.regions)) {
+        const counts = [
+            [r.create.length, "to create"],
+            [r.update.length, "to update"],
+            [r.replace.length, "to replace"],
+            [r.delete.length, "to delete"],
+        ]
+            .filter(([n]) => n !== 0)
+            .map(([n, what]) => `${n} ${what}`)
+            .join(", ");
+        lines.push("", `<details><summary>${region}: ${counts}</summary>`, "");
+        for (const u of r.replace) {
+            lines.push(`- replace \`${u.type}\` ${nameOf(u.urn)}: forced by ${u.replaceFields.join(", ")}`, ...valueLines(u.values));
+        }
+        for (const u of r.update) lines.push(`- update \`${u.type}\` ${nameOf(u.urn)}`, ...valueLines(u.values));
+        for (const u of r.delete) lines.push(`- delete \`${typeOf(u)}\` ${nameOf(u)}`);
+        for (const u of r.create) lines.push(`- create \`${typeOf(u)}\` ${nameOf(u)}`);
+        lines.push("", "</details>");
+    }
     return lines.join("\n") + "\n";
 }
