@@ -3,6 +3,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { checkPlan, readPolicyConfigFile } from "../policy/offline";
 import { diffPlans, readPlanFile, renderDiff, renderDiffMarkdown, type PlanLike } from "./plan/diff";
+import { mappedStack, typeScriptFrames } from "./plan/error-location";
 import { evaluateStack, listStacks, programErrorExitCode, projectRoot } from "./plan/evaluate";
 import { toPlanDocument, type PolicyViolationJson } from "./plan/json";
 import { mandatoryViolationLines } from "./violations";
@@ -26,6 +27,7 @@ machine-readable plan (same fields as \`pulumi preview --json\`).
 
   --out <file>             write the --json plan to <file> (whole, or not at all) and print the human plan;
                            the file is what --diff-against and \`npm run policy\` read
+  --verbose                with a program error, print its whole stack (mapped to the TypeScript)
   --allow-cross-stack      let --diff-against compare plans of different stacks (refused otherwise)
   --diff-against <file>    compare with an earlier plan: this tool's --json or \`pulumi preview --json\`;
                            prints per region what is created, updated (changed input paths), replaced
@@ -63,6 +65,7 @@ export async function runPlanCli(
                 parallel: { type: "string" },
                 "migration-seconds": { type: "string" },
                 "allow-cross-stack": { type: "boolean", default: false },
+                verbose: { type: "boolean", default: false },
                 help: { type: "boolean", default: false },
             },
             strict: true,
@@ -114,6 +117,12 @@ export async function runPlanCli(
         result = await evaluate({ stack: values.stack, configFile: values["config-file"] });
     } catch (e) {
         err(`the program failed while evaluating stack "${values.stack}": ${(e as Error).message}\n`);
+        if (values.verbose) {
+            err(`${mappedStack((e as Error).stack)}\n`);
+        } else {
+            const [where] = typeScriptFrames((e as Error).stack);
+            if (where) err(`  at ${where.file}:${where.line}:${where.column} (--verbose prints the whole stack)\n`);
+        }
         return exitCodes.programError;
     }
     if ("problems" in result) {

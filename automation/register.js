@@ -13,8 +13,8 @@
  *
  * Each output carries an inline source map. Node reads them only with `--enable-source-maps`, which
  * mocha passes (stack traces of failing specs point into the TypeScript); the plan leaves it off,
- * as reading every SDK module's map on start-up costs it another tenth of a second. For a plan's
- * stack trace in TypeScript lines: `NODE_OPTIONS=--enable-source-maps npm run plan -- ...`.
+ * as reading every SDK module's map on start-up costs it another tenth of a second; a program error
+ * is mapped on its own (automation/plan/error-location.ts, through `compiledSource` below).
  */
 const crypto = require("crypto");
 const fs = require("fs");
@@ -79,3 +79,9 @@ Module._extensions[".ts"] = function (module, filename) {
     }
     module._compile(compiled(fs.readFileSync(filename, "utf8"), filename), filename);
 };
+
+/**
+ * The JavaScript this loader ran for `filename` (from the cache), with its inline source map: what
+ * the plan reads to point a program error at a line of TypeScript.
+ */
+module.exports.compiledSource = (filename) => compiled(fs.readFileSync(filename, "utf8"), filename);
