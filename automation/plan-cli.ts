@@ -3,7 +3,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { checkPlan, readPolicyConfigFile } from "../policy/offline";
 import { diffPlans, readPlanFile, renderDiff, renderDiffMarkdown, type PlanLike } from "./plan/diff";
-import { mappedStack, typeScriptFrames } from "./plan/error-location";
+import type * as ErrorLocation from "./plan/error-location";
 import { evaluateStack, listStacks, programErrorExitCode, projectRoot } from "./plan/evaluate";
 import { toPlanDocument, type PolicyViolationJson } from "./plan/json";
 import { mandatoryViolationLines } from "./violations";
@@ -117,6 +117,8 @@ export async function runPlanCli(
         result = await evaluate({ stack: values.stack, configFile: values["config-file"] });
     } catch (e) {
         err(`the program failed while evaluating stack "${values.stack}": ${(e as Error).message}\n`);
+        // Loaded on the error path only: the source-map reader is not the fast path's to pay for.
+        const { mappedStack, typeScriptFrames } = require("./plan/error-location") as typeof ErrorLocation;
         if (values.verbose) {
             err(`${mappedStack((e as Error).stack)}\n`);
         } else {
