@@ -113,6 +113,7 @@ export async function runPlanCli(
     }
 
     let result;
+    const started = process.hrtime.bigint();
     try {
         result = await evaluate({ stack: values.stack, configFile: values["config-file"] });
     } catch (e) {
@@ -133,6 +134,7 @@ export async function runPlanCli(
     }
 
     const doc = toPlanDocument(result.evaluation);
+    doc.duration = Number(process.hrtime.bigint() - started);
     // The stack file the plan was made from, so a reader knows what it judges.
     doc.configFile = path.relative(
         projectRoot,

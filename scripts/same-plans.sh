@@ -22,6 +22,10 @@ status=0
 for stack in dev staging production; do
     (cd "$scratch/base" && node -r ./automation/register.js automation/plan-cli.ts --stack "$stack" --json >"$scratch/$stack.base.json" 2>/dev/null) || true
     node -r ./automation/register.js automation/plan-cli.ts --stack "$stack" --json >"$scratch/$stack.json" 2>/dev/null || true
+    # The evaluation's duration differs from run to run; everything else must not.
+    for f in "$scratch/$stack.base.json" "$scratch/$stack.json"; do
+        node -e 'const fs=require("fs");const f=process.argv[1];try{const d=JSON.parse(fs.readFileSync(f,"utf8"));delete d.duration;fs.writeFileSync(f,JSON.stringify(d,null,2))}catch{}' "$f"
+    done
     if cmp -s "$scratch/$stack.base.json" "$scratch/$stack.json"; then
         echo "$stack: identical to $base"
     else

@@ -23,8 +23,18 @@ export interface Evaluation {
     readonly project: string;
     readonly stack: string;
     readonly resources: RecordedResource[];
+    /** The stack's config as the engine passed it, secret values blinded as "[secret]". */
+    readonly config?: Record<string, string>;
+    /** Warnings and errors the program logged (pulumi.log), as `pulumi preview --json` lists them. */
+    readonly diagnostics?: Diagnostic[];
     /** Stack outputs with Outputs resolved; secret values wrapped as the engine wraps them. */
     readonly outputs: Record<string, unknown>;
+}
+
+/** One logged message, with the fields of the engine's PreviewDiagnostic that an offline run knows. */
+export interface Diagnostic {
+    readonly severity: "warning" | "error";
+    readonly message: string;
 }
 
 export type EvaluateResult = { readonly problems: string[] } | { readonly evaluation: Evaluation };
@@ -60,11 +70,43 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<EvaluateResu
 
     pulumi.runtime.setAllConfig(values, stackConfig.secretKeys);
     const main = require(path.join(projectDir, "index.ts")) as () => Promise<Record<string, unknown>>;
-    const { resources, result } = await runUnderMocks(project, opts.stack, main, {
-        speedPatches: opts.speedPatches,
-        skipPromiseDecoration: opts.skipPromiseDecoration,
-    });
-    return { evaluation: { project, stack: opts.stack, resources, outputs: result as Record<string, unknown> } };
+    const diagnostics: Diagnostic[] = [];
+    const { resources, result } = await withDiagnostics(diagnostics, () =>
+        runUnderMocks(project, opts.stack, main, {
+            speedPatches: opts.speedPatches,
+            skipPromiseDecoration: opts.skipPromiseDecoration,
+        }),
+    );
+    const config = Object.fromEntries(
+        Object.entries(values)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, v]) => [k, stackConfig.secretKeys.includes(k) ? "[secret]" : v]),
+    );
+    return { evaluation: { project, stack: opts.stack, resources, outputs: result as Record<string, unknown>, config, diagnostics } };
+}
+
+/**
+ * Runs `run` while collecting what the program logs through pulumi.log. Without an engine the SDK
+ * writes those to the console as "warning: [runtime] ..." / "error: [runtime] ..."; they still
+ * reach the terminal, and are kept for the plan document.
+ */
+async function withDiagnostics<T>(into: Diagnostic[], run: () => Promise<T>): Promise<T> {
+    const { warn, error } = console;
+    const capture =
+        (original: (...args: unknown[]) => void) =>
+        (...args: unknown[]) => {
+            const m = typeof args[0] === "string" ? /^(warning|error): \[runtime\] ([\s\S]*)$/.exec(args[0]) : null;
+            if (m) into.push({ severity: m[1] as Diagnostic["severity"], message: m[2] });
+            original.apply(console, args);
+        };
+    console.warn = capture(warn);
+    console.error = capture(error);
+    try {
+        return await run();
+    } finally {
+        console.warn = warn;
+        console.error = error;
+    }
 }
 
 /** The plan CLI's exit code for a program that failed, also when its evaluation never finishes. */

@@ -44,6 +44,14 @@ export interface PlanDocument {
     project: string;
     /** The stack file the plan was made from, relative to the project (set by the plan CLI). */
     configFile?: string;
+    /** The config the program ran with, secrets as "[secret]" (pulumi preview --json's `config`). */
+    config?: Record<string, string>;
+    /** Operations per kind (pulumi preview --json's `changeSummary`): everything is created offline. */
+    changeSummary?: Record<string, number>;
+    /** What the program logged (pulumi preview --json's `diagnostics`). */
+    diagnostics?: { severity: string; message: string }[];
+    /** Nanoseconds the evaluation took (pulumi preview --json's `duration`; set by the plan CLI). */
+    duration?: number;
     steps: PlanStep[];
     outputs: Record<string, unknown>;
     policyViolations: PolicyViolationJson[];
@@ -135,6 +143,9 @@ export function toPlanDocument(e: Evaluation, policyViolations: PolicyViolationJ
     return {
         stack: e.stack,
         project: e.project,
+        ...(e.config ? { config: e.config } : {}),
+        changeSummary: { create: steps.length },
+        ...(e.diagnostics?.length ? { diagnostics: e.diagnostics } : {}),
         steps,
         outputs: redact(e.outputs) as Record<string, unknown>,
         policyViolations,

@@ -127,3 +127,41 @@ describe("plans of one stack are compared and judged with that stack", () => {
         assert.notEqual(allowed, 2);
     });
 });
+
+describe("the plan document has what pulumi preview --json consumers read", () => {
+    it("carries changeSummary, the config with secrets blinded, diagnostics and the duration", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-fields-"));
+        try {
+            const file = path.join(dir, "staging.json");
+            assert.equal((await runCli(["--stack", "staging", "--out", file, "--no-policy"])).code, 0);
+            const doc = JSON.parse(fs.readFileSync(file, "utf8"));
+            assert.deepEqual(doc.changeSummary, { create: doc.steps.length });
+            assert.equal(doc.config["saleor:environment"], "staging");
+            assert.ok(
+                Object.keys(doc.config).every((k) => k.includes(":")),
+                "keys are namespaced as the engine passes them",
+            );
+            assert.ok(Number.isInteger(doc.duration) && doc.duration > 0, "nanoseconds, as time.Duration serialises");
+            assert.ok(Array.isArray(doc.diagnostics ?? []));
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("blinds secret config values", async () => {
+        const { evaluateStack } = await import("../../automation/plan/evaluate");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-secret-"));
+        try {
+            const stackFile = path.join(dir, "Pulumi.dev.yaml");
+            fs.writeFileSync(
+                stackFile,
+                fs.readFileSync("Pulumi.dev.yaml", "utf8") + "  saleor:sentryDsn:\n    secure: v1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBB\n",
+            );
+            const r = await evaluateStack({ stack: "dev", configFile: stackFile });
+            assert.ok("evaluation" in r, JSON.stringify(r));
+            assert.equal(r.evaluation.config?.["saleor:sentryDsn"], "[secret]");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
