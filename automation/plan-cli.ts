@@ -33,7 +33,7 @@ machine-readable plan (same fields as \`pulumi preview --json\`).
                            prints per region what is created, updated (changed input paths), replaced
                            (and which fields force it) and deleted. Secret values are not compared.
   --markdown               with --diff-against: a short Markdown summary (for $GITHUB_STEP_SUMMARY)
-  --timeline               model the deployment: critical path, Gantt per region, seed 001 goals;
+  --timeline               model the deployment: critical path, Gantt per region, the CI/CD Pipeline document's goals;
                            a first deployment, or with --diff-against a release of only the changes
   --parallel <n>           resource operations at once (default ${DEFAULT_PARALLEL}: \`pulumi up\`'s 4 x CPUs on a
                            2-vCPU runner; 0 = unbounded)

@@ -94,7 +94,7 @@ export function renderTimeline(t: TimelineResult, notes: string[] = []): string 
     for (const g of t.goals) {
         const scope = g.scope === "stack" ? "" : ` ${g.scope}`;
         lines.push(
-            `  ${g.goal}${scope}: ${humanTime(g.modelSeconds)} ${g.met ? "<=" : ">"} ${humanTime(g.limitSeconds)}: ${g.met ? "met" : "NOT MET"}`,
+            `  ${g.goal}${scope}: ${humanTime(g.modelSeconds)} ${g.met ? "<" : ">="} ${humanTime(g.limitSeconds)}: ${g.met ? "met" : "NOT MET"}`,
         );
         if (!g.met) {
             lines.push("    What prevents it (the chain that ends last; each step waits for the one before):");

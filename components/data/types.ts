@@ -50,7 +50,7 @@ export interface AwsDataArgs {
         readonly multiAz: boolean;
         /** Days of automated backups (point-in-time recovery) and of AWS Backup snapshots. */
         readonly backupRetentionDays: number;
-        /** Hours between AWS Backup snapshots of the writer. Default: 6 (production guide, seed 003). */
+        /** Hours between AWS Backup snapshots of the writer. Default: 6 (the Production Deployment Guide). */
         readonly snapshotIntervalHours?: number;
         readonly deletionProtection: boolean;
         /** An extra read replica in this region (primary only). */

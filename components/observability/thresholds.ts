@@ -1,10 +1,10 @@
 /**
- * Where each alarm fires. Defaults are the production guide's critical alerts (seed 003, "Alert
+ * Where each alarm fires. Defaults are the production guide's critical alerts (the Production Deployment Guide, "Alert
  * Configuration": error rate > 1%, response time > 1 s (p95), server CPU > 90%, database
  * connections > 90%, disk space < 20%); the others are ours and say why.
  */
 export interface AlarmThresholds {
-    /** Share of ALB requests answered with a 5xx (by a target or by the ALB), percent, per 5 minutes. Default: 1 (seed 003). */
+    /** Share of ALB requests answered with a 5xx (by a target or by the ALB), percent, per 5 minutes. Default: 1 (the Production Deployment Guide). */
     readonly errorRatePercent: number;
     /**
      * Requests (plus ALB-generated 5xx) a 5-minute window needs before its error share is judged.
@@ -12,13 +12,13 @@ export interface AlarmThresholds {
      * page on noise. Default: 100. A full outage at low traffic is the healthy-host alarm's job.
      */
     readonly minimumRequests: number;
-    /** p95 of TargetResponseTime, seconds, per 5 minutes. Default: 1 (seed 003). */
+    /** p95 of TargetResponseTime, seconds, per 5 minutes. Default: 1 (the Production Deployment Guide). */
     readonly p95ResponseTimeSeconds: number;
-    /** RDS CPUUtilization, percent, writer and every replica. Default: 90 (seed 003, server CPU). */
+    /** RDS CPUUtilization, percent, writer and every replica. Default: 90 (the Production Deployment Guide, server CPU). */
     readonly databaseCpuPercent: number;
-    /** DatabaseConnections as a share of the class's max_connections, percent. Default: 90 (seed 003). */
+    /** DatabaseConnections as a share of the class's max_connections, percent. Default: 90 (the Production Deployment Guide). */
     readonly databaseConnectionsPercent: number;
-    /** FreeStorageSpace below this share of the allocated storage, percent. Default: 20 (seed 003, disk space). */
+    /** FreeStorageSpace below this share of the allocated storage, percent. Default: 20 (the Production Deployment Guide, disk space). */
     readonly databaseFreeStoragePercent: number;
     /**
      * ReplicaLag of a cross-region replica, seconds. Default: 300. Cross-region streaming normally
@@ -40,7 +40,7 @@ export interface AlarmThresholds {
      * is left, writes (new tasks) are refused. 80% leaves time to scale the node type first.
      */
     readonly cacheMemoryPercent: number;
-    /** Container Insights node_cpu_utilization, cluster average, percent. Default: 90 (seed 003, server CPU). */
+    /** Container Insights node_cpu_utilization, cluster average, percent. Default: 90 (the Production Deployment Guide, server CPU). */
     readonly nodeCpuPercent: number;
 }
 

@@ -88,7 +88,7 @@ export const resourcesWithinRange = workloadRule({
         maxLimits: setting.cpuMemory({ cpu: "2", memory: "4Gi" }, "Largest CPU and memory limit any container may set."),
         componentMinimums: setting.componentSizes(
             {
-                // Production guide (seed 002): web pods reserve 1 CPU / 2 GiB and may use 2 CPU / 4 GiB; Celery workers 1 CPU / 2 GiB.
+                // Production guide (the Deployment Instructions): web pods reserve 1 CPU / 2 GiB and may use 2 CPU / 4 GiB; Celery workers 1 CPU / 2 GiB.
                 api: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } },
                 worker: { limits: { cpu: "1", memory: "2Gi" } },
             },

@@ -58,7 +58,7 @@ export const backupPlanFrequencyRetention = stackRule({
     category: "reliability",
     guards: [aws.backup.Plan.__pulumiType, aws.rds.Instance.__pulumiType],
     settings: {
-        // Production guide (seed 003), disaster recovery: database backups every 6 hours, kept 30 days.
+        // Production guide (the Production Deployment Guide), disaster recovery: database backups every 6 hours, kept 30 days.
         maxIntervalHours: setting.integer(6, "Longest time allowed between two backups, in hours.", 1),
         minRetentionDays: setting.integer(30, "Fewest days a recovery point must be kept.", 1),
     },

@@ -33,7 +33,7 @@ export const stackMultiRegion = stackRule({
     category: "reliability",
     guards: [AWS_PROVIDER_TYPE, aws.eks.Cluster.__pulumiType],
     settings: {
-        // CI/CD requirements (seed 001): staging and production are multi-region (DE eu-central-1, NL/BE eu-west-1).
+        // CI/CD requirements (the CI/CD Pipeline document): staging and production are multi-region (DE eu-central-1, NL/BE eu-west-1).
         minRegions: setting.integer(2, "Fewest distinct AWS regions the stack must span.", 1),
     },
     validate: (args, { config, report }) => {

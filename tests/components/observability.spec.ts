@@ -283,7 +283,7 @@ describe("observability", () => {
             rs = s.rs;
         });
 
-        describe("alarms against the production guide's critical alerts (seed 003)", () => {
+        describe("alarms against the production guide's critical alerts (the Production Deployment Guide)", () => {
             it("pages when more than 1% of requests get a 5xx, counted from the ALB's own and the targets' 5xx over 5 minutes", async () => {
                 const a = alarm(rs, primaryRegion, "alb-5xx-share");
                 assert.strictEqual(a.name, `saleor-production-${primaryRegion}-alb-5xx-share`);

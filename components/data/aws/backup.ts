@@ -27,7 +27,7 @@ export const backupRolePolicies = [
 
 /**
  * AWS Backup snapshots of the writer (and the media bucket) on the production guide's schedule
- * (seed 003: every 6 hours, kept 30 days). They complement RDS's own automated backups
+ * (the Production Deployment Guide: every 6 hours, kept 30 days). They complement RDS's own automated backups
  * (point-in-time recovery, `backupRetentionPeriod`): recovery points in a vault outlive the
  * instance, a restore test can pick one directly, and with `copyToVaultArns` each one is copied to
  * the secondary region, so losing the primary region does not lose the backups.

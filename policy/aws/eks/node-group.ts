@@ -63,7 +63,7 @@ export const nodeGroupMinSize = resourceRule({
     category: "sizing",
     type: aws.eks.NodeGroup,
     settings: {
-        // Production guide (seed 003): 2+ load-balanced application servers.
+        // Production guide (the Production Deployment Guide): 2+ load-balanced application servers.
         minNodes: setting.integer(2, "Smallest scalingConfig.minSize allowed.", 0),
     },
     validate: (group, { args, config, report }) => {

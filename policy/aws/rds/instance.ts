@@ -72,7 +72,7 @@ export const rdsBackupRetention = resourceRule({
     category: "reliability",
     type: aws.rds.Instance,
     settings: {
-        // Production guide (seed 003): database backups kept 30 days.
+        // Production guide (the Production Deployment Guide): database backups kept 30 days.
         minDays: setting.integer(30, "Fewest days of automated backups (backupRetentionPeriod) a primary may keep.", 0),
     },
     validate: (db, { args, config, report }) => {
