@@ -3,8 +3,11 @@ import {
     containerSecurityContext,
     createAppDeployment,
     createIngress,
+    drainSeconds,
     httpProbe,
+    preStopSleep,
     resourceRequirements,
+    serverKeepAliveSeconds,
     type RunAs,
     type WorkloadSpec,
 } from "./kubernetes/workload";
@@ -47,6 +50,10 @@ export class Storefront extends pulumi.ComponentResource {
             { name: "HOSTNAME", value: "0.0.0.0" },
             { name: "PORT", value: "3000" },
             { name: "NODE_ENV", value: "production" },
+            // Milliseconds. The standalone server.js that `next build` writes passes it to startServer as
+            // keepAliveTimeout (next/dist/build/utils.js); unset, Node closes idle connections after 5 s,
+            // long before the ALB's 60 s idle timeout, and the ALB answers 502 when it reuses one.
+            { name: "KEEP_ALIVE_TIMEOUT", value: String(serverKeepAliveSeconds * 1000) },
             ...(args.channels ? [{ name: "STOREFRONT_CHANNELS", value: args.channels }] : []),
         ];
         const app = createAppDeployment(
@@ -57,6 +64,8 @@ export class Storefront extends pulumi.ComponentResource {
                 instance: args.instance,
                 runAs: storefrontRunAs,
                 spec: args.workload,
+                // The drain, then Next.js finishing what is in flight.
+                terminationGracePeriodSeconds: drainSeconds + 25,
                 servicePort: { name: "http", port: 80, targetPort: "http" },
                 containers: [
                     {
@@ -71,6 +80,8 @@ export class Storefront extends pulumi.ComponentResource {
                         livenessProbe: { tcpSocket: { port: "http" }, periodSeconds: 20, failureThreshold: 3 },
                         resources: resourceRequirements(args.workload.resources),
                         securityContext: containerSecurityContext(true),
+                        // Keep serving until the load balancer has dropped the pod (node:alpine has busybox sleep).
+                        lifecycle: preStopSleep(drainSeconds),
                         // The image cache and ISR pages are written under .next/cache.
                         volumeMounts: [
                             { name: "next-cache", mountPath: "/app/.next/cache" },

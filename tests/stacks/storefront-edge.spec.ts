@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { Resources, type RecordedResource } from "../support/harness";
+import { evaluated } from "../support/plans";
+
+// Behaviour shoppers depend on at the edge of every stack: the load balancer's health checks, its
+// keep-alive, draining, the storefront's build and its markets. Each spec reads the stack's plan.
+
+const stacks = ["dev", "staging", "production"] as const;
+const regionsOf = { dev: ["local"], staging: ["eu-central-1", "eu-west-1"], production: ["eu-central-1", "eu-west-1"] } as const;
+
+/** The ALB's idle timeout in seconds (Elastic Load Balancing's default; this stack does not change it). */
+const albIdleTimeoutSeconds = 60;
+
+const T = {
+    deployment: "kubernetes:apps/v1:Deployment",
+    ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+    image: "docker:index/image:Image",
+    record: "aws:route53/record:Record",
+    validation: "aws:acm/certificateValidation:CertificateValidation",
+    webAcl: "aws:wafv2/webAcl:WebAcl",
+    ipSet: "aws:wafv2/ipSet:IpSet",
+} as const;
+
+const inputs = (r: RecordedResource) => r.inputs as any;
+const podSpec = (res: Resources, name: string) => inputs(res.one(T.deployment, name)).spec.template.spec;
+const env = (container: any): Record<string, string> => Object.fromEntries((container.env ?? []).map((e: any) => [e.name, e.value]));
+const preStopSleep = (container: any): number => {
+    const command: string[] = container.lifecycle?.preStop?.exec?.command ?? [];
+    assert.equal(command[0], "sleep", `${container.name} has a preStop sleep`);
+    return Number(command[1]);
+};
+
+async function plan(stack: string): Promise<Resources> {
+    return new Resources((await evaluated(stack)).resources);
+}
+
+describe("storefront and API behind a load balancer", () => {
+    for (const stack of stacks) {
+        describe(`${stack} stack`, () => {
+            let res: Resources;
+            before(async () => (res = await plan(stack)));
+
+            it("the API keeps idle connections open longer than the ALB (no 502 from a connection uvicorn closed)", () => {
+                for (const region of regionsOf[stack]) {
+                    const api = podSpec(res, `${region}-core-api`).containers[0];
+                    const keepAlive = Number((api.args as string[]).find((a) => a.startsWith("--timeout-keep-alive="))?.split("=")[1]);
+                    assert.ok(keepAlive > albIdleTimeoutSeconds, `${region}: --timeout-keep-alive=${keepAlive}`);
+                }
+            });
+
+            it("the storefront keeps idle connections open longer than the ALB (Next.js closes them after 5 s by default)", () => {
+                for (const region of regionsOf[stack]) {
+                    const sf = podSpec(res, `${region}-storefront`).containers[0];
+                    const ms = Number(env(sf).KEEP_ALIVE_TIMEOUT);
+                    assert.ok(ms > albIdleTimeoutSeconds * 1000, `${region}: KEEP_ALIVE_TIMEOUT=${env(sf).KEEP_ALIVE_TIMEOUT}`);
+                }
+            });
+
+            it("the storefront and the API leave the load balancer before they stop, within their grace period", () => {
+                for (const region of regionsOf[stack]) {
+                    for (const [name, shutdown] of [
+                        [`${region}-storefront`, 0],
+                        // uvicorn --timeout-graceful-shutdown after the sleep
+                        [`${region}-core-api`, 30],
+                    ] as const) {
+                        const pod = podSpec(res, name);
+                        const sleep = preStopSleep(pod.containers[0]);
+                        assert.ok(sleep >= 15, `${name}: preStop sleeps ${sleep} s, too short for the ALB to deregister it`);
+                        assert.ok(
+                            pod.terminationGracePeriodSeconds > sleep + shutdown,
+                            `${name}: grace ${pod.terminationGracePeriodSeconds} s <= preStop ${sleep} s + shutdown ${shutdown} s`,
+                        );
+                    }
+                }
+            });
+        });
+    }
+});
