@@ -107,7 +107,10 @@ export class Storefront extends pulumi.ComponentResource {
                 serviceName: app.service!.metadata.name,
                 servicePort: "http",
                 ingressClassName: args.ingress.className,
-                annotations: args.ingress.annotations,
+                // No health route: / is answered by the middleware alone, a 308 to the default channel
+                // (saleor/storefront src/middleware.ts), or the page itself (200) when no channel is
+                // configured. It proves the server runs without making the API's health the storefront's.
+                annotations: { ...args.ingress.annotations, ...args.ingress.healthCheck?.({ path: "/", successCodes: "200,308" }) },
                 tls: args.ingress.tls,
             },
             parentOpts,

@@ -36,6 +36,15 @@ export function ingressSettings(cfg: StackConfig, t: Topology, onAws: boolean, e
             "alb.ingress.kubernetes.io/ssl-redirect": "443",
             "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
         },
+        // Per Ingress: the controller applies health-check annotations to the target groups of the
+        // Ingress (or Service) that carries them, not group-wide (kubernetes-sigs/aws-load-balancer-controller
+        // docs/guide/ingress/annotations.md: Location "Ingress,Service", MergeBehavior "N/A"). Without
+        // them every target group checks "/" for 200, which neither the API (400) nor the storefront
+        // (308) answers: all targets unhealthy, and an ALB with no healthy target sends to all of them.
+        healthCheck: (check) => ({
+            "alb.ingress.kubernetes.io/healthcheck-path": check.path,
+            "alb.ingress.kubernetes.io/success-codes": check.successCodes,
+        }),
     };
 }
 

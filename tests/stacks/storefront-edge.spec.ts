@@ -6,6 +6,7 @@ import { evaluated } from "../support/plans";
 // keep-alive, draining, the storefront's build and its markets. Each spec reads the stack's plan.
 
 const stacks = ["dev", "staging", "production"] as const;
+const awsStacks = ["staging", "production"] as const;
 const regionsOf = { dev: ["local"], staging: ["eu-central-1", "eu-west-1"], production: ["eu-central-1", "eu-west-1"] } as const;
 
 /** The ALB's idle timeout in seconds (Elastic Load Balancing's default; this stack does not change it). */
@@ -73,6 +74,31 @@ describe("storefront and API behind a load balancer", () => {
                     }
                 }
             });
+        });
+    }
+});
+
+describe("ALB health checks", () => {
+    const path = "alb.ingress.kubernetes.io/healthcheck-path";
+    const codes = "alb.ingress.kubernetes.io/success-codes";
+    for (const stack of awsStacks) {
+        it(`${stack}: every target group checks a path its pods answer with a success code, so a dead pod leaves the ALB`, async () => {
+            const res = await plan(stack);
+            for (const region of regionsOf[stack]) {
+                const annotations = (name: string) => inputs(res.one(T.ingress, name)).metadata.annotations;
+                const api = annotations(`${region}-core-api`);
+                assert.equal(api[path], "/health/", "the API's / answers 400 (no host match), /health/ answers 200");
+                assert.equal(api[codes], "200");
+                const dashboard = annotations(`${region}-core-dashboard`);
+                assert.equal(dashboard[path], "/dashboard/");
+                assert.equal(dashboard[codes], "200");
+                const storefront = annotations(`${region}-storefront`);
+                assert.equal(storefront[path], "/");
+                assert.ok(
+                    String(storefront[codes]).split(",").includes("308"),
+                    "the storefront's / redirects (308) to the default channel",
+                );
+            }
         });
     }
 });
