@@ -94,7 +94,11 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
         {
             namespace: r.cluster.namespace,
             instance,
-            image: inputs.images.storefront(region, saleor.graphqlUrl, saleor.api),
+            // The build calls the public API URL (codegen against NEXT_PUBLIC_SALEOR_API_URL, which the
+            // storefront also inlines for the browser, so it cannot be the in-cluster one): it waits for
+            // the API's pods, its Ingress (the ALB or nginx route) and, on AWS, the issued certificate
+            // and the API host's DNS record. Without these a first deployment raced DNS and failed.
+            image: inputs.images.storefront(region, saleor.graphqlUrl, [saleor.api, saleor.apiIngress, ...(edge?.apiServing ?? [])]),
             hosts: storefrontHosts,
             scheme: cfg.app.scheme,
             workload: cfg.workloads.storefront,

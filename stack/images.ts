@@ -72,9 +72,10 @@ export class ImageCatalogue {
 
     /**
      * The storefront image of `region`. A build inlines the region's API URL into the bundle, so each
-     * region gets its own, after the region's API exists (`apiDependency`).
+     * region gets its own, after the region's public API host serves (`apiServing`): the build's
+     * GraphQL codegen (package.json `prebuild`, .graphqlrc.ts) and its prerendered pages call it.
      */
-    storefront(region: RegionConfig, graphqlUrl: pulumi.Output<string>, apiDependency: pulumi.Resource): pulumi.Output<string> {
+    storefront(region: RegionConfig, graphqlUrl: pulumi.Output<string>, apiServing: pulumi.Resource[]): pulumi.Output<string> {
         const sf = this.cfg.images.storefront;
         if (sf.source === "image") return pulumi.output(`${sf.repository}:${sf.tag}`);
         const registry = this.registry;
@@ -111,7 +112,7 @@ export class ImageCatalogue {
                     ...(registry ? { registry: registry.credentials } : {}),
                 },
             },
-            { dependsOn: [apiDependency] },
+            { dependsOn: apiServing },
         );
         return this.inRegion(image, sf.repositoryName, region);
     }

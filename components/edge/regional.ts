@@ -44,6 +44,8 @@ export class RegionalEdge extends pulumi.ComponentResource {
     public readonly ingressAnnotations: pulumi.Output<Record<string, string>>;
     /** ARN of the issued certificate (waits for validation). */
     public readonly certificateArn: pulumi.Output<string>;
+    /** Completes once ACM has issued the certificate: what must wait for HTTPS on these hosts to work. */
+    public readonly certificateValidation: aws.acm.CertificateValidation;
     /** ARN of the REGIONAL web ACL. */
     public readonly webAclArn: pulumi.Output<string>;
     /** The Route 53 health check of the API, to alarm on (its metrics are in us-east-1). */
@@ -52,7 +54,17 @@ export class RegionalEdge extends pulumi.ComponentResource {
     /** One alias record per host, once routed. */
     public readonly records: aws.route53.Record[] = [];
 
+    /**
+     * What a client of the API's public host waits for on a first deployment: the issued certificate
+     * and, once routed, the API host's record (the AWS provider waits for Route 53 to report it INSYNC).
+     */
+    public get apiServing(): pulumi.Resource[] {
+        const apiRecord = this.records[this.hosts.indexOf(this.apiHost)];
+        return [this.certificateValidation, ...(apiRecord ? [apiRecord] : [])];
+    }
+
     private readonly componentName: string;
+    private readonly apiHost: string;
     private readonly hosts: string[];
     private readonly albZoneId: pulumi.Output<string>;
 
@@ -71,6 +83,7 @@ export class RegionalEdge extends pulumi.ComponentResource {
         if (problems.length > 0) throw new Error(`RegionalEdge ${name}: ${problems.join("; ")}`);
         this.componentName = name;
         this.hosts = hosts;
+        this.apiHost = args.apiHost;
 
         const zone = lookupZone(args.zoneName, this);
         this.zoneId = zone.zoneId;
@@ -86,6 +99,7 @@ export class RegionalEdge extends pulumi.ComponentResource {
             this,
         );
         this.certificateArn = validation.certificateArn;
+        this.certificateValidation = validation;
 
         const acl = createWebAcl(
             `${name}-waf`,

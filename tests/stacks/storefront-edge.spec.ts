@@ -102,3 +102,23 @@ describe("ALB health checks", () => {
         });
     }
 });
+
+describe("storefront build", () => {
+    for (const stack of stacks) {
+        it(`${stack}: waits until the public API host serves: its Ingress${stack === "dev" ? "" : ", certificate and DNS record"}`, async () => {
+            const e = await evaluated(stack);
+            const res = new Resources(e.resources);
+            for (const region of regionsOf[stack]) {
+                const image = res.one(T.image, `${region}-storefront-image`);
+                const waitsFor = (type: string, name: string) =>
+                    assert.ok(image.dependencies.includes(res.one(type, name).urn), `${region}: the build waits for ${type} ${name}`);
+                // Its codegen and prerender call NEXT_PUBLIC_SALEOR_API_URL, the public host (package.json prebuild, .graphqlrc.ts).
+                waitsFor(T.ingress, `${region}-core-api`);
+                if (stack === "dev") continue;
+                const apiHost = new URL((e.outputs as any).regions[region].endpoints.api).hostname;
+                waitsFor(T.validation, `${region}-edge-certificate`);
+                waitsFor(T.record, `${region}-edge-${apiHost}`);
+            }
+        });
+    }
+});
