@@ -32,6 +32,13 @@ export interface StorefrontArgs {
      * storefront's own default.
      */
     readonly channels?: string;
+    /**
+     * Origins (scheme://host) besides the one the image was built for that may be the target of an
+     * account confirmation or password reset link: every market host. Default: none.
+     */
+    readonly allowedOrigins?: string[];
+    /** Payment providers the checkout offers. Default: neither (Stripe only if the image was built with it). */
+    readonly payments?: { readonly dummy: boolean; readonly stripe: boolean };
 }
 
 /**
@@ -55,6 +62,14 @@ export class Storefront extends pulumi.ComponentResource {
             // long before the ALB's 60 s idle timeout, and the ALB answers 502 when it reuses one.
             { name: "KEEP_ALIVE_TIMEOUT", value: String(serverKeepAliveSeconds * 1000) },
             ...(args.channels ? [{ name: "STOREFRONT_CHANNELS", value: args.channels }] : []),
+            // Read at run time by the server action that sends the links (src/lib/auth/validate-redirect-url.ts):
+            // only NEXT_PUBLIC_STOREFRONT_URL, NEXT_PUBLIC_CHECKOUT_URL and these pass. Without it, registration
+            // and password reset on any host but the one the image was built for are refused.
+            ...(args.allowedOrigins?.length ? [{ name: "ALLOWED_EXTRA_ORIGINS", value: args.allowedOrigins.join(",") }] : []),
+            // Server-side switches of src/checkout/lib/payment/providers/dummy.ts and stripe.ts (the
+            // NEXT_PUBLIC_ twins are inlined at build time; see stack/images.ts).
+            ...(args.payments?.dummy ? [{ name: "ALLOW_DUMMY_PAYMENT", value: "true" }] : []),
+            ...(args.payments?.stripe ? [{ name: "ENABLE_STRIPE_PAYMENTS", value: "true" }] : []),
         ];
         const app = createAppDeployment(
             `${name}`,

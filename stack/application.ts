@@ -6,7 +6,7 @@ import { AppNetworkPolicies } from "../components/network-policies";
 import { observabilityEnv } from "../components/observability/env";
 import type { SaleorSecrets } from "../components/secrets";
 import { Storefront } from "../components/storefront";
-import type { StackConfig } from "../config";
+import { marketsOf, type Market, type StackConfig } from "../config";
 import { createRegionAlarms } from "./alarms";
 import { awsOnly } from "./aws";
 import type { RegionWithData } from "./data";
@@ -41,7 +41,8 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
     const region = r.config;
     const instance = instanceOf(t, region);
     const release = cfg.releases[region.name];
-    const storefrontHosts = Object.values(region.hosts.storefronts);
+    const markets = marketsOf(cfg, region);
+    const storefrontHosts = markets.map((m) => m.host);
     const k8sOpts: pulumi.ComponentResourceOptions = { providers: [r.cluster.provider] };
     const isPrimary = region.role === "primary";
     const onAws = r.aws !== undefined;
@@ -103,6 +104,9 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
             scheme: cfg.app.scheme,
             workload: cfg.workloads.storefront,
             ingress,
+            channels: storefrontChannels(cfg, markets),
+            allowedOrigins: storefrontHosts.map((h) => `${cfg.app.scheme}://${h}`),
+            payments: cfg.storefront.payments,
         },
         k8sOpts,
     );
@@ -151,6 +155,18 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
         },
         migrationJob: saleor.migrationJob,
     };
+}
+
+/**
+ * STOREFRONT_CHANNELS of a region: each market's channel (the primary's first), when any market names
+ * one in storefront.channels; unset otherwise, so the storefront keeps its own default.
+ */
+function storefrontChannels(cfg: StackConfig, markets: Market[]): string | undefined {
+    if (!markets.some((m) => m.channel)) return undefined;
+    const sf = cfg.images.storefront;
+    const fallback = sf.source === "build" ? sf.defaultChannel : undefined;
+    const slugs = markets.map((m) => m.channel ?? fallback).filter((c): c is string => c !== undefined);
+    return [...new Set(slugs)].join(",");
 }
 
 /** The region's certificate and WAF, attached to its ALB through the Ingress annotations. */

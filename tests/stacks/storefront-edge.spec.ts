@@ -31,9 +31,18 @@ const preStopSleep = (container: any): number => {
     return Number(command[1]);
 };
 
-async function plan(stack: string): Promise<Resources> {
-    return new Resources((await evaluated(stack)).resources);
+async function plan(stack: string, overrides: Record<string, string> = {}): Promise<Resources> {
+    return new Resources((await evaluated(stack, overrides)).resources);
 }
+const buildArgs = (res: Resources, region: string): Record<string, string> =>
+    inputs(res.one(T.image, `${region}-storefront-image`)).build.args;
+const storefrontEnv = (res: Resources, region: string) => env(podSpec(res, `${region}-storefront`).containers[0]);
+/** Every market host of each region in the stack files. */
+const marketHosts = {
+    dev: { local: ["shop.localhost"] },
+    staging: { "eu-central-1": ["de.staging.example.com"], "eu-west-1": ["nl.staging.example.com", "be.staging.example.com"] },
+    production: { "eu-central-1": ["de.example.com"], "eu-west-1": ["nl.example.com", "be.example.com"] },
+} as const;
 
 describe("storefront and API behind a load balancer", () => {
     for (const stack of stacks) {
@@ -118,6 +127,61 @@ describe("storefront build", () => {
                 const apiHost = new URL((e.outputs as any).regions[region].endpoints.api).hostname;
                 waitsFor(T.validation, `${region}-edge-certificate`);
                 waitsFor(T.record, `${region}-edge-${apiHost}`);
+            }
+        });
+    }
+});
+
+describe("markets", () => {
+    for (const stack of stacks) {
+        it(`${stack}: registration and password reset links may point at every market host, not only the one the image was built for`, async () => {
+            const res = await plan(stack);
+            const scheme = stack === "dev" ? "http" : "https";
+            for (const [region, hosts] of Object.entries(marketHosts[stack])) {
+                const allowed = (storefrontEnv(res, region).ALLOWED_EXTRA_ORIGINS ?? "").split(",");
+                for (const host of hosts) assert.ok(allowed.includes(`${scheme}://${host}`), `${region}: ${host} in ${allowed}`);
+            }
+        });
+    }
+
+    for (const stack of awsStacks) {
+        it(`${stack}: the storefront is built for the region's primary market, whatever order the engine hands the markets in`, async () => {
+            const sorted = (await import("js-yaml")).load(require("fs").readFileSync(`Pulumi.${stack}.yaml`, "utf8")) as any;
+            // The engine passes objects as JSON with sorted keys: be before nl.
+            const regions = sorted.config["saleor:regions"].map((r: any) => ({
+                ...r,
+                hosts: { ...r.hosts, storefronts: Object.fromEntries(Object.entries(r.hosts.storefronts).sort()) },
+            }));
+            const res = await plan(stack, { "saleor:regions": JSON.stringify(regions) });
+            const nl = marketHosts[stack]["eu-west-1"][0];
+            assert.equal(buildArgs(res, "eu-west-1").NEXT_PUBLIC_STOREFRONT_URL, `https://${nl}`);
+            assert.equal(buildArgs(res, "eu-central-1").NEXT_PUBLIC_STOREFRONT_URL, `https://${marketHosts[stack]["eu-central-1"][0]}`);
+        });
+
+        it(`${stack}: each market opens its own channel, and its region's storefront serves every market's channel`, async () => {
+            const channels = { de: "channel-de", nl: "channel-nl", be: "channel-be" };
+            const res = await plan(stack, { "saleor:storefront": JSON.stringify({ channels }) });
+            assert.equal(buildArgs(res, "eu-central-1").NEXT_PUBLIC_DEFAULT_CHANNEL, "channel-de");
+            assert.equal(storefrontEnv(res, "eu-central-1").STOREFRONT_CHANNELS, "channel-de");
+            assert.equal(buildArgs(res, "eu-west-1").NEXT_PUBLIC_DEFAULT_CHANNEL, "channel-nl");
+            assert.equal(storefrontEnv(res, "eu-west-1").STOREFRONT_CHANNELS, "channel-nl,channel-be");
+        });
+    }
+
+    for (const stack of stacks) {
+        it(`${stack}: the checkout offers ${stack === "production" ? "Stripe and no test payments" : "test payments (Dummy Payment app)"}`, async () => {
+            const res = await plan(stack);
+            for (const region of regionsOf[stack]) {
+                const e = storefrontEnv(res, region);
+                const args = buildArgs(res, region);
+                if (stack === "production") {
+                    assert.equal(args.NEXT_PUBLIC_ENABLE_STRIPE_PAYMENTS, "true");
+                    assert.equal(e.ENABLE_STRIPE_PAYMENTS, "true");
+                    assert.equal(e.ALLOW_DUMMY_PAYMENT, undefined);
+                } else {
+                    assert.equal(e.ALLOW_DUMMY_PAYMENT, "true");
+                    assert.equal(args.NEXT_PUBLIC_ENABLE_STRIPE_PAYMENTS, undefined);
+                }
             }
         });
     }
