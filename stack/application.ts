@@ -180,6 +180,10 @@ function createEdge(cfg: StackConfig, t: Topology, r: RegionWithData, storefront
             zoneName: required(cfg.operations.dnsZone, "operations.dnsZone"),
             hosts: [region.hosts.api, region.hosts.dashboard, ...storefrontHosts],
             apiHost: region.hosts.api,
+            // The storefront has no server-only API URL: its server calls NEXT_PUBLIC_SALEOR_API_URL
+            // (saleor/storefront src/lib/graphql.ts, src/lib/auth/server.ts), inlined at build time for
+            // the browser too, so it cannot be the in-cluster Service. Its requests leave through NAT.
+            ownEgressIps: r.cluster.network?.egressPublicIps,
             tags: t.tags,
         },
         { providers: [r.aws.provider] },

@@ -14,6 +14,12 @@ export interface RegionalEdgeArgs {
     readonly apiHost: string;
     /** Requests one client IP may make in 5 minutes before the WAF blocks it. Default: 2000. */
     readonly rateLimitPer5Min?: number;
+    /**
+     * Public IPv4 addresses of our own servers in the region (the cluster's NAT gateways), allowed
+     * ahead of the rate rule: the storefront renders pages server-side through the public API host,
+     * so its requests, every shopper's, arrive from these few addresses. Default: none.
+     */
+    readonly ownEgressIps?: pulumi.Input<string[]>;
     /** Path on the API host the Route 53 health check requests over HTTPS. Default: "/health/". */
     readonly healthCheckPath?: string;
     /**
@@ -101,11 +107,26 @@ export class RegionalEdge extends pulumi.ComponentResource {
         this.certificateArn = validation.certificateArn;
         this.certificateValidation = validation;
 
+        const ownServers =
+            args.ownEgressIps === undefined
+                ? undefined
+                : new aws.wafv2.IpSet(
+                      `${name}-own-servers`,
+                      {
+                          scope: "REGIONAL",
+                          ipAddressVersion: "IPV4",
+                          description: `Our own servers in ${args.region}: the cluster's NAT addresses`,
+                          addresses: pulumi.output(args.ownEgressIps).apply((ips) => ips.map((ip) => `${ip}/32`)),
+                          tags: args.tags,
+                      },
+                      { parent: this },
+                  );
         const acl = createWebAcl(
             `${name}-waf`,
             {
                 scope: "REGIONAL",
                 rateLimitPer5Min: rateLimit,
+                allowedSourcesIpSetArn: ownServers?.arn,
                 commonRulesCountOnly: args.commonRulesCountOnly ?? ["SizeRestrictions_BODY"],
                 description: `Saleor public endpoints in ${args.region}`,
                 tags: args.tags,

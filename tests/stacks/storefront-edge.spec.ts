@@ -186,3 +186,31 @@ describe("markets", () => {
         });
     }
 });
+
+describe("our own servers at the WAF", () => {
+    // The storefront renders pages server-side through the public API URL (saleor/storefront
+    // src/lib/graphql.ts reads NEXT_PUBLIC_SALEOR_API_URL on the server too), so its calls leave the
+    // cluster through the region's NAT gateways and reach the ALB from their addresses.
+    for (const stack of awsStacks) {
+        it(`${stack}: the region's NAT addresses are allowed ahead of the per-IP rate rule, so shoppers are not throttled as one client`, async () => {
+            const res = await plan(stack);
+            for (const region of regionsOf[stack]) {
+                const acl = res.one(T.webAcl, `${region}-edge-waf`);
+                const rules: any[] = inputs(acl).rules;
+                const rate = rules.find((r) => r.name === "rate-limit-per-ip");
+                const own = rules.find((r) => r.action?.allow && r.statement?.ipSetReferenceStatement);
+                assert.ok(own, `${region}: a rule allows an IP set`);
+                assert.ok(own.priority < rate.priority, `${region}: it is evaluated before the rate rule`);
+                const ipSet = res.ofType(T.ipSet).find((s) => acl.dependencies.includes(s.urn));
+                assert.ok(ipSet, `${region}: the ACL uses an IP set`);
+                assert.equal(inputs(ipSet).scope, "REGIONAL");
+                const nats = res
+                    .ofType("aws:ec2/natGateway:NatGateway")
+                    .filter((n) => n.name.startsWith(`${region}-`))
+                    .map((n) => n.urn);
+                assert.ok(nats.length > 0);
+                for (const nat of nats) assert.ok(ipSet.dependencies.includes(nat), `${region}: the IP set holds ${nat}'s address`);
+            }
+        });
+    }
+});
