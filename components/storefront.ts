@@ -37,6 +37,12 @@ export interface StorefrontArgs {
      * account confirmation or password reset link: every market host. Default: none.
      */
     readonly allowedOrigins?: string[];
+    /**
+     * Pins a host name in the pod's /etc/hosts: the API host to the API Service's cluster IP where the
+     * public API URL is plain HTTP on port 80 (dev), so the server renders against the API inside the
+     * cluster. Default: none (the name resolves as anywhere else).
+     */
+    readonly hostAlias?: { readonly host: string; readonly ip: pulumi.Input<string> };
     /** Payment providers the checkout offers. Default: neither (Stripe only if the image was built with it). */
     readonly payments?: { readonly dummy: boolean; readonly stripe: boolean };
 }
@@ -82,6 +88,7 @@ export class Storefront extends pulumi.ComponentResource {
                 // The drain, then Next.js finishing what is in flight.
                 terminationGracePeriodSeconds: drainSeconds + 25,
                 servicePort: { name: "http", port: 80, targetPort: "http" },
+                hostAliases: args.hostAlias ? [{ hostnames: [args.hostAlias.host], ip: args.hostAlias.ip }] : undefined,
                 containers: [
                     {
                         name: "storefront",

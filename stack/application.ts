@@ -107,6 +107,11 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
             channels: storefrontChannels(cfg, markets),
             allowedOrigins: storefrontHosts.map((h) => `${cfg.app.scheme}://${h}`),
             payments: cfg.storefront.payments,
+            // The server-side calls use the public API URL too (no server-only URL in the storefront). Over
+            // plain HTTP (dev) its host is pinned to the API Service inside the pod: http://api.localhost/
+            // is the pod's own loopback otherwise. The Service answers the same port (80) and path, and
+            // ALLOWED_HOSTS admits the public host. Over HTTPS the call goes out through the ALB.
+            hostAlias: cfg.app.scheme === "http" ? { host: region.hosts.api, ip: saleor.apiClusterIp } : undefined,
         },
         k8sOpts,
     );

@@ -123,6 +123,8 @@ export interface AppDeploymentArgs {
     readonly servicePort?: { readonly name: string; readonly port: number; readonly targetPort: string };
     /** Pod spread across zones and nodes when replicas > 1. */
     readonly spread?: boolean;
+    /** Entries for the pod's /etc/hosts. Default: none. */
+    readonly hostAliases?: pulumi.Input<k8s.types.input.core.v1.HostAlias>[];
     /** Seconds between the pod's stop signal (preStop first) and SIGKILL. Default: 45. */
     readonly terminationGracePeriodSeconds?: number;
 }
@@ -157,6 +159,7 @@ export function createAppDeployment(name: string, args: AppDeploymentArgs, opts:
                         // No Saleor process talks to the Kubernetes API.
                         automountServiceAccountToken: false,
                         serviceAccountName: args.serviceAccountName,
+                        hostAliases: args.hostAliases,
                         securityContext: podSecurityContext(args.runAs),
                         initContainers: args.initContainers,
                         containers: args.containers,

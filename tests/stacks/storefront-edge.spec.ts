@@ -214,3 +214,23 @@ describe("our own servers at the WAF", () => {
         });
     }
 });
+
+describe("dev storefront server-side rendering", () => {
+    it("dev: the storefront's server reaches the API host inside the cluster (api.localhost is loopback in a pod)", async () => {
+        const res = await plan("dev");
+        const deployment = res.one(T.deployment, "local-storefront");
+        const aliases: any[] = inputs(deployment).spec.template.spec.hostAliases ?? [];
+        const api = aliases.find((a) => a.hostnames.includes("api.localhost"));
+        assert.ok(api, "api.localhost is pinned in the pod's /etc/hosts");
+        const service = res.one("kubernetes:core/v1:Service", "local-core-api");
+        assert.ok(deployment.dependencies.includes(service.urn), "to the API Service's cluster IP");
+        assert.match(api.ip, /^[0-9.]+$/);
+    });
+
+    for (const stack of awsStacks) {
+        it(`${stack}: the storefront's server goes through the public HTTPS host (the Service speaks plain HTTP)`, async () => {
+            const res = await plan(stack);
+            for (const region of regionsOf[stack]) assert.equal(podSpec(res, `${region}-storefront`).hostAliases, undefined);
+        });
+    }
+});
