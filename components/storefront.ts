@@ -13,6 +13,13 @@ import {
 } from "./kubernetes/workload";
 import type { IngressSettings } from "./core/types";
 
+/**
+ * No health route: / is answered by the middleware alone, a 308 to the default channel (saleor/storefront
+ * src/middleware.ts), or the page itself (200) when no channel is configured. It proves the server runs
+ * without making the API's health the storefront's.
+ */
+const storefrontHealth = { path: "/", successCodes: "200,308" };
+
 /** The storefront image runs as the `nextjs` user its Dockerfile creates (uid 1001, gid 1001 `nodejs`). */
 export const storefrontRunAs: RunAs = { user: 1001, group: 1001 };
 
@@ -43,6 +50,12 @@ export interface StorefrontArgs {
      * cluster. Default: none (the name resolves as anywhere else).
      */
     readonly hostAlias?: { readonly host: string; readonly ip: pulumi.Input<string> };
+    /**
+     * Hosts whose `/` opens another path than the image's default (a market's own channel, `/<slug>`),
+     * by host. Each gets an Ingress of its own with the controller's redirect (`ingress.rootRedirect`);
+     * without one the host is served as the others. Default: none.
+     */
+    readonly rootPaths?: Record<string, string>;
     /** Payment providers the checkout offers. Default: neither (Stripe only if the image was built with it). */
     readonly payments?: { readonly dummy: boolean; readonly stripe: boolean };
 }
@@ -119,20 +132,41 @@ export class Storefront extends pulumi.ComponentResource {
             parentOpts,
         );
 
+        const redirect = args.ingress.rootRedirect;
+        const redirected = redirect ? args.hosts.filter((h) => args.rootPaths?.[h] !== undefined) : [];
+        // A market whose channel is not the image's default: `/` on its host goes to its channel, which the
+        // middleware then serves (src/middleware.ts: /{channel} → /{locale}/{channel}).
+        for (const host of redirected) {
+            const { annotations, rootBackend } = redirect!(args.rootPaths![host]);
+            createIngress(
+                `${name}-${host}`,
+                {
+                    namespace: args.namespace,
+                    component: "storefront",
+                    instance: args.instance,
+                    hosts: [host],
+                    serviceName: app.service!.metadata.name,
+                    servicePort: "http",
+                    ingressClassName: args.ingress.className,
+                    annotations: { ...args.ingress.annotations, ...args.ingress.healthCheck?.(storefrontHealth), ...annotations },
+                    tls: args.ingress.tls,
+                    rootBackend,
+                },
+                parentOpts,
+            );
+        }
+
         createIngress(
             `${name}`,
             {
                 namespace: args.namespace,
                 component: "storefront",
                 instance: args.instance,
-                hosts: args.hosts,
+                hosts: args.hosts.filter((h) => !redirected.includes(h)),
                 serviceName: app.service!.metadata.name,
                 servicePort: "http",
                 ingressClassName: args.ingress.className,
-                // No health route: / is answered by the middleware alone, a 308 to the default channel
-                // (saleor/storefront src/middleware.ts), or the page itself (200) when no channel is
-                // configured. It proves the server runs without making the API's health the storefront's.
-                annotations: { ...args.ingress.annotations, ...args.ingress.healthCheck?.({ path: "/", successCodes: "200,308" }) },
+                annotations: { ...args.ingress.annotations, ...args.ingress.healthCheck?.(storefrontHealth) },
                 tls: args.ingress.tls,
             },
             parentOpts,

@@ -105,6 +105,7 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
             workload: cfg.workloads.storefront,
             ingress,
             channels: storefrontChannels(cfg, markets),
+            rootPaths: marketRootPaths(cfg, markets),
             allowedOrigins: storefrontHosts.map((h) => `${cfg.app.scheme}://${h}`),
             payments: cfg.storefront.payments,
             // The server-side calls use the public API URL too (no server-only URL in the storefront). Over
@@ -172,6 +173,17 @@ function storefrontChannels(cfg: StackConfig, markets: Market[]): string | undef
     const fallback = sf.source === "build" ? sf.defaultChannel : undefined;
     const slugs = markets.map((m) => m.channel ?? fallback).filter((c): c is string => c !== undefined);
     return [...new Set(slugs)].join(",");
+}
+
+/**
+ * The markets whose host must open another channel than the one the region's image opens at `/` (the
+ * primary market's, NEXT_PUBLIC_DEFAULT_CHANNEL, inlined at build time): `/<channel>` by host.
+ */
+function marketRootPaths(cfg: StackConfig, markets: Market[]): Record<string, string> {
+    const sf = cfg.images.storefront;
+    const [primary, ...others] = markets;
+    const opened = primary.channel ?? (sf.source === "build" ? sf.defaultChannel : undefined);
+    return Object.fromEntries(others.filter((m) => m.channel && m.channel !== opened).map((m) => [m.host, `/${m.channel}`]));
 }
 
 /** The region's certificate and WAF, attached to its ALB through the Ingress annotations. */

@@ -21,6 +21,13 @@ export interface HealthCheck {
     readonly successCodes: string;
 }
 
+/** A redirect of `/` as a controller does it. */
+export interface RootRedirect {
+    readonly annotations: Record<string, string>;
+    /** The backend of an exact `/` rule ahead of the host's other paths (an ALB action's name and `use-annotation`). */
+    readonly rootBackend?: { readonly serviceName: string; readonly portName: string };
+}
+
 export interface IngressSettings {
     readonly className: string;
     /** Annotations on every Ingress (body size, ALB group, listeners, certificate, WAF). Default: none. */
@@ -31,6 +38,12 @@ export interface IngressSettings {
      * controller's own check, or none).
      */
     readonly healthCheck?: (check: HealthCheck) => Record<string, string>;
+    /**
+     * How this controller sends a host's `/` to `path`, for an Ingress of that host alone: its
+     * annotations, and (ALB actions) the backend an exact `/` rule must name. Default: not supported,
+     * `/` is the application's.
+     */
+    readonly rootRedirect?: (path: string) => RootRedirect;
     /**
      * TLS on the Ingresses: a Secret with the certificate, or `{}` where the controller finds the
      * certificate itself (ACM through the AWS load balancer controller). Default: none (plain http).

@@ -264,9 +264,20 @@ export function createIngress(
          * (the AWS load balancer controller) it finds a certificate for the hosts itself. Omit for plain http.
          */
         readonly tls?: { readonly secretName?: string };
+        /** A backend for exactly `/` on every host, ahead of the Service (a load balancer's own action). Default: none. */
+        readonly rootBackend?: { readonly serviceName: string; readonly portName: string };
     },
     opts: pulumi.CustomResourceOptions,
 ): k8s.networking.v1.Ingress {
+    const root = args.rootBackend
+        ? [
+              {
+                  path: "/",
+                  pathType: "Exact",
+                  backend: { service: { name: args.rootBackend.serviceName, port: { name: args.rootBackend.portName } } },
+              },
+          ]
+        : [];
     return new Ingress(
         name,
         {
@@ -278,6 +289,7 @@ export function createIngress(
                     host,
                     http: {
                         paths: [
+                            ...root,
                             {
                                 path: "/",
                                 pathType: "Prefix",

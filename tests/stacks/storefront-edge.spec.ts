@@ -165,6 +165,24 @@ describe("markets", () => {
             assert.equal(storefrontEnv(res, "eu-central-1").STOREFRONT_CHANNELS, "channel-de");
             assert.equal(buildArgs(res, "eu-west-1").NEXT_PUBLIC_DEFAULT_CHANNEL, "channel-nl");
             assert.equal(storefrontEnv(res, "eu-west-1").STOREFRONT_CHANNELS, "channel-nl,channel-be");
+            // be is served by the image built for nl: its host's / is sent to its own channel by the ALB.
+            const be = marketHosts[stack]["eu-west-1"][1];
+            const beIngresses = res.ofType(T.ingress).filter((i) => inputs(i).spec.rules.some((r: any) => r.host === be));
+            assert.equal(beIngresses.length, 1);
+            const rule = inputs(beIngresses[0]).spec.rules.find((r: any) => r.host === be);
+            const root = rule.http.paths.find((p: any) => p.path === "/" && p.pathType === "Exact");
+            assert.ok(root, `${be}: an exact / rule`);
+            assert.equal(root.backend.service.port.name, "use-annotation");
+            const action = JSON.parse(
+                inputs(beIngresses[0]).metadata.annotations[`alb.ingress.kubernetes.io/actions.${root.backend.service.name}`],
+            );
+            assert.deepEqual(action, { type: "redirect", redirectConfig: { path: "/channel-be", statusCode: "HTTP_302" } });
+            const nl = marketHosts[stack]["eu-west-1"][0];
+            const nlRule = res
+                .ofType(T.ingress)
+                .flatMap((i) => inputs(i).spec.rules)
+                .find((r: any) => r.host === nl);
+            assert.ok(!nlRule.http.paths.some((p: any) => p.pathType === "Exact"), "the primary market opens the image's default channel");
         });
     }
 
