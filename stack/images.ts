@@ -90,6 +90,11 @@ export class ImageCatalogue {
             // The checkout's Stripe switch in the browser bundle (the Dockerfile's ARG, also copied to the
             // runtime's ENABLE_STRIPE_PAYMENTS); its default is false, so it is passed only to turn it on.
             ...(this.cfg.storefront.payments.stripe ? { NEXT_PUBLIC_ENABLE_STRIPE_PAYMENTS: "true" } : {}),
+            // The checkout's Dummy Payment switch in the browser bundle (payment-gateway-alerts.tsx is a client
+            // component; the runtime ALLOW_DUMMY_PAYMENT only reaches the server). saleor/storefront's
+            // Dockerfile (at 60fea090) declares no ARG for it, so Docker drops it with a warning: test
+            // payments show in the browser only from a Dockerfile that adds `ARG`/`ENV NEXT_PUBLIC_ALLOW_DUMMY_PAYMENT`.
+            ...(this.cfg.storefront.payments.dummy ? { NEXT_PUBLIC_ALLOW_DUMMY_PAYMENT: "true" } : {}),
         };
         // Tagged by what it holds: the storefront commit it is built from (images.storefront.tag, which
         // the deploy checks out), the region, and a digest of the arguments inlined into the bundle.

@@ -196,8 +196,10 @@ describe("markets", () => {
                     assert.equal(args.NEXT_PUBLIC_ENABLE_STRIPE_PAYMENTS, "true");
                     assert.equal(e.ENABLE_STRIPE_PAYMENTS, "true");
                     assert.equal(e.ALLOW_DUMMY_PAYMENT, undefined);
+                    assert.equal(args.NEXT_PUBLIC_ALLOW_DUMMY_PAYMENT, undefined);
                 } else {
                     assert.equal(e.ALLOW_DUMMY_PAYMENT, "true");
+                    assert.equal(args.NEXT_PUBLIC_ALLOW_DUMMY_PAYMENT, "true");
                     assert.equal(args.NEXT_PUBLIC_ENABLE_STRIPE_PAYMENTS, undefined);
                 }
             }
