@@ -69,7 +69,9 @@ export class ContainerImage extends pulumi.ComponentResource {
                           }
                         : undefined,
                 },
-                { parent: this },
+                // The engine does not hold a component's children back for the component's dependsOn: the
+                // build itself must carry it, or it starts at once (a storefront build before its API serves).
+                { parent: this, dependsOn: opts.dependsOn },
             );
             this.ref = b.skipPush ? image.imageName : image.repoDigest;
         } else {

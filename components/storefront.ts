@@ -3,12 +3,22 @@ import {
     containerSecurityContext,
     createAppDeployment,
     createIngress,
+    drainSeconds,
     httpProbe,
+    preStopSleep,
     resourceRequirements,
+    serverKeepAliveSeconds,
     type RunAs,
     type WorkloadSpec,
 } from "./kubernetes/workload";
 import type { IngressSettings } from "./core/types";
+
+/**
+ * No health route: / is answered by the middleware alone, a 308 to the default channel (saleor/storefront
+ * src/middleware.ts), or the page itself (200) when no channel is configured. It proves the server runs
+ * without making the API's health the storefront's.
+ */
+const storefrontHealth = { path: "/", successCodes: "200,308" };
 
 /** The storefront image runs as the `nextjs` user its Dockerfile creates (uid 1001, gid 1001 `nodejs`). */
 export const storefrontRunAs: RunAs = { user: 1001, group: 1001 };
@@ -29,6 +39,25 @@ export interface StorefrontArgs {
      * storefront's own default.
      */
     readonly channels?: string;
+    /**
+     * Origins (scheme://host) besides the one the image was built for that may be the target of an
+     * account confirmation or password reset link: every market host. Default: none.
+     */
+    readonly allowedOrigins?: string[];
+    /**
+     * Pins a host name in the pod's /etc/hosts: the API host to the API Service's cluster IP where the
+     * public API URL is plain HTTP on port 80 (dev), so the server renders against the API inside the
+     * cluster. Default: none (the name resolves as anywhere else).
+     */
+    readonly hostAlias?: { readonly host: string; readonly ip: pulumi.Input<string> };
+    /**
+     * Hosts whose `/` opens another path than the image's default (a market's own channel, `/<slug>`),
+     * by host. Each gets an Ingress of its own with the controller's redirect (`ingress.rootRedirect`);
+     * without one the host is served as the others. Default: none.
+     */
+    readonly rootPaths?: Record<string, string>;
+    /** Payment providers the checkout offers. Default: neither (Stripe only if the image was built with it). */
+    readonly payments?: { readonly dummy: boolean; readonly stripe: boolean };
 }
 
 /**
@@ -47,7 +76,19 @@ export class Storefront extends pulumi.ComponentResource {
             { name: "HOSTNAME", value: "0.0.0.0" },
             { name: "PORT", value: "3000" },
             { name: "NODE_ENV", value: "production" },
+            // Milliseconds. The standalone server.js that `next build` writes passes it to startServer as
+            // keepAliveTimeout (next/dist/build/utils.js); unset, Node closes idle connections after 5 s,
+            // long before the ALB's 60 s idle timeout, and the ALB answers 502 when it reuses one.
+            { name: "KEEP_ALIVE_TIMEOUT", value: String(serverKeepAliveSeconds * 1000) },
             ...(args.channels ? [{ name: "STOREFRONT_CHANNELS", value: args.channels }] : []),
+            // Read at run time by the server action that sends the links (src/lib/auth/validate-redirect-url.ts):
+            // only NEXT_PUBLIC_STOREFRONT_URL, NEXT_PUBLIC_CHECKOUT_URL and these pass. Without it, registration
+            // and password reset on any host but the one the image was built for are refused.
+            ...(args.allowedOrigins?.length ? [{ name: "ALLOWED_EXTRA_ORIGINS", value: args.allowedOrigins.join(",") }] : []),
+            // Server-side switches of src/checkout/lib/payment/providers/dummy.ts and stripe.ts (the
+            // NEXT_PUBLIC_ twins are inlined at build time; see stack/images.ts).
+            ...(args.payments?.dummy ? [{ name: "ALLOW_DUMMY_PAYMENT", value: "true" }] : []),
+            ...(args.payments?.stripe ? [{ name: "ENABLE_STRIPE_PAYMENTS", value: "true" }] : []),
         ];
         const app = createAppDeployment(
             `${name}`,
@@ -57,7 +98,10 @@ export class Storefront extends pulumi.ComponentResource {
                 instance: args.instance,
                 runAs: storefrontRunAs,
                 spec: args.workload,
+                // The drain, then Next.js finishing what is in flight.
+                terminationGracePeriodSeconds: drainSeconds + 25,
                 servicePort: { name: "http", port: 80, targetPort: "http" },
+                hostAliases: args.hostAlias ? [{ hostnames: [args.hostAlias.host], ip: args.hostAlias.ip }] : undefined,
                 containers: [
                     {
                         name: "storefront",
@@ -71,6 +115,8 @@ export class Storefront extends pulumi.ComponentResource {
                         livenessProbe: { tcpSocket: { port: "http" }, periodSeconds: 20, failureThreshold: 3 },
                         resources: resourceRequirements(args.workload.resources),
                         securityContext: containerSecurityContext(true),
+                        // Keep serving until the load balancer has dropped the pod (node:alpine has busybox sleep).
+                        lifecycle: preStopSleep(drainSeconds),
                         // The image cache and ISR pages are written under .next/cache.
                         volumeMounts: [
                             { name: "next-cache", mountPath: "/app/.next/cache" },
@@ -86,17 +132,41 @@ export class Storefront extends pulumi.ComponentResource {
             parentOpts,
         );
 
+        const redirect = args.ingress.rootRedirect;
+        const redirected = redirect ? args.hosts.filter((h) => args.rootPaths?.[h] !== undefined) : [];
+        // A market whose channel is not the image's default: `/` on its host goes to its channel, which the
+        // middleware then serves (src/middleware.ts: /{channel} → /{locale}/{channel}).
+        for (const host of redirected) {
+            const { annotations, rootBackend } = redirect!(args.rootPaths![host]);
+            createIngress(
+                `${name}-${host}`,
+                {
+                    namespace: args.namespace,
+                    component: "storefront",
+                    instance: args.instance,
+                    hosts: [host],
+                    serviceName: app.service!.metadata.name,
+                    servicePort: "http",
+                    ingressClassName: args.ingress.className,
+                    annotations: { ...args.ingress.annotations, ...args.ingress.healthCheck?.(storefrontHealth), ...annotations },
+                    tls: args.ingress.tls,
+                    rootBackend,
+                },
+                parentOpts,
+            );
+        }
+
         createIngress(
             `${name}`,
             {
                 namespace: args.namespace,
                 component: "storefront",
                 instance: args.instance,
-                hosts: args.hosts,
+                hosts: args.hosts.filter((h) => !redirected.includes(h)),
                 serviceName: app.service!.metadata.name,
                 servicePort: "http",
                 ingressClassName: args.ingress.className,
-                annotations: args.ingress.annotations,
+                annotations: { ...args.ingress.annotations, ...args.ingress.healthCheck?.(storefrontHealth) },
                 tls: args.ingress.tls,
             },
             parentOpts,

@@ -21,6 +21,8 @@ export function environmentDefaults(env: Environment): Record<string, unknown> {
         },
         features: { demoData: false, mailCatcher: false },
     };
+    // Test orders through the Dummy Payment app in dev and staging; real payments (Stripe) in production only.
+    const storefront = (payments: { dummy: boolean; stripe: boolean }) => ({ channels: {}, payments });
     // Dev has none of the AWS operations; staging gets the edge, alarms and Container Insights (it is where they are
     // tried), production everything: CDN, Container Insights and backups copied across regions.
     const operations = (on: { edge: boolean; mediaCdn: boolean; alarms: boolean; containerInsights: boolean; drBackupCopy: boolean }) => ({
@@ -51,6 +53,7 @@ export function environmentDefaults(env: Environment): Record<string, unknown> {
                     },
                 },
                 features: { demoData: false, mailCatcher: true },
+                storefront: storefront({ dummy: true, stripe: false }),
                 operations: operations({ edge: false, mediaCdn: false, alarms: false, containerInsights: false, drBackupCopy: false }),
                 app: {
                     debug: true,
@@ -117,6 +120,7 @@ export function environmentDefaults(env: Environment): Record<string, unknown> {
                     workerConcurrency: 2,
                 },
                 operations: operations({ edge: true, mediaCdn: false, alarms: true, containerInsights: true, drBackupCopy: false }),
+                storefront: storefront({ dummy: true, stripe: false }),
             };
         case "production":
             return {
@@ -181,6 +185,7 @@ export function environmentDefaults(env: Environment): Record<string, unknown> {
                     workerConcurrency: 4,
                 },
                 operations: operations({ edge: true, mediaCdn: true, alarms: true, containerInsights: true, drBackupCopy: true }),
+                storefront: storefront({ dummy: false, stripe: true }),
             };
     }
 }

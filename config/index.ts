@@ -6,7 +6,9 @@ export {
     loadStackConfig,
     validateStackConfig,
     formatPath,
+    marketsOf,
     namespace,
     type ConfigSource,
+    type Market,
 } from "./load";
 export { environmentDefaults, deepMerge } from "./defaults";

@@ -14,6 +14,7 @@ import {
     secretKeys,
     stackConfigSchema,
     type Environment,
+    type RegionConfig,
     type SecretValue,
     type StackConfig,
 } from "./schema";
@@ -137,6 +138,25 @@ export function coreVersionOf(c: Pick<StackConfig, "saleorVersion">, release: st
     return semver.test(release) ? release : c.saleorVersion;
 }
 
+/** One market of a region: its code, public host and the channel its host opens. */
+export interface Market {
+    readonly code: string;
+    readonly host: string;
+    /** The channel slug from storefront.channels, else undefined (the storefront's default channel). */
+    readonly channel?: string;
+}
+
+/**
+ * The markets of `region`, the primary market first and the others by code: an order that does not
+ * depend on how the stack file's map reached the program (YAML order offline, sorted JSON under the engine).
+ */
+export function marketsOf(c: Pick<StackConfig, "storefront">, region: RegionConfig): Market[] {
+    const codes = Object.keys(region.hosts.storefronts).sort();
+    const primary = region.primaryMarket ?? (codes.length === 1 ? codes[0] : undefined);
+    const ordered = primary && codes.includes(primary) ? [primary, ...codes.filter((m) => m !== primary)] : codes;
+    return ordered.map((code) => ({ code, host: region.hosts.storefronts[code], channel: c.storefront.channels[code] }));
+}
+
 /** A problem a cross-field rule found: the key it is about (without the namespace) and what is wrong. */
 interface Problem {
     readonly key: string;
@@ -209,6 +229,46 @@ export const crossRules: readonly CrossRule[] = [
             });
             return p;
         },
+    },
+    {
+        key: "regions[].primaryMarket",
+        check: (c) =>
+            c.regions.flatMap((r, i) => {
+                const markets = Object.keys(r.hosts.storefronts).sort();
+                if (r.primaryMarket !== undefined)
+                    return when(
+                        !markets.includes(r.primaryMarket),
+                        `regions[${i}].primaryMarket`,
+                        `"${r.primaryMarket}" is not one of this region's markets (hosts.storefronts); allowed: ${markets.join(", ")}`,
+                    );
+                return when(
+                    markets.length > 1,
+                    `regions[${i}].primaryMarket`,
+                    `is required when a region has more than one market: the market the storefront is built for; allowed: ${markets.join(", ")}`,
+                );
+            }),
+    },
+    {
+        key: "storefront.channels",
+        check: (c) => {
+            const markets = [...new Set(c.regions.flatMap((r) => Object.keys(r.hosts.storefronts)))].sort();
+            return Object.keys(c.storefront.channels).flatMap((m) =>
+                when(
+                    !markets.includes(m),
+                    `storefront.channels.${m}`,
+                    `"${m}" is not a market of any region (regions[].hosts.storefronts); allowed: ${markets.join(", ")}`,
+                ),
+            );
+        },
+    },
+    {
+        key: "storefront.payments.dummy",
+        check: (c) =>
+            when(
+                c.environment === "production" && c.storefront.payments.dummy,
+                "storefront.payments.dummy",
+                "test payments (Dummy Payment app) must be off in production: orders would be placed unpaid; allowed: false",
+            ),
     },
     {
         key: "regionReleases",

@@ -76,6 +76,10 @@ const workload = v.strictObject({
     autoscaling: v.optional(autoscaling),
 });
 
+const marketCode = matching(/^[a-z]{2}$/, "market codes are two lower-case letters");
+/** A Saleor channel slug. */
+const channelSlug = matching(/^[a-z0-9][a-z0-9_-]*$/, "must be a channel slug: lower-case letters, digits, - and _");
+
 const region = v.strictObject({
     /** `local` (or any label) for an existing cluster; an AWS region name for the aws flavour. */
     name: matching(/^[a-z0-9][a-z0-9-]{0,30}$/, "must be lower-case letters, digits and dashes"),
@@ -85,8 +89,15 @@ const region = v.strictObject({
         api: dnsName,
         dashboard: dnsName,
         /** Storefront host per market code (de, nl, be, ...). */
-        storefronts: v.record(matching(/^[a-z]{2}$/, "market codes are two lower-case letters"), dnsName),
+        storefronts: v.record(marketCode, dnsName),
     }),
+    /**
+     * The market whose host the region's storefront is built for (NEXT_PUBLIC_STOREFRONT_URL: canonical
+     * URLs, its own redirect allow-list) and whose channel it opens by default. One of
+     * `hosts.storefronts`; required when the region has more than one market, since the order of a
+     * YAML map does not survive the engine (it hands objects over as JSON with sorted keys).
+     */
+    primaryMarket: v.optional(marketCode),
     /** VPC address range (aws flavour); must not overlap another region's. */
     vpcCidr: v.optional(cidr),
 });
@@ -122,6 +133,23 @@ const storefrontSource = v.variant("source", [
         defaultChannel: v.optional(v.string(), "default-channel"),
     }),
 ]);
+
+/** The storefront's behaviour at run time, whatever image it runs. */
+const storefront = v.strictObject({
+    /**
+     * Saleor channel per market code: the channel a market's host opens at `/`, and the channels its
+     * region's storefront serves (STOREFRONT_CHANNELS). A market not listed opens
+     * images.storefront.defaultChannel (an image's own default when pinned).
+     */
+    channels: v.optional(v.record(marketCode, channelSlug), () => ({})),
+    /**
+     * Payment providers the checkout offers (saleor/storefront src/checkout/lib/payment/providers/):
+     * `dummy`, Saleor's Dummy Payment app, for test orders; `stripe`, the Saleor Stripe app. Their keys
+     * are the apps' configuration in Saleor, not the storefront's. `stripe` is also a build argument
+     * (NEXT_PUBLIC_ENABLE_STRIPE_PAYMENTS): a pinned image keeps what it was built with in the browser.
+     */
+    payments: v.strictObject({ dummy: v.boolean(), stripe: v.boolean() }),
+});
 
 const nodeGroup = v.strictObject({
     name: matching(/^[a-z][a-z0-9-]{0,30}$/, "must start with a lower-case letter, then letters, digits and dashes (at most 31)"),
@@ -324,6 +352,7 @@ export const stackConfigSchema = v.strictObject({
             activeDeadlineSeconds: int(60),
         }),
     }),
+    storefront,
     cluster,
     data,
     features: v.strictObject({

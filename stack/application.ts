@@ -6,7 +6,7 @@ import { AppNetworkPolicies } from "../components/network-policies";
 import { observabilityEnv } from "../components/observability/env";
 import type { SaleorSecrets } from "../components/secrets";
 import { Storefront } from "../components/storefront";
-import type { StackConfig } from "../config";
+import { marketsOf, type Market, type StackConfig } from "../config";
 import { createRegionAlarms } from "./alarms";
 import { awsOnly } from "./aws";
 import type { RegionWithData } from "./data";
@@ -41,7 +41,8 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
     const region = r.config;
     const instance = instanceOf(t, region);
     const release = cfg.releases[region.name];
-    const storefrontHosts = Object.values(region.hosts.storefronts);
+    const markets = marketsOf(cfg, region);
+    const storefrontHosts = markets.map((m) => m.host);
     const k8sOpts: pulumi.ComponentResourceOptions = { providers: [r.cluster.provider] };
     const isPrimary = region.role === "primary";
     const onAws = r.aws !== undefined;
@@ -94,11 +95,24 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
         {
             namespace: r.cluster.namespace,
             instance,
-            image: inputs.images.storefront(region, saleor.graphqlUrl, saleor.api),
+            // The build calls the public API URL (codegen against NEXT_PUBLIC_SALEOR_API_URL, which the
+            // storefront also inlines for the browser, so it cannot be the in-cluster one): it waits for
+            // the API's pods, its Ingress (the ALB or nginx route) and, on AWS, the issued certificate
+            // and the API host's DNS record. Without these a first deployment raced DNS and failed.
+            image: inputs.images.storefront(region, saleor.graphqlUrl, [saleor.api, saleor.apiIngress, ...(edge?.apiServing ?? [])]),
             hosts: storefrontHosts,
             scheme: cfg.app.scheme,
             workload: cfg.workloads.storefront,
             ingress,
+            channels: storefrontChannels(cfg, markets),
+            rootPaths: marketRootPaths(cfg, markets),
+            allowedOrigins: storefrontHosts.map((h) => `${cfg.app.scheme}://${h}`),
+            payments: cfg.storefront.payments,
+            // The server-side calls use the public API URL too (no server-only URL in the storefront). Over
+            // plain HTTP (dev) its host is pinned to the API Service inside the pod: http://api.localhost/
+            // is the pod's own loopback otherwise. The Service answers the same port (80) and path, and
+            // ALLOWED_HOSTS admits the public host. Over HTTPS the call goes out through the ALB.
+            hostAlias: cfg.app.scheme === "http" ? { host: region.hosts.api, ip: saleor.apiClusterIp } : undefined,
         },
         k8sOpts,
     );
@@ -149,6 +163,29 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
     };
 }
 
+/**
+ * STOREFRONT_CHANNELS of a region: each market's channel (the primary's first), when any market names
+ * one in storefront.channels; unset otherwise, so the storefront keeps its own default.
+ */
+function storefrontChannels(cfg: StackConfig, markets: Market[]): string | undefined {
+    if (!markets.some((m) => m.channel)) return undefined;
+    const sf = cfg.images.storefront;
+    const fallback = sf.source === "build" ? sf.defaultChannel : undefined;
+    const slugs = markets.map((m) => m.channel ?? fallback).filter((c): c is string => c !== undefined);
+    return [...new Set(slugs)].join(",");
+}
+
+/**
+ * The markets whose host must open another channel than the one the region's image opens at `/` (the
+ * primary market's, NEXT_PUBLIC_DEFAULT_CHANNEL, inlined at build time): `/<channel>` by host.
+ */
+function marketRootPaths(cfg: StackConfig, markets: Market[]): Record<string, string> {
+    const sf = cfg.images.storefront;
+    const [primary, ...others] = markets;
+    const opened = primary.channel ?? (sf.source === "build" ? sf.defaultChannel : undefined);
+    return Object.fromEntries(others.filter((m) => m.channel && m.channel !== opened).map((m) => [m.host, `/${m.channel}`]));
+}
+
 /** The region's certificate and WAF, attached to its ALB through the Ingress annotations. */
 function createEdge(cfg: StackConfig, t: Topology, r: RegionWithData, storefrontHosts: string[]): RegionalEdge | undefined {
     const region = r.config;
@@ -160,6 +197,10 @@ function createEdge(cfg: StackConfig, t: Topology, r: RegionWithData, storefront
             zoneName: required(cfg.operations.dnsZone, "operations.dnsZone"),
             hosts: [region.hosts.api, region.hosts.dashboard, ...storefrontHosts],
             apiHost: region.hosts.api,
+            // The storefront has no server-only API URL: its server calls NEXT_PUBLIC_SALEOR_API_URL
+            // (saleor/storefront src/lib/graphql.ts, src/lib/auth/server.ts), inlined at build time for
+            // the browser too, so it cannot be the in-cluster Service. Its requests leave through NAT.
+            ownEgressIps: r.cluster.network?.egressPublicIps,
             tags: t.tags,
         },
         { providers: [r.aws.provider] },

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerImage } from "../components/image";
 import type { ImageRegistry } from "../components/registry";
-import { coreVersionOf, type RegionConfig, type StackConfig } from "../config";
+import { coreVersionOf, marketsOf, type RegionConfig, type StackConfig } from "../config";
 import * as path from "path";
 import { argumentsTag, checkedOutCommit, contentTag } from "./content-tag";
 import { required, type Topology } from "./topology";
@@ -72,17 +72,29 @@ export class ImageCatalogue {
 
     /**
      * The storefront image of `region`. A build inlines the region's API URL into the bundle, so each
-     * region gets its own, after the region's API exists (`apiDependency`).
+     * region gets its own, after the region's public API host serves (`apiServing`): the build's
+     * GraphQL codegen (package.json `prebuild`, .graphqlrc.ts) and its prerendered pages call it.
      */
-    storefront(region: RegionConfig, graphqlUrl: pulumi.Output<string>, apiDependency: pulumi.Resource): pulumi.Output<string> {
+    storefront(region: RegionConfig, graphqlUrl: pulumi.Output<string>, apiServing: pulumi.Resource[]): pulumi.Output<string> {
         const sf = this.cfg.images.storefront;
         if (sf.source === "image") return pulumi.output(`${sf.repository}:${sf.tag}`);
         const registry = this.registry;
-        const storefrontHosts = Object.values(region.hosts.storefronts);
-        const args = {
+        // Built for the region's primary market (config names it): its host is the storefront's own URL
+        // (canonical links, the redirect allow-list) and its channel the one `/` opens. The other
+        // markets' hosts are allowed at run time (ALLOWED_EXTRA_ORIGINS, components/storefront.ts).
+        const [primary] = marketsOf(this.cfg, region);
+        const args: Record<string, pulumi.Input<string>> = {
             NEXT_PUBLIC_SALEOR_API_URL: graphqlUrl,
-            NEXT_PUBLIC_STOREFRONT_URL: `${this.cfg.app.scheme}://${storefrontHosts[0]}`,
-            NEXT_PUBLIC_DEFAULT_CHANNEL: sf.defaultChannel,
+            NEXT_PUBLIC_STOREFRONT_URL: `${this.cfg.app.scheme}://${primary.host}`,
+            NEXT_PUBLIC_DEFAULT_CHANNEL: primary.channel ?? sf.defaultChannel,
+            // The checkout's Stripe switch in the browser bundle (the Dockerfile's ARG, also copied to the
+            // runtime's ENABLE_STRIPE_PAYMENTS); its default is false, so it is passed only to turn it on.
+            ...(this.cfg.storefront.payments.stripe ? { NEXT_PUBLIC_ENABLE_STRIPE_PAYMENTS: "true" } : {}),
+            // The checkout's Dummy Payment switch in the browser bundle (payment-gateway-alerts.tsx is a client
+            // component; the runtime ALLOW_DUMMY_PAYMENT only reaches the server). saleor/storefront's
+            // Dockerfile (at 60fea090) declares no ARG for it, so Docker drops it with a warning: test
+            // payments show in the browser only from a Dockerfile that adds `ARG`/`ENV NEXT_PUBLIC_ALLOW_DUMMY_PAYMENT`.
+            ...(this.cfg.storefront.payments.dummy ? { NEXT_PUBLIC_ALLOW_DUMMY_PAYMENT: "true" } : {}),
         };
         // Tagged by what it holds: the storefront commit it is built from (images.storefront.tag, which
         // the deploy checks out), the region, and a digest of the arguments inlined into the bundle.
@@ -111,7 +123,7 @@ export class ImageCatalogue {
                     ...(registry ? { registry: registry.credentials } : {}),
                 },
             },
-            { dependsOn: [apiDependency] },
+            { dependsOn: apiServing },
         );
         return this.inRegion(image, sf.repositoryName, region);
     }

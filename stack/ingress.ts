@@ -15,6 +15,8 @@ export function ingressSettings(cfg: StackConfig, t: Topology, onAws: boolean, e
             className: cfg.cluster.ingressClassName,
             // The user's nginx front end accepts uploads up to 100 MB; keep the same limit.
             annotations: { "nginx.ingress.kubernetes.io/proxy-body-size": "100m" },
+            // ingress-nginx's app-root: a 302 from / to the path, for every host of the Ingress.
+            rootRedirect: (path) => ({ annotations: { "nginx.ingress.kubernetes.io/app-root": path } }),
         };
     }
     return {
@@ -36,6 +38,27 @@ export function ingressSettings(cfg: StackConfig, t: Topology, onAws: boolean, e
             "alb.ingress.kubernetes.io/ssl-redirect": "443",
             "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
         },
+        // Per Ingress: the controller applies health-check annotations to the target groups of the
+        // Ingress (or Service) that carries them, not group-wide (kubernetes-sigs/aws-load-balancer-controller
+        // docs/guide/ingress/annotations.md: Location "Ingress,Service", MergeBehavior "N/A"). Without
+        // them every target group checks "/" for 200, which neither the API (400) nor the storefront
+        // (308) answers: all targets unhealthy, and an ALB with no healthy target sends to all of them.
+        // A listener action named by the annotation and chosen by an exact / rule whose backend port is
+        // `use-annotation` (the controller's annotations.md, "actions"); host, port, protocol and query
+        // stay the request's.
+        rootRedirect: (path) => ({
+            annotations: {
+                "alb.ingress.kubernetes.io/actions.root-redirect": JSON.stringify({
+                    type: "redirect",
+                    redirectConfig: { path, statusCode: "HTTP_302" },
+                }),
+            },
+            rootBackend: { serviceName: "root-redirect", portName: "use-annotation" },
+        }),
+        healthCheck: (check) => ({
+            "alb.ingress.kubernetes.io/healthcheck-path": check.path,
+            "alb.ingress.kubernetes.io/success-codes": check.successCodes,
+        }),
     };
 }
 

@@ -215,6 +215,7 @@ export const DURATIONS: Record<string, DurationRule> = {
     "aws:cloudfront/originAccessControl:OriginAccessControl": quick(),
     "aws:cloudfront/cachePolicy:CachePolicy": quick(),
     "aws:cloudfront/originAccessIdentity:OriginAccessIdentity": quick(),
+    "aws:wafv2/ipSet:IpSet": quick(),
     "aws:wafv2/webAcl:WebAcl": {
         create: d(10, 60),
         update: d(10, 60),

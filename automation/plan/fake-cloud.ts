@@ -40,6 +40,15 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             meta.name ??= `${args.name}-${h}`;
             state.metadata = meta;
             id = meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name;
+            // A ClusterIP Service gets its virtual IP from the cluster's service range (kind's is 10.96.0.0/16).
+            if (
+                args.type === "kubernetes:core/v1:Service" &&
+                (inputs.spec?.type ?? "ClusterIP") === "ClusterIP" &&
+                !inputs.spec?.clusterIP
+            ) {
+                const n = parseInt(h.slice(0, 4), 16);
+                state.spec = { ...inputs.spec, clusterIP: `10.96.${(n >> 8) & 255}.${n & 255 || 1}` };
+            }
         } else if (args.type === "random:index/randomPassword:RandomPassword") {
             state.result = createHash("sha256")
                 .update(args.name)

@@ -90,6 +90,11 @@ export interface NetworkFacts {
     /** Route tables of the private subnets (for peering routes). */
     readonly privateRouteTableIds: pulumi.Output<string[]>;
     /**
+     * Public addresses the cluster's pods reach the internet from (the NAT gateways'): what our own
+     * servers look like to the region's public endpoints. Set by the aws flavour.
+     */
+    readonly egressPublicIps?: pulumi.Output<string[]>;
+    /**
      * How many private route tables there are, known before deployment: a peering needs one route
      * resource per table, and resources cannot be created inside an apply. Set by the aws flavour.
      */

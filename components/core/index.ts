@@ -3,4 +3,4 @@ export { dashboardRunAs } from "./dashboard";
 export type { CoreSecrets, CoreSettings, PublicHosts } from "./env";
 export { coreRunAs } from "./runtime";
 export { SaleorCore } from "./saleor-core";
-export type { IngressSettings, MigrationSpec, SaleorCoreArgs } from "./types";
+export type { HealthCheck, IngressSettings, MigrationSpec, RootRedirect, SaleorCoreArgs } from "./types";

@@ -28,7 +28,9 @@ export function createIngresses(name: string, args: IngressesArgs, parent: pulum
             serviceName: args.apiServiceName,
             servicePort: "http",
             ingressClassName: args.ingress.className,
-            annotations: args.ingress.annotations,
+            // /health/ answers 200 from the ASGI layer before Django (saleor/asgi); / answers 400, since
+            // the balancer's Host (the pod's IP) is not in ALLOWED_HOSTS.
+            annotations: { ...args.ingress.annotations, ...args.ingress.healthCheck?.({ path: "/health/", successCodes: "200" }) },
             tls: args.ingress.tls,
         },
         parentOpts,
@@ -43,7 +45,8 @@ export function createIngresses(name: string, args: IngressesArgs, parent: pulum
             serviceName: args.dashboardServiceName,
             servicePort: "http",
             ingressClassName: args.ingress.className,
-            annotations: args.ingress.annotations,
+            // The SPA's index, served by the Dashboard's nginx (dashboard.ts): it has no health route.
+            annotations: { ...args.ingress.annotations, ...args.ingress.healthCheck?.({ path: "/dashboard/", successCodes: "200" }) },
             tls: args.ingress.tls,
         },
         parentOpts,

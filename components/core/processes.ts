@@ -1,8 +1,19 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { ServiceAccount } from "@pulumi/kubernetes/core/v1/serviceAccount";
 import * as pulumi from "@pulumi/pulumi";
-import { appLabels, createAppDeployment, httpProbe, type WorkloadSpec } from "../kubernetes/workload";
+import {
+    appLabels,
+    createAppDeployment,
+    drainSeconds,
+    httpProbe,
+    preStopSleep,
+    serverKeepAliveSeconds,
+    type WorkloadSpec,
+} from "../kubernetes/workload";
 import { coreRunAs, type CoreRuntime } from "./runtime";
+
+/** uvicorn --timeout-graceful-shutdown: in-flight requests may finish for this long after SIGTERM. */
+const apiGracefulShutdownSeconds = 30;
 
 export interface ProcessesArgs {
     readonly namespace: pulumi.Input<string>;
@@ -58,6 +69,8 @@ export function createProcesses(name: string, args: ProcessesArgs, parent: pulum
             ...common,
             component: "api",
             spec: args.workloads.api,
+            // The drain, then uvicorn's graceful shutdown, then a margin before SIGKILL.
+            terminationGracePeriodSeconds: drainSeconds + apiGracefulShutdownSeconds + 10,
             containers: [
                 {
                     ...coreContainer("api", ["uvicorn"], args.workloads.api.resources),
@@ -71,8 +84,10 @@ export function createProcesses(name: string, args: ProcessesArgs, parent: pulum
                         "--ws=none",
                         "--no-server-header",
                         "--no-access-log",
-                        "--timeout-keep-alive=35",
-                        "--timeout-graceful-shutdown=30",
+                        // Longer than the ALB's 60 s idle timeout: the image's 35 s lets uvicorn close a
+                        // connection the ALB is about to reuse, a sporadic 502 (seconds, uvicorn's --help).
+                        `--timeout-keep-alive=${serverKeepAliveSeconds}`,
+                        `--timeout-graceful-shutdown=${apiGracefulShutdownSeconds}`,
                         "--limit-max-requests=10000",
                     ],
                     ports: [{ name: "http", containerPort: 8000 }],
@@ -82,7 +97,7 @@ export function createProcesses(name: string, args: ProcessesArgs, parent: pulum
                     readinessProbe: httpProbe("/health/", "http", 5, 3),
                     livenessProbe: httpProbe("/health/", "http", 10, 3),
                     // Let the load balancer drop the pod before uvicorn stops accepting.
-                    lifecycle: { preStop: { exec: { command: ["sleep", "5"] } } },
+                    lifecycle: preStopSleep(drainSeconds),
                 },
             ],
         },

@@ -27,6 +27,8 @@ export class SaleorCore extends pulumi.ComponentResource {
     public readonly migrationJob?: k8s.batch.v1.Job;
     /** In-cluster URL of the GraphQL endpoint (for server-side calls that stay in the cluster). */
     public readonly internalGraphqlUrl: pulumi.Output<string>;
+    /** The API Service's cluster IP: where the API's host can point inside the cluster (plain HTTP, port 80). */
+    public readonly apiClusterIp: pulumi.Output<string>;
     /** The API Deployment (what a storefront build waits for). */
     public readonly api: k8s.apps.v1.Deployment;
     /** The API's Ingress; its status names the load balancer that DNS points at. */
@@ -153,6 +155,7 @@ export class SaleorCore extends pulumi.ComponentResource {
         this.graphqlUrl = pulumi.output(`${args.hosts.scheme}://${args.hosts.api}/graphql/`);
         this.dashboardUrl = pulumi.output(`${args.hosts.scheme}://${args.hosts.dashboard}/dashboard/`);
         this.internalGraphqlUrl = pulumi.interpolate`http://${internalApiHost}/graphql/`;
+        this.apiClusterIp = apiService.spec.clusterIP;
         this.registerOutputs({
             apiUrl: this.apiUrl,
             graphqlUrl: this.graphqlUrl,

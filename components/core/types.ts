@@ -14,10 +14,36 @@ export interface MigrationSpec {
     readonly activeDeadlineSeconds?: number;
 }
 
+/** What a load balancer should request from a component's pods, and which status codes mean healthy. */
+export interface HealthCheck {
+    readonly path: string;
+    /** Comma-separated status codes or a range, as the AWS Load Balancer Controller takes them ("200", "200,308"). */
+    readonly successCodes: string;
+}
+
+/** A redirect of `/` as a controller does it. */
+export interface RootRedirect {
+    readonly annotations: Record<string, string>;
+    /** The backend of an exact `/` rule ahead of the host's other paths (an ALB action's name and `use-annotation`). */
+    readonly rootBackend?: { readonly serviceName: string; readonly portName: string };
+}
+
 export interface IngressSettings {
     readonly className: string;
     /** Annotations on every Ingress (body size, ALB group, listeners, certificate, WAF). Default: none. */
     readonly annotations?: Record<string, pulumi.Input<string>>;
+    /**
+     * The annotations that make the load balancer health-check one Ingress's pods at `check`: each
+     * component knows the path its pods answer, the stack knows the controller. Default: none (the
+     * controller's own check, or none).
+     */
+    readonly healthCheck?: (check: HealthCheck) => Record<string, string>;
+    /**
+     * How this controller sends a host's `/` to `path`, for an Ingress of that host alone: its
+     * annotations, and (ALB actions) the backend an exact `/` rule must name. Default: not supported,
+     * `/` is the application's.
+     */
+    readonly rootRedirect?: (path: string) => RootRedirect;
     /**
      * TLS on the Ingresses: a Secret with the certificate, or `{}` where the controller finds the
      * certificate itself (ACM through the AWS load balancer controller). Default: none (plain http).

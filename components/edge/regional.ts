@@ -14,6 +14,12 @@ export interface RegionalEdgeArgs {
     readonly apiHost: string;
     /** Requests one client IP may make in 5 minutes before the WAF blocks it. Default: 2000. */
     readonly rateLimitPer5Min?: number;
+    /**
+     * Public IPv4 addresses of our own servers in the region (the cluster's NAT gateways), allowed
+     * ahead of the rate rule: the storefront renders pages server-side through the public API host,
+     * so its requests, every shopper's, arrive from these few addresses. Default: none.
+     */
+    readonly ownEgressIps?: pulumi.Input<string[]>;
     /** Path on the API host the Route 53 health check requests over HTTPS. Default: "/health/". */
     readonly healthCheckPath?: string;
     /**
@@ -44,6 +50,8 @@ export class RegionalEdge extends pulumi.ComponentResource {
     public readonly ingressAnnotations: pulumi.Output<Record<string, string>>;
     /** ARN of the issued certificate (waits for validation). */
     public readonly certificateArn: pulumi.Output<string>;
+    /** Completes once ACM has issued the certificate: what must wait for HTTPS on these hosts to work. */
+    public readonly certificateValidation: aws.acm.CertificateValidation;
     /** ARN of the REGIONAL web ACL. */
     public readonly webAclArn: pulumi.Output<string>;
     /** The Route 53 health check of the API, to alarm on (its metrics are in us-east-1). */
@@ -52,7 +60,17 @@ export class RegionalEdge extends pulumi.ComponentResource {
     /** One alias record per host, once routed. */
     public readonly records: aws.route53.Record[] = [];
 
+    /**
+     * What a client of the API's public host waits for on a first deployment: the issued certificate
+     * and, once routed, the API host's record (the AWS provider waits for Route 53 to report it INSYNC).
+     */
+    public get apiServing(): pulumi.Resource[] {
+        const apiRecord = this.records[this.hosts.indexOf(this.apiHost)];
+        return [this.certificateValidation, ...(apiRecord ? [apiRecord] : [])];
+    }
+
     private readonly componentName: string;
+    private readonly apiHost: string;
     private readonly hosts: string[];
     private readonly albZoneId: pulumi.Output<string>;
 
@@ -71,6 +89,7 @@ export class RegionalEdge extends pulumi.ComponentResource {
         if (problems.length > 0) throw new Error(`RegionalEdge ${name}: ${problems.join("; ")}`);
         this.componentName = name;
         this.hosts = hosts;
+        this.apiHost = args.apiHost;
 
         const zone = lookupZone(args.zoneName, this);
         this.zoneId = zone.zoneId;
@@ -86,12 +105,28 @@ export class RegionalEdge extends pulumi.ComponentResource {
             this,
         );
         this.certificateArn = validation.certificateArn;
+        this.certificateValidation = validation;
 
+        const ownServers =
+            args.ownEgressIps === undefined
+                ? undefined
+                : new aws.wafv2.IpSet(
+                      `${name}-own-servers`,
+                      {
+                          scope: "REGIONAL",
+                          ipAddressVersion: "IPV4",
+                          description: `Our own servers in ${args.region}: the cluster's NAT addresses`,
+                          addresses: pulumi.output(args.ownEgressIps).apply((ips) => ips.map((ip) => `${ip}/32`)),
+                          tags: args.tags,
+                      },
+                      { parent: this },
+                  );
         const acl = createWebAcl(
             `${name}-waf`,
             {
                 scope: "REGIONAL",
                 rateLimitPer5Min: rateLimit,
+                allowedSourcesIpSetArn: ownServers?.arn,
                 commonRulesCountOnly: args.commonRulesCountOnly ?? ["SizeRestrictions_BODY"],
                 description: `Saleor public endpoints in ${args.region}`,
                 tags: args.tags,

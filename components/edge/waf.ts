@@ -16,6 +16,11 @@ export interface WebAclArgs {
     /** Rules of AWSManagedRulesCommonRuleSet that only count instead of blocking. Default: none. */
     readonly commonRulesCountOnly?: string[];
     readonly description: string;
+    /**
+     * ARN of an IP set whose addresses are allowed ahead of the rate rule (after the managed groups,
+     * which still inspect them): our own servers, whose requests carry many shoppers'. Default: none.
+     */
+    readonly allowedSourcesIpSetArn?: pulumi.Input<string>;
     readonly tags?: Record<string, string>;
 }
 
@@ -49,9 +54,21 @@ export function createWebAcl(name: string, args: WebAclArgs, opts: pulumi.Custom
         },
         visibilityConfig: visibility(metricName(`${name}-${group}`)),
     }));
+    const ratePriority = 10 * (managedRuleGroups.length + 1);
+    const ownSources: aws.types.input.wafv2.WebAclRule[] = args.allowedSourcesIpSetArn
+        ? [
+              {
+                  name: "allow-own-servers",
+                  priority: ratePriority - 5,
+                  action: { allow: {} },
+                  statement: { ipSetReferenceStatement: { arn: args.allowedSourcesIpSetArn } },
+                  visibilityConfig: visibility(metricName(`${name}-allow-own-servers`)),
+              },
+          ]
+        : [];
     const rateLimit: aws.types.input.wafv2.WebAclRule = {
         name: "rate-limit-per-ip",
-        priority: 10 * (managedRuleGroups.length + 1),
+        priority: ratePriority,
         action: { block: {} },
         statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: args.rateLimitPer5Min, evaluationWindowSec: 300 } },
         visibilityConfig: visibility(metricName(`${name}-rate-limit-per-ip`)),
@@ -62,7 +79,7 @@ export function createWebAcl(name: string, args: WebAclArgs, opts: pulumi.Custom
             scope: args.scope,
             description: args.description,
             defaultAction: { allow: {} },
-            rules: [...managed, rateLimit],
+            rules: [...managed, ...ownSources, rateLimit],
             visibilityConfig: visibility(metricName(name)),
             tags: args.tags,
         },

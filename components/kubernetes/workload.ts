@@ -68,6 +68,26 @@ export function containerSecurityContext(readOnlyRootFilesystem: boolean): k8s.t
     };
 }
 
+/**
+ * Idle time the load balancers in front of our servers keep a connection: Elastic Load Balancing's
+ * default ALB idle timeout (the stack does not change it; nginx's upstream keep-alive is 60 s too).
+ * A server that closes an idle connection sooner races the balancer's next request on it: a 502.
+ */
+export const loadBalancerIdleTimeoutSeconds = 60;
+/** What our HTTP servers keep an idle connection open for: longer than any balancer in front of them. */
+export const serverKeepAliveSeconds = 75;
+/**
+ * How long a pod keeps serving after it is told to stop (a preStop sleep): long enough for its
+ * endpoint removal to reach the AWS Load Balancer Controller and the ALB to deregister the target,
+ * so no new request is sent to a process that is shutting down.
+ */
+export const drainSeconds = 20;
+
+/** A preStop hook that only waits `seconds` (the image's own `sleep`: busybox in alpine, coreutils in Debian). */
+export function preStopSleep(seconds: number): k8s.types.input.core.v1.Lifecycle {
+    return { preStop: { exec: { command: ["sleep", String(seconds)] } } };
+}
+
 /** An HTTP probe against the container's named port. */
 export function httpProbe(path: string, port: string, periodSeconds: number, failureThreshold: number): k8s.types.input.core.v1.Probe {
     return { httpGet: { path, port }, periodSeconds, failureThreshold, timeoutSeconds: 5 };
@@ -103,6 +123,10 @@ export interface AppDeploymentArgs {
     readonly servicePort?: { readonly name: string; readonly port: number; readonly targetPort: string };
     /** Pod spread across zones and nodes when replicas > 1. */
     readonly spread?: boolean;
+    /** Entries for the pod's /etc/hosts. Default: none. */
+    readonly hostAliases?: pulumi.Input<k8s.types.input.core.v1.HostAlias>[];
+    /** Seconds between the pod's stop signal (preStop first) and SIGKILL. Default: 45. */
+    readonly terminationGracePeriodSeconds?: number;
 }
 
 /**
@@ -135,11 +159,12 @@ export function createAppDeployment(name: string, args: AppDeploymentArgs, opts:
                         // No Saleor process talks to the Kubernetes API.
                         automountServiceAccountToken: false,
                         serviceAccountName: args.serviceAccountName,
+                        hostAliases: args.hostAliases,
                         securityContext: podSecurityContext(args.runAs),
                         initContainers: args.initContainers,
                         containers: args.containers,
                         volumes: args.volumes,
-                        terminationGracePeriodSeconds: 45,
+                        terminationGracePeriodSeconds: args.terminationGracePeriodSeconds ?? 45,
                         topologySpreadConstraints:
                             replicated && args.spread !== false
                                 ? [
@@ -239,9 +264,20 @@ export function createIngress(
          * (the AWS load balancer controller) it finds a certificate for the hosts itself. Omit for plain http.
          */
         readonly tls?: { readonly secretName?: string };
+        /** A backend for exactly `/` on every host, ahead of the Service (a load balancer's own action). Default: none. */
+        readonly rootBackend?: { readonly serviceName: string; readonly portName: string };
     },
     opts: pulumi.CustomResourceOptions,
 ): k8s.networking.v1.Ingress {
+    const root = args.rootBackend
+        ? [
+              {
+                  path: "/",
+                  pathType: "Exact",
+                  backend: { service: { name: args.rootBackend.serviceName, port: { name: args.rootBackend.portName } } },
+              },
+          ]
+        : [];
     return new Ingress(
         name,
         {
@@ -253,6 +289,7 @@ export function createIngress(
                     host,
                     http: {
                         paths: [
+                            ...root,
                             {
                                 path: "/",
                                 pathType: "Prefix",

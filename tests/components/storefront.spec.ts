@@ -56,6 +56,40 @@ describe("Storefront", () => {
         );
     });
 
+    it("sends / on a market host to its own channel through an Ingress of its own (nginx: app-root)", async () => {
+        const res = await registered(() => {
+            const provider = new k8s.Provider("k8s", {});
+            return new Storefront(
+                "r1-storefront",
+                {
+                    namespace: "saleor",
+                    instance: "test-r1",
+                    image: "registry.example.com/storefront:1.0.0",
+                    hosts: ["de.example.com", "nl.example.com"],
+                    scheme: "http",
+                    workload: workload(1),
+                    ingress: {
+                        className: "nginx",
+                        rootRedirect: (path) => ({ annotations: { "nginx.ingress.kubernetes.io/app-root": path } }),
+                    },
+                    rootPaths: { "nl.example.com": "/channel-nl" },
+                },
+                { providers: [provider] },
+            );
+        });
+        const main = res.one("kubernetes:networking.k8s.io/v1:Ingress", "r1-storefront").inputs as any;
+        assert.deepEqual(
+            main.spec.rules.map((r: any) => r.host),
+            ["de.example.com"],
+        );
+        const nl = res.one("kubernetes:networking.k8s.io/v1:Ingress", "r1-storefront-nl.example.com").inputs as any;
+        assert.equal(nl.metadata.annotations["nginx.ingress.kubernetes.io/app-root"], "/channel-nl");
+        assert.deepEqual(
+            nl.spec.rules.map((r: any) => r.host),
+            ["nl.example.com"],
+        );
+    });
+
     it("autoscales and keeps a disruption budget only when replicated", async () => {
         const single = await registered(() => storefront(1));
         assert.equal(single.ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").length, 0);

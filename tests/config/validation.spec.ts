@@ -377,4 +377,28 @@ describe("stack configuration", () => {
         // RunError is the error class the Pulumi engine reports without the stack.
         assert.equal((thrown as any).__pulumiRunError, true);
     });
+
+    it("a region with several markets names its primary market, one of them", () => {
+        const { primaryMarket: _unset, ...unnamed } = productionStack.regions[1];
+        assertIncludes(
+            problemsOf({ ...productionStack, regions: [productionStack.regions[0], unnamed] }),
+            "saleor:regions[1].primaryMarket: is required when a region has more than one market: the market the storefront is built for; allowed: be, nl",
+        );
+        assertIncludes(
+            problemsOf(withRegion(productionStack, 1, { primaryMarket: "de" })),
+            `saleor:regions[1].primaryMarket: "de" is not one of this region's markets (hosts.storefronts); allowed: be, nl`,
+        );
+        assert.equal(configOf(productionStack).regions[0].primaryMarket, undefined, "one market needs no name");
+    });
+
+    it("channels are given for markets that exist, and production takes no test payments", () => {
+        assertIncludes(
+            problemsOf({ ...productionStack, storefront: { channels: { fr: "channel-fr" } } }),
+            `saleor:storefront.channels.fr: "fr" is not a market of any region (regions[].hosts.storefronts); allowed: be, de, nl`,
+        );
+        assertIncludes(
+            problemsOf({ ...productionStack, storefront: { payments: { dummy: true } } }),
+            "saleor:storefront.payments.dummy: test payments (Dummy Payment app) must be off in production: orders would be placed unpaid; allowed: false",
+        );
+    });
 });

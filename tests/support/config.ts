@@ -34,6 +34,7 @@ export const productionStack = {
         },
         {
             name: "eu-west-1",
+            primaryMarket: "nl",
             role: "secondary",
             vpcCidr: "10.20.0.0/16",
             hosts: {

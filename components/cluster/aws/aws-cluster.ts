@@ -145,6 +145,7 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
             nodeSecurityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
             privateRouteTableIds: pulumi.all(net.privateRouteTables.map((t) => t.id)),
             privateRouteTableCount: net.privateRouteTables.length,
+            egressPublicIps: pulumi.all(net.natGateways.map((n) => n.publicIp)),
         },
         cluster,
         endpoint: cluster.endpoint,

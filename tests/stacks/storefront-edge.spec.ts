@@ -1,0 +1,256 @@
+import assert from "node:assert/strict";
+import { Resources, type RecordedResource } from "../support/harness";
+import { evaluated } from "../support/plans";
+
+// Behaviour shoppers depend on at the edge of every stack: the load balancer's health checks, its
+// keep-alive, draining, the storefront's build and its markets. Each spec reads the stack's plan.
+
+const stacks = ["dev", "staging", "production"] as const;
+const awsStacks = ["staging", "production"] as const;
+const regionsOf = { dev: ["local"], staging: ["eu-central-1", "eu-west-1"], production: ["eu-central-1", "eu-west-1"] } as const;
+
+/** The ALB's idle timeout in seconds (Elastic Load Balancing's default; this stack does not change it). */
+const albIdleTimeoutSeconds = 60;
+
+const T = {
+    deployment: "kubernetes:apps/v1:Deployment",
+    ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+    image: "docker:index/image:Image",
+    record: "aws:route53/record:Record",
+    validation: "aws:acm/certificateValidation:CertificateValidation",
+    webAcl: "aws:wafv2/webAcl:WebAcl",
+    ipSet: "aws:wafv2/ipSet:IpSet",
+} as const;
+
+const inputs = (r: RecordedResource) => r.inputs as any;
+const podSpec = (res: Resources, name: string) => inputs(res.one(T.deployment, name)).spec.template.spec;
+const env = (container: any): Record<string, string> => Object.fromEntries((container.env ?? []).map((e: any) => [e.name, e.value]));
+const preStopSleep = (container: any): number => {
+    const command: string[] = container.lifecycle?.preStop?.exec?.command ?? [];
+    assert.equal(command[0], "sleep", `${container.name} has a preStop sleep`);
+    return Number(command[1]);
+};
+
+async function plan(stack: string, overrides: Record<string, string> = {}): Promise<Resources> {
+    return new Resources((await evaluated(stack, overrides)).resources);
+}
+const buildArgs = (res: Resources, region: string): Record<string, string> =>
+    inputs(res.one(T.image, `${region}-storefront-image`)).build.args;
+const storefrontEnv = (res: Resources, region: string) => env(podSpec(res, `${region}-storefront`).containers[0]);
+/** Every market host of each region in the stack files. */
+const marketHosts = {
+    dev: { local: ["shop.localhost"] },
+    staging: { "eu-central-1": ["de.staging.example.com"], "eu-west-1": ["nl.staging.example.com", "be.staging.example.com"] },
+    production: { "eu-central-1": ["de.example.com"], "eu-west-1": ["nl.example.com", "be.example.com"] },
+} as const;
+
+describe("storefront and API behind a load balancer", () => {
+    for (const stack of stacks) {
+        describe(`${stack} stack`, () => {
+            let res: Resources;
+            before(async () => (res = await plan(stack)));
+
+            it("the API keeps idle connections open longer than the ALB (no 502 from a connection uvicorn closed)", () => {
+                for (const region of regionsOf[stack]) {
+                    const api = podSpec(res, `${region}-core-api`).containers[0];
+                    const keepAlive = Number((api.args as string[]).find((a) => a.startsWith("--timeout-keep-alive="))?.split("=")[1]);
+                    assert.ok(keepAlive > albIdleTimeoutSeconds, `${region}: --timeout-keep-alive=${keepAlive}`);
+                }
+            });
+
+            it("the storefront keeps idle connections open longer than the ALB (Next.js closes them after 5 s by default)", () => {
+                for (const region of regionsOf[stack]) {
+                    const sf = podSpec(res, `${region}-storefront`).containers[0];
+                    const ms = Number(env(sf).KEEP_ALIVE_TIMEOUT);
+                    assert.ok(ms > albIdleTimeoutSeconds * 1000, `${region}: KEEP_ALIVE_TIMEOUT=${env(sf).KEEP_ALIVE_TIMEOUT}`);
+                }
+            });
+
+            it("the storefront and the API leave the load balancer before they stop, within their grace period", () => {
+                for (const region of regionsOf[stack]) {
+                    for (const [name, shutdown] of [
+                        [`${region}-storefront`, 0],
+                        // uvicorn --timeout-graceful-shutdown after the sleep
+                        [`${region}-core-api`, 30],
+                    ] as const) {
+                        const pod = podSpec(res, name);
+                        const sleep = preStopSleep(pod.containers[0]);
+                        assert.ok(sleep >= 15, `${name}: preStop sleeps ${sleep} s, too short for the ALB to deregister it`);
+                        assert.ok(
+                            pod.terminationGracePeriodSeconds > sleep + shutdown,
+                            `${name}: grace ${pod.terminationGracePeriodSeconds} s <= preStop ${sleep} s + shutdown ${shutdown} s`,
+                        );
+                    }
+                }
+            });
+        });
+    }
+});
+
+describe("ALB health checks", () => {
+    const path = "alb.ingress.kubernetes.io/healthcheck-path";
+    const codes = "alb.ingress.kubernetes.io/success-codes";
+    for (const stack of awsStacks) {
+        it(`${stack}: every target group checks a path its pods answer with a success code, so a dead pod leaves the ALB`, async () => {
+            const res = await plan(stack);
+            for (const region of regionsOf[stack]) {
+                const annotations = (name: string) => inputs(res.one(T.ingress, name)).metadata.annotations;
+                const api = annotations(`${region}-core-api`);
+                assert.equal(api[path], "/health/", "the API's / answers 400 (no host match), /health/ answers 200");
+                assert.equal(api[codes], "200");
+                const dashboard = annotations(`${region}-core-dashboard`);
+                assert.equal(dashboard[path], "/dashboard/");
+                assert.equal(dashboard[codes], "200");
+                const storefront = annotations(`${region}-storefront`);
+                assert.equal(storefront[path], "/");
+                assert.ok(
+                    String(storefront[codes]).split(",").includes("308"),
+                    "the storefront's / redirects (308) to the default channel",
+                );
+            }
+        });
+    }
+});
+
+describe("storefront build", () => {
+    for (const stack of stacks) {
+        it(`${stack}: waits until the public API host serves: its Ingress${stack === "dev" ? "" : ", certificate and DNS record"}`, async () => {
+            const e = await evaluated(stack);
+            const res = new Resources(e.resources);
+            for (const region of regionsOf[stack]) {
+                const image = res.one(T.image, `${region}-storefront-image`);
+                const waitsFor = (type: string, name: string) =>
+                    assert.ok(image.dependencies.includes(res.one(type, name).urn), `${region}: the build waits for ${type} ${name}`);
+                // Its codegen and prerender call NEXT_PUBLIC_SALEOR_API_URL, the public host (package.json prebuild, .graphqlrc.ts).
+                waitsFor(T.ingress, `${region}-core-api`);
+                if (stack === "dev") continue;
+                const apiHost = new URL((e.outputs as any).regions[region].endpoints.api).hostname;
+                waitsFor(T.validation, `${region}-edge-certificate`);
+                waitsFor(T.record, `${region}-edge-${apiHost}`);
+            }
+        });
+    }
+});
+
+describe("markets", () => {
+    for (const stack of stacks) {
+        it(`${stack}: registration and password reset links may point at every market host, not only the one the image was built for`, async () => {
+            const res = await plan(stack);
+            const scheme = stack === "dev" ? "http" : "https";
+            for (const [region, hosts] of Object.entries(marketHosts[stack])) {
+                const allowed = (storefrontEnv(res, region).ALLOWED_EXTRA_ORIGINS ?? "").split(",");
+                for (const host of hosts) assert.ok(allowed.includes(`${scheme}://${host}`), `${region}: ${host} in ${allowed}`);
+            }
+        });
+    }
+
+    for (const stack of awsStacks) {
+        it(`${stack}: the storefront is built for the region's primary market, whatever order the engine hands the markets in`, async () => {
+            const sorted = (await import("js-yaml")).load(require("fs").readFileSync(`Pulumi.${stack}.yaml`, "utf8")) as any;
+            // The engine passes objects as JSON with sorted keys: be before nl.
+            const regions = sorted.config["saleor:regions"].map((r: any) => ({
+                ...r,
+                hosts: { ...r.hosts, storefronts: Object.fromEntries(Object.entries(r.hosts.storefronts).sort()) },
+            }));
+            const res = await plan(stack, { "saleor:regions": JSON.stringify(regions) });
+            const nl = marketHosts[stack]["eu-west-1"][0];
+            assert.equal(buildArgs(res, "eu-west-1").NEXT_PUBLIC_STOREFRONT_URL, `https://${nl}`);
+            assert.equal(buildArgs(res, "eu-central-1").NEXT_PUBLIC_STOREFRONT_URL, `https://${marketHosts[stack]["eu-central-1"][0]}`);
+        });
+
+        it(`${stack}: each market opens its own channel, and its region's storefront serves every market's channel`, async () => {
+            const channels = { de: "channel-de", nl: "channel-nl", be: "channel-be" };
+            const res = await plan(stack, { "saleor:storefront": JSON.stringify({ channels }) });
+            assert.equal(buildArgs(res, "eu-central-1").NEXT_PUBLIC_DEFAULT_CHANNEL, "channel-de");
+            assert.equal(storefrontEnv(res, "eu-central-1").STOREFRONT_CHANNELS, "channel-de");
+            assert.equal(buildArgs(res, "eu-west-1").NEXT_PUBLIC_DEFAULT_CHANNEL, "channel-nl");
+            assert.equal(storefrontEnv(res, "eu-west-1").STOREFRONT_CHANNELS, "channel-nl,channel-be");
+            // be is served by the image built for nl: its host's / is sent to its own channel by the ALB.
+            const be = marketHosts[stack]["eu-west-1"][1];
+            const beIngresses = res.ofType(T.ingress).filter((i) => inputs(i).spec.rules.some((r: any) => r.host === be));
+            assert.equal(beIngresses.length, 1);
+            const rule = inputs(beIngresses[0]).spec.rules.find((r: any) => r.host === be);
+            const root = rule.http.paths.find((p: any) => p.path === "/" && p.pathType === "Exact");
+            assert.ok(root, `${be}: an exact / rule`);
+            assert.equal(root.backend.service.port.name, "use-annotation");
+            const action = JSON.parse(
+                inputs(beIngresses[0]).metadata.annotations[`alb.ingress.kubernetes.io/actions.${root.backend.service.name}`],
+            );
+            assert.deepEqual(action, { type: "redirect", redirectConfig: { path: "/channel-be", statusCode: "HTTP_302" } });
+            const nl = marketHosts[stack]["eu-west-1"][0];
+            const nlRule = res
+                .ofType(T.ingress)
+                .flatMap((i) => inputs(i).spec.rules)
+                .find((r: any) => r.host === nl);
+            assert.ok(!nlRule.http.paths.some((p: any) => p.pathType === "Exact"), "the primary market opens the image's default channel");
+        });
+    }
+
+    for (const stack of stacks) {
+        it(`${stack}: the checkout offers ${stack === "production" ? "Stripe and no test payments" : "test payments (Dummy Payment app)"}`, async () => {
+            const res = await plan(stack);
+            for (const region of regionsOf[stack]) {
+                const e = storefrontEnv(res, region);
+                const args = buildArgs(res, region);
+                if (stack === "production") {
+                    assert.equal(args.NEXT_PUBLIC_ENABLE_STRIPE_PAYMENTS, "true");
+                    assert.equal(e.ENABLE_STRIPE_PAYMENTS, "true");
+                    assert.equal(e.ALLOW_DUMMY_PAYMENT, undefined);
+                    assert.equal(args.NEXT_PUBLIC_ALLOW_DUMMY_PAYMENT, undefined);
+                } else {
+                    assert.equal(e.ALLOW_DUMMY_PAYMENT, "true");
+                    assert.equal(args.NEXT_PUBLIC_ALLOW_DUMMY_PAYMENT, "true");
+                    assert.equal(args.NEXT_PUBLIC_ENABLE_STRIPE_PAYMENTS, undefined);
+                }
+            }
+        });
+    }
+});
+
+describe("our own servers at the WAF", () => {
+    // The storefront renders pages server-side through the public API URL (saleor/storefront
+    // src/lib/graphql.ts reads NEXT_PUBLIC_SALEOR_API_URL on the server too), so its calls leave the
+    // cluster through the region's NAT gateways and reach the ALB from their addresses.
+    for (const stack of awsStacks) {
+        it(`${stack}: the region's NAT addresses are allowed ahead of the per-IP rate rule, so shoppers are not throttled as one client`, async () => {
+            const res = await plan(stack);
+            for (const region of regionsOf[stack]) {
+                const acl = res.one(T.webAcl, `${region}-edge-waf`);
+                const rules: any[] = inputs(acl).rules;
+                const rate = rules.find((r) => r.name === "rate-limit-per-ip");
+                const own = rules.find((r) => r.action?.allow && r.statement?.ipSetReferenceStatement);
+                assert.ok(own, `${region}: a rule allows an IP set`);
+                assert.ok(own.priority < rate.priority, `${region}: it is evaluated before the rate rule`);
+                const ipSet = res.ofType(T.ipSet).find((s) => acl.dependencies.includes(s.urn));
+                assert.ok(ipSet, `${region}: the ACL uses an IP set`);
+                assert.equal(inputs(ipSet).scope, "REGIONAL");
+                const nats = res
+                    .ofType("aws:ec2/natGateway:NatGateway")
+                    .filter((n) => n.name.startsWith(`${region}-`))
+                    .map((n) => n.urn);
+                assert.ok(nats.length > 0);
+                for (const nat of nats) assert.ok(ipSet.dependencies.includes(nat), `${region}: the IP set holds ${nat}'s address`);
+            }
+        });
+    }
+});
+
+describe("dev storefront server-side rendering", () => {
+    it("dev: the storefront's server reaches the API host inside the cluster (api.localhost is loopback in a pod)", async () => {
+        const res = await plan("dev");
+        const deployment = res.one(T.deployment, "local-storefront");
+        const aliases: any[] = inputs(deployment).spec.template.spec.hostAliases ?? [];
+        const api = aliases.find((a) => a.hostnames.includes("api.localhost"));
+        assert.ok(api, "api.localhost is pinned in the pod's /etc/hosts");
+        const service = res.one("kubernetes:core/v1:Service", "local-core-api");
+        assert.ok(deployment.dependencies.includes(service.urn), "to the API Service's cluster IP");
+        assert.match(api.ip, /^[0-9.]+$/);
+    });
+
+    for (const stack of awsStacks) {
+        it(`${stack}: the storefront's server goes through the public HTTPS host (the Service speaks plain HTTP)`, async () => {
+            const res = await plan(stack);
+            for (const region of regionsOf[stack]) assert.equal(podSpec(res, `${region}-storefront`).hostAliases, undefined);
+        });
+    }
+});
