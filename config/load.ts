@@ -523,6 +523,17 @@ export const crossRules: readonly CrossRule[] = [
             ),
     },
     {
+        // populatedb loads a public demo catalogue and creates admin@example.com with the password
+        // "admin" (saleor/core/management/commands/populatedb.py): never into a real shop's database.
+        key: "features.demoData",
+        check: (c) =>
+            when(
+                c.features.demoData && c.environment !== "dev",
+                "features.demoData",
+                "loads the demo catalogue and a superuser admin@example.com with the password `admin`; allowed only in dev (allowed here: false)",
+            ),
+    },
+    {
         key: "features.mailCatcher",
         check: (c) =>
             when(

@@ -273,6 +273,27 @@ const app = v.strictObject({
     apiWorkers: int(1, 16),
     /** celery --concurrency per worker pod. */
     workerConcurrency: int(1, 64),
+    /**
+     * ALLOWED_GRAPHQL_ORIGINS beyond our own Dashboard and storefront origins, which are always
+     * allowed: the origins of the Saleor apps whose UIs the Dashboard shows in iframes (their
+     * browser calls to the API carry the app's Origin), or "*" for any origin. Saleor matches each
+     * entry with fnmatch (saleor/asgi/cors_handler.py), so `https://*.saleor.app` is a pattern.
+     * Default: our own origins only.
+     */
+    allowedGraphqlOrigins: v.optional(
+        v.union(
+            [
+                v.literal("*"),
+                v.array(
+                    matching(
+                        /^https?:\/\/[a-z0-9*]([a-z0-9*.-]*[a-z0-9*])?(:[0-9]{1,5})?$/,
+                        "must be an origin: scheme and host without a path or trailing slash, such as https://app.example.com or https://*.saleor.app",
+                    ),
+                ),
+            ],
+            'must be "*" or a list of origins such as ["https://app.example.com"]',
+        ),
+    ),
 });
 
 const operations = v.strictObject({

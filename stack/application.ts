@@ -64,6 +64,7 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
                 playground: cfg.app.playground,
                 telemetry: cfg.app.telemetry,
                 defaultFromEmail: cfg.app.defaultFromEmail,
+                allowedGraphqlOrigins: cfg.app.allowedGraphqlOrigins,
             },
             secrets: {
                 secretKey: inputs.secrets.secretKey,

@@ -19,6 +19,12 @@ export interface CoreSettings {
     readonly telemetry?: boolean;
     /** DEFAULT_FROM_EMAIL. */
     readonly defaultFromEmail: string;
+    /**
+     * Origins allowed to call the GraphQL API from a browser beyond our own Dashboard and
+     * storefronts (the UIs of Saleor apps, which the Dashboard shows in iframes), or "*".
+     * Default: our own origins only.
+     */
+    readonly allowedGraphqlOrigins?: "*" | readonly string[];
 }
 
 /** Secret inputs of Saleor Core. */
@@ -52,8 +58,12 @@ export function coreConfigData(args: {
         ALLOWED_HOSTS: pulumi.interpolate`${hosts.api},${args.internalApiHost}`,
         // Required with DEBUG off: hosts allowed in redirect URLs (password reset, checkout).
         ALLOWED_CLIENT_HOSTS: clients.join(","),
-        // CORS for the GraphQL endpoint: the dashboard and storefront origins, not `*`.
-        ALLOWED_GRAPHQL_ORIGINS: clients.map((h) => origin(hosts.scheme, h)).join(","),
+        // CORS for the GraphQL endpoint (saleor/asgi/cors_handler.py answers a preflight from any
+        // other origin with 400): our own origins, plus the apps' where config names them.
+        ALLOWED_GRAPHQL_ORIGINS: graphqlOrigins(
+            clients.map((h) => origin(hosts.scheme, h)),
+            settings.allowedGraphqlOrigins,
+        ),
         // Its scheme switches SSL handling on; behind an https ingress X-Forwarded-Proto keeps requests from redirect loops.
         PUBLIC_URL: `${origin(hosts.scheme, hosts.api)}/`,
         DEFAULT_FROM_EMAIL: settings.defaultFromEmail,
@@ -71,6 +81,12 @@ export function coreConfigData(args: {
         }
     }
     return pulumi.output(base) as pulumi.Output<Record<string, string>>;
+}
+
+/** Our own origins and the extra ones, without duplicates; "*" stays "*" (Saleor's own default). */
+function graphqlOrigins(own: string[], extra: CoreSettings["allowedGraphqlOrigins"]): string {
+    if (extra === "*") return "*";
+    return [...new Set([...own, ...(extra ?? [])])].join(",");
 }
 
 /** Secret settings for Core's Secret: every value that is or contains a credential. */
