@@ -221,6 +221,14 @@ const inClusterData = v.strictObject({
     mailpitImage: v.string(),
     databaseStorage: storageQuantity,
     mediaStorage: storageQuantity,
+    /**
+     * Access mode of the media volume, which also holds Saleor's private files (webhook payloads
+     * the API writes and the worker reads). ReadWriteOnce (default) shares it between pods on one
+     * node: every single-node cluster (kind, minikube, Docker Desktop), and what kind's storage
+     * provisioner offers. ReadWriteMany, with a storageClassName that provides it (NFS, EFS, Azure
+     * Files, Filestore), for a cluster with more nodes.
+     */
+    mediaAccessMode: v.optional(v.picklist(["ReadWriteOnce", "ReadWriteMany"]), "ReadWriteOnce"),
     /** StorageClass for the volumes; the cluster default when unset. */
     storageClassName: v.optional(v.string()),
 });

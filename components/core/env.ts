@@ -73,6 +73,9 @@ export function coreConfigData(args: {
     if (args.media.kind === "s3") {
         base.AWS_MEDIA_BUCKET_NAME = args.media.bucket;
         base.AWS_S3_REGION_NAME = args.media.region;
+        // Saleor's private storage (webhook payloads the API writes and the worker reads): without
+        // it, a FileSystemStorage under MEDIA_ROOT that no other pod sees (settings.py 3.23.5, 582-584).
+        base.AWS_MEDIA_PRIVATE_BUCKET_NAME = args.media.privateBucket;
         if (args.media.customDomain) {
             base.AWS_MEDIA_CUSTOM_DOMAIN = args.media.customDomain;
         } else {

@@ -3,7 +3,7 @@ import { evaluateStack } from "../../automation/plan/evaluate";
 import { toPlanDocument } from "../../automation/plan/json";
 import { checkPlan } from "../../policy/offline";
 import { readStackConfig } from "../../policy/table";
-import { Resources, reveal } from "../support/harness";
+import { Resources } from "../support/harness";
 import { evaluated } from "../support/plans";
 
 // "Saleor as it really runs": what Saleor Core needs at run time beyond starting, asserted in the
@@ -12,8 +12,11 @@ import { evaluated } from "../support/plans";
 const stacks = ["dev", "staging", "production"] as const;
 const regionsOf = (stack: string) => (stack === "dev" ? ["local"] : ["eu-central-1", "eu-west-1"]);
 const configMap = (res: Resources, region: string) => (res.one("kubernetes:core/v1:ConfigMap", `${region}-core-config`).inputs as any).data;
-const coreSecret = (res: Resources, region: string) =>
-    reveal<Record<string, string>>((res.one("kubernetes:core/v1:Secret", `${region}-core-env`).inputs as any).stringData);
+/** The physical name of a bucket, read from a resource configured on it. */
+const bucketName = (res: Resources, logical: string) =>
+    (res.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${logical}-public-access`).inputs as any).bucket as string;
+const onBucket = (res: Resources, type: string, bucket: string) => res.ofType(type).filter((r) => (r.inputs as any).bucket === bucket);
+const podSpec = (r: { inputs: unknown }) => (r.inputs as any).spec.template.spec;
 
 async function problemsOf(stack: string, overrides: Record<string, string>): Promise<string[]> {
     const result = await evaluateStack({ stack, configOverrides: overrides });
@@ -21,6 +24,108 @@ async function problemsOf(stack: string, overrides: Record<string, string>): Pro
 }
 
 describe("Saleor as it really runs", () => {
+    describe("webhook payloads the API stores are readable by the worker (private storage)", () => {
+        for (const stack of ["staging", "production"] as const) {
+            describe(stack, () => {
+                let res: Resources;
+                before(async () => {
+                    res = new Resources((await evaluated(stack)).resources);
+                });
+                const privateOf = (region: string) => bucketName(res, `${region}-data-private`);
+
+                it("tells Core in every region to keep private files in the primary region's private bucket", () => {
+                    for (const region of regionsOf(stack)) {
+                        const data = configMap(res, region);
+                        assert.equal(data.AWS_MEDIA_PRIVATE_BUCKET_NAME, privateOf("eu-central-1"), region);
+                        assert.notEqual(data.AWS_MEDIA_PRIVATE_BUCKET_NAME, data.AWS_MEDIA_BUCKET_NAME);
+                        assert.equal(data.AWS_S3_REGION_NAME, "eu-central-1");
+                    }
+                });
+
+                it("gives each region a private bucket of its own: KMS-encrypted, versioned, public access blocked, TLS only", () => {
+                    for (const region of regionsOf(stack)) {
+                        const bucket = privateOf(region);
+                        const block = res.one(
+                            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+                            `${region}-data-private-public-access`,
+                        );
+                        for (const k of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"])
+                            assert.equal((block.inputs as any)[k], true, k);
+                        const [sse] = onBucket(
+                            res,
+                            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                            bucket,
+                        );
+                        assert.equal((sse.inputs as any).rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
+                        const [versioning] = onBucket(res, "aws:s3/bucketVersioning:BucketVersioning", bucket);
+                        assert.equal((versioning.inputs as any).versioningConfiguration.status, "Enabled");
+                        const [policy] = onBucket(res, "aws:s3/bucketPolicy:BucketPolicy", bucket);
+                        assert.match(String((policy.inputs as any).policy), /aws:SecureTransport/);
+                        assert.equal(onBucket(res, "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration", bucket).length, 0);
+                        assert.equal(res.one("aws:s3/bucket:Bucket", `${region}-data-private`).protect, stack === "production");
+                    }
+                });
+
+                it("never makes a private bucket a CDN origin", () => {
+                    const cdn = JSON.stringify(res.all.filter((r) => r.type.startsWith("aws:cloudfront/")).map((r) => r.inputs));
+                    for (const region of regionsOf(stack)) assert.ok(!cdn.includes(privateOf(region)), region);
+                });
+
+                it("backs the primary's private bucket up with the media bucket", () => {
+                    const selection = res.ofType("aws:backup/selection:Selection");
+                    assert.equal(selection.length, 1);
+                    const resources = JSON.stringify((selection[0].inputs as any).resources);
+                    assert.ok(resources.includes(bucketName(res, "eu-central-1-data-media")), "the media bucket");
+                    assert.ok(resources.includes(privateOf("eu-central-1")), "the private bucket");
+                });
+
+                it("lets Core's Pod Identity role in every region read and write the primary's private bucket", () => {
+                    for (const region of regionsOf(stack)) {
+                        const policies = JSON.stringify(
+                            res.all
+                                .filter((r) => r.type.startsWith("aws:iam/") && r.name.startsWith(`${region}-data-workload`))
+                                .map((r) => r.inputs),
+                        );
+                        assert.ok(policies.includes(`arn:aws:s3:::${privateOf("eu-central-1")}/*`), `${region}: ${policies}`);
+                        assert.ok(policies.includes("UsePrivateFilesKey"), region);
+                    }
+                });
+            });
+        }
+
+        describe("dev", () => {
+            const claimsOf = (res: Resources, component: string) => {
+                const [w] = [
+                    ...res.component("kubernetes:apps/v1:Deployment", component),
+                    ...res.component("kubernetes:batch/v1:Job", component),
+                ];
+                const spec = podSpec(w);
+                const mounted = spec.containers[0].volumeMounts.find((m: any) => m.mountPath === "/app/media");
+                assert.ok(mounted, `${component} mounts nothing at /app/media (MEDIA_ROOT, where private files live without a bucket)`);
+                assert.ok(!mounted.readOnly, component);
+                return spec.volumes.find((v: any) => v.name === mounted.name).persistentVolumeClaim.claimName;
+            };
+            it("keeps private files on one volume that the API, worker, beat and migration all mount at MEDIA_ROOT", async () => {
+                const res = new Resources((await evaluated("dev")).resources);
+                assert.equal(configMap(res, "local").AWS_MEDIA_PRIVATE_BUCKET_NAME, undefined);
+                const claims = new Set(["api", "worker", "beat", "migrations"].map((c) => claimsOf(res, c)));
+                assert.equal(claims.size, 1);
+            });
+            it("shares the volume across nodes when saleor:data.inCluster.mediaAccessMode is ReadWriteMany", async () => {
+                const res = new Resources(
+                    (
+                        await evaluated("dev", {
+                            "saleor:data": JSON.stringify({ inCluster: { mediaAccessMode: "ReadWriteMany", storageClassName: "nfs" } }),
+                        })
+                    ).resources,
+                );
+                const [claim] = res.component("kubernetes:core/v1:PersistentVolumeClaim", "media");
+                assert.deepEqual((claim.inputs as any).spec.accessModes, ["ReadWriteMany"]);
+                assert.equal((claim.inputs as any).spec.storageClassName, "nfs");
+            });
+        });
+    });
+
     describe("app UIs in Dashboard iframes reach the API (ALLOWED_GRAPHQL_ORIGINS)", () => {
         for (const stack of stacks) {
             it(`${stack}: allows the origins saleor:app.allowedGraphqlOrigins names, beside our own`, async () => {
@@ -89,5 +194,3 @@ describe("Saleor as it really runs", () => {
         });
     });
 });
-
-export { coreSecret };
