@@ -76,10 +76,22 @@ export function coreConfigData(args: {
         // Saleor's private storage (webhook payloads the API writes and the worker reads): without
         // it, a FileSystemStorage under MEDIA_ROOT that no other pod sees (settings.py 3.23.5, 582-584).
         base.AWS_MEDIA_PRIVATE_BUCKET_NAME = args.media.privateBucket;
+        // Static files (placeholder images, e-mail logos) go to the media bucket too, copied by the
+        // collectstatic Job: AWS_STORAGE_BUCKET_NAME makes S3Boto3Storage the staticfiles storage
+        // (settings.py 3.23.5, 530 and 570-571). They sit at the bucket's root (AWS_LOCATION is shared
+        // with media), under images/, placeholders/ and populatedb_data.json, none of which is a
+        // media upload_to prefix (products, thumbnails, category-backgrounds, ...).
+        base.AWS_STORAGE_BUCKET_NAME = args.media.bucket;
         if (args.media.customDomain) {
             base.AWS_MEDIA_CUSTOM_DOMAIN = args.media.customDomain;
+            // The media CDN serves the whole bucket, static files included: AWS_STATIC_CUSTOM_DOMAIN
+            // becomes S3Boto3Storage's custom domain (settings.py 525). STATIC_URL only says the same
+            // to anything that reads it (S3Boto3Storage builds URLs from the domain).
+            base.AWS_STATIC_CUSTOM_DOMAIN = args.media.customDomain;
+            base.STATIC_URL = pulumi.interpolate`https://${args.media.customDomain}/`;
         } else {
-            // The bucket admits no anonymous reads, so without a CDN domain media links must be signed.
+            // The bucket admits no anonymous reads, so without a CDN domain media and static links
+            // must be signed (AWS_QUERYSTRING_AUTH, read by every S3Boto3Storage: settings.py 523).
             base.AWS_QUERYSTRING_AUTH = "True";
         }
     }

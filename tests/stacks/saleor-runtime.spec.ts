@@ -126,6 +126,57 @@ describe("Saleor as it really runs", () => {
         });
     });
 
+    describe("placeholder images and e-mail logos load with DEBUG off (static files)", () => {
+        const staticJobs = (res: Resources) =>
+            res.ofType("kubernetes:batch/v1:Job").filter((j) => JSON.stringify(podSpec(j).containers[0].command).includes("collectstatic"));
+        for (const stack of ["staging", "production"] as const) {
+            describe(stack, () => {
+                let res: Resources;
+                before(async () => {
+                    res = new Resources((await evaluated(stack)).resources);
+                });
+                it("tells Core in every region to find static files in the primary's media bucket", () => {
+                    for (const region of regionsOf(stack)) {
+                        const data = configMap(res, region);
+                        assert.equal(data.AWS_STORAGE_BUCKET_NAME, bucketName(res, "eu-central-1-data-media"), region);
+                        if (stack === "production") {
+                            // Served by the media CDN, unsigned.
+                            assert.equal(data.AWS_STATIC_CUSTOM_DOMAIN, "media.example.com");
+                            assert.equal(data.STATIC_URL, "https://media.example.com/");
+                            assert.equal(data.AWS_QUERYSTRING_AUTH, undefined);
+                        } else {
+                            // Served from the private bucket through signed links.
+                            assert.equal(data.AWS_STATIC_CUSTOM_DOMAIN, undefined);
+                            assert.equal(data.AWS_QUERYSTRING_AUTH, "True");
+                        }
+                    }
+                });
+                it("copies them to the bucket once per Core image, from the primary region, as Core's Pod Identity account", () => {
+                    const jobs = staticJobs(res);
+                    assert.equal(jobs.length, 1);
+                    const [job] = jobs;
+                    assert.ok(job.name.startsWith("eu-central-1-"), job.name);
+                    assert.match((job.inputs as any).metadata.name, /^saleor-collectstatic-[0-9a-f]+$/);
+                    assert.deepEqual(podSpec(job).containers[0].command, ["python3", "manage.py", "collectstatic", "--noinput"]);
+                    assert.equal(podSpec(job).serviceAccountName, "saleor-core");
+                    const migrate = res.one("kubernetes:batch/v1:Job", "eu-central-1-core-migrate");
+                    assert.equal(
+                        (job.inputs as any).metadata.name.split("-").pop(),
+                        (migrate.inputs as any).metadata.name.split("-").pop(),
+                        "named by the same image digest",
+                    );
+                });
+            });
+        }
+        it("dev: Core serves /static/ itself, as DEBUG is on (saleor/urls.py), so no bucket and no Job", async () => {
+            const res = new Resources((await evaluated("dev")).resources);
+            const data = configMap(res, "local");
+            assert.equal(data.DEBUG, "True");
+            assert.equal(data.AWS_STORAGE_BUCKET_NAME, undefined);
+            assert.equal(staticJobs(res).length, 0);
+        });
+    });
+
     describe("app UIs in Dashboard iframes reach the API (ALLOWED_GRAPHQL_ORIGINS)", () => {
         for (const stack of stacks) {
             it(`${stack}: allows the origins saleor:app.allowedGraphqlOrigins names, beside our own`, async () => {
