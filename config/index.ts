@@ -7,6 +7,8 @@ export {
     validateStackConfig,
     formatPath,
     namespace,
+    senderDomain,
+    sesAvailable,
     type ConfigSource,
 } from "./load";
 export { environmentDefaults, deepMerge } from "./defaults";

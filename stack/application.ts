@@ -6,7 +6,7 @@ import { AppNetworkPolicies } from "../components/network-policies";
 import { observabilityEnv } from "../components/observability/env";
 import type { SaleorSecrets } from "../components/secrets";
 import { Storefront } from "../components/storefront";
-import type { StackConfig } from "../config";
+import { senderDomain, sesAvailable, type StackConfig } from "../config";
 import { createRegionAlarms } from "./alarms";
 import { awsOnly } from "./aws";
 import type { RegionWithData } from "./data";
@@ -49,6 +49,7 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
     const coreBuild = inputs.images.coreBuild(release);
 
     const edge = createEdge(cfg, t, r, storefrontHosts);
+    const mail = createMail(cfg, t, r);
     const ingress = ingressSettings(cfg, t, onAws, edge);
 
     const saleor = new SaleorCore(
@@ -69,7 +70,8 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
             secrets: {
                 secretKey: inputs.secrets.secretKey,
                 rsaPrivateKey: inputs.secrets.rsaPrivateKey,
-                emailUrl: cfg.emailUrl ? pulumi.secret(cfg.emailUrl.value) : undefined,
+                // saleor:emailUrl overrides; on AWS this region's SES otherwise; in dev the mail catcher.
+                emailUrl: cfg.emailUrl ? pulumi.secret(cfg.emailUrl.value) : mail?.emailUrl,
                 sentryDsn: cfg.sentryDsn ? pulumi.secret(cfg.sentryDsn.value) : undefined,
             },
             connection: inputs.connection,
@@ -148,6 +150,29 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
         },
         migrationJob: saleor.migrationJob,
     };
+}
+
+/**
+ * Amazon SES in this region as Core's mail server (staff invitations, password resets, order
+ * mail), unless saleor:emailUrl names another. Per region, like everything a region needs to serve:
+ * each region's Core sends through its own region's SES endpoint, so a region lost takes none of
+ * the other's mail with it.
+ */
+function createMail(cfg: StackConfig, t: Topology, r: RegionWithData) {
+    if (!r.aws || cfg.emailUrl || !sesAvailable(cfg)) return undefined;
+    const region = r.config.name;
+    return new (awsOnly().SesMail)(
+        `${region}-mail`,
+        {
+            domain: senderDomain(cfg.app.defaultFromEmail),
+            zoneName: required(cfg.operations.dnsZone, "operations.dnsZone"),
+            region,
+            // IAM names are global to the account: the stack and region make it unique.
+            userName: `saleor-${t.stack}-${region}-smtp`,
+            tags: t.tags,
+        },
+        { providers: [r.aws.provider] },
+    );
 }
 
 /** The region's certificate and WAF, attached to its ALB through the Ingress annotations. */

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { evaluateStack } from "../../automation/plan/evaluate";
 import { toPlanDocument } from "../../automation/plan/json";
 import { checkPlan } from "../../policy/offline";
 import { readStackConfig } from "../../policy/table";
-import { Resources } from "../support/harness";
+import { isSecret, Resources, reveal } from "../support/harness";
 import { evaluated } from "../support/plans";
 
 // "Saleor as it really runs": what Saleor Core needs at run time beyond starting, asserted in the
@@ -12,6 +15,8 @@ import { evaluated } from "../support/plans";
 const stacks = ["dev", "staging", "production"] as const;
 const regionsOf = (stack: string) => (stack === "dev" ? ["local"] : ["eu-central-1", "eu-west-1"]);
 const configMap = (res: Resources, region: string) => (res.one("kubernetes:core/v1:ConfigMap", `${region}-core-config`).inputs as any).data;
+const coreSecret = (res: Resources, region: string) =>
+    (res.one("kubernetes:core/v1:Secret", `${region}-core-env`).inputs as any).stringData;
 /** The physical name of a bucket, read from a resource configured on it. */
 const bucketName = (res: Resources, logical: string) =>
     (res.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${logical}-public-access`).inputs as any).bucket as string;
@@ -174,6 +179,99 @@ describe("Saleor as it really runs", () => {
             assert.equal(data.DEBUG, "True");
             assert.equal(data.AWS_STORAGE_BUCKET_NAME, undefined);
             assert.equal(staticJobs(res).length, 0);
+        });
+    });
+
+    describe("staff invitations and password resets are sent (EMAIL_URL)", () => {
+        for (const stack of ["staging", "production"] as const) {
+            describe(stack, () => {
+                let res: Resources;
+                let planText: string;
+                before(async () => {
+                    const e = await evaluated(stack);
+                    res = new Resources(e.resources);
+                    planText = JSON.stringify(toPlanDocument(e));
+                });
+                const domain = stack === "staging" ? "staging.example.com" : "example.com";
+
+                it("sends through SES in each region, with SMTP credentials of its own, as a Pulumi secret", () => {
+                    for (const region of regionsOf(stack)) {
+                        const secret = coreSecret(res, region);
+                        assert.ok(isSecret(secret), "the Secret's data is a Pulumi secret");
+                        const url = new URL(reveal<Record<string, string>>(secret).EMAIL_URL);
+                        assert.equal(url.protocol, "smtp:");
+                        assert.equal(url.hostname, `email-smtp.${region}.amazonaws.com`);
+                        assert.equal(url.port, "587");
+                        assert.equal(url.search, "?tls=True");
+                        assert.match(url.username, /^AKIA/);
+                        assert.ok(url.password.length > 0);
+                        assert.ok(!planText.includes(decodeURIComponent(url.password)), "the SMTP password never appears in the plan");
+                        assert.equal(configMap(res, region).DEFAULT_FROM_EMAIL, `noreply@${domain}`);
+                    }
+                });
+
+                it("verifies the sender's domain in SES with Easy DKIM records in the stack's zone", () => {
+                    for (const region of regionsOf(stack)) {
+                        assert.equal((res.one("aws:ses/domainIdentity:DomainIdentity", `${region}-mail`).inputs as any).domain, domain);
+                        const records = res.ofType("aws:route53/record:Record").filter((r) => r.name.startsWith(`${region}-mail-dkim-`));
+                        assert.equal(records.length, 3);
+                        for (const r of records) {
+                            const i = r.inputs as any;
+                            assert.equal(i.type, "CNAME");
+                            assert.ok(i.name.endsWith(`._domainkey.${domain}`), i.name);
+                            assert.ok(i.records[0].endsWith(".dkim.amazonses.com"), i.records[0]);
+                        }
+                    }
+                });
+
+                it("lets the SMTP user send as the shop's identity and do nothing else", () => {
+                    for (const region of regionsOf(stack)) {
+                        const user = res.one("aws:iam/user:User", `${region}-mail`);
+                        assert.equal((user.inputs as any).name, `saleor-${stack}-${region}-smtp`);
+                        const policy = JSON.parse((res.one("aws:iam/userPolicy:UserPolicy", `${region}-mail-send`).inputs as any).policy);
+                        assert.deepEqual(
+                            policy.Statement.map((st: any) => [st.Effect, st.Action, st.Resource]),
+                            [["Allow", "ses:SendRawEmail", `arn:aws:ses:${region}:123456789012:identity/${domain}`]],
+                        );
+                    }
+                });
+            });
+        }
+
+        it("saleor:emailUrl overrides SES: its value is EMAIL_URL and no SES resource is made", async () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "email-"));
+            const file = path.join(dir, "Pulumi.staging.yaml");
+            const original = fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.staging.yaml"), "utf8");
+            fs.writeFileSync(file, `${original}  saleor:emailUrl:\n    secure: v1:AAAA\n`);
+            const result = await evaluateStack({ stack: "staging", configFile: file });
+            assert.ok("evaluation" in result, JSON.stringify(result));
+            const res = new Resources(result.evaluation.resources);
+            assert.equal(res.ofType("aws:ses/domainIdentity:DomainIdentity").length, 0);
+            assert.equal(res.ofType("aws:iam/accessKey:AccessKey").length, 0);
+            for (const region of regionsOf("staging"))
+                assert.equal(reveal<Record<string, string>>(coreSecret(res, region)).EMAIL_URL, "[secret]");
+        });
+
+        it("refuses a stack outside dev with no way to send mail, naming saleor:emailUrl", async () => {
+            // Staging without a Route 53 zone (so no SES) and without emailUrl.
+            const problems = await problemsOf("staging", { "saleor:operations": JSON.stringify({ edge: false, mediaCdn: false }) });
+            assert.ok(
+                problems.some((p) => p.startsWith("saleor:emailUrl: is required outside dev")),
+                problems.join("\n"),
+            );
+        });
+
+        it("refuses a sender address SES could not verify in the stack's zone, naming saleor:app.defaultFromEmail", async () => {
+            const problems = await problemsOf("production", { "saleor:app": JSON.stringify({ defaultFromEmail: "shop@elsewhere.org" }) });
+            assert.ok(
+                problems.some((p) => p.startsWith("saleor:app.defaultFromEmail:")),
+                problems.join("\n"),
+            );
+        });
+
+        it("dev: mail goes to the in-cluster mail catcher", async () => {
+            const res = new Resources((await evaluated("dev")).resources);
+            assert.match(reveal<Record<string, string>>(coreSecret(res, "local")).EMAIL_URL, /^smtp:\/\/.+:1025\/$/);
         });
     });
 
