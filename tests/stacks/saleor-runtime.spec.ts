@@ -275,6 +275,35 @@ describe("Saleor as it really runs", () => {
         });
     });
 
+    describe("README commands name objects the dev plan creates", () => {
+        it("the Mailpit port-forward reaches a port the Mailpit pod or Service really has", async () => {
+            const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+            const line = readme.split("\n").find((l) => /port-forward/.test(l) && /[Mm]ailpit/.test(l));
+            assert.ok(line, "the README shows how to reach Mailpit");
+            const command = /`(kubectl[^`]*port-forward[^`]*)`/.exec(line)![1];
+            const port = Number(/\s(\d+)$/.exec(command)![1]);
+            const res = new Resources((await evaluated("dev")).resources);
+            const service = /port-forward svc\/([a-z0-9-]+)/.exec(command);
+            if (service) {
+                const found = res.ofType("kubernetes:core/v1:Service").filter((x) => (x.inputs as any).metadata.name === service[1]);
+                assert.equal(
+                    found.length,
+                    1,
+                    `no Service named ${service[1]} (Services with a fixed name are the only ones a README can name)`,
+                );
+                assert.ok((found[0].inputs as any).spec.ports.some((p: any) => p.port === port));
+                return;
+            }
+            const label = /get pod -l ([^=\s]+)=([^\s)]+)/.exec(command);
+            assert.ok(label, `cannot tell what ${command} forwards to`);
+            const pods = res
+                .ofType("kubernetes:apps/v1:Deployment")
+                .filter((d) => (d.inputs as any).spec.template.metadata.labels[label[1]] === label[2]);
+            assert.equal(pods.length, 1);
+            assert.ok(podSpec(pods[0]).containers.some((c: any) => c.ports.some((p: any) => p.containerPort === port)));
+        });
+    });
+
     describe("app UIs in Dashboard iframes reach the API (ALLOWED_GRAPHQL_ORIGINS)", () => {
         for (const stack of stacks) {
             it(`${stack}: allows the origins saleor:app.allowedGraphqlOrigins names, beside our own`, async () => {
