@@ -33,9 +33,11 @@ export interface PrivateStorage {
  * One writer, like media and the database: every region's Core writes to the primary's bucket, so
  * a payload stored by one region's API is readable by any region's worker. Every region has a
  * bucket of its own, and a failover (roles swapped) only changes which one is written; none is
- * created or deleted. Payloads are transient (a delivery's retries), so the secondary's bucket is
- * not a replica: the payloads of deliveries still pending at a failover stay in the old primary's
- * bucket.
+ * created or deleted. Payloads are transient: Saleor deletes a payload's file once no recent
+ * delivery needs it (delete_event_payloads_task → delete_files_from_private_storage_task,
+ * saleor/core/tasks.py), leaving a noncurrent version that the lifecycle rule expires. So the
+ * secondary's bucket is not a replica: the payloads of deliveries still pending at a failover stay
+ * in the old primary's bucket, and those deliveries fail.
  */
 export function createPrivateStorage(name: string, args: AwsDataArgs, parent: pulumi.Resource): PrivateStorage {
     const key = createDataKey(
