@@ -9,3 +9,4 @@ export { BackupVault } from "./data/aws/vault";
 export { MediaCdn, RegionalEdge, withMediaCustomDomain } from "./edge";
 export { AlertTopic, RegionalAlarms, lookupIngressLoadBalancer } from "./observability";
 export { ImageRegistry } from "./registry";
+export { SesMail } from "./mail/ses";

@@ -113,7 +113,9 @@ export function environmentDefaults(env: Environment): Record<string, unknown> {
                 app: {
                     debug: false,
                     scheme: "https",
-                    defaultFromEmail: "noreply@example.com",
+                    // Its own sending domain: SES verifies a domain once per account and region, and
+                    // staging may share production's account.
+                    defaultFromEmail: "noreply@staging.example.com",
                     playground: true,
                     telemetry: false,
                     apiWorkers: 2,

@@ -8,6 +8,8 @@ export {
     formatPath,
     marketsOf,
     namespace,
+    senderDomain,
+    sesAvailable,
     type ConfigSource,
     type Market,
 } from "./load";

@@ -583,6 +583,17 @@ export const crossRules: readonly CrossRule[] = [
             ),
     },
     {
+        // populatedb loads a public demo catalogue and creates admin@example.com with the password
+        // "admin" (saleor/core/management/commands/populatedb.py): never into a real shop's database.
+        key: "features.demoData",
+        check: (c) =>
+            when(
+                c.features.demoData && c.environment !== "dev",
+                "features.demoData",
+                "loads the demo catalogue and a superuser admin@example.com with the password `admin`; allowed only in dev (allowed here: false)",
+            ),
+    },
+    {
         key: "features.mailCatcher",
         check: (c) =>
             when(
@@ -592,11 +603,49 @@ export const crossRules: readonly CrossRule[] = [
             ),
     },
     {
+        // Staff invitations and password resets are e-mails: outside dev a stack must be able to
+        // send them. On AWS, SES is set up from operations.dnsZone unless emailUrl overrides it.
+        key: "emailUrl",
+        check: (c) =>
+            when(
+                c.environment !== "dev" && c.emailUrl === undefined && !sesAvailable(c),
+                "emailUrl",
+                'is required outside dev unless SES can send the mail (cluster.flavour "aws" with operations.dnsZone): ' +
+                    "staff invitations and password resets are e-mails; set it with `pulumi config set --secret saleor:emailUrl smtp://user:password@host:587/?tls=True`",
+            ),
+    },
+    {
+        key: "app.defaultFromEmail",
+        check: (c) => {
+            const zone = c.operations.dnsZone;
+            if (c.emailUrl !== undefined || !sesAvailable(c) || !zone) return [];
+            const domain = senderDomain(c.app.defaultFromEmail);
+            return when(
+                domain !== zone && !domain.endsWith(`.${zone}`),
+                "app.defaultFromEmail",
+                `"${c.app.defaultFromEmail}" is outside operations.dnsZone ${zone}; SES sends as this address's domain and publishes its DKIM records in that zone: use an address in ${zone}, or set emailUrl`,
+            );
+        },
+    },
+    {
         key: "emailUrl",
         check: (c) =>
             when(c.features.mailCatcher && c.emailUrl !== undefined, "emailUrl", "set together with features.mailCatcher; choose one"),
     },
 ];
+
+/**
+ * Whether the stack sets up Amazon SES as its mail server (stack/application.ts): on AWS, with a
+ * Route 53 zone for the DKIM records, and no emailUrl of its own.
+ */
+export function sesAvailable(c: Pick<StackConfig, "cluster" | "operations">): boolean {
+    return c.cluster.flavour === "aws" && c.operations.dnsZone !== undefined;
+}
+
+/** The domain of a sender address: what SES verifies and signs as. */
+export function senderDomain(address: string): string {
+    return address.slice(address.lastIndexOf("@") + 1).toLowerCase();
+}
 
 /** Every cross-field problem, each as `saleor:<key>: <message>`. */
 function crossChecks(c: StackConfig): string[] {

@@ -249,6 +249,14 @@ const inClusterData = v.strictObject({
     mailpitImage: v.string(),
     databaseStorage: storageQuantity,
     mediaStorage: storageQuantity,
+    /**
+     * Access mode of the media volume, which also holds Saleor's private files (webhook payloads
+     * the API writes and the worker reads). ReadWriteOnce (default) shares it between pods on one
+     * node: every single-node cluster (kind, minikube, Docker Desktop), and what kind's storage
+     * provisioner offers. ReadWriteMany, with a storageClassName that provides it (NFS, EFS, Azure
+     * Files, Filestore), for a cluster with more nodes.
+     */
+    mediaAccessMode: v.optional(v.picklist(["ReadWriteOnce", "ReadWriteMany"]), "ReadWriteOnce"),
     /** StorageClass for the volumes; the cluster default when unset. */
     storageClassName: v.optional(v.string()),
 });
@@ -301,6 +309,27 @@ const app = v.strictObject({
     apiWorkers: int(1, 16),
     /** celery --concurrency per worker pod. */
     workerConcurrency: int(1, 64),
+    /**
+     * ALLOWED_GRAPHQL_ORIGINS beyond our own Dashboard and storefront origins, which are always
+     * allowed: the origins of the Saleor apps whose UIs the Dashboard shows in iframes (their
+     * browser calls to the API carry the app's Origin), or "*" for any origin. Saleor matches each
+     * entry with fnmatch (saleor/asgi/cors_handler.py), so `https://*.saleor.app` is a pattern.
+     * Default: our own origins only.
+     */
+    allowedGraphqlOrigins: v.optional(
+        v.union(
+            [
+                v.literal("*"),
+                v.array(
+                    matching(
+                        /^https?:\/\/[a-z0-9*]([a-z0-9*.-]*[a-z0-9*])?(:[0-9]{1,5})?$/,
+                        "must be an origin: scheme and host without a path or trailing slash, such as https://app.example.com or https://*.saleor.app",
+                    ),
+                ),
+            ],
+            'must be "*" or a list of origins such as ["https://app.example.com"]',
+        ),
+    ),
 });
 
 const operations = v.strictObject({

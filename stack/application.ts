@@ -6,7 +6,7 @@ import { AppNetworkPolicies } from "../components/network-policies";
 import { observabilityEnv } from "../components/observability/env";
 import type { SaleorSecrets } from "../components/secrets";
 import { Storefront } from "../components/storefront";
-import { marketsOf, type Market, type StackConfig } from "../config";
+import { marketsOf, senderDomain, sesAvailable, type Market, type StackConfig } from "../config";
 import { createRegionAlarms } from "./alarms";
 import { awsOnly } from "./aws";
 import type { RegionWithData } from "./data";
@@ -50,6 +50,7 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
     const coreBuild = inputs.images.coreBuild(release);
 
     const edge = createEdge(cfg, t, r, storefrontHosts);
+    const mail = createMail(cfg, t, r);
     const ingress = ingressSettings(cfg, t, onAws, edge);
 
     const saleor = new SaleorCore(
@@ -65,11 +66,13 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
                 playground: cfg.app.playground,
                 telemetry: cfg.app.telemetry,
                 defaultFromEmail: cfg.app.defaultFromEmail,
+                allowedGraphqlOrigins: cfg.app.allowedGraphqlOrigins,
             },
             secrets: {
                 secretKey: inputs.secrets.secretKey,
                 rsaPrivateKey: inputs.secrets.rsaPrivateKey,
-                emailUrl: cfg.emailUrl ? pulumi.secret(cfg.emailUrl.value) : undefined,
+                // saleor:emailUrl overrides; on AWS this region's SES otherwise; in dev the mail catcher.
+                emailUrl: cfg.emailUrl ? pulumi.secret(cfg.emailUrl.value) : mail?.emailUrl,
                 sentryDsn: cfg.sentryDsn ? pulumi.secret(cfg.sentryDsn.value) : undefined,
             },
             connection: inputs.connection,
@@ -184,6 +187,29 @@ function marketRootPaths(cfg: StackConfig, markets: Market[]): Record<string, st
     const [primary, ...others] = markets;
     const opened = primary.channel ?? (sf.source === "build" ? sf.defaultChannel : undefined);
     return Object.fromEntries(others.filter((m) => m.channel && m.channel !== opened).map((m) => [m.host, `/${m.channel}`]));
+}
+
+/**
+ * Amazon SES in this region as Core's mail server (staff invitations, password resets, order
+ * mail), unless saleor:emailUrl names another. Per region, like everything a region needs to serve:
+ * each region's Core sends through its own region's SES endpoint, so a region lost takes none of
+ * the other's mail with it.
+ */
+function createMail(cfg: StackConfig, t: Topology, r: RegionWithData) {
+    if (!r.aws || cfg.emailUrl || !sesAvailable(cfg)) return undefined;
+    const region = r.config.name;
+    return new (awsOnly().SesMail)(
+        `${region}-mail`,
+        {
+            domain: senderDomain(cfg.app.defaultFromEmail),
+            zoneName: required(cfg.operations.dnsZone, "operations.dnsZone"),
+            region,
+            // IAM names are global to the account: the stack and region make it unique.
+            userName: `saleor-${t.stack}-${region}-smtp`,
+            tags: t.tags,
+        },
+        { providers: [r.aws.provider] },
+    );
 }
 
 /** The region's certificate and WAF, attached to its ALB through the Ingress annotations. */

@@ -45,6 +45,7 @@ function createDataTier(
                     valkeyImage: data.inCluster.valkeyImage,
                     databaseStorage: data.inCluster.databaseStorage,
                     mediaStorage: data.inCluster.mediaStorage,
+                    mediaAccessMode: data.inCluster.mediaAccessMode,
                     storageClassName: data.inCluster.storageClassName,
                     mailCatcherImage: cfg.features.mailCatcher ? data.inCluster.mailpitImage : undefined,
                 },

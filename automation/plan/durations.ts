@@ -165,6 +165,13 @@ export const DURATIONS: Record<string, DurationRule> = {
     "aws:iam/policy:Policy": quick(),
     "aws:iam/rolePolicy:RolePolicy": quick(),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": quick(),
+    "aws:iam/user:User": quick(),
+    "aws:iam/userPolicy:UserPolicy": quick(),
+    "aws:iam/accessKey:AccessKey": quick(),
+    // The provider returns once SES accepts the identity and hands out the DKIM tokens; verification
+    // (DNS seen by SES, up to 72 hours) happens afterwards and nothing waits for it.
+    "aws:ses/domainIdentity:DomainIdentity": quick(),
+    "aws:ses/domainDkim:DomainDkim": quick(),
     "aws:kms/key:Key": { create: d(10, 30), update: d(5, 15), source: "estimate: CreateKey plus policy propagation", estimate: true },
     "aws:kms/alias:Alias": quick(),
     "aws:kms/keyPolicy:KeyPolicy": quick(),

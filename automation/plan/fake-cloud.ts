@@ -302,6 +302,8 @@ function awsId(type: string, name: string, h: string, inputs: Record<string, any
         return cloudFrontId(name);
     if (type === "aws:route53/record:Record") return `${inputs.zoneId}_${String(inputs.name).replace(/\.$/, "")}_${inputs.type}`;
     if (type === "aws:acm/certificateValidation:CertificateValidation") return String(inputs.certificateArn);
+    if (type === "aws:iam/accessKey:AccessKey") return `AKIA${short(name, 16).toUpperCase()}`;
+    if (type === "aws:ses/domainIdentity:DomainIdentity" || type === "aws:ses/domainDkim:DomainDkim") return String(inputs.domain);
     // Named resources keep their name as id, as most AWS resources do.
     return String(inputs.name ?? inputs.bucket ?? inputs.identifier ?? inputs.replicationGroupId ?? inputs.clusterName ?? `${name}-${h}`);
 }
@@ -331,6 +333,20 @@ function awsState(type: string, name: string, id: string, h: string, region: str
             };
         case "aws:iam/policy:Policy":
             return { arn: `arn:aws:iam::${accountId}:policy/${inputs.name ?? id}` };
+        case "aws:iam/user:User":
+            return {
+                arn: `arn:aws:iam::${accountId}:user/${inputs.name ?? id}`,
+                name: inputs.name ?? id,
+                uniqueId: `AIDA${h.toUpperCase()}`,
+            };
+        case "aws:iam/accessKey:AccessKey":
+            // Mock credentials: the provider marks secret and sesSmtpPasswordV4 as secrets.
+            return { secret: `mock-secret-${h}`, sesSmtpPasswordV4: `mock-smtp-password-${h}`, status: "Active" };
+        case "aws:ses/domainIdentity:DomainIdentity":
+            return { arn: arn("ses", `identity/${inputs.domain}`), verificationToken: short(`${name}#verify`, 44) };
+        case "aws:ses/domainDkim:DomainDkim":
+            // Easy DKIM always hands out three tokens, each published as a CNAME.
+            return { dkimTokens: [0, 1, 2].map((i) => short(`${name}#dkim${i}`, 32)) };
         case "aws:eks/cluster:Cluster":
             return {
                 arn: arn("eks", `cluster/${id}`),

@@ -19,6 +19,12 @@ export interface CoreSettings {
     readonly telemetry?: boolean;
     /** DEFAULT_FROM_EMAIL. */
     readonly defaultFromEmail: string;
+    /**
+     * Origins allowed to call the GraphQL API from a browser beyond our own Dashboard and
+     * storefronts (the UIs of Saleor apps, which the Dashboard shows in iframes), or "*".
+     * Default: our own origins only.
+     */
+    readonly allowedGraphqlOrigins?: "*" | readonly string[];
 }
 
 /** Secret inputs of Saleor Core. */
@@ -52,8 +58,12 @@ export function coreConfigData(args: {
         ALLOWED_HOSTS: pulumi.interpolate`${hosts.api},${args.internalApiHost}`,
         // Required with DEBUG off: hosts allowed in redirect URLs (password reset, checkout).
         ALLOWED_CLIENT_HOSTS: clients.join(","),
-        // CORS for the GraphQL endpoint: the dashboard and storefront origins, not `*`.
-        ALLOWED_GRAPHQL_ORIGINS: clients.map((h) => origin(hosts.scheme, h)).join(","),
+        // CORS for the GraphQL endpoint (saleor/asgi/cors_handler.py answers a preflight from any
+        // other origin with 400): our own origins, plus the apps' where config names them.
+        ALLOWED_GRAPHQL_ORIGINS: graphqlOrigins(
+            clients.map((h) => origin(hosts.scheme, h)),
+            settings.allowedGraphqlOrigins,
+        ),
         // Its scheme switches SSL handling on; behind an https ingress X-Forwarded-Proto keeps requests from redirect loops.
         PUBLIC_URL: `${origin(hosts.scheme, hosts.api)}/`,
         DEFAULT_FROM_EMAIL: settings.defaultFromEmail,
@@ -63,14 +73,35 @@ export function coreConfigData(args: {
     if (args.media.kind === "s3") {
         base.AWS_MEDIA_BUCKET_NAME = args.media.bucket;
         base.AWS_S3_REGION_NAME = args.media.region;
+        // Saleor's private storage (webhook payloads the API writes and the worker reads): without
+        // it, a FileSystemStorage under MEDIA_ROOT that no other pod sees (settings.py 3.23.5, 582-584).
+        base.AWS_MEDIA_PRIVATE_BUCKET_NAME = args.media.privateBucket;
+        // Static files (placeholder images, e-mail logos) go to the media bucket too, copied by the
+        // collectstatic Job: AWS_STORAGE_BUCKET_NAME makes S3Boto3Storage the staticfiles storage
+        // (settings.py 3.23.5, 530 and 570-571). They sit at the bucket's root (AWS_LOCATION is shared
+        // with media), under images/, placeholders/ and populatedb_data.json, none of which is a
+        // media upload_to prefix (products, thumbnails, category-backgrounds, ...).
+        base.AWS_STORAGE_BUCKET_NAME = args.media.bucket;
         if (args.media.customDomain) {
             base.AWS_MEDIA_CUSTOM_DOMAIN = args.media.customDomain;
+            // The media CDN serves the whole bucket, static files included: AWS_STATIC_CUSTOM_DOMAIN
+            // becomes S3Boto3Storage's custom domain (settings.py 525). STATIC_URL only says the same
+            // to anything that reads it (S3Boto3Storage builds URLs from the domain).
+            base.AWS_STATIC_CUSTOM_DOMAIN = args.media.customDomain;
+            base.STATIC_URL = pulumi.interpolate`https://${args.media.customDomain}/`;
         } else {
-            // The bucket admits no anonymous reads, so without a CDN domain media links must be signed.
+            // The bucket admits no anonymous reads, so without a CDN domain media and static links
+            // must be signed (AWS_QUERYSTRING_AUTH, read by every S3Boto3Storage: settings.py 523).
             base.AWS_QUERYSTRING_AUTH = "True";
         }
     }
     return pulumi.output(base) as pulumi.Output<Record<string, string>>;
+}
+
+/** Our own origins and the extra ones, without duplicates; "*" stays "*" (Saleor's own default). */
+function graphqlOrigins(own: string[], extra: CoreSettings["allowedGraphqlOrigins"]): string {
+    if (extra === "*") return "*";
+    return [...new Set([...own, ...(extra ?? [])])].join(",");
 }
 
 /** Secret settings for Core's Secret: every value that is or contains a credential. */

@@ -105,3 +105,59 @@ export function createDemoData(name: string, args: DemoDataArgs, parent: pulumi.
         },
     );
 }
+
+export interface StaticFilesArgs {
+    readonly namespace: pulumi.Input<string>;
+    readonly instance: string;
+    readonly image: pulumi.Input<string>;
+    readonly runtime: CoreRuntime;
+    /** Core's service account, bound to the role that may write the bucket (Pod Identity). */
+    readonly serviceAccountName?: pulumi.Output<string>;
+    readonly resources: ResourceSpec;
+}
+
+/**
+ * The Job that copies the image's static files to the bucket `AWS_STORAGE_BUCKET_NAME` names
+ * (`manage.py collectstatic`; with that variable set, saleor/settings.py 3.23.5 lines 570-571 make
+ * S3Boto3Storage the staticfiles storage). With DEBUG off Core serves no /static/ itself
+ * (saleor/urls.py adds the view only under DEBUG), so the files must be in the bucket before anyone
+ * asks for a placeholder image or an e-mail logo. Named by the image digest like the migration
+ * Job: a new image copies its files once, the same image is no change. It needs no database
+ * (the image runs the same command at build time with only SECRET_KEY set, saleor's Dockerfile),
+ * so it runs beside the migration; files of the previous release stay (collectstatic deletes
+ * nothing), which a region still on it keeps using during a staged rollout.
+ */
+export function createStaticFiles(name: string, args: StaticFilesArgs, parent: pulumi.Resource): k8s.batch.v1.Job {
+    return new Job(
+        `${name}-collectstatic`,
+        {
+            metadata: {
+                name: pulumi.output(args.image).apply((image) => `saleor-collectstatic-${digest(image)}`),
+                namespace: args.namespace,
+                labels: appLabels("static-files", args.instance),
+            },
+            spec: {
+                backoffLimit: 2,
+                activeDeadlineSeconds: 600,
+                template: {
+                    metadata: { labels: appLabels("static-files", args.instance) },
+                    spec: {
+                        restartPolicy: "Never",
+                        automountServiceAccountToken: false,
+                        serviceAccountName: args.serviceAccountName,
+                        securityContext: podSecurityContext(coreRunAs),
+                        volumes: args.runtime.volumes,
+                        containers: [
+                            args.runtime.coreContainer(
+                                "collectstatic",
+                                ["python3", "manage.py", "collectstatic", "--noinput"],
+                                args.resources,
+                            ),
+                        ],
+                    },
+                },
+            },
+        },
+        { parent, customTimeouts: { create: "15m", update: "15m" } },
+    );
+}

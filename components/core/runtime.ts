@@ -64,8 +64,15 @@ export function createRuntime(name: string, args: CoreRuntimeArgs, parent: pulum
         parentOpts,
     );
 
-    // A digest of every setting: a changed value rolls the pods without renaming the ConfigMap or
-    // Secret, which would also rename (and so re-run) the migration Job. The digest reveals nothing.
+    // A digest of every setting, as a pod annotation; it reveals nothing. It does not spare the
+    // ConfigMap or Secret a rename: pulumi-kubernetes 4.x replaces a ConfigMap or Secret on any data
+    // change unless the provider sets enableConfigMapMutable / enableSecretMutable (ours do not;
+    // provider docs, and pulumi/pulumi-kubernetes#1567 and the v4.18.0 release notes), and both are
+    // auto-named, so the replacement gets a new name. Every pod template that references them
+    // changes with it: the Deployments roll, and the migration and collectstatic Jobs, whose
+    // spec.template is immutable, are replaced and so run again after any setting change, not only
+    // a new image. What the digest adds is that the pods still roll should the provider ever update
+    // ConfigMaps and Secrets in place (the release notes name that as a possible v5 default).
     const configDigest = pulumi.unsecret(
         pulumi.all([configData, secretData]).apply(([c, s]) => digest(JSON.stringify(c), JSON.stringify(s))),
     );

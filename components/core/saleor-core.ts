@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { appLabels, selectorLabels } from "../kubernetes/workload";
 import { createDashboard } from "./dashboard";
 import { createIngresses } from "./ingresses";
-import { createDemoData, createMigration } from "./migration";
+import { createDemoData, createMigration, createStaticFiles } from "./migration";
 import { createProcesses } from "./processes";
 import { createRuntime } from "./runtime";
 import type { SaleorCoreArgs } from "./types";
@@ -122,6 +122,23 @@ export class SaleorCore extends pulumi.ComponentResource {
             },
             this,
         );
+
+        // Static files live in the media bucket where media is on S3 (Core serves none with DEBUG
+        // off); one region copies them, as every region reads the same bucket.
+        if (args.connection.media.kind === "s3" && args.runMigrations) {
+            createStaticFiles(
+                name,
+                {
+                    namespace: ns,
+                    instance,
+                    image: args.image,
+                    runtime,
+                    serviceAccountName: processes.serviceAccountName,
+                    resources: args.workloads.migration.resources,
+                },
+                this,
+            );
+        }
 
         if (args.demoData && migrationJob) {
             createDemoData(

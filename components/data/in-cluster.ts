@@ -110,8 +110,14 @@ export function createInClusterData(name: string, args: InClusterDataArgs, paren
         {
             metadata: { namespace: ns, labels: appLabels("media", args.instance) },
             spec: {
-                // One writer node in dev; the aws flavour moves media to S3, where any pod on any node writes.
-                accessModes: ["ReadWriteOnce"],
+                // Every Core pod (API, worker, beat, Jobs) mounts it at /app/media, MEDIA_ROOT: media, and
+                // Saleor's private storage, which without a private bucket is a FileSystemStorage under
+                // MEDIA_ROOT (saleor/settings.py 3.23.5, 582-584) holding every webhook's payload, written
+                // by the API and read back by the worker. ReadWriteOnce shares a volume between pods on
+                // one node (a single-node kind, minikube or Docker Desktop, whose provisioners offer
+                // nothing else); a cluster with more nodes needs ReadWriteMany from its storage class, or
+                // the worker lands on a node that cannot mount it. The aws flavour uses buckets instead.
+                accessModes: [args.mediaAccessMode ?? "ReadWriteOnce"],
                 storageClassName: args.storageClassName,
                 resources: { requests: { storage: args.mediaStorage } },
             },

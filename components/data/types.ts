@@ -18,6 +18,12 @@ export interface InClusterDataArgs {
     readonly databaseStorage: string;
     /** Size of the shared media volume, e.g. "5Gi". */
     readonly mediaStorage: string;
+    /**
+     * Access mode of the media volume, which every Core pod mounts at /app/media (MEDIA_ROOT): media
+     * and Saleor's private files (webhook payloads). ReadWriteOnce shares it between pods on one
+     * node only. Default: "ReadWriteOnce".
+     */
+    readonly mediaAccessMode?: "ReadWriteOnce" | "ReadWriteMany";
     /** StorageClass for every volume. Default: the cluster's default class. */
     readonly storageClassName?: string;
     /** Mailpit image; no mail catcher when unset. */
@@ -118,6 +124,11 @@ export interface PrimaryDataFacts {
     readonly mediaKeyArn: pulumi.Output<string>;
     /** Versioning of that bucket; replication may only be configured once it is on. */
     readonly mediaVersioning: pulumi.Resource;
+    /** The primary's private bucket (Saleor's private storage): every region's Core writes there too. */
+    readonly privateBucketName: pulumi.Output<string>;
+    readonly privateBucketArn: pulumi.Output<string>;
+    /** KMS key encrypting that bucket. */
+    readonly privateKeyArn: pulumi.Output<string>;
     /**
      * AWS provider of the primary region. The secondary configures replication on the primary's
      * bucket, an S3 resource that exists only in the bucket's own region, so it needs this provider
@@ -152,6 +163,11 @@ export type MediaStorage =
           readonly bucket: pulumi.Output<string>;
           readonly region: string;
           readonly customDomain?: pulumi.Output<string>;
+          /**
+           * Saleor's private storage (AWS_MEDIA_PRIVATE_BUCKET_NAME): webhook payloads the API writes
+           * and the worker reads. In `region`, like the media bucket. On a volume it is the volume.
+           */
+          readonly privateBucket: pulumi.Output<string>;
       };
 
 /** Connection facts handed to SaleorCore. Every URL that carries a password is a Pulumi secret. */

@@ -1,4 +1,5 @@
 import { celeryBeatSingleReplica } from "./celery-beat";
+import { noDemoDataJob } from "./demo-data";
 import { albIngressWaf, ingressTls } from "./ingress";
 import { noLoadBalancerServices } from "./service";
 import { noPlaintextSecretEnv } from "./workload-env";
@@ -9,6 +10,7 @@ import { resourcesSpecified, resourcesWithinRange } from "./workload-resources";
 import { dropsAllCapabilities, noPrivilegedContainers, noPrivilegeEscalation, runsAsNonRoot } from "./workload-security";
 
 export * from "./celery-beat";
+export * from "./demo-data";
 export * from "./ingress";
 export * from "./selector";
 export * from "./service";
@@ -36,6 +38,7 @@ export const kubernetesPolicies = [
     imageRegistryAllowed,
     noPlaintextSecretEnv,
     celeryBeatSingleReplica,
+    noDemoDataJob,
     noLoadBalancerServices,
     ingressTls,
     albIngressWaf,

@@ -28,6 +28,8 @@ const saleorReads = new Set([
     "DEFAULT_FROM_EMAIL",
     "AWS_MEDIA_BUCKET_NAME",
     "AWS_MEDIA_CUSTOM_DOMAIN",
+    "AWS_MEDIA_PRIVATE_BUCKET_NAME",
+    "STATIC_URL",
     "AWS_STORAGE_BUCKET_NAME",
     "AWS_STATIC_CUSTOM_DOMAIN",
     "AWS_S3_REGION_NAME",
@@ -283,7 +285,14 @@ describe("SaleorCore", () => {
 
     it("tells Saleor to sign media links when media lives in a private bucket without a CDN", async () => {
         const r = await registered(() =>
-            saleorCore({ connection: connectionFacts({ kind: "s3", bucket: pulumi.output("media-bucket"), region: "eu-central-1" }) }),
+            saleorCore({
+                connection: connectionFacts({
+                    kind: "s3",
+                    bucket: pulumi.output("media-bucket"),
+                    region: "eu-central-1",
+                    privateBucket: pulumi.output("private-bucket"),
+                }),
+            }),
         );
         const data = (r.ofType("kubernetes:core/v1:ConfigMap").find((c) => c.name === "r1-core-config")!.inputs as any).data;
         assert.equal(data.AWS_MEDIA_BUCKET_NAME, "media-bucket");

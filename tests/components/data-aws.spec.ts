@@ -235,7 +235,7 @@ describe("DataTier (aws)", () => {
             assert.strictEqual(writer.protect, true);
         });
 
-        it("snapshots the writer and the media bucket every 6 hours and keeps the snapshots for the retention period", async () => {
+        it("snapshots the writer, the media bucket and the private-files bucket every 6 hours and keeps the snapshots for the retention period", async () => {
             const plan = inputs(rs.one(T.backupPlan, `${primaryRegion}-data-backups`));
             assert.strictEqual(plan.rules[0].schedule, "cron(0 */6 * * ? *)");
             assert.strictEqual(plan.rules[0].lifecycle.deleteAfter, 30);
@@ -248,6 +248,7 @@ describe("DataTier (aws)", () => {
             assert.deepStrictEqual(selection.resources, [
                 await valueOf(d.primary.aws!.writer!.arn),
                 await valueOf(d.primary.aws!.mediaBucket!.arn),
+                await valueOf(d.primary.aws!.privateBucket.arn),
             ]);
         });
 
@@ -379,7 +380,7 @@ describe("DataTier (aws)", () => {
             assert.strictEqual(await valueOf(media.bucket), await valueOf(d.primary.aws!.mediaBucket!.bucket));
         });
 
-        it("scopes the workload role to the media bucket and its key, bound via Pod Identity to Core's service account", async () => {
+        it("scopes the workload role to the media and private-files buckets and their keys, bound via Pod Identity to Core's service account", async () => {
             const role = rs.one(T.role, `${primaryRegion}-data-workload`);
             const trust = JSON.parse(inputs(role).assumeRolePolicy);
             assert.deepStrictEqual(trust.Statement, [
@@ -387,12 +388,17 @@ describe("DataTier (aws)", () => {
             ]);
             const bucketArn = await valueOf(d.primary.aws!.mediaBucket!.arn);
             const keyArn = await valueOf(d.primary.aws!.keys.media!.arn);
+            const privateArn = await valueOf(d.primary.aws!.privateBucket.arn);
+            const privateKeyArn = await valueOf(d.primary.aws!.keys.privateFiles.arn);
             const statements = policyOf(rs.one(T.rolePolicy, `${primaryRegion}-data-workload-inline`)).Statement;
             const resources = statements.flatMap((s: any) => [s.Resource].flat());
             assert.ok(!resources.includes("*"), "no wildcard resource");
-            assert.deepStrictEqual(new Set(resources), new Set([bucketArn, `${bucketArn}/*`, keyArn]));
+            assert.deepStrictEqual(
+                new Set(resources),
+                new Set([bucketArn, `${bucketArn}/*`, keyArn, privateArn, `${privateArn}/*`, privateKeyArn]),
+            );
             const actions = statements.flatMap((s: any) => [s.Action].flat());
-            assert.deepStrictEqual(actions.sort(), [
+            assert.deepStrictEqual([...new Set(actions)].sort(), [
                 "kms:Decrypt",
                 "kms:GenerateDataKey",
                 "s3:DeleteObject",
@@ -536,20 +542,32 @@ describe("DataTier (aws)", () => {
             assert.strictEqual(rule.destination.bucket, await valueOf(d.secondary!.aws!.mediaBucket.arn));
             assert.strictEqual(rule.destination.encryptionConfiguration.replicaKmsKeyId, await valueOf(d.secondary!.aws!.keys.media!.arn));
             assert.strictEqual(rule.sourceSelectionCriteria.sseKmsEncryptedObjects.status, "Enabled");
-            const versionings = rs.ofType(T.versioning).map((v) => v.urn);
+            // The media buckets' versioning; the private-files buckets are not replicated.
+            const versionings = rs
+                .ofType(T.versioning)
+                .filter((v) => v.name.includes("-media-"))
+                .map((v) => v.urn);
             assert.strictEqual(versionings.length, 2);
             for (const urn of versionings) assert.ok(replication.dependencies.includes(urn), `waits for ${urn}`);
             const role = rs.one(T.role, `${tier}-media-replication-role`);
             assert.deepStrictEqual(JSON.parse(inputs(role).assumeRolePolicy).Statement[0].Principal, { Service: "s3.amazonaws.com" });
         });
 
-        it("gives its workload role the primary bucket, where its Core writes, and binds it in its own cluster", async () => {
+        it("gives its workload role the primary's buckets, where its Core writes, and binds it in its own cluster", async () => {
             const statements = policyOf(rs.one(T.rolePolicy, `${tier}-workload-inline`)).Statement;
             const bucketArn = await valueOf(d.primary.aws!.mediaBucket!.arn);
+            const privateArn = await valueOf(d.primary.aws!.privateBucket.arn);
             const resources = statements.flatMap((s: any) => [s.Resource].flat());
             assert.deepStrictEqual(
                 new Set(resources),
-                new Set([bucketArn, `${bucketArn}/*`, await valueOf(d.primary.aws!.keys.media!.arn)]),
+                new Set([
+                    bucketArn,
+                    `${bucketArn}/*`,
+                    await valueOf(d.primary.aws!.keys.media!.arn),
+                    privateArn,
+                    `${privateArn}/*`,
+                    await valueOf(d.primary.aws!.keys.privateFiles.arn),
+                ]),
             );
             const association = rs.one(T.podIdentity, `${tier}-workload`);
             assert.strictEqual(inputs(association).clusterName, `saleor-${secondaryRegion}`);
@@ -599,7 +617,12 @@ describe("DataTier (aws)", () => {
                     .ofType(T.bucket)
                     .map((b) => b.name)
                     .sort(),
-                [`${primaryRegion}-data-media`, `${secondaryRegion}-data-media`],
+                [
+                    `${primaryRegion}-data-media`,
+                    `${primaryRegion}-data-private`,
+                    `${secondaryRegion}-data-media`,
+                    `${secondaryRegion}-data-private`,
+                ],
             );
         });
 

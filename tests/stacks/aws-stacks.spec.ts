@@ -281,7 +281,7 @@ describe("staging stack: smaller and unprotected", () => {
                 .ofType("aws:s3/bucket:Bucket")
                 .map((b) => b.name)
                 .sort(),
-            ["eu-central-1-data-media", "eu-west-1-data-media"],
+            ["eu-central-1-data-media", "eu-central-1-data-private", "eu-west-1-data-media", "eu-west-1-data-private"],
         );
     });
 });

@@ -26,6 +26,9 @@ const nameInput: Record<string, string> = {
     "aws:elasticache/subnetGroup:SubnetGroup": "name",
     "aws:iam/role:Role": "name",
     "aws:iam/policy:Policy": "name",
+    "aws:iam/user:User": "name",
+    // One identity per domain, account and region: staging sends from its own domain.
+    "aws:ses/domainIdentity:DomainIdentity": "domain",
     "aws:wafv2/webAcl:WebAcl": "name",
     "aws:backup/vault:Vault": "name",
     "aws:backup/plan:Plan": "name",

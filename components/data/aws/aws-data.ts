@@ -6,6 +6,7 @@ import { createWriterBackups } from "./backup";
 import { createCache } from "./cache";
 import { createMedia } from "./media";
 import { createDatabase, postgresMajor } from "./postgres";
+import { createPrivateStorage } from "./private-storage";
 import { createWorkloadIdentity } from "./workload-identity";
 
 /** What the AWS flavour builds and hands back to DataTier. */
@@ -21,10 +22,12 @@ export interface AwsDataResources {
     readonly cache: aws.elasticache.ReplicationGroup;
     /** This region's media bucket: the one every region writes to in the primary, a replica (or idle) in a secondary. */
     readonly mediaBucket: aws.s3.Bucket;
+    /** This region's bucket for Saleor's private files (webhook payloads): written while this region is primary. */
+    readonly privateBucket: aws.s3.Bucket;
     /** The role Core's pods assume through Pod Identity. */
     readonly workloadRole: aws.iam.Role;
     /** Region-local keys: `data` for RDS, Performance Insights and ElastiCache; `media` for this region's bucket. */
-    readonly keys: { readonly data: aws.kms.Key; readonly media: aws.kms.Key };
+    readonly keys: { readonly data: aws.kms.Key; readonly media: aws.kms.Key; readonly privateFiles: aws.kms.Key };
     /** The primary region's facts, to pass as the secondary's `args.primary`; the primary only. */
     readonly primaryFacts?: PrimaryDataFacts;
     /** This region's media bucket as a CDN origin, for MediaCdn (with `media.cdn`). */
@@ -50,14 +53,23 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
     const database = createDatabase(name, args, dataKey, parent);
     const cache = createCache(name, args, dataKey, parent);
     const media = createMedia(name, args, parent);
-    const workload = createWorkloadIdentity(name, { workload: args.workloadIdentity, media: media.access, tags: args.tags }, parent);
+    const privateFiles = createPrivateStorage(name, args, parent);
+    const workload = createWorkloadIdentity(
+        name,
+        { workload: args.workloadIdentity, media: media.access, privateFiles: privateFiles.access, tags: args.tags },
+        parent,
+    );
     if (database.writer && args.backup) {
         createWriterBackups(
             name,
             {
                 writer: database.writer,
-                // The media bucket the writer's rows point to is backed up on the same schedule.
-                bucket: { arn: media.bucket.arn, versioning: media.versioning },
+                // The buckets the writer's rows point to (media, and the webhook payloads of
+                // EventPayload rows) are backed up on the same schedule.
+                buckets: [
+                    { arn: media.bucket.arn, versioning: media.versioning },
+                    { arn: privateFiles.bucket.arn, versioning: privateFiles.versioning },
+                ],
                 vaultName: args.backup.vaultName,
                 intervalHours: args.postgres.snapshotIntervalHours ?? 6,
                 retentionDays: args.postgres.backupRetentionDays,
@@ -73,7 +85,7 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
         databaseReplicaUrl: database.replicaUrl,
         cacheUrl: cache.cacheUrl,
         brokerUrl: cache.brokerUrl,
-        media: media.storage,
+        media: { ...media.storage, privateBucket: privateFiles.bucketName },
         readyAfter: [database.writer, database.reader, database.standby, cache.group].filter(
             (r): r is NonNullable<typeof r> => r !== undefined,
         ),
@@ -88,6 +100,9 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
               mediaBucketName: media.bucket.bucket,
               mediaKeyArn: media.key.arn,
               mediaVersioning: media.versioning,
+              privateBucketName: privateFiles.bucket.bucket,
+              privateBucketArn: privateFiles.bucket.arn,
+              privateKeyArn: privateFiles.key.arn,
               provider: parent.getProvider("aws::"),
           }
         : undefined;
@@ -99,8 +114,9 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
         reader: database.reader,
         cache: cache.group,
         mediaBucket: media.bucket,
+        privateBucket: privateFiles.bucket,
         workloadRole: workload.role,
-        keys: { data: dataKey, media: media.key },
+        keys: { data: dataKey, media: media.key, privateFiles: privateFiles.key },
         primaryFacts,
         mediaCdnOrigin: media.cdnOrigin,
     };

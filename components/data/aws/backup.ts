@@ -4,8 +4,11 @@ import { createServiceRole } from "../../aws/iam";
 
 export interface WriterBackupArgs {
     readonly writer: aws.rds.Instance;
-    /** The media bucket, backed up with the writer; it must be versioned (AWS Backup requires it for S3). Default: none. */
-    readonly bucket?: { readonly arn: pulumi.Input<string>; readonly versioning: pulumi.Resource };
+    /**
+     * Buckets backed up with the writer (media, private files); each must be versioned (AWS Backup
+     * requires it for S3). Default: none.
+     */
+    readonly buckets?: readonly { readonly arn: pulumi.Input<string>; readonly versioning: pulumi.Resource }[];
     /** The vault recovery points go to: this region's (BackupVault). */
     readonly vaultName: pulumi.Input<string>;
     /** Hours between two snapshots. */
@@ -73,9 +76,9 @@ export function createWriterBackups(name: string, args: WriterBackupArgs, parent
         {
             planId: plan.id,
             iamRoleArn: role.arn,
-            resources: [args.writer.arn, ...(args.bucket ? [args.bucket.arn] : [])],
+            resources: [args.writer.arn, ...(args.buckets ?? []).map((b) => b.arn)],
         },
-        { parent, dependsOn: [...permissions, ...(args.bucket ? [args.bucket.versioning] : [])] },
+        { parent, dependsOn: [...permissions, ...(args.buckets ?? []).map((b) => b.versioning)] },
     );
     return { plan, selection, role };
 }

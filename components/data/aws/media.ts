@@ -9,7 +9,7 @@ import type { MediaAccess } from "./workload-identity";
 /** Media storage of one region's data tier. */
 export interface Media {
     /** Where Saleor stores media: the primary's bucket, from every region. */
-    readonly storage: Extract<MediaStorage, { kind: "s3" }>;
+    readonly storage: Omit<Extract<MediaStorage, { kind: "s3" }>, "privateBucket">;
     /** What the workload role must reach: the bucket Core writes to and its key. */
     readonly access: MediaAccess;
     /** This region's bucket: written by every region while this one is primary, a replica otherwise. */

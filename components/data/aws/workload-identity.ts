@@ -11,11 +11,17 @@ export interface MediaAccess {
 /**
  * The role Core's pods assume through EKS Pod Identity to read and write media: temporary
  * credentials from the standard AWS chain, which boto3 (and so Saleor's S3 storage) picks up, and
- * no static keys. It reaches the media bucket and its key, nothing else.
+ * no static keys. It reaches the media bucket, the private-files bucket and their keys, nothing else.
  */
 export function createWorkloadIdentity(
     name: string,
-    args: { readonly workload: AwsDataArgs["workloadIdentity"]; readonly media: MediaAccess; readonly tags?: Record<string, string> },
+    args: {
+        readonly workload: AwsDataArgs["workloadIdentity"];
+        readonly media: MediaAccess;
+        /** Saleor's private storage: webhook payloads the API writes and the worker reads. */
+        readonly privateFiles: MediaAccess;
+        readonly tags?: Record<string, string>;
+    },
     parent: pulumi.Resource,
 ): PodIdentityRole {
     return createPodIdentityRole(
@@ -34,6 +40,19 @@ export function createWorkloadIdentity(
                 },
                 // SSE-KMS: S3 asks KMS on the caller's behalf, with the caller's permissions.
                 { Sid: "UseMediaKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: args.media.keyArn },
+                { Sid: "ListPrivateFiles", Effect: "Allow", Action: "s3:ListBucket", Resource: args.privateFiles.bucketArn },
+                {
+                    Sid: "ReadWritePrivateFiles",
+                    Effect: "Allow",
+                    Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                    Resource: pulumi.interpolate`${args.privateFiles.bucketArn}/*`,
+                },
+                {
+                    Sid: "UsePrivateFilesKey",
+                    Effect: "Allow",
+                    Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+                    Resource: args.privateFiles.keyArn,
+                },
             ]),
             tags: args.tags,
         },

@@ -4,6 +4,7 @@ import {
     healthProbes,
     imagePinned,
     imageRegistryAllowed,
+    noDemoDataJob,
     noPlaintextSecretEnv,
     resourcesSpecified,
     resourcesWithinRange,
@@ -281,4 +282,27 @@ describe("workload secrets and scheduling rules", () => {
         it("an unknown replica count is not a violation", () =>
             assertPasses(celeryBeatSingleReplica, beat(UNKNOWN_VALUE as unknown as number, "Recreate")));
     });
+});
+
+describe("kubernetes-no-demo-data-job", () => {
+    const populatedb = (kind: "Job" | "CronJob", command: string[]) =>
+        workload(kind, {
+            name: "demo-data",
+            component: "demo-data",
+            containers: [container({ name: "populatedb", args: undefined, command })],
+        });
+    it("a Job running populatedb --createsuperuser is a violation (it creates admin@example.com / admin)", () =>
+        assertViolates(
+            noDemoDataJob,
+            populatedb("Job", ["python3", "manage.py", "populatedb", "--createsuperuser"]),
+            /^Job saleor\/demo-data: container "populatedb" runs `python3 manage.py populatedb --createsuperuser`, which loads demo data and a superuser admin@example.com \/ admin/,
+        ));
+    it("a CronJob running populatedb is a violation too", () =>
+        assertViolates(
+            noDemoDataJob,
+            populatedb("CronJob", ["sh", "-c", "python3 manage.py populatedb"]),
+            /runs `sh -c python3 manage.py populatedb`/,
+        ));
+    it("the migration Job passes", () => assertPasses(noDemoDataJob, migrationJob()));
+    it("a Deployment is not judged", () => assertPasses(noDemoDataJob, deployment()));
 });
