@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
 import { checkPlan, readPolicyConfigFile } from "../policy/offline";
+import { parseCommandLine } from "./cli-args";
 import { diffPlans, readPlanFile, renderDiff, renderDiffMarkdown, type PlanLike } from "./plan/diff";
 import type * as ErrorLocation from "./plan/error-location";
 import { evaluateStack, listStacks, programErrorExitCode, projectRoot } from "./plan/evaluate";
@@ -17,6 +17,23 @@ import { renderTimeline } from "./plan/timeline-render";
  * would be updated, replaced or deleted), which wins over 0.
  */
 export const exitCodes = { ok: 0, mandatoryViolation: 1, invalidInput: 2, statefulChange: 3, programError: programErrorExitCode } as const;
+
+/** The plan CLI's options; short flags are Pulumi's (-s stack, -j json). */
+const planOptions = {
+    stack: { type: "string", short: "s" },
+    json: { type: "boolean", short: "j" },
+    out: { type: "string" },
+    "config-file": { type: "string" },
+    "no-policy": { type: "boolean" },
+    "diff-against": { type: "string" },
+    markdown: { type: "boolean" },
+    timeline: { type: "boolean" },
+    parallel: { type: "string" },
+    "migration-seconds": { type: "string" },
+    "allow-cross-stack": { type: "boolean" },
+    verbose: { type: "boolean", short: "v" },
+    help: { type: "boolean", short: "h" },
+} as const;
 
 const usage = `usage: npm run plan -- --stack <${listStacks().join("|")}> [--json | --out <plan.json>] [--config-file <path>] [--no-policy]
                      [--diff-against <plan.json> [--markdown]] [--timeline [--parallel <n>] [--migration-seconds <s>]]
@@ -49,31 +66,12 @@ export async function runPlanCli(
     /** How a stack is evaluated; tests pass one that shares evaluations between specs. */
     evaluate: typeof evaluateStack = evaluateStack,
 ): Promise<number> {
-    let values;
-    try {
-        values = parseArgs({
-            args: argv,
-            options: {
-                stack: { type: "string" },
-                json: { type: "boolean", default: false },
-                out: { type: "string" },
-                "config-file": { type: "string" },
-                "no-policy": { type: "boolean", default: false },
-                "diff-against": { type: "string" },
-                markdown: { type: "boolean", default: false },
-                timeline: { type: "boolean", default: false },
-                parallel: { type: "string" },
-                "migration-seconds": { type: "string" },
-                "allow-cross-stack": { type: "boolean", default: false },
-                verbose: { type: "boolean", default: false },
-                help: { type: "boolean", default: false },
-            },
-            strict: true,
-        }).values;
-    } catch (e) {
-        err(`${(e as Error).message}\n${usage}\n`);
+    const parsed = parseCommandLine(argv, planOptions, "npm run plan --");
+    if ("problem" in parsed) {
+        err(`${parsed.problem}\n`);
         return exitCodes.invalidInput;
     }
+    const values = parsed.values;
     if (values.help) {
         out(`${usage}\n`);
         return exitCodes.ok;

@@ -1,7 +1,7 @@
 import { PolicyPackConfig } from "@pulumi/policy";
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
+import { parseCommandLine as parseOptions } from "./cli-args";
 import { checkPlan, PlanCheckResult, planResources, readPlanFile, readPolicyConfigFile, Violation } from "../policy/offline";
 import { mandatoryViolationLines } from "./violations";
 
@@ -16,7 +16,17 @@ import { mandatoryViolationLines } from "./violations";
  * Exit codes: 0 no mandatory violation, 1 at least one mandatory violation, 2 bad usage or input.
  */
 
-const USAGE = "usage: npm run policy -- <plan.json> [--config <policy config>] [--json] [--allow-cross-stack]";
+const USAGE = `usage: npm run policy -- <plan.json> [-c|--config <policy config>] [-j|--json] [--allow-cross-stack]
+
+Runs the saleor-guard policy pack over a plan file without the Pulumi engine: an offline plan
+(npm run plan -- --out plan.json) or \`pulumi preview --json\`.
+
+  -c, --config <file>     the pack's levels and thresholds; default policy/config/<the plan's stack>.json
+  -j, --json              the violations as JSON on stdout
+  --allow-cross-stack     judge a plan with another stack's policy config (refused otherwise)
+
+Mandatory violations are listed on stderr in every mode.
+exit codes: 0 no mandatory violation, 1 at least one mandatory violation, 2 bad usage or input`;
 
 /** The project's policy configs, one per stack: policy/config/<stack>.json. */
 const configDir = path.join(__dirname, "..", "policy", "config");
@@ -41,29 +51,26 @@ function parseCommandLine(argv: string[]): {
     help: boolean;
     allowCrossStack: boolean;
 } {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            args: argv,
-            options: {
-                config: { type: "string", short: "c" },
-                json: { type: "boolean", default: false },
-                "allow-cross-stack": { type: "boolean", default: false },
-                help: { type: "boolean", short: "h", default: false },
-            },
-            allowPositionals: true,
-            strict: true,
-        });
-    } catch (error) {
-        // Node's parseArgs explains how to pass a positional starting with "-"; the first sentence is the point.
-        throw new UsageError((error as Error).message.split(". ")[0]);
-    }
+    const parsed = parseOptions(
+        argv,
+        {
+            config: { type: "string", short: "c" },
+            json: { type: "boolean", short: "j" },
+            "allow-cross-stack": { type: "boolean" },
+            help: { type: "boolean", short: "h" },
+        },
+        "npm run policy --",
+        { positionals: true },
+    );
+    if ("problem" in parsed) throw new UsageError(parsed.problem);
     const { values, positionals } = parsed;
     if (values.help) {
         return { planFile: "", json: false, help: true, allowCrossStack: false };
     }
     if (positionals.length !== 1) {
-        throw new UsageError(positionals.length === 0 ? "missing the plan file" : `expected one plan file, got ${positionals.length}`);
+        throw new UsageError(
+            `${positionals.length === 0 ? "missing the plan file" : `expected one plan file, got ${positionals.length}`} (npm run policy -- --help lists the options)`,
+        );
     }
     return {
         planFile: positionals[0],
@@ -143,7 +150,7 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
     } catch (error) {
         // One line, no stack trace: a bad command line, an unreadable plan or config, or a rule that failed.
         const message = error instanceof Error ? error.message : String(error);
-        output.err(error instanceof UsageError ? `error: ${message} (${USAGE})` : `error: ${message}`);
+        output.err(`error: ${message}`);
         return 2;
     }
 }

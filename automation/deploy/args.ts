@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../cli-args";
 import type { DeployableStack, DeployOptions } from "./rollout";
 import { DEFAULT_VERIFY_OPTIONS } from "./verify";
 
@@ -8,11 +8,11 @@ Previews the stack with the policy pack, then rolls the Saleor Core release out 
 primary region, verifies it, and then to each secondary region. A region that fails
 verification is rolled back to its previous release and the rollout stops there.
 
-  --stack <name>            staging or production
+  -s, --stack <name>        staging or production
   --release <release>       a Saleor version (3.23.5) or the git SHA of a built image
   --preview-only            run the preview and its gates, change nothing
   --region <name>           roll out to this region only
-  --yes                     do not ask before changing production (CI approves through
+  -y, --yes                 do not ask before changing production (CI approves through
                             its environment instead)
   --allow-replace           go ahead even if stateful resources would be replaced or deleted
   --summary <file>          write the JSON summary here (Markdown goes to
@@ -50,29 +50,27 @@ function integer(value: string | undefined, flag: string, fallback: number, min:
 }
 
 export function parseDeployArgs(argv: string[]): ParsedArgs {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args: argv,
-            strict: true,
-            allowPositionals: false,
-            options: {
-                stack: { type: "string" },
-                release: { type: "string" },
-                "preview-only": { type: "boolean", default: false },
-                region: { type: "string" },
-                yes: { type: "boolean", default: false },
-                "allow-replace": { type: "boolean", default: false },
-                summary: { type: "string" },
-                "verify-attempts": { type: "string" },
-                "verify-timeout-ms": { type: "string" },
-                "verify-backoff-ms": { type: "string" },
-                help: { type: "boolean", short: "h", default: false },
-            },
-        }));
-    } catch (e) {
-        return { kind: "problems", problems: [e instanceof Error ? e.message : String(e)] };
+    const parsed = parseCommandLine(
+        argv,
+        {
+            stack: { type: "string", short: "s" },
+            release: { type: "string" },
+            "preview-only": { type: "boolean" },
+            region: { type: "string" },
+            yes: { type: "boolean", short: "y" },
+            "allow-replace": { type: "boolean" },
+            summary: { type: "string" },
+            "verify-attempts": { type: "string" },
+            "verify-timeout-ms": { type: "string" },
+            "verify-backoff-ms": { type: "string" },
+            help: { type: "boolean", short: "h" },
+        },
+        "npm run deploy --",
+    );
+    if ("problem" in parsed) {
+        return { kind: "problems", problems: [parsed.problem] };
     }
+    const values = parsed.values;
     if (values.help) {
         return { kind: "help" };
     }
