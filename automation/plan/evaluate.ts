@@ -49,9 +49,12 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<EvaluateResu
     const project = projectName(projectDir);
     const file = opts.configFile ?? path.join(projectDir, `Pulumi.${opts.stack}.yaml`);
     if (!fs.existsSync(file)) {
+        // A file the user named is reported as they named it; a missing stack lists the stacks there are.
         return {
             problems: [
-                `stack config file ${path.relative(process.cwd(), file) || file} does not exist (stacks: ${listStacks(projectDir).join(", ")})`,
+                opts.configFile
+                    ? `--config-file ${opts.configFile}: no such file`
+                    : `stack ${opts.stack} has no stack file ${path.relative(process.cwd(), file) || file} (stacks: ${listStacks(projectDir).join(", ")})`,
             ],
         };
     }

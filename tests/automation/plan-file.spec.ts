@@ -165,3 +165,17 @@ describe("the plan document has what pulumi preview --json consumers read", () =
         }
     });
 });
+
+describe("a stack file that is not there", () => {
+    it("is named as the user gave it, without a list of stacks that does not apply", async () => {
+        const { code, stderr } = await runCli(["--stack", "dev", "--config-file", "../../nc/nope.yaml"]);
+        assert.equal(code, 2);
+        assert.equal(stderr, "--config-file ../../nc/nope.yaml: no such file\n");
+    });
+
+    it("lists the stacks there are when the stack itself has no file", async () => {
+        const { code, stderr } = await runCli(["--stack", "qa"]);
+        assert.equal(code, 2);
+        assert.equal(stderr, "stack qa has no stack file Pulumi.qa.yaml (stacks: dev, production, staging)\n");
+    });
+});

@@ -103,7 +103,7 @@ describe("offline plan", () => {
     it("exits 2 on an unknown stack or a missing --stack, with the usage", async () => {
         const unknown = await runCli(["--stack", "qa"]);
         assert.equal(unknown.code, 2);
-        assert.match(unknown.stderr, /Pulumi\.qa\.yaml does not exist \(stacks: dev, production, staging\)/);
+        assert.match(unknown.stderr, /stack qa has no stack file Pulumi\.qa\.yaml \(stacks: dev, production, staging\)/);
         const missing = await runCli([]);
         assert.equal(missing.code, 2);
         assert.match(missing.stderr, /--stack is required/);
