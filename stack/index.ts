@@ -17,7 +17,7 @@ export type { RegionOutputs, StackOutputs } from "./outputs";
  * (primary first: the secondary replicates it), the services the stack shares (registry, media
  * CDN), then Saleor in each region, primary first. Returns the stack outputs.
  *
- * Failover is a config change (README, "Regional failover"): swap the regions' `role`s. Everything
+ * Failover is a config change (docs/operations.md, "Regional failover"): swap the regions' `role`s. Everything
  * stateful is therefore named and placed by region, never by role: the database instances, media
  * buckets, keys and backup vaults of a region keep their names in either role; the registry and the
  * peering hang off the home region (the first listed), which a failover does not change.

@@ -24,7 +24,7 @@ export interface SesMailArgs {
  * region). `emailUrl` is EMAIL_URL for Saleor, a Pulumi secret.
  *
  * A new account's SES is in the sandbox: it sends only to verified addresses, 200 messages a day,
- * until production access is requested (a manual AWS request per region, see the README).
+ * until production access is requested (a manual AWS request per region, see docs/operations.md).
  */
 export class SesMail extends pulumi.ComponentResource {
     /** `smtp://<key id>:<SMTP password>@email-smtp.<region>.amazonaws.com:587/?tls=True`, secret. */
