@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import { isStatefulType } from "../stateful";
-import { secretText, type PlanDocument, type PlanState, type PlanStep } from "./json";
+import { secretText, type PlanDocument, type PlanState, type PlanStep, isCountedResource } from "./json";
 import { regionNames, regionOf } from "./render";
 import { replaceFieldsHit } from "./replace-fields";
 
@@ -87,7 +87,16 @@ export interface PlanDiff {
     againstKind: "offline-plan" | "pulumi-preview";
     regions: Record<string, RegionDiff>;
     stateful: StatefulChange[];
-    summary: { create: number; update: number; replace: number; delete: number; same: number; stateful: number };
+    summary: {
+        create: number;
+        update: number;
+        replace: number;
+        delete: number;
+        same: number;
+        stateful: number;
+        /** The same counts over resources alone (isCountedResource: no providers or components), as the plan tree counts them. */
+        resources: { create: number; update: number; replace: number; delete: number; same: number };
+    };
     /** Always false: "[secret]" in both plans counts as unchanged; secret values are not compared. */
     secretsCompared: false;
     notes: string[];
@@ -239,9 +248,19 @@ export function diffPlans(base: PlanLike, current: PlanDocument, against: string
 
     const regionDiffs: Record<string, RegionDiff> = {};
     const stateful: StatefulChange[] = [];
-    const summary = { create: 0, update: 0, replace: 0, delete: 0, same: 0, stateful: 0 };
+    const summary = {
+        create: 0,
+        update: 0,
+        replace: 0,
+        delete: 0,
+        same: 0,
+        stateful: 0,
+        resources: { create: 0, update: 0, replace: 0, delete: 0, same: 0 },
+    };
     for (const c of [...changes.values()].sort((a, b) => a.urn.localeCompare(b.urn))) {
         summary[c.op]++;
+        const state = c.new ?? c.old;
+        if (state && isCountedResource(state)) summary.resources[c.op]++;
         if (c.op === "same") continue;
         const r = (regionDiffs[c.region] ??= { create: [], update: [], replace: [], delete: [] });
         if (c.op === "create") r.create.push(c.urn);
@@ -461,8 +480,10 @@ export function renderDiff(d: PlanDiff, notes: string[] = []): string {
         }
     }
     const s = d.summary;
+    const r = s.resources;
     lines.push(
-        `Summary: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete, ${s.same} unchanged.`,
+        `Summary: resources ${r.create} to create, ${r.update} to update, ${r.replace} to replace, ${r.delete} to delete, ${r.same} unchanged; ` +
+            `with providers and components ${s.create}, ${s.update}, ${s.replace}, ${s.delete}, ${s.same}.`,
     );
     for (const n of d.notes.slice(1)) lines.push(n);
     for (const n of notes) lines.push(n);

@@ -184,3 +184,11 @@ function packageVersion(pkg: string): string {
     }
     return versions.get(pkg)!;
 }
+
+/**
+ * What "resources" means in every output of the plan tools: the custom resources a stack manages,
+ * without its providers, its components and the stack itself; those three are counted apart.
+ */
+export function isCountedResource(s: Pick<PlanState, "type" | "custom">): boolean {
+    return s.custom && !s.type.startsWith("pulumi:providers:");
+}

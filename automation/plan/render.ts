@@ -1,3 +1,4 @@
+import { isCountedResource } from "./json";
 import type { PlanDocument, PlanState } from "./json";
 
 /** Short form of a type token: `kubernetes:apps/v1:Deployment` → `apps/v1:Deployment`. */
@@ -37,7 +38,7 @@ export function renderPlan(doc: PlanDocument, notes: string[] = []): string {
     };
     walk(stack, "", true, 0);
 
-    const custom = states.filter((s) => s.custom && !s.type.startsWith("pulumi:providers:"));
+    const custom = states.filter(isCountedResource);
     lines.push(
         "",
         `Resources: ${custom.length} (plus ${states.filter((s) => s.type.startsWith("pulumi:providers:")).length} providers and ${states.filter((s) => !s.custom).length - 1} components)`,

@@ -179,3 +179,23 @@ describe("a stack file that is not there", () => {
         assert.equal(stderr, "stack qa has no stack file Pulumi.qa.yaml (stacks: dev, production, staging)\n");
     });
 });
+
+describe("one resource count", () => {
+    it("the plan tree, the diff and the JSON count the same resources", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-count-"));
+        try {
+            const file = path.join(dir, "dev.json");
+            const plan = await runCli(["--stack", "dev", "--out", file, "--no-policy"]);
+            const doc = JSON.parse(fs.readFileSync(file, "utf8"));
+            const resources = doc.steps.filter((s: any) => s.newState.custom && !s.newState.type.startsWith("pulumi:providers:")).length;
+            assert.match(plan.stdout, new RegExp(`^Resources: ${resources} \\(plus`, "m"));
+            const diff = await runCli(["--stack", "dev", "--diff-against", file, "--no-policy"]);
+            assert.match(
+                diff.stdout.replace(/\n\s+/g, " "),
+                new RegExp(`Summary: resources 0 to create, 0 to update, 0 to replace, 0 to delete, ${resources} unchanged;`),
+            );
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
