@@ -23,7 +23,17 @@ export function clock(seconds: number): string {
     return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${r}` : `${m}:${r}`;
 }
 
-const clip = (s: string, n: number) => (s.length <= n ? s.padEnd(n) : `${s.slice(0, n - 1)}…`);
+/**
+ * `s` in a column of `n` characters: whole, or cut at the last word boundary (a space, "-", "/" or
+ * "."; mid-word only when no boundary falls in the column's second half) and marked with "…".
+ */
+export function clip(s: string, n: number): string {
+    if (s.length <= n) return s.padEnd(n);
+    const limit = n - 1;
+    const boundary = Math.max(...[" ", "-", "/", "."].map((c) => s.lastIndexOf(c, limit - 1)));
+    const at = boundary >= limit / 2 ? (s[boundary] === " " ? boundary : boundary + 1) : limit;
+    return `${s.slice(0, at).trimEnd()}…`.padEnd(n);
+}
 const short = (type: string) => type.split(":").pop() ?? type;
 
 export function renderTimeline(t: TimelineResult, notes: string[] = []): string {

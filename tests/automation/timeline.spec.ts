@@ -355,3 +355,13 @@ describe("timeline: the CLI", () => {
         }
     });
 });
+
+describe("timeline columns", () => {
+    it("cut a long name or basis at a word boundary, never mid-word where a boundary is near", async () => {
+        const { clip } = await import("../../automation/plan/timeline-render");
+        assert.equal(clip("eu-west-1-edge-certificate-validation-be.example.com", 34).trimEnd(), "eu-west-1-edge-certificate-…");
+        assert.equal(clip("Instance: RDS cross-Region read replica create", 30).trimEnd(), "Instance: RDS cross-Region…");
+        assert.equal(clip("short", 10), "short     ");
+        assert.equal(clip("abcdefghijklmnopqrstuvwxyz", 10).trimEnd(), "abcdefghi…", "no boundary: cut where the column ends");
+    });
+});
