@@ -32,6 +32,8 @@ export interface PlanState {
     retainOnDelete: boolean;
     deleteBeforeReplace?: boolean;
     ignoreChanges?: string[];
+    /** Input paths whose change replaces the resource (the `replaceOnChanges` option); absent when none. */
+    replaceOnChanges?: string[];
     /** URNs the resource was known by before (the `aliases` option); absent when none. */
     aliases?: string[];
     /** The `customTimeouts` option in seconds per operation, as the engine keeps it in state; absent when none. */
@@ -166,6 +168,7 @@ function toState(r: RecordedResource, stackUrn: string, provider: string | undef
         retainOnDelete: r.retainOnDelete,
         deleteBeforeReplace: r.deleteBeforeReplace,
         ignoreChanges: r.ignoreChanges,
+        ...(r.replaceOnChanges ? { replaceOnChanges: r.replaceOnChanges } : {}),
         ...(r.aliases?.length ? { aliases: r.aliases } : {}),
         ...(r.customTimeouts ? { customTimeouts: r.customTimeouts } : {}),
     };

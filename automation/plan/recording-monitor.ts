@@ -23,6 +23,8 @@ export interface RecordedResource {
     retainOnDelete: boolean;
     deleteBeforeReplace: boolean;
     ignoreChanges: string[];
+    /** Input paths whose change replaces the resource (the `replaceOnChanges` option); absent when none. */
+    replaceOnChanges?: string[];
     /** URNs this resource was known by before (the `aliases` option): the engine moves their state to it. */
     aliases: string[];
     /** The `customTimeouts` option in seconds, as the engine keeps it in state; absent where none is set. */
@@ -138,6 +140,7 @@ function recordOf(req: any) {
         retainOnDelete: req.hasRetainondelete?.() ? req.getRetainondelete() === true : false,
         deleteBeforeReplace: req.getDeletebeforereplace() === true,
         ignoreChanges: req.getIgnorechangesList() as string[],
+        ...optional("replaceOnChanges", nonEmpty(req.getReplaceonchangesList?.() as string[] | undefined)),
         aliasRequests: (req.getAliasesList?.() ?? []) as any[],
         ...optional("customTimeouts", customTimeoutsOf(req.getCustomtimeouts?.())),
     };
@@ -160,6 +163,11 @@ function customTimeoutsOf(
         if (value) out[op] = durationSeconds(value);
     }
     return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** The list, or undefined when it is empty or missing. */
+function nonEmpty(list: string[] | undefined): string[] | undefined {
+    return list && list.length > 0 ? list : undefined;
 }
 
 /** `{ [key]: value }`, or nothing when value is undefined: the record has no key it does not use. */
