@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { checkPlan, readPolicyConfigFile } from "../policy/offline";
 import { parseCommandLine } from "./cli-args";
+import { awsLimitProblems } from "./plan/aws-limits";
 import { diffPlans, readPlanFile, renderDiff, renderDiffMarkdown, type PlanLike } from "./plan/diff";
 import type * as ErrorLocation from "./plan/error-location";
 import { evaluateStack, listStacks, programErrorExitCode, projectRoot } from "./plan/evaluate";
@@ -16,7 +17,15 @@ import { renderTimeline } from "./plan/timeline-render";
  * anything is compared; then 1 (a mandatory policy violation) wins over 3 (a stateful resource
  * would be updated, replaced or deleted), which wins over 0.
  */
-export const exitCodes = { ok: 0, mandatoryViolation: 1, invalidInput: 2, statefulChange: 3, programError: programErrorExitCode } as const;
+export const exitCodes = {
+    ok: 0,
+    mandatoryViolation: 1,
+    invalidInput: 2,
+    statefulChange: 3,
+    programError: programErrorExitCode,
+    /** The plan holds an object an API would refuse (an AWS name or tag over its limits). */
+    rejectedByApi: 5,
+} as const;
 
 /** The plan CLI's options; short flags are Pulumi's (-s stack, -j json). */
 const planOptions = {
@@ -57,7 +66,8 @@ machine-readable plan (same fields as \`pulumi preview --json\`).
   --migration-seconds <s>  how long \`manage.py migrate\` runs (default 300 first deployment, 60 release)
 
 exit codes: 0 ok, 1 mandatory policy violation, 2 invalid config or usage, 3 a stateful resource would
-be updated, replaced or deleted (with --diff-against), 4 the program failed; 1 wins over 3`;
+be updated, replaced or deleted (with --diff-against), 4 the program failed, 5 the plan holds an object
+an API would refuse (an AWS name or tag over its limits); 1 wins over 3`;
 
 export async function runPlanCli(
     argv: string[],
@@ -133,6 +143,12 @@ export async function runPlanCli(
 
     const doc = toPlanDocument(result.evaluation);
     doc.duration = Number(process.hrtime.bigint() - started);
+    // What AWS's APIs would refuse fails here, with the URN, the input and the API reference.
+    const refused = awsLimitProblems(doc);
+    if (refused.length > 0) {
+        for (const line of refused) err(`${line}\n`);
+        return exitCodes.rejectedByApi;
+    }
     // The stack file the plan was made from, so a reader knows what it judges.
     doc.configFile = path.relative(
         projectRoot,

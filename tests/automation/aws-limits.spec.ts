@@ -1,0 +1,81 @@
+import { strict as assert } from "node:assert";
+import { awsLimitProblems } from "../../automation/plan/aws-limits";
+import type { PlanDocument } from "../../automation/plan/json";
+import { planOf } from "../support/plans";
+
+const step = (type: string, name: string, inputs: Record<string, unknown>) => ({
+    op: "create" as const,
+    urn: `urn:pulumi:s::p::${type}::${name}`,
+    newState: {
+        type,
+        urn: `urn:pulumi:s::p::${type}::${name}`,
+        custom: true,
+        inputs,
+        dependencies: [],
+        protect: false,
+        retainOnDelete: false,
+    },
+});
+
+describe("AWS names and limits the APIs enforce", () => {
+    for (const stack of ["dev", "staging", "production"]) {
+        it(`${stack}: every name and tag the plan knows is one AWS accepts`, async () => {
+            assert.deepEqual(awsLimitProblems(await planOf(stack)), []);
+        });
+    }
+
+    it("refuses an EventBridge rule name over 64 characters, naming the URN, the input and the source", () => {
+        const long = `saleor-${"a-very-long-stack-name-".repeat(2)}eu-central-1-backup-job-failed`;
+        const [problem] = awsLimitProblems({ steps: [step("aws:cloudwatch/eventRule:EventRule", "rule", { name: long })] } as Pick<
+            PlanDocument,
+            "steps"
+        >);
+        assert.match(problem, /::rule: name ".*" is \d+ characters; allowed: 1 to 64 \(Amazon EventBridge API Reference, PutRule, Name\)$/);
+    });
+
+    it("refuses identifiers RDS and ElastiCache would refuse, and accepts what they accept", () => {
+        const problems = awsLimitProblems({
+            steps: [
+                step("aws:rds/instance:Instance", "a", { identifier: "1st-db" }),
+                step("aws:rds/instance:Instance", "b", { identifier: "db--writer" }),
+                step("aws:rds/instance:Instance", "c", { identifier: "writer-" }),
+                step("aws:rds/instance:Instance", "ok", { identifier: "saleor-writer-1" }),
+                step("aws:elasticache/replicationGroup:ReplicationGroup", "d", { replicationGroupId: `c${"x".repeat(40)}` }),
+            ],
+        } as Pick<PlanDocument, "steps">);
+        assert.deepEqual(
+            problems.map((p) => p.split("::").pop()!.split(":")[0]),
+            ["a", "b", "c", "d"],
+        );
+    });
+
+    it("refuses more than 50 tags and over-long tag values, and skips values the plan does not know", () => {
+        const tags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"]));
+        const problems = awsLimitProblems({
+            steps: [
+                step("aws:s3/bucket:Bucket", "many", { tags }),
+                step("aws:s3/bucket:Bucket", "long", { tags: { note: "x".repeat(257) } }),
+                step("aws:rds/instance:Instance", "unknown", { identifier: "[unknown]", tags: { note: "[secret]" } }),
+            ],
+        } as Pick<PlanDocument, "steps">);
+        assert.equal(problems.length, 2, problems.join("\n"));
+    });
+});
+
+describe("the plan refuses what AWS would refuse", () => {
+    it("exits 5 and lists each refused name with its URN when a long stack name pushes names over their limits", async () => {
+        const { runCli } = await import("../support/plans");
+        const { code, stderr } = await runCli([
+            "--stack",
+            "staging-for-the-long-name-test",
+            "--config-file",
+            "Pulumi.staging.yaml",
+            "--no-policy",
+        ]);
+        assert.equal(code, 5, stderr);
+        assert.match(
+            stderr,
+            /aws:cloudwatch\/eventRule:EventRule::.*: name "saleor-staging-for-the-long-name-test-eu-central-1-backup-job-failed" is \d+ characters; allowed: 1 to 64/,
+        );
+    });
+});
