@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { partitionOf } from "../aws/arn";
 import { policyDocument } from "../aws/iam";
+import { fitName } from "../aws/names";
 
 /**
  * Who hears about alarms. One list for the whole stack: index.ts hands the same object to the
@@ -213,7 +214,8 @@ export class AlertTopic extends pulumi.ComponentResource {
                 this.backupJobFailureRules[what] = new aws.cloudwatch.EventRule(
                     `${name}-${what}`,
                     {
-                        name: `saleor-${pulumi.getStack()}-${args.region}-${what}`,
+                        // EventBridge caps rule names at 64 characters (PutRule, Name); the stack's name can be long.
+                        name: fitName(`saleor-${pulumi.getStack()}-${args.region}-${what}`, 64),
                         description: `AWS Backup ${what === "backup-job-failed" ? "backup jobs that fail, are aborted or expire" : "copy jobs that fail"} in ${args.region}, announced on ${topicName}`,
                         eventPattern: JSON.stringify(pattern),
                         tags: args.tags,

@@ -781,6 +781,24 @@ describe("observability", () => {
                 }
             });
 
+            it("keeps EventBridge rule names within 64 characters, and distinct, whatever the stack's name", async () => {
+                const long = await registered(() => {
+                    const provider = new aws.Provider(primaryRegion, { region: primaryRegion });
+                    new AlertTopic(
+                        "long",
+                        { region: primaryRegion, subscriptions: { email: ["oncall@example.com"] }, backupJobFailures: true },
+                        { providers: [provider] },
+                    );
+                }, "staging-for-the-long-name-test");
+                const names = long.ofType(T.eventRule).map((r) => String((r.inputs as Record<string, unknown>).name));
+                assert.equal(names.length, 2);
+                assert.ok(
+                    names.every((n) => n.length <= 64 && /^[.\-_A-Za-z0-9]+$/.test(n)),
+                    names.join(", "),
+                );
+                assert.notEqual(names[0], names[1]);
+            });
+
             it("builds nothing for EventBridge unless asked: no rule, no target, no grant", async () => {
                 const plain = await registered(() => {
                     const provider = new aws.Provider(primaryRegion, { region: primaryRegion });
