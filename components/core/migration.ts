@@ -5,6 +5,54 @@ import { appLabels, digest, podSecurityContext, type ResourceSpec } from "../kub
 import { coreRunAs, type CoreRuntime } from "./runtime";
 import type { MigrationSpec } from "./types";
 
+/** What tells one of Core's one-off Jobs (migrate, demo data, collectstatic) from the others. */
+interface CoreJobSpec {
+    readonly namespace: pulumi.Input<string>;
+    readonly instance: string;
+    readonly runtime: CoreRuntime;
+    /** app.kubernetes.io/component of the Job and its pod. */
+    readonly component: string;
+    /** The Job's own name; auto-named when unset. */
+    readonly jobName?: pulumi.Input<string>;
+    readonly container: string;
+    readonly command: string[];
+    readonly resources: ResourceSpec;
+    readonly backoffLimit: number;
+    readonly activeDeadlineSeconds: number;
+    /** Core's service account, where the Job writes to media or static storage. */
+    readonly serviceAccountName?: pulumi.Input<string>;
+}
+
+/** A Job that runs one manage.py command in the Core image, as Core's user, with Core's config and volumes. */
+function createCoreJob(logicalName: string, j: CoreJobSpec, opts: pulumi.CustomResourceOptions): k8s.batch.v1.Job {
+    return new Job(
+        logicalName,
+        {
+            metadata: {
+                ...(j.jobName !== undefined ? { name: j.jobName } : {}),
+                namespace: j.namespace,
+                labels: appLabels(j.component, j.instance),
+            },
+            spec: {
+                backoffLimit: j.backoffLimit,
+                activeDeadlineSeconds: j.activeDeadlineSeconds,
+                template: {
+                    metadata: { labels: appLabels(j.component, j.instance) },
+                    spec: {
+                        restartPolicy: "Never",
+                        automountServiceAccountToken: false,
+                        ...(j.serviceAccountName !== undefined ? { serviceAccountName: j.serviceAccountName } : {}),
+                        securityContext: podSecurityContext(coreRunAs),
+                        volumes: j.runtime.volumes,
+                        containers: [j.runtime.coreContainer(j.container, j.command, j.resources)],
+                    },
+                },
+            },
+        },
+        opts,
+    );
+}
+
 export interface MigrationArgs {
     readonly namespace: pulumi.Input<string>;
     readonly instance: string;
@@ -22,30 +70,21 @@ export interface MigrationArgs {
 export function createMigration(name: string, args: MigrationArgs, parent: pulumi.Resource): k8s.batch.v1.Job {
     const m = args.spec;
     const deadline = m.activeDeadlineSeconds ?? 1800;
-    return new Job(
+    return createCoreJob(
         `${name}-migrate`,
         {
-            metadata: {
-                // Named by the image: a new image is a new Job (so migrations run), the same image is no change.
-                name: pulumi.output(args.image).apply((image) => `saleor-migrate-${digest(image)}`),
-                namespace: args.namespace,
-                labels: appLabels("migrations", args.instance),
-            },
-            spec: {
-                backoffLimit: m.backoffLimit ?? 2,
-                activeDeadlineSeconds: deadline,
-                template: {
-                    metadata: { labels: appLabels("migrations", args.instance) },
-                    spec: {
-                        restartPolicy: "Never",
-                        automountServiceAccountToken: false,
-                        securityContext: podSecurityContext(coreRunAs),
-                        volumes: args.runtime.volumes,
-                        // Migrations enqueue Celery data-migration tasks, hence the broker URL in its env.
-                        containers: [args.runtime.coreContainer("migrate", ["python3", "manage.py", "migrate", "--noinput"], m.resources)],
-                    },
-                },
-            },
+            namespace: args.namespace,
+            instance: args.instance,
+            runtime: args.runtime,
+            component: "migrations",
+            // Named by the image: a new image is a new Job (so migrations run), the same image is no change.
+            jobName: pulumi.output(args.image).apply((image) => `saleor-migrate-${digest(image)}`),
+            // Migrations enqueue Celery data-migration tasks, hence the broker URL in its env.
+            container: "migrate",
+            command: ["python3", "manage.py", "migrate", "--noinput"],
+            resources: m.resources,
+            backoffLimit: m.backoffLimit ?? 2,
+            activeDeadlineSeconds: deadline,
         },
         {
             parent,
@@ -69,32 +108,20 @@ export interface DemoDataArgs {
 
 /** Loads Saleor's demo catalogue and superuser once (`populatedb --createsuperuser`), after the migration. */
 export function createDemoData(name: string, args: DemoDataArgs, parent: pulumi.Resource): k8s.batch.v1.Job {
-    return new Job(
+    return createCoreJob(
         `${name}-demo-data`,
         {
-            metadata: { namespace: args.namespace, labels: appLabels("demo-data", args.instance) },
-            spec: {
-                backoffLimit: 1,
-                activeDeadlineSeconds: 1800,
-                template: {
-                    metadata: { labels: appLabels("demo-data", args.instance) },
-                    spec: {
-                        restartPolicy: "Never",
-                        automountServiceAccountToken: false,
-                        // The demo catalogue uploads product images to media storage.
-                        serviceAccountName: args.serviceAccountName,
-                        securityContext: podSecurityContext(coreRunAs),
-                        volumes: args.runtime.volumes,
-                        containers: [
-                            args.runtime.coreContainer(
-                                "populatedb",
-                                ["python3", "manage.py", "populatedb", "--createsuperuser"],
-                                args.resources,
-                            ),
-                        ],
-                    },
-                },
-            },
+            namespace: args.namespace,
+            instance: args.instance,
+            runtime: args.runtime,
+            component: "demo-data",
+            container: "populatedb",
+            command: ["python3", "manage.py", "populatedb", "--createsuperuser"],
+            resources: args.resources,
+            backoffLimit: 1,
+            activeDeadlineSeconds: 1800,
+            // The demo catalogue uploads product images to media storage.
+            serviceAccountName: args.serviceAccountName,
         },
         {
             parent,
@@ -128,35 +155,20 @@ export interface StaticFilesArgs {
  * nothing), which a region still on it keeps using during a staged rollout.
  */
 export function createStaticFiles(name: string, args: StaticFilesArgs, parent: pulumi.Resource): k8s.batch.v1.Job {
-    return new Job(
+    return createCoreJob(
         `${name}-collectstatic`,
         {
-            metadata: {
-                name: pulumi.output(args.image).apply((image) => `saleor-collectstatic-${digest(image)}`),
-                namespace: args.namespace,
-                labels: appLabels("static-files", args.instance),
-            },
-            spec: {
-                backoffLimit: 2,
-                activeDeadlineSeconds: 600,
-                template: {
-                    metadata: { labels: appLabels("static-files", args.instance) },
-                    spec: {
-                        restartPolicy: "Never",
-                        automountServiceAccountToken: false,
-                        serviceAccountName: args.serviceAccountName,
-                        securityContext: podSecurityContext(coreRunAs),
-                        volumes: args.runtime.volumes,
-                        containers: [
-                            args.runtime.coreContainer(
-                                "collectstatic",
-                                ["python3", "manage.py", "collectstatic", "--noinput"],
-                                args.resources,
-                            ),
-                        ],
-                    },
-                },
-            },
+            namespace: args.namespace,
+            instance: args.instance,
+            runtime: args.runtime,
+            component: "static-files",
+            jobName: pulumi.output(args.image).apply((image) => `saleor-collectstatic-${digest(image)}`),
+            container: "collectstatic",
+            command: ["python3", "manage.py", "collectstatic", "--noinput"],
+            resources: args.resources,
+            backoffLimit: 2,
+            activeDeadlineSeconds: 600,
+            serviceAccountName: args.serviceAccountName,
         },
         { parent, customTimeouts: { create: "15m", update: "15m" } },
     );
