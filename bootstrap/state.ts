@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { denyInsecureTransport } from "../catalog/s3";
+import { blockAllPublicAccess, denyInsecureTransport } from "../catalog/s3";
 
 /**
  * The Pulumi state bucket of the account (`pulumi login s3://<bucket>/<env>`, research §9):
@@ -19,10 +19,7 @@ export function createStateBucket(bucketName: pulumi.Input<string>, parent: pulu
         "state-public-access",
         {
             ...target,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
+            ...blockAllPublicAccess,
         },
         opts,
     );

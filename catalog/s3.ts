@@ -15,3 +15,11 @@ export function denyInsecureTransport<Arn>(bucketArn: Arn, objectsArn: Arn) {
         Condition: { Bool: { "aws:SecureTransport": "false" } },
     };
 }
+
+/** A bucket's public access block with all four of S3's switches on: no ACL or policy can make it public. */
+export const blockAllPublicAccess = {
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets: true,
+} as const;

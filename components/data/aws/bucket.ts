@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from "../../aws/iam";
+import { blockAllPublicAccess } from "../../../catalog/s3";
 
 export interface ProtectedBucketArgs {
     /** Region-local key for SSE-KMS. */
@@ -52,10 +53,7 @@ export function createProtectedBucket(name: string, args: ProtectedBucketArgs, p
         `${name}-public-access`,
         {
             ...target,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
+            ...blockAllPublicAccess,
         },
         opts,
     );
