@@ -122,10 +122,12 @@ export function validateStackConfig(source: ConfigSource): { config: StackConfig
     const alertWebhookUrl = secretValue("alertWebhookUrl");
 
     const releases: Record<string, string> = {};
+    const saleorVersions: Record<string, string> = {};
     for (const r of value.regions) {
         releases[r.name] = value.regionReleases[r.name] ?? value.release ?? value.saleorVersion;
+        saleorVersions[r.name] = coreVersionOf(value, releases[r.name], value.regionSaleorVersions[r.name]);
     }
-    const config: StackConfig = { ...value, emailUrl, sentryDsn, alertWebhookUrl, releases };
+    const config: StackConfig = { ...value, emailUrl, sentryDsn, alertWebhookUrl, releases, saleorVersions };
     problems.push(...crossChecks(config));
     return problems.length > 0 ? { problems } : { config };
 }
@@ -134,8 +136,8 @@ export function validateStackConfig(source: ConfigSource): { config: StackConfig
  * The Saleor version a region's release runs: the release itself when it is a version (X.Y.Z),
  * else (a git SHA of a built image) the stack's saleorVersion. Built Core images are built from it.
  */
-export function coreVersionOf(c: Pick<StackConfig, "saleorVersion">, release: string): string {
-    return semver.test(release) ? release : c.saleorVersion;
+export function coreVersionOf(c: Pick<StackConfig, "saleorVersion">, release: string, pinned?: string): string {
+    return semver.test(release) ? release : (pinned ?? c.saleorVersion);
 }
 
 /** One market of a region: its code, public host and the channel its host opens. */
@@ -271,13 +273,15 @@ export const crossRules: readonly CrossRule[] = [
             ),
     },
     {
-        key: "regionReleases",
+        key: "regionReleases, regionSaleorVersions",
         check: (c) =>
-            Object.keys(c.regionReleases).flatMap((name) =>
-                when(
-                    !c.regions.some((r) => r.name === name),
-                    `regionReleases.${name}`,
-                    `no region is named "${name}"; allowed: ${c.regions.map((r) => r.name).join(", ")}`,
+            (["regionReleases", "regionSaleorVersions"] as const).flatMap((key) =>
+                Object.keys(c[key]).flatMap((name) =>
+                    when(
+                        !c.regions.some((r) => r.name === name),
+                        `${key}.${name}`,
+                        `no region is named "${name}"; allowed: ${c.regions.map((r) => r.name).join(", ")}`,
+                    ),
                 ),
             ),
     },
@@ -294,7 +298,7 @@ export const crossRules: readonly CrossRule[] = [
                     });
                     continue;
                 }
-                const coreVersion = coreVersionOf(c, release);
+                const coreVersion = c.saleorVersions[region];
                 p.push(
                     ...when(
                         minorOf(coreVersion) !== dashboardMinor,

@@ -359,6 +359,12 @@ export const stackConfigSchema = v.strictObject({
     release: v.optional(imageTag),
     /** Per-region override of `release`, used by the staged rollout to move one region at a time. */
     regionReleases: v.optional(v.record(v.string(), imageTag), () => ({})),
+    /**
+     * Per-region Saleor version, for a region pinned to a release that is a git SHA: the version its
+     * built Core image was built from, so a saleorVersion bump does not rebuild it. The deploy driver
+     * sets it with regionReleases from the deployed outputs.
+     */
+    regionSaleorVersions: v.optional(v.record(v.string(), matching(semver, "must be a Saleor version X.Y.Z such as 3.23.5")), () => ({})),
     /** Dashboard version; its minor must equal Core's. */
     dashboardVersion: matching(semver, "must be a Dashboard version X.Y.Z such as 3.23.2"),
     regions: v.pipe(v.array(region), v.minLength(1, "needs at least one region")),
@@ -407,6 +413,8 @@ type Parsed = v.InferOutput<typeof stackConfigSchema>;
 export interface StackConfig extends Omit<Parsed, "emailUrl" | "sentryDsn" | "alertWebhookUrl"> {
     /** Release per region, resolved from `release`, `regionReleases` and `saleorVersion`. */
     readonly releases: Record<string, string>;
+    /** The Saleor version each region runs (coreVersionOf its release and regionSaleorVersions). */
+    readonly saleorVersions: Record<string, string>;
     readonly emailUrl?: SecretValue;
     readonly sentryDsn?: SecretValue;
     readonly alertWebhookUrl?: SecretValue;

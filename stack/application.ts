@@ -47,7 +47,7 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
     const isPrimary = region.role === "primary";
     const onAws = r.aws !== undefined;
     // Registered first: a release's Core build exists before any region that runs it.
-    const coreBuild = inputs.images.coreBuild(release);
+    const coreBuild = inputs.images.coreBuild(region);
 
     const edge = createEdge(cfg, t, r, storefrontHosts);
     const mail = createMail(cfg, t, r);
@@ -150,6 +150,7 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
         outputs: {
             role: region.role,
             release,
+            saleorVersion: cfg.saleorVersions[region.name],
             endpoints: {
                 api: saleor.apiUrl,
                 graphql: saleor.graphqlUrl,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerImage } from "../components/image";
 import type { ImageRegistry } from "../components/registry";
-import { coreVersionOf, marketsOf, type RegionConfig, type StackConfig } from "../config";
+import { marketsOf, type RegionConfig, type StackConfig } from "../config";
 import * as path from "path";
 import { argumentsTag, checkedOutCommit, contentTag } from "./content-tag";
 import { required, type Topology } from "./topology";
@@ -23,15 +23,16 @@ export class ImageCatalogue {
     ) {}
 
     /**
-     * The built Core image of `release`, registered the first time any region asks for its Saleor
-     * version; undefined for upstream images. A release that is a Saleor version (X.Y.Z) builds that
-     * version, so a region pinned to an earlier version keeps its image when saleorVersion moves on;
-     * any other release (a git SHA) builds saleorVersion.
+     * The built Core image `region` runs, registered the first time any region asks for its Saleor
+     * version; undefined for upstream images. The version is config's `saleorVersions`: a release
+     * that is a Saleor version (X.Y.Z) builds that version; a git SHA builds the region's pinned
+     * `regionSaleorVersions` entry, else saleorVersion. A pinned region so keeps its image when
+     * saleorVersion moves on.
      */
-    coreBuild(release: string): ContainerImage | undefined {
+    coreBuild(region: RegionConfig): ContainerImage | undefined {
         const core = this.cfg.images.core;
         if (core.source !== "build") return undefined;
-        const version = coreVersionOf(this.cfg, release);
+        const version = this.cfg.saleorVersions[region.name];
         const registry = this.registry;
         let image = this.coreBuilds.get(version);
         if (!image) {

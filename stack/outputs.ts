@@ -19,8 +19,10 @@ export interface RegionEndpoints<S = string, L = string[]> {
 /** What the stack exports per region; the deploy driver reads `role`, `release` and `endpoints`. */
 export interface RegionOutputs<S = string, L = string[]> {
     readonly role: "primary" | "secondary";
-    /** The Core image tag the region runs. */
+    /** The release the region runs (a Saleor version or a git SHA). */
     readonly release: string;
+    /** The Saleor version the region runs; the deploy driver pins it with the release. Absent in older stacks' outputs. */
+    readonly saleorVersion?: string;
     readonly endpoints: RegionEndpoints<S, L>;
     readonly namespace: S;
     readonly clusterFlavour: "existing" | "aws";

@@ -5,7 +5,7 @@ import type { RegionOutputs, StackOutputs } from "../../stack/outputs";
 /** A deployed region's URLs; the Dashboard's is optional, so the driver also reads older stacks' outputs. */
 export type RegionEndpoints = Omit<RegionOutputs["endpoints"], "dashboard"> & { dashboard?: string };
 
-export interface DeployedRegion extends Pick<RegionOutputs, "role" | "release"> {
+export interface DeployedRegion extends Pick<RegionOutputs, "role" | "release" | "saleorVersion"> {
     name: string;
     endpoints: RegionEndpoints;
 }
@@ -72,6 +72,7 @@ export function parseDeployedStack(outputs: Record<string, unknown>): DeployedSt
             name,
             role: raw.role,
             release: requireString(raw.release, `${where}.release`),
+            ...(typeof raw.saleorVersion === "string" ? { saleorVersion: raw.saleorVersion } : {}),
             endpoints: parseEndpoints(raw.endpoints, `${where}.endpoints`),
         };
     });

@@ -7,6 +7,7 @@ import type { DeployStack, OperationOptions, ReleaseConfig } from "./stack";
 
 const RELEASE_KEY = "saleor:release";
 const REGION_RELEASES_KEY = "saleor:regionReleases";
+const REGION_SALEOR_VERSIONS_KEY = "saleor:regionSaleorVersions";
 
 export interface PulumiStackOptions {
     stackName: string;
@@ -47,7 +48,9 @@ class PulumiStack implements DeployStack {
             }
             regionReleases = parsed as Record<string, string>;
         }
-        return { release, regionReleases };
+        const versions = config[REGION_SALEOR_VERSIONS_KEY]?.value;
+        const regionSaleorVersions = versions === undefined ? undefined : (JSON.parse(versions) as Record<string, string>);
+        return { release, regionReleases, ...(regionSaleorVersions ? { regionSaleorVersions } : {}) };
     }
 
     async setReleaseConfig(config: ReleaseConfig): Promise<void> {
@@ -61,6 +64,11 @@ class PulumiStack implements DeployStack {
         } else {
             // The program reads it with getObject, which parses a JSON string.
             await this.stack.setConfig(REGION_RELEASES_KEY, { value: JSON.stringify(config.regionReleases) });
+        }
+        if (config.regionSaleorVersions === undefined) {
+            await this.removeIfPresent(REGION_SALEOR_VERSIONS_KEY);
+        } else {
+            await this.stack.setConfig(REGION_SALEOR_VERSIONS_KEY, { value: JSON.stringify(config.regionSaleorVersions) });
         }
     }
 

@@ -208,9 +208,21 @@ class Deployment {
         await this.target.setReleaseConfig({ release, regionReleases });
     }
 
-    /** Every deployed region pinned explicitly, so only the regions in `changed` move. */
-    private releaseMap(changed: Record<string, string>): Record<string, string> {
-        return Object.fromEntries(this.deployed.regions.map((r) => [r.name, changed[r.name] ?? r.release]));
+    /**
+     * Every deployed region pinned explicitly, so only the regions in `changed` move: each other region
+     * keeps its release and, where the stack exported it, the Saleor version it runs (a region on a
+     * git-SHA release would otherwise be rebuilt from a newer saleorVersion).
+     */
+    private async pinAllBut(changed: Record<string, string>): Promise<void> {
+        const regionReleases = Object.fromEntries(this.deployed.regions.map((r) => [r.name, changed[r.name] ?? r.release]));
+        const versions = this.deployed.regions.flatMap((r) =>
+            changed[r.name] === undefined && r.saleorVersion ? [[r.name, r.saleorVersion]] : [],
+        );
+        await this.target.setReleaseConfig({
+            release: this.original.release,
+            regionReleases,
+            ...(versions.length > 0 ? { regionSaleorVersions: Object.fromEntries(versions) } : {}),
+        });
     }
 
     /** Why production may not go ahead, or undefined when it may. */
@@ -269,11 +281,11 @@ class Deployment {
 
         // The gate previews the end state; since regions are independent in the program,
         // its steps are the union of what the per-region updates will do.
-        await this.setReleases(this.releaseMap(Object.fromEntries(regions.map((r) => [r.name, release]))));
+        await this.pinAllBut(Object.fromEntries(regions.map((r) => [r.name, release])));
         const gate = await this.gate("preview");
         this.summary.preview = previewSummary(gate.report);
         await this.beforeChanges(gate, release, regions.map((r) => r.name).join(", "));
-        this.settle = () => this.setReleases(this.releaseMap(this.moved));
+        this.settle = () => this.pinAllBut(this.moved);
 
         for (let i = 0; i < regions.length; i++) {
             const region = regions[i];
@@ -297,14 +309,14 @@ class Deployment {
         const { log } = this.deps;
         const { release } = this.options;
         log(`==> ${region.name} (${region.role}): ${region.release} → ${release}`);
-        await this.setReleases(this.releaseMap({ ...this.moved, [region.name]: release }));
+        await this.pinAllBut({ ...this.moved, [region.name]: release });
 
         // Earlier regions are already updated, so this preview shows exactly this
         // region's steps, and it re-checks what the update is about to do.
         const gate = await this.gate(`${region.name} preview`);
         rs.preview = previewSummary(gate.report);
         if (gate.blocked) {
-            await this.setReleases(this.releaseMap(this.moved));
+            await this.pinAllBut(this.moved);
             rs.status = "blocked";
             rs.error = `stopped before its update: ${gate.blocked}`;
             return;
@@ -368,7 +380,7 @@ class Deployment {
         }
         this.deps.log(`==> ${region.name}: rolling back to ${previous}`);
         try {
-            await this.setReleases(this.releaseMap(this.moved));
+            await this.pinAllBut(this.moved);
             // No policy pack here: putting back the release that ran before must not be
             // blocked by a rule that changed since it was deployed.
             const outcome = await this.applyAndVerify(region, previous, false);

@@ -13,6 +13,11 @@ export interface ReleaseConfig {
     release?: string;
     /** `saleor:regionReleases`: per-region overrides of `release`. */
     regionReleases?: Record<string, string>;
+    /**
+     * `saleor:regionSaleorVersions`: the Saleor version a pinned region runs, so a region pinned to
+     * a git-SHA release keeps its image when saleorVersion moves on. Absent when no region needs it.
+     */
+    regionSaleorVersions?: Record<string, string>;
 }
 
 export interface OperationOptions {

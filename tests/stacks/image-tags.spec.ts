@@ -87,6 +87,33 @@ describe("image tags name what the image holds", () => {
         assert.match(imageName(after, "core-3.23.6-image"), /:3\.23\.6-[0-9a-f]{12}$/);
     });
 
+    it("leaves a secondary pinned to a git SHA on its image when saleorVersion moves on, given the version it runs", async () => {
+        const sha = "0a1b2c3d4e5f";
+        const before = new Resources((await evaluated("staging", { "saleor:release": sha })).resources);
+        const after = new Resources(
+            (
+                await evaluated("staging", {
+                    "saleor:saleorVersion": "3.23.6",
+                    "saleor:release": "1b2c3d4e5f60",
+                    "saleor:regionReleases": JSON.stringify({ "eu-west-1": sha }),
+                    // What the deploy driver pins with the release: the Saleor version the region runs.
+                    "saleor:regionSaleorVersions": JSON.stringify({ "eu-west-1": "3.23.5" }),
+                })
+            ).resources,
+        );
+        assert.equal(coreImageOf(after, "eu-west-1"), coreImageOf(before, "eu-west-1"));
+        assert.notEqual(coreImageOf(after, "eu-central-1"), coreImageOf(before, "eu-central-1"));
+    });
+
+    it("exports the Saleor version each region runs, for the deploy driver to pin", async () => {
+        const e = await evaluated("staging", {
+            "saleor:regionReleases": JSON.stringify({ "eu-west-1": "3.23.4" }),
+            "saleor:dashboardVersion": "3.23.0",
+        });
+        const regions = (e.outputs as { regions: Record<string, { saleorVersion: string }> }).regions;
+        assert.deepEqual([regions["eu-central-1"].saleorVersion, regions["eu-west-1"].saleorVersion], ["3.23.5", "3.23.4"]);
+    });
+
     it("tags each region's storefront by its source commit, region and the arguments baked into it", async () => {
         const res = new Resources((await evaluated("staging")).resources);
         const tags = ["eu-central-1", "eu-west-1"].map((r) => imageName(res, `${r}-storefront-image`).split(":").pop());

@@ -11,6 +11,8 @@ export interface FakeRegion {
     name: string;
     role: "primary" | "secondary";
     release: string;
+    /** The Saleor version the region runs, when the stack exports it. */
+    saleorVersion?: string;
     endpoints: RegionEndpoints;
     /** False for a region the program declares but no update has created yet. */
     deployed?: boolean;
@@ -68,7 +70,17 @@ export class FakeStack implements DeployStack {
         return {
             environment: this.name,
             primaryRegion: deployed.find((r) => r.role === "primary")?.name,
-            regions: Object.fromEntries(deployed.map((r) => [r.name, { role: r.role, release: r.release, endpoints: r.endpoints }])),
+            regions: Object.fromEntries(
+                deployed.map((r) => [
+                    r.name,
+                    {
+                        role: r.role,
+                        release: r.release,
+                        ...(r.saleorVersion ? { saleorVersion: r.saleorVersion } : {}),
+                        endpoints: r.endpoints,
+                    },
+                ]),
+            ),
         };
     }
 

@@ -37,6 +37,8 @@ async function harness(
         stackName?: "staging" | "production";
         deployed?: boolean;
         config?: ReleaseConfig;
+        /** The Saleor version each deployed region exports. Default: none (older stacks' outputs). */
+        saleorVersion?: string;
     } = {},
 ): Promise<Harness> {
     const behaviourAt = options.behaviourAt ?? (() => healthy);
@@ -48,9 +50,10 @@ async function harness(
     for (const [region, server] of Object.entries(byRegion)) {
         server.behaviour = behaviourAt(region, OLD);
     }
+    const version = options.saleorVersion ? { saleorVersion: options.saleorVersion } : {};
     const regions = [
-        { name: PRIMARY, role: "primary" as const, release: OLD, endpoints: byRegion[PRIMARY].endpoints() },
-        { name: SECONDARY, role: "secondary" as const, release: OLD, endpoints: byRegion[SECONDARY].endpoints() },
+        { name: PRIMARY, role: "primary" as const, release: OLD, ...version, endpoints: byRegion[PRIMARY].endpoints() },
+        { name: SECONDARY, role: "secondary" as const, release: OLD, ...version, endpoints: byRegion[SECONDARY].endpoints() },
     ];
     const stackName = options.stackName ?? "staging";
     const stack = new FakeStack(
@@ -585,5 +588,20 @@ describe("deploy driver: environment problems and first deployment", () => {
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+});
+describe("pinned regions keep the Saleor version they run", () => {
+    it("pins the secondary's Saleor version with its release while the primary moves, and lifts both at the end", async () => {
+        const h = await harness({ saleorVersion: "3.23.4" });
+        const summary = await h.run({ release: "a1b2c3d" });
+        assert.equal(summary.result, "succeeded");
+        const configs = h.stack.calls.filter((c) => c.kind === "setReleaseConfig").map((c) => (c as { config: ReleaseConfig }).config);
+        const primaryOnly = configs.find((c) => c.regionReleases?.[PRIMARY] === "a1b2c3d" && c.regionReleases?.[SECONDARY] === OLD);
+        assert.deepEqual(primaryOnly, {
+            release: OLD,
+            regionReleases: { [PRIMARY]: "a1b2c3d", [SECONDARY]: OLD },
+            regionSaleorVersions: { [SECONDARY]: "3.23.4" },
+        });
+        assert.equal(configs.at(-1)?.regionSaleorVersions, undefined, "nothing stays pinned once every region runs the release");
     });
 });
