@@ -4,6 +4,7 @@ import { checkPlan, readPolicyConfigFile } from "../policy/offline";
 import { parseCommandLine } from "./cli-args";
 import { diffPlans, readPlanFile, renderDiff, renderDiffMarkdown, type PlanLike } from "./plan/diff";
 import type * as ErrorLocation from "./plan/error-location";
+import type * as KubernetesValidation from "./plan/kubernetes-validation";
 import { evaluateStack, listStacks, programErrorExitCode, projectRoot } from "./plan/evaluate";
 import { toPlanDocument, type PolicyViolationJson } from "./plan/json";
 import { mandatoryViolationLines } from "./violations";
@@ -12,11 +13,18 @@ import { buildTimeline, DEFAULT_PARALLEL } from "./plan/timeline";
 import { renderTimeline } from "./plan/timeline-render";
 
 /**
- * Exit codes other tools rely on. Precedence when several apply: 2 and 4 end the run before
+ * Exit codes other tools rely on. Precedence when several apply: 2, 4 and 5 end the run before
  * anything is compared; then 1 (a mandatory policy violation) wins over 3 (a stateful resource
  * would be updated, replaced or deleted), which wins over 0.
  */
-export const exitCodes = { ok: 0, mandatoryViolation: 1, invalidInput: 2, statefulChange: 3, programError: programErrorExitCode } as const;
+export const exitCodes = {
+    ok: 0,
+    mandatoryViolation: 1,
+    invalidInput: 2,
+    statefulChange: 3,
+    programError: programErrorExitCode,
+    kubernetesRejected: 5,
+} as const;
 
 /** The plan CLI's options; short flags are Pulumi's (-s stack, -j json). */
 const planOptions = {
@@ -57,7 +65,8 @@ machine-readable plan (same fields as \`pulumi preview --json\`).
   --migration-seconds <s>  how long \`manage.py migrate\` runs (default 300 first deployment, 60 release)
 
 exit codes: 0 ok, 1 mandatory policy violation, 2 invalid config or usage, 3 a stateful resource would
-be updated, replaced or deleted (with --diff-against), 4 the program failed; 1 wins over 3`;
+be updated, replaced or deleted (with --diff-against), 4 the program failed, 5 a Kubernetes object the
+API server would reject (schema or API server validation; each with its URN, path and reason); 1 wins over 3`;
 
 export async function runPlanCli(
     argv: string[],
@@ -133,6 +142,13 @@ export async function runPlanCli(
 
     const doc = toPlanDocument(result.evaluation);
     doc.duration = Number(process.hrtime.bigint() - started);
+    // Loaded after evaluation: the schemas are the validation's to pay for, not the program's start-up.
+    const { validateKubernetesObjects, rejectionLines } = require("./plan/kubernetes-validation") as typeof KubernetesValidation;
+    const rejected = rejectionLines(validateKubernetesObjects(doc));
+    if (rejected.length > 0) {
+        for (const line of rejected) err(`${line}\n`);
+        return exitCodes.kubernetesRejected;
+    }
     // The stack file the plan was made from, so a reader knows what it judges.
     doc.configFile = path.relative(
         projectRoot,
