@@ -4,6 +4,7 @@ import {
     apiObjectOf,
     parseQuantity,
     rejectionLines,
+    schemaKubernetesVersion,
     validateKubernetesObjects,
     type KubernetesRejection,
 } from "../../automation/plan/kubernetes-validation";
@@ -34,6 +35,22 @@ describe("Kubernetes validation of the plan", () => {
             for (const s of v.skipped) assert.match(s.why, /Helm release/, `${s.urn} skipped: ${s.why}`);
         });
     }
+
+    it("checks against a schema at most one minor older than the AWS stacks' clusters, never newer", async () => {
+        const minor = (v: string) => Number(v.split(".")[1]);
+        for (const stack of ["staging", "production"]) {
+            const clusters = (await planOf(stack)).steps.filter((s) => s.newState!.type === "aws:eks/cluster:Cluster");
+            assert.ok(clusters.length > 0);
+            for (const c of clusters) {
+                const version = String(c.newState!.inputs.version);
+                const behind = minor(version) - minor(schemaKubernetesVersion);
+                assert.ok(
+                    behind === 0 || behind === 1,
+                    `${c.urn} runs Kubernetes ${version}, the schema is ${schemaKubernetesVersion}: move kubernetes-models with the clusters`,
+                );
+            }
+        }
+    });
 
     it("maps a Pulumi type to an API object and skips providers, Helm releases, patches and lists", () => {
         assert.deepEqual(apiObjectOf("kubernetes:apps/v1:Deployment"), { apiVersion: "apps/v1", kind: "Deployment" });
