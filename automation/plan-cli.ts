@@ -5,6 +5,7 @@ import { parseCommandLine } from "./cli-args";
 import { awsLimitProblems } from "./plan/aws-limits";
 import { diffPlans, readPlanFile, renderDiff, renderDiffMarkdown, type PlanLike } from "./plan/diff";
 import type * as ErrorLocation from "./plan/error-location";
+import type * as KubernetesValidation from "./plan/kubernetes-validation";
 import { evaluateStack, listStacks, programErrorExitCode, projectRoot } from "./plan/evaluate";
 import { toPlanDocument, type PolicyViolationJson } from "./plan/json";
 import { mandatoryViolationLines } from "./violations";
@@ -13,7 +14,7 @@ import { buildTimeline, DEFAULT_PARALLEL } from "./plan/timeline";
 import { renderTimeline } from "./plan/timeline-render";
 
 /**
- * Exit codes other tools rely on. Precedence when several apply: 2 and 4 end the run before
+ * Exit codes other tools rely on. Precedence when several apply: 2, 4 and 5 end the run before
  * anything is compared; then 1 (a mandatory policy violation) wins over 3 (a stateful resource
  * would be updated, replaced or deleted), which wins over 0.
  */
@@ -23,7 +24,7 @@ export const exitCodes = {
     invalidInput: 2,
     statefulChange: 3,
     programError: programErrorExitCode,
-    /** The plan holds an object an API would refuse (an AWS name or tag over its limits). */
+    /** The plan holds an object an API would refuse: a Kubernetes object, or an AWS name or tag over its limits. */
     rejectedByApi: 5,
 } as const;
 
@@ -67,7 +68,8 @@ machine-readable plan (same fields as \`pulumi preview --json\`).
 
 exit codes: 0 ok, 1 mandatory policy violation, 2 invalid config or usage, 3 a stateful resource would
 be updated, replaced or deleted (with --diff-against), 4 the program failed, 5 the plan holds an object
-an API would refuse (an AWS name or tag over its limits); 1 wins over 3`;
+an API would refuse: a Kubernetes object the API server would reject (schema or its own checks) or an
+AWS name or tag over its limits, each with its URN, path and reason; 1 wins over 3`;
 
 export async function runPlanCli(
     argv: string[],
@@ -143,8 +145,11 @@ export async function runPlanCli(
 
     const doc = toPlanDocument(result.evaluation);
     doc.duration = Number(process.hrtime.bigint() - started);
-    // What AWS's APIs would refuse fails here, with the URN, the input and the API reference.
-    const refused = awsLimitProblems(doc);
+    // What the APIs would refuse fails here: AWS names and tags over their limits, then Kubernetes
+    // objects the API server would reject (loaded after evaluation: the schemas are the validation's
+    // to pay for, not the program's start-up).
+    const { validateKubernetesObjects, rejectionLines } = require("./plan/kubernetes-validation") as typeof KubernetesValidation;
+    const refused = [...awsLimitProblems(doc), ...rejectionLines(validateKubernetesObjects(doc))];
     if (refused.length > 0) {
         for (const line of refused) err(`${line}\n`);
         return exitCodes.rejectedByApi;

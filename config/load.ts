@@ -343,6 +343,20 @@ export const crossRules: readonly CrossRule[] = [
             }),
     },
     {
+        key: "workloads.*.resources.requests",
+        check: (c) =>
+            (Object.keys(c.workloads) as (keyof StackConfig["workloads"])[]).flatMap((w) =>
+                (["cpu", "memory"] as const).flatMap((r) => {
+                    const { requests, limits } = c.workloads[w].resources;
+                    return when(
+                        quantityValue(requests[r]) > quantityValue(limits[r]),
+                        `workloads.${w}.resources.requests.${r}`,
+                        `${requests[r]} is above its limit ${limits[r]} (workloads.${w}.resources.limits.${r}); Kubernetes refuses a request above its limit`,
+                    );
+                }),
+            ),
+    },
+    {
         key: "app.debug",
         check: (c) =>
             when(
@@ -649,6 +663,14 @@ export function sesAvailable(c: Pick<StackConfig, "cluster" | "operations">): bo
 /** The domain of a sender address: what SES verifies and signs as. */
 export function senderDomain(address: string): string {
     return address.slice(address.lastIndexOf("@") + 1).toLowerCase();
+}
+
+/** A CPU or memory quantity in the forms the schema allows (`250m`, `1.5`, `512Mi`), in cores or bytes. */
+function quantityValue(q: string): number {
+    const m = /^([0-9]+(?:\.[0-9]+)?)(m|Ki|Mi|Gi|Ti)?$/.exec(q);
+    if (!m) return NaN;
+    const scale: Record<string, number> = { m: 1e-3, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+    return Number(m[1]) * (m[2] ? scale[m[2]] : 1);
 }
 
 /** Every cross-field problem, each as `saleor:<key>: <message>`. */

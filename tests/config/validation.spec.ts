@@ -280,6 +280,29 @@ describe("stack configuration", () => {
         );
     });
 
+    it("refuses a workload's request above its limit, naming the key, before Kubernetes would", () => {
+        assert.deepEqual(
+            problemsOf({
+                ...devStack,
+                workloads: {
+                    api: { resources: { requests: { cpu: "1500m", memory: "512Mi" }, limits: { cpu: "1", memory: "512Mi" } } },
+                    migration: { resources: { requests: { cpu: "250m", memory: "2Gi" }, limits: { cpu: "0.5", memory: "1536Mi" } } },
+                },
+            }),
+            [
+                "saleor:workloads.api.resources.requests.cpu: 1500m is above its limit 1 (workloads.api.resources.limits.cpu); Kubernetes refuses a request above its limit",
+                "saleor:workloads.migration.resources.requests.memory: 2Gi is above its limit 1536Mi (workloads.migration.resources.limits.memory); Kubernetes refuses a request above its limit",
+            ],
+        );
+        assert.deepEqual(
+            problemsOf({
+                ...devStack,
+                workloads: { api: { resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1000m", memory: "1024Mi" } } } },
+            }),
+            [],
+        );
+    });
+
     it("refuses a credential given in plain text and says how to set it as a secret", () => {
         assert.deepEqual(problemsOf({ ...productionStack, emailUrl: "smtp://user:pass@smtp.example.com:587/?tls=True" }), [
             "saleor:emailUrl: holds credentials, so it must be a secret; set it with `pulumi config set --secret saleor:emailUrl <value>`",
