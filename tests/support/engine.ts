@@ -12,7 +12,7 @@ import { PlanMocks } from "../../automation/plan/mocks";
 // appends, each only when non-empty and in this order, `--monitor <addr> --engine <addr> --sync <pipes dir>
 // --organization <org> --project <p> --root-directory <dir> --stack <s> --pwd <program dir>`, then
 // `--dry-run` for a preview, `--parallel <n>`, `--tracing` (none here) and the entry point ("." when
-// Pulumi.yaml names no main). execRuntime (lines 876-906) adds to the host's environment PULUMI_CONFIG
+// Pulumi.yaml names no main). execRuntime (lines 877-906) adds to the host's environment PULUMI_CONFIG
 // (constructConfig, lines 1101-1127: `<namespace>:config:<name>` → the engine's string, through Go's
 // json.Marshal), PULUMI_CONFIG_SECRET_KEYS (constructConfigSecretKeys, lines 1130-1143: the secret keys
 // as the engine names them, `<namespace>:<name>`) and PULUMI_NODEJS_TYPESCRIPT=true for
@@ -192,8 +192,9 @@ export async function runThroughEngine(opts: EngineRunOptions): Promise<EngineRu
                 "--pwd",
                 opts.projectDir,
                 ...(opts.dryRun === false ? [] : ["--dry-run"]),
+                // The CLI's default --parallel: GOMAXPROCS * 4 (pkg/cmd/pulumi/operations/up.go defaultParallel, v3.248.0).
                 "--parallel",
-                "8",
+                String(os.availableParallelism() * 4),
                 opts.entryPoint ?? ".",
             ],
             {
