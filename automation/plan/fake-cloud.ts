@@ -23,6 +23,9 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     /** AWS region of each provider reference seen so far. */
     private readonly providerRegions = new Map<string, string>();
 
+    /** `stack`: the stack deployed, when the SDK runtime of this process is not the program's (tests/support/engine.ts). */
+    constructor(private readonly stack?: string) {}
+
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         const inputs = args.inputs ?? {};
         const region = this.regionOf(args.provider, inputs);
@@ -80,7 +83,12 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 };
             case "aws:index/getCallerIdentity:getCallerIdentity":
                 // A deploy from CI: a session of the environment's deploy role, assumed through OIDC.
-                return { accountId, arn: deploySessionArn(pulumi.getStack()), userId: "AROAMOCK:saleor-deploy", id: accountId };
+                return {
+                    accountId,
+                    arn: deploySessionArn(this.stack ?? pulumi.getStack()),
+                    userId: "AROAMOCK:saleor-deploy",
+                    id: accountId,
+                };
             case "aws:iam/getSessionContext:getSessionContext": {
                 // iam.getSessionContext: the role behind an assumed-role session; other ARNs come back as they are.
                 const arn = String(args.inputs.arn);

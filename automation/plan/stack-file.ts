@@ -27,8 +27,30 @@ export function projectName(projectDir: string): string {
 }
 
 /**
+ * A config value that is not a string as the engine passes it to the program: Go's json.Marshal of
+ * the decoded YAML (pulumi/pulumi sdk/go/common/resource/config, object.MarshalString and
+ * Plaintext.marshalText at v3.248.0). So object keys are sorted, recursively, by their bytes, not
+ * kept in the stack file's order; and `<`, `>`, `&`, U+2028 and U+2029 in strings are escaped as
+ * \u003c, \u003e, \u0026, \u2028 and \u2029. A program that iterates a config object sees its
+ * keys in this order under the engine.
+ */
+export function engineJson(value: unknown): string {
+    if (Array.isArray(value)) return `[${value.map(engineJson).join(",")}]`;
+    if (value !== null && typeof value === "object") {
+        const entries = Object.entries(value).sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+        return `{${entries.map(([k, v]) => `${goString(k)}:${engineJson(v)}`).join(",")}}`;
+    }
+    if (typeof value === "string") return goString(value);
+    return JSON.stringify(value);
+}
+
+/** A JSON string as Go's encoder writes it (HTML-safe). */
+const goString = (s: string): string =>
+    JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
+/**
  * Reads `Pulumi.<stack>.yaml` (or another file) the way the engine reads stack config: keys without
- * a namespace belong to the project, values that are objects or lists reach the program as JSON,
+ * a namespace belong to the project, values that are objects or lists reach the program as the engine's JSON (engineJson),
  * `secure:` values are secrets.
  */
 export function readStackFile(file: string, project: string): StackFileConfig {
@@ -42,7 +64,7 @@ export function readStackFile(file: string, project: string): StackFileConfig {
             values[key] = securePlaceholder;
             secretKeys.push(key);
         } else {
-            values[key] = typeof value === "string" ? value : JSON.stringify(value);
+            values[key] = typeof value === "string" ? value : engineJson(value);
         }
     }
     const own = (k: string) => `${namespace}:${k}`;
