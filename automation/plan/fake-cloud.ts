@@ -331,6 +331,12 @@ function awsState(type: string, name: string, id: string, h: string, region: str
             return { arn: arn("ec2", `security-group/${id}`), name: inputs.name ?? id };
         case "aws:ec2/eip:Eip":
             return { publicIp: `198.51.100.${(parseInt(h.slice(0, 2), 16) % 250) + 1}`, allocationId: id };
+        case "aws:ec2/natGateway:NatGateway":
+            // The gateway's public address is its Elastic IP's; a documentation range stands in for it.
+            return {
+                publicIp: `203.0.113.${(parseInt(h.slice(0, 2), 16) % 250) + 1}`,
+                privateIp: `10.0.0.${(parseInt(h.slice(2, 4), 16) % 250) + 1}`,
+            };
         case "aws:kms/key:Key":
             return { arn: arn("kms", `key/${id}`), keyId: id };
         case "aws:iam/role:Role":

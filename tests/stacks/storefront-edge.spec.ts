@@ -254,3 +254,16 @@ describe("dev storefront server-side rendering", () => {
         });
     }
 });
+
+describe("the offline plan's NAT addresses", () => {
+    it("shows the WAF allow list of the region's own servers as addresses, not 'undefined/32'", async () => {
+        const { planOf } = await import("../support/plans");
+        const plan = await planOf("staging");
+        const sets = plan.steps.filter((s) => s.newState?.type === "aws:wafv2/ipSet:IpSet");
+        assert.ok(sets.length > 0);
+        for (const s of sets) {
+            const addresses = (s.newState!.inputs as { addresses: string[] }).addresses;
+            assert.ok(addresses.length > 0 && addresses.every((a) => /^\d+\.\d+\.\d+\.\d+\/32$/.test(a)), addresses.join(", "));
+        }
+    });
+});
