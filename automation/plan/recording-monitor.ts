@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { deserializeProperty, serializeProperties, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
@@ -77,11 +78,7 @@ export class RecordingMonitor extends MockMonitor {
                 custom: record.custom,
                 id: req.getImportid(),
             });
-            const urn: string = (this as unknown as { newUrn(parent: string, type: string, name: string): string }).newUrn(
-                record.parent,
-                record.type,
-                record.name,
-            );
+            const urn = engineUrn(record.parent, record.type, record.name);
             const id = result.id ?? "";
             const state = await serializeProperties("", result.state);
             this.resources.set(urn, { urn, id: result.id ?? null, state });
@@ -210,6 +207,17 @@ function containsUnknown(v: unknown): boolean {
  * The URN an alias of the resource `urn` stands for. An alias is a URN or a spec whose unset parts
  * (name, type, stack, project, parent) are the resource's own, as the engine fills them in.
  */
+/**
+ * The URN the engine gives a registration: its type qualified by the parent's whole type chain (the
+ * engine's resource.NewURN with the parent's QualifiedType), the root stack not counted. The SDK's
+ * MockMonitor.newUrn keeps only the parent's last type, which differs as soon as a component nests
+ * inside another component.
+ */
+export function engineUrn(parent: string, type: string, name: string): string {
+    const parentType = parent && !parent.includes("::pulumi:pulumi:Stack::") ? parent.split("::")[2] : "";
+    return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${parentType ? `${parentType}$` : ""}${type}::${name}`;
+}
+
 export function aliasUrn(alias: any, urn: string, parentUrn: string): string | undefined {
     if (alias.hasUrn?.() && alias.getUrn()) return alias.getUrn();
     const spec = alias.getSpec?.();

@@ -36,3 +36,22 @@ describe("resource options in the plan", () => {
         assert.equal(state("without").customTimeouts, undefined);
     });
 });
+
+describe("URNs as the engine makes them", () => {
+    class Group extends pulumi.ComponentResource {
+        constructor(type: string, name: string, opts?: pulumi.ComponentResourceOptions) {
+            super(type, name, {}, opts);
+        }
+    }
+
+    it("qualifies a type by its parents' whole type chain, as resource.NewURN does", async () => {
+        const { resources } = await runUnderMocks("project", "stack", () => {
+            const outer = new Group("test:index:Outer", "outer");
+            const inner = new Group("test:index:Inner", "inner", { parent: outer });
+            new Thing("leaf", { size: 1 }, { parent: inner });
+            return {};
+        });
+        const leaf = resources.find((r) => r.name === "leaf")!;
+        assert.equal(leaf.urn, "urn:pulumi:stack::project::test:index:Outer$test:index:Inner$test:index:Thing::leaf");
+    });
+});
