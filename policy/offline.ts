@@ -76,6 +76,11 @@ const STACK_TYPE = "pulumi:pulumi:Stack";
  * Plan placeholders become the engine's unknown sentinel, so the unknown-checking proxy treats
  * them exactly like a preview's unknowns: "[unknown]", and also "[secret]" and secret envelopes,
  * whose contents a policy must neither judge nor repeat.
+ *
+ * Object keys are sorted, as the engine delivers them: properties reach the pack as a protobuf
+ * Struct, and google-protobuf's Struct.toJavaScript walks its map in sorted key order, whatever
+ * order the program wrote. A rule that prints an object (a selector) then words it the same way
+ * offline as under `pulumi preview` (tests/engine/policy-pack.spec.ts).
  */
 function normalizeValue(value: unknown): unknown {
     if (value === PLAN_UNKNOWN || value === PLAN_SECRET) {
@@ -89,7 +94,11 @@ function normalizeValue(value: unknown): unknown {
         if (record[SECRET_SIGNATURE_KEY] === SECRET_SIGNATURE) {
             return ENGINE_UNKNOWN;
         }
-        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, normalizeValue(v)]));
+        return Object.fromEntries(
+            Object.keys(record)
+                .sort()
+                .map((k) => [k, normalizeValue(record[k])]),
+        );
     }
     return value;
 }

@@ -113,6 +113,20 @@ describe("checking an offline plan (npm run plan -- --json)", () => {
         assert.deepStrictEqual(onPostgres(await checkPlan(plan, exempt)), []);
     });
 
+    it("object keys reach the rules sorted, as the engine's protobuf Struct delivers them, so messages read the same", async () => {
+        const plan = devPlan();
+        const api = plan.steps.find((s) => s.urn.endsWith("Deployment::local-core-api"));
+        api.newState.inputs = { spec: api.newState.inputs.spec, metadata: api.newState.inputs.metadata };
+        api.newState.inputs.spec.replicas = 3;
+        api.newState.inputs.spec.template.metadata.labels = { zeta: "z", alpha: "a" };
+        const resource = planResources(plan).resources.find((r) => r.urn === api.urn)!;
+        assert.deepStrictEqual(Object.keys(resource.props), ["metadata", "spec"]);
+        assert.deepStrictEqual(Object.keys((resource.props.spec as any).template.metadata.labels), ["alpha", "zeta"]);
+        const result = await checkPlan(plan, readStackConfig("dev"));
+        const budget = result.violations.find((v) => v.policyName === "kubernetes-deployment-pod-disruption-budget" && v.urn === api.urn);
+        assert.match(budget?.message ?? "", /selector\.matchLabels match \{"alpha":"a","zeta":"z"\}/);
+    });
+
     it("dev's Ingress on localhost needs no TLS, staging's would", async () => {
         const dev = await checkPlan(devPlan(), readStackConfig("dev"));
         const staging = await checkPlan(devPlan(), readStackConfig("staging"));
