@@ -292,7 +292,9 @@ function readJson(file: string, what: string): unknown {
     try {
         return JSON.parse(text);
     } catch (error) {
-        throw new PolicyInputError(`${what} ${file} is not valid JSON: ${(error as Error).message}`);
+        // Not the parser's message: it quotes the start of the file, which may be anything.
+        const at = /position (\d+)/.exec((error as Error).message)?.[1];
+        throw new PolicyInputError(`${what} ${file} is not valid JSON${at ? ` (at character ${at})` : ""}`);
     }
 }
 

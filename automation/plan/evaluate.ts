@@ -5,7 +5,7 @@ import { validateStackConfig } from "../../config";
 import { PlanMocks } from "./fake-cloud";
 import { RecordingMonitor, type RecordedResource } from "./recording-monitor";
 import { checkMockMonitor, installMockRuntime, patchSdk, type PatchOptions } from "./sdk-patches";
-import { projectName, readStackFile } from "./stack-file";
+import { projectName, readStackFile, StackFileError } from "./stack-file";
 
 export const projectRoot = path.resolve(__dirname, "..", "..");
 
@@ -58,7 +58,13 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<EvaluateResu
             ],
         };
     }
-    const stackConfig = readStackFile(file, project);
+    let stackConfig;
+    try {
+        stackConfig = readStackFile(file, project);
+    } catch (e) {
+        if (e instanceof StackFileError) return { problems: [e.message] };
+        throw e;
+    }
     const values = { ...stackConfig.values, ...opts.configOverrides };
     const source = {
         ...stackConfig.source,

@@ -53,9 +53,43 @@ const goString = (s: string): string =>
  * a namespace belong to the project, values that are objects or lists reach the program as the engine's JSON (engineJson),
  * `secure:` values are secrets.
  */
+/** A stack file the engine would refuse too; its message is the one line the user sees (exit 2). */
+export class StackFileError extends Error {}
+
+/**
+ * Values a config value may expand to through YAML aliases. A small stack file with nested aliases
+ * (an "alias bomb") expands exponentially when the engine's JSON encoding writes it out. Go's
+ * yaml.v3 refuses "excessive aliasing" in the same spirit (whether the Pulumi CLI's reader applies
+ * it to stack files is unverified here).
+ */
+const maxExpandedValues = 100_000;
+
+/** How many values `value` expands to, counting each alias's target every time; stops past `limit`. */
+function expandedSize(value: unknown, limit: number): number {
+    let count = 0;
+    const walk = (v: unknown): void => {
+        if (++count > limit || !v || typeof v !== "object") return;
+        for (const child of Object.values(v as Record<string, unknown>)) {
+            walk(child);
+            if (count > limit) return;
+        }
+    };
+    walk(value);
+    return count;
+}
+
 export function readStackFile(file: string, project: string): StackFileConfig {
     const text = fs.readFileSync(file, "utf8");
-    const doc = (parse(text) ?? {}) as { config?: Record<string, unknown> };
+    let parsed: unknown;
+    try {
+        parsed = parse(text);
+    } catch (e) {
+        // js-yaml's message quotes the lines around the mistake; the reason and the place are enough.
+        const { reason, mark } = e as { reason?: string; mark?: { line: number; column: number } };
+        const where = mark ? ` (line ${mark.line + 1}, column ${mark.column + 1})` : "";
+        throw new StackFileError(`stack file ${file} is not valid YAML: ${reason ?? (e as Error).message}${where}`);
+    }
+    const doc = (parsed ?? {}) as { config?: Record<string, unknown> };
     const values: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [rawKey, value] of Object.entries(doc.config ?? {})) {
@@ -64,6 +98,11 @@ export function readStackFile(file: string, project: string): StackFileConfig {
             values[key] = securePlaceholder;
             secretKeys.push(key);
         } else {
+            if (typeof value === "object" && expandedSize(value, maxExpandedValues) > maxExpandedValues) {
+                throw new StackFileError(
+                    `${key} in stack file ${file} expands its YAML aliases to more than ${maxExpandedValues} values; write the values out instead of nesting aliases`,
+                );
+            }
             values[key] = typeof value === "string" ? value : engineJson(value);
         }
     }

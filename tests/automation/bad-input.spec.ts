@@ -1,0 +1,53 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { main as policyCli } from "../../automation/policy-cli";
+import { runCli } from "../support/plans";
+
+/** Bad input to the offline tools is a usage error (exit 2) in one line, never a crash or a leak. */
+describe("bad input to the offline tools", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bad-input-"));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = (name: string, text: string) => {
+        const f = path.join(dir, name);
+        fs.writeFileSync(f, text);
+        return f;
+    };
+
+    it("a stack file that is not YAML exits 2 with the line and column, not 4", async () => {
+        const f = file("Pulumi.broken.yaml", "config:\n  saleor:environment: dev\n  saleor:regions: [\n");
+        const { code, stderr } = await runCli(["--stack", "dev", "--config-file", f]);
+        assert.equal(code, 2);
+        assert.match(stderr, /^stack file .*Pulumi\.broken\.yaml is not valid YAML: .* \(line \d+, column \d+\)\n$/);
+    });
+
+    it("a YAML alias bomb exits 2 at once instead of expanding it", async () => {
+        const lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"];
+        for (let i = 1; i <= 9; i++)
+            lines.push(
+                `a${i}: &a${i} [${Array(10)
+                    .fill(`*a${i - 1}`)
+                    .join(", ")}]`,
+            );
+        const f = file("Pulumi.bomb.yaml", `config:\n  saleor:environment: dev\n  saleor:images:\n    ${lines.join("\n    ")}\n`);
+        const started = Date.now();
+        const { code, stderr } = await runCli(["--stack", "dev", "--config-file", f]);
+        assert.equal(code, 2);
+        assert.match(stderr, /saleor:images.*expands its YAML aliases to more than 100000 values/);
+        assert.ok(Date.now() - started < 5000, "refused before expanding");
+    });
+
+    it("a policy config that is not JSON is named without printing its contents", async () => {
+        const f = file("secret.json", "root:x:0:0:root:/root:/bin/bash\n");
+        const err: string[] = [];
+        const code = await policyCli(["tests/policy/fixtures/plans/offline-dev.json", "--config", f, "--allow-cross-stack"], {
+            out: () => undefined,
+            err: (l) => err.push(l),
+        });
+        assert.equal(code, 2);
+        assert.equal(err.length, 1);
+        assert.match(err[0], /is not valid JSON/);
+        assert.ok(!err[0].includes("root:x"), err[0]);
+    });
+});
