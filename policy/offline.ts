@@ -177,6 +177,12 @@ export function planResources(plan: unknown): { stack?: string; resources: Analy
             propertyDependencies,
         });
     }
+    if (resources.length === 0) {
+        // Fail closed: a check of nothing would pass, and an empty or mangled file looks like a clean plan.
+        throw new PolicyInputError(
+            "the plan has no resources to judge (its steps are empty or none has a newState); a check of nothing would pass",
+        );
+    }
     // `pulumi preview --json` does not name the stack; every URN does (urn:pulumi:<stack>::...).
     const stack = (plan as { stack?: unknown }).stack;
     const stackFromUrn = resources[0]?.urn.split("::")[0].split(":")[2];
@@ -303,10 +309,28 @@ export function readPlanFile(file: string): unknown {
     return readJson(file, "plan");
 }
 
+/** The enforcement level a config entry sets: a bare level, or an object's `enforcementLevel`. */
+function levelOf(entry: unknown): unknown {
+    return typeof entry === "string" ? entry : (entry as { enforcementLevel?: unknown } | null)?.enforcementLevel;
+}
+
+/** Whether `config` turns every rule off: `all` disabled, and no rule given another level. */
+function disablesEverything(config: unknown): boolean {
+    const entries = Object.entries(config as Record<string, unknown>);
+    const all = entries.find(([k]) => k === "all")?.[1];
+    if (levelOf(all) !== "disabled") return false;
+    return !entries.some(([k, v]) => k !== "all" && levelOf(v) !== undefined && levelOf(v) !== "disabled");
+}
+
 /** Reads and checks a `--policy-pack-config` file against this pack's policies. */
 export function readPolicyConfigFile(file: string): PolicyPackConfig {
     const config = readJson(file, "policy config");
     const problems = packConfigProblems(config, policies);
+    if (problems.length === 0 && disablesEverything(config)) {
+        throw new PolicyInputError(
+            `policy config ${file} disables every rule ("all": "disabled" and none enabled again); a check of nothing would pass`,
+        );
+    }
     if (problems.length > 0) {
         throw new PolicyInputError(`policy config ${file}: ${problems.join("; ")}`);
     }

@@ -51,3 +51,34 @@ describe("bad input to the offline tools", () => {
         assert.ok(!err[0].includes("root:x"), err[0]);
     });
 });
+
+describe("the policy check fails closed", () => {
+    const run = async (...argv: string[]) => {
+        const err: string[] = [];
+        const code = await policyCli(argv, { out: () => undefined, err: (l) => err.push(l) });
+        return { code, err };
+    };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fail-closed-"));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    for (const [what, plan] of [
+        ["empty steps", { steps: [] }],
+        ["junk steps", { steps: [1, "two", null] }],
+    ] as const) {
+        it(`refuses a plan with ${what} (exit 2), which would otherwise pass`, async () => {
+            const f = path.join(dir, `${what.replace(" ", "-")}.json`);
+            fs.writeFileSync(f, JSON.stringify(plan));
+            const { code, err } = await run(f, "--config", "policy/config/dev.json");
+            assert.equal(code, 2);
+            assert.match(err[0], /the plan has no resources to judge/);
+        });
+    }
+
+    it('refuses a config that turns every rule off with one line ("all": "disabled")', async () => {
+        const f = path.join(dir, "off.json");
+        fs.writeFileSync(f, JSON.stringify({ all: "disabled" }));
+        const { code, err } = await run("tests/policy/fixtures/plans/offline-dev.json", "--config", f);
+        assert.equal(code, 2);
+        assert.match(err[0], /disables every rule/);
+    });
+});

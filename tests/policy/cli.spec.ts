@@ -56,7 +56,8 @@ describe("npm run policy (automation/policy-cli.ts)", () => {
     });
 
     it("exits 0 and says so when nothing is violated", async () => {
-        const quiet = tempFile("quiet.json", JSON.stringify({ all: "disabled" }));
+        // One rule the plan does not touch (it has no ECR repository), every other one off.
+        const quiet = tempFile("quiet.json", JSON.stringify({ all: "disabled", "aws-ecr-repository-tags-immutable": "mandatory" }));
         const { code, out } = await run(devPlan, "-c", quiet);
         assert.strictEqual(code, 0);
         assert.deepStrictEqual(out, ["saleor-guard: 0 mandatory, 0 advisory violation(s) (stack dev, 12 resources, config " + quiet + ")"]);
