@@ -111,6 +111,7 @@ class Deployment {
     async run(): Promise<DeploySummary> {
         try {
             await this.open();
+            this.refuseMinorSkips();
             if (this.deployed.regions.length === 0) {
                 await this.firstDeployment();
             } else {
@@ -158,6 +159,28 @@ class Deployment {
         this.settle = () => this.target.setReleaseConfig(original);
         for (const r of this.deployed.regions) {
             log(`    ${r.name} (${r.role}) runs ${r.release}`);
+        }
+    }
+
+    /**
+     * Saleor's upgrade guide upgrades with zero downtime one minor version at a time: a release that
+     * is a Saleor version may move each region at most one minor ahead of the version it runs (known
+     * from the outputs; a git-SHA release builds the stack's saleorVersion, which config checks).
+     */
+    private refuseMinorSkips(): void {
+        const target = /^(\d+)\.(\d+)\.\d+$/.exec(this.options.release);
+        if (!target) return;
+        for (const r of this.deployed.regions) {
+            const runs = r.saleorVersion ? /^(\d+)\.(\d+)\.\d+$/.exec(r.saleorVersion) : null;
+            if (!runs) continue;
+            const [major, minor] = [Number(target[1]), Number(target[2])];
+            const [runsMajor, runsMinor] = [Number(runs[1]), Number(runs[2])];
+            if (major === runsMajor && minor <= runsMinor + 1) continue;
+            const next = major === runsMajor ? `${major}.${runsMinor + 1}` : `a new major version`;
+            throw new Stop(
+                "blocked",
+                `Stopped before any change: ${r.name} runs Saleor ${r.saleorVersion}; ${this.options.release} skips ${next}: upgrade one minor version at a time (Saleor's upgrade guide), releasing ${runsMajor}.${runsMinor + 1}.x first.`,
+            );
         }
     }
 

@@ -590,6 +590,25 @@ describe("deploy driver: environment problems and first deployment", () => {
         }
     });
 });
+describe("Saleor upgrades go one minor version at a time", () => {
+    it("stops before any change when a release skips a minor version of what a region runs (exit 3)", async () => {
+        const h = await harness({ saleorVersion: "3.21.4" });
+        const summary = await h.run({ release: "3.23.5" });
+        assert.equal(summary.result, "blocked");
+        assert.equal(exitCode(summary), 3);
+        assert.match(summary.message, /eu-central-1 runs Saleor 3\.21\.4; 3\.23\.5 skips 3\.22: upgrade one minor version at a time/);
+        assert.deepEqual(h.ups(), [], "nothing was updated");
+    });
+
+    it("lets the next minor, a patch and a git-SHA release through", async () => {
+        for (const release of ["3.22.0", "3.21.9", "a1b2c3d"]) {
+            const h = await harness({ saleorVersion: "3.21.4" });
+            const summary = await h.run({ release });
+            assert.equal(summary.result, "succeeded", `${release}: ${summary.message}`);
+        }
+    });
+});
+
 describe("pinned regions keep the Saleor version they run", () => {
     it("pins the secondary's Saleor version with its release while the primary moves, and lifts both at the end", async () => {
         const h = await harness({ saleorVersion: "3.23.4" });
