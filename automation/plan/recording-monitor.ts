@@ -78,7 +78,7 @@ export class RecordingMonitor extends MockMonitor {
                 custom: record.custom,
                 id: req.getImportid(),
             });
-            const urn = engineUrn(record.parent, record.type, record.name);
+            const urn = engineUrn(pulumi.getStack(), pulumi.getProject(), record.parent, record.type, record.name);
             const id = result.id ?? "";
             const state = await serializeProperties("", result.state);
             this.resources.set(urn, { urn, id: result.id ?? null, state });
@@ -208,14 +208,15 @@ function containsUnknown(v: unknown): boolean {
  * (name, type, stack, project, parent) are the resource's own, as the engine fills them in.
  */
 /**
- * The URN the engine gives a registration: its type qualified by the parent's whole type chain (the
- * engine's resource.NewURN with the parent's QualifiedType), the root stack not counted. The SDK's
+ * The URN the engine gives a registration (pkg/resource/deploy/deployment.go, generateURN, v3.248.0):
+ * its type qualified by the parent's whole type chain, the root stack not counted. The SDK's
  * MockMonitor.newUrn keeps only the parent's last type, which differs as soon as a component nests
- * inside another component.
+ * inside another component. The engine-door specs name registrations with it too.
  */
-export function engineUrn(parent: string, type: string, name: string): string {
-    const parentType = parent && !parent.includes("::pulumi:pulumi:Stack::") ? parent.split("::")[2] : "";
-    return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${parentType ? `${parentType}$` : ""}${type}::${name}`;
+export function engineUrn(stack: string, project: string, parent: string, type: string, name: string): string {
+    const parentType = parent ? parent.split("::")[2] : "";
+    const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+    return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
 export function aliasUrn(alias: any, urn: string, parentUrn: string): string | undefined {
@@ -229,6 +230,5 @@ export function aliasUrn(alias: any, urn: string, parentUrn: string): string | u
     const ownType = qualifiedType.split("$").pop()!;
     const type = spec.getType() || ownType;
     const parent = spec.hasNoparent?.() && spec.getNoparent() ? "" : (spec.hasParenturn?.() && spec.getParenturn()) || parentUrn;
-    const parentType = parent && !parent.includes("::pulumi:pulumi:Stack::") ? parent.split("::")[2] : "";
-    return `urn:pulumi:${spec.getStack() || ownStack}::${spec.getProject() || ownProject}::${parentType ? `${parentType}$` : ""}${type}::${spec.getName() || ownName}`;
+    return engineUrn(spec.getStack() || ownStack, spec.getProject() || ownProject, parent, type, spec.getName() || ownName);
 }

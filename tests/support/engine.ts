@@ -5,6 +5,7 @@ import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { deserializeProperties, serializeProperties } from "@pulumi/pulumi/runtime/rpc";
 import { PlanMocks } from "../../automation/plan/mocks";
+import { engineUrn } from "../../automation/plan/recording-monitor";
 
 // A program through the engine's own door. The Node.js language host (pulumi/pulumi
 // sdk/nodejs/cmd/pulumi-language-nodejs/main.go at v3.248.0) starts
@@ -78,14 +79,6 @@ export interface EngineRunOptions {
  * being one of wire format.
  */
 export const mockRuntimeFeatures = (id: string): boolean => id !== "outputValues" && id !== "transforms";
-
-/** The URN the engine gives a registration (pkg/resource/deploy/deployment.go, generateURN, v3.248.0). */
-export function engineUrn(stack: string, project: string, parent: string, type: string, name: string): string {
-    // The parent's full qualified type, unless it is the stack.
-    const parentType = parent ? parent.split("::")[2] : "";
-    const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
-    return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
-}
 
 /** Runs a program as the language host would for `pulumi preview --stack <stack>`, against an in-process engine. */
 export async function runThroughEngine(opts: EngineRunOptions): Promise<EngineRun> {
