@@ -1,7 +1,6 @@
 export * from "./schema";
 export {
     ConfigError,
-    coreVersionOf,
     engineConfigSource,
     loadStackConfig,
     validateStackConfig,

@@ -124,8 +124,9 @@ export class MediaCdn extends pulumi.ComponentResource {
             global,
         );
 
-        // AWS's managed CachingOptimized (TTLs 1 s / 1 day / 1 year, gzip and brotli, no cookies or
-        // query strings), plus the CORS headers in the key. Forwarded but not keyed (an origin request
+        // AWS's managed CachingOptimized (CloudFront Developer Guide, "Use managed cache policies": minimum
+        // TTL 1 s, default 86,400 s, maximum 31,536,000 s, compressed objects cached, no cookies or query
+        // strings in the key), plus the CORS headers in the key. Forwarded but not keyed (an origin request
         // policy), S3's answer to one shop's Origin would be cached and served to every other origin
         // (CloudFront Developer Guide, "Controlling origin requests": such values "are not included
         // in the cache key"); headers in the cache key are forwarded to the origin as well.
