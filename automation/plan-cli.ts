@@ -1,11 +1,12 @@
 import * as fs from "fs";
 import * as path from "path";
-import { checkPlan, readPolicyConfigFile } from "../policy/offline";
+import type { PlanCheckResult } from "../policy/offline";
 import { parseCommandLine } from "./cli-args";
 import { awsLimitProblems } from "./plan/aws-limits";
 import { diffPlans, readPlanFile, renderDiff, renderDiffMarkdown, type PlanLike } from "./plan/diff";
 import type * as ErrorLocation from "./plan/error-location";
-import type * as KubernetesValidation from "./plan/kubernetes-validation";
+import { PlanChecks } from "./plan/checks";
+import { rejectionLines } from "./plan/kubernetes-validation";
 import { evaluateStack, listStacks, programErrorExitCode, projectRoot } from "./plan/evaluate";
 import { toPlanDocument, type PolicyViolationJson } from "./plan/json";
 import { mandatoryViolationLines } from "./violations";
@@ -124,9 +125,12 @@ export async function runPlanCli(
 
     let result;
     const started = process.hrtime.bigint();
+    // The plan's checks load on their own thread while the program runs (plan/checks.ts).
+    const checks = new PlanChecks();
     try {
-        result = await evaluate({ stack: values.stack, configFile: values["config-file"] });
+        result = await evaluate({ stack: values.stack, configFile: values["config-file"], onRegister: checks.preload });
     } catch (e) {
+        checks.close();
         err(`the program failed while evaluating stack "${values.stack}": ${(e as Error).message}\n`);
         // Loaded on the error path only: the source-map reader is not the fast path's to pay for.
         const { mappedStack, typeScriptFrames } = require("./plan/error-location") as typeof ErrorLocation;
@@ -139,17 +143,19 @@ export async function runPlanCli(
         return exitCodes.programError;
     }
     if ("problems" in result) {
+        checks.close();
         for (const p of result.problems) err(`${p}\n`);
         return exitCodes.invalidInput;
     }
 
     const doc = toPlanDocument(result.evaluation);
     doc.duration = Number(process.hrtime.bigint() - started);
+    const policyConfig = path.join(projectRoot, "policy", "config", `${values.stack}.json`);
+    const hasPolicyConfig = fs.existsSync(policyConfig);
+    const checked = await checks.run(doc, values["no-policy"] ? undefined : { configFile: hasPolicyConfig ? policyConfig : undefined });
     // What the APIs would refuse fails here: AWS names and tags over their limits, then Kubernetes
-    // objects the API server would reject (loaded after evaluation: the schemas are the validation's
-    // to pay for, not the program's start-up).
-    const { validateKubernetesObjects, rejectionLines } = require("./plan/kubernetes-validation") as typeof KubernetesValidation;
-    const refused = [...awsLimitProblems(doc), ...rejectionLines(validateKubernetesObjects(doc))];
+    // objects the API server would reject.
+    const refused = [...awsLimitProblems(doc), ...rejectionLines(checked.kubernetes)];
     if (refused.length > 0) {
         for (const line of refused) err(`${line}\n`);
         return exitCodes.rejectedByApi;
@@ -163,7 +169,8 @@ export async function runPlanCli(
     if (values["no-policy"]) {
         notes.push("Policy: not checked (--no-policy).");
     } else {
-        doc.policyViolations = await policyViolations(doc, values.stack, notes);
+        if (checked.policyError) throw checked.policyError;
+        doc.policyViolations = policyViolations(checked.policy!, hasPolicyConfig ? policyConfig : undefined, values.stack, notes);
     }
     const mandatory = doc.policyViolations.some((v) => v.enforcementLevel === "mandatory");
     for (const line of mandatoryViolationLines(doc.policyViolations, policyConfigLabel(values.stack))) err(`${line}\n`);
@@ -279,13 +286,10 @@ function policyConfigLabel(stack: string): string {
     return fs.existsSync(file) ? path.relative(projectRoot, file) : "the pack's production defaults";
 }
 
-/** Runs the policy pack's rules on the plan with the stack's policy config (policy/config/<stack>.json). */
-async function policyViolations(doc: Parameters<typeof checkPlan>[0], stack: string, notes: string[]): Promise<PolicyViolationJson[]> {
-    const configFile = path.join(projectRoot, "policy", "config", `${stack}.json`);
-    const hasConfig = fs.existsSync(configFile);
-    const result = await checkPlan(doc, hasConfig ? readPolicyConfigFile(configFile) : undefined);
+/** The policy pack's verdict on the plan, judged with the stack's policy config (policy/config/<stack>.json) when it has one. */
+function policyViolations(result: PlanCheckResult, configFile: string | undefined, stack: string, notes: string[]): PolicyViolationJson[] {
     notes.push(
-        `Policy: ${result.violations.length === 0 ? "no violations" : `${result.violations.length} violation(s), the mandatory ones also on stderr`} (pack rules with ${hasConfig ? path.relative(projectRoot, configFile) : "the pack's production defaults: no policy/config/" + stack + ".json"}).`,
+        `Policy: ${result.violations.length === 0 ? "no violations" : `${result.violations.length} violation(s), the mandatory ones also on stderr`} (pack rules with ${configFile ? path.relative(projectRoot, configFile) : "the pack's production defaults: no policy/config/" + stack + ".json"}).`,
     );
     return result.violations.map((v) => ({
         policyPackName: v.policyPackName,

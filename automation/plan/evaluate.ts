@@ -3,13 +3,13 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { validateStackConfig } from "../../config";
 import { PlanMocks } from "./fake-cloud";
-import { RecordingMonitor, type RecordedResource } from "./recording-monitor";
-import { checkMockMonitor, installMockRuntime, patchSdk, type PatchOptions } from "./sdk-patches";
+import { RecordingMonitor, type RecordedResource, type RecordingOptions } from "./recording-monitor";
+import { checkMockMonitor, installMockRuntime, patchSdk } from "./sdk-patches";
 import { projectName, readStackFile, StackFileError } from "./stack-file";
 
 export const projectRoot = path.resolve(__dirname, "..", "..");
 
-export interface EvaluateOptions extends PatchOptions {
+export interface EvaluateOptions extends RecordingOptions {
     readonly stack: string;
     /** Config file to use instead of `Pulumi.<stack>.yaml`. */
     readonly configFile?: string;
@@ -84,6 +84,7 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<EvaluateResu
         runUnderMocks(project, opts.stack, main, {
             speedPatches: opts.speedPatches,
             skipPromiseDecoration: opts.skipPromiseDecoration,
+            onRegister: opts.onRegister,
         }),
     );
     const config = Object.fromEntries(
@@ -130,7 +131,7 @@ export async function runUnderMocks<T>(
     project: string,
     stack: string,
     program: () => T | Promise<T>,
-    opts: PatchOptions = {},
+    opts: RecordingOptions = {},
 ): Promise<{ resources: RecordedResource[]; result: unknown }> {
     // The SDK's runtime (monitor, settings) and what patchSdk replaces are process-wide: an
     // evaluation started inside another would mix their resources and undo the other's changes.
@@ -149,7 +150,7 @@ async function runAlone<T>(
     project: string,
     stack: string,
     program: () => T | Promise<T>,
-    opts: PatchOptions,
+    opts: RecordingOptions,
 ): Promise<{ resources: RecordedResource[]; result: unknown }> {
     const mocks = new PlanMocks();
     checkMockMonitor();

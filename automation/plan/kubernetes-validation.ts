@@ -77,6 +77,12 @@ function validatorOf(apiVersion: string, kind: string): Validate | undefined {
     return validators.get(key);
 }
 
+/** Loads the validator of a resource type ahead of validation (plan/checks.ts); nothing for what is not an API object. */
+export function preloadValidator(type: string): void {
+    const api = apiObjectOf(type);
+    if (!("skip" in api)) validatorOf(api.apiVersion, api.kind);
+}
+
 /** Validates every Kubernetes object in the plan. */
 export function validateKubernetesObjects(doc: Pick<PlanDocument, "steps">): KubernetesValidation {
     const result: KubernetesValidation = { rejections: [], validated: [], skipped: [] };

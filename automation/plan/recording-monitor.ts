@@ -5,6 +5,15 @@ import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import type { PlanMocks } from "./fake-cloud";
 import { answerWithoutStruct, sdkStruct, type PatchOptions } from "./sdk-patches";
 
+/** How the monitor records: the SDK patches in use, and who to tell of each registration. */
+export interface RecordingOptions extends PatchOptions {
+    /**
+     * Called with each resource's type as it is registered, while the program still runs: the plan
+     * uses it to have the checks of a kind loaded before the program has finished (plan/checks.ts).
+     */
+    readonly onRegister?: (type: string) => void;
+}
+
 /** A resource as the engine would receive it: inputs plus the options on the registration request. */
 export interface RecordedResource {
     urn: string;
@@ -53,14 +62,18 @@ export class RecordingMonitor extends MockMonitor {
     readonly recorded: RecordedResource[] = [];
     private pending = 0;
 
+    /** Told each registration's type as it arrives (see RecordingOptions). */
+    private readonly onRegister?: (type: string) => void;
+
     /** The SDK's Struct, to encode answers with when the speed patches are off. */
     private readonly struct?: { fromJavaScript(state: Record<string, unknown>): unknown };
 
     constructor(
         private readonly planMocks: PlanMocks,
-        opts: PatchOptions = {},
+        opts: RecordingOptions = {},
     ) {
         super(planMocks);
+        this.onRegister = opts.onRegister;
         if (opts.speedPatches === false) this.struct = sdkStruct() as typeof this.struct;
     }
 
@@ -69,6 +82,7 @@ export class RecordingMonitor extends MockMonitor {
         let response: any;
         try {
             const record = recordOf(req);
+            this.onRegister?.(record.type);
             const result = await this.planMocks.newResource({
                 type: record.type,
                 name: record.name,
