@@ -22,6 +22,8 @@ const short = (s: string, n = 8) => createHash("sha256").update(s).digest("hex")
 export class PlanMocks implements pulumi.runtime.Mocks {
     /** AWS region of each provider reference seen so far. */
     private readonly providerRegions = new Map<string, string>();
+    /** The EKS cluster (name, region) behind each Kubernetes provider reference seen so far. */
+    private readonly providerClusters = new Map<string, { name: string; region: string }>();
 
     /** `stack`: the stack deployed, when the SDK runtime of this process is not the program's (tests/support/engine.ts). */
     constructor(private readonly stack?: string) {}
@@ -51,6 +53,14 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             ) {
                 const n = parseInt(h.slice(0, 4), 16);
                 state.spec = { ...inputs.spec, clusterIP: `10.96.${(n >> 8) & 255}.${n & 255 || 1}` };
+            }
+            const albGroup = inputs.metadata?.annotations?.["alb.ingress.kubernetes.io/group.name"];
+            const cluster = args.provider ? this.providerClusters.get(args.provider) : undefined;
+            if (args.type === "kubernetes:networking.k8s.io/v1:Ingress" && typeof albGroup === "string" && cluster) {
+                // The AWS Load Balancer Controller writes its ALB's DNS name into the status of every
+                // Ingress of the group: the load balancer the group's tags find (ingressLoadBalancer).
+                const tags = { "ingress.k8s.aws/stack": albGroup, "elbv2.k8s.aws/cluster": cluster.name };
+                state.status = { loadBalancer: { ingress: [{ hostname: ingressLoadBalancer(cluster.region, { tags }).dnsName }] } };
             }
         } else if (args.type === "random:index/randomPassword:RandomPassword") {
             state.result = createHash("sha256")
@@ -164,12 +174,33 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     /** Remembers providers' regions so resources and invokes can be given region-correct ARNs. */
     rememberProvider(ref: string, inputs: Record<string, unknown>) {
         if (typeof inputs.region === "string") this.providerRegions.set(ref, inputs.region);
+        const cluster = typeof inputs.kubeconfig === "string" ? eksClusterOf(inputs.kubeconfig) : undefined;
+        if (cluster) this.providerClusters.set(ref, cluster);
     }
 
     private regionOf(provider: string | undefined, inputs: Record<string, any>): string {
         if (typeof inputs.region === "string") return inputs.region;
         return (provider && this.providerRegions.get(provider)) || "eu-central-1";
     }
+}
+
+/** The EKS cluster a kubeconfig reaches through `aws eks get-token` (components/cluster/aws/kubeconfig.ts); undefined for any other. */
+function eksClusterOf(kubeconfig: string): { name: string; region: string } | undefined {
+    let config: any;
+    try {
+        config = JSON.parse(kubeconfig);
+    } catch {
+        return undefined;
+    }
+    const args: unknown = config?.users?.[0]?.user?.exec?.args;
+    if (!Array.isArray(args) || args[0] !== "eks" || args[1] !== "get-token") return undefined;
+    const after = (flag: string) => {
+        const i = args.indexOf(flag);
+        return i >= 0 && typeof args[i + 1] === "string" ? (args[i + 1] as string) : undefined;
+    };
+    const name = after("--cluster-name");
+    const region = after("--region");
+    return name && region ? { name, region } : undefined;
 }
 
 /**

@@ -172,6 +172,17 @@ for (const stack of ["staging", "production"] as const) {
             }
         });
 
+        it("points each region's Route 53 alias records at the ALB its own API Ingress reports", () => {
+            const records = res.ofType("aws:route53/record:Record").filter((r) => (r.inputs as any).aliases?.length);
+            const toAlb = records.filter((r) => !String((r.inputs as any).aliases[0].zoneId).startsWith("Z2FDTNDATAQYW2"));
+            assert.ok(toAlb.length > 0, "no alias record to a load balancer");
+            for (const r of toAlb) {
+                const region = providerRegion(res, r) ?? topRegion(res, r);
+                const name = (r.inputs as any).aliases[0].name;
+                assert.match(String(name), new RegExp(`^k8s-[a-z0-9]+-[0-9a-f]{10}-\\d+\\.${region}\\.elb\\.amazonaws\\.com$`), r.urn);
+            }
+        });
+
         it("builds the Core image once and pulls it in the secondary from its own region's registry", () => {
             assert.equal(res.ofType("docker:index/image:Image").filter((i) => i.name.startsWith("core-")).length, 1);
             const image = (region: string) =>
