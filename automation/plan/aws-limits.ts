@@ -19,6 +19,9 @@ interface NameRule {
     readonly source: string;
 }
 
+/** ELB names: "alphanumeric characters or hyphens, and must not begin or end with a hyphen". */
+const elbName = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+
 const letterFirstHyphenated = /^[A-Za-z](?!.*--)[A-Za-z0-9-]*(?<!-)$/;
 
 /** Constraints per resource type, from each API's reference. */
@@ -119,6 +122,22 @@ export const nameRules: Readonly<Record<string, NameRule>> = {
         allowed: "letters, digits and '+=,.@_-'",
         source: "IAM API Reference, CreatePolicy, PolicyName",
     },
+    "aws:lb/targetGroup:TargetGroup": {
+        input: "name",
+        min: 1,
+        max: 32,
+        pattern: elbName,
+        allowed: "letters, digits and hyphens; no hyphen at either end",
+        source: "Elastic Load Balancing API Reference, CreateTargetGroup, Name",
+    },
+    "aws:lb/loadBalancer:LoadBalancer": {
+        input: "name",
+        min: 1,
+        max: 32,
+        pattern: /^(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/,
+        allowed: "letters, digits and hyphens; no hyphen at either end; not starting with internal-",
+        source: "Elastic Load Balancing API Reference, CreateLoadBalancer, Name",
+    },
     "aws:s3/bucket:Bucket": {
         input: "bucket",
         min: 3,
@@ -129,6 +148,25 @@ export const nameRules: Readonly<Record<string, NameRule>> = {
     },
 };
 
+/**
+ * Names the AWS Load Balancer Controller gives AWS from an Ingress's annotations: it refuses an
+ * Ingress whose group name breaks its rule (and makes no ALB for the whole group), and AWS refuses a
+ * load balancer name over ELB's limits.
+ */
+export const ingressAnnotationRules: Readonly<Record<string, Omit<NameRule, "input">>> = {
+    "alb.ingress.kubernetes.io/group.name": {
+        min: 1,
+        max: 63,
+        pattern: /^([a-z0-9][-a-z0-9.]*)?[a-z0-9]$/,
+        allowed: "lower-case letters, digits, '-' and '.'; a letter or digit at both ends",
+        source: "AWS Load Balancer Controller, Ingress annotations, group.name (pkg/ingress/group_loader.go)",
+    },
+    "alb.ingress.kubernetes.io/load-balancer-name": {
+        ...nameRules["aws:lb/loadBalancer:LoadBalancer"],
+        source: "AWS Load Balancer Controller, Ingress annotations, load-balancer-name; Elastic Load Balancing API Reference, CreateLoadBalancer, Name",
+    },
+};
+
 /** Tag limits that apply to every taggable AWS resource (AWS Resource Groups Tagging, "Tag naming limits and requirements"). */
 export const tagLimits = { maxTags: 50, maxKeyLength: 128, maxValueLength: 256 } as const;
 
@@ -136,7 +174,36 @@ const known = (v: unknown): v is string => typeof v === "string" && v !== "[unkn
 
 /** One line per problem: the resource's URN, the input and what the API would say. */
 export function awsLimitProblems(plan: Pick<PlanDocument, "steps">): string[] {
-    return plan.steps.flatMap(({ newState: s }) => (s && s.type.startsWith("aws:") ? problemsOf(s) : []));
+    return plan.steps.flatMap(({ newState: s }) =>
+        !s
+            ? []
+            : s.type.startsWith("aws:")
+              ? problemsOf(s)
+              : s.type === "kubernetes:networking.k8s.io/v1:Ingress"
+                ? ingressProblems(s)
+                : [],
+    );
+}
+
+/** Why the API refuses `value` under `rule`, or undefined. */
+function refusal(value: string, rule: Omit<NameRule, "input">): string | undefined {
+    return value.length < rule.min || value.length > rule.max
+        ? `is ${value.length} characters; allowed: ${rule.min} to ${rule.max}`
+        : !rule.pattern.test(value)
+          ? `has characters or a shape the API refuses; allowed: ${rule.allowed}`
+          : undefined;
+}
+
+function ingressProblems(s: PlanState): string[] {
+    const annotations = ((s.inputs as { metadata?: { annotations?: Record<string, unknown> } }).metadata?.annotations ?? {}) as Record<
+        string,
+        unknown
+    >;
+    return Object.entries(ingressAnnotationRules).flatMap(([key, rule]) => {
+        const value = annotations[key];
+        const why = known(value) ? refusal(value, rule) : undefined;
+        return why ? [`${s.urn}: metadata.annotations["${key}"] "${value}" ${why} (${rule.source})`] : [];
+    });
 }
 
 function problemsOf(s: PlanState): string[] {
@@ -145,12 +212,7 @@ function problemsOf(s: PlanState): string[] {
     const rule = nameRules[s.type];
     const name = rule ? inputs[rule.input] : undefined;
     if (rule && known(name)) {
-        const why =
-            name.length < rule.min || name.length > rule.max
-                ? `is ${name.length} characters; allowed: ${rule.min} to ${rule.max}`
-                : !rule.pattern.test(name)
-                  ? `has characters or a shape the API refuses; allowed: ${rule.allowed}`
-                  : undefined;
+        const why = refusal(name, rule);
         if (why) problems.push(`${s.urn}: ${rule.input} "${name}" ${why} (${rule.source})`);
     }
     const tags = inputs.tags;

@@ -49,6 +49,44 @@ describe("AWS names and limits the APIs enforce", () => {
         );
     });
 
+    it("refuses load balancer and target group names ELB would refuse", () => {
+        const problems = awsLimitProblems({
+            steps: [
+                step("aws:lb/targetGroup:TargetGroup", "long", { name: `tg-${"x".repeat(30)}` }),
+                step("aws:lb/targetGroup:TargetGroup", "hyphen", { name: "-api" }),
+                step("aws:lb/targetGroup:TargetGroup", "ok", { name: "saleor-production-api" }),
+                step("aws:lb/loadBalancer:LoadBalancer", "internal", { name: "internal-api" }),
+                step("aws:lb/loadBalancer:LoadBalancer", "ok", { name: "saleor-production" }),
+            ],
+        } as Pick<PlanDocument, "steps">);
+        assert.deepEqual(
+            problems.map((p) => p.split("::").pop()!.split(":")[0]),
+            ["long", "hyphen", "internal"],
+        );
+        assert.match(problems[0], /\(Elastic Load Balancing API Reference, CreateTargetGroup, Name\)$/);
+    });
+
+    it("refuses an ALB group name or load balancer name the AWS Load Balancer Controller would refuse on an Ingress", () => {
+        const ingress = (name: string, annotations: Record<string, string>) =>
+            step("kubernetes:networking.k8s.io/v1:Ingress", name, { metadata: { name, annotations }, spec: {} });
+        const problems = awsLimitProblems({
+            steps: [
+                ingress("long", { "alb.ingress.kubernetes.io/group.name": `saleor-${"s".repeat(57)}` }),
+                ingress("upper", { "alb.ingress.kubernetes.io/group.name": "Saleor-Production" }),
+                ingress("lbname", { "alb.ingress.kubernetes.io/load-balancer-name": `k8s-${"x".repeat(29)}` }),
+                ingress("ok", { "alb.ingress.kubernetes.io/group.name": "saleor-production.eu" }),
+            ],
+        } as Pick<PlanDocument, "steps">);
+        assert.deepEqual(
+            problems.map((p) => p.split("::").pop()!.split(":")[0]),
+            ["long", "upper", "lbname"],
+        );
+        assert.match(
+            problems[0],
+            /metadata\.annotations\["alb\.ingress\.kubernetes\.io\/group\.name"\] ".*" is 64 characters; allowed: 1 to 63/,
+        );
+    });
+
     it("refuses more than 50 tags and over-long tag values, and skips values the plan does not know", () => {
         const tags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"]));
         const problems = awsLimitProblems({
