@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { defaultKeptReleases, lifecyclePolicy, stackRepositoryName } from "../catalog/ecr";
+import { creationTemplatePrefix, defaultKeptReleases, lifecyclePolicy, stackRepositoryName } from "../catalog/ecr";
 
 /**
  * ECR repositories in the stack's home region (the first listed); the AWS provider comes from
@@ -23,6 +23,14 @@ export interface ImageRegistryArgs {
     /** Tagged images kept per repository, newest first. Default: 50. Keep it above the releases you may roll back to. */
     readonly keepReleases?: number;
     readonly tags?: Record<string, string>;
+    /**
+     * The regions the account bootstrap replicates this namespace's images to, each with its
+     * provider. ECR replicates only images pushed after the replication rule exists, so the
+     * repository URLs (what images are pushed to) wait until the bootstrap's repository creation
+     * template for the namespace, applied to REPLICATION, is found in every one of them; without it
+     * the preview fails before anything is pushed. Default: none (a single-region stack).
+     */
+    readonly replicatedTo?: Record<string, aws.Provider>;
 }
 
 /** What `docker push` needs (the shape of ContainerImage's `registry`). */
@@ -71,7 +79,10 @@ export class ImageRegistry extends pulumi.ComponentResource {
             );
             new aws.ecr.LifecyclePolicy(logical, { repository: repository.name, policy: lifecyclePolicy(keepReleases) }, { parent: this });
             this.repositories[repositoryName] = repository;
-            this.repositoryUrls[repositoryName] = repository.repositoryUrl;
+        }
+        const replicationReady = replicationTemplates(args.namespace, args.replicatedTo ?? {}, this);
+        for (const [repositoryName, repository] of Object.entries(this.repositories)) {
+            this.repositoryUrls[repositoryName] = pulumi.all([repository.repositoryUrl, ...replicationReady]).apply(([url]) => url);
         }
 
         const token = aws.ecr.getAuthorizationTokenOutput({}, { parent: this });
@@ -95,4 +106,32 @@ export class ImageRegistry extends pulumi.ComponentResource {
         }
         return pulumi.interpolate`${repository.registryId}.dkr.ecr.${region}.amazonaws.com/${repository.name}`;
     }
+}
+
+/**
+ * The bootstrap's creation template for `namespace` in each replica region, read back: one Output
+ * per region that resolves once the template is found applied to REPLICATION, and fails naming the
+ * region and the bootstrap otherwise. The bootstrap creates its replication rule only after these
+ * templates (bootstrap/ecr.ts), and a rule itself cannot be read back: the provider has no data
+ * source for an ECR replication configuration (@pulumi/aws 7.48 ecr/ has none), so a template is
+ * the nearest proof that the bootstrap ran for this namespace. A template the data source cannot
+ * find fails with the provider's own "not found" error (data source aws_ecr_repository_creation_template).
+ */
+function replicationTemplates(
+    namespace: string,
+    replicatedTo: Record<string, aws.Provider>,
+    parent: pulumi.Resource,
+): pulumi.Output<string>[] {
+    const prefix = creationTemplatePrefix(namespace);
+    return Object.entries(replicatedTo).map(([region, provider]) =>
+        aws.ecr.getRepositoryCreationTemplateOutput({ prefix }, { parent, provider }).apply((template) => {
+            if (!template.appliedFors?.includes("REPLICATION")) {
+                throw new Error(
+                    `${region} has no repository creation template for "${prefix}" applied to REPLICATION: run the account bootstrap (bootstrap/) before this stack, ` +
+                        "so that the images this stack pushes are replicated there (docs/first-deployment.md)",
+                );
+            }
+            return template.prefix;
+        }),
+    );
 }

@@ -50,6 +50,11 @@ function createRegistry(cfg: StackConfig, t: Topology, regions: RegionWithData[]
             namespace: t.stack,
             protect: t.protect,
             tags: t.tags,
+            replicatedTo: Object.fromEntries(
+                regions
+                    .filter((r) => r.config.name !== t.home.name)
+                    .map((r) => [r.config.name, required(r.aws, `${r.config.name}'s AWS foundations`).provider]),
+            ),
         },
         { providers: [home.provider] },
     );

@@ -133,6 +133,15 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                     authorizationToken: "bW9jaw==",
                     id: region,
                 };
+            case "aws:ecr/getRepositoryCreationTemplate:getRepositoryCreationTemplate":
+                // The account bootstrap ran: its template for the stack's prefix in each replica region (bootstrap/ecr.ts).
+                return {
+                    prefix: args.inputs.prefix,
+                    appliedFors: ["REPLICATION"],
+                    imageTagMutability: "IMMUTABLE",
+                    region,
+                    id: args.inputs.prefix,
+                };
             case "aws:iam/getPolicyDocument:getPolicyDocument":
                 return { json: JSON.stringify({ Version: "2012-10-17", Statement: args.inputs.statements ?? [] }), id: "policy" };
             case "aws:route53/getZone:getZone": {

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { PlanMocks } from "../../automation/plan/fake-cloud";
 import { accountId, type RecordedResource } from "../../automation/plan/mocks";
 import { ImageRegistry, type ImageRegistryArgs } from "../../components/registry";
 import { registered, type Resources } from "../support/harness";
@@ -24,12 +25,16 @@ function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
     );
 }
 
-/** The registry in the primary region, built through that region's provider as index.ts does. */
-async function build(args: ImageRegistryArgs): Promise<{ rs: Resources; registry: ImageRegistry; providerRef: () => string }> {
+/** The registry in the primary region, built through that region's provider as index.ts does (replicated to eu-west-1 when asked). */
+async function build(
+    args: ImageRegistryArgs,
+    replicated = false,
+): Promise<{ rs: Resources; registry: ImageRegistry; providerRef: () => string }> {
     let registry!: ImageRegistry;
     const rs = await registered(() => {
         const provider = new aws.Provider("eu-central-1", { region: "eu-central-1" });
-        registry = new ImageRegistry("registry", args, { providers: [provider] });
+        const replicatedTo = replicated ? { "eu-west-1": new aws.Provider("eu-west-1", { region: "eu-west-1" }) } : undefined;
+        registry = new ImageRegistry("registry", { ...args, replicatedTo }, { providers: [provider] });
     });
     const providerRef = () => {
         const p = rs.one("pulumi:providers:aws", "eu-central-1");
@@ -123,6 +128,33 @@ describe("ImageRegistry", () => {
             `${accountId}.dkr.ecr.eu-west-1.amazonaws.com/production/saleor-core`,
         );
         assert.throws(() => registry.urlIn("saleor-dashboard", "eu-west-1"), /no repository "saleor-dashboard"/);
+    });
+
+    it("gives no repository URL to push to before the bootstrap's replication template for the stack exists in each replica region", async () => {
+        const asked: { prefix: string; region: string }[] = [];
+        const call = PlanMocks.prototype.call;
+        // The account as before its bootstrap ran: eu-west-1 has a creation template for pull-through caches only.
+        PlanMocks.prototype.call = function (this: PlanMocks, args) {
+            if (args.token !== "aws:ecr/getRepositoryCreationTemplate:getRepositoryCreationTemplate") return call.call(this, args);
+            const answer = call.call(this, args);
+            asked.push({ prefix: answer.prefix, region: answer.region });
+            return { ...answer, appliedFors: ["PULL_THROUGH_CACHE"] };
+        };
+        try {
+            await assert.rejects(async () => {
+                const { registry: unready } = await build(production, true);
+                // The Output's own promise rejects with the apply's error (valueOf only ever sees values).
+                await (unready.repositoryUrls["saleor-core"] as unknown as { promise(): Promise<string> }).promise();
+            }, /eu-west-1 has no repository creation template for "production" applied to REPLICATION: run the account bootstrap \(bootstrap\/\) before this stack/);
+        } finally {
+            PlanMocks.prototype.call = call;
+        }
+        assert.deepStrictEqual(asked, [{ prefix: "production", region: "eu-west-1" }]);
+        const { registry: ready } = await build(production, true);
+        assert.strictEqual(
+            await valueOf(ready.repositoryUrls["saleor-core"]),
+            `${accountId}.dkr.ecr.eu-central-1.amazonaws.com/production/saleor-core`,
+        );
     });
 
     it("hands docker the ECR login with the password kept secret", async () => {
