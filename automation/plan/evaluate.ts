@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { validateStackConfig } from "../../config";
+import { crossStackProblems } from "./cross-stack";
 import { PlanMocks } from "./fake-cloud";
 import { RecordingMonitor, type RecordedResource, type RecordingOptions } from "./recording-monitor";
 import { checkMockMonitor, installMockRuntime, patchSdk } from "./sdk-patches";
@@ -76,6 +77,13 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<EvaluateResu
     };
     const validated = validateStackConfig(source);
     if ("problems" in validated) return { problems: validated.problems };
+    const clashes = crossStackProblems(
+        projectDir,
+        project,
+        listStacks(projectDir).filter((s) => s !== opts.stack),
+        validated.config,
+    );
+    if (clashes.length > 0) return { problems: clashes };
 
     pulumi.runtime.setAllConfig(values, stackConfig.secretKeys);
     const main = require(path.join(projectDir, "index.ts")) as () => Promise<Record<string, unknown>>;
