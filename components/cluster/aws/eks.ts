@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { awsManagedPolicy, partitionOf } from "../../aws/arn";
-import { createServiceRole } from "../../aws/iam";
+import { accountOf, createServiceRole } from "../../aws/iam";
 import { awsTimeouts } from "../../aws/timeouts";
 
 /** Every control-plane log stream EKS offers: audits and authentication failures are what incidents need. */
@@ -52,6 +52,13 @@ export function createControlPlane(name: string, s: ControlPlaneSettings, parent
         {
             service: "eks.amazonaws.com",
             assumeActions: ["sts:AssumeRole", "sts:TagSession"],
+            // "Cross-service confused deputy prevention in Amazon EKS" (Amazon EKS User Guide): the
+            // cluster role's trust names the cluster's ARN (ArnLike aws:SourceArn) and the account
+            // (StringEquals aws:SourceAccount). Built from the name, known before the cluster exists.
+            source: {
+                arn: pulumi.interpolate`arn:${partitionOf(s.region)}:eks:${s.region}:${accountOf(parent)}:cluster/${s.clusterName}`,
+                keys: "required",
+            },
             managedPolicyArns: [awsManagedPolicy(s.region, "AmazonEKSClusterPolicy")],
             tags: s.tags,
         },

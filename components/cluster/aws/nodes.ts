@@ -29,6 +29,9 @@ export function createNodeGroups(name: string, s: NodeSettings, parent: pulumi.R
         `${name}-nodes`,
         {
             service: "ec2.amazonaws.com",
+            // AWS's node role trust ("Amazon EKS node IAM role", Amazon EKS User Guide) has no
+            // condition, and EC2 documents no source keys for an instance profile's role: the account
+            // is checked only if EC2 names one (the default "if-present"), so nodes are never locked out.
             managedPolicyArns: workerNodePolicies.map((p) => awsManagedPolicy(s.region, p)),
             tags: s.tags,
         },

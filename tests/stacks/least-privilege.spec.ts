@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { accountId } from "../../automation/plan/mocks";
+import { Resources, type RecordedResource } from "../support/harness";
+import { evaluated } from "../support/plans";
+
+const T = {
+    role: "aws:iam/role:Role",
+    cluster: "aws:eks/cluster:Cluster",
+    association: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+    attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    addon: "aws:eks/addon:Addon",
+};
+const inputs = (r: RecordedResource) => r.inputs as Record<string, any>;
+const trustOf = (role: RecordedResource) => JSON.parse(inputs(role).assumeRolePolicy) as { Statement: any[] };
+/** Every value a condition block holds for `key`, whatever its operator. */
+const conditionValues = (statement: any, key: string): unknown[] =>
+    Object.values((statement.Condition ?? {}) as Record<string, Record<string, unknown>>).flatMap((block) =>
+        key in block ? [block[key]].flat() : [],
+    );
+const serviceOf = (statement: any): string[] => [statement.Principal?.Service ?? []].flat();
+
+for (const stack of ["staging", "production"] as const) {
+    describe(`${stack} stack: least privilege`, () => {
+        let res: Resources;
+        before(async () => {
+            res = new Resources((await evaluated(stack)).resources);
+        });
+
+        describe("trust policies", () => {
+            it("condition every service principal on the stack's account (the confused-deputy guard)", () => {
+                const trusting = res.ofType(T.role).filter((r) => trustOf(r).Statement.some((s) => serviceOf(s).length > 0));
+                assert.ok(trusting.length >= 10, `roles trusting a service: ${trusting.length}`);
+                for (const role of trusting) {
+                    for (const statement of trustOf(role).Statement.filter((s) => serviceOf(s).length > 0)) {
+                        assert.deepEqual(
+                            conditionValues(statement, "aws:SourceAccount"),
+                            [accountId],
+                            `${role.name}: ${JSON.stringify(statement)}`,
+                        );
+                    }
+                }
+            });
+
+            it("bind each EKS cluster role to its own cluster's ARN, with the keys required (EKS documents them)", () => {
+                for (const cluster of res.ofType(T.cluster)) {
+                    const role = res.ofType(T.role).find((r) => inputs(cluster).roleArn.endsWith(`/${r.id}`))!;
+                    const [statement] = trustOf(role).Statement;
+                    const region = cluster.name.match(/^eu-(central|west)-1/)![0];
+                    assert.deepEqual(statement.Condition, {
+                        StringEquals: { "aws:SourceAccount": accountId },
+                        ArnLike: { "aws:SourceArn": `arn:aws:eks:${region}:${accountId}:cluster/${inputs(cluster).name}` },
+                    });
+                }
+            });
+
+            it("bind each Pod Identity role to its association's cluster, namespace and service account, in AWS's form", () => {
+                const associations = res.ofType(T.association);
+                assert.ok(associations.length >= 8, `associations: ${associations.length}`);
+                for (const association of associations) {
+                    const a = inputs(association);
+                    const role = res.ofType(T.role).find((r) => a.roleArn.endsWith(`/${r.id}`))!;
+                    const [statement] = trustOf(role).Statement;
+                    assert.deepEqual(statement.Principal, { Service: "pods.eks.amazonaws.com" });
+                    assert.deepEqual(statement.Action, ["sts:AssumeRole", "sts:TagSession"]);
+                    const region = association.name.match(/^eu-(central|west)-1/)![0];
+                    assert.deepEqual(statement.Condition.StringEquals, {
+                        "aws:RequestTag/eks-cluster-arn": `arn:aws:eks:${region}:${accountId}:cluster/${a.clusterName}`,
+                        "aws:RequestTag/kubernetes-namespace": a.namespace,
+                        "aws:RequestTag/kubernetes-service-account": a.serviceAccount,
+                    });
+                }
+            });
+        });
+    });
+}
