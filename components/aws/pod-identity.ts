@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { partitionOf } from "./arn";
-import { accountOf, createServiceRole } from "./iam";
+import { accountOf, createServiceRole, type ServiceRole } from "./iam";
 
 /** A role for one Kubernetes service account, bound through EKS Pod Identity (no OIDC provider, no annotations). */
 export interface PodIdentityRoleArgs {
@@ -55,11 +55,15 @@ export function clusterArnOf(clusterName: pulumi.Input<string>, parent: pulumi.R
     return pulumi.interpolate`arn:${region.apply(partitionOf)}:eks:${region}:${accountOf(parent)}:cluster/${clusterName}`;
 }
 
-export function createPodIdentityRole(name: string, args: PodIdentityRoleArgs, parent: pulumi.Resource): PodIdentityRole {
+/**
+ * The role alone, trusted by Pod Identity for one service account, without an association: for an
+ * EKS add-on, whose own `podIdentityAssociations` create the association.
+ */
+export function createPodIdentityTrustedRole(name: string, args: PodIdentityRoleArgs, parent: pulumi.Resource): ServiceRole {
     if (args.policyJson === undefined && !args.managedPolicyArns?.length) {
         throw new Error(`createPodIdentityRole ${name}: give policyJson or managedPolicyArns; a role without permissions is a mistake`);
     }
-    const { role, permissions } = createServiceRole(
+    return createServiceRole(
         name,
         {
             service: "pods.eks.amazonaws.com",
@@ -71,6 +75,10 @@ export function createPodIdentityRole(name: string, args: PodIdentityRoleArgs, p
         },
         parent,
     );
+}
+
+export function createPodIdentityRole(name: string, args: PodIdentityRoleArgs, parent: pulumi.Resource): PodIdentityRole {
+    const { role, permissions } = createPodIdentityTrustedRole(name, args, parent);
     const association = new aws.eks.PodIdentityAssociation(
         name,
         {
