@@ -71,5 +71,44 @@ for (const stack of ["staging", "production"] as const) {
                 }
             });
         });
+
+        describe("the VPC CNI", () => {
+            const policiesOf = (role: RecordedResource) =>
+                res
+                    .ofType(T.attachment)
+                    .filter((a) => inputs(a).role === role.id)
+                    .map((a) => inputs(a).policyArn as string)
+                    .sort();
+
+            it("runs with a Pod Identity role of its own that holds AmazonEKS_CNI_Policy", () => {
+                const cnis = res.ofType(T.addon).filter((a) => inputs(a).addonName === "vpc-cni");
+                assert.equal(cnis.length, 2);
+                for (const cni of cnis) {
+                    const [binding, ...more] = inputs(cni).podIdentityAssociations ?? [];
+                    assert.equal(more.length, 0);
+                    assert.equal(binding?.serviceAccount, "aws-node");
+                    const role = res.ofType(T.role).find((r) => binding.roleArn.endsWith(`/${r.id}`))!;
+                    assert.deepEqual(policiesOf(role), ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"]);
+                    const [statement] = trustOf(role).Statement;
+                    assert.equal(statement.Condition.StringEquals["aws:RequestTag/kubernetes-namespace"], "kube-system");
+                    assert.equal(statement.Condition.StringEquals["aws:RequestTag/kubernetes-service-account"], "aws-node");
+                    const attachment = res.ofType(T.attachment).find((a) => inputs(a).role === role.id)!;
+                    assert.ok(cni.dependencies.includes(attachment.urn), "the add-on waits for its role's policy");
+                }
+            });
+
+            it("leaves its policy off the node role, which every pod on a node could reach", () => {
+                const nodeRoles = res
+                    .ofType("aws:eks/nodeGroup:NodeGroup")
+                    .map((g) => res.ofType(T.role).find((r) => inputs(g).nodeRoleArn.endsWith(`/${r.id}`))!);
+                assert.ok(nodeRoles.length >= 2);
+                for (const role of nodeRoles) {
+                    assert.deepEqual(policiesOf(role), [
+                        "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+                        "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+                    ]);
+                }
+            });
+        });
     });
 }
