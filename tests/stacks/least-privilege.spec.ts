@@ -110,5 +110,37 @@ for (const stack of ["staging", "production"] as const) {
                 }
             });
         });
+
+        describe("cluster access", () => {
+            it("gives the cluster creator no admin of EKS's making, and never replaces a cluster to take it away", () => {
+                const clusters = res.ofType(T.cluster);
+                assert.equal(clusters.length, 2);
+                for (const cluster of clusters) {
+                    assert.deepEqual(inputs(cluster).accessConfig, {
+                        authenticationMode: "API",
+                        bootstrapClusterCreatorAdminPermissions: false,
+                    });
+                    assert.ok(cluster.ignoreChanges.includes("accessConfig.bootstrapClusterCreatorAdminPermissions"), cluster.name);
+                }
+            });
+
+            it("makes the stack's deploy role cluster admin through an access entry of its own, once per cluster", () => {
+                const deployRole = `arn:aws:iam::${accountId}:role/saleor-deploy-${stack}`;
+                for (const cluster of res.ofType(T.cluster)) {
+                    const name = inputs(cluster).name;
+                    const entries = res
+                        .ofType("aws:eks/accessEntry:AccessEntry")
+                        .filter((e) => inputs(e).clusterName === name && inputs(e).principalArn === deployRole);
+                    assert.equal(entries.length, 1, name);
+                    const admin = res
+                        .ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+                        .filter((a) => inputs(a).clusterName === name && inputs(a).principalArn === deployRole);
+                    assert.deepEqual(
+                        admin.map((a) => inputs(a).policyArn),
+                        ["arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"],
+                    );
+                }
+            });
+        });
     });
 }
