@@ -65,7 +65,14 @@ const clusterDns: Peer = {
 };
 
 /**
- * Default-deny ingress and egress for the namespace, then exactly the flows Saleor needs. Ingress:
+ * Default-deny ingress and egress for the namespace, then exactly the flows Saleor needs.
+ *
+ * On EKS the VPC CNI's network-policy agent enforces these; it keeps allowed and excepted ranges in
+ * one longest-prefix table per pod, where an `except` has been reported to override another rule's
+ * allow for the same addresses (aws/aws-network-policy-agent issues 180 and 326). So every range
+ * allowed inside an excepted one is narrower than the exception (a private subnet inside the VPC;
+ * CoreDNS and the API as pods), and nothing the pods need lies in the service range. Verified here
+ * only against the agent's issue reports, not a running cluster. Ingress:
  * the load balancer (or ingress controller) to the API, Dashboard and storefront; the storefront to
  * the API (server-side rendering); Core to the in-cluster data stores. Egress: DNS for every pod;
  * Core to the data stores, the Pod Identity agent, mail and the internet on 443 (S3 and other AWS
