@@ -10,10 +10,11 @@ type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
 export const instanceMetadataCidr = "169.254.169.254/32";
 
 /**
- * The EKS Pod Identity agent: a host-network DaemonSet serving pod credentials on the link-local
- * address 169.254.170.23, port 80 (IPv4 clusters; "Set up the Amazon EKS Pod Identity Agent",
- * Amazon EKS User Guide). The SDKs read it from AWS_CONTAINER_CREDENTIALS_FULL_URI
- * (http://169.254.170.23/v1/credentials), which EKS injects.
+ * The EKS Pod Identity agent: a host-network DaemonSet on the link-local address 169.254.170.23
+ * (IPv4 clusters), ports 80 and 2703 ("Learn how EKS Pod Identity grants pods access to AWS
+ * services", Amazon EKS User Guide, considerations). Pods fetch credentials on 80, from the
+ * AWS_CONTAINER_CREDENTIALS_FULL_URI EKS injects (http://169.254.170.23/v1/credentials); 2703 is
+ * the agent's own health port.
  */
 export const podIdentityAgent = { cidr: "169.254.170.23/32", port: 80 };
 
