@@ -3,6 +3,43 @@ import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1/networkPolicy";
 import * as pulumi from "@pulumi/pulumi";
 import { appLabels, selectorLabels } from "./kubernetes/workload";
 
+type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
+type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
+
+/** The node's instance metadata service: the node role's credentials. No pod of the namespace may reach it. */
+export const instanceMetadataCidr = "169.254.169.254/32";
+
+/**
+ * The EKS Pod Identity agent: a host-network DaemonSet on the link-local address 169.254.170.23
+ * (IPv4 clusters), ports 80 and 2703 ("Learn how EKS Pod Identity grants pods access to AWS
+ * services", Amazon EKS User Guide, considerations). Pods fetch credentials on 80, from the
+ * AWS_CONTAINER_CREDENTIALS_FULL_URI EKS injects (http://169.254.170.23/v1/credentials); 2703 is
+ * the agent's own health port.
+ */
+export const podIdentityAgent = { cidr: "169.254.170.23/32", port: 80 };
+
+/** Where Saleor's pods may connect to, besides DNS and each other; everything else is refused. */
+export interface AppEgressArgs {
+    /**
+     * Networks of the managed data stores (RDS, ElastiCache: the private subnets of the stack's
+     * VPCs; a secondary region writes to the primary's writer across the peering). Core reaches
+     * them on `dataStorePorts`. Default: none (in-cluster data stores are reached by pod selector).
+     */
+    readonly dataStoreCidrs?: string[];
+    /** Ports of the managed data stores. Default: PostgreSQL 5432 and Valkey/Redis 6379. */
+    readonly dataStorePorts?: number[];
+    /** Ports Core's processes reach outside the cluster besides 443: SMTP, an OTLP collector. Default: none. */
+    readonly coreInternetPorts?: number[];
+    /**
+     * Networks the internet rules (443, `coreInternetPorts`) leave out: the stack's VPCs, so a pod
+     * reaches another VPC address only through the rules made for it. The node metadata address is
+     * always left out. Default: none.
+     */
+    readonly privateCidrs?: string[];
+    /** Let Core reach the EKS Pod Identity agent (its S3 credentials). Default: false. */
+    readonly podIdentityAgent?: boolean;
+}
+
 /** Which pods serve public traffic and which pods may talk to which, in the application namespace. */
 export interface AppNetworkPoliciesArgs {
     readonly namespace: pulumi.Input<string>;
@@ -10,9 +47,11 @@ export interface AppNetworkPoliciesArgs {
     readonly instance: string;
     /**
      * Where public traffic enters from: the ingress controller's pods (nginx: its namespace), or the
-     * load balancer's addresses (an ALB in IP mode sends from inside the VPC).
+     * load balancer's subnets (an ALB in IP mode connects to pods from its own interfaces).
      */
-    readonly ingressSources: k8s.types.input.networking.v1.NetworkPolicyPeer[];
+    readonly ingressSources: Peer[];
+    /** Where the pods may connect to. */
+    readonly egress: AppEgressArgs;
     /** Guard in-cluster data stores (PostgreSQL, Valkey, Mailpit): only Core reaches them. Default: false. */
     readonly inClusterDataStores?: boolean;
 }
@@ -20,20 +59,36 @@ export interface AppNetworkPoliciesArgs {
 /** Saleor Core's processes: the only clients of the database, cache and mail server. */
 const coreComponents = ["api", "worker", "beat", "migrations", "demo-data"];
 
+/** The cluster DNS (CoreDNS, labelled k8s-app=kube-dns on EKS, kind and kubeadm clusters) in kube-system. */
+const clusterDns: Peer = {
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+};
+
 /**
- * Default-deny ingress for the namespace, then exactly the flows Saleor needs: the ingress
- * controller to the API, Dashboard and storefront; the storefront to the API (server-side
- * rendering); Core to the in-cluster data stores. Egress stays open (managed databases, S3, SMTP,
- * webhooks to apps).
+ * Default-deny ingress and egress for the namespace, then exactly the flows Saleor needs.
+ *
+ * On EKS the VPC CNI's network-policy agent enforces these; it keeps allowed and excepted ranges in
+ * one longest-prefix table per pod, where an `except` has been reported to override another rule's
+ * allow for the same addresses (aws/aws-network-policy-agent issues 180 and 326). So every range
+ * allowed inside an excepted one is narrower than the exception (a private subnet inside the VPC;
+ * CoreDNS and the API as pods), and nothing the pods need lies in the service range. Verified here
+ * only against the agent's issue reports, not a running cluster. Ingress:
+ * the load balancer (or ingress controller) to the API, Dashboard and storefront; the storefront to
+ * the API (server-side rendering); Core to the in-cluster data stores. Egress: DNS for every pod;
+ * Core to the data stores, the Pod Identity agent, mail and the internet on 443 (S3 and other AWS
+ * endpoints, webhooks to apps, Sentry); the storefront to the API and the internet on 443 (the API's
+ * public URL, payment providers). No pod reaches the node metadata address.
  */
 export class AppNetworkPolicies extends pulumi.ComponentResource {
     constructor(name: string, args: AppNetworkPoliciesArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("saleor:components:AppNetworkPolicies", name, {}, opts);
         const ns = args.namespace;
+        const e = args.egress;
         const policy = (
             suffix: string,
-            component: string | undefined,
-            spec: Omit<k8s.types.input.networking.v1.NetworkPolicySpec, "podSelector">,
+            component: string | string[] | undefined,
+            spec: Omit<k8s.types.input.networking.v1.NetworkPolicySpec, "podSelector" | "policyTypes">,
         ) =>
             new NetworkPolicy(
                 `${name}-${suffix}`,
@@ -41,33 +96,71 @@ export class AppNetworkPolicies extends pulumi.ComponentResource {
                     metadata: { namespace: ns, labels: appLabels("network-policy", args.instance) },
                     spec: {
                         ...spec,
-                        podSelector: component ? { matchLabels: selectorLabels(component, args.instance) } : {},
-                        policyTypes: ["Ingress"],
+                        podSelector: selectorOf(component, args.instance),
+                        policyTypes: [...(spec.ingress ? ["Ingress"] : []), ...(spec.egress ? ["Egress"] : [])],
                     },
                 },
                 { parent: this },
             );
         const from = (component: string) => ({ podSelector: { matchLabels: selectorLabels(component, args.instance) } });
-        const coreClients = {
-            podSelector: {
-                matchExpressions: [
-                    { key: "app.kubernetes.io/instance", operator: "In", values: [args.instance] },
-                    { key: "app.kubernetes.io/component", operator: "In", values: coreComponents },
-                ],
-            },
-        };
-
-        policy("default-deny", undefined, { ingress: [] });
-        policy("api", "api", {
-            ingress: [{ from: [...args.ingressSources, from("storefront")], ports: [{ port: 8000, protocol: "TCP" }] }],
+        const coreClients = { podSelector: selectorOf(coreComponents, args.instance) };
+        const tcp = (port: number) => ({ port, protocol: "TCP" });
+        const internet = (ports: number[]): EgressRule => ({
+            to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [instanceMetadataCidr, ...(e.privateCidrs ?? [])] } }],
+            ports: ports.map(tcp),
         });
-        policy("dashboard", "dashboard", { ingress: [{ from: args.ingressSources, ports: [{ port: 80, protocol: "TCP" }] }] });
-        policy("storefront", "storefront", { ingress: [{ from: args.ingressSources, ports: [{ port: 3000, protocol: "TCP" }] }] });
+
+        policy("default-deny", undefined, { ingress: [], egress: [] });
+        policy("dns", undefined, {
+            egress: [{ to: [clusterDns], ports: [53, 53].map((port, i) => ({ port, protocol: i === 0 ? "UDP" : "TCP" })) }],
+        });
+
+        policy("api", "api", { ingress: [{ from: [...args.ingressSources, from("storefront")], ports: [tcp(8000)] }] });
+        policy("dashboard", "dashboard", { ingress: [{ from: args.ingressSources, ports: [tcp(80)] }] });
+        policy("storefront", "storefront", {
+            ingress: [{ from: args.ingressSources, ports: [tcp(3000)] }],
+            // The API's pods directly (plain HTTP in dev: the API Service, port 80 to the pods' 8000);
+            // over HTTPS the API's public URL through the load balancer, an internet address.
+            egress: [{ to: [from("api")], ports: [tcp(8000)] }, internet([443])],
+        });
+
+        const coreEgress: EgressRule[] = [];
+        if (e.dataStoreCidrs?.length) {
+            coreEgress.push({
+                to: e.dataStoreCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+                ports: (e.dataStorePorts ?? [5432, 6379]).map(tcp),
+            });
+        }
         if (args.inClusterDataStores) {
-            policy("postgres", "postgres", { ingress: [{ from: [coreClients], ports: [{ port: 5432, protocol: "TCP" }] }] });
-            policy("valkey", "valkey", { ingress: [{ from: [coreClients], ports: [{ port: 6379, protocol: "TCP" }] }] });
-            policy("mailpit", "mailpit", { ingress: [{ from: [coreClients], ports: [{ port: 1025, protocol: "TCP" }] }] });
+            coreEgress.push(
+                { to: [from("postgres")], ports: [tcp(5432)] },
+                { to: [from("valkey")], ports: [tcp(6379)] },
+                { to: [from("mailpit")], ports: [tcp(1025)] },
+            );
+        }
+        if (e.podIdentityAgent) {
+            coreEgress.push({ to: [{ ipBlock: { cidr: podIdentityAgent.cidr } }], ports: [tcp(podIdentityAgent.port)] });
+        }
+        coreEgress.push(internet([...new Set([443, ...(e.coreInternetPorts ?? [])])]));
+        policy("core-egress", coreComponents, { egress: coreEgress });
+
+        if (args.inClusterDataStores) {
+            policy("postgres", "postgres", { ingress: [{ from: [coreClients], ports: [tcp(5432)] }] });
+            policy("valkey", "valkey", { ingress: [{ from: [coreClients], ports: [tcp(6379)] }] });
+            policy("mailpit", "mailpit", { ingress: [{ from: [coreClients], ports: [tcp(1025)] }] });
         }
         this.registerOutputs({});
     }
+}
+
+/** The pods of `component` (one, several, or every pod of the namespace when undefined). */
+function selectorOf(component: string | string[] | undefined, instance: string): k8s.types.input.meta.v1.LabelSelector {
+    if (component === undefined) return {};
+    if (typeof component === "string") return { matchLabels: selectorLabels(component, instance) };
+    return {
+        matchExpressions: [
+            { key: "app.kubernetes.io/instance", operator: "In", values: [instance] },
+            { key: "app.kubernetes.io/component", operator: "In", values: component },
+        ],
+    };
 }

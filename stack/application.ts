@@ -2,7 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { SaleorCore } from "../components/core";
 import type { ConnectionFacts } from "../components/data";
 import type { RegionalEdge } from "../components/edge";
-import { AppNetworkPolicies } from "../components/network-policies";
+import { AppNetworkPolicies, type AppNetworkPoliciesArgs } from "../components/network-policies";
+import { defaultAvailabilityZoneCount } from "../catalog/ec2";
+import { planSubnets } from "../catalog/ipv4";
 import { observabilityEnv } from "../components/observability/env";
 import type { SaleorSecrets } from "../components/secrets";
 import { Storefront } from "../components/storefront";
@@ -124,25 +126,9 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
         createRegionAlarms(cfg, t, r, r.aws, [saleor, storefront]);
     }
 
-    const cluster = cfg.cluster;
     new AppNetworkPolicies(
         `${region.name}-network`,
-        {
-            namespace: r.cluster.namespace,
-            instance,
-            // An ALB in IP mode connects from its nodes inside the VPC; nginx from its own namespace.
-            ingressSources:
-                cluster.flavour === "existing"
-                    ? [
-                          {
-                              namespaceSelector: {
-                                  matchLabels: { "kubernetes.io/metadata.name": cluster.existing.ingressControllerNamespace },
-                              },
-                          },
-                      ]
-                    : [{ ipBlock: { cidr: required(r.aws, `the AWS foundations of region ${region.name}`).vpcCidr } }],
-            inClusterDataStores: cfg.data.flavour === "in-cluster",
-        },
+        { namespace: r.cluster.namespace, instance, ...networkPolicySources(cfg, r, mail !== undefined) },
         k8sOpts,
     );
 
@@ -165,6 +151,73 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
         },
         migrationJob: saleor.migrationJob,
     };
+}
+
+/**
+ * Where the region's NetworkPolicies admit traffic from and to. On AWS: ingress from the region's
+ * public subnets, where the internet-facing ALB's interfaces live (IP targets: the ALB connects to
+ * the pod from its own address), never the whole VPC, which holds every pod; the managed data
+ * stores in the private subnets of every region's VPC (a secondary writes to the primary's writer
+ * across the peering); the Pod Identity agent; mail and the internet on 443 outside the stack's
+ * VPCs. Elsewhere: the ingress controller's namespace, and the in-cluster data stores by pod.
+ *
+ * The subnet ranges are the ones the cluster's network is cut into (catalog/ipv4 planSubnets over
+ * the default zone count, as RegionalCluster does; tests/stacks/network-isolation.spec.ts checks
+ * they match the plan's subnets).
+ */
+function networkPolicySources(
+    cfg: StackConfig,
+    r: RegionWithData,
+    sesMail: boolean,
+): Pick<AppNetworkPoliciesArgs, "ingressSources" | "egress" | "inClusterDataStores"> {
+    const cluster = cfg.cluster;
+    const coreInternetPorts = [...mailPorts(cfg, sesMail), ...otlpPorts(cfg)];
+    const inClusterDataStores = cfg.data.flavour === "in-cluster";
+    if (cluster.flavour === "existing") {
+        return {
+            ingressSources: [
+                { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": cluster.existing.ingressControllerNamespace } } },
+            ],
+            egress: { coreInternetPorts },
+            inClusterDataStores,
+        };
+    }
+    const own = required(r.aws, `the AWS foundations of region ${r.config.name}`).vpcCidr;
+    const vpcs = cfg.regions.map((x) => required(x.vpcCidr, `regions.${x.name}.vpcCidr`));
+    return {
+        ingressSources: planSubnets(own, defaultAvailabilityZoneCount).public.map((cidr) => ({ ipBlock: { cidr } })),
+        egress: {
+            dataStoreCidrs: vpcs.flatMap((vpc) => planSubnets(vpc, defaultAvailabilityZoneCount).private),
+            privateCidrs: vpcs,
+            podIdentityAgent: true,
+            coreInternetPorts,
+        },
+        inClusterDataStores,
+    };
+}
+
+/** The SMTP ports a mail server listens on (plain, implicit TLS, submission): for a URL that names none. */
+const smtpPorts = [25, 465, 587];
+
+/**
+ * The SMTP port Core sends mail to: saleor:emailUrl's own port (else the usual SMTP ports: the
+ * defaults of Saleor's URL parser are not verified here), SES's submission port 587 (the URL SesMail
+ * builds), or none (the in-cluster mail catcher, reached by pod).
+ */
+function mailPorts(cfg: StackConfig, sesMail: boolean): number[] {
+    if (cfg.emailUrl) {
+        const port = URL.canParse(cfg.emailUrl.value) ? new URL(cfg.emailUrl.value).port : "";
+        return port ? [Number(port)] : smtpPorts;
+    }
+    return sesMail ? [587] : [];
+}
+
+/** The port of the OTLP collector Core exports to, when one is configured. */
+function otlpPorts(cfg: StackConfig): number[] {
+    const endpoint = cfg.operations.otlpEndpoint;
+    if (!endpoint) return [];
+    const url = new URL(endpoint);
+    return [url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80];
 }
 
 /**

@@ -27,12 +27,40 @@ export function denyInsecureTransport(bucketArn: pulumi.Input<string>): PolicySt
     return tlsOnly(bucketArn, pulumi.interpolate`${bucketArn}/*`);
 }
 
+/**
+ * Who may make the service assume the role on whose behalf (the confused-deputy guard). AWS's page
+ * "The confused deputy problem" (IAM User Guide) recommends `aws:SourceAccount` and `aws:SourceArn`
+ * in the trust policy of every role a service assumes, so a service acting for another account's
+ * resource is refused.
+ */
+export interface TrustSource {
+    /**
+     * The resource the service acts for (`aws:SourceArn`, matched with ArnLike). Default: none,
+     * only the account is checked.
+     */
+    readonly arn?: pulumi.Input<string>;
+    /**
+     * "required" where AWS documents that the service sends the source keys when it assumes the
+     * role (the condition then refuses a request without them). "if-present" where that is not
+     * documented: `...IfExists` refuses a request naming another account's resource and cannot lock
+     * the service out if it sends no key. Default: "if-present".
+     */
+    readonly keys?: "required" | "if-present";
+}
+
 /** An IAM role that one AWS service principal may assume, with managed and/or inline permissions. */
 export interface ServiceRoleArgs {
     /** Service principal trusted to assume the role, e.g. "eks.amazonaws.com". */
     readonly service: string;
     /** Actions the principal may call on the role. Default: ["sts:AssumeRole"]. */
     readonly assumeActions?: string[];
+    /** The confused-deputy guard: the account always, the source resource where given. Default: { keys: "if-present" }. */
+    readonly source?: TrustSource;
+    /**
+     * Further conditions of the trust statement, by operator (e.g. Pod Identity's session tags).
+     * Default: none.
+     */
+    readonly conditions?: Record<string, Record<string, pulumi.Input<string | string[]>>>;
     /** AWS- or customer-managed policies attached to the role. Default: none. */
     readonly managedPolicyArns?: pulumi.Input<string>[];
     /** An inline policy document (JSON). Default: none. */
@@ -47,6 +75,39 @@ export interface ServiceRole {
     readonly permissions: pulumi.Resource[];
 }
 
+/** The account the AWS provider of `parent` deploys into. */
+export function accountOf(parent: pulumi.Resource): pulumi.Output<string> {
+    return aws.getCallerIdentityOutput({}, { parent }).accountId;
+}
+
+/**
+ * The trust policy of a role `service` assumes: the service principal, conditioned on this account
+ * (`aws:SourceAccount`) and, where given, the source resource (`aws:SourceArn`).
+ */
+export function serviceTrustPolicy(
+    account: pulumi.Input<string>,
+    args: Pick<ServiceRoleArgs, "service" | "assumeActions" | "source" | "conditions">,
+): pulumi.Output<string> {
+    const ifExists = (args.source?.keys ?? "if-present") === "if-present" ? "IfExists" : "";
+    const conditions: Record<string, Record<string, pulumi.Input<string | string[]>>> = { ...args.conditions };
+    const add = (operator: string, key: string, value: pulumi.Input<string>) => {
+        conditions[operator] = { ...conditions[operator], [key]: value };
+    };
+    add(`StringEquals${ifExists}`, "aws:SourceAccount", account);
+    if (args.source?.arn !== undefined) add(`ArnLike${ifExists}`, "aws:SourceArn", args.source.arn);
+    return pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: args.service },
+                Action: args.assumeActions ?? ["sts:AssumeRole"],
+                Condition: conditions,
+            },
+        ],
+    });
+}
+
 /**
  * A role trusted by one service principal. AWS resources inherit their provider from `parent`, so
  * the role is created through whatever AWS provider the calling component was given.
@@ -55,16 +116,7 @@ export function createServiceRole(name: string, args: ServiceRoleArgs, parent: p
     const role = new aws.iam.Role(
         name,
         {
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [
-                    {
-                        Effect: "Allow",
-                        Principal: { Service: args.service },
-                        Action: args.assumeActions ?? ["sts:AssumeRole"],
-                    },
-                ],
-            }),
+            assumeRolePolicy: serviceTrustPolicy(accountOf(parent), args),
             tags: args.tags,
         },
         { parent },

@@ -71,6 +71,10 @@ export interface SecurityGroupIngressProps {
     ipv6CidrBlocks?: string[];
 }
 
+export interface VpcProps {
+    cidrBlock?: string;
+}
+
 export interface SecurityGroupProps {
     ingress?: SecurityGroupIngressProps[];
 }
@@ -103,6 +107,10 @@ export interface IamPolicyProps {
     policy?: string | object;
 }
 
+export interface IamRoleProps {
+    assumeRolePolicy?: string | object;
+}
+
 export interface BackupPlanProps {
     rules?: { ruleName?: string; schedule?: string; enableContinuousBackup?: boolean; lifecycle?: { deleteAfter?: number } }[];
 }
@@ -124,6 +132,7 @@ export const aws = {
     },
     kms: { Key: resourceType<KmsKeyProps>("aws:kms/key:Key") },
     ec2: {
+        Vpc: resourceType<VpcProps>("aws:ec2/vpc:Vpc"),
         SecurityGroup: resourceType<SecurityGroupProps>("aws:ec2/securityGroup:SecurityGroup"),
         SecurityGroupRule: resourceType<SecurityGroupRuleProps>("aws:ec2/securityGroupRule:SecurityGroupRule"),
     },
@@ -139,6 +148,7 @@ export const aws = {
     iam: {
         Policy: resourceType<IamPolicyProps>("aws:iam/policy:Policy"),
         RolePolicy: resourceType<IamPolicyProps>("aws:iam/rolePolicy:RolePolicy"),
+        Role: resourceType<IamRoleProps>("aws:iam/role:Role"),
     },
     backup: { Plan: resourceType<BackupPlanProps>("aws:backup/plan:Plan") },
 } as const;

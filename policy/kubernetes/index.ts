@@ -1,6 +1,7 @@
 import { celeryBeatSingleReplica } from "./celery-beat";
 import { noDemoDataJob } from "./demo-data";
 import { albIngressWaf, ingressTls } from "./ingress";
+import { networkPolicyNoWholeVpc } from "./network-policy";
 import { noLoadBalancerServices } from "./service";
 import { noPlaintextSecretEnv } from "./workload-env";
 import { noHostNamespaces, noHostPathVolumes } from "./workload-host";
@@ -12,6 +13,7 @@ import { dropsAllCapabilities, noPrivilegedContainers, noPrivilegeEscalation, ru
 export * from "./celery-beat";
 export * from "./demo-data";
 export * from "./ingress";
+export * from "./network-policy";
 export * from "./selector";
 export * from "./service";
 export * from "./types";
@@ -23,7 +25,7 @@ export * from "./workload-probes";
 export * from "./workload-resources";
 export * from "./workload-security";
 
-/** Rules that judge one Kubernetes object at a time. */
+/** Rules that judge Kubernetes objects (one at a time; NetworkPolicies against the stack's VPCs). */
 export const kubernetesPolicies = [
     noPrivilegedContainers,
     noPrivilegeEscalation,
@@ -42,4 +44,5 @@ export const kubernetesPolicies = [
     noLoadBalancerServices,
     ingressTls,
     albIngressWaf,
+    networkPolicyNoWholeVpc,
 ];

@@ -310,7 +310,7 @@ describe("RegionalCluster on AWS", () => {
     });
 
     describe("nodes", () => {
-        it("runs node groups in the private subnets with the three worker policies and the configured sizes", () => {
+        it("runs node groups in the private subnets with the two worker policies (not the CNI's) and the configured sizes", () => {
             const [group] = perAz.resources.ofType("aws:eks/nodeGroup:NodeGroup");
             const privateIds = subnets(perAz, "private")
                 .map((s) => s.id)
@@ -330,7 +330,6 @@ describe("RegionalCluster on AWS", () => {
             assert.deepStrictEqual(policies, [
                 "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
                 "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-                "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
             ]);
         });
 

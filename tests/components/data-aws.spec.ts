@@ -384,7 +384,20 @@ describe("DataTier (aws)", () => {
             const role = rs.one(T.role, `${primaryRegion}-data-workload`);
             const trust = JSON.parse(inputs(role).assumeRolePolicy);
             assert.deepStrictEqual(trust.Statement, [
-                { Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] },
+                {
+                    Effect: "Allow",
+                    Principal: { Service: "pods.eks.amazonaws.com" },
+                    Action: ["sts:AssumeRole", "sts:TagSession"],
+                    // Only Core's service account in this region's cluster, through Pod Identity's session tags.
+                    Condition: {
+                        StringEquals: {
+                            "aws:RequestTag/eks-cluster-arn": `arn:aws:eks:${primaryRegion}:123456789012:cluster/saleor-${primaryRegion}`,
+                            "aws:RequestTag/kubernetes-namespace": "saleor",
+                            "aws:RequestTag/kubernetes-service-account": "saleor-core",
+                        },
+                        StringEqualsIfExists: { "aws:SourceAccount": "123456789012" },
+                    },
+                },
             ]);
             const bucketArn = await valueOf(d.primary.aws!.mediaBucket!.arn);
             const keyArn = await valueOf(d.primary.aws!.keys.media!.arn);

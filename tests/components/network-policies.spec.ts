@@ -15,6 +15,7 @@ function policies(inClusterDataStores: boolean) {
                     namespace: "saleor",
                     instance: "dev-local",
                     ingressSources: [nginx],
+                    egress: {},
                     inClusterDataStores,
                 },
                 { providers: [new k8s.Provider("k8s", {})] },
@@ -32,10 +33,12 @@ describe("AppNetworkPolicies", () => {
         res = await policies(true);
     });
 
-    it("denies all ingress in the namespace by default", () => {
-        const deny = res.ofType(NP).find((p) => Object.keys((p.inputs as any).spec.podSelector).length === 0)!.inputs as any;
+    it("denies all ingress and egress in the namespace by default", () => {
+        const deny = res.one(NP, "local-network-default-deny").inputs as any;
+        assert.deepEqual(deny.spec.podSelector, {});
         assert.deepEqual(deny.spec.ingress, []);
-        assert.deepEqual(deny.spec.policyTypes, ["Ingress"]);
+        assert.deepEqual(deny.spec.egress, []);
+        assert.deepEqual(deny.spec.policyTypes, ["Ingress", "Egress"]);
     });
 
     it("admits the ingress controller to the API, Dashboard and storefront ports only", () => {
@@ -70,9 +73,9 @@ describe("AppNetworkPolicies", () => {
         assert.deepEqual(
             managed
                 .ofType(NP)
-                .map((p) => (p.inputs as any).spec.podSelector.matchLabels?.["app.kubernetes.io/component"] ?? "all")
+                .map((p) => p.name.replace("local-network-", ""))
                 .sort(),
-            ["all", "api", "dashboard", "storefront"],
+            ["api", "core-egress", "dashboard", "default-deny", "dns", "storefront"],
         );
     });
 });

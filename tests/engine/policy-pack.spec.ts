@@ -691,6 +691,37 @@ const CASES: readonly Case[] = [
         fixtures: [aws.nodeGroup({ instanceTypes: ["x2idn.metal"] }, "odd")],
     },
     {
+        title: "a role any account's EC2 could be made to assume",
+        rules: ["aws-iam-role-trust-service-conditioned"],
+        fixtures: [
+            {
+                type: "aws:iam/role:Role",
+                name: "bare-trust",
+                props: {
+                    assumeRolePolicy: JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                    }),
+                },
+            },
+        ],
+    },
+    {
+        title: "a NetworkPolicy admitting its whole VPC",
+        rules: ["kubernetes-network-policy-no-whole-vpc"],
+        fixtures: [
+            { type: "aws:ec2/vpc:Vpc", name: "vpc", props: { cidrBlock: "10.10.0.0/16" } },
+            {
+                type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+                name: "whole-vpc",
+                props: {
+                    metadata: { namespace: "saleor" },
+                    spec: { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: "10.10.0.0/16" } }] }] },
+                },
+            },
+        ],
+    },
+    {
         title: "full administrator access in a Policy and a RolePolicy",
         rules: ["aws-iam-policy-no-full-admin"],
         fixtures: [

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsManagedPolicy } from "../../aws/arn";
-import { createPodIdentityRole } from "../../aws/pod-identity";
+import { createPodIdentityRole, createPodIdentityTrustedRole } from "../../aws/pod-identity";
 import { awsTimeouts } from "../../aws/timeouts";
 
 /** DaemonSets nodes need to become Ready and to hand out pod credentials: installed before any node exists. */
@@ -13,6 +13,24 @@ export const nodeAddons = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"];
  */
 export const addonConfiguration: Record<string, string> = {
     "vpc-cni": JSON.stringify({ enableNetworkPolicy: "true" }),
+};
+
+/**
+ * Add-ons whose pods call AWS with a role of their own, bound through the add-on's Pod Identity
+ * association, instead of the node role that every pod on the node could reach. The VPC CNI (its
+ * aws-node service account) needs AmazonEKS_CNI_Policy: "Configure Amazon VPC CNI plugin to use
+ * IRSA" (Amazon EKS User Guide) recommends a separate role and notes the plugin supports EKS Pod
+ * Identity; "Amazon EKS node IAM role" recommends removing the policy from the node role. The
+ * add-on's `podIdentityAssociations` (provider docs r/eks_addon, `pod_identity_association`:
+ * `role_arn`, `service_account`) makes EKS own the association with the add-on.
+ *
+ * On a cluster that ran the CNI on the node role, the aws-node pods already running keep the
+ * credentials they started with; EKS injects Pod Identity at pod creation, so they take the new
+ * role when restarted (`kubectl -n kube-system rollout restart daemonset aws-node`) or on new nodes.
+ * Whether UpdateAddon restarts them itself is not documented.
+ */
+export const addonIdentities: Readonly<Record<string, { namespace: string; serviceAccount: string; managedPolicy: string }>> = {
+    "vpc-cni": { namespace: "kube-system", serviceAccount: "aws-node", managedPolicy: "AmazonEKS_CNI_Policy" },
 };
 
 export interface AddonSettings {
@@ -39,19 +57,35 @@ export function createAddon(
     // Pinned, not looked up with mostRecent: a routine `pulumi up` must not upgrade an add-on unreviewed.
     const version = s.versions[addonName];
     if (version === undefined) throw new Error(`${name}: no version pinned for the ${addonName} add-on`);
+    const identity = addonIdentities[addonName];
+    const role =
+        identity &&
+        createPodIdentityTrustedRole(
+            `${name}-${addonName}`,
+            {
+                clusterName: s.cluster.name,
+                namespace: identity.namespace,
+                serviceAccountName: identity.serviceAccount,
+                managedPolicyArns: [awsManagedPolicy(s.region, identity.managedPolicy)],
+                tags: s.tags,
+            },
+            parent,
+        );
     return new aws.eks.Addon(
         `${name}-${addonName}`,
         {
             clusterName: s.cluster.name,
             addonName,
             addonVersion: version,
+            podIdentityAssociations: role && identity ? [{ serviceAccount: identity.serviceAccount, roleArn: role.role.arn }] : undefined,
             // The cluster is created without self-managed copies, so there is nothing of ours to preserve.
             resolveConflictsOnCreate: "OVERWRITE",
             resolveConflictsOnUpdate: "OVERWRITE",
             configurationValues,
             tags: s.tags,
         },
-        { parent, dependsOn, customTimeouts: awsTimeouts.eksAddon },
+        // With its role's permissions in place, so its pods never start with credentials that cannot do their job.
+        { parent, dependsOn: [...dependsOn, ...(role?.permissions ?? [])], customTimeouts: awsTimeouts.eksAddon },
     );
 }
 

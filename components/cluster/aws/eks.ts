@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { awsManagedPolicy, partitionOf } from "../../aws/arn";
-import { createServiceRole } from "../../aws/iam";
+import { accountOf, createServiceRole } from "../../aws/iam";
 import { awsTimeouts } from "../../aws/timeouts";
 
 /** Every control-plane log stream EKS offers: audits and authentication failures are what incidents need. */
@@ -52,6 +52,13 @@ export function createControlPlane(name: string, s: ControlPlaneSettings, parent
         {
             service: "eks.amazonaws.com",
             assumeActions: ["sts:AssumeRole", "sts:TagSession"],
+            // "Cross-service confused deputy prevention in Amazon EKS" (Amazon EKS User Guide): the
+            // cluster role's trust names the cluster's ARN (ArnLike aws:SourceArn) and the account
+            // (StringEquals aws:SourceAccount). Built from the name, known before the cluster exists.
+            source: {
+                arn: pulumi.interpolate`arn:${partitionOf(s.region)}:eks:${s.region}:${accountOf(parent)}:cluster/${s.clusterName}`,
+                keys: "required",
+            },
             managedPolicyArns: [awsManagedPolicy(s.region, "AmazonEKSClusterPolicy")],
             tags: s.tags,
         },
@@ -81,8 +88,10 @@ export function createControlPlane(name: string, s: ControlPlaneSettings, parent
             bootstrapSelfManagedAddons: false,
             // No creator entry made by EKS: the deploying role gets an entry of ours below, which a later
             // change can revoke. EKS accepts one entry per principal (a second fails with 409
-            // ResourceInUseException), and this flag is fixed at creation (CreateCluster's accessConfig;
-            // changing it replaces the cluster).
+            // ResourceInUseException), and this flag is fixed at creation: UpdateClusterConfig's
+            // accessConfig takes only authenticationMode, and the provider marks the field ForceNew
+            // (hashicorp/terraform-provider-aws, internal/service/eks/cluster.go; r/eks_cluster
+            // access_config), so changing it replaces the cluster.
             accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
             vpcConfig: {
                 subnetIds: s.subnetIds,
@@ -95,7 +104,17 @@ export function createControlPlane(name: string, s: ControlPlaneSettings, parent
             encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
             tags: s.tags,
         },
-        { parent, dependsOn: [...permissions, logGroup], protect: s.protect, customTimeouts: awsTimeouts.eksCluster },
+        {
+            parent,
+            dependsOn: [...permissions, logGroup],
+            protect: s.protect,
+            customTimeouts: awsTimeouts.eksCluster,
+            // A cluster created with the flag on (by an earlier version of this program) must not be
+            // replaced to turn it off: its creator's entry is removed instead, with
+            // `aws eks delete-access-entry --cluster-name <name> --principal-arn <creator role>`,
+            // before the update that creates the deploy role's own entry (the same principal: 409).
+            ignoreChanges: ["accessConfig.bootstrapClusterCreatorAdminPermissions"],
+        },
     );
 
     // The role deploying the stack (CI's deploy role) must reach the API to deploy the workloads. An

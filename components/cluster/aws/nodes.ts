@@ -6,8 +6,12 @@ import type { NodeGroupArgs } from "../types";
 import { isArmInstanceType } from "../../../catalog/ec2";
 import { awsTimeouts } from "../../aws/timeouts";
 
-/** What every node needs from IAM: join the cluster, run the VPC CNI, pull images from ECR. */
-export const workerNodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"];
+/**
+ * What every node needs from IAM: join the cluster, pull images from ECR. The VPC CNI's policy is on
+ * the CNI's own Pod Identity role (addons.ts, addonIdentities), not here, where every pod on the node
+ * could reach it ("Amazon EKS node IAM role", Amazon EKS User Guide).
+ */
+export const workerNodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"];
 
 export interface NodeSettings {
     readonly cluster: aws.eks.Cluster;
@@ -29,6 +33,9 @@ export function createNodeGroups(name: string, s: NodeSettings, parent: pulumi.R
         `${name}-nodes`,
         {
             service: "ec2.amazonaws.com",
+            // AWS's node role trust ("Amazon EKS node IAM role", Amazon EKS User Guide) has no
+            // condition, and EC2 documents no source keys for an instance profile's role: the account
+            // is checked only if EC2 names one (the default "if-present"), so nodes are never locked out.
             managedPolicyArns: workerNodePolicies.map((p) => awsManagedPolicy(s.region, p)),
             tags: s.tags,
         },

@@ -1,5 +1,7 @@
 import { iamNoFullAdmin } from "./policy";
+import { iamTrustServiceConditioned } from "./trust";
 
 export * from "./policy";
+export * from "./trust";
 
-export const iamPolicies = [iamNoFullAdmin];
+export const iamPolicies = [iamNoFullAdmin, iamTrustServiceConditioned];
