@@ -155,3 +155,15 @@ describe("disabled mandatory rules are listed in every result", () => {
         assert.deepStrictEqual((JSON.parse(stdout) as { disabledMandatoryRules: unknown[] }).disabledMandatoryRules, []);
     });
 });
+
+describe("npm run plan's checks thread refuses a config without the reason", () => {
+    it("as the PolicyInputError the plan CLI turns into exit 2, naming the rule", async () => {
+        const { PlanChecks } = await import("../../automation/plan/checks");
+        const { planOf } = await import("../support/plans");
+        const checked = await new PlanChecks().run(await planOf("dev"), {
+            configFile: tempConfig({ "aws-kms-key-rotation-enabled": { enforcementLevel: "disabled" } }),
+        });
+        assert.strictEqual(checked.policyError?.name, "PolicyInputError");
+        assert.match(checked.policyError.message, /aws-kms-key-rotation-enabled: disables a mandatory rule without a "reason"/);
+    });
+});
