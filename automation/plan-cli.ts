@@ -166,25 +166,37 @@ export async function runPlanCli(
         path.resolve(values["config-file"] ?? path.join(projectRoot, `Pulumi.${values.stack}.yaml`)),
     );
     const notes: string[] = [];
+    // The mandatory rules the stack's policy config disables, in every output (absent with --no-policy).
+    let disabled: { disabledMandatoryRules: DisabledMandatoryJson[] } | {} = {};
     if (values["no-policy"]) {
         notes.push("Policy: not checked (--no-policy).");
     } else {
-        if (checked.policyError) throw checked.policyError;
-        doc.policyViolations = policyViolations(checked.policy!, hasPolicyConfig ? policyConfig : undefined, values.stack, notes);
+        if (checked.policyError) {
+            // A policy config the pack refuses (a mandatory rule disabled without a reason, a level
+            // that does not exist) is bad input, in one line, as with npm run policy.
+            if (checked.policyError.name === "PolicyInputError") {
+                err(`${checked.policyError.message}\n`);
+                return exitCodes.invalidInput;
+            }
+            throw checked.policyError;
+        }
+        const judged = policyViolations(checked.policy!, hasPolicyConfig ? policyConfig : undefined, values.stack, notes);
+        doc.policyViolations = judged.violations;
+        disabled = { disabledMandatoryRules: judged.disabledMandatoryRules };
     }
     const mandatory = doc.policyViolations.some((v) => v.enforcementLevel === "mandatory");
     for (const line of mandatoryViolationLines(doc.policyViolations, policyConfigLabel(values.stack))) err(`${line}\n`);
     if (!base && !values.timeline) {
         if (values.out) {
             try {
-                writeAtomically(values.out, `${JSON.stringify(doc, null, 2)}\n`);
+                writeAtomically(values.out, `${JSON.stringify({ ...doc, ...disabled }, null, 2)}\n`);
             } catch (e) {
                 err(`--out ${values.out}: ${(e as Error).message}\n`);
                 return exitCodes.invalidInput;
             }
             notes.push(`Wrote the plan to ${values.out}.`);
         }
-        out(values.json ? `${JSON.stringify(doc, null, 2)}\n` : renderPlan(doc, notes));
+        out(values.json ? `${JSON.stringify({ ...doc, ...disabled }, null, 2)}\n` : renderPlan(doc, notes));
         return mandatory ? exitCodes.mandatoryViolation : exitCodes.ok;
     }
 
@@ -201,7 +213,12 @@ export async function runPlanCli(
     if (!values.timeline) {
         const d = compared!.diff;
         if (values.markdown) out(renderDiffMarkdown(d) + notes.map((n) => `\n${n}\n`).join(""));
-        else out(values.json ? `${JSON.stringify({ ...d, policyViolations: doc.policyViolations }, null, 2)}\n` : renderDiff(d, notes));
+        else
+            out(
+                values.json
+                    ? `${JSON.stringify({ ...d, policyViolations: doc.policyViolations, ...disabled }, null, 2)}\n`
+                    : renderDiff(d, notes),
+            );
         return code;
     }
     let timeline;
@@ -218,7 +235,7 @@ export async function runPlanCli(
     }
     if (values.json) {
         out(
-            `${JSON.stringify({ ...timeline, ...(compared ? { diff: compared.diff } : {}), policyViolations: doc.policyViolations }, null, 2)}\n`,
+            `${JSON.stringify({ ...timeline, ...(compared ? { diff: compared.diff } : {}), policyViolations: doc.policyViolations, ...disabled }, null, 2)}\n`,
         );
     } else {
         out((compared ? `${renderDiff(compared.diff)}\n` : "") + renderTimeline(timeline, notes));
@@ -286,18 +303,43 @@ function policyConfigLabel(stack: string): string {
     return fs.existsSync(file) ? path.relative(projectRoot, file) : "the pack's production defaults";
 }
 
-/** The policy pack's verdict on the plan, judged with the stack's policy config (policy/config/<stack>.json) when it has one. */
-function policyViolations(result: PlanCheckResult, configFile: string | undefined, stack: string, notes: string[]): PolicyViolationJson[] {
+/** A mandatory rule the stack's policy config disables, as the JSON outputs list it. */
+interface DisabledMandatoryJson {
+    readonly policyName: string;
+    readonly reason: string;
+}
+
+/**
+ * The policy pack's verdict on the plan, judged with the stack's policy config
+ * (policy/config/<stack>.json) when it has one: the violations, and the mandatory rules the config
+ * disables (also added to `notes`).
+ */
+function policyViolations(
+    result: PlanCheckResult,
+    configFile: string | undefined,
+    stack: string,
+    notes: string[],
+): { violations: PolicyViolationJson[]; disabledMandatoryRules: DisabledMandatoryJson[] } {
     notes.push(
         `Policy: ${result.violations.length === 0 ? "no violations" : `${result.violations.length} violation(s), the mandatory ones also on stderr`} (pack rules with ${configFile ? path.relative(projectRoot, configFile) : "the pack's production defaults: no policy/config/" + stack + ".json"}).`,
     );
-    return result.violations.map((v) => ({
+    const disabledMandatoryRules = result.disabledMandatory.map((d) => ({ policyName: d.policyName, reason: d.reason ?? "" }));
+    if (disabledMandatoryRules.length > 0) {
+        notes.push(
+            [
+                `Policy: ${disabledMandatoryRules.length} mandatory rule(s) disabled by ${configFile ? path.relative(projectRoot, configFile) : "the policy config"}:`,
+                ...disabledMandatoryRules.map((d) => `  ${d.policyName}: ${d.reason}`),
+            ].join("\n"),
+        );
+    }
+    const violations = result.violations.map((v) => ({
         policyPackName: v.policyPackName,
         policyName: v.policyName,
         enforcementLevel: v.enforcementLevel,
         urn: v.urn,
         message: v.message,
     }));
+    return { violations, disabledMandatoryRules };
 }
 
 /**

@@ -12,7 +12,8 @@ import { mandatoryViolationLines } from "./violations";
  * `pulumi preview --json` or of `npm run plan -- --stack <name> --json`.
  * Without --config the plan is judged with its own stack's config, policy/config/<stack>.json; a
  * config of another stack is refused unless --allow-cross-stack. Mandatory violations always reach
- * stderr as well.
+ * stderr as well. Every output lists the mandatory rules the config disables, with their reasons; a
+ * config that disables one without a "reason" is bad input (exit 2).
  * Exit codes: 0 no mandatory violation, 1 at least one mandatory violation, 2 bad usage or input.
  */
 
@@ -25,7 +26,8 @@ Runs the saleor-guard policy pack over a plan file without the Pulumi engine: an
   -j, --json              the violations as JSON on stdout
   --allow-cross-stack     judge a plan with another stack's policy config (refused otherwise)
 
-Mandatory violations are listed on stderr in every mode.
+Mandatory violations are listed on stderr in every mode. Mandatory rules the config disables are
+listed with their reasons in both modes; disabling one needs a "reason" in its config entry.
 exit codes: 0 no mandatory violation, 1 at least one mandatory violation, 2 bad usage or input`;
 
 /** The project's policy configs, one per stack: policy/config/<stack>.json. */
@@ -99,10 +101,20 @@ function printHuman(result: PlanCheckResult, configFile: string | undefined, out
     };
     group("mandatory", mandatory);
     group("advisory", advisory);
+    if (result.disabledMandatory.length > 0) {
+        output.out("");
+        output.out(`mandatory rules disabled by ${configFile ?? "the config"} (${result.disabledMandatory.length})`);
+        for (const d of result.disabledMandatory) output.out(`  [${d.policyName}] ${d.reason ?? ""}`);
+    }
     if (result.skipped.length > 0) {
         output.out("");
         output.out(`${result.skipped.length} check(s) skipped on values the plan does not know yet (or keeps secret).`);
     }
+}
+
+/** The mandatory rules the config disables, with the reason it gives for each. */
+function disabledMandatoryJson(result: PlanCheckResult): { policyName: string; reason: string }[] {
+    return result.disabledMandatory.map((d) => ({ policyName: d.policyName, reason: d.reason ?? "" }));
 }
 
 /** policy/config/<stack>.json, as the user would name it, when the project has one for `stack`. */
@@ -140,7 +152,13 @@ export async function main(argv: string[], output: Output = consoleOutput): Prom
         const result = await checkPlan(plan, config);
         const configLabel = configFile ?? "the pack's default levels and thresholds";
         if (options.json) {
-            output.out(JSON.stringify({ violations: result.violations, skipped: result.skipped }, null, 2));
+            output.out(
+                JSON.stringify(
+                    { violations: result.violations, skipped: result.skipped, disabledMandatoryRules: disabledMandatoryJson(result) },
+                    null,
+                    2,
+                ),
+            );
         } else {
             printHuman(result, configFile, output);
         }

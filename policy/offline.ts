@@ -2,7 +2,7 @@ import { EnforcementLevel, PolicyPackConfig, ResourceValidationPolicy, StackVali
 import * as fs from "fs";
 import { ruleInfo } from "./lib/define";
 import { AnalyzedResource, PolicyOutcome, runResourcePolicy, runStackPolicy } from "./lib/invoke";
-import { enforcementLevelOf, packConfigProblems, policySettingsOf } from "./lib/pack-config";
+import { DisabledMandatoryRule, disabledMandatoryRules, enforcementLevelOf, packConfigProblems, policySettingsOf } from "./lib/pack-config";
 import { ENGINE_UNKNOWN, PLAN_SECRET, PLAN_UNKNOWN } from "./lib/unknown";
 import { packEnforcementLevel, policies, policyPackName } from "./rules";
 
@@ -35,6 +35,8 @@ export interface PlanCheckResult {
     readonly skipped: SkippedCheck[];
     /** How many resources were judged, providers and the stack itself included. */
     readonly resourceCount: number;
+    /** Rules mandatory by definition that the config disables, each with its reason: what this check did not check. */
+    readonly disabledMandatory: DisabledMandatoryRule[];
 }
 
 /** The plan or the policy config cannot be used; the message names the file or key. */
@@ -284,7 +286,13 @@ export async function checkPlan(plan: unknown, policyConfig?: PolicyPackConfig):
             collect(policy.name, level, await runStackPolicy(policy, resources, settings), stackUrn);
         }
     }
-    return { stack, violations, skipped, resourceCount: resources.length };
+    return {
+        stack,
+        violations,
+        skipped,
+        resourceCount: resources.length,
+        disabledMandatory: disabledMandatoryRules(policyConfig, policies),
+    };
 }
 
 function readJson(file: string, what: string): unknown {
@@ -326,7 +334,8 @@ function disablesEverything(config: unknown): boolean {
 export function readPolicyConfigFile(file: string): PolicyPackConfig {
     const config = readJson(file, "policy config");
     const problems = packConfigProblems(config, policies);
-    if (problems.length === 0 && disablesEverything(config)) {
+    // Before the reasons it lacks: one line for a config that switches everything off.
+    if (typeof config === "object" && config !== null && !Array.isArray(config) && disablesEverything(config)) {
         throw new PolicyInputError(
             `policy config ${file} disables every rule ("all": "disabled" and none enabled again); a check of nothing would pass`,
         );

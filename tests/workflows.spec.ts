@@ -88,8 +88,8 @@ const usesLines = (text: string) =>
         .map((l) => l.trim())
         .filter((l) => /^(- )?uses:/.test(l));
 
-describe("both workflows", () => {
-    for (const file of ["ci.yml", "deploy.yml"]) {
+describe("every workflow", () => {
+    for (const file of ["ci.yml", "deploy.yml", "security.yml"]) {
         const { text, workflow } = load(file);
 
         it(`${file}: pins every action by full commit SHA, with its release in a comment`, () => {
@@ -192,8 +192,12 @@ describe("CI workflow (ci.yml)", () => {
         it("plans the base branch with its own install, then the pull request with its own", () => {
             const checkouts = uses(job, "actions/checkout");
             assert.equal(checkouts.length, 2);
-            assert.equal(checkouts[0].with, undefined, "the pull request itself at the root");
-            assert.deepEqual(checkouts[1].with, { ref: "${{ github.event.pull_request.base.sha }}", path: "base" });
+            assert.deepEqual(checkouts[0].with, { "persist-credentials": false }, "the pull request itself at the root");
+            assert.deepEqual(checkouts[1].with, {
+                ref: "${{ github.event.pull_request.base.sha }}",
+                path: "base",
+                "persist-credentials": false,
+            });
             const [node] = uses(job, "actions/setup-node");
             assert.equal(String(node.with?.["node-version"]), NODE);
             assert.equal(node.with?.cache, "npm");
@@ -337,7 +341,7 @@ describe("deploy workflow (deploy.yml)", () => {
     it("deploys only after the test workflow passed for the same commit", () => {
         const test = workflow.jobs.test;
         assert.equal(test.uses, "./.github/workflows/ci.yml", "a local reusable workflow runs at the caller's commit");
-        assert.deepEqual([staging.needs].flat(), ["test"]);
+        assert.deepEqual([staging.needs].flat(), ["test", "scan"]);
         assert.doesNotMatch(staging.if ?? "", /always\(\)|failure\(\)|cancelled\(\)/);
         assert.deepEqual([production.needs].flat(), ["staging"], "and production after staging, so after the tests too");
         const ci = load("ci.yml").workflow;
@@ -378,7 +382,7 @@ describe("deploy workflow (deploy.yml)", () => {
         assert.match(ref[0], /^[0-9a-f]{40}$/, "a full commit SHA, not a branch or tag");
         for (const [job] of deployJobs) {
             const [self, storefront] = uses(job, "actions/checkout");
-            assert.deepEqual(self.with, { path: "saleor-pulumi" });
+            assert.deepEqual(self.with, { path: "saleor-pulumi", "persist-credentials": false });
             assert.deepEqual(storefront.with, {
                 repository: "saleor/storefront",
                 ref: "${{ steps.storefront.outputs.ref }}",
@@ -449,7 +453,7 @@ describe("deploy workflow (deploy.yml)", () => {
         assert.equal(lock.packages["node_modules/@pulumi/pulumi"].version, pack.dependencies["@pulumi/pulumi"]);
         for (const [job] of deployJobs) {
             const install = job.steps.find((s) => s.run?.includes("--prefix policy"));
-            assert.equal(install?.run, "npm ci --prefix policy");
+            assert.equal(install?.run, "npm ci --ignore-scripts --prefix policy");
             assert.equal(install?.if, undefined);
             const deploy = job.steps.findIndex((s) => s.run?.includes("npm run deploy"));
             assert.ok(job.steps.indexOf(install!) < deploy);
@@ -470,5 +474,251 @@ describe("deploy workflow (deploy.yml)", () => {
         assert.ok(scripts.plan, "plan");
         assert.ok(scripts.test, "test");
         assert.match(scripts.deploy ?? "", /automation\/deploy-cli\.ts/);
+    });
+});
+
+// The CI/CD Pipeline document's security gates and the supply chain of the workflows themselves.
+
+const WORKFLOWS = fs.readdirSync(path.join(ROOT, ".github", "workflows")).filter((f) => /\.ya?ml$/.test(f));
+
+/** Every step of every job of every workflow, anchored steps resolved, with where it is. */
+function allSteps(): { where: string; job: Job; step: Step }[] {
+    return WORKFLOWS.flatMap((file) =>
+        Object.entries(load(file).workflow.jobs).flatMap(([name, job]) =>
+            (job.steps ?? []).map((step) => ({ where: `${file}: ${name}: ${step.name ?? step.uses ?? step.run}`, job, step })),
+        ),
+    );
+}
+
+/** The allow-list's rules (.github/trivy-allowlist.yaml): the problems of a document, as of `today`. */
+const ALLOW_LIST = path.join(ROOT, ".github", "trivy-allowlist.yaml");
+const MAX_ALLOW_DAYS = 90;
+
+function allowListProblems(text: string, today: Date): string[] {
+    let doc: unknown;
+    try {
+        doc = parse(text);
+    } catch (e) {
+        return [`not YAML: ${(e as Error).message.split("\n")[0]}`];
+    }
+    if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return ["must be a mapping with a vulnerabilities list"];
+    const problems: string[] = [];
+    for (const key of Object.keys(doc)) if (key !== "vulnerabilities") problems.push(`${key}: only vulnerabilities may be allowed`);
+    const entries = (doc as { vulnerabilities?: unknown }).vulnerabilities;
+    if (!Array.isArray(entries)) return [...problems, "vulnerabilities must be a list"];
+    const latest = new Date(today.getTime() + MAX_ALLOW_DAYS * 86_400_000).toISOString().slice(0, 10);
+    entries.forEach((entry: Record<string, unknown>, i) => {
+        const at = `vulnerabilities[${i}]`;
+        if (typeof entry?.id !== "string" || !/^(CVE-\d{4}-\d{4,}|GHSA(-[23456789cfghjmpqrvwx]{4}){3})$/.test(entry.id))
+            problems.push(`${at}.id: a CVE or GHSA identifier`);
+        if (typeof entry?.statement !== "string" || entry.statement.trim().length < 10)
+            problems.push(`${at}.statement: why the risk is accepted`);
+        const expiry = entry?.expired_at;
+        const valid =
+            typeof expiry === "string" &&
+            /^\d{4}-\d{2}-\d{2}$/.test(expiry) &&
+            new Date(`${expiry}T00:00:00Z`).toISOString().slice(0, 10) === expiry;
+        if (!valid) problems.push(`${at}.expired_at: a date YYYY-MM-DD`);
+        else if (expiry > latest) problems.push(`${at}.expired_at: ${expiry} is more than ${MAX_ALLOW_DAYS} days ahead (latest ${latest})`);
+    });
+    return problems;
+}
+
+describe("supply chain of the workflows", () => {
+    it("pins each action to one commit SHA and release across all workflows", () => {
+        const pins = new Map<string, Set<string>>();
+        for (const file of WORKFLOWS) {
+            for (const line of usesLines(load(file).text).filter((l) => !l.includes("uses: ./"))) {
+                const m = /uses: ([^@\s]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$/.exec(line);
+                assert.ok(m, `${file}: ${line}`);
+                pins.set(m[1], (pins.get(m[1]) ?? new Set()).add(`${m[2]} ${m[3]}`));
+            }
+        }
+        for (const [action, versions] of pins) assert.equal(versions.size, 1, `${action}: ${[...versions].join(", ")}`);
+        for (const action of ["aquasecurity/trivy-action", "gitleaks/gitleaks-action"]) assert.ok(pins.has(action), action);
+    });
+
+    it("checks out without persisting the token, in every job of every workflow", () => {
+        const checkouts = allSteps().filter(({ step }) => step.uses?.startsWith("actions/checkout@"));
+        assert.ok(checkouts.length >= 8);
+        for (const { where, step } of checkouts) assert.equal(step.with?.["persist-credentials"], false, where);
+    });
+
+    it("runs no install script in a job that can request an AWS token", () => {
+        const credentialed = WORKFLOWS.flatMap((file) =>
+            Object.entries(load(file).workflow.jobs)
+                .filter(([, job]) => job.permissions?.["id-token"] === "write")
+                .map(([name, job]) => ({ name: `${file}: ${name}`, job })),
+        );
+        assert.deepEqual(
+            credentialed.map((c) => c.name),
+            ["deploy.yml: staging", "deploy.yml: production"],
+        );
+        for (const { name, job } of credentialed) {
+            const installs = runs(job).filter((r) => /\bnpm (ci|install|i)\b/.test(r));
+            assert.ok(installs.length >= 2, name);
+            for (const run of installs) assert.match(run, /^npm ci --ignore-scripts( --prefix policy)?$/, `${name}: ${run}`);
+        }
+    });
+
+    it("has Dependabot update the actions and both npm projects", () => {
+        const config = parse(fs.readFileSync(path.join(ROOT, ".github", "dependabot.yml"), "utf8")) as {
+            version: number;
+            updates: { "package-ecosystem": string; directory: string; schedule: { interval: string } }[];
+        };
+        assert.equal(config.version, 2);
+        const entries = config.updates.map((u) => `${u["package-ecosystem"]} ${u.directory}`);
+        assert.deepEqual(entries.sort(), ["github-actions /", "npm /", "npm /policy"]);
+        for (const u of config.updates) assert.ok(["daily", "weekly"].includes(u.schedule.interval));
+        for (const dir of [".", "policy"]) assert.ok(fs.existsSync(path.join(ROOT, dir, "package-lock.json")), dir);
+    });
+});
+
+describe("security workflow (security.yml)", () => {
+    const { workflow } = load("security.yml");
+
+    it("looks for secrets on every push and pull request, over the whole history, with gitleaks", () => {
+        assert.ok("push" in workflow.on && workflow.on.push === null, "every branch and tag: no filter");
+        assert.ok("pull_request" in workflow.on);
+        const job = workflow.jobs.secrets;
+        assert.match(job.if ?? "", /github\.event_name == 'push'/);
+        const [checkout] = uses(job, "actions/checkout");
+        assert.equal(checkout.with?.["fetch-depth"], 0);
+        const [gitleaks] = uses(job, "gitleaks/gitleaks-action");
+        assert.ok(gitleaks);
+        assert.equal(gitleaks.env?.GITHUB_TOKEN, "${{ github.token }}");
+        assert.equal(String(gitleaks.env?.GITLEAKS_ENABLE_COMMENTS), "false", "read-only: no pull-request comments");
+    });
+
+    it("audits the program's and the pack's runtime dependencies on a schedule and on demand", () => {
+        const schedule = workflow.on.schedule as { cron: string }[];
+        assert.ok(schedule.length > 0 && /^(\S+\s+){4}\S+$/.test(schedule[0].cron));
+        assert.ok("workflow_dispatch" in workflow.on);
+        const job = workflow.jobs["dependency-audit"];
+        assert.match(job.if ?? "", /schedule/);
+        assert.deepEqual(runs(job), ["npm audit --omit=dev --audit-level=high", "npm audit --omit=dev --audit-level=high --prefix policy"]);
+    });
+
+    it("only reads the repository", () => {
+        assert.deepEqual(workflow.permissions, { contents: "read" });
+        for (const [name, job] of Object.entries(workflow.jobs)) assert.equal(job.permissions, undefined, name);
+    });
+});
+
+describe("image scan before the deploy (deploy.yml)", () => {
+    const { workflow } = load("deploy.yml");
+    const { images, scan, staging } = workflow.jobs;
+    const trivy = uses(scan, "aquasecurity/trivy-action");
+
+    it("stops the deploy: staging needs the scan, the scan needs the list of images", () => {
+        assert.ok([staging.needs].flat().includes("scan"));
+        assert.deepEqual([scan.needs].flat(), ["images"]);
+        assert.equal((scan.strategy?.matrix as Record<string, unknown>).include, "${{ fromJSON(needs.images.outputs.targets) }}");
+        for (const job of [images, scan]) {
+            assert.deepEqual(job.permissions, { contents: "read" }, "no AWS token where third-party code is scanned");
+            assert.equal(job["runs-on"], "ubuntu-latest");
+        }
+    });
+
+    it("fails on every CRITICAL or HIGH finding, fixed or not, unless the allow-list names it", () => {
+        assert.equal(trivy.length, 2, "the images, and the storefront's locked dependencies");
+        for (const step of trivy) {
+            assert.equal(step.with?.severity, "CRITICAL,HIGH");
+            assert.equal(step.with?.["exit-code"], "1");
+            assert.equal(step.with?.["ignore-unfixed"], false);
+            assert.equal(step.with?.scanners, "vuln");
+            assert.equal(step.with?.trivyignores, "saleor-pulumi/.github/trivy-allowlist.yaml");
+            assert.equal(step["continue-on-error" as keyof Step], undefined);
+        }
+        assert.ok(fs.existsSync(ALLOW_LIST));
+    });
+
+    it("scans every image the stacks build: each Core version the release builds, and the storefront", function () {
+        this.timeout(120_000);
+        // Only two build contexts exist; a new built image must be added to the scan.
+        const contexts = new Set<string>();
+        for (const stack of ["staging", "production"]) {
+            const plan = JSON.parse(
+                execFileSync(
+                    "node",
+                    ["-r", "./automation/register.js", "automation/plan-cli.ts", "--stack", stack, "--json", "--no-policy"],
+                    {
+                        cwd: ROOT,
+                        encoding: "utf8",
+                        maxBuffer: 64 * 1024 * 1024,
+                    },
+                ),
+            ) as { steps: { newState?: { type: string; inputs: { build?: { context?: string } } } }[] };
+            for (const s of plan.steps)
+                if (s.newState?.type === "docker:index/image:Image") contexts.add(String(s.newState.inputs.build?.context));
+        }
+        assert.deepEqual([...contexts].sort(), ["../storefront", "images/core"]);
+        // The list the scan job gets, for a release that is a version and for one that is a SHA.
+        const script = images.steps.find((s) => s.id === "targets")!.run!;
+        const targetsFor = (release: string) => {
+            const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "targets-")), "out");
+            execFileSync("bash", ["-eo", "pipefail", "-c", script], {
+                cwd: ROOT,
+                env: { ...process.env, RELEASE: release, GITHUB_OUTPUT: out },
+                stdio: ["ignore", "ignore", "inherit"],
+            });
+            return JSON.parse(fs.readFileSync(out, "utf8").replace(/^targets=/, "")) as { kind: string; version: string }[];
+        };
+        const byVersion = targetsFor("3.24.1");
+        assert.deepEqual(
+            byVersion.map((t) => `${t.kind} ${t.version}`.trim()),
+            ["core 3.24.1", "storefront-dependencies", "storefront-base"],
+        );
+        const bySha = targetsFor("0123456789abcdef0123456789abcdef01234567");
+        assert.deepEqual(
+            bySha.filter((t) => t.kind === "core").map((t) => t.version),
+            ["3.23.5"],
+            "a SHA builds the stacks' own saleorVersion",
+        );
+    });
+
+    it("builds the Core image from images/core with the version's build argument, as the program does", () => {
+        const build = scan.steps.find((s) => s.run?.startsWith("docker build"))!;
+        assert.equal(build.if, "matrix.kind == 'core'");
+        assert.match(build.run!, /--build-arg "SALEOR_VERSION=\$VERSION"/);
+        assert.match(build.run!, /--platform linux\/amd64/);
+        assert.match(build.run!, / images\/core$/);
+        assert.match(fs.readFileSync(path.join(ROOT, "images", "core", "Dockerfile"), "utf8"), /^ARG SALEOR_VERSION$/m);
+    });
+
+    describe("the allow-list (.github/trivy-allowlist.yaml)", () => {
+        it("parses, and every entry names a finding, says why and expires within 90 days", () => {
+            // A date in the past is not a problem here: Trivy stops honouring the entry, and the
+            // scan step fails. The spec must not start failing on its own as days pass.
+            assert.deepEqual(allowListProblems(fs.readFileSync(ALLOW_LIST, "utf8"), new Date()), []);
+        });
+
+        const today = new Date("2026-06-01T12:00:00Z");
+        const entry = (fields: string) => `vulnerabilities:\n  - ${fields.trim().split("\n").join("\n    ")}\n`;
+        for (const [what, text, problem] of [
+            ["an entry without expiry", entry("id: CVE-2026-1234\nstatement: not reachable from the app"), /expired_at/],
+            [
+                "an expiry further than 90 days",
+                entry("id: CVE-2026-1234\nstatement: not reachable from the app\nexpired_at: 2026-12-01"),
+                /more than 90 days/,
+            ],
+            ["an impossible date", entry("id: CVE-2026-1234\nstatement: not reachable from the app\nexpired_at: 2026-02-30"), /a date/],
+            ["no statement", entry("id: CVE-2026-1234\nexpired_at: 2026-07-01"), /statement/],
+            ["a wildcard id", entry("id: '*'\nstatement: not reachable from the app\nexpired_at: 2026-07-01"), /\.id/],
+            ["another kind of finding", "misconfigurations:\n  - id: AVD-DS-0002\n", /only vulnerabilities/],
+            ["broken YAML", "vulnerabilities: [\n", /not YAML/],
+        ] as const) {
+            it(`refuses ${what}`, () => assert.match(allowListProblems(text, today).join("; "), problem));
+        }
+        it("accepts a complete entry, and one whose date has passed (that one fails the scan instead)", () => {
+            assert.deepEqual(
+                allowListProblems(entry("id: CVE-2026-1234\nstatement: not reachable from the app\nexpired_at: 2026-08-30"), today),
+                [],
+            );
+            assert.deepEqual(
+                allowListProblems(entry("id: GHSA-m425-mq94-257g\nstatement: not reachable from the app\nexpired_at: 2026-01-01"), today),
+                [],
+            );
+        });
     });
 });

@@ -34,10 +34,43 @@ export function policySettingsOf(policy: Policy, config: PolicyPackConfig | unde
     return { ...result, ...given };
 }
 
+/** A rule the pack makes mandatory that a stack's config switches off, with the config's reason. */
+export interface DisabledMandatoryRule {
+    readonly policyName: string;
+    /** The `reason` of the entry that disables it (the rule's own, or "all"'s); undefined when none is given. */
+    readonly reason?: string;
+    /** Whether the level comes from the "all" entry rather than the rule's own. */
+    readonly byAll: boolean;
+}
+
+/** A non-empty `reason` text of a config entry, else undefined. */
+function reasonOf(entry: { [key: string]: unknown }): string | undefined {
+    const reason = entry.reason;
+    return typeof reason === "string" && reason.trim() !== "" ? reason.trim() : undefined;
+}
+
+/**
+ * The rules whose own level is mandatory (the production level, policy/lib/define.ts) that `config`
+ * disables, in the pack's order. The engine itself asks no reason; this project does, so a stack
+ * never loses a mandatory check without a sentence saying why, and every result can list them.
+ */
+export function disabledMandatoryRules(config: PolicyPackConfig | undefined, policies: Policies): DisabledMandatoryRule[] {
+    if (config === undefined) return [];
+    return policies
+        .filter((policy) => policy.enforcementLevel === "mandatory" && enforcementLevelOf(policy, config, "advisory") === "disabled")
+        .map((policy) => {
+            const own = entryOf(config, policy.name);
+            const byAll = own.enforcementLevel === undefined;
+            const reason = reasonOf(byAll ? entryOf(config, ALL) : own);
+            return { policyName: policy.name, byAll, ...(reason ? { reason } : {}) };
+        });
+}
+
 /**
  * Problems with a `--policy-pack-config` document, as the engine would reject it (bad levels,
  * settings that fail the policy's schema) plus names that match no policy of this pack, which the
- * engine ignores silently and are almost always typos.
+ * engine ignores silently and are almost always typos, and mandatory rules disabled without a
+ * `reason` (this project's rule, not the engine's).
  */
 export function packConfigProblems(config: unknown, policies: Policies): string[] {
     if (typeof config !== "object" || config === null || Array.isArray(config)) {
@@ -76,6 +109,16 @@ export function packConfigProblems(config: unknown, policies: Policies): string[
         for (const key of policy?.configSchema?.required ?? []) {
             if (!(key in settings)) {
                 problems.push(`${name}: ${key} is required`);
+            }
+        }
+    }
+    if (problems.length === 0) {
+        for (const rule of disabledMandatoryRules(config as PolicyPackConfig, policies)) {
+            if (rule.reason === undefined) {
+                problems.push(
+                    `${rule.policyName}${rule.byAll ? ' (by "all")' : ""}: disables a mandatory rule without a "reason"; ` +
+                        `give the entry {"enforcementLevel": "disabled", "reason": "<why this stack may skip it>"}`,
+                );
             }
         }
     }

@@ -57,10 +57,19 @@ describe("npm run policy (automation/policy-cli.ts)", () => {
 
     it("exits 0 and says so when nothing is violated", async () => {
         // One rule the plan does not touch (it has no ECR repository), every other one off.
-        const quiet = tempFile("quiet.json", JSON.stringify({ all: "disabled", "aws-ecr-repository-tags-immutable": "mandatory" }));
+        const quiet = tempFile(
+            "quiet.json",
+            JSON.stringify({
+                all: { enforcementLevel: "disabled", reason: "one rule checked alone" },
+                "aws-ecr-repository-tags-immutable": "mandatory",
+            }),
+        );
         const { code, out } = await run(devPlan, "-c", quiet);
         assert.strictEqual(code, 0);
-        assert.deepStrictEqual(out, ["saleor-guard: 0 mandatory, 0 advisory violation(s) (stack dev, 12 resources, config " + quiet + ")"]);
+        assert.strictEqual(out[0], "saleor-guard: 0 mandatory, 0 advisory violation(s) (stack dev, 12 resources, config " + quiet + ")");
+        // What was not checked follows, every disabled mandatory rule with the reason.
+        assert.deepStrictEqual(out.slice(1, 3), ["", `mandatory rules disabled by ${quiet} (46)`]);
+        assert.ok(out.slice(3).every((line) => / one rule checked alone$/.test(line)));
     });
 
     it("without --config it judges the plan with its own stack's config, policy/config/<stack>.json", async () => {

@@ -135,7 +135,10 @@ describe("checking an offline plan (npm run plan -- --json)", () => {
     });
 
     it("a policy the config disables never runs", async () => {
-        const config = { ...readStackConfig("dev"), "kubernetes-service-no-load-balancer": { enforcementLevel: "disabled" as const } };
+        const config = {
+            ...readStackConfig("dev"),
+            "kubernetes-service-no-load-balancer": { enforcementLevel: "disabled" as const, reason: "a test" },
+        };
         const result = await checkPlan(devPlan(), config);
         assert.ok(!result.violations.some((v) => v.policyName === "kubernetes-service-no-load-balancer"));
     });
