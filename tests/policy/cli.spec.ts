@@ -68,8 +68,16 @@ describe("npm run policy (automation/policy-cli.ts)", () => {
         assert.strictEqual(code, 0);
         assert.strictEqual(out[0], "saleor-guard: 0 mandatory, 0 advisory violation(s) (stack dev, 12 resources, config " + quiet + ")");
         // What was not checked follows, every disabled mandatory rule with the reason.
-        assert.deepStrictEqual(out.slice(1, 3), ["", `mandatory rules disabled by ${quiet} (46)`]);
-        assert.ok(out.slice(3).every((line) => / one rule checked alone$/.test(line)));
+        assert.strictEqual(out[1], "");
+        const count = new RegExp(`^mandatory rules disabled by ${quiet.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} \\((\\d+)\\)$`).exec(
+            out[2],
+        );
+        assert.ok(count, out[2]);
+        // Every mandatory rule of the pack but the one left on, each listed once with the reason.
+        const listed = out.slice(3).filter((line) => line.trim() !== "");
+        assert.strictEqual(listed.length, Number(count[1]));
+        assert.ok(Number(count[1]) >= 40);
+        assert.ok(listed.every((line) => / one rule checked alone$/.test(line)));
     });
 
     it("without --config it judges the plan with its own stack's config, policy/config/<stack>.json", async () => {
