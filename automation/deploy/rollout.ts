@@ -1,4 +1,4 @@
-import { classifyError } from "./errors";
+import { classifyError, type ClassifiedError } from "./errors";
 import { EventRecorder, formatChanges, resourceName, type OperationReport, type Phase } from "./events";
 import { OutputsError, parseDeployedStack, type DeployedRegion, type DeployedStack } from "./outputs";
 import type { DeployStack, ReleaseConfig } from "./stack";
@@ -38,6 +38,8 @@ class Stop extends Error {
     constructor(
         readonly result: Exclude<DeployResult, "succeeded">,
         message: string,
+        /** The recognised cause, when the run ends as an error. */
+        readonly cause?: ClassifiedError,
     ) {
         super(message);
     }
@@ -82,6 +84,8 @@ class Deployment {
     private readonly summary: DeploySummary;
     /** Diagnostics of the operation that failed last, for the error classifier. */
     private lastErrors: string[] = [];
+    /** Why a region's update could not start: another update held the stack's lock. */
+    private lockConflict?: ClassifiedError;
     /** Regions already on the new release in this run. */
     private readonly moved: Record<string, string> = {};
     /**
@@ -134,6 +138,9 @@ class Deployment {
         if (e instanceof Stop) {
             this.summary.result = e.result;
             this.summary.message = e.message;
+            if (e.cause) {
+                this.summary.error = { kind: e.cause.kind, message: e.cause.message, detail: e.cause.detail };
+            }
         } else if (e instanceof UsageError) {
             this.summary.result = "error";
             this.summary.message = e.message;
@@ -308,7 +315,9 @@ class Deployment {
         const gate = await this.gate("preview");
         this.summary.preview = previewSummary(gate.report);
         await this.beforeChanges(gate, release, regions.map((r) => r.name).join(", "));
-        this.settle = () => this.pinAllBut(this.moved);
+        // Nothing moved yet: the config goes back exactly as it was, not as a pin of every region.
+        const original = this.original;
+        this.settle = () => (Object.keys(this.moved).length === 0 ? this.target.setReleaseConfig(original) : this.pinAllBut(this.moved));
 
         for (let i = 0; i < regions.length; i++) {
             const region = regions[i];
@@ -318,6 +327,9 @@ class Deployment {
                 await this.rolloutRegion(region, rs);
             } finally {
                 rs.durationMs = Date.now() - started;
+            }
+            if (rs.status === "unchanged") {
+                throw new Stop("error", `${this.failureMessage(rs)} ${this.lockConflict?.message ?? ""}`.trim(), this.lockConflict);
             }
             if (rs.status !== "deployed") {
                 throw new Stop(rs.status === "blocked" ? "blocked" : "failed", this.failureMessage(rs));
@@ -348,6 +360,14 @@ class Deployment {
         const outcome = await this.applyAndVerify(region, release, true);
         rs.changes = outcome.changes;
         rs.verification = outcome.verification;
+        if (outcome.locked) {
+            // The engine refused before taking the lock: nothing changed, so there is nothing to roll
+            // back, and a rollback update would only meet the same lock.
+            rs.status = "unchanged";
+            rs.error = "nothing changed, another update holds the stack's lock";
+            this.lockConflict = outcome.locked;
+            return;
+        }
         if (outcome.ok) {
             rs.status = "deployed";
             return;
@@ -362,11 +382,21 @@ class Deployment {
         region: DeployedRegion,
         expected: string,
         withPolicies: boolean,
-    ): Promise<{ ok: boolean; changes?: Record<string, number>; verification?: RegionVerification; error?: string }> {
+    ): Promise<{
+        ok: boolean;
+        changes?: Record<string, number>;
+        verification?: RegionVerification;
+        error?: string;
+        /** Set when the update did not start because another update holds the stack's lock. */
+        locked?: ClassifiedError;
+    }> {
         const label = region.name;
         const { report, error } = await this.operate("up", label, withPolicies);
         if (error !== undefined) {
             const c = classifyError(error, this.options.stack, report.errors);
+            if (c.kind === "stack-locked") {
+                return { ok: false, changes: report.changes, error: `the update did not start: ${c.message}`, locked: c };
+            }
             return { ok: false, changes: report.changes, error: `the update failed: ${c.message}` };
         }
         this.deps.log(`  [${label}] updated: ${formatChanges(report.changes)}`);

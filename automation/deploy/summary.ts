@@ -19,7 +19,8 @@ export type DeployResult =
     /** The run could not operate the stack at all (CLI, login, credentials, outputs...). */
     | "error";
 
-export type RegionStatus = "deployed" | "rolled-back" | "rollback-failed" | "failed" | "blocked" | "not-started";
+/** `unchanged`: its update could not start (another update held the stack's lock), so nothing changed there. */
+export type RegionStatus = "deployed" | "rolled-back" | "rollback-failed" | "failed" | "blocked" | "unchanged" | "not-started";
 
 export interface PreviewSummary {
     changes: Record<string, number>;

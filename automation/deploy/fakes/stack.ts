@@ -35,6 +35,11 @@ export interface FakeScenario {
     failPreview?: () => string | undefined;
     /** Error text when updating `region` to `release` should fail. */
     failUpdate?: (region: string, release: string) => string | undefined;
+    /**
+     * True when another update holds the stack's lock as `op` starts with these releases: the
+     * operation fails as the Automation API's ConcurrentUpdateError does, before changing anything.
+     */
+    locked?: (op: "preview" | "up", releases: Record<string, string>) => boolean;
     /** Called when an update moves a region to a release (tests switch their servers here). */
     onRelease?: (region: string, release: string) => void;
 }
@@ -96,6 +101,7 @@ export class FakeStack implements DeployStack {
     async preview({ onEvent, withPolicies }: OperationOptions): Promise<void> {
         const releases = this.effectiveReleases();
         this.calls.push({ kind: "preview", withPolicies, releases });
+        this.refuseIfLocked("preview", releases);
         const steps = this.steps(releases);
         for (const step of steps) {
             onEvent(this.event({ resourcePreEvent: { metadata: this.metadata(step), planning: true } }));
@@ -113,6 +119,7 @@ export class FakeStack implements DeployStack {
     async up({ onEvent, withPolicies }: OperationOptions): Promise<void> {
         const releases = this.effectiveReleases();
         this.calls.push({ kind: "up", withPolicies, releases });
+        this.refuseIfLocked("up", releases);
         const steps = this.steps(releases);
         this.checkPolicies(releases, withPolicies, onEvent, steps, "update");
         for (const step of steps) {
@@ -134,6 +141,12 @@ export class FakeStack implements DeployStack {
             }
         }
         onEvent(this.summary(steps));
+    }
+
+    private refuseIfLocked(op: "preview" | "up", releases: Record<string, string>): void {
+        if (this.scenario.locked?.(op, releases)) {
+            throw lockConflict(this.name);
+        }
     }
 
     private effectiveReleases(): Record<string, string> {
@@ -212,6 +225,21 @@ export class FakeStack implements DeployStack {
     private event(fields: Omit<EngineEvent, "sequence" | "timestamp">): EngineEvent {
         return { sequence: this.sequence++, timestamp: Math.floor(Date.now() / 1000), ...fields };
     }
+}
+
+/**
+ * What the Automation API throws when the stack's lock is held: a CommandError subclass named
+ * ConcurrentUpdateError whose message is the CLI's transcript (a self-managed backend's text here;
+ * @pulumi/pulumi/automation/errors.js recognises it and Pulumi Cloud's "[409] Conflict").
+ */
+export function lockConflict(stack: string): Error {
+    const error = new Error(
+        `code: 255\n stdout: \n stderr: error: the stack is currently locked by 1 lock(s). Either wait for the other ` +
+            `process(es) to end or delete the lock file with \`pulumi cancel\`.\n  s3://state/.pulumi/locks/organization/saleor/${stack}/1.json: ` +
+            `created by ci@runner (pid 4242) at 2026-12-01T02:10:00Z\n`,
+    );
+    error.name = "ConcurrentUpdateError";
+    return error;
 }
 
 export function deploymentName(region: string): string {
