@@ -293,6 +293,16 @@ class Deployment {
             const known = this.deployed.regions.map((r) => r.name).join(", ");
             throw new UsageError(`--region ${this.options.region} is not a region of stack ${this.options.stack} (regions: ${known})`);
         }
+        // Only the primary migrates; a secondary reads the primary's database through its replica, so
+        // new code there before the primary's migration would run against the old schema.
+        const primary = this.deployed.regions.find((r) => r.role === "primary");
+        if (region.role === "secondary" && primary && primary.release !== this.options.release) {
+            throw new Stop(
+                "blocked",
+                `Stopped before any change: ${region.name} is a secondary region and the primary ${primary.name} runs ${primary.release}, not ${this.options.release}; ` +
+                    `the primary migrates the shared database first: deploy --region ${primary.name} (or every region) before ${region.name}.`,
+            );
+        }
         return [region];
     }
 

@@ -42,3 +42,33 @@ describe("deploy driver: another update holds the stack's lock", () => {
         assert.deepEqual(h.stack.config, { release: OLD }, "the release config is back as it was");
     });
 });
+
+describe("deploy driver: regions move in order", () => {
+    it("refuses --region <secondary> before the primary runs the release, changing nothing (exit 3)", async () => {
+        const h = await harness();
+        const summary = await h.run({ region: SECONDARY });
+        assert.equal(summary.result, "blocked");
+        assert.equal(exitCode(summary), 3);
+        assert.match(summary.message, /eu-west-1 is a secondary region and the primary eu-central-1 runs 3\.23\.4, not 3\.23\.5/);
+        assert.match(summary.message, /--region eu-central-1/);
+        assert.deepEqual(h.ups(), []);
+        assert.deepEqual(
+            h.stack.calls.filter((c) => c.kind !== "setReleaseConfig"),
+            [],
+            "not even a preview",
+        );
+        assert.deepEqual(h.stack.config, { release: OLD });
+    });
+
+    it("lets --region <secondary> through once the primary runs the release", async () => {
+        const h = await harness();
+        const first = await h.run({ region: PRIMARY });
+        assert.equal(first.result, "succeeded");
+        const second = await h.run({ region: SECONDARY });
+        assert.equal(second.result, "succeeded", second.message);
+        assert.deepEqual(h.stack.releaseHistory, [
+            { region: PRIMARY, release: NEW },
+            { region: SECONDARY, release: NEW },
+        ]);
+    });
+});

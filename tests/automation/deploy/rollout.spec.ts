@@ -306,14 +306,14 @@ describe("deploy driver: staged rollout", () => {
 
     it("--region limits the rollout to that region and pins every other region to its current release", async () => {
         const h = await harness();
-        const summary = await h.run({ region: SECONDARY });
+        const summary = await h.run({ region: PRIMARY });
         assert.equal(summary.result, "succeeded");
-        assert.deepEqual(h.ups(), [{ [PRIMARY]: OLD, [SECONDARY]: NEW }]);
+        assert.deepEqual(h.ups(), [{ [PRIMARY]: NEW, [SECONDARY]: OLD }]);
         assert.deepEqual(
             summary.regions.map((r) => r.region),
-            [SECONDARY],
+            [PRIMARY],
         );
-        assert.equal(h.servers[PRIMARY].hits.health, 0);
+        assert.equal(h.servers[SECONDARY].hits.health, 0);
     });
 
     it("an unknown --region is a usage error that changes nothing", async () => {
