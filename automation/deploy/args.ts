@@ -15,6 +15,8 @@ verification is rolled back to its previous release and the rollout stops there.
   -y, --yes                 do not ask before changing production (CI approves through
                             its environment instead)
   --allow-replace           go ahead even if stateful resources would be replaced or deleted
+  --emergency <reason>      change the stack outside its deployment windows
+                            (saleor:releaseWindows); the reason is recorded in the summary
   --summary <file>          write the JSON summary here (Markdown goes to
                             $GITHUB_STEP_SUMMARY when that is set)
   --verify-attempts <n>     attempts per verification check (default ${DEFAULT_VERIFY_OPTIONS.attempts})
@@ -22,7 +24,10 @@ verification is rolled back to its previous release and the rollout stops there.
   --verify-backoff-ms <n>   wait before the first retry, doubling after that (default ${DEFAULT_VERIFY_OPTIONS.backoffMs})
 
 Exit codes: 0 deployed or previewed, 1 a region failed (see its rollback), 2 invalid
-arguments, 3 stopped by a gate before any change, 4 the stack could not be operated.`;
+arguments or invalid stack configuration, 3 stopped by a gate before any change (policy,
+stateful replacement, confirmation, outside the deployment windows, a skipped Saleor minor,
+a secondary before the primary), 4 the stack could not be operated (CLI, login,
+credentials, another update holds the stack's lock).`;
 
 export interface CliOptions {
     deploy: DeployOptions;
@@ -59,6 +64,7 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
             region: { type: "string" },
             yes: { type: "boolean", short: "y" },
             "allow-replace": { type: "boolean" },
+            emergency: { type: "string" },
             summary: { type: "string" },
             "verify-attempts": { type: "string" },
             "verify-timeout-ms": { type: "string" },
@@ -87,6 +93,9 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
     if (values.region !== undefined && !REGION.test(values.region)) {
         problems.push(`--region must be a region name like eu-central-1, got ${JSON.stringify(values.region)}`);
     }
+    if (values.emergency !== undefined && values.emergency.trim() === "") {
+        problems.push(`--emergency needs a reason, e.g. --emergency "checkout down since 14:02, fix in 3.23.6"`);
+    }
     const verify = {
         ...DEFAULT_VERIFY_OPTIONS,
         attempts: integer(values["verify-attempts"], "--verify-attempts", DEFAULT_VERIFY_OPTIONS.attempts, 1, problems),
@@ -106,6 +115,7 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
                 region: values.region,
                 yes: values.yes ?? false,
                 allowReplace: values["allow-replace"] ?? false,
+                ...(values.emergency !== undefined ? { emergency: values.emergency.trim() } : {}),
                 verify,
             },
             summaryPath: values.summary,

@@ -1,4 +1,5 @@
 import { LocalWorkspace, PulumiCommand, type ConfigMap, type Stack } from "@pulumi/pulumi/automation";
+import { namespace, type ConfigSource } from "../../config/load";
 import type { DeployStack, OperationOptions, ReleaseConfig } from "./stack";
 
 // The real DeployStack: a local-program stack driven through the Pulumi CLI. It cannot
@@ -32,6 +33,19 @@ class PulumiStack implements DeployStack {
     async outputs(): Promise<Record<string, unknown>> {
         const outputs = await this.stack.outputs();
         return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
+    }
+
+    async stackConfig(): Promise<ConfigSource> {
+        // `pulumi config --json --show-secrets`: every value as the program gets it (an object as its
+        // JSON text), with its secret flag.
+        const config: ConfigMap = await this.stack.getAllConfig();
+        const prefix = `${namespace}:`;
+        const own = (key: string) => config[`${prefix}${key}`];
+        return {
+            get: (key) => own(key)?.value,
+            isSecret: (key) => own(key)?.secret === true,
+            keys: () => Object.keys(config).flatMap((k) => (k.startsWith(prefix) ? [k.slice(prefix.length)] : [])),
+        };
     }
 
     async getReleaseConfig(): Promise<ReleaseConfig> {

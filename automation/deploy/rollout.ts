@@ -1,9 +1,12 @@
+import { validateReleaseSettings } from "../../config/load";
+import type { ReleaseSettings } from "../../config/schema";
 import { classifyError, type ClassifiedError } from "./errors";
 import { EventRecorder, formatChanges, resourceName, type OperationReport, type Phase } from "./events";
 import { OutputsError, parseDeployedStack, type DeployedRegion, type DeployedStack } from "./outputs";
 import type { DeployStack, ReleaseConfig } from "./stack";
 import { previewSummary, type DeployResult, type DeploySummary, type RegionSummary, type RollbackSummary } from "./summary";
 import { verifyRegion, type RegionVerification, type VerifyOptions } from "./verify";
+import { checkWindow } from "./windows";
 
 // The staged rollout of the runbooks (CI/CD pipeline, "Multi-Region Deployment
 // Strategy"): gate on a preview with the policy pack, then the primary region, verify,
@@ -22,6 +25,8 @@ export interface DeployOptions {
     yes: boolean;
     allowReplace: boolean;
     verify: VerifyOptions;
+    /** Why this run may change the stack outside its deployment windows (`--emergency`). */
+    emergency?: string;
 }
 
 export interface DeployDeps {
@@ -29,9 +34,14 @@ export interface DeployDeps {
     log(line: string): void;
     /** Asks a person; absent when there is no terminal to ask on. */
     confirm?: (question: string) => Promise<boolean>;
+    /** The clock the deployment windows are judged by. Default: the system clock. */
+    now?: () => Date;
 }
 
 class UsageError extends Error {}
+
+/** The stack file's driver keys are invalid; the message lists every problem with its key. */
+class SettingsError extends Error {}
 
 /** Ends the run early with a result other than success; thrown so each step stays linear. */
 class Stop extends Error {
@@ -61,7 +71,7 @@ export function exitCode(summary: DeploySummary): number {
         case "blocked":
             return 3;
         case "error":
-            return summary.error?.kind === "usage" ? 2 : 4;
+            return summary.error?.kind === "usage" || summary.error?.kind === "config" ? 2 : 4;
     }
 }
 
@@ -80,6 +90,7 @@ class Deployment {
     private readonly started = new Date();
     private stack?: DeployStack;
     private deployed: DeployedStack = { regions: [] };
+    private settings?: ReleaseSettings;
     private original: ReleaseConfig = {};
     private readonly summary: DeploySummary;
     /** Diagnostics of the operation that failed last, for the error classifier. */
@@ -115,6 +126,7 @@ class Deployment {
     async run(): Promise<DeploySummary> {
         try {
             await this.open();
+            this.refuseOutsideWindows();
             this.refuseMinorSkips();
             if (this.deployed.regions.length === 0) {
                 await this.firstDeployment();
@@ -145,6 +157,10 @@ class Deployment {
             this.summary.result = "error";
             this.summary.message = e.message;
             this.summary.error = { kind: "usage", message: e.message };
+        } else if (e instanceof SettingsError) {
+            this.summary.result = "error";
+            this.summary.message = e.message;
+            this.summary.error = { kind: "config", message: e.message };
         } else if (e instanceof OutputsError) {
             this.summary.result = "error";
             this.summary.message = e.message;
@@ -161,12 +177,43 @@ class Deployment {
         const { log } = this.deps;
         log(`==> stack ${this.options.stack}: release ${this.options.release}`);
         this.stack = await this.deps.openStack();
+        const settings = validateReleaseSettings(await this.stack.stackConfig());
+        if ("problems" in settings) {
+            throw new SettingsError(`invalid stack configuration in Pulumi.${this.options.stack}.yaml: ${settings.problems.join("; ")}`);
+        }
+        this.settings = settings.settings;
         this.deployed = parseDeployedStack(await this.stack.outputs());
         const original = (this.original = await this.stack.getReleaseConfig());
         this.settle = () => this.target.setReleaseConfig(original);
         for (const r of this.deployed.regions) {
             log(`    ${r.name} (${r.role}) runs ${r.release}`);
         }
+    }
+
+    /**
+     * The stack's deployment windows (saleor:releaseWindows): a run that may change the stack starts
+     * only inside one, unless it says why it must not wait (`--emergency`). A preview changes nothing
+     * and may run at any time.
+     */
+    private refuseOutsideWindows(): void {
+        const windows = this.settings?.releaseWindows;
+        if (!windows || this.options.previewOnly) return;
+        const at = (this.deps.now ?? (() => new Date()))();
+        const check = checkWindow(windows, at);
+        this.summary.window = { inside: check.inside, local: check.local, windows: check.windows };
+        if (check.inside) return;
+        if (this.options.emergency !== undefined) {
+            this.summary.emergency = this.options.emergency;
+            this.deps.log(
+                `==> EMERGENCY outside the deployment windows (${check.local}; windows ${check.windows}): ${this.options.emergency}`,
+            );
+            return;
+        }
+        throw new Stop(
+            "blocked",
+            `Stopped before any change: it is ${check.local}, outside the deployment windows of stack ${this.options.stack} (${check.windows}). ` +
+                `Deploy inside a window, or rerun with --emergency "<reason>" (the reason is recorded in the summary).`,
+        );
     }
 
     /**

@@ -1,4 +1,5 @@
 import type { EngineEvent } from "@pulumi/pulumi/automation";
+import type { ConfigSource } from "../../config/load";
 
 // The driver's whole view of a Pulumi stack. It is this narrow so that the rollout
 // logic can be exercised end to end without the Pulumi CLI (which cannot be installed
@@ -30,6 +31,8 @@ export interface DeployStack {
     readonly name: string;
     /** Plain stack output values (the `secret` flag does not matter to the driver). */
     outputs(): Promise<Record<string, unknown>>;
+    /** The stack's `saleor` config as the program would get it (the driver reads its own keys from it). */
+    stackConfig(): Promise<ConfigSource>;
     getReleaseConfig(): Promise<ReleaseConfig>;
     setReleaseConfig(config: ReleaseConfig): Promise<void>;
     /** Rejects when the engine fails the preview (a mandatory policy violation does). */

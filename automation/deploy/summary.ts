@@ -56,6 +56,10 @@ export interface DeploySummary {
     stack: string;
     release: string;
     options: { previewOnly: boolean; region?: string; allowReplace: boolean };
+    /** The deployment windows the run was judged by, when the stack has any and the run could change it. */
+    window?: { inside: boolean; local: string; windows: string };
+    /** The reason given with `--emergency` for a run outside the deployment windows. */
+    emergency?: string;
     startedAt: string;
     finishedAt: string;
     durationMs: number;
@@ -65,7 +69,7 @@ export interface DeploySummary {
     /** The stack-wide preview of the end state that gated the run. */
     preview?: PreviewSummary;
     regions: RegionSummary[];
-    error?: { kind: ErrorKind | "outputs" | "usage"; message: string; detail?: string };
+    error?: { kind: ErrorKind | "outputs" | "usage" | "config"; message: string; detail?: string };
 }
 
 export function previewSummary(report: OperationReport): PreviewSummary {
@@ -126,6 +130,12 @@ function previewLines(heading: string, p: PreviewSummary): string[] {
 
 export function renderMarkdown(s: DeploySummary): string {
     const lines: string[] = [`## ${RESULT_ICON[s.result]} Deploy \`${s.stack}\` → \`${s.release}\`: ${s.result}`, "", s.message, ""];
+    if (s.emergency !== undefined && s.window) {
+        lines.push(
+            `**Emergency release outside the deployment windows** (${s.window.local}; windows ${s.window.windows}): ${cell(s.emergency)}`,
+            "",
+        );
+    }
     if (s.error) {
         // The message above already is the explanation; add what was recognised and the raw lines.
         lines.push(`Cause: \`${s.error.kind}\``, "");

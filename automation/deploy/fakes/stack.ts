@@ -1,4 +1,5 @@
 import type { OpType, PolicyEvent } from "@pulumi/pulumi/automation";
+import type { ConfigSource } from "../../../config/load";
 import type { RegionEndpoints } from "../outputs";
 import type { DeployStack, EngineEvent, OperationOptions, ReleaseConfig } from "../stack";
 
@@ -27,6 +28,10 @@ export interface FakeStep {
 export type FakePolicy = Pick<PolicyEvent, "policyName" | "enforcementLevel" | "message"> & { resourceName?: string };
 
 export interface FakeScenario {
+    /** The stack file's other `saleor` keys (plain values; objects as the engine hands them over, JSON). */
+    settings?: Record<string, unknown>;
+    /** Keys of `settings` set with `pulumi config set --secret`. */
+    secretSettings?: string[];
     /** Policy findings for the effective releases (evaluated on previews and policy-checked updates). */
     policies?: (releases: Record<string, string>) => FakePolicy[];
     /** Steps beyond the app rollout itself, e.g. a database replacement. */
@@ -87,6 +92,14 @@ export class FakeStack implements DeployStack {
                 ]),
             ),
         };
+    }
+
+    async stackConfig(): Promise<ConfigSource> {
+        const raw = Object.fromEntries(
+            Object.entries(this.scenario.settings ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+        );
+        const secret = this.scenario.secretSettings ?? [];
+        return { get: (k) => raw[k], isSecret: (k) => secret.includes(k), keys: () => Object.keys(raw) };
     }
 
     async getReleaseConfig(): Promise<ReleaseConfig> {

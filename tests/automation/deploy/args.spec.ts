@@ -65,3 +65,21 @@ describe("deploy command line", () => {
         assert.deepEqual(parseDeployArgs(["--help"]), { kind: "help" });
     });
 });
+
+describe("deploy command line: --emergency", () => {
+    it("takes the reason a release must go outside the deployment windows", () => {
+        const parsed = parseDeployArgs(["--stack", "production", "--release", "3.23.6", "--emergency", "checkout is down"]);
+        assert.equal(parsed.kind, "ok");
+        if (parsed.kind !== "ok") return;
+        assert.equal(parsed.options.deploy.emergency, "checkout is down");
+    });
+
+    it("an emergency without a reason is a usage problem", () => {
+        for (const argv of [["--emergency"], ["--emergency", "  "], ["--emergency="]]) {
+            const parsed = parseDeployArgs(["--stack", "production", "--release", "3.23.6", ...argv]);
+            assert.equal(parsed.kind, "problems", JSON.stringify(argv));
+            if (parsed.kind !== "problems") return;
+            assert.match(parsed.problems.join("\n"), /--emergency needs (a value|a reason)/);
+        }
+    });
+});

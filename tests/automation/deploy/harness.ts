@@ -22,6 +22,8 @@ export interface Harness {
     servers: Record<string, RegionServer>;
     lines: string[];
     run(options?: Partial<DeployOptions>, confirm?: (q: string) => Promise<boolean>): Promise<DeploySummary>;
+    /** The clock the driver reads; tests move it. */
+    clock: { now: Date };
     ups(): Record<string, string>[];
 }
 
@@ -35,6 +37,8 @@ export async function harness(
         stackName?: "staging" | "production";
         deployed?: boolean;
         config?: ReleaseConfig;
+        /** What the clock reads when the run starts. Default: Wednesday 2026-12-02 03:00 in Berlin (02:00 UTC). */
+        now?: Date;
         /** The Saleor version each deployed region exports. Default: none (older stacks' outputs). */
         saleorVersion?: string;
     } = {},
@@ -66,7 +70,9 @@ export async function harness(
         options.config ?? { release: OLD },
     );
     const lines: string[] = [];
+    const clock = { now: options.now ?? new Date("2026-12-02T02:00:00Z") };
     return {
+        clock,
         stack,
         servers: byRegion,
         lines,
@@ -81,7 +87,7 @@ export async function harness(
                     verify: FAST_VERIFY,
                     ...overrides,
                 },
-                { openStack: async () => stack, log: (line) => lines.push(line), confirm },
+                { openStack: async () => stack, log: (line) => lines.push(line), confirm, now: () => clock.now },
             ),
         ups: () => stack.calls.flatMap((c) => (c.kind === "up" ? [c.releases] : [])),
     };
