@@ -27,6 +27,18 @@ function terminalConfirm(): ((question: string) => Promise<boolean>) | undefined
     };
 }
 
+/**
+ * Where a reader of a notification finds the run's summary: in GitHub Actions the run's page (its
+ * job summary is the Markdown one), else the JSON summary file when --summary names one.
+ */
+function summaryLink(summaryPath: string | undefined): string | undefined {
+    const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = process.env;
+    if (GITHUB_SERVER_URL && GITHUB_REPOSITORY && GITHUB_RUN_ID) {
+        return `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`;
+    }
+    return summaryPath ? path.resolve(summaryPath) : undefined;
+}
+
 async function main(argv: string[]): Promise<number> {
     const parsed = parseDeployArgs(argv);
     if (parsed.kind === "help") {
@@ -59,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
         openStack: () => openPulumiStack({ stackName: options.stack, workDir: PROJECT_DIR, policyPack, policyPackConfig }),
         log: (line) => console.log(line),
         confirm: terminalConfirm(),
+        summaryLink: summaryLink(summaryPath),
     });
     writeSummaries(summary, { json: summaryPath, stepSummary: process.env.GITHUB_STEP_SUMMARY });
     // The explanation was the run's last log line; an unrecognised error also needs its raw lines.

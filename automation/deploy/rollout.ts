@@ -7,6 +7,7 @@ import type { DeployStack, ReleaseConfig } from "./stack";
 import { previewSummary, type DeployResult, type DeploySummary, type RegionSummary, type RollbackSummary } from "./summary";
 import { verifyRegion, type RegionVerification, type VerifyOptions } from "./verify";
 import { checkWindow } from "./windows";
+import { notify, type FetchLike, type ReleaseEvent } from "./notify";
 
 // The staged rollout of the runbooks (CI/CD pipeline, "Multi-Region Deployment
 // Strategy"): gate on a preview with the policy pack, then the primary region, verify,
@@ -36,6 +37,10 @@ export interface DeployDeps {
     confirm?: (question: string) => Promise<boolean>;
     /** The clock the deployment windows are judged by. Default: the system clock. */
     now?: () => Date;
+    /** Posts release notifications (saleor:releaseWebhookUrl). Default: the global fetch. */
+    fetch?: FetchLike;
+    /** Where the run's summary can be read; every notification links it. */
+    summaryLink?: string;
 }
 
 class UsageError extends Error {}
@@ -91,6 +96,8 @@ class Deployment {
     private stack?: DeployStack;
     private deployed: DeployedStack = { regions: [] };
     private settings?: ReleaseSettings;
+    /** The run got past its gates and began changing the stack: the channel heard "start". */
+    private changing = false;
     private original: ReleaseConfig = {};
     private readonly summary: DeploySummary;
     /** Diagnostics of the operation that failed last, for the error classifier. */
@@ -143,7 +150,35 @@ class Deployment {
         this.summary.finishedAt = finished.toISOString();
         this.summary.durationMs = finished.getTime() - this.started.getTime();
         this.deps.log(`==> ${this.summary.result}: ${this.summary.message}`);
+        if (this.changing) {
+            await this.notify(this.outcomeEvent());
+        }
         return this.summary;
+    }
+
+    /** What the channel hears at the end of a run that changed (or tried to change) the stack. */
+    private outcomeEvent(): ReleaseEvent {
+        if (this.summary.result === "succeeded") return "success";
+        const rolledBack = this.summary.regions.some((r) => r.status === "rolled-back");
+        return this.summary.result === "failed" && rolledBack ? "rollback" : "failure";
+    }
+
+    private async notify(event: ReleaseEvent): Promise<void> {
+        const url = this.settings?.releaseWebhookUrl;
+        if (!url) return;
+        const sent = await notify(event, this.summary, {
+            webhookUrl: url.value,
+            summaryLink: this.deps.summaryLink,
+            fetch: this.deps.fetch ?? ((input, init) => fetch(input, init)),
+            log: this.deps.log,
+        });
+        (this.summary.notifications ??= []).push({ event, sent });
+    }
+
+    /** Called once the gates passed, right before the first update. */
+    private async starting(): Promise<void> {
+        this.changing = true;
+        await this.notify("start");
     }
 
     private fail(e: unknown): void {
@@ -372,6 +407,7 @@ class Deployment {
         const gate = await this.gate("preview");
         this.summary.preview = previewSummary(gate.report);
         await this.beforeChanges(gate, release, regions.map((r) => r.name).join(", "));
+        await this.starting();
         // Nothing moved yet: the config goes back exactly as it was, not as a pin of every region.
         const original = this.original;
         this.settle = () => (Object.keys(this.moved).length === 0 ? this.target.setReleaseConfig(original) : this.pinAllBut(this.moved));
@@ -541,6 +577,7 @@ class Deployment {
         const gate = await this.gate("preview");
         this.summary.preview = previewSummary(gate.report);
         await this.beforeChanges(gate, `the first deployment of ${release}`, "every region, first deployment");
+        await this.starting();
         // From here on the stack holds whatever the update created: leave the config be.
         this.settle = undefined;
         const { report, error } = await this.operate("up", "up", true);

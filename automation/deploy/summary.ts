@@ -60,6 +60,8 @@ export interface DeploySummary {
     window?: { inside: boolean; local: string; windows: string };
     /** The reason given with `--emergency` for a run outside the deployment windows. */
     emergency?: string;
+    /** Release notifications posted to saleor:releaseWebhookUrl, and whether the webhook took each. */
+    notifications?: { event: "start" | "success" | "rollback" | "failure"; sent: boolean }[];
     startedAt: string;
     finishedAt: string;
     durationMs: number;

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { healthy, RegionServer, type Behaviour } from "../../../automation/deploy/fakes/region-server";
 import { FakeStack, type FakeScenario } from "../../../automation/deploy/fakes/stack";
+import type { FetchLike } from "../../../automation/deploy/notify";
 import { deploy, type DeployOptions } from "../../../automation/deploy/rollout";
 import type { ReleaseConfig } from "../../../automation/deploy/stack";
 import type { DeploySummary } from "../../../automation/deploy/summary";
@@ -37,6 +38,9 @@ export async function harness(
         stackName?: "staging" | "production";
         deployed?: boolean;
         config?: ReleaseConfig;
+        /** Stands in for the global fetch the release notifications use. */
+        fetch?: FetchLike;
+        summaryLink?: string;
         /** What the clock reads when the run starts. Default: Wednesday 2026-12-02 03:00 in Berlin (02:00 UTC). */
         now?: Date;
         /** The Saleor version each deployed region exports. Default: none (older stacks' outputs). */
@@ -87,7 +91,14 @@ export async function harness(
                     verify: FAST_VERIFY,
                     ...overrides,
                 },
-                { openStack: async () => stack, log: (line) => lines.push(line), confirm, now: () => clock.now },
+                {
+                    openStack: async () => stack,
+                    log: (line) => lines.push(line),
+                    confirm,
+                    now: () => clock.now,
+                    fetch: options.fetch,
+                    summaryLink: options.summaryLink,
+                },
             ),
         ups: () => stack.calls.flatMap((c) => (c.kind === "up" ? [c.releases] : [])),
     };
