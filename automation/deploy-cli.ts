@@ -67,7 +67,15 @@ async function main(argv: string[]): Promise<number> {
         return 2;
     }
 
+    // SIGINT (Ctrl-C, and GitHub Actions' first step of cancelling a job) and SIGTERM cancel the
+    // running update and let the run write its summary. The handlers are `once`: a second signal
+    // gets Node's default and ends the process at once.
+    const cancel = new AbortController();
+    for (const name of ["SIGINT", "SIGTERM"] as const) {
+        process.once(name, () => cancel.abort(name));
+    }
     const summary = await deploy(options, {
+        signal: cancel.signal,
         openStack: () => openPulumiStack({ stackName: options.stack, workDir: PROJECT_DIR, policyPack, policyPackConfig }),
         log: (line) => console.log(line),
         confirm: terminalConfirm(),

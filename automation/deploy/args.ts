@@ -1,6 +1,6 @@
 import { parseCommandLine } from "../cli-args";
 import type { DeployableStack, DeployOptions } from "./rollout";
-import { DEFAULT_VERIFY_OPTIONS } from "./verify";
+import { DEFAULT_VERIFY_OPTIONS, type VerifyOptions } from "./verify";
 
 export const USAGE = `Usage: npm run deploy -- --stack <staging|production> --release <version|sha> [options]
 
@@ -19,9 +19,17 @@ verification is rolled back to its previous release and the rollout stops there.
                             (saleor:releaseWindows); the reason is recorded in the summary
   --summary <file>          write the JSON summary here (Markdown goes to
                             $GITHUB_STEP_SUMMARY when that is set)
-  --verify-attempts <n>     attempts per verification check (default ${DEFAULT_VERIFY_OPTIONS.attempts})
-  --verify-timeout-ms <n>   timeout per request (default ${DEFAULT_VERIFY_OPTIONS.timeoutMs})
-  --verify-backoff-ms <n>   wait before the first retry, doubling after that (default ${DEFAULT_VERIFY_OPTIONS.backoffMs})
+  --status                  print what runs where (release, Saleor version, images, endpoints
+                            per region) from the stack outputs, and change nothing
+The verification budget comes from saleor:releaseVerification (default ${DEFAULT_VERIFY_OPTIONS.attempts} attempts,
+${DEFAULT_VERIFY_OPTIONS.backoffMs / 1000} s apart, ${DEFAULT_VERIFY_OPTIONS.timeoutMs / 1000} s per request); these override it for one run:
+  --verify-attempts <n>     attempts per verification check
+  --verify-interval-ms <n>  wait between two attempts
+  --verify-timeout-ms <n>   timeout per request
+  --verify-backoff-ms <n>   wait before the first retry, doubling after that up to the interval
+
+On SIGINT or SIGTERM the running update is cancelled, the summary is written and the
+run exits 130.
 
 Exit codes: 0 deployed or previewed, 1 a region failed (see its rollback), 2 invalid
 arguments or invalid stack configuration, 3 stopped by a gate before any change (policy,
@@ -42,14 +50,14 @@ const STACKS: readonly DeployableStack[] = ["staging", "production"];
 const RELEASE = /^(\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?|[0-9a-f]{7,40})$/;
 const REGION = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
-function integer(value: string | undefined, flag: string, fallback: number, min: number, problems: string[]): number {
+function integer(value: string | undefined, flag: string, min: number, problems: string[]): number | undefined {
     if (value === undefined) {
-        return fallback;
+        return undefined;
     }
     const n = Number(value);
     if (!Number.isInteger(n) || n < min) {
         problems.push(`${flag} must be an integer of at least ${min}, got ${JSON.stringify(value)}`);
-        return fallback;
+        return undefined;
     }
     return n;
 }
@@ -69,6 +77,7 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
             "verify-attempts": { type: "string" },
             "verify-timeout-ms": { type: "string" },
             "verify-backoff-ms": { type: "string" },
+            "verify-interval-ms": { type: "string" },
             help: { type: "boolean", short: "h" },
         },
         "npm run deploy --",
@@ -96,12 +105,16 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
     if (values.emergency !== undefined && values.emergency.trim() === "") {
         problems.push(`--emergency needs a reason, e.g. --emergency "checkout down since 14:02, fix in 3.23.6"`);
     }
-    const verify = {
-        ...DEFAULT_VERIFY_OPTIONS,
-        attempts: integer(values["verify-attempts"], "--verify-attempts", DEFAULT_VERIFY_OPTIONS.attempts, 1, problems),
-        timeoutMs: integer(values["verify-timeout-ms"], "--verify-timeout-ms", DEFAULT_VERIFY_OPTIONS.timeoutMs, 1, problems),
-        backoffMs: integer(values["verify-backoff-ms"], "--verify-backoff-ms", DEFAULT_VERIFY_OPTIONS.backoffMs, 0, problems),
+    // Only what was given: everything else comes from the stack's saleor:releaseVerification.
+    const interval = integer(values["verify-interval-ms"], "--verify-interval-ms", 0, problems);
+    const given: Partial<VerifyOptions> = {
+        attempts: integer(values["verify-attempts"], "--verify-attempts", 1, problems),
+        timeoutMs: integer(values["verify-timeout-ms"], "--verify-timeout-ms", 1, problems),
+        ...(interval !== undefined ? { backoffMs: interval, maxBackoffMs: interval } : {}),
     };
+    const backoff = integer(values["verify-backoff-ms"], "--verify-backoff-ms", 0, problems);
+    if (backoff !== undefined) given.backoffMs = backoff;
+    const verify = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<VerifyOptions>;
     if (problems.length > 0 || !stack || !values.release) {
         return { kind: "problems", problems };
     }

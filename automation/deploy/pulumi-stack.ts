@@ -1,6 +1,6 @@
 import { LocalWorkspace, PulumiCommand, type ConfigMap, type Stack } from "@pulumi/pulumi/automation";
 import { namespace, type ConfigSource } from "../../config/load";
-import type { DeployStack, OperationOptions, ReleaseConfig } from "./stack";
+import type { DeployStack, OperationOptions, PendingOperation, ReleaseConfig } from "./stack";
 
 // The real DeployStack: a local-program stack driven through the Pulumi CLI. It cannot
 // run where the CLI cannot be installed, so it stays a thin translation (type-checked
@@ -94,9 +94,29 @@ class PulumiStack implements DeployStack {
         await this.stack.up(this.operationOptions(options));
     }
 
-    private operationOptions({ onEvent, withPolicies }: OperationOptions) {
+    async cancel(): Promise<void> {
+        await this.stack.cancel();
+    }
+
+    async pendingOperations(): Promise<PendingOperation[]> {
+        // The checkpoint's deployment (apitype DeploymentV3): `pending_operations` is a list of
+        // { resource: { urn, type, ... }, type: "creating" | "updating" | "deleting" | ... }.
+        const exported = await this.stack.exportStack();
+        const pending = (exported.deployment as { pending_operations?: unknown } | undefined)?.pending_operations;
+        if (!Array.isArray(pending)) return [];
+        return pending.map((op: { type?: unknown; resource?: { urn?: unknown; type?: unknown } }) => ({
+            type: String(op.type ?? "unknown"),
+            urn: String(op.resource?.urn ?? ""),
+            resourceType: String(op.resource?.type ?? ""),
+        }));
+    }
+
+    private operationOptions({ onEvent, withPolicies, signal }: OperationOptions) {
         return {
             onEvent,
+            // The SDK sends the CLI SIGINT when this aborts; the CLI then stops scheduling steps,
+            // waits for the running ones and records the update as cancelled.
+            signal,
             // Progress comes from the events; the CLI's own rendering would be a second,
             // much longer copy of it.
             color: "never" as const,

@@ -5,7 +5,14 @@ import { EventRecorder, formatChanges, resourceName, type OperationReport, type 
 import { OutputsError, parseDeployedStack, type DeployedRegion, type DeployedStack } from "./outputs";
 import type { DeployStack, ReleaseConfig } from "./stack";
 import { previewSummary, type DeployResult, type DeploySummary, type RegionSummary, type RollbackSummary } from "./summary";
-import { verifyRegion, type RegionVerification, type VerifyOptions } from "./verify";
+import {
+    DEFAULT_VERIFY_OPTIONS,
+    verifyRegion,
+    type RegionVerification,
+    type Sleep,
+    type VerifyContext,
+    type VerifyOptions,
+} from "./verify";
 import { checkWindow } from "./windows";
 import { notify, type FetchLike, type ReleaseEvent } from "./notify";
 
@@ -25,7 +32,8 @@ export interface DeployOptions {
     /** Production goes ahead without asking. */
     yes: boolean;
     allowReplace: boolean;
-    verify: VerifyOptions;
+    /** Overrides of the stack's verification budget (saleor:releaseVerification) for this run. */
+    verify?: Partial<VerifyOptions>;
     /** Why this run may change the stack outside its deployment windows (`--emergency`). */
     emergency?: string;
 }
@@ -41,7 +49,19 @@ export interface DeployDeps {
     fetch?: FetchLike;
     /** Where the run's summary can be read; every notification links it. */
     summaryLink?: string;
+    /** Waits between verification attempts. Default: a timer. */
+    sleep?: Sleep;
+    /** Aborted on SIGINT/SIGTERM: the running operation is cancelled and the run ends with its summary. */
+    signal?: AbortSignal;
+    /**
+     * How long an interrupted operation may take to stop by itself before the driver runs
+     * `pulumi cancel` (GitHub Actions sends SIGTERM 7.5 s after SIGINT). Default 5000.
+     */
+    cancelGraceMs?: number;
 }
+
+/** The run was interrupted by a signal. */
+class Cancelled extends Error {}
 
 class UsageError extends Error {}
 
@@ -73,6 +93,9 @@ export function exitCode(summary: DeploySummary): number {
             return 0;
         case "failed":
             return 1;
+        case "cancelled":
+            // 128 + SIGINT, what a shell reports for a command stopped with Ctrl-C.
+            return 130;
         case "blocked":
             return 3;
         case "error":
@@ -96,6 +119,8 @@ class Deployment {
     private stack?: DeployStack;
     private deployed: DeployedStack = { regions: [] };
     private settings?: ReleaseSettings;
+    /** The driver ran `pulumi cancel` because an interrupted update did not stop by itself. */
+    private cancelCalled = false;
     /** The run got past its gates and began changing the stack: the channel heard "start". */
     private changing = false;
     private original: ReleaseConfig = {};
@@ -182,7 +207,10 @@ class Deployment {
     }
 
     private fail(e: unknown): void {
-        if (e instanceof Stop) {
+        if (e instanceof Cancelled) {
+            this.summary.result = "cancelled";
+            this.summary.message = this.cancelMessage();
+        } else if (e instanceof Stop) {
             this.summary.result = e.result;
             this.summary.message = e.message;
             if (e.cause) {
@@ -281,15 +309,101 @@ class Deployment {
     }
 
     private async operate(phase: Phase, label: string, withPolicies: boolean): Promise<{ report: OperationReport; error?: unknown }> {
+        const { signal } = this.deps;
+        this.throwIfCancelled();
         const recorder = new EventRecorder(phase, label, this.deps.log);
+        // The SDK interrupts the CLI when `signal` aborts; should the update not stop within the
+        // grace period, `pulumi cancel` ends it on the backend and releases the stack's lock.
+        let timer: NodeJS.Timeout | undefined;
+        const onAbort = () => {
+            this.deps.log(`==> ${String(signal?.reason ?? "signal")}: cancelling the running ${phase} of ${label}`);
+            timer = setTimeout(() => {
+                this.deps.log(`==> the ${phase} did not stop within ${this.deps.cancelGraceMs ?? 5000} ms: pulumi cancel`);
+                this.cancelCalled = true;
+                this.target
+                    .cancel()
+                    .catch((e: unknown) =>
+                        this.deps.log(`  warning: pulumi cancel failed: ${classifyError(e, this.options.stack).message}`),
+                    );
+            }, this.deps.cancelGraceMs ?? 5000);
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
         try {
-            await this.target[phase]({ onEvent: recorder.handle, withPolicies });
+            await this.target[phase]({ onEvent: recorder.handle, withPolicies, ...(signal ? { signal } : {}) });
             return { report: recorder.report() };
         } catch (error) {
             const report = recorder.report();
             this.lastErrors = report.errors;
+            if (phase === "up") {
+                await this.recordPendingOperations();
+            }
             return { report, error };
+        } finally {
+            clearTimeout(timer);
+            signal?.removeEventListener("abort", onAbort);
+            this.throwIfCancelled();
         }
+    }
+
+    private verifyContext(): VerifyContext {
+        return { signal: this.deps.signal, sleep: this.deps.sleep };
+    }
+
+    /**
+     * The verification budget: the stack's saleor:releaseVerification, each value overridden by its
+     * flag. Retries wait a fixed interval, so the budget is attempts × (interval + timeout) at most.
+     */
+    private verifyOptions(): VerifyOptions {
+        const fromConfig = this.settings?.releaseVerification;
+        const base: VerifyOptions = fromConfig
+            ? {
+                  attempts: fromConfig.attempts,
+                  timeoutMs: fromConfig.timeoutSeconds * 1000,
+                  backoffMs: fromConfig.intervalSeconds * 1000,
+                  maxBackoffMs: fromConfig.intervalSeconds * 1000,
+              }
+            : DEFAULT_VERIFY_OPTIONS;
+        return { ...base, ...this.options.verify };
+    }
+
+    private throwIfCancelled(): void {
+        if (this.deps.signal?.aborted) {
+            throw new Cancelled(String(this.deps.signal.reason ?? "signal"));
+        }
+    }
+
+    /** After a failed or cancelled update: what the engine started and never saw finish. */
+    private async recordPendingOperations(): Promise<void> {
+        try {
+            const pending = await this.target.pendingOperations();
+            if (pending.length === 0) return;
+            this.summary.pendingOperations = pending;
+            for (const op of pending) {
+                this.deps.log(`  pending operation: ${op.type} ${op.resourceType} ${resourceName(op.urn)}`);
+            }
+        } catch (e) {
+            this.deps.log(`  warning: could not read the stack's pending operations: ${classifyError(e, this.options.stack).message}`);
+        }
+    }
+
+    private cancelMessage(): string {
+        const reason = String(this.deps.signal?.reason ?? "a signal");
+        const parts = [`Cancelled by ${reason}${this.cancelCalled ? " (the update did not stop by itself: pulumi cancel ended it)" : ""}.`];
+        const interrupted = this.summary.regions.filter((r) => r.status === "cancelled").map((r) => r.region);
+        if (interrupted.length > 0) {
+            parts.push(`${interrupted.join(", ")} was being changed and may be part-way: verify it or deploy again.`);
+        }
+        const done = Object.keys(this.moved);
+        if (done.length > 0) {
+            parts.push(`${done.join(", ")} ${done.length > 1 ? "stay" : "stays"} on ${this.options.release}.`);
+        }
+        if (this.summary.pendingOperations?.length) {
+            parts.push(
+                `The engine left ${this.summary.pendingOperations.length} pending operation(s) (listed in the summary): run \`pulumi refresh --stack ${this.options.stack}\` ` +
+                    "(with --clear-pending-creates for pending creates) before the next update.",
+            );
+        }
+        return parts.join(" ");
     }
 
     /** Preview with the policy pack; decide whether the run may go on. */
@@ -418,6 +532,9 @@ class Deployment {
             const started = Date.now();
             try {
                 await this.rolloutRegion(region, rs);
+            } catch (e) {
+                if (e instanceof Cancelled) rs.status = "cancelled";
+                throw e;
             } finally {
                 rs.durationMs = Date.now() - started;
             }
@@ -511,7 +628,8 @@ class Deployment {
                 error: `after the update the stack reports ${now.release} in ${region.name}, expected ${expected}`,
             };
         }
-        const verification = await verifyRegion(now.endpoints, this.options.verify, this.deps.log, label);
+        const verification = await verifyRegion(now.endpoints, this.verifyOptions(), this.deps.log, label, this.verifyContext());
+        this.throwIfCancelled();
         if (!verification.ok) {
             return { ok: false, changes: report.changes, verification, error: `verification failed: ${failedChecks(verification)}` };
         }
@@ -538,6 +656,7 @@ class Deployment {
                 error: outcome.error,
             };
         } catch (e) {
+            if (e instanceof Cancelled) throw e;
             // The region's state is what matters now; report it rather than abort the report.
             return { release: previous, verified: false, error: classifyError(e, this.options.stack).message };
         }
@@ -587,7 +706,8 @@ class Deployment {
         this.deployed = parseDeployedStack(await this.target.outputs());
         for (const region of this.deployed.regions) {
             const started = Date.now();
-            const verification = await verifyRegion(region.endpoints, this.options.verify, log, region.name);
+            const verification = await verifyRegion(region.endpoints, this.verifyOptions(), log, region.name, this.verifyContext());
+            this.throwIfCancelled();
             this.summary.regions.push({
                 region: region.name,
                 role: region.role,

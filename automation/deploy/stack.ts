@@ -23,6 +23,8 @@ export interface ReleaseConfig {
 
 export interface OperationOptions {
     onEvent: (event: EngineEvent) => void;
+    /** Aborting it cancels the operation (the SDK interrupts the CLI, which stops gracefully). */
+    signal?: AbortSignal;
     /** Run the policy pack as part of the operation (mandatory violations fail it). */
     withPolicies: boolean;
 }
@@ -38,4 +40,19 @@ export interface DeployStack {
     /** Rejects when the engine fails the preview (a mandatory policy violation does). */
     preview(options: OperationOptions): Promise<void>;
     up(options: OperationOptions): Promise<void>;
+    /** `pulumi cancel`: ends the stack's running update and releases its lock. */
+    cancel(): Promise<void>;
+    /**
+     * Resource operations the engine started and never saw finish, from the checkpoint's
+     * `deployment.pending_operations` (`pulumi stack export`).
+     */
+    pendingOperations(): Promise<PendingOperation[]>;
+}
+
+/** One entry of the checkpoint's `pending_operations` (Pulumi's apitype OperationV2). */
+export interface PendingOperation {
+    /** creating, updating, deleting, reading, importing. */
+    type: string;
+    urn: string;
+    resourceType: string;
 }

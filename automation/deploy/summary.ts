@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ErrorKind } from "./errors";
 import { formatChanges, type OperationReport, type PolicyFinding, type StatefulChange } from "./events";
+import type { PendingOperation } from "./stack";
 import type { CheckResult, RegionVerification } from "./verify";
 
 // What a deploy run reports: written as JSON for tools (`--summary`) and rendered as
@@ -17,10 +18,21 @@ export type DeployResult =
     /** A region failed; see its rollback. */
     | "failed"
     /** The run could not operate the stack at all (CLI, login, credentials, outputs...). */
-    | "error";
+    | "error"
+    /** SIGINT or SIGTERM: the running operation was cancelled and nothing further started. */
+    | "cancelled";
 
 /** `unchanged`: its update could not start (another update held the stack's lock), so nothing changed there. */
-export type RegionStatus = "deployed" | "rolled-back" | "rollback-failed" | "failed" | "blocked" | "unchanged" | "not-started";
+export type RegionStatus =
+    | "deployed"
+    | "rolled-back"
+    | "rollback-failed"
+    | "failed"
+    | "blocked"
+    | "unchanged"
+    /** A signal stopped the run while this region was being changed or verified. */
+    | "cancelled"
+    | "not-started";
 
 export interface PreviewSummary {
     changes: Record<string, number>;
@@ -71,6 +83,8 @@ export interface DeploySummary {
     /** The stack-wide preview of the end state that gated the run. */
     preview?: PreviewSummary;
     regions: RegionSummary[];
+    /** Resource operations a failed or cancelled update left unfinished (the checkpoint's pending_operations). */
+    pendingOperations?: PendingOperation[];
     error?: { kind: ErrorKind | "outputs" | "usage" | "config"; message: string; detail?: string };
 }
 
@@ -88,6 +102,7 @@ const RESULT_ICON: Record<DeployResult, string> = {
     blocked: "⛔",
     failed: "❌",
     error: "⚠️",
+    cancelled: "🛑",
 };
 
 function cell(text: string): string {
@@ -157,6 +172,16 @@ export function renderMarkdown(s: DeploySummary): string {
             );
         }
         lines.push("");
+    }
+    if (s.pendingOperations?.length) {
+        lines.push(
+            "### Pending operations",
+            "",
+            "The engine started these and never saw them finish; `pulumi refresh` reconciles them with the cloud before the next update.",
+            "",
+            ...s.pendingOperations.map((op) => `- ${op.type} \`${op.resourceType}\` \`${op.urn}\``),
+            "",
+        );
     }
     if (s.preview) {
         lines.push(...previewLines("Preview of the rollout", s.preview));

@@ -1,7 +1,7 @@
 import type { OpType, PolicyEvent } from "@pulumi/pulumi/automation";
 import type { ConfigSource } from "../../../config/load";
 import type { RegionEndpoints } from "../outputs";
-import type { DeployStack, EngineEvent, OperationOptions, ReleaseConfig } from "../stack";
+import type { DeployStack, EngineEvent, OperationOptions, PendingOperation, ReleaseConfig } from "../stack";
 
 // In-memory DeployStack for the driver's tests: it keeps each region's deployed release,
 // answers outputs in the program's contract shape, and emits engine events shaped like
@@ -45,6 +45,16 @@ export interface FakeScenario {
      * operation fails as the Automation API's ConcurrentUpdateError does, before changing anything.
      */
     locked?: (op: "preview" | "up", releases: Record<string, string>) => boolean;
+    /**
+     * Called as an update starts changing `region` (before the step finishes): tests deliver a
+     * signal here. If the operation's signal is then aborted, the step is interrupted and stays
+     * pending in the checkpoint, as when the CLI is interrupted mid-step.
+     */
+    duringUpdate?: (region: string, release: string) => void;
+    /** An interrupted update only ends once `cancel()` is called (a CLI that does not stop on SIGINT). */
+    ignoresInterrupt?: boolean;
+    /** A failed update leaves its step pending in the checkpoint. */
+    pendingOnFailure?: boolean;
     /** Called when an update moves a region to a release (tests switch their servers here). */
     onRelease?: (region: string, release: string) => void;
 }
@@ -52,7 +62,8 @@ export interface FakeScenario {
 export type FakeCall =
     | { kind: "preview"; withPolicies: boolean; releases: Record<string, string> }
     | { kind: "up"; withPolicies: boolean; releases: Record<string, string> }
-    | { kind: "setReleaseConfig"; config: ReleaseConfig };
+    | { kind: "setReleaseConfig"; config: ReleaseConfig }
+    | { kind: "cancel" };
 
 const PROJECT = "saleor";
 
@@ -61,7 +72,10 @@ export class FakeStack implements DeployStack {
     /** Every release change an update applied, in order. */
     readonly releaseHistory: { region: string; release: string }[] = [];
     config: ReleaseConfig;
+    /** The checkpoint's pending operations. */
+    pending: PendingOperation[] = [];
     private sequence = 0;
+    private cancelled?: () => void;
 
     constructor(
         readonly name: string,
@@ -129,7 +143,16 @@ export class FakeStack implements DeployStack {
         onEvent(this.summary(steps));
     }
 
-    async up({ onEvent, withPolicies }: OperationOptions): Promise<void> {
+    async cancel(): Promise<void> {
+        this.calls.push({ kind: "cancel" });
+        this.cancelled?.();
+    }
+
+    async pendingOperations(): Promise<PendingOperation[]> {
+        return structuredClone(this.pending);
+    }
+
+    async up({ onEvent, withPolicies, signal }: OperationOptions): Promise<void> {
         const releases = this.effectiveReleases();
         this.calls.push({ kind: "up", withPolicies, releases });
         this.refuseIfLocked("up", releases);
@@ -138,8 +161,22 @@ export class FakeStack implements DeployStack {
         for (const step of steps) {
             onEvent(this.event({ resourcePreEvent: { metadata: this.metadata(step) } }));
             const region = this.regions.find((r) => step.name === deploymentName(r.name));
+            if (region && step.op !== "same") {
+                this.scenario.duringUpdate?.(region.name, releases[region.name]);
+                if (signal?.aborted) {
+                    this.pending.push({ type: "updating", urn: this.urn(step), resourceType: step.type });
+                    if (this.scenario.ignoresInterrupt) {
+                        await new Promise<void>((resolve) => (this.cancelled = resolve));
+                    }
+                    onEvent(this.summary(steps));
+                    throw new Error("code: 255\n stdout: \n stderr: error: update canceled\n");
+                }
+            }
             const failure = region && this.scenario.failUpdate?.(region.name, releases[region.name]);
             if (region && failure) {
+                if (this.scenario.pendingOnFailure) {
+                    this.pending.push({ type: "updating", urn: this.urn(step), resourceType: step.type });
+                }
                 onEvent(this.event({ resOpFailedEvent: { metadata: this.metadata(step), status: 1, steps: 1 } }));
                 onEvent(this.event({ diagnosticEvent: { urn: this.urn(step), message: failure, color: "never", severity: "error" } }));
                 onEvent(this.summary(steps));

@@ -1,6 +1,5 @@
 import { strict as assert } from "node:assert";
 import { parseDeployArgs } from "../../../automation/deploy/args";
-import { DEFAULT_VERIFY_OPTIONS } from "../../../automation/deploy/verify";
 
 describe("deploy command line", () => {
     it("takes the stack, the release and the switches CI passes", () => {
@@ -15,7 +14,7 @@ describe("deploy command line", () => {
                 region: undefined,
                 yes: true,
                 allowReplace: false,
-                verify: DEFAULT_VERIFY_OPTIONS,
+                verify: {},
             },
             summaryPath: "out/deploy.json",
         });
@@ -41,7 +40,7 @@ describe("deploy command line", () => {
         assert.equal(parsed.options.deploy.region, "eu-west-1");
         assert.equal(parsed.options.deploy.previewOnly, true);
         assert.equal(parsed.options.deploy.allowReplace, true);
-        assert.deepEqual(parsed.options.deploy.verify, { ...DEFAULT_VERIFY_OPTIONS, attempts: 2, timeoutMs: 500, backoffMs: 0 });
+        assert.deepEqual(parsed.options.deploy.verify, { attempts: 2, timeoutMs: 500, backoffMs: 0 });
     });
 
     it("reports every problem at once: unknown stack, malformed release, bad numbers", () => {

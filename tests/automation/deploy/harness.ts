@@ -23,8 +23,8 @@ export interface Harness {
     servers: Record<string, RegionServer>;
     lines: string[];
     run(options?: Partial<DeployOptions>, confirm?: (q: string) => Promise<boolean>): Promise<DeploySummary>;
-    /** The clock the driver reads; tests move it. */
-    clock: { now: Date };
+    /** The clock the driver reads; its verification waits move it instead of waiting. */
+    clock: { now: Date; slept: number[] };
     ups(): Record<string, string>[];
 }
 
@@ -41,6 +41,9 @@ export async function harness(
         /** Stands in for the global fetch the release notifications use. */
         fetch?: FetchLike;
         summaryLink?: string;
+        /** Stands in for the SIGINT/SIGTERM handler's AbortController. */
+        signal?: AbortSignal;
+        cancelGraceMs?: number;
         /** What the clock reads when the run starts. Default: Wednesday 2026-12-02 03:00 in Berlin (02:00 UTC). */
         now?: Date;
         /** The Saleor version each deployed region exports. Default: none (older stacks' outputs). */
@@ -74,7 +77,11 @@ export async function harness(
         options.config ?? { release: OLD },
     );
     const lines: string[] = [];
-    const clock = { now: options.now ?? new Date("2026-12-02T02:00:00Z") };
+    const clock = { now: options.now ?? new Date("2026-12-02T02:00:00Z"), slept: [] as number[] };
+    const sleep = async (ms: number) => {
+        clock.slept.push(ms);
+        clock.now = new Date(clock.now.getTime() + ms);
+    };
     return {
         clock,
         stack,
@@ -96,8 +103,11 @@ export async function harness(
                     log: (line) => lines.push(line),
                     confirm,
                     now: () => clock.now,
+                    sleep,
                     fetch: options.fetch,
                     summaryLink: options.summaryLink,
+                    signal: options.signal,
+                    cancelGraceMs: options.cancelGraceMs,
                 },
             ),
         ups: () => stack.calls.flatMap((c) => (c.kind === "up" ? [c.releases] : [])),
