@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type ConfigMap, type Stack } from "@pulumi/pulumi/automation";
 import { namespace, type ConfigSource } from "../../config/load";
 import type { DeployStack, OperationOptions, PendingOperation, ReleaseConfig } from "./stack";
@@ -21,10 +23,28 @@ export interface PulumiStackOptions {
 }
 
 class PulumiStack implements DeployStack {
+    /** The stack file's bytes when the stack was opened (undefined: there was none). */
+    private readonly originalFile: Buffer | undefined;
+
     constructor(
         private readonly stack: Stack,
         private readonly options: PulumiStackOptions,
-    ) {}
+    ) {
+        this.originalFile = fs.existsSync(this.stackFile) ? fs.readFileSync(this.stackFile) : undefined;
+    }
+
+    /** LocalWorkspace keeps a stack's settings in Pulumi.<stack>.yaml beside Pulumi.yaml. */
+    private get stackFile(): string {
+        return path.join(this.options.workDir, `Pulumi.${this.options.stackName}.yaml`);
+    }
+
+    async restoreStackFile(): Promise<void> {
+        if (this.originalFile === undefined) {
+            fs.rmSync(this.stackFile, { force: true });
+        } else {
+            fs.writeFileSync(this.stackFile, this.originalFile);
+        }
+    }
 
     get name(): string {
         return this.stack.name;

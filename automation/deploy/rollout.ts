@@ -134,7 +134,8 @@ class Deployment {
     /**
      * Puts the release config back in line with what is deployed when the run ends
      * early. The config lives in Pulumi.<stack>.yaml, and a later `pulumi up` by hand
-     * must not deploy a release this run only previewed.
+     * must not deploy a release this run only previewed. When nothing moved, the file
+     * goes back byte for byte, so the run leaves nothing to commit.
      */
     private settle?: () => Promise<void>;
 
@@ -246,8 +247,8 @@ class Deployment {
         }
         this.settings = settings.settings;
         this.deployed = parseDeployedStack(await this.stack.outputs());
-        const original = (this.original = await this.stack.getReleaseConfig());
-        this.settle = () => this.target.setReleaseConfig(original);
+        this.original = await this.stack.getReleaseConfig();
+        this.settle = () => this.target.restoreStackFile();
         for (const r of this.deployed.regions) {
             log(`    ${r.name} (${r.role}) runs ${r.release}`);
         }
@@ -522,9 +523,8 @@ class Deployment {
         this.summary.preview = previewSummary(gate.report);
         await this.beforeChanges(gate, release, regions.map((r) => r.name).join(", "));
         await this.starting();
-        // Nothing moved yet: the config goes back exactly as it was, not as a pin of every region.
-        const original = this.original;
-        this.settle = () => (Object.keys(this.moved).length === 0 ? this.target.setReleaseConfig(original) : this.pinAllBut(this.moved));
+        // Nothing moved yet: the stack file goes back exactly as it was, not as a pin of every region.
+        this.settle = () => (Object.keys(this.moved).length === 0 ? this.target.restoreStackFile() : this.pinAllBut(this.moved));
 
         for (let i = 0; i < regions.length; i++) {
             const region = regions[i];
@@ -545,6 +545,11 @@ class Deployment {
                 throw new Stop(rs.status === "blocked" ? "blocked" : "failed", this.failureMessage(rs));
             }
             this.moved[region.name] = release;
+        }
+        if (regions.length === this.deployed.regions.length) {
+            // Every region runs the release: the stack file says so in one key, without pins, so a
+            // later `pulumi up` by hand deploys what runs (the change to commit after a release).
+            await this.target.setReleaseConfig({ release });
         }
         this.summary.result = "succeeded";
         this.summary.message = `${release} is live and verified in ${regions.map((r) => r.name).join(", ")}.`;

@@ -37,6 +37,12 @@ export interface DeployStack {
     stackConfig(): Promise<ConfigSource>;
     getReleaseConfig(): Promise<ReleaseConfig>;
     setReleaseConfig(config: ReleaseConfig): Promise<void>;
+    /**
+     * Puts `Pulumi.<stack>.yaml` back byte for byte as it was when the stack was opened: setting the
+     * release keys back through the CLI would rewrite the file (a structured value comes back as a
+     * JSON string), and a run that changed nothing must leave nothing to commit.
+     */
+    restoreStackFile(): Promise<void>;
     /** Rejects when the engine fails the preview (a mandatory policy violation does). */
     preview(options: OperationOptions): Promise<void>;
     up(options: OperationOptions): Promise<void>;

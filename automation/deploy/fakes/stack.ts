@@ -28,6 +28,11 @@ export interface FakeStep {
 export type FakePolicy = Pick<PolicyEvent, "policyName" | "enforcementLevel" | "message"> & { resourceName?: string };
 
 export interface FakeScenario {
+    /**
+     * The text of Pulumi.<stack>.yaml as the run finds it. Every setReleaseConfig rewrites it the
+     * way `pulumi config set` of our values does (a structured value becomes a JSON string).
+     */
+    stackFile?: string;
     /** The stack file's other `saleor` keys (plain values; objects as the engine hands them over, JSON). */
     settings?: Record<string, unknown>;
     /** Keys of `settings` set with `pulumi config set --secret`. */
@@ -63,7 +68,8 @@ export type FakeCall =
     | { kind: "preview"; withPolicies: boolean; releases: Record<string, string> }
     | { kind: "up"; withPolicies: boolean; releases: Record<string, string> }
     | { kind: "setReleaseConfig"; config: ReleaseConfig }
-    | { kind: "cancel" };
+    | { kind: "cancel" }
+    | { kind: "restoreStackFile" };
 
 const PROJECT = "saleor";
 
@@ -72,6 +78,8 @@ export class FakeStack implements DeployStack {
     /** Every release change an update applied, in order. */
     readonly releaseHistory: { region: string; release: string }[] = [];
     config: ReleaseConfig;
+    /** The stack file's text, when the scenario gave one. */
+    stackFile?: string;
     /** The checkpoint's pending operations. */
     pending: PendingOperation[] = [];
     private sequence = 0;
@@ -81,9 +89,19 @@ export class FakeStack implements DeployStack {
         readonly name: string,
         readonly regions: FakeRegion[],
         private readonly scenario: FakeScenario = {},
-        initialConfig: ReleaseConfig = { release: regions[0]?.release },
+        private readonly initialConfig: ReleaseConfig = { release: regions[0]?.release },
     ) {
         this.config = initialConfig;
+        this.stackFile = scenario.stackFile;
+        this.originalFile = scenario.stackFile;
+    }
+
+    private readonly originalFile?: string;
+
+    async restoreStackFile(): Promise<void> {
+        this.calls.push({ kind: "restoreStackFile" });
+        this.stackFile = this.originalFile;
+        this.config = structuredClone(this.initialConfig);
     }
 
     async outputs(): Promise<Record<string, unknown>> {
@@ -123,6 +141,9 @@ export class FakeStack implements DeployStack {
     async setReleaseConfig(config: ReleaseConfig): Promise<void> {
         this.calls.push({ kind: "setReleaseConfig", config: structuredClone(config) });
         this.config = structuredClone(config);
+        if (this.stackFile !== undefined) {
+            this.stackFile = renderReleaseConfig(this.stackFile, config);
+        }
     }
 
     async preview({ onEvent, withPolicies }: OperationOptions): Promise<void> {
@@ -275,6 +296,31 @@ export class FakeStack implements DeployStack {
     private event(fields: Omit<EngineEvent, "sequence" | "timestamp">): EngineEvent {
         return { sequence: this.sequence++, timestamp: Math.floor(Date.now() / 1000), ...fields };
     }
+}
+
+const RELEASE_KEYS = ["saleor:release", "saleor:regionReleases", "saleor:regionSaleorVersions"];
+
+/**
+ * The stack file after pulumi-stack.ts's setConfig/removeConfig calls: the release keys' lines
+ * (with a nested block) are dropped and written again at the end of `config:`, a structured value
+ * as the JSON string that setConfig was given.
+ */
+function renderReleaseConfig(text: string, config: ReleaseConfig): string {
+    const lines = text.split("\n");
+    const kept: string[] = [];
+    let skipping = false;
+    for (const line of lines) {
+        if (/^ {2}\S/.test(line)) skipping = RELEASE_KEYS.some((k) => line.startsWith(`  ${k}:`));
+        else if (!/^ {4}/.test(line)) skipping = false;
+        if (!skipping) kept.push(line);
+    }
+    while (kept.length > 0 && kept[kept.length - 1] === "") kept.pop();
+    const quote = (v: string) => `'${v}'`;
+    if (config.release !== undefined) kept.push(`  saleor:release: ${config.release}`);
+    if (config.regionReleases !== undefined) kept.push(`  saleor:regionReleases: ${quote(JSON.stringify(config.regionReleases))}`);
+    if (config.regionSaleorVersions !== undefined)
+        kept.push(`  saleor:regionSaleorVersions: ${quote(JSON.stringify(config.regionSaleorVersions))}`);
+    return `${kept.join("\n")}\n`;
 }
 
 /**
