@@ -3,7 +3,9 @@ import * as path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { parseDeployArgs, USAGE } from "./deploy/args";
 import { openPulumiStack } from "./deploy/pulumi-stack";
+import { classifyError } from "./deploy/errors";
 import { deploy, exitCode } from "./deploy/rollout";
+import { stackStatus } from "./deploy/status";
 import { writeSummaries } from "./deploy/summary";
 
 // Entry point of `npm run deploy`: wires the rollout to the real Pulumi stack, the
@@ -51,6 +53,21 @@ async function main(argv: string[]): Promise<number> {
         }
         console.error("Run `npm run deploy -- --help` for the options.");
         return 2;
+    }
+    if (parsed.kind === "status") {
+        try {
+            const stack = await openPulumiStack({
+                stackName: parsed.stack,
+                workDir: PROJECT_DIR,
+                policyPack: path.join(PROJECT_DIR, "policy"),
+                policyPackConfig: path.join(PROJECT_DIR, "policy", "config", `${parsed.stack}.json`),
+            });
+            console.log(await stackStatus(stack));
+            return 0;
+        } catch (e) {
+            console.error(`deploy: ${classifyError(e, parsed.stack).message}`);
+            return 4;
+        }
     }
     const { deploy: options, summaryPath } = parsed.options;
     const policyPack = path.join(PROJECT_DIR, "policy");

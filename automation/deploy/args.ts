@@ -3,6 +3,7 @@ import type { DeployableStack, DeployOptions } from "./rollout";
 import { DEFAULT_VERIFY_OPTIONS, type VerifyOptions } from "./verify";
 
 export const USAGE = `Usage: npm run deploy -- --stack <staging|production> --release <version|sha> [options]
+       npm run deploy -- --stack <staging|production> --status
 
 Previews the stack with the policy pack, then rolls the Saleor Core release out to the
 primary region, verifies it, and then to each secondary region. A region that fails
@@ -21,6 +22,7 @@ verification is rolled back to its previous release and the rollout stops there.
                             $GITHUB_STEP_SUMMARY when that is set)
   --status                  print what runs where (release, Saleor version, images, endpoints
                             per region) from the stack outputs, and change nothing
+
 The verification budget comes from saleor:releaseVerification (default ${DEFAULT_VERIFY_OPTIONS.attempts} attempts,
 ${DEFAULT_VERIFY_OPTIONS.backoffMs / 1000} s apart, ${DEFAULT_VERIFY_OPTIONS.timeoutMs / 1000} s per request); these override it for one run:
   --verify-attempts <n>     attempts per verification check
@@ -35,14 +37,18 @@ Exit codes: 0 deployed or previewed, 1 a region failed (see its rollback), 2 inv
 arguments or invalid stack configuration, 3 stopped by a gate before any change (policy,
 stateful replacement, confirmation, outside the deployment windows, a skipped Saleor minor,
 a secondary before the primary), 4 the stack could not be operated (CLI, login,
-credentials, another update holds the stack's lock).`;
+credentials, another update holds the stack's lock), 130 cancelled by SIGINT or SIGTERM.`;
 
 export interface CliOptions {
     deploy: DeployOptions;
     summaryPath?: string;
 }
 
-export type ParsedArgs = { kind: "help" } | { kind: "problems"; problems: string[] } | { kind: "ok"; options: CliOptions };
+export type ParsedArgs =
+    | { kind: "help" }
+    | { kind: "problems"; problems: string[] }
+    | { kind: "status"; stack: DeployableStack }
+    | { kind: "ok"; options: CliOptions };
 
 const STACKS: readonly DeployableStack[] = ["staging", "production"];
 // The release ends up in an image tag and in stack config: a Saleor version (with an
@@ -78,6 +84,7 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
             "verify-timeout-ms": { type: "string" },
             "verify-backoff-ms": { type: "string" },
             "verify-interval-ms": { type: "string" },
+            status: { type: "boolean" },
             help: { type: "boolean", short: "h" },
         },
         "npm run deploy --",
@@ -93,6 +100,13 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
     const stack = values.stack as DeployableStack | undefined;
     if (!stack || !STACKS.includes(stack)) {
         problems.push(`--stack must be one of ${STACKS.join(", ")}${stack ? `, got ${JSON.stringify(stack)}` : ""}`);
+    }
+    if (values.status) {
+        const others = Object.keys(values).filter((k) => k !== "status" && k !== "stack");
+        if (others.length > 0) {
+            problems.push(`--status only reads the stack outputs; it takes --stack and nothing else (got --${others.join(", --")})`);
+        }
+        return problems.length > 0 || !stack ? { kind: "problems", problems } : { kind: "status", stack };
     }
     if (!values.release || !RELEASE.test(values.release)) {
         problems.push(
