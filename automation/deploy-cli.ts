@@ -3,7 +3,9 @@ import * as path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { parseDeployArgs, USAGE } from "./deploy/args";
 import { openPulumiStack } from "./deploy/pulumi-stack";
+import { classifyError } from "./deploy/errors";
 import { deploy, exitCode } from "./deploy/rollout";
+import { stackStatus } from "./deploy/status";
 import { writeSummaries } from "./deploy/summary";
 
 // Entry point of `npm run deploy`: wires the rollout to the real Pulumi stack, the
@@ -27,6 +29,18 @@ function terminalConfirm(): ((question: string) => Promise<boolean>) | undefined
     };
 }
 
+/**
+ * Where a reader of a notification finds the run's summary: in GitHub Actions the run's page (its
+ * job summary is the Markdown one), else the JSON summary file when --summary names one.
+ */
+function summaryLink(summaryPath: string | undefined): string | undefined {
+    const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = process.env;
+    if (GITHUB_SERVER_URL && GITHUB_REPOSITORY && GITHUB_RUN_ID) {
+        return `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`;
+    }
+    return summaryPath ? path.resolve(summaryPath) : undefined;
+}
+
 async function main(argv: string[]): Promise<number> {
     const parsed = parseDeployArgs(argv);
     if (parsed.kind === "help") {
@@ -39,6 +53,21 @@ async function main(argv: string[]): Promise<number> {
         }
         console.error("Run `npm run deploy -- --help` for the options.");
         return 2;
+    }
+    if (parsed.kind === "status") {
+        try {
+            const stack = await openPulumiStack({
+                stackName: parsed.stack,
+                workDir: PROJECT_DIR,
+                policyPack: path.join(PROJECT_DIR, "policy"),
+                policyPackConfig: path.join(PROJECT_DIR, "policy", "config", `${parsed.stack}.json`),
+            });
+            console.log(await stackStatus(stack));
+            return 0;
+        } catch (e) {
+            console.error(`deploy: ${classifyError(e, parsed.stack).message}`);
+            return 4;
+        }
     }
     const { deploy: options, summaryPath } = parsed.options;
     const policyPack = path.join(PROJECT_DIR, "policy");
@@ -55,10 +84,19 @@ async function main(argv: string[]): Promise<number> {
         return 2;
     }
 
+    // SIGINT (Ctrl-C, and GitHub Actions' first step of cancelling a job) and SIGTERM cancel the
+    // running update and let the run write its summary. The handlers are `once`: a second signal
+    // gets Node's default and ends the process at once.
+    const cancel = new AbortController();
+    for (const name of ["SIGINT", "SIGTERM"] as const) {
+        process.once(name, () => cancel.abort(name));
+    }
     const summary = await deploy(options, {
+        signal: cancel.signal,
         openStack: () => openPulumiStack({ stackName: options.stack, workDir: PROJECT_DIR, policyPack, policyPackConfig }),
         log: (line) => console.log(line),
         confirm: terminalConfirm(),
+        summaryLink: summaryLink(summaryPath),
     });
     writeSummaries(summary, { json: summaryPath, stepSummary: process.env.GITHUB_STEP_SUMMARY });
     // The explanation was the run's last log line; an unrecognised error also needs its raw lines.

@@ -10,11 +10,14 @@ import {
     awsRegions,
     configKeys,
     environments,
+    releaseSettingsEntries,
+    releaseSettingsSchema,
     semver,
     secretKeys,
     stackConfigSchema,
     type Environment,
     type RegionConfig,
+    type ReleaseSettings,
     type SecretValue,
     type StackConfig,
 } from "./schema";
@@ -120,6 +123,7 @@ export function validateStackConfig(source: ConfigSource): { config: StackConfig
     const emailUrl = secretValue("emailUrl");
     const sentryDsn = secretValue("sentryDsn");
     const alertWebhookUrl = secretValue("alertWebhookUrl");
+    const releaseWebhookUrl = secretValue("releaseWebhookUrl");
 
     const releases: Record<string, string> = {};
     const saleorVersions: Record<string, string> = {};
@@ -127,9 +131,37 @@ export function validateStackConfig(source: ConfigSource): { config: StackConfig
         releases[r.name] = value.regionReleases[r.name] ?? value.release ?? value.saleorVersion;
         saleorVersions[r.name] = coreVersionOf(value, releases[r.name], value.regionSaleorVersions[r.name]);
     }
-    const config: StackConfig = { ...value, emailUrl, sentryDsn, alertWebhookUrl, releases, saleorVersions };
+    const config: StackConfig = { ...value, emailUrl, sentryDsn, alertWebhookUrl, releaseWebhookUrl, releases, saleorVersions };
     problems.push(...crossChecks(config));
     return problems.length > 0 ? { problems } : { config };
+}
+
+/**
+ * The deploy driver's keys (release windows, verification budget, webhook) alone, validated with the
+ * same schema and messages as the whole model: the driver needs them before it runs the program.
+ */
+export function validateReleaseSettings(source: ConfigSource): { settings: ReleaseSettings } | { problems: string[] } {
+    const problems: string[] = [];
+    const raw: Record<string, unknown> = {};
+    for (const key of Object.keys(releaseSettingsEntries)) {
+        const value = source.get(key);
+        if (value === undefined) continue;
+        raw[key] = stringKeys.has(key) ? value : parseStructured(key, value, problems);
+    }
+    const parsed = v.safeParse(releaseSettingsSchema, raw);
+    if (!parsed.success) {
+        return { problems: [...problems, ...describeIssues(parsed.issues, raw)] };
+    }
+    const url = parsed.output.releaseWebhookUrl;
+    if (url !== undefined && !source.isSecret("releaseWebhookUrl")) {
+        problems.push(
+            `${namespace}:releaseWebhookUrl: holds credentials, so it must be a secret; set it with \`pulumi config set --secret ${namespace}:releaseWebhookUrl <value>\``,
+        );
+    }
+    if (problems.length > 0) {
+        return { problems };
+    }
+    return { settings: { ...parsed.output, releaseWebhookUrl: url === undefined ? undefined : { secret: true, value: url } } };
 }
 
 /**

@@ -351,6 +351,83 @@ const operations = v.strictObject({
     otlpEndpoint: v.optional(url),
 });
 
+/** Days of the week as a release window names them. */
+export const weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+export type Weekday = (typeof weekdays)[number];
+
+/** Whether `zone` is an IANA time zone this Node.js knows (its Intl data is what the driver computes with). */
+function isTimeZone(zone: string): boolean {
+    try {
+        new Intl.DateTimeFormat("en-US", { timeZone: zone });
+        return zone.length > 0;
+    } catch {
+        return false;
+    }
+}
+
+const clockTime = matching(
+    /^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$/,
+    "must be a local time HH:MM such as 02:00 (24:00 ends a window at midnight)",
+);
+
+const releaseWindow = v.pipe(
+    v.strictObject({
+        days: v.pipe(v.array(v.picklist(weekdays)), v.minLength(1, "needs at least one day")),
+        /** Local start time, included. */
+        from: clockTime,
+        /** Local end time, excluded; later than `from` on the same day (a window does not span midnight). */
+        to: clockTime,
+    }),
+    v.check((w) => w.from < w.to, "from must be earlier than to on the same day; split a window that spans midnight in two"),
+);
+
+/**
+ * Keys only the deploy driver (automation/deploy) reads: when a release may start, how long its
+ * verification may retry, and where its progress is announced. The program accepts them so one
+ * stack file holds the whole stack's configuration.
+ */
+export const releaseSettingsEntries = {
+    /**
+     * When the driver may change the stack: any listed window, in `timeZone` (IANA). Absent: at any
+     * time. Outside every window only `--emergency "<reason>"` goes ahead.
+     */
+    releaseWindows: v.optional(
+        v.strictObject({
+            timeZone: v.pipe(v.string(), v.check(isTimeZone, "must be an IANA time zone such as Europe/Berlin")),
+            windows: v.pipe(v.array(releaseWindow), v.minLength(1, "needs at least one window")),
+        }),
+    ),
+    /** How long the driver keeps retrying a region's smoke checks before it rolls the region back. */
+    releaseVerification: v.optional(
+        v.strictObject({
+            /** Attempts per check, the first included. */
+            attempts: v.optional(int(1, 100), 13),
+            /** Wait between two attempts of a check. */
+            intervalSeconds: v.optional(int(1, 600), 10),
+            /** Per request, body included. */
+            timeoutSeconds: v.optional(int(1, 120), 10),
+        }),
+        () => ({}),
+    ),
+    /**
+     * Slack-compatible incoming webhook (`{"text": ...}` POSTed as JSON) that hears when a release
+     * starts, succeeds, rolls back or fails; must be a Pulumi secret (the URL is the credential).
+     */
+    releaseWebhookUrl: v.optional(
+        v.pipe(
+            v.string(),
+            v.url("must be an https URL such as https://hooks.slack.com/services/T000/B000/XXXX"),
+            v.startsWith("https://", "must be an https URL: the webhook URL carries its token"),
+        ),
+    ),
+};
+
+export const releaseSettingsSchema = v.strictObject(releaseSettingsEntries);
+/** What the deploy driver reads from the stack file, validated; the webhook URL stays marked secret. */
+export interface ReleaseSettings extends Omit<v.InferOutput<typeof releaseSettingsSchema>, "releaseWebhookUrl"> {
+    readonly releaseWebhookUrl?: SecretValue;
+}
+
 export const stackConfigSchema = v.strictObject({
     environment: v.picklist(environments),
     /** Saleor version (X.Y.Z) the stack runs; also the base of a built Core image. */
@@ -404,13 +481,14 @@ export const stackConfigSchema = v.strictObject({
     emailUrl: v.optional(v.string()),
     /** Sentry DSN (SENTRY_DSN); must be a Pulumi secret. */
     sentryDsn: v.optional(v.string()),
+    ...releaseSettingsEntries,
 });
 
 export type StackConfigInput = v.InferInput<typeof stackConfigSchema>;
 type Parsed = v.InferOutput<typeof stackConfigSchema>;
 
 /** The validated stack model, with secret-bearing values kept as strings that the loader marks secret. */
-export interface StackConfig extends Omit<Parsed, "emailUrl" | "sentryDsn" | "alertWebhookUrl"> {
+export interface StackConfig extends Omit<Parsed, "emailUrl" | "sentryDsn" | "alertWebhookUrl" | "releaseWebhookUrl"> {
     /** Release per region, resolved from `release`, `regionReleases` and `saleorVersion`. */
     readonly releases: Record<string, string>;
     /** The Saleor version each region runs (coreVersionOf its release and regionSaleorVersions). */
@@ -418,6 +496,7 @@ export interface StackConfig extends Omit<Parsed, "emailUrl" | "sentryDsn" | "al
     readonly emailUrl?: SecretValue;
     readonly sentryDsn?: SecretValue;
     readonly alertWebhookUrl?: SecretValue;
+    readonly releaseWebhookUrl?: SecretValue;
 }
 
 /** A value that must stay secret: only ever wrapped with pulumi.secret where it is used. */
@@ -429,4 +508,4 @@ export interface SecretValue {
 /** Top-level keys of the `saleor` namespace, in the order problems are reported. */
 export const configKeys = Object.keys(stackConfigSchema.entries) as (keyof StackConfigInput)[];
 /** Keys whose value carries credentials and so must be set with `pulumi config set --secret`. */
-export const secretKeys = ["emailUrl", "sentryDsn", "alertWebhookUrl"] as const;
+export const secretKeys = ["emailUrl", "sentryDsn", "alertWebhookUrl", "releaseWebhookUrl"] as const;

@@ -1,8 +1,9 @@
 import { parseCommandLine } from "../cli-args";
 import type { DeployableStack, DeployOptions } from "./rollout";
-import { DEFAULT_VERIFY_OPTIONS } from "./verify";
+import { DEFAULT_VERIFY_OPTIONS, type VerifyOptions } from "./verify";
 
 export const USAGE = `Usage: npm run deploy -- --stack <staging|production> --release <version|sha> [options]
+       npm run deploy -- --stack <staging|production> --status
 
 Previews the stack with the policy pack, then rolls the Saleor Core release out to the
 primary region, verifies it, and then to each secondary region. A region that fails
@@ -15,21 +16,39 @@ verification is rolled back to its previous release and the rollout stops there.
   -y, --yes                 do not ask before changing production (CI approves through
                             its environment instead)
   --allow-replace           go ahead even if stateful resources would be replaced or deleted
+  --emergency <reason>      change the stack outside its deployment windows
+                            (saleor:releaseWindows); the reason is recorded in the summary
   --summary <file>          write the JSON summary here (Markdown goes to
                             $GITHUB_STEP_SUMMARY when that is set)
-  --verify-attempts <n>     attempts per verification check (default ${DEFAULT_VERIFY_OPTIONS.attempts})
-  --verify-timeout-ms <n>   timeout per request (default ${DEFAULT_VERIFY_OPTIONS.timeoutMs})
-  --verify-backoff-ms <n>   wait before the first retry, doubling after that (default ${DEFAULT_VERIFY_OPTIONS.backoffMs})
+  --status                  print what runs where (release, Saleor version, images, endpoints
+                            per region) from the stack outputs, and change nothing
+
+The verification budget comes from saleor:releaseVerification (default ${DEFAULT_VERIFY_OPTIONS.attempts} attempts,
+${DEFAULT_VERIFY_OPTIONS.backoffMs / 1000} s apart, ${DEFAULT_VERIFY_OPTIONS.timeoutMs / 1000} s per request); these override it for one run:
+  --verify-attempts <n>     attempts per verification check
+  --verify-interval-ms <n>  wait between two attempts
+  --verify-timeout-ms <n>   timeout per request
+  --verify-backoff-ms <n>   wait before the first retry, doubling after that up to the interval
+
+On SIGINT or SIGTERM the running update is cancelled, the summary is written and the
+run exits 130.
 
 Exit codes: 0 deployed or previewed, 1 a region failed (see its rollback), 2 invalid
-arguments, 3 stopped by a gate before any change, 4 the stack could not be operated.`;
+arguments or invalid stack configuration, 3 stopped by a gate before any change (policy,
+stateful replacement, confirmation, outside the deployment windows, a skipped Saleor minor,
+a secondary before the primary), 4 the stack could not be operated (CLI, login,
+credentials, another update holds the stack's lock), 130 cancelled by SIGINT or SIGTERM.`;
 
 export interface CliOptions {
     deploy: DeployOptions;
     summaryPath?: string;
 }
 
-export type ParsedArgs = { kind: "help" } | { kind: "problems"; problems: string[] } | { kind: "ok"; options: CliOptions };
+export type ParsedArgs =
+    | { kind: "help" }
+    | { kind: "problems"; problems: string[] }
+    | { kind: "status"; stack: DeployableStack }
+    | { kind: "ok"; options: CliOptions };
 
 const STACKS: readonly DeployableStack[] = ["staging", "production"];
 // The release ends up in an image tag and in stack config: a Saleor version (with an
@@ -37,14 +56,14 @@ const STACKS: readonly DeployableStack[] = ["staging", "production"];
 const RELEASE = /^(\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?|[0-9a-f]{7,40})$/;
 const REGION = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
-function integer(value: string | undefined, flag: string, fallback: number, min: number, problems: string[]): number {
+function integer(value: string | undefined, flag: string, min: number, problems: string[]): number | undefined {
     if (value === undefined) {
-        return fallback;
+        return undefined;
     }
     const n = Number(value);
     if (!Number.isInteger(n) || n < min) {
         problems.push(`${flag} must be an integer of at least ${min}, got ${JSON.stringify(value)}`);
-        return fallback;
+        return undefined;
     }
     return n;
 }
@@ -59,10 +78,13 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
             region: { type: "string" },
             yes: { type: "boolean", short: "y" },
             "allow-replace": { type: "boolean" },
+            emergency: { type: "string" },
             summary: { type: "string" },
             "verify-attempts": { type: "string" },
             "verify-timeout-ms": { type: "string" },
             "verify-backoff-ms": { type: "string" },
+            "verify-interval-ms": { type: "string" },
+            status: { type: "boolean" },
             help: { type: "boolean", short: "h" },
         },
         "npm run deploy --",
@@ -79,6 +101,13 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
     if (!stack || !STACKS.includes(stack)) {
         problems.push(`--stack must be one of ${STACKS.join(", ")}${stack ? `, got ${JSON.stringify(stack)}` : ""}`);
     }
+    if (values.status) {
+        const others = Object.keys(values).filter((k) => k !== "status" && k !== "stack");
+        if (others.length > 0) {
+            problems.push(`--status only reads the stack outputs; it takes --stack and nothing else (got --${others.join(", --")})`);
+        }
+        return problems.length > 0 || !stack ? { kind: "problems", problems } : { kind: "status", stack };
+    }
     if (!values.release || !RELEASE.test(values.release)) {
         problems.push(
             `--release must be a Saleor version like 3.23.5 or a git SHA${values.release ? `, got ${JSON.stringify(values.release)}` : ""}`,
@@ -87,12 +116,19 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
     if (values.region !== undefined && !REGION.test(values.region)) {
         problems.push(`--region must be a region name like eu-central-1, got ${JSON.stringify(values.region)}`);
     }
-    const verify = {
-        ...DEFAULT_VERIFY_OPTIONS,
-        attempts: integer(values["verify-attempts"], "--verify-attempts", DEFAULT_VERIFY_OPTIONS.attempts, 1, problems),
-        timeoutMs: integer(values["verify-timeout-ms"], "--verify-timeout-ms", DEFAULT_VERIFY_OPTIONS.timeoutMs, 1, problems),
-        backoffMs: integer(values["verify-backoff-ms"], "--verify-backoff-ms", DEFAULT_VERIFY_OPTIONS.backoffMs, 0, problems),
+    if (values.emergency !== undefined && values.emergency.trim() === "") {
+        problems.push(`--emergency needs a reason, e.g. --emergency "checkout down since 14:02, fix in 3.23.6"`);
+    }
+    // Only what was given: everything else comes from the stack's saleor:releaseVerification.
+    const interval = integer(values["verify-interval-ms"], "--verify-interval-ms", 0, problems);
+    const given: Partial<VerifyOptions> = {
+        attempts: integer(values["verify-attempts"], "--verify-attempts", 1, problems),
+        timeoutMs: integer(values["verify-timeout-ms"], "--verify-timeout-ms", 1, problems),
+        ...(interval !== undefined ? { backoffMs: interval, maxBackoffMs: interval } : {}),
     };
+    const backoff = integer(values["verify-backoff-ms"], "--verify-backoff-ms", 0, problems);
+    if (backoff !== undefined) given.backoffMs = backoff;
+    const verify = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<VerifyOptions>;
     if (problems.length > 0 || !stack || !values.release) {
         return { kind: "problems", problems };
     }
@@ -106,6 +142,7 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
                 region: values.region,
                 yes: values.yes ?? false,
                 allowReplace: values["allow-replace"] ?? false,
+                ...(values.emergency !== undefined ? { emergency: values.emergency.trim() } : {}),
                 verify,
             },
             summaryPath: values.summary,

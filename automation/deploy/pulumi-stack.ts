@@ -1,5 +1,8 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type ConfigMap, type Stack } from "@pulumi/pulumi/automation";
-import type { DeployStack, OperationOptions, ReleaseConfig } from "./stack";
+import { namespace, type ConfigSource } from "../../config/load";
+import type { DeployStack, OperationOptions, PendingOperation, ReleaseConfig } from "./stack";
 
 // The real DeployStack: a local-program stack driven through the Pulumi CLI. It cannot
 // run where the CLI cannot be installed, so it stays a thin translation (type-checked
@@ -20,10 +23,28 @@ export interface PulumiStackOptions {
 }
 
 class PulumiStack implements DeployStack {
+    /** The stack file's bytes when the stack was opened (undefined: there was none). */
+    private readonly originalFile: Buffer | undefined;
+
     constructor(
         private readonly stack: Stack,
         private readonly options: PulumiStackOptions,
-    ) {}
+    ) {
+        this.originalFile = fs.existsSync(this.stackFile) ? fs.readFileSync(this.stackFile) : undefined;
+    }
+
+    /** LocalWorkspace keeps a stack's settings in Pulumi.<stack>.yaml beside Pulumi.yaml. */
+    private get stackFile(): string {
+        return path.join(this.options.workDir, `Pulumi.${this.options.stackName}.yaml`);
+    }
+
+    async restoreStackFile(): Promise<void> {
+        if (this.originalFile === undefined) {
+            fs.rmSync(this.stackFile, { force: true });
+        } else {
+            fs.writeFileSync(this.stackFile, this.originalFile);
+        }
+    }
 
     get name(): string {
         return this.stack.name;
@@ -32,6 +53,19 @@ class PulumiStack implements DeployStack {
     async outputs(): Promise<Record<string, unknown>> {
         const outputs = await this.stack.outputs();
         return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
+    }
+
+    async stackConfig(): Promise<ConfigSource> {
+        // `pulumi config --json --show-secrets`: every value as the program gets it (an object as its
+        // JSON text), with its secret flag.
+        const config: ConfigMap = await this.stack.getAllConfig();
+        const prefix = `${namespace}:`;
+        const own = (key: string) => config[`${prefix}${key}`];
+        return {
+            get: (key) => own(key)?.value,
+            isSecret: (key) => own(key)?.secret === true,
+            keys: () => Object.keys(config).flatMap((k) => (k.startsWith(prefix) ? [k.slice(prefix.length)] : [])),
+        };
     }
 
     async getReleaseConfig(): Promise<ReleaseConfig> {
@@ -80,9 +114,29 @@ class PulumiStack implements DeployStack {
         await this.stack.up(this.operationOptions(options));
     }
 
-    private operationOptions({ onEvent, withPolicies }: OperationOptions) {
+    async cancel(): Promise<void> {
+        await this.stack.cancel();
+    }
+
+    async pendingOperations(): Promise<PendingOperation[]> {
+        // The checkpoint's deployment (apitype DeploymentV3): `pending_operations` is a list of
+        // { resource: { urn, type, ... }, type: "creating" | "updating" | "deleting" | ... }.
+        const exported = await this.stack.exportStack();
+        const pending = (exported.deployment as { pending_operations?: unknown } | undefined)?.pending_operations;
+        if (!Array.isArray(pending)) return [];
+        return pending.map((op: { type?: unknown; resource?: { urn?: unknown; type?: unknown } }) => ({
+            type: String(op.type ?? "unknown"),
+            urn: String(op.resource?.urn ?? ""),
+            resourceType: String(op.resource?.type ?? ""),
+        }));
+    }
+
+    private operationOptions({ onEvent, withPolicies, signal }: OperationOptions) {
         return {
             onEvent,
+            // The SDK sends the CLI SIGINT when this aborts; the CLI then stops scheduling steps,
+            // waits for the running ones and records the update as cancelled.
+            signal,
             // Progress comes from the events; the CLI's own rendering would be a second,
             // much longer copy of it.
             color: "never" as const,

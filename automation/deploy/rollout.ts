@@ -1,9 +1,20 @@
-import { classifyError } from "./errors";
+import { validateReleaseSettings } from "../../config/load";
+import type { ReleaseSettings } from "../../config/schema";
+import { classifyError, type ClassifiedError } from "./errors";
 import { EventRecorder, formatChanges, resourceName, type OperationReport, type Phase } from "./events";
 import { OutputsError, parseDeployedStack, type DeployedRegion, type DeployedStack } from "./outputs";
 import type { DeployStack, ReleaseConfig } from "./stack";
 import { previewSummary, type DeployResult, type DeploySummary, type RegionSummary, type RollbackSummary } from "./summary";
-import { verifyRegion, type RegionVerification, type VerifyOptions } from "./verify";
+import {
+    DEFAULT_VERIFY_OPTIONS,
+    verifyRegion,
+    type RegionVerification,
+    type Sleep,
+    type VerifyContext,
+    type VerifyOptions,
+} from "./verify";
+import { checkWindow } from "./windows";
+import { notify, type FetchLike, type ReleaseEvent } from "./notify";
 
 // The staged rollout of the runbooks (CI/CD pipeline, "Multi-Region Deployment
 // Strategy"): gate on a preview with the policy pack, then the primary region, verify,
@@ -21,7 +32,10 @@ export interface DeployOptions {
     /** Production goes ahead without asking. */
     yes: boolean;
     allowReplace: boolean;
-    verify: VerifyOptions;
+    /** Overrides of the stack's verification budget (saleor:releaseVerification) for this run. */
+    verify?: Partial<VerifyOptions>;
+    /** Why this run may change the stack outside its deployment windows (`--emergency`). */
+    emergency?: string;
 }
 
 export interface DeployDeps {
@@ -29,15 +43,38 @@ export interface DeployDeps {
     log(line: string): void;
     /** Asks a person; absent when there is no terminal to ask on. */
     confirm?: (question: string) => Promise<boolean>;
+    /** The clock the deployment windows are judged by. Default: the system clock. */
+    now?: () => Date;
+    /** Posts release notifications (saleor:releaseWebhookUrl). Default: the global fetch. */
+    fetch?: FetchLike;
+    /** Where the run's summary can be read; every notification links it. */
+    summaryLink?: string;
+    /** Waits between verification attempts. Default: a timer. */
+    sleep?: Sleep;
+    /** Aborted on SIGINT/SIGTERM: the running operation is cancelled and the run ends with its summary. */
+    signal?: AbortSignal;
+    /**
+     * How long an interrupted operation may take to stop by itself before the driver runs
+     * `pulumi cancel` (GitHub Actions sends SIGTERM 7.5 s after SIGINT). Default 5000.
+     */
+    cancelGraceMs?: number;
 }
 
+/** The run was interrupted by a signal. */
+class Cancelled extends Error {}
+
 class UsageError extends Error {}
+
+/** The stack file's driver keys are invalid; the message lists every problem with its key. */
+class SettingsError extends Error {}
 
 /** Ends the run early with a result other than success; thrown so each step stays linear. */
 class Stop extends Error {
     constructor(
         readonly result: Exclude<DeployResult, "succeeded">,
         message: string,
+        /** The recognised cause, when the run ends as an error. */
+        readonly cause?: ClassifiedError,
     ) {
         super(message);
     }
@@ -56,10 +93,13 @@ export function exitCode(summary: DeploySummary): number {
             return 0;
         case "failed":
             return 1;
+        case "cancelled":
+            // 128 + SIGINT, what a shell reports for a command stopped with Ctrl-C.
+            return 130;
         case "blocked":
             return 3;
         case "error":
-            return summary.error?.kind === "usage" ? 2 : 4;
+            return summary.error?.kind === "usage" || summary.error?.kind === "config" ? 2 : 4;
     }
 }
 
@@ -78,16 +118,24 @@ class Deployment {
     private readonly started = new Date();
     private stack?: DeployStack;
     private deployed: DeployedStack = { regions: [] };
+    private settings?: ReleaseSettings;
+    /** The driver ran `pulumi cancel` because an interrupted update did not stop by itself. */
+    private cancelCalled = false;
+    /** The run got past its gates and began changing the stack: the channel heard "start". */
+    private changing = false;
     private original: ReleaseConfig = {};
     private readonly summary: DeploySummary;
     /** Diagnostics of the operation that failed last, for the error classifier. */
     private lastErrors: string[] = [];
+    /** Why a region's update could not start: another update held the stack's lock. */
+    private lockConflict?: ClassifiedError;
     /** Regions already on the new release in this run. */
     private readonly moved: Record<string, string> = {};
     /**
      * Puts the release config back in line with what is deployed when the run ends
      * early. The config lives in Pulumi.<stack>.yaml, and a later `pulumi up` by hand
-     * must not deploy a release this run only previewed.
+     * must not deploy a release this run only previewed. When nothing moved, the file
+     * goes back byte for byte, so the run leaves nothing to commit.
      */
     private settle?: () => Promise<void>;
 
@@ -111,6 +159,7 @@ class Deployment {
     async run(): Promise<DeploySummary> {
         try {
             await this.open();
+            this.refuseOutsideWindows();
             this.refuseMinorSkips();
             if (this.deployed.regions.length === 0) {
                 await this.firstDeployment();
@@ -127,17 +176,55 @@ class Deployment {
         this.summary.finishedAt = finished.toISOString();
         this.summary.durationMs = finished.getTime() - this.started.getTime();
         this.deps.log(`==> ${this.summary.result}: ${this.summary.message}`);
+        if (this.changing) {
+            await this.notify(this.outcomeEvent());
+        }
         return this.summary;
     }
 
+    /** What the channel hears at the end of a run that changed (or tried to change) the stack. */
+    private outcomeEvent(): ReleaseEvent {
+        if (this.summary.result === "succeeded") return "success";
+        const rolledBack = this.summary.regions.some((r) => r.status === "rolled-back");
+        return this.summary.result === "failed" && rolledBack ? "rollback" : "failure";
+    }
+
+    private async notify(event: ReleaseEvent): Promise<void> {
+        const url = this.settings?.releaseWebhookUrl;
+        if (!url) return;
+        const sent = await notify(event, this.summary, {
+            webhookUrl: url.value,
+            summaryLink: this.deps.summaryLink,
+            fetch: this.deps.fetch ?? ((input, init) => fetch(input, init)),
+            log: this.deps.log,
+        });
+        (this.summary.notifications ??= []).push({ event, sent });
+    }
+
+    /** Called once the gates passed, right before the first update. */
+    private async starting(): Promise<void> {
+        this.changing = true;
+        await this.notify("start");
+    }
+
     private fail(e: unknown): void {
-        if (e instanceof Stop) {
+        if (e instanceof Cancelled) {
+            this.summary.result = "cancelled";
+            this.summary.message = this.cancelMessage();
+        } else if (e instanceof Stop) {
             this.summary.result = e.result;
             this.summary.message = e.message;
+            if (e.cause) {
+                this.summary.error = { kind: e.cause.kind, message: e.cause.message, detail: e.cause.detail };
+            }
         } else if (e instanceof UsageError) {
             this.summary.result = "error";
             this.summary.message = e.message;
             this.summary.error = { kind: "usage", message: e.message };
+        } else if (e instanceof SettingsError) {
+            this.summary.result = "error";
+            this.summary.message = e.message;
+            this.summary.error = { kind: "config", message: e.message };
         } else if (e instanceof OutputsError) {
             this.summary.result = "error";
             this.summary.message = e.message;
@@ -154,12 +241,43 @@ class Deployment {
         const { log } = this.deps;
         log(`==> stack ${this.options.stack}: release ${this.options.release}`);
         this.stack = await this.deps.openStack();
+        const settings = validateReleaseSettings(await this.stack.stackConfig());
+        if ("problems" in settings) {
+            throw new SettingsError(`invalid stack configuration in Pulumi.${this.options.stack}.yaml: ${settings.problems.join("; ")}`);
+        }
+        this.settings = settings.settings;
         this.deployed = parseDeployedStack(await this.stack.outputs());
-        const original = (this.original = await this.stack.getReleaseConfig());
-        this.settle = () => this.target.setReleaseConfig(original);
+        this.original = await this.stack.getReleaseConfig();
+        this.settle = () => this.target.restoreStackFile();
         for (const r of this.deployed.regions) {
             log(`    ${r.name} (${r.role}) runs ${r.release}`);
         }
+    }
+
+    /**
+     * The stack's deployment windows (saleor:releaseWindows): a run that may change the stack starts
+     * only inside one, unless it says why it must not wait (`--emergency`). A preview changes nothing
+     * and may run at any time.
+     */
+    private refuseOutsideWindows(): void {
+        const windows = this.settings?.releaseWindows;
+        if (!windows || this.options.previewOnly) return;
+        const at = (this.deps.now ?? (() => new Date()))();
+        const check = checkWindow(windows, at);
+        this.summary.window = { inside: check.inside, local: check.local, windows: check.windows };
+        if (check.inside) return;
+        if (this.options.emergency !== undefined) {
+            this.summary.emergency = this.options.emergency;
+            this.deps.log(
+                `==> EMERGENCY outside the deployment windows (${check.local}; windows ${check.windows}): ${this.options.emergency}`,
+            );
+            return;
+        }
+        throw new Stop(
+            "blocked",
+            `Stopped before any change: it is ${check.local}, outside the deployment windows of stack ${this.options.stack} (${check.windows}). ` +
+                `Deploy inside a window, or rerun with --emergency "<reason>" (the reason is recorded in the summary).`,
+        );
     }
 
     /**
@@ -192,15 +310,101 @@ class Deployment {
     }
 
     private async operate(phase: Phase, label: string, withPolicies: boolean): Promise<{ report: OperationReport; error?: unknown }> {
+        const { signal } = this.deps;
+        this.throwIfCancelled();
         const recorder = new EventRecorder(phase, label, this.deps.log);
+        // The SDK interrupts the CLI when `signal` aborts; should the update not stop within the
+        // grace period, `pulumi cancel` ends it on the backend and releases the stack's lock.
+        let timer: NodeJS.Timeout | undefined;
+        const onAbort = () => {
+            this.deps.log(`==> ${String(signal?.reason ?? "signal")}: cancelling the running ${phase} of ${label}`);
+            timer = setTimeout(() => {
+                this.deps.log(`==> the ${phase} did not stop within ${this.deps.cancelGraceMs ?? 5000} ms: pulumi cancel`);
+                this.cancelCalled = true;
+                this.target
+                    .cancel()
+                    .catch((e: unknown) =>
+                        this.deps.log(`  warning: pulumi cancel failed: ${classifyError(e, this.options.stack).message}`),
+                    );
+            }, this.deps.cancelGraceMs ?? 5000);
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
         try {
-            await this.target[phase]({ onEvent: recorder.handle, withPolicies });
+            await this.target[phase]({ onEvent: recorder.handle, withPolicies, ...(signal ? { signal } : {}) });
             return { report: recorder.report() };
         } catch (error) {
             const report = recorder.report();
             this.lastErrors = report.errors;
+            if (phase === "up") {
+                await this.recordPendingOperations();
+            }
             return { report, error };
+        } finally {
+            clearTimeout(timer);
+            signal?.removeEventListener("abort", onAbort);
+            this.throwIfCancelled();
         }
+    }
+
+    private verifyContext(): VerifyContext {
+        return { signal: this.deps.signal, sleep: this.deps.sleep };
+    }
+
+    /**
+     * The verification budget: the stack's saleor:releaseVerification, each value overridden by its
+     * flag. Retries wait a fixed interval, so the budget is attempts × (interval + timeout) at most.
+     */
+    private verifyOptions(): VerifyOptions {
+        const fromConfig = this.settings?.releaseVerification;
+        const base: VerifyOptions = fromConfig
+            ? {
+                  attempts: fromConfig.attempts,
+                  timeoutMs: fromConfig.timeoutSeconds * 1000,
+                  backoffMs: fromConfig.intervalSeconds * 1000,
+                  maxBackoffMs: fromConfig.intervalSeconds * 1000,
+              }
+            : DEFAULT_VERIFY_OPTIONS;
+        return { ...base, ...this.options.verify };
+    }
+
+    private throwIfCancelled(): void {
+        if (this.deps.signal?.aborted) {
+            throw new Cancelled(String(this.deps.signal.reason ?? "signal"));
+        }
+    }
+
+    /** After a failed or cancelled update: what the engine started and never saw finish. */
+    private async recordPendingOperations(): Promise<void> {
+        try {
+            const pending = await this.target.pendingOperations();
+            if (pending.length === 0) return;
+            this.summary.pendingOperations = pending;
+            for (const op of pending) {
+                this.deps.log(`  pending operation: ${op.type} ${op.resourceType} ${resourceName(op.urn)}`);
+            }
+        } catch (e) {
+            this.deps.log(`  warning: could not read the stack's pending operations: ${classifyError(e, this.options.stack).message}`);
+        }
+    }
+
+    private cancelMessage(): string {
+        const reason = String(this.deps.signal?.reason ?? "a signal");
+        const parts = [`Cancelled by ${reason}${this.cancelCalled ? " (the update did not stop by itself: pulumi cancel ended it)" : ""}.`];
+        const interrupted = this.summary.regions.filter((r) => r.status === "cancelled").map((r) => r.region);
+        if (interrupted.length > 0) {
+            parts.push(`${interrupted.join(", ")} was being changed and may be part-way: verify it or deploy again.`);
+        }
+        const done = Object.keys(this.moved);
+        if (done.length > 0) {
+            parts.push(`${done.join(", ")} ${done.length > 1 ? "stay" : "stays"} on ${this.options.release}.`);
+        }
+        if (this.summary.pendingOperations?.length) {
+            parts.push(
+                `The engine left ${this.summary.pendingOperations.length} pending operation(s) (listed in the summary): run \`pulumi refresh --stack ${this.options.stack}\` ` +
+                    "(with --clear-pending-creates for pending creates) before the next update.",
+            );
+        }
+        return parts.join(" ");
     }
 
     /** Preview with the policy pack; decide whether the run may go on. */
@@ -286,6 +490,16 @@ class Deployment {
             const known = this.deployed.regions.map((r) => r.name).join(", ");
             throw new UsageError(`--region ${this.options.region} is not a region of stack ${this.options.stack} (regions: ${known})`);
         }
+        // Only the primary migrates; a secondary reads the primary's database through its replica, so
+        // new code there before the primary's migration would run against the old schema.
+        const primary = this.deployed.regions.find((r) => r.role === "primary");
+        if (region.role === "secondary" && primary && primary.release !== this.options.release) {
+            throw new Stop(
+                "blocked",
+                `Stopped before any change: ${region.name} is a secondary region and the primary ${primary.name} runs ${primary.release}, not ${this.options.release}; ` +
+                    `the primary migrates the shared database first: deploy --region ${primary.name} (or every region) before ${region.name}.`,
+            );
+        }
         return [region];
     }
 
@@ -308,7 +522,9 @@ class Deployment {
         const gate = await this.gate("preview");
         this.summary.preview = previewSummary(gate.report);
         await this.beforeChanges(gate, release, regions.map((r) => r.name).join(", "));
-        this.settle = () => this.pinAllBut(this.moved);
+        await this.starting();
+        // Nothing moved yet: the stack file goes back exactly as it was, not as a pin of every region.
+        this.settle = () => (Object.keys(this.moved).length === 0 ? this.target.restoreStackFile() : this.pinAllBut(this.moved));
 
         for (let i = 0; i < regions.length; i++) {
             const region = regions[i];
@@ -316,13 +532,24 @@ class Deployment {
             const started = Date.now();
             try {
                 await this.rolloutRegion(region, rs);
+            } catch (e) {
+                if (e instanceof Cancelled) rs.status = "cancelled";
+                throw e;
             } finally {
                 rs.durationMs = Date.now() - started;
+            }
+            if (rs.status === "unchanged") {
+                throw new Stop("error", `${this.failureMessage(rs)} ${this.lockConflict?.message ?? ""}`.trim(), this.lockConflict);
             }
             if (rs.status !== "deployed") {
                 throw new Stop(rs.status === "blocked" ? "blocked" : "failed", this.failureMessage(rs));
             }
             this.moved[region.name] = release;
+        }
+        if (regions.length === this.deployed.regions.length) {
+            // Every region runs the release: the stack file says so in one key, without pins, so a
+            // later `pulumi up` by hand deploys what runs (the change to commit after a release).
+            await this.target.setReleaseConfig({ release });
         }
         this.summary.result = "succeeded";
         this.summary.message = `${release} is live and verified in ${regions.map((r) => r.name).join(", ")}.`;
@@ -348,6 +575,14 @@ class Deployment {
         const outcome = await this.applyAndVerify(region, release, true);
         rs.changes = outcome.changes;
         rs.verification = outcome.verification;
+        if (outcome.locked) {
+            // The engine refused before taking the lock: nothing changed, so there is nothing to roll
+            // back, and a rollback update would only meet the same lock.
+            rs.status = "unchanged";
+            rs.error = "nothing changed, another update holds the stack's lock";
+            this.lockConflict = outcome.locked;
+            return;
+        }
         if (outcome.ok) {
             rs.status = "deployed";
             return;
@@ -362,11 +597,21 @@ class Deployment {
         region: DeployedRegion,
         expected: string,
         withPolicies: boolean,
-    ): Promise<{ ok: boolean; changes?: Record<string, number>; verification?: RegionVerification; error?: string }> {
+    ): Promise<{
+        ok: boolean;
+        changes?: Record<string, number>;
+        verification?: RegionVerification;
+        error?: string;
+        /** Set when the update did not start because another update holds the stack's lock. */
+        locked?: ClassifiedError;
+    }> {
         const label = region.name;
         const { report, error } = await this.operate("up", label, withPolicies);
         if (error !== undefined) {
             const c = classifyError(error, this.options.stack, report.errors);
+            if (c.kind === "stack-locked") {
+                return { ok: false, changes: report.changes, error: `the update did not start: ${c.message}`, locked: c };
+            }
             return { ok: false, changes: report.changes, error: `the update failed: ${c.message}` };
         }
         this.deps.log(`  [${label}] updated: ${formatChanges(report.changes)}`);
@@ -388,7 +633,8 @@ class Deployment {
                 error: `after the update the stack reports ${now.release} in ${region.name}, expected ${expected}`,
             };
         }
-        const verification = await verifyRegion(now.endpoints, this.options.verify, this.deps.log, label);
+        const verification = await verifyRegion(now.endpoints, this.verifyOptions(), this.deps.log, label, this.verifyContext());
+        this.throwIfCancelled();
         if (!verification.ok) {
             return { ok: false, changes: report.changes, verification, error: `verification failed: ${failedChecks(verification)}` };
         }
@@ -415,6 +661,7 @@ class Deployment {
                 error: outcome.error,
             };
         } catch (e) {
+            if (e instanceof Cancelled) throw e;
             // The region's state is what matters now; report it rather than abort the report.
             return { release: previous, verified: false, error: classifyError(e, this.options.stack).message };
         }
@@ -454,6 +701,7 @@ class Deployment {
         const gate = await this.gate("preview");
         this.summary.preview = previewSummary(gate.report);
         await this.beforeChanges(gate, `the first deployment of ${release}`, "every region, first deployment");
+        await this.starting();
         // From here on the stack holds whatever the update created: leave the config be.
         this.settle = undefined;
         const { report, error } = await this.operate("up", "up", true);
@@ -463,7 +711,8 @@ class Deployment {
         this.deployed = parseDeployedStack(await this.target.outputs());
         for (const region of this.deployed.regions) {
             const started = Date.now();
-            const verification = await verifyRegion(region.endpoints, this.options.verify, log, region.name);
+            const verification = await verifyRegion(region.endpoints, this.verifyOptions(), log, region.name, this.verifyContext());
+            this.throwIfCancelled();
             this.summary.regions.push({
                 region: region.name,
                 role: region.role,

@@ -1,4 +1,5 @@
 import type { EngineEvent } from "@pulumi/pulumi/automation";
+import type { ConfigSource } from "../../config/load";
 
 // The driver's whole view of a Pulumi stack. It is this narrow so that the rollout
 // logic can be exercised end to end without the Pulumi CLI (which cannot be installed
@@ -22,6 +23,8 @@ export interface ReleaseConfig {
 
 export interface OperationOptions {
     onEvent: (event: EngineEvent) => void;
+    /** Aborting it cancels the operation (the SDK interrupts the CLI, which stops gracefully). */
+    signal?: AbortSignal;
     /** Run the policy pack as part of the operation (mandatory violations fail it). */
     withPolicies: boolean;
 }
@@ -30,9 +33,32 @@ export interface DeployStack {
     readonly name: string;
     /** Plain stack output values (the `secret` flag does not matter to the driver). */
     outputs(): Promise<Record<string, unknown>>;
+    /** The stack's `saleor` config as the program would get it (the driver reads its own keys from it). */
+    stackConfig(): Promise<ConfigSource>;
     getReleaseConfig(): Promise<ReleaseConfig>;
     setReleaseConfig(config: ReleaseConfig): Promise<void>;
+    /**
+     * Puts `Pulumi.<stack>.yaml` back byte for byte as it was when the stack was opened: setting the
+     * release keys back through the CLI would rewrite the file (a structured value comes back as a
+     * JSON string), and a run that changed nothing must leave nothing to commit.
+     */
+    restoreStackFile(): Promise<void>;
     /** Rejects when the engine fails the preview (a mandatory policy violation does). */
     preview(options: OperationOptions): Promise<void>;
     up(options: OperationOptions): Promise<void>;
+    /** `pulumi cancel`: ends the stack's running update and releases its lock. */
+    cancel(): Promise<void>;
+    /**
+     * Resource operations the engine started and never saw finish, from the checkpoint's
+     * `deployment.pending_operations` (`pulumi stack export`).
+     */
+    pendingOperations(): Promise<PendingOperation[]>;
+}
+
+/** One entry of the checkpoint's `pending_operations` (Pulumi's apitype OperationV2). */
+export interface PendingOperation {
+    /** creating, updating, deleting, reading, importing. */
+    type: string;
+    urn: string;
+    resourceType: string;
 }

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ErrorKind } from "./errors";
 import { formatChanges, type OperationReport, type PolicyFinding, type StatefulChange } from "./events";
+import type { PendingOperation } from "./stack";
 import type { CheckResult, RegionVerification } from "./verify";
 
 // What a deploy run reports: written as JSON for tools (`--summary`) and rendered as
@@ -17,9 +18,21 @@ export type DeployResult =
     /** A region failed; see its rollback. */
     | "failed"
     /** The run could not operate the stack at all (CLI, login, credentials, outputs...). */
-    | "error";
+    | "error"
+    /** SIGINT or SIGTERM: the running operation was cancelled and nothing further started. */
+    | "cancelled";
 
-export type RegionStatus = "deployed" | "rolled-back" | "rollback-failed" | "failed" | "blocked" | "not-started";
+/** `unchanged`: its update could not start (another update held the stack's lock), so nothing changed there. */
+export type RegionStatus =
+    | "deployed"
+    | "rolled-back"
+    | "rollback-failed"
+    | "failed"
+    | "blocked"
+    | "unchanged"
+    /** A signal stopped the run while this region was being changed or verified. */
+    | "cancelled"
+    | "not-started";
 
 export interface PreviewSummary {
     changes: Record<string, number>;
@@ -55,6 +68,12 @@ export interface DeploySummary {
     stack: string;
     release: string;
     options: { previewOnly: boolean; region?: string; allowReplace: boolean };
+    /** The deployment windows the run was judged by, when the stack has any and the run could change it. */
+    window?: { inside: boolean; local: string; windows: string };
+    /** The reason given with `--emergency` for a run outside the deployment windows. */
+    emergency?: string;
+    /** Release notifications posted to saleor:releaseWebhookUrl, and whether the webhook took each. */
+    notifications?: { event: "start" | "success" | "rollback" | "failure"; sent: boolean }[];
     startedAt: string;
     finishedAt: string;
     durationMs: number;
@@ -64,7 +83,9 @@ export interface DeploySummary {
     /** The stack-wide preview of the end state that gated the run. */
     preview?: PreviewSummary;
     regions: RegionSummary[];
-    error?: { kind: ErrorKind | "outputs" | "usage"; message: string; detail?: string };
+    /** Resource operations a failed or cancelled update left unfinished (the checkpoint's pending_operations). */
+    pendingOperations?: PendingOperation[];
+    error?: { kind: ErrorKind | "outputs" | "usage" | "config"; message: string; detail?: string };
 }
 
 export function previewSummary(report: OperationReport): PreviewSummary {
@@ -81,6 +102,7 @@ const RESULT_ICON: Record<DeployResult, string> = {
     blocked: "⛔",
     failed: "❌",
     error: "⚠️",
+    cancelled: "🛑",
 };
 
 function cell(text: string): string {
@@ -125,6 +147,12 @@ function previewLines(heading: string, p: PreviewSummary): string[] {
 
 export function renderMarkdown(s: DeploySummary): string {
     const lines: string[] = [`## ${RESULT_ICON[s.result]} Deploy \`${s.stack}\` → \`${s.release}\`: ${s.result}`, "", s.message, ""];
+    if (s.emergency !== undefined && s.window) {
+        lines.push(
+            `**Emergency release outside the deployment windows** (${s.window.local}; windows ${s.window.windows}): ${cell(s.emergency)}`,
+            "",
+        );
+    }
     if (s.error) {
         // The message above already is the explanation; add what was recognised and the raw lines.
         lines.push(`Cause: \`${s.error.kind}\``, "");
@@ -144,6 +172,16 @@ export function renderMarkdown(s: DeploySummary): string {
             );
         }
         lines.push("");
+    }
+    if (s.pendingOperations?.length) {
+        lines.push(
+            "### Pending operations",
+            "",
+            "The engine started these and never saw them finish; `pulumi refresh` reconciles them with the cloud before the next update.",
+            "",
+            ...s.pendingOperations.map((op) => `- ${op.type} \`${op.resourceType}\` \`${op.urn}\``),
+            "",
+        );
     }
     if (s.preview) {
         lines.push(...previewLines("Preview of the rollout", s.preview));

@@ -16,13 +16,14 @@ export interface VerifyOptions {
     maxBackoffMs: number;
 }
 
-// Timeout as in the runbooks' container health check (10 s); the attempts and backoff
-// give a rollout that just finished about a minute to settle behind its load balancer.
+// Timeout as in the runbooks' container health check (10 s). The budget is the one
+// saleor:releaseVerification defaults to (config/schema.ts): 13 attempts 10 s apart keep retrying
+// for two minutes, so a network blip of a minute and a half does not roll back a healthy release.
 export const DEFAULT_VERIFY_OPTIONS: VerifyOptions = {
-    attempts: 6,
+    attempts: 13,
     timeoutMs: 10_000,
-    backoffMs: 3_000,
-    maxBackoffMs: 30_000,
+    backoffMs: 10_000,
+    maxBackoffMs: 10_000,
 };
 
 export type CheckName = "health" | "graphql" | "storefront";
@@ -126,19 +127,47 @@ function failureReason(error: unknown, timeoutMs: number): string {
     return String(error);
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less when `signal` aborts. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+export const sleep: Sleep = (ms, signal) =>
+    new Promise<void>((resolve) => {
+        if (signal?.aborted) return resolve();
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener("abort", done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener("abort", done, { once: true });
+    });
+
+/** What a verification can be interrupted by, and the clock it waits on (tests pass their own). */
+export interface VerifyContext {
+    signal?: AbortSignal;
+    sleep?: Sleep;
+}
 
 export function backoffDelay(options: VerifyOptions, failedAttempts: number): number {
     return Math.min(options.backoffMs * 2 ** (failedAttempts - 1), options.maxBackoffMs);
 }
 
-async function runProbe(probe: Probe, options: VerifyOptions, log: (line: string) => void, label: string): Promise<CheckResult> {
+async function runProbe(
+    probe: Probe,
+    options: VerifyOptions,
+    log: (line: string) => void,
+    label: string,
+    { signal, sleep: wait = sleep }: VerifyContext,
+): Promise<CheckResult> {
     const started = Date.now();
     let status: number | undefined;
     let error = "not attempted";
-    for (let attempt = 1; attempt <= options.attempts; attempt++) {
+    let attempts = 0;
+    for (let attempt = 1; attempt <= options.attempts && !signal?.aborted; attempt++) {
+        attempts = attempt;
         try {
-            const answer = await probe.run(AbortSignal.timeout(options.timeoutMs));
+            const timeout = AbortSignal.timeout(options.timeoutMs);
+            const answer = await probe.run(signal ? AbortSignal.any([timeout, signal]) : timeout);
             status = answer.status;
             if (answer.problem === undefined) {
                 log(`  [${label}] ✓ ${probe.check} ${probe.url} → ${answer.status} (attempt ${attempt}/${options.attempts})`);
@@ -152,11 +181,14 @@ async function runProbe(probe: Probe, options: VerifyOptions, log: (line: string
         if (attempt < options.attempts) {
             const delay = backoffDelay(options, attempt);
             log(`  [${label}] … ${probe.check} ${probe.url}: ${error} (attempt ${attempt}/${options.attempts}, retrying in ${delay} ms)`);
-            await sleep(delay);
+            await wait(delay, signal);
         }
     }
-    log(`  [${label}] ✗ ${probe.check} ${probe.url}: ${error} (gave up after ${options.attempts} attempts)`);
-    return { check: probe.check, url: probe.url, ok: false, attempts: options.attempts, status, error, durationMs: Date.now() - started };
+    if (signal?.aborted) {
+        error = "cancelled";
+    }
+    log(`  [${label}] ✗ ${probe.check} ${probe.url}: ${error} (gave up after ${attempts} attempts)`);
+    return { check: probe.check, url: probe.url, ok: false, attempts, status, error, durationMs: Date.now() - started };
 }
 
 export async function verifyRegion(
@@ -164,6 +196,7 @@ export async function verifyRegion(
     options: VerifyOptions,
     log: (line: string) => void,
     label: string,
+    context: VerifyContext = {},
 ): Promise<RegionVerification> {
     const checks: CheckResult[] = [];
     for (const probe of probes(endpoints)) {
@@ -173,7 +206,7 @@ export async function verifyRegion(
             checks.push({ check: probe.check, url: probe.url, ok: false, skipped: true, attempts: 0, durationMs: 0 });
             continue;
         }
-        checks.push(await runProbe(probe, options, log, label));
+        checks.push(await runProbe(probe, options, log, label, context));
     }
     return { ok: checks.every((c) => c.ok), checks };
 }

@@ -1,6 +1,7 @@
 import type { OpType, PolicyEvent } from "@pulumi/pulumi/automation";
+import type { ConfigSource } from "../../../config/load";
 import type { RegionEndpoints } from "../outputs";
-import type { DeployStack, EngineEvent, OperationOptions, ReleaseConfig } from "../stack";
+import type { DeployStack, EngineEvent, OperationOptions, PendingOperation, ReleaseConfig } from "../stack";
 
 // In-memory DeployStack for the driver's tests: it keeps each region's deployed release,
 // answers outputs in the program's contract shape, and emits engine events shaped like
@@ -27,6 +28,15 @@ export interface FakeStep {
 export type FakePolicy = Pick<PolicyEvent, "policyName" | "enforcementLevel" | "message"> & { resourceName?: string };
 
 export interface FakeScenario {
+    /**
+     * The text of Pulumi.<stack>.yaml as the run finds it. Every setReleaseConfig rewrites it the
+     * way `pulumi config set` of our values does (a structured value becomes a JSON string).
+     */
+    stackFile?: string;
+    /** The stack file's other `saleor` keys (plain values; objects as the engine hands them over, JSON). */
+    settings?: Record<string, unknown>;
+    /** Keys of `settings` set with `pulumi config set --secret`. */
+    secretSettings?: string[];
     /** Policy findings for the effective releases (evaluated on previews and policy-checked updates). */
     policies?: (releases: Record<string, string>) => FakePolicy[];
     /** Steps beyond the app rollout itself, e.g. a database replacement. */
@@ -35,6 +45,21 @@ export interface FakeScenario {
     failPreview?: () => string | undefined;
     /** Error text when updating `region` to `release` should fail. */
     failUpdate?: (region: string, release: string) => string | undefined;
+    /**
+     * True when another update holds the stack's lock as `op` starts with these releases: the
+     * operation fails as the Automation API's ConcurrentUpdateError does, before changing anything.
+     */
+    locked?: (op: "preview" | "up", releases: Record<string, string>) => boolean;
+    /**
+     * Called as an update starts changing `region` (before the step finishes): tests deliver a
+     * signal here. If the operation's signal is then aborted, the step is interrupted and stays
+     * pending in the checkpoint, as when the CLI is interrupted mid-step.
+     */
+    duringUpdate?: (region: string, release: string) => void;
+    /** An interrupted update only ends once `cancel()` is called (a CLI that does not stop on SIGINT). */
+    ignoresInterrupt?: boolean;
+    /** A failed update leaves its step pending in the checkpoint. */
+    pendingOnFailure?: boolean;
     /** Called when an update moves a region to a release (tests switch their servers here). */
     onRelease?: (region: string, release: string) => void;
 }
@@ -42,7 +67,9 @@ export interface FakeScenario {
 export type FakeCall =
     | { kind: "preview"; withPolicies: boolean; releases: Record<string, string> }
     | { kind: "up"; withPolicies: boolean; releases: Record<string, string> }
-    | { kind: "setReleaseConfig"; config: ReleaseConfig };
+    | { kind: "setReleaseConfig"; config: ReleaseConfig }
+    | { kind: "cancel" }
+    | { kind: "restoreStackFile" };
 
 const PROJECT = "saleor";
 
@@ -51,15 +78,30 @@ export class FakeStack implements DeployStack {
     /** Every release change an update applied, in order. */
     readonly releaseHistory: { region: string; release: string }[] = [];
     config: ReleaseConfig;
+    /** The stack file's text, when the scenario gave one. */
+    stackFile?: string;
+    /** The checkpoint's pending operations. */
+    pending: PendingOperation[] = [];
     private sequence = 0;
+    private cancelled?: () => void;
 
     constructor(
         readonly name: string,
         readonly regions: FakeRegion[],
         private readonly scenario: FakeScenario = {},
-        initialConfig: ReleaseConfig = { release: regions[0]?.release },
+        private readonly initialConfig: ReleaseConfig = { release: regions[0]?.release },
     ) {
         this.config = initialConfig;
+        this.stackFile = scenario.stackFile;
+        this.originalFile = scenario.stackFile;
+    }
+
+    private readonly originalFile?: string;
+
+    async restoreStackFile(): Promise<void> {
+        this.calls.push({ kind: "restoreStackFile" });
+        this.stackFile = this.originalFile;
+        this.config = structuredClone(this.initialConfig);
     }
 
     async outputs(): Promise<Record<string, unknown>> {
@@ -84,6 +126,14 @@ export class FakeStack implements DeployStack {
         };
     }
 
+    async stackConfig(): Promise<ConfigSource> {
+        const raw = Object.fromEntries(
+            Object.entries(this.scenario.settings ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+        );
+        const secret = this.scenario.secretSettings ?? [];
+        return { get: (k) => raw[k], isSecret: (k) => secret.includes(k), keys: () => Object.keys(raw) };
+    }
+
     async getReleaseConfig(): Promise<ReleaseConfig> {
         return structuredClone(this.config);
     }
@@ -91,11 +141,15 @@ export class FakeStack implements DeployStack {
     async setReleaseConfig(config: ReleaseConfig): Promise<void> {
         this.calls.push({ kind: "setReleaseConfig", config: structuredClone(config) });
         this.config = structuredClone(config);
+        if (this.stackFile !== undefined) {
+            this.stackFile = renderReleaseConfig(this.stackFile, config);
+        }
     }
 
     async preview({ onEvent, withPolicies }: OperationOptions): Promise<void> {
         const releases = this.effectiveReleases();
         this.calls.push({ kind: "preview", withPolicies, releases });
+        this.refuseIfLocked("preview", releases);
         const steps = this.steps(releases);
         for (const step of steps) {
             onEvent(this.event({ resourcePreEvent: { metadata: this.metadata(step), planning: true } }));
@@ -110,16 +164,40 @@ export class FakeStack implements DeployStack {
         onEvent(this.summary(steps));
     }
 
-    async up({ onEvent, withPolicies }: OperationOptions): Promise<void> {
+    async cancel(): Promise<void> {
+        this.calls.push({ kind: "cancel" });
+        this.cancelled?.();
+    }
+
+    async pendingOperations(): Promise<PendingOperation[]> {
+        return structuredClone(this.pending);
+    }
+
+    async up({ onEvent, withPolicies, signal }: OperationOptions): Promise<void> {
         const releases = this.effectiveReleases();
         this.calls.push({ kind: "up", withPolicies, releases });
+        this.refuseIfLocked("up", releases);
         const steps = this.steps(releases);
         this.checkPolicies(releases, withPolicies, onEvent, steps, "update");
         for (const step of steps) {
             onEvent(this.event({ resourcePreEvent: { metadata: this.metadata(step) } }));
             const region = this.regions.find((r) => step.name === deploymentName(r.name));
+            if (region && step.op !== "same") {
+                this.scenario.duringUpdate?.(region.name, releases[region.name]);
+                if (signal?.aborted) {
+                    this.pending.push({ type: "updating", urn: this.urn(step), resourceType: step.type });
+                    if (this.scenario.ignoresInterrupt) {
+                        await new Promise<void>((resolve) => (this.cancelled = resolve));
+                    }
+                    onEvent(this.summary(steps));
+                    throw new Error("code: 255\n stdout: \n stderr: error: update canceled\n");
+                }
+            }
             const failure = region && this.scenario.failUpdate?.(region.name, releases[region.name]);
             if (region && failure) {
+                if (this.scenario.pendingOnFailure) {
+                    this.pending.push({ type: "updating", urn: this.urn(step), resourceType: step.type });
+                }
                 onEvent(this.event({ resOpFailedEvent: { metadata: this.metadata(step), status: 1, steps: 1 } }));
                 onEvent(this.event({ diagnosticEvent: { urn: this.urn(step), message: failure, color: "never", severity: "error" } }));
                 onEvent(this.summary(steps));
@@ -134,6 +212,12 @@ export class FakeStack implements DeployStack {
             }
         }
         onEvent(this.summary(steps));
+    }
+
+    private refuseIfLocked(op: "preview" | "up", releases: Record<string, string>): void {
+        if (this.scenario.locked?.(op, releases)) {
+            throw lockConflict(this.name);
+        }
     }
 
     private effectiveReleases(): Record<string, string> {
@@ -212,6 +296,46 @@ export class FakeStack implements DeployStack {
     private event(fields: Omit<EngineEvent, "sequence" | "timestamp">): EngineEvent {
         return { sequence: this.sequence++, timestamp: Math.floor(Date.now() / 1000), ...fields };
     }
+}
+
+const RELEASE_KEYS = ["saleor:release", "saleor:regionReleases", "saleor:regionSaleorVersions"];
+
+/**
+ * The stack file after pulumi-stack.ts's setConfig/removeConfig calls: the release keys' lines
+ * (with a nested block) are dropped and written again at the end of `config:`, a structured value
+ * as the JSON string that setConfig was given.
+ */
+function renderReleaseConfig(text: string, config: ReleaseConfig): string {
+    const lines = text.split("\n");
+    const kept: string[] = [];
+    let skipping = false;
+    for (const line of lines) {
+        if (/^ {2}\S/.test(line)) skipping = RELEASE_KEYS.some((k) => line.startsWith(`  ${k}:`));
+        else if (!/^ {4}/.test(line)) skipping = false;
+        if (!skipping) kept.push(line);
+    }
+    while (kept.length > 0 && kept[kept.length - 1] === "") kept.pop();
+    const quote = (v: string) => `'${v}'`;
+    if (config.release !== undefined) kept.push(`  saleor:release: ${config.release}`);
+    if (config.regionReleases !== undefined) kept.push(`  saleor:regionReleases: ${quote(JSON.stringify(config.regionReleases))}`);
+    if (config.regionSaleorVersions !== undefined)
+        kept.push(`  saleor:regionSaleorVersions: ${quote(JSON.stringify(config.regionSaleorVersions))}`);
+    return `${kept.join("\n")}\n`;
+}
+
+/**
+ * What the Automation API throws when the stack's lock is held: a CommandError subclass named
+ * ConcurrentUpdateError whose message is the CLI's transcript (a self-managed backend's text here;
+ * @pulumi/pulumi/automation/errors.js recognises it and Pulumi Cloud's "[409] Conflict").
+ */
+export function lockConflict(stack: string): Error {
+    const error = new Error(
+        `code: 255\n stdout: \n stderr: error: the stack is currently locked by 1 lock(s). Either wait for the other ` +
+            `process(es) to end or delete the lock file with \`pulumi cancel\`.\n  s3://state/.pulumi/locks/organization/saleor/${stack}/1.json: ` +
+            `created by ci@runner (pid 4242) at 2026-12-01T02:10:00Z\n`,
+    );
+    error.name = "ConcurrentUpdateError";
+    return error;
 }
 
 export function deploymentName(region: string): string {

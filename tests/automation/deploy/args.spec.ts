@@ -1,6 +1,5 @@
 import { strict as assert } from "node:assert";
 import { parseDeployArgs } from "../../../automation/deploy/args";
-import { DEFAULT_VERIFY_OPTIONS } from "../../../automation/deploy/verify";
 
 describe("deploy command line", () => {
     it("takes the stack, the release and the switches CI passes", () => {
@@ -15,7 +14,7 @@ describe("deploy command line", () => {
                 region: undefined,
                 yes: true,
                 allowReplace: false,
-                verify: DEFAULT_VERIFY_OPTIONS,
+                verify: {},
             },
             summaryPath: "out/deploy.json",
         });
@@ -41,7 +40,7 @@ describe("deploy command line", () => {
         assert.equal(parsed.options.deploy.region, "eu-west-1");
         assert.equal(parsed.options.deploy.previewOnly, true);
         assert.equal(parsed.options.deploy.allowReplace, true);
-        assert.deepEqual(parsed.options.deploy.verify, { ...DEFAULT_VERIFY_OPTIONS, attempts: 2, timeoutMs: 500, backoffMs: 0 });
+        assert.deepEqual(parsed.options.deploy.verify, { attempts: 2, timeoutMs: 500, backoffMs: 0 });
     });
 
     it("reports every problem at once: unknown stack, malformed release, bad numbers", () => {
@@ -63,5 +62,23 @@ describe("deploy command line", () => {
 
     it("--help asks for the usage text", () => {
         assert.deepEqual(parseDeployArgs(["--help"]), { kind: "help" });
+    });
+});
+
+describe("deploy command line: --emergency", () => {
+    it("takes the reason a release must go outside the deployment windows", () => {
+        const parsed = parseDeployArgs(["--stack", "production", "--release", "3.23.6", "--emergency", "checkout is down"]);
+        assert.equal(parsed.kind, "ok");
+        if (parsed.kind !== "ok") return;
+        assert.equal(parsed.options.deploy.emergency, "checkout is down");
+    });
+
+    it("an emergency without a reason is a usage problem", () => {
+        for (const argv of [["--emergency"], ["--emergency", "  "], ["--emergency="]]) {
+            const parsed = parseDeployArgs(["--stack", "production", "--release", "3.23.6", ...argv]);
+            assert.equal(parsed.kind, "problems", JSON.stringify(argv));
+            if (parsed.kind !== "problems") return;
+            assert.match(parsed.problems.join("\n"), /--emergency needs (a value|a reason)/);
+        }
     });
 });

@@ -1,0 +1,64 @@
+import { strict as assert } from "node:assert";
+import { closeServers, harness, NEW, OLD, PRIMARY, SECONDARY } from "./harness";
+import { breaks, healthy } from "../../../automation/deploy/fakes/region-server";
+
+// Pulumi.<stack>.yaml after a run: a run that moved nothing leaves it byte for byte as it was;
+// a release that reached every region leaves one key naming it, the change to commit.
+
+const FILE = `config:
+  saleor:environment: staging
+  # eu-west-1 stays on 3.23.4 until the NL payment provider is certified.
+  saleor:regionReleases:
+    ${SECONDARY}: ${OLD}
+  saleor:release: ${OLD}
+`;
+const config = { release: OLD, regionReleases: { [SECONDARY]: OLD } };
+
+afterEach(closeServers);
+
+describe("deploy driver: the stack file after a run", () => {
+    it("a preview-only run leaves it byte for byte as it was", async () => {
+        const h = await harness({ config, scenario: { stackFile: FILE } });
+        assert.equal((await h.run({ previewOnly: true })).result, "previewed");
+        assert.equal(h.stack.stackFile, FILE);
+    });
+
+    it("a run stopped at a gate, by a lock conflict, by a signal or by a rollback leaves it as it was", async () => {
+        const runs = [
+            {
+                name: "mandatory policy",
+                scenario: { policies: () => [{ policyName: "x", enforcementLevel: "mandatory" as const, message: "no" }] },
+            },
+            { name: "lock conflict", scenario: { locked: (op: string) => op === "up" } },
+        ];
+        for (const { name, scenario } of runs) {
+            const h = await harness({ config, scenario: { stackFile: FILE, ...scenario } });
+            await h.run();
+            assert.equal(h.stack.stackFile, FILE, name);
+        }
+        const rollback = await harness({
+            config,
+            scenario: { stackFile: FILE },
+            behaviourAt: (r, release) => (r === PRIMARY && release === NEW ? breaks("health", { status: 503 }) : healthy),
+        });
+        assert.equal((await rollback.run()).result, "failed");
+        assert.equal(rollback.stack.stackFile, FILE, "rolled back");
+        const controller = new AbortController();
+        const cancelled = await harness({
+            config,
+            scenario: { stackFile: FILE, duringUpdate: () => controller.abort("SIGINT") },
+            signal: controller.signal,
+        });
+        assert.equal((await cancelled.run()).result, "cancelled");
+        assert.equal(cancelled.stack.stackFile, FILE, "cancelled");
+    });
+
+    it("a release in every region leaves one key naming it, no pins", async () => {
+        const h = await harness({ config, scenario: { stackFile: FILE } });
+        assert.equal((await h.run()).result, "succeeded");
+        assert.equal(
+            h.stack.stackFile,
+            `config:\n  saleor:environment: staging\n  # eu-west-1 stays on 3.23.4 until the NL payment provider is certified.\n  saleor:release: ${NEW}\n`,
+        );
+    });
+});
