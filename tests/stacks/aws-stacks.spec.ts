@@ -280,6 +280,7 @@ describe("staging stack: smaller and unprotected", () => {
             res
                 .ofType("aws:s3/bucket:Bucket")
                 .map((b) => b.name)
+                .filter((n) => n.includes("-data-"))
                 .sort(),
             ["eu-central-1-data-media", "eu-central-1-data-private", "eu-west-1-data-media", "eu-west-1-data-private"],
         );
