@@ -51,7 +51,7 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
 
     const edge = createEdge(cfg, t, r, storefrontHosts);
     const mail = createMail(cfg, t, r);
-    const ingress = ingressSettings(cfg, t, onAws, edge);
+    const ingress = ingressSettings(cfg, t, onAws, edge, r.aws?.logs.albAccessLogs);
 
     const saleor = new SaleorCore(
         `${region.name}-core`,

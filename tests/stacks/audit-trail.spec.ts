@@ -30,6 +30,9 @@ const T = {
 const inputs = (r: RecordedResource) => r.inputs as any;
 const regions = ["eu-central-1", "eu-west-1"];
 
+/** The ELB accounts AWS names for the regions the stacks use (ELB User Guide, "Enable access logs"). */
+const elbAccounts: Record<string, string> = { "eu-central-1": "054676820928", "eu-west-1": "156460612806" };
+
 /** The bucket named `name` and what configures it: every log bucket is private, encrypted and expires its objects. */
 function logBucket(res: Resources, name: string) {
     const bucket = res.ofType(T.bucket).find((b) => inputs(b).bucket === name);
@@ -61,6 +64,7 @@ const grants = (statements: any[], principal: (p: any) => boolean, action: strin
 for (const stack of ["staging", "production"] as const) {
     const protect = stack === "production";
     const retentionDays = protect ? 365 : 90;
+    const accessLogs = (region: string) => `saleor-${stack}-${region}-access-logs-${accountId}`;
     const wafLogs = (region: string) => `aws-waf-logs-saleor-${stack}-${region}-${accountId}`;
 
     describe(`${stack} stack: an audit trail`, () => {
@@ -95,6 +99,29 @@ for (const stack of ["staging", "production"] as const) {
                 assert.equal(groups.length, 1, `${vpc.name} adopts its default security group`);
                 assert.deepEqual(inputs(groups[0]).ingress ?? [], []);
                 assert.deepEqual(inputs(groups[0]).egress ?? [], []);
+            }
+        });
+
+        it("has every ALB write access logs to its region's bucket, which ELB may write to, and protects it in production", () => {
+            for (const region of regions) {
+                const ingresses = res.ofType(T.ingress).filter((i) => i.name.startsWith(region));
+                assert.ok(ingresses.length >= 3);
+                for (const i of ingresses) {
+                    const attributes = inputs(i).metadata.annotations["alb.ingress.kubernetes.io/load-balancer-attributes"];
+                    assert.equal(
+                        attributes,
+                        `access_logs.s3.enabled=true,access_logs.s3.bucket=${accessLogs(region)},access_logs.s3.prefix=alb,deletion_protection.enabled=${protect}`,
+                        i.name,
+                    );
+                }
+                const b = logBucket(res, accessLogs(region));
+                // ELB writes access logs only to buckets encrypted with SSE-S3.
+                assert.equal(b.sse.sseAlgorithm, "AES256");
+                assert.equal(b.expiryDays, retentionDays);
+                assert.equal(b.bucket.protect, protect);
+                const elb = grants(b.statements, (p) => p?.AWS === `arn:aws:iam::${elbAccounts[region]}:root`, "s3:PutObject");
+                assert.equal(elb.length, 1, `${region}: the region's ELB account may write`);
+                assert.equal(elb[0].Resource, `arn:aws:s3:::${accessLogs(region)}/alb/AWSLogs/${accountId}/*`);
             }
         });
     });
