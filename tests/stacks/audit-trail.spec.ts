@@ -124,5 +124,19 @@ for (const stack of ["staging", "production"] as const) {
                 assert.equal(elb[0].Resource, `arn:aws:s3:::${accessLogs(region)}/alb/AWSLogs/${accountId}/*`);
             }
         });
+
+        it("logs every request to the media and private buckets in the region's access-log bucket", () => {
+            for (const region of regions) {
+                const logged = res
+                    .ofType(T.bucketLogging)
+                    .filter((l) => l.name.startsWith(region) && inputs(l).targetBucket === accessLogs(region));
+                assert.deepEqual(logged.map((l) => l.name).sort(), [
+                    `${region}-data-media-access-logs`,
+                    `${region}-data-private-access-logs`,
+                ]);
+                const b = logBucket(res, accessLogs(region));
+                assert.equal(grants(b.statements, (p) => p?.Service === "logging.s3.amazonaws.com", "s3:PutObject").length, 1);
+            }
+        });
     });
 }
