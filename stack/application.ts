@@ -228,6 +228,7 @@ function createEdge(cfg: StackConfig, t: Topology, r: RegionWithData, storefront
             // (saleor/storefront src/lib/graphql.ts, src/lib/auth/server.ts), inlined at build time for
             // the browser too, so it cannot be the in-cluster Service. Its requests leave through NAT.
             ownEgressIps: r.cluster.network?.egressPublicIps,
+            wafLogDestinationArn: r.aws.logs.wafLogDestinationArn,
             tags: t.tags,
         },
         { providers: [r.aws.provider] },

@@ -138,5 +138,21 @@ for (const stack of ["staging", "production"] as const) {
                 assert.equal(grants(b.statements, (p) => p?.Service === "logging.s3.amazonaws.com", "s3:PutObject").length, 1);
             }
         });
+
+        it("logs every regional web ACL's requests, without Authorization or Cookie headers, to a bucket named aws-waf-logs-*", () => {
+            const acls = res.ofType(T.webAcl).filter((a) => regions.some((r) => a.name.startsWith(r)));
+            assert.equal(acls.length, 2);
+            for (const acl of acls) {
+                const logging = res.ofType(T.wafLogging).filter((l) => l.dependencies.includes(acl.urn));
+                assert.equal(logging.length, 1, `${acl.name} is logged`);
+                const l = inputs(logging[0]);
+                assert.equal(l.logDestinationConfigs.length, 1);
+                const bucketName = l.logDestinationConfigs[0].replace(/^arn:aws:s3:::/, "");
+                assert.match(bucketName, /^aws-waf-logs-/);
+                logBucket(res, bucketName);
+                const redacted = l.redactedFields.map((f: any) => f.singleHeader?.name).sort();
+                assert.deepEqual(redacted, ["authorization", "cookie"]);
+            }
+        });
     });
 }
