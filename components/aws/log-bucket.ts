@@ -27,8 +27,8 @@ export interface LogBucketArgs {
     /**
      * Leave ACLs on (object ownership BucketOwnerPreferred): CloudFront's standard (legacy) logging
      * writes through the awslogsdelivery account's ACL grant, which CloudFront adds to the bucket's
-     * ACL itself (CloudFront Developer Guide, "Configure standard logging (legacy)": "the bucket
-     * must have ACLs enabled"). Default: false (BucketOwnerEnforced, ACLs off).
+     * ACL itself (CloudFront Developer Guide, "Configure standard logging (legacy)": "Your bucket
+     * must have access control list (ACL) enabled"). Default: false (BucketOwnerEnforced, ACLs off).
      */
     readonly aclsEnabled?: boolean;
     /** Statements letting the services write, given the bucket's ARN. */

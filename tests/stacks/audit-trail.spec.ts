@@ -102,6 +102,22 @@ for (const stack of ["staging", "production"] as const) {
             }
         });
 
+        it("logs every web ACL's requests, without Authorization or Cookie headers, to a bucket named aws-waf-logs-*", () => {
+            const acls = res.ofType(T.webAcl);
+            assert.ok(acls.length >= 2);
+            for (const acl of acls) {
+                const logging = res.ofType(T.wafLogging).filter((l) => l.dependencies.includes(acl.urn));
+                assert.equal(logging.length, 1, `${acl.name} is logged`);
+                const l = inputs(logging[0]);
+                assert.equal(l.logDestinationConfigs.length, 1);
+                const bucketName = l.logDestinationConfigs[0].replace(/^arn:aws:s3:::/, "");
+                assert.match(bucketName, /^aws-waf-logs-/);
+                logBucket(res, bucketName);
+                const redacted = l.redactedFields.map((f: any) => f.singleHeader?.name).sort();
+                assert.deepEqual(redacted, ["authorization", "cookie"]);
+            }
+        });
+
         it("has every ALB write access logs to its region's bucket, which ELB may write to, and protects it in production", () => {
             for (const region of regions) {
                 const ingresses = res.ofType(T.ingress).filter((i) => i.name.startsWith(region));
@@ -139,20 +155,18 @@ for (const stack of ["staging", "production"] as const) {
             }
         });
 
-        it("logs every regional web ACL's requests, without Authorization or Cookie headers, to a bucket named aws-waf-logs-*", () => {
-            const acls = res.ofType(T.webAcl).filter((a) => regions.some((r) => a.name.startsWith(r)));
-            assert.equal(acls.length, 2);
-            for (const acl of acls) {
-                const logging = res.ofType(T.wafLogging).filter((l) => l.dependencies.includes(acl.urn));
-                assert.equal(logging.length, 1, `${acl.name} is logged`);
-                const l = inputs(logging[0]);
-                assert.equal(l.logDestinationConfigs.length, 1);
-                const bucketName = l.logDestinationConfigs[0].replace(/^arn:aws:s3:::/, "");
-                assert.match(bucketName, /^aws-waf-logs-/);
-                logBucket(res, bucketName);
-                const redacted = l.redactedFields.map((f: any) => f.singleHeader?.name).sort();
-                assert.deepEqual(redacted, ["authorization", "cookie"]);
-            }
-        });
+        if (protect) {
+            it("has CloudFront write standard logs to a us-east-1 bucket with ACLs enabled, as legacy logging needs", () => {
+                const [distribution] = res.ofType(T.distribution);
+                const logging = inputs(distribution).loggingConfig;
+                const name = `aws-waf-logs-saleor-${stack}-cdn-${accountId}`;
+                assert.equal(logging.bucket, `${name}.s3.amazonaws.com`);
+                assert.equal(logging.includeCookies, false);
+                const b = logBucket(res, name);
+                assert.equal(b.ownership, "BucketOwnerPreferred");
+                assert.equal(b.expiryDays, retentionDays);
+                assert.equal(b.bucket.protect, true);
+            });
+        }
     });
 }
