@@ -149,7 +149,12 @@ function connectRunner(
 
 function createVault(region: RegionConfig, provider: aws.Provider, t: Topology): BackupVault {
     const { BackupVault } = awsOnly();
-    return new BackupVault(`${region.name}-backups`, { region: region.name, protect: t.protect, tags: t.tags }, { providers: [provider] });
+    // Production's vaults are locked: nobody, not even the deploy role, can delete what they hold.
+    return new BackupVault(
+        `${region.name}-backups`,
+        { region: region.name, protect: t.protect, lock: t.protect, tags: t.tags },
+        { providers: [provider] },
+    );
 }
 
 /**
