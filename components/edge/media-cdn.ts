@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from "../aws/iam";
 import { accountAdministersKey } from "../aws/kms";
-import { createLogBucket, deliveredLogWriters, logBucketName } from "../aws/log-bucket";
+import { createLogBucket, deliveredLogWriters, logBucketName, type LogBucket } from "../aws/log-bucket";
 import type { ConnectionFacts } from "../data/types";
 import { createValidatedCertificate, hostsOutsideZone, lookupZone } from "./certificate";
 import type { MediaCdnOriginArgs } from "./types";
@@ -115,22 +115,7 @@ export class MediaCdn extends pulumi.ComponentResource {
         // bucket itself when logging is switched on: "Your bucket must have access control list (ACL)
         // enabled" (CloudFront Developer Guide, "Configure standard logging (legacy)"). SSE-S3:
         // that guide's SSE-KMS path needs the awslogsdelivery account in the key policy, not checked here.
-        const accountId = aws.getCallerIdentityOutput({}, { parent: this, provider: args.globalProvider }).accountId;
-        const logs = args.logs
-            ? createLogBucket(
-                  `${name}-logs`,
-                  {
-                      bucketName: logBucketName("cdn", accountId, "aws-waf-logs-"),
-                      expirationDays: args.logs.expirationDays,
-                      aclsEnabled: true,
-                      writers: deliveredLogWriters(accountId),
-                      protect: args.logs.protect,
-                      provider: args.globalProvider,
-                      tags: args.tags,
-                  },
-                  this,
-              )
-            : undefined;
+        const logs = args.logs ? createCdnLogs(name, args.logs, args.globalProvider, args.tags, this) : undefined;
         const acl = createWebAcl(
             `${name}-waf`,
             {
@@ -304,6 +289,30 @@ export class MediaCdn extends pulumi.ComponentResource {
             webAclArn: this.webAclArn,
         });
     }
+}
+
+/** The CDN's log bucket in us-east-1, which WAF writes to as delivery.logs.amazonaws.com (see MediaCdn). */
+function createCdnLogs(
+    name: string,
+    logs: NonNullable<MediaCdnArgs["logs"]>,
+    globalProvider: aws.Provider,
+    tags: Record<string, string> | undefined,
+    parent: pulumi.Resource,
+): LogBucket {
+    const accountId = aws.getCallerIdentityOutput({}, { parent, provider: globalProvider }).accountId;
+    return createLogBucket(
+        `${name}-logs`,
+        {
+            bucketName: logBucketName("cdn", accountId, "aws-waf-logs-"),
+            expirationDays: logs.expirationDays,
+            aclsEnabled: true,
+            writers: deliveredLogWriters(accountId),
+            protect: logs.protect,
+            provider: globalProvider,
+            tags,
+        },
+        parent,
+    );
 }
 
 /**
