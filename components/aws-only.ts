@@ -8,5 +8,6 @@ export { RegionPeering } from "./cluster/peering";
 export { BackupVault } from "./data/aws/vault";
 export { MediaCdn, RegionalEdge, withMediaCustomDomain } from "./edge";
 export { AlertTopic, RegionalAlarms, lookupIngressLoadBalancer } from "./observability";
+export { RegionalLogs } from "./logs";
 export { ImageRegistry } from "./registry";
 export { SesMail } from "./mail/ses";

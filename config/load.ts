@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as v from "valibot";
+import { vaultLock } from "../catalog/backup";
 import { clusterAutoscalerChart } from "../catalog/charts";
 import { defaultAvailabilityZoneCount, isArmInstanceType } from "../catalog/ec2";
 import { eksAddonVersions } from "../catalog/eks-addons";
@@ -514,6 +515,20 @@ export const crossRules: readonly CrossRule[] = [
                       c.data.aws.postgres.maxAllocatedStorageGiB < c.data.aws.postgres.allocatedStorageGiB,
                       "data.aws.postgres.maxAllocatedStorageGiB",
                       `must be >= allocatedStorageGiB (${c.data.aws.postgres.allocatedStorageGiB})`,
+                  ),
+    },
+    {
+        key: "data.aws.postgres.backupRetentionDays",
+        // Production's backup vaults are locked (catalog/backup.ts): AWS Backup fails every job whose
+        // retention lies outside the lock's bounds, and the lock cannot follow a change.
+        check: (c) =>
+            c.data.flavour !== "aws" || c.environment !== "production"
+                ? []
+                : when(
+                      c.data.aws.postgres.backupRetentionDays < vaultLock.minRetentionDays ||
+                          c.data.aws.postgres.backupRetentionDays > vaultLock.maxRetentionDays,
+                      "data.aws.postgres.backupRetentionDays",
+                      `${c.data.aws.postgres.backupRetentionDays} is outside the production backup vaults' lock; allowed: ${vaultLock.minRetentionDays} to ${vaultLock.maxRetentionDays} days`,
                   ),
     },
     {

@@ -53,7 +53,7 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
 
     const edge = createEdge(cfg, t, r, storefrontHosts);
     const mail = createMail(cfg, t, r);
-    const ingress = ingressSettings(cfg, t, onAws, edge);
+    const ingress = ingressSettings(cfg, t, onAws, edge, r.aws?.logs.albAccessLogs);
 
     const saleor = new SaleorCore(
         `${region.name}-core`,
@@ -281,6 +281,7 @@ function createEdge(cfg: StackConfig, t: Topology, r: RegionWithData, storefront
             // (saleor/storefront src/lib/graphql.ts, src/lib/auth/server.ts), inlined at build time for
             // the browser too, so it cannot be the in-cluster Service. Its requests leave through NAT.
             ownEgressIps: r.cluster.network?.egressPublicIps,
+            wafLogDestinationArn: r.aws.logs.wafLogDestinationArn,
             tags: t.tags,
         },
         { providers: [r.aws.provider] },

@@ -89,6 +89,7 @@ function createAwsDataTier(
                 },
                 primary: r.config.role === "primary" ? undefined : primaryFacts,
                 protect: t.protect,
+                accessLogs: region.logs.s3AccessLogs,
                 workloadIdentity: {
                     namespace: r.cluster.namespace,
                     serviceAccountName: coreServiceAccount,

@@ -1,17 +1,20 @@
 import type * as aws from "@pulumi/aws";
 import { RegionalCluster } from "../components/cluster";
 import type { BackupVault } from "../components/data/aws/vault";
+import type { RegionalLogs } from "../components/logs";
 import type { ClusterConfig, RegionConfig, StackConfig } from "../config";
 import { awsOnly, awsProvider } from "./aws";
 import { required, type Topology } from "./topology";
 import { eksAddonVersions } from "../catalog/eks-addons";
 import * as pulumi from "@pulumi/pulumi";
 
-/** A region's AWS foundations: its provider, VPC range and backup vault. */
+/** A region's AWS foundations: its provider, VPC range, backup vault and log buckets. */
 export interface AwsRegion {
     readonly provider: aws.Provider;
     readonly vpcCidr: string;
     readonly vault: BackupVault;
+    /** Where the region's flow, WAF, ALB and S3 access logs go. */
+    readonly logs: RegionalLogs;
 }
 
 /** One region's infrastructure, built before any application object. */
@@ -36,14 +39,16 @@ export function createInfrastructure(cfg: StackConfig, t: Topology): RegionInfra
         // provider for a region it was not given.
         const provider = awsProvider(`aws-${region.name}`, region.name, t.tags);
         const vpcCidr = required(region.vpcCidr, `regions.${region.name}.vpcCidr`);
-        return { region, provider, vpcCidr, cluster: awsCluster(cfg, cluster.aws, t, region, vpcCidr, provider) };
+        // Before the cluster: its VPC's flow logs go there from the start.
+        const logs = createLogs(region, provider, t);
+        return { region, provider, vpcCidr, logs, cluster: awsCluster(cfg, cluster.aws, t, region, vpcCidr, provider, logs) };
     });
     connectRegions(built, t);
     if (cluster.aws.deployRunner) connectRunner(built, t, cluster.aws.deployRunner);
     return built.map((b) => ({
         config: b.region,
         cluster: b.cluster,
-        aws: { provider: b.provider, vpcCidr: b.vpcCidr, vault: createVault(b.region, b.provider, t) },
+        aws: { provider: b.provider, vpcCidr: b.vpcCidr, vault: createVault(b.region, b.provider, t), logs: b.logs },
     }));
 }
 
@@ -58,6 +63,7 @@ function awsCluster(
     region: RegionConfig,
     vpcCidr: string,
     provider: aws.Provider,
+    logs: RegionalLogs,
 ) {
     return new RegionalCluster(
         region.name,
@@ -68,6 +74,7 @@ function awsCluster(
                 kubernetesVersion: settings.kubernetesVersion,
                 vpcCidr,
                 natGateways: settings.natGateways,
+                flowLogDestinationArn: logs.flowLogDestinationArn,
                 endpointPublicAccessCidrs: settings.endpointPublicAccessCidrs,
                 nodeGroups: settings.nodeGroups,
                 adminRoleArns: settings.adminRoleArns,
@@ -142,5 +149,25 @@ function connectRunner(
 
 function createVault(region: RegionConfig, provider: aws.Provider, t: Topology): BackupVault {
     const { BackupVault } = awsOnly();
-    return new BackupVault(`${region.name}-backups`, { region: region.name, protect: t.protect, tags: t.tags }, { providers: [provider] });
+    // Production's vaults are locked: nobody, not even the deploy role, can delete what they hold.
+    return new BackupVault(
+        `${region.name}-backups`,
+        { region: region.name, protect: t.protect, lock: t.protect, tags: t.tags },
+        { providers: [provider] },
+    );
+}
+
+/**
+ * Logs are kept a year in production (the span an audit or an incident investigation reaches back
+ * over), 90 days elsewhere.
+ */
+export const logRetentionDays = (t: Topology): number => (t.protect ? 365 : 90);
+
+function createLogs(region: RegionConfig, provider: aws.Provider, t: Topology): RegionalLogs {
+    const { RegionalLogs } = awsOnly();
+    return new RegionalLogs(
+        `${region.name}-logs`,
+        { region: region.name, expirationDays: logRetentionDays(t), protect: t.protect, tags: t.tags },
+        { providers: [provider] },
+    );
 }

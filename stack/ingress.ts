@@ -1,5 +1,7 @@
+import * as pulumi from "@pulumi/pulumi";
 import type { IngressSettings } from "../components/core";
 import type { RegionalEdge } from "../components/edge";
+import type { LogTarget } from "../components/logs";
 import type { StackConfig } from "../config";
 import type { Topology } from "./topology";
 
@@ -9,7 +11,13 @@ import type { Topology } from "./topology";
  * the edge's certificate (or one the controller finds in ACM by host), plain HTTP redirected, and the
  * region's WAF. Elsewhere: the user's ingress controller (nginx).
  */
-export function ingressSettings(cfg: StackConfig, t: Topology, onAws: boolean, edge: RegionalEdge | undefined): IngressSettings {
+export function ingressSettings(
+    cfg: StackConfig,
+    t: Topology,
+    onAws: boolean,
+    edge: RegionalEdge | undefined,
+    albAccessLogs?: LogTarget,
+): IngressSettings {
     if (!onAws) {
         return {
             className: cfg.cluster.ingressClassName,
@@ -37,6 +45,16 @@ export function ingressSettings(cfg: StackConfig, t: Topology, onAws: boolean, e
             "alb.ingress.kubernetes.io/listen-ports": '[{"HTTP": 80}, {"HTTPS": 443}]',
             "alb.ingress.kubernetes.io/ssl-redirect": "443",
             "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            // Load balancer attributes (ELB API LoadBalancerAttribute keys): access logs to the region's
+            // bucket, and in production deletion protection, so only a deliberate change removes the
+            // ALB. Exclusive in an IngressGroup (the controller's docs/guide/ingress/annotations.md:
+            // load-balancer-attributes, Location Ingress, MergeBehavior Exclusive): every Ingress of
+            // the group carries the same value.
+            ...(albAccessLogs
+                ? {
+                      "alb.ingress.kubernetes.io/load-balancer-attributes": pulumi.interpolate`access_logs.s3.enabled=true,access_logs.s3.bucket=${albAccessLogs.bucket},access_logs.s3.prefix=${albAccessLogs.prefix},deletion_protection.enabled=${t.protect}`,
+                  }
+                : {}),
         },
         // Per Ingress: the controller applies health-check annotations to the target groups of the
         // Ingress (or Service) that carries them, not group-wide (kubernetes-sigs/aws-load-balancer-controller

@@ -3,6 +3,7 @@ import type { ImageRegistry } from "../components/registry";
 import type { StackConfig } from "../config";
 import { awsOnly, awsProvider } from "./aws";
 import type { RegionWithData } from "./data";
+import { logRetentionDays } from "./infrastructure";
 import { required, type Topology } from "./topology";
 
 /** Services the whole stack shares, built once after every region's data tier. */
@@ -29,6 +30,7 @@ function createMediaCdn(cfg: StackConfig, t: Topology, regions: RegionWithData[]
         failoverToReplica: data.flavour === "aws" && data.aws.media.replicate && regions.length > 1,
         zoneName: required(cfg.operations.dnsZone, "operations.dnsZone"),
         globalProvider: awsProvider("aws-global", "us-east-1", t.tags),
+        logs: { expirationDays: logRetentionDays(t), protect: t.protect },
         tags: t.tags,
     });
 }

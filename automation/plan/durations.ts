@@ -160,6 +160,9 @@ export const DURATIONS: Record<string, DurationRule> = {
     },
     "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions": quick(),
     "aws:ec2/launchTemplate:LaunchTemplate": quick(),
+    // Adopting the default group revokes its rules: a describe and a revoke call.
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": quick(),
+    "aws:ec2/flowLog:FlowLog": quick(),
     // --- Identity, keys, logs, registry ---------------------------------------------------
     "aws:iam/role:Role": quick("estimate: IAM call; the provider retries through IAM's eventual consistency"),
     "aws:iam/policy:Policy": quick(),
@@ -223,6 +226,7 @@ export const DURATIONS: Record<string, DurationRule> = {
     "aws:cloudfront/cachePolicy:CachePolicy": quick(),
     "aws:cloudfront/originAccessIdentity:OriginAccessIdentity": quick(),
     "aws:wafv2/ipSet:IpSet": quick(),
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": quick(),
     "aws:wafv2/webAcl:WebAcl": {
         create: d(10, 60),
         update: d(10, 60),
@@ -240,6 +244,7 @@ export const DURATIONS: Record<string, DurationRule> = {
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": quick(),
     "aws:s3/bucketPolicy:BucketPolicy": quick(),
     "aws:s3/bucketReplicationConfig:BucketReplicationConfig": quick(),
+    "aws:s3/bucketLogging:BucketLogging": quick(),
     // --- Data ---------------------------------------------------------------------------------
     // Refined by durationOf (writer / Multi-AZ / replica / cross-region / applyImmediately).
     "aws:rds/instance:Instance": {
@@ -271,6 +276,8 @@ export const DURATIONS: Record<string, DurationRule> = {
     "aws:backup/vault:Vault": quick(),
     "aws:backup/plan:Plan": quick(),
     "aws:backup/selection:Selection": quick(),
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": quick(),
+    "aws:backup/vaultPolicy:VaultPolicy": quick(),
     // --- Images -------------------------------------------------------------------------------
     // Refined by durationOf: a thin image on a published base vs. a full application build.
     "docker:index/image:Image": { create: d(180, 360), update: d(180, 360), delete: d(5, 15), source: "see durationOf", estimate: true },

@@ -56,6 +56,8 @@ export interface AwsClusterArgs {
     readonly tags?: Record<string, string>;
     /** EKS cluster name; subnets are tagged with it before the cluster exists. Default: `<project>-<stack>-<component name>`. */
     readonly clusterName?: string;
+    /** S3 ARN (with a key prefix) the VPC's flow logs go to, e.g. RegionalLogs' `flowLogDestinationArn`. Default: no flow log. */
+    readonly flowLogDestinationArn?: pulumi.Input<string>;
     /** Days the control-plane logs are kept in CloudWatch. Default: 90. */
     readonly logRetentionDays?: number;
     /**

@@ -99,6 +99,12 @@ export interface AwsDataArgs {
     readonly primary?: PrimaryDataFacts;
     /** Protect stateful resources from deletion and replacement (production). */
     readonly protect: boolean;
+    /**
+     * Where S3 writes the server access logs of this region's media and private buckets: a bucket of
+     * the same region that lets logging.s3.amazonaws.com write under `prefix/` (RegionalLogs'
+     * `s3AccessLogs`). Default: no access logs.
+     */
+    readonly accessLogs?: { readonly bucket: pulumi.Input<string>; readonly prefix: string };
     /** Kubernetes namespace and service account the workloads run as (for Pod Identity on the bucket). */
     readonly workloadIdentity: {
         readonly namespace: pulumi.Input<string>;

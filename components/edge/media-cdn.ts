@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from "../aws/iam";
 import { accountAdministersKey } from "../aws/kms";
+import { createLogBucket, deliveredLogWriters, logBucketName, type LogBucket } from "../aws/log-bucket";
 import type { ConnectionFacts } from "../data/types";
 import { createValidatedCertificate, hostsOutsideZone, lookupZone } from "./certificate";
 import type { MediaCdnOriginArgs } from "./types";
@@ -51,6 +52,12 @@ export interface MediaCdnArgs {
     readonly rateLimitPer5Min?: number;
     /** Edge locations served: PriceClass_100 (North America and Europe), _200 or _All. Default: "PriceClass_100". */
     readonly priceClass?: string;
+    /**
+     * Keep CloudFront's standard logs (`cloudfront/`) and the web ACL's logs in a us-east-1 bucket
+     * `aws-waf-logs-<project>-<stack>-cdn-<account>` for `expirationDays`, protected with `protect`.
+     * Default: no logs.
+     */
+    readonly logs?: { readonly expirationDays: number; readonly protect: boolean };
     readonly tags?: Record<string, string>;
 }
 
@@ -102,12 +109,20 @@ export class MediaCdn extends pulumi.ComponentResource {
             { hosts: [host], zoneId, provider: args.globalProvider, tags: args.tags },
             this,
         );
+        // One bucket for both logs, in us-east-1 where the CLOUDFRONT-scope ACL lives (WAF logs only to
+        // its own region) and named aws-waf-logs-* as WAF requires. CloudFront's standard (legacy)
+        // logging writes through the awslogsdelivery account's ACL grant, which CloudFront adds to the
+        // bucket itself when logging is switched on: "Your bucket must have access control list (ACL)
+        // enabled" (CloudFront Developer Guide, "Configure standard logging (legacy)"). SSE-S3:
+        // that guide's SSE-KMS path needs the awslogsdelivery account in the key policy, not checked here.
+        const logs = args.logs ? createCdnLogs(name, args.logs, args.globalProvider, args.tags, this) : undefined;
         const acl = createWebAcl(
             `${name}-waf`,
             {
                 scope: "CLOUDFRONT",
                 rateLimitPer5Min: rateLimit,
                 description: `Saleor media CDN ${host}`,
+                logDestinationArn: logs?.arn,
                 tags: args.tags,
             },
             global,
@@ -189,6 +204,10 @@ export class MediaCdn extends pulumi.ComponentResource {
                     minimumProtocolVersion: "TLSv1.2_2021",
                 },
                 webAclId: acl.arn,
+                // Cookies stay out: media needs none, and a shopper's session cookie does not belong in a log.
+                loggingConfig: logs
+                    ? { bucket: pulumi.interpolate`${logs.name}.s3.amazonaws.com`, prefix: "cloudfront/", includeCookies: false }
+                    : undefined,
                 tags: args.tags,
             },
             global,
@@ -270,6 +289,30 @@ export class MediaCdn extends pulumi.ComponentResource {
             webAclArn: this.webAclArn,
         });
     }
+}
+
+/** The CDN's log bucket in us-east-1, which WAF writes to as delivery.logs.amazonaws.com (see MediaCdn). */
+function createCdnLogs(
+    name: string,
+    logs: NonNullable<MediaCdnArgs["logs"]>,
+    globalProvider: aws.Provider,
+    tags: Record<string, string> | undefined,
+    parent: pulumi.Resource,
+): LogBucket {
+    const accountId = aws.getCallerIdentityOutput({}, { parent, provider: globalProvider }).accountId;
+    return createLogBucket(
+        `${name}-logs`,
+        {
+            bucketName: logBucketName("cdn", accountId, "aws-waf-logs-"),
+            expirationDays: logs.expirationDays,
+            aclsEnabled: true,
+            writers: deliveredLogWriters(accountId),
+            protect: logs.protect,
+            provider: globalProvider,
+            tags,
+        },
+        parent,
+    );
 }
 
 /**

@@ -34,6 +34,8 @@ export interface RegionalEdgeArgs {
      * leave it out and call `routeHosts` once they exist. Default: no records until `routeHosts`.
      */
     readonly loadBalancerHostname?: pulumi.Input<string>;
+    /** ARN of the region's `aws-waf-logs-*` bucket the web ACL logs every request to. Default: no WAF logs. */
+    readonly wafLogDestinationArn?: pulumi.Input<string>;
     readonly tags?: Record<string, string>;
 }
 
@@ -129,6 +131,7 @@ export class RegionalEdge extends pulumi.ComponentResource {
                 allowedSourcesIpSetArn: ownServers?.arn,
                 commonRulesCountOnly: args.commonRulesCountOnly ?? ["SizeRestrictions_BODY"],
                 description: `Saleor public endpoints in ${args.region}`,
+                logDestinationArn: args.wafLogDestinationArn,
                 tags: args.tags,
             },
             { parent: this },

@@ -21,8 +21,20 @@ export interface WebAclArgs {
      * which still inspect them): our own servers, whose requests carry many shoppers'. Default: none.
      */
     readonly allowedSourcesIpSetArn?: pulumi.Input<string>;
+    /**
+     * ARN of the S3 bucket every request is logged to, in the ACL's region; WAF accepts only a bucket
+     * named `aws-waf-logs-*` (aws.wafv2.WebAclLoggingConfiguration docs: the "bucket name **must** be
+     * prefixed with `aws-waf-logs-`"). Default: no logs.
+     */
+    readonly logDestinationArn?: pulumi.Input<string>;
     readonly tags?: Record<string, string>;
 }
+
+/**
+ * Headers kept out of WAF logs: a staff member's JWT and the storefront's session cookies would
+ * otherwise sit in the log bucket for its whole retention. WAF takes header names in lower case.
+ */
+export const redactedHeaders = ["authorization", "cookie"] as const;
 
 /** CloudWatch metrics and sampled requests on for the ACL and each rule, so every block can be looked at. */
 const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
@@ -73,7 +85,7 @@ export function createWebAcl(name: string, args: WebAclArgs, opts: pulumi.Custom
         statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: args.rateLimitPer5Min, evaluationWindowSec: 300 } },
         visibilityConfig: visibility(metricName(`${name}-rate-limit-per-ip`)),
     };
-    return new aws.wafv2.WebAcl(
+    const acl = new aws.wafv2.WebAcl(
         name,
         {
             scope: args.scope,
@@ -85,6 +97,18 @@ export function createWebAcl(name: string, args: WebAclArgs, opts: pulumi.Custom
         },
         opts,
     );
+    if (args.logDestinationArn !== undefined) {
+        new aws.wafv2.WebAclLoggingConfiguration(
+            `${name}-logging`,
+            {
+                resourceArn: acl.arn,
+                logDestinationConfigs: [args.logDestinationArn],
+                redactedFields: redactedHeaders.map((header) => ({ singleHeader: { name: header } })),
+            },
+            opts,
+        );
+    }
+    return acl;
 }
 
 /** Every problem with a rate limit: WAF counts per 5 minutes and accepts 10 to 2,000,000,000. */

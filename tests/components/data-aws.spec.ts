@@ -611,7 +611,7 @@ describe("DataTier (aws)", () => {
             const cache = inputs(rs.one(T.cache, `${primaryRegion}-data-cache`));
             assert.strictEqual(cache.multiAzEnabled, false);
             assert.strictEqual(cache.automaticFailoverEnabled, false);
-            assert.strictEqual(cache.snapshotRetentionLimit, 0);
+            assert.strictEqual(cache.snapshotRetentionLimit, 1, "a day of snapshots, to restore a broken cache");
             assert.strictEqual(cache.transitEncryptionEnabled, true, "encryption stays on");
             for (const r of rs.all) assert.strictEqual(r.protect, false, `${r.type} ${r.name}`);
             for (const r of rs.ofType(T.bucket)) assert.strictEqual(inputs(r).forceDestroy, true);

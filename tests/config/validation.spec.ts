@@ -18,6 +18,15 @@ function withRegion(stack: typeof productionStack, index: number, patch: Record<
 }
 
 describe("stack configuration", () => {
+    it("refuses production backups kept shorter than the locked vaults accept, naming the key and the range", () => {
+        const problems = problemsOf({ ...productionStack, data: { aws: { postgres: { backupRetentionDays: 5 } } } });
+        assertIncludes(
+            problems,
+            "saleor:data.aws.postgres.backupRetentionDays: 5 is outside the production backup vaults' lock; allowed: 7 to 35 days",
+        );
+        assert.deepEqual(problemsOf({ ...productionStack, data: { aws: { postgres: { backupRetentionDays: 7 } } } }), []);
+    });
+
     it("accepts a minimal dev stack and fills every default", () => {
         const cfg = configOf(devStack);
         assert.equal(cfg.workloads.api.replicas, 1);

@@ -62,6 +62,7 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
             zoneCount: args.availabilityZoneCount ?? defaultAvailabilityZoneCount,
             natGateways: args.natGateways,
             clusterName,
+            flowLogDestinationArn: args.flowLogDestinationArn,
             tags,
         },
         parent,

@@ -8,6 +8,8 @@ export interface NetworkSettings {
     readonly natGateways: "single" | "perAz";
     /** Subnets are tagged for this EKS cluster so load balancers find them. */
     readonly clusterName: string;
+    /** S3 ARN (with a key prefix) the VPC's flow logs go to. Default: no flow log. */
+    readonly flowLogDestinationArn?: pulumi.Input<string>;
     readonly tags: Record<string, string>;
 }
 
@@ -61,6 +63,30 @@ export function createNetwork(name: string, s: NetworkSettings, parent: pulumi.R
         },
         { parent },
     );
+
+    // Adopting the VPC's default security group removes every rule from it, and declaring none keeps
+    // it empty (terraform-provider-aws website/docs/r/default_security_group.html.markdown: "When
+    // Terraform first adopts the default security group, it immediately removes all ingress and
+    // egress rules"). Nothing here uses it; a resource launched into it by mistake reaches nothing.
+    new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: tags(`${name}-default-sg`) }, { parent });
+
+    if (s.flowLogDestinationArn !== undefined) {
+        // Accepted and rejected traffic of every interface in the VPC, as Parquet in hourly
+        // partitions (cheaper to store and to query with Athena than text), aggregated over 10 minutes.
+        new aws.ec2.FlowLog(
+            `${name}-flow-log`,
+            {
+                vpcId: vpc.id,
+                trafficType: "ALL",
+                logDestinationType: "s3",
+                logDestination: s.flowLogDestinationArn,
+                maxAggregationInterval: 600,
+                destinationOptions: { fileFormat: "parquet", hiveCompatiblePartitions: true, perHourPartition: true },
+                tags: tags(`${name}-flow-log`),
+            },
+            { parent },
+        );
+    }
 
     const clusterTag = { [`kubernetes.io/cluster/${s.clusterName}`]: "shared" };
     const subnet = (tier: "public" | "private", i: number, cidrBlock: string) =>

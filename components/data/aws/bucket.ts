@@ -16,6 +16,8 @@ export interface ProtectedBucketArgs {
      * policy here, and whoever writes it must include `policyStatements`. Default: false.
      */
     readonly policyWrittenElsewhere?: boolean;
+    /** Where S3 writes the bucket's server access logs (a RegionalLogs bucket of the same region). Default: none. */
+    readonly accessLogs?: { readonly bucket: pulumi.Input<string>; readonly prefix: string };
     readonly tags?: Record<string, string>;
 }
 
@@ -98,6 +100,21 @@ export function createProtectedBucket(name: string, args: ProtectedBucketArgs, p
             {
                 ...target,
                 corsRules: [{ allowedMethods: ["GET", "HEAD"], allowedOrigins: args.corsOrigins, maxAgeSeconds: 3600 }],
+            },
+            opts,
+        );
+    }
+    if (args.accessLogs) {
+        // Every request to the bucket, whoever made it, under `<prefix>/<bucket>/` partitioned by the
+        // day of the request (aws.s3.BucketLogging targetObjectKeyFormat.partitionedPrefix): S3 server
+        // access logs record what CloudTrail's management events do not, object reads and writes.
+        new aws.s3.BucketLogging(
+            `${name}-access-logs`,
+            {
+                ...target,
+                targetBucket: args.accessLogs.bucket,
+                targetPrefix: pulumi.interpolate`${args.accessLogs.prefix}/${bucket.bucket}/`,
+                targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: "EventTime" } },
             },
             opts,
         );

@@ -66,9 +66,11 @@ export function createCache(name: string, args: AwsDataArgs, key: aws.kms.Key, p
             authToken: pulumi.secret(token),
             subnetGroupName: subnetGroup.name,
             securityGroupIds: [securityGroup.id],
-            // Production keeps a week of daily snapshots: the broker's queued tasks survive a lost group.
-            snapshotRetentionLimit: args.protect ? 7 : 0,
-            snapshotWindow: args.protect ? snapshotWindow : undefined,
+            // Daily snapshots: a week in production, a day elsewhere (enough to restore a broken
+            // staging cache, for the price of one node-sized snapshot), so the broker's queued tasks
+            // survive a lost group.
+            snapshotRetentionLimit: args.protect ? 7 : 1,
+            snapshotWindow,
             maintenanceWindow,
             autoMinorVersionUpgrade: true,
             applyImmediately: !args.protect,

@@ -46,6 +46,7 @@ export function createMedia(name: string, args: AwsDataArgs, parent: pulumi.Reso
             // The same CORS rules in every region, so a replica can serve browsers as soon as it is promoted.
             corsOrigins: args.media.corsOrigins,
             protect: args.protect,
+            accessLogs: args.accessLogs,
             policyWrittenElsewhere: cdn,
             tags: args.tags,
         },

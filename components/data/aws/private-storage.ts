@@ -52,6 +52,7 @@ export function createPrivateStorage(name: string, args: AwsDataArgs, parent: pu
             noncurrentVersionDays: args.media.noncurrentVersionDays,
             corsOrigins: [],
             protect: args.protect,
+            accessLogs: args.accessLogs,
             tags: args.tags,
         },
         parent,

@@ -1,12 +1,36 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createDataKey } from "../../aws/kms";
+import { policyDocument } from "../../aws/iam";
+import { vaultLock } from "../../../catalog/backup";
+
+/**
+ * What nobody may do to a locked vault's recovery points, whatever their IAM policies allow: the
+ * actions the AWS Config rule backup-recovery-point-manual-deletion-disabled requires a vault's
+ * policy to deny (DeleteRecoveryPoint, UpdateRecoveryPointLifecycle, PutBackupVaultAccessPolicy)
+ * plus removing the policy or the vault. A vault access policy controls the AWS Backup API only
+ * (AWS Backup Developer Guide, "Vault access policies"); AWS Backup access policies take no
+ * wildcard in Action, so each is named.
+ */
+export const deniedVaultActions = [
+    "backup:DeleteRecoveryPoint",
+    "backup:UpdateRecoveryPointLifecycle",
+    "backup:PutBackupVaultAccessPolicy",
+    "backup:DeleteBackupVaultAccessPolicy",
+    "backup:DeleteBackupVault",
+];
 
 export interface BackupVaultArgs {
     /** Region of the vault; must be the region of the AWS provider passed in options. */
     readonly region: string;
     /** Protect the vault and its key from deletion, and keep the key 30 days after a deletion request (production). */
     readonly protect: boolean;
+    /**
+     * Lock the vault in compliance mode (catalog/backup.ts) and deny every principal deleting a
+     * recovery point, shortening its life, or rewriting or removing the vault's policy (production).
+     * Default: false.
+     */
+    readonly lock?: boolean;
     readonly tags?: Record<string, string>;
 }
 
@@ -50,6 +74,36 @@ export class BackupVault extends pulumi.ComponentResource {
             },
             { parent: this, protect: args.protect },
         );
+        if (args.lock) {
+            // Compliance, not governance: a governance lock can be removed by anyone allowed
+            // backup:DeleteBackupVaultLockConfiguration, which is who an attacker with the deploy
+            // role would be. Compliance leaves a 3-day window (changeableForDays) to correct a
+            // mistake with `pulumi up`; after it, the lock and every recovery point's retention are
+            // beyond anyone's reach, AWS's included (AWS Backup Developer Guide, "Vault lock modes").
+            new aws.backup.VaultLockConfiguration(
+                `${name}-lock`,
+                { backupVaultName: this.vault.name, ...vaultLock },
+                { parent: this, protect: args.protect },
+            );
+            // Write-once: denying PutBackupVaultAccessPolicy and DeleteBackupVaultAccessPolicy to
+            // everyone means a later change to this statement fails at `pulumi up`.
+            new aws.backup.VaultPolicy(
+                `${name}-policy`,
+                {
+                    backupVaultName: this.vault.name,
+                    policy: policyDocument([
+                        {
+                            Sid: "DenyDeletingRecoveryPoints",
+                            Effect: "Deny",
+                            Principal: { AWS: "*" },
+                            Action: deniedVaultActions,
+                            Resource: "*",
+                        },
+                    ]),
+                },
+                { parent: this, protect: args.protect },
+            );
+        }
         this.arn = this.vault.arn;
         this.vaultName = this.vault.name;
         this.registerOutputs({ arn: this.arn, vaultName: this.vaultName, keyArn: this.key.arn });

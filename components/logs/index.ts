@@ -1,0 +1,1 @@
+export { RegionalLogs, type LogTarget, type RegionalLogsArgs } from "./regional-logs";
