@@ -624,6 +624,32 @@ export const crossRules: readonly CrossRule[] = [
         },
     },
     {
+        key: "operations.apiHost",
+        check: (c) => {
+            const host = c.operations.apiHost;
+            if (host === undefined)
+                return when(
+                    c.regions.length > 1,
+                    "operations.apiHost",
+                    "is required with more than one region: every Core shares one database and so must share one PUBLIC_URL (Saleor apps key their credentials by it); e.g. api.example.com",
+                );
+            const zone = c.operations.dnsZone;
+            const regional = c.regions.flatMap((r) => [r.hosts.api, r.hosts.dashboard, ...Object.values(r.hosts.storefronts)]);
+            return [
+                ...when(
+                    regional.includes(host),
+                    "operations.apiHost",
+                    `"${host}" is already a region's host; the stack's API host must be a name of its own`,
+                ),
+                ...when(
+                    c.operations.edge && zone !== undefined && host !== zone && !host.endsWith(`.${zone}`),
+                    "operations.apiHost",
+                    `"${host}" is outside operations.dnsZone ${zone}; its latency records go in that zone`,
+                ),
+            ];
+        },
+    },
+    {
         key: "operations.drBackupCopy",
         check: (c) =>
             when(

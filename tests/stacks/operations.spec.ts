@@ -142,10 +142,10 @@ describe("operations config", () => {
             "saleor:operations.dnsZone: required with operations.edge or operations.mediaCdn (the Route 53 zone certificates are validated in)",
         );
         assertIncludes(
-            problems({ ...productionStack, operations: { dnsZone: "example.org" } }),
+            problems({ ...productionStack, operations: { dnsZone: "example.org", apiHost: "api.example.org" } }),
             'saleor:regions[0].hosts: "api.de.example.com" is outside operations.dnsZone example.org; every host needs a record in that zone',
         );
-        assert.deepEqual(problems({ ...productionStack, operations: { dnsZone: "example.com" } }), []);
+        assert.deepEqual(problems({ ...productionStack, operations: { dnsZone: "example.com", apiHost: "api.example.com" } }), []);
     });
 
     it("a webhook for alerts must be a secret", () => {
