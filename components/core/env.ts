@@ -98,6 +98,20 @@ export function coreConfigData(args: {
     return pulumi.output(base) as pulumi.Output<Record<string, string>>;
 }
 
+/**
+ * Environment of the Celery worker alone: its database connections live 60 s across tasks
+ * (DB_CONN_MAX_AGE, read by saleor/settings.py into both connections' conn_max_age). Celery's Django
+ * fixup calls django.db.close_old_connections before and after every task (celery/fixups/django.py,
+ * on_task_prerun/on_task_postrun), which keeps a connection younger than that and drops one that
+ * failed, so a worker in the secondary region stops opening a cross-region TLS connection per task.
+ * Not for the API: it runs under ASGI (uvicorn), where Django says persistent connections should be
+ * disabled (docs.djangoproject.com/en/5.2/ref/databases/, "Persistent connections"): each request's
+ * sync code runs in a thread of its own, so kept connections are never reused and pile up.
+ * Saleor reads no variable for Django's CONN_HEALTH_CHECKS (settings.py passes only conn_max_age to
+ * dj_database_url.config), so none is set.
+ */
+export const workerDatabaseEnv: readonly { readonly name: string; readonly value: string }[] = [{ name: "DB_CONN_MAX_AGE", value: "60" }];
+
 /** Our own origins and the extra ones, without duplicates; "*" stays "*" (Saleor's own default). */
 function graphqlOrigins(own: string[], extra: CoreSettings["allowedGraphqlOrigins"]): string {
     if (extra === "*") return "*";
