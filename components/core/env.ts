@@ -4,7 +4,13 @@ import type { ConnectionFacts } from "../data/types";
 /** Public addresses the Core serves and the clients that call it. */
 export interface PublicHosts {
     readonly scheme: "http" | "https";
+    /** The public API host: PUBLIC_URL, the Dashboard's API_URL. One for every region of a stack. */
     readonly api: string;
+    /**
+     * This region's own API host besides `api`, for operators and the region's health check: its
+     * Ingress and ALLOWED_HOSTS accept it too. Default: none.
+     */
+    readonly regionalApi?: string;
     readonly dashboard: string;
     readonly storefronts: string[];
 }
@@ -55,7 +61,7 @@ export function coreConfigData(args: {
     const base: Record<string, pulumi.Input<string>> = {
         DEBUG: bool(settings.debug),
         // Host headers Django accepts: the public API host and the in-cluster Service name.
-        ALLOWED_HOSTS: pulumi.interpolate`${hosts.api},${args.internalApiHost}`,
+        ALLOWED_HOSTS: pulumi.interpolate`${[hosts.api, ...(hosts.regionalApi ? [hosts.regionalApi] : [])].join(",")},${args.internalApiHost}`,
         // Required with DEBUG off: hosts allowed in redirect URLs (password reset, checkout).
         ALLOWED_CLIENT_HOSTS: clients.join(","),
         // CORS for the GraphQL endpoint (saleor/asgi/cors_handler.py answers a preflight from any
@@ -65,6 +71,8 @@ export function coreConfigData(args: {
             settings.allowedGraphqlOrigins,
         ),
         // Its scheme switches SSL handling on; behind an https ingress X-Forwarded-Proto keeps requests from redirect loops.
+        // The public API host, never the regional one: absolute URLs and every webhook's Saleor-Api-Url come
+        // from it, and apps key their credentials by it (saleor/core/utils/__init__.py, saleor/webhook/transport/utils.py).
         PUBLIC_URL: `${origin(hosts.scheme, hosts.api)}/`,
         DEFAULT_FROM_EMAIL: settings.defaultFromEmail,
         PLAYGROUND_ENABLED: bool(settings.playground),
