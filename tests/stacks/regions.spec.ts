@@ -189,3 +189,27 @@ describe("production stack: database connections across regions", () => {
         assert.equal(inputs(res.one(T.configMap, "eu-west-1-core-config")).data.DB_CONN_MAX_AGE, undefined);
     });
 });
+
+for (const stack of ["production", "staging"] as const) {
+    describe(`${stack} stack: restores are tested weekly`, () => {
+        it("a weekly restore testing plan restores the primary writer's latest recovery point and the media bucket", async () => {
+            const res = new Resources((await evaluated(stack)).resources);
+            const plans = res.ofType("aws:backup/restoreTestingPlan:RestoreTestingPlan");
+            assert.equal(plans.length, 1, "one plan, beside the backup plan of the primary's writer");
+            const plan = inputs(plans[0]);
+            assert.match(plan.scheduleExpression, /^cron\(\S+ \S+ \? \* (MON|TUE|WED|THU|FRI|SAT|SUN) \*\)$/, "weekly");
+            assert.equal(plan.recoveryPointSelection.algorithm, "LATEST_WITHIN_WINDOW");
+            assert.match(plan.name, /^[A-Za-z0-9_]{1,50}$/);
+            assert.ok(plan.name.includes(stack), "named by stack: two stacks share an account");
+            const selections = res.ofType("aws:backup/restoreTestingSelection:RestoreTestingSelection");
+            const byType = Object.fromEntries(selections.map((s) => [inputs(s).protectedResourceType, s]));
+            assert.deepEqual(Object.keys(byType).sort(), ["RDS", "S3"]);
+            const writer = res.one("aws:rds/instance:Instance", "eu-central-1-data-postgres-writer");
+            assert.ok(byType.RDS.dependencies.includes(writer.urn), "the RDS test restores the writer");
+            for (const s of selections) {
+                assert.ok(s.dependencies.includes(plans[0].urn));
+                assert.ok(inputs(s).validationWindowHours >= 1);
+            }
+        });
+    });
+}
