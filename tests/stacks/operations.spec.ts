@@ -108,7 +108,11 @@ describe("AWS Backup failure alerts", () => {
                 }
                 const fromEvents = statements(policy).filter((x) => x.Principal?.Service === "events.amazonaws.com");
                 assert.equal(fromEvents.length, 1);
-                assert.equal(fromEvents[0].Condition.ArnEquals["aws:SourceArn"].length, 2, "only the two rules");
+                assert.equal(
+                    fromEvents[0].Condition.ArnEquals["aws:SourceArn"].length,
+                    3,
+                    "only the three rules (backups, copies, restore tests)",
+                );
                 const key = res.one("aws:kms/key:Key", `${region}-alerts-key`);
                 assert.deepEqual(
                     statements(key)

@@ -211,5 +211,21 @@ for (const stack of ["production", "staging"] as const) {
                 assert.ok(inputs(s).validationWindowHours >= 1);
             }
         });
+
+        it("a restore test that fails, is aborted or fails validation notifies the region's alert topic", async () => {
+            const res = new Resources((await evaluated(stack)).resources);
+            for (const region of regions) {
+                const rule = res.one("aws:cloudwatch/eventRule:EventRule", `${region}-alerts-restore-test-failed`);
+                const pattern = JSON.parse(inputs(rule).eventPattern);
+                assert.deepEqual(pattern["detail-type"], ["Restore Job State Change"]);
+                assert.deepEqual(pattern.detail.$or, [{ status: ["FAILED", "ABORTED"] }, { validationStatus: ["FAILED", "TIMED_OUT"] }]);
+                const target = res.one("aws:cloudwatch/eventTarget:EventTarget", `${region}-alerts-restore-test-failed`);
+                const topic = res.one("aws:sns/topic:Topic", `${region}-alerts-topic`);
+                assert.ok(target.dependencies.includes(topic.urn), `${region}: the rule's target is the region's topic`);
+                const policy = JSON.parse(inputs(res.one("aws:sns/topicPolicy:TopicPolicy", `${region}-alerts-topic`)).policy);
+                const grant = policy.Statement.find((st: any) => st.Sid === "BackupJobFailureRulesPublish");
+                assert.ok(grant, `${region}: EventBridge may publish`);
+            }
+        });
     });
 }
