@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { fitName } from "../../aws/names";
 
 export interface RestoreTestingArgs {
     /** The database whose latest recovery point is restored: the region's writer. */
@@ -30,7 +31,8 @@ export interface RestoreTestingArgs {
 export function createRestoreTesting(name: string, args: RestoreTestingArgs, parent: pulumi.Resource) {
     const opts: pulumi.CustomResourceOptions = { parent };
     // Names allow only letters, digits and underscores; the stack's name keeps two stacks apart in one account.
-    const planName = `saleor_${pulumi.getStack()}_${name}_restore_tests`.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 50);
+    // fitName keeps a long stack's names distinct (a digest after "-", which the plan's charset refuses: "_" instead).
+    const planName = fitName(`saleor_${pulumi.getStack()}_${name}_restore_tests`.replace(/[^A-Za-z0-9_]/g, "_"), 50).replace(/-/g, "_");
     const plan = new aws.backup.RestoreTestingPlan(
         `${name}-restore-tests`,
         {
