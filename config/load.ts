@@ -650,6 +650,17 @@ export const crossRules: readonly CrossRule[] = [
         },
     },
     {
+        key: "regions[].name",
+        check: (c) =>
+            c.regions.flatMap((r, i) =>
+                when(
+                    r.name === "us-east-1" && c.operations.edge && c.operations.alarms,
+                    `regions[${i}].name`,
+                    "\"us-east-1\" holds the stack's Route 53 health check alarms and their alert topic (those metrics exist only there), which would take the region's alert topic name; allowed: any other region, or operations.alarms false",
+                ),
+            ),
+    },
+    {
         key: "operations.drBackupCopy",
         check: (c) =>
             when(

@@ -380,6 +380,13 @@ describe("stack configuration", () => {
         assert.deepEqual(problemsOf(devStack), [], "one region may keep its own API host");
     });
 
+    it("keeps us-east-1 for the Route 53 health alarms when the edge and alarms are on", () => {
+        assertIncludes(
+            problemsOf(withRegion(productionStack, 1, { name: "us-east-1" })),
+            `saleor:regions[1].name: "us-east-1" holds the stack's Route 53 health check alarms and their alert topic (those metrics exist only there), which would take the region's alert topic name; allowed: any other region, or operations.alarms false`,
+        );
+    });
+
     it("refuses DEBUG outside dev", () => {
         assertIncludes(
             problemsOf({ ...productionStack, app: { debug: true } }),
