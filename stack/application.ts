@@ -77,6 +77,9 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
                 api: apiHost,
                 regionalApi: apiHost === region.hosts.api ? undefined : region.hosts.api,
                 dashboard: region.hosts.dashboard,
+                // Every Dashboard calls the stack's API host, which either region may answer.
+                otherDashboards:
+                    apiHost === region.hosts.api ? [] : cfg.regions.filter((x) => x.name !== region.name).map((x) => x.hosts.dashboard),
                 storefronts: storefrontHosts,
             },
             settings: {

@@ -13,6 +13,11 @@ export interface PublicHosts {
     readonly regionalApi?: string;
     readonly dashboard: string;
     readonly storefronts: string[];
+    /**
+     * Other Dashboards that call `api`: those of the stack's other regions, which Route 53 may send to
+     * this region. Admitted like this region's own (CORS, redirect hosts). Default: none.
+     */
+    readonly otherDashboards?: string[];
 }
 
 /** Settings of Saleor Core that are not secret. */
@@ -57,7 +62,7 @@ export function coreConfigData(args: {
     readonly internalApiHost: pulumi.Input<string>;
 }): pulumi.Output<Record<string, string>> {
     const { hosts, settings } = args;
-    const clients = [hosts.dashboard, ...hosts.storefronts];
+    const clients = [hosts.dashboard, ...(hosts.otherDashboards ?? []), ...hosts.storefronts];
     const base: Record<string, pulumi.Input<string>> = {
         DEBUG: bool(settings.debug),
         // Host headers Django accepts: the public API host and the in-cluster Service name.

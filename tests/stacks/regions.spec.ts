@@ -96,6 +96,21 @@ for (const stack of ["production", "staging"] as const) {
             }
         });
 
+        it("every region's Core admits every region's Dashboard and storefront (CORS, redirect hosts): either region may answer", () => {
+            const dashboards = regions.map(
+                (r) => `dashboard.${r === "eu-central-1" ? "de" : "nl"}.${stack === "staging" ? "staging." : ""}example.com`,
+            );
+            for (const region of regions) {
+                const data = inputs(res.one(T.configMap, `${region}-core-config`)).data;
+                const origins = data.ALLOWED_GRAPHQL_ORIGINS.split(",");
+                const clients = data.ALLOWED_CLIENT_HOSTS.split(",");
+                for (const host of [...dashboards, ...Object.keys(hosts.markets)]) {
+                    assert.ok(origins.includes(`https://${host}`), `${region}: ${host} in ALLOWED_GRAPHQL_ORIGINS`);
+                    assert.ok(clients.includes(host), `${region}: ${host} in ALLOWED_CLIENT_HOSTS`);
+                }
+            }
+        });
+
         it("each region's health check calls that region's own API host over HTTPS on /health/", () => {
             for (const region of regions) {
                 const check = inputs(healthCheckOf(res, region));
