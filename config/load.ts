@@ -639,6 +639,43 @@ export const crossRules: readonly CrossRule[] = [
         },
     },
     {
+        key: "operations.apiHost",
+        check: (c) => {
+            const host = c.operations.apiHost;
+            if (host === undefined)
+                return when(
+                    c.regions.length > 1,
+                    "operations.apiHost",
+                    "is required with more than one region: every Core shares one database and so must share one PUBLIC_URL (Saleor apps key their credentials by it); e.g. api.example.com",
+                );
+            const zone = c.operations.dnsZone;
+            const regional = c.regions.flatMap((r) => [r.hosts.api, r.hosts.dashboard, ...Object.values(r.hosts.storefronts)]);
+            return [
+                ...when(
+                    regional.includes(host),
+                    "operations.apiHost",
+                    `"${host}" is already a region's host; the stack's API host must be a name of its own`,
+                ),
+                ...when(
+                    c.operations.edge && zone !== undefined && host !== zone && !host.endsWith(`.${zone}`),
+                    "operations.apiHost",
+                    `"${host}" is outside operations.dnsZone ${zone}; its latency records go in that zone`,
+                ),
+            ];
+        },
+    },
+    {
+        key: "regions[].name",
+        check: (c) =>
+            c.regions.flatMap((r, i) =>
+                when(
+                    r.name === "us-east-1" && c.operations.edge && c.operations.alarms,
+                    `regions[${i}].name`,
+                    "\"us-east-1\" holds the stack's Route 53 health check alarms and their alert topic (those metrics exist only there), which would take the region's alert topic name; allowed: any other region, or operations.alarms false",
+                ),
+            ),
+    },
+    {
         key: "operations.drBackupCopy",
         check: (c) =>
             when(

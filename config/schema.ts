@@ -335,6 +335,13 @@ const app = v.strictObject({
 const operations = v.strictObject({
     /** Public Route 53 hosted zone that holds every host (certificates are validated in it). */
     dnsZone: v.optional(dnsName),
+    /**
+     * The stack's one public API host (e.g. api.example.com), served by every region: PUBLIC_URL of every
+     * Core, the Dashboard's API_URL and the storefront's API URL. With `edge`, Route 53 latency records
+     * send it to the nearest region whose `/health/` passes. Required with more than one region, since
+     * every Core sharing one database must share one PUBLIC_URL. Default: the region's own `hosts.api`.
+     */
+    apiHost: v.optional(dnsName),
     /** Per region: ACM certificate, WAF on the ALB, Route 53 records and an /health/ check. */
     edge: v.boolean(),
     /** CloudFront (with its own WAF) in front of the media bucket, as AWS_MEDIA_CUSTOM_DOMAIN. */

@@ -15,6 +15,7 @@ import type { RegionWithData } from "./data";
 import type { ImageCatalogue } from "./images";
 import { ingressSettings } from "./ingress";
 import type { RegionOutputs } from "./outputs";
+import type { StackServices } from "./services";
 import { coreServiceAccount, instanceOf, required, type Topology } from "./topology";
 
 /** What the application of one region needs from the rest of the stack. */
@@ -26,6 +27,8 @@ export interface ApplicationInputs {
     readonly images: ImageCatalogue;
     /** The primary's migration Job, which a secondary's workloads wait for. */
     readonly primaryMigration?: pulumi.Resource;
+    /** Where the region's Route 53 health check alarm goes (us-east-1); none without alarms. */
+    readonly healthAlerts?: StackServices["healthAlerts"];
 }
 
 /** The region's outputs and its migration Job (the primary's). */
@@ -37,21 +40,28 @@ export interface RegionApplication {
 /**
  * Saleor in one region: the region's certificate, WAF and DNS (AWS edge), Core (migration, API,
  * worker, beat, Dashboard), the storefront, the region's alarms and the network policies.
+ *
+ * Every region serves the whole shop: the stack's one public API host (operations.apiHost, else the
+ * region's own) and every market's host, so Route 53 can send any of them to either region. The
+ * region's own hosts (its API host, its Dashboard) stay for operators and its health check.
  */
 export function createApplication(cfg: StackConfig, t: Topology, inputs: ApplicationInputs): RegionApplication {
     const r = inputs.region;
     const region = r.config;
     const instance = instanceOf(t, region);
     const release = cfg.releases[region.name];
-    const markets = marketsOf(cfg, region);
+    // The markets whose home this region is (its outputs, PRIMARY records), and every market it serves.
+    const homeMarkets = marketsOf(cfg, region);
+    const markets = stackMarkets(cfg, t);
     const storefrontHosts = markets.map((m) => m.host);
+    const apiHost = cfg.operations.apiHost ?? region.hosts.api;
     const k8sOpts: pulumi.ComponentResourceOptions = { providers: [r.cluster.provider] };
     const isPrimary = region.role === "primary";
     const onAws = r.aws !== undefined;
     // Registered first: a release's Core build exists before any region that runs it.
     const coreBuild = inputs.images.coreBuild(region);
 
-    const edge = createEdge(cfg, t, r, storefrontHosts);
+    const edge = createEdge(cfg, t, r, apiHost, homeMarkets, markets, inputs.healthAlerts);
     const mail = createMail(cfg, t, r);
     const ingress = ingressSettings(cfg, t, onAws, edge, r.aws?.logs.albAccessLogs);
 
@@ -62,7 +72,16 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
             instance,
             image: inputs.images.core(region, coreBuild),
             dashboardImage: inputs.images.dashboard(),
-            hosts: { scheme: cfg.app.scheme, api: region.hosts.api, dashboard: region.hosts.dashboard, storefronts: storefrontHosts },
+            hosts: {
+                scheme: cfg.app.scheme,
+                api: apiHost,
+                regionalApi: apiHost === region.hosts.api ? undefined : region.hosts.api,
+                dashboard: region.hosts.dashboard,
+                // Every Dashboard calls the stack's API host, which either region may answer.
+                otherDashboards:
+                    apiHost === region.hosts.api ? [] : cfg.regions.filter((x) => x.name !== region.name).map((x) => x.hosts.dashboard),
+                storefronts: storefrontHosts,
+            },
             settings: {
                 debug: cfg.app.debug,
                 playground: cfg.app.playground,
@@ -117,11 +136,13 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
             // plain HTTP (dev) its host is pinned to the API Service inside the pod: http://api.localhost/
             // is the pod's own loopback otherwise. The Service answers the same port (80) and path, and
             // ALLOWED_HOSTS admits the public host. Over HTTPS the call goes out through the ALB.
-            hostAlias: cfg.app.scheme === "http" ? { host: region.hosts.api, ip: saleor.apiClusterIp } : undefined,
+            hostAlias: cfg.app.scheme === "http" ? { host: apiHost, ip: saleor.apiClusterIp } : undefined,
         },
         k8sOpts,
     );
 
+    const scheme = cfg.app.scheme;
+    const regionalApiUrl = `${scheme}://${region.hosts.api}/`;
     if (r.aws && cfg.operations.alarms) {
         createRegionAlarms(cfg, t, r, r.aws, [saleor, storefront]);
     }
@@ -137,12 +158,14 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
             role: region.role,
             release,
             saleorVersion: cfg.saleorVersions[region.name],
+            // The region's own hosts, so the deploy's checks judge this region, not whichever one
+            // Route 53 picks for the shared names.
             endpoints: {
-                api: saleor.apiUrl,
-                graphql: saleor.graphqlUrl,
-                health: pulumi.interpolate`${saleor.apiUrl}health/`,
+                api: pulumi.output(regionalApiUrl),
+                graphql: pulumi.output(`${regionalApiUrl}graphql/`),
+                health: pulumi.output(`${regionalApiUrl}health/`),
                 dashboard: saleor.dashboardUrl,
-                storefronts: storefront.urls,
+                storefronts: pulumi.output(homeMarkets.map((m) => `${scheme}://${m.host}/`)),
             },
             namespace: r.cluster.namespace,
             clusterFlavour: r.cluster.flavour,
@@ -221,8 +244,17 @@ function otlpPorts(cfg: StackConfig): number[] {
 }
 
 /**
- * STOREFRONT_CHANNELS of a region: each market's channel (the primary's first), when any market names
- * one in storefront.channels; unset otherwise, so the storefront keeps its own default.
+ * Every market of the stack, the home region's first (its primary market, which the storefront image
+ * is built for, leading), then the other regions' in the order listed. A failover does not change it.
+ */
+function stackMarkets(cfg: StackConfig, t: Topology): Market[] {
+    const ordered = [t.home, ...cfg.regions.filter((r) => r.name !== t.home.name)];
+    return ordered.flatMap((r) => marketsOf(cfg, r));
+}
+
+/**
+ * STOREFRONT_CHANNELS: each market's channel (the image's primary market's first), when any market
+ * names one in storefront.channels; unset otherwise, so the storefront keeps its own default.
  */
 function storefrontChannels(cfg: StackConfig, markets: Market[]): string | undefined {
     if (!markets.some((m) => m.channel)) return undefined;
@@ -233,8 +265,8 @@ function storefrontChannels(cfg: StackConfig, markets: Market[]): string | undef
 }
 
 /**
- * The markets whose host must open another channel than the one the region's image opens at `/` (the
- * primary market's, NEXT_PUBLIC_DEFAULT_CHANNEL, inlined at build time): `/<channel>` by host.
+ * The markets whose host must open another channel than the one the image opens at `/` (the primary
+ * market's, NEXT_PUBLIC_DEFAULT_CHANNEL, inlined at build time): `/<channel>` by host.
  */
 function marketRootPaths(cfg: StackConfig, markets: Market[]): Record<string, string> {
     const sf = cfg.images.storefront;
@@ -266,17 +298,41 @@ function createMail(cfg: StackConfig, t: Topology, r: RegionWithData) {
     );
 }
 
-/** The region's certificate and WAF, attached to its ALB through the Ingress annotations. */
-function createEdge(cfg: StackConfig, t: Topology, r: RegionWithData, storefrontHosts: string[]): RegionalEdge | undefined {
+/**
+ * The region's certificate and WAF, attached to its ALB through the Ingress annotations, and its DNS:
+ * the stack's API host as a latency record and every market host as a failover record (PRIMARY in the
+ * market's home region), both routed by the health check of the region's own API host.
+ */
+function createEdge(
+    cfg: StackConfig,
+    t: Topology,
+    r: RegionWithData,
+    apiHost: string,
+    homeMarkets: Market[],
+    markets: Market[],
+    healthAlerts: StackServices["healthAlerts"],
+): RegionalEdge | undefined {
     const region = r.config;
     if (!r.aws || !cfg.operations.edge) return undefined;
+    // With one region there is nothing to fail over to: plain records.
+    const multiRegion = cfg.regions.length > 1;
+    const home = new Set(homeMarkets.map((m) => m.host));
     return new (awsOnly().RegionalEdge)(
         `${region.name}-edge`,
         {
             region: region.name,
             zoneName: required(cfg.operations.dnsZone, "operations.dnsZone"),
-            hosts: [region.hosts.api, region.hosts.dashboard, ...storefrontHosts],
+            hosts: [region.hosts.api, region.hosts.dashboard, ...(multiRegion ? [] : markets.map((m) => m.host))],
             apiHost: region.hosts.api,
+            latencyHosts: apiHost === region.hosts.api ? [] : [apiHost],
+            failoverHosts: multiRegion
+                ? Object.fromEntries(markets.map((m) => [m.host, home.has(m.host) ? ("PRIMARY" as const) : ("SECONDARY" as const)]))
+                : {},
+            healthAlarm: healthAlerts && {
+                provider: healthAlerts.provider,
+                topicArn: healthAlerts.topicArn,
+                alarmName: `saleor-${t.stack}-${region.name}-api-health`,
+            },
             // The storefront has no server-only API URL: its server calls NEXT_PUBLIC_SALEOR_API_URL
             // (saleor/storefront src/lib/graphql.ts, src/lib/auth/server.ts), inlined at build time for
             // the browser too, so it cannot be the in-cluster Service. Its requests leave through NAT.

@@ -8,13 +8,15 @@ import { required, type Topology } from "./topology";
 
 /**
  * Every image the stack runs: Core by release (built once per release, or the upstream image),
- * the Dashboard, and the storefront per region (built with the region's API URL baked in, or a
+ * the Dashboard, and the storefront (built once, with the stack's one public API URL baked in, or a
  * published image). Built images are pushed to the home region's registry and referred to in each
  * region's replica by digest.
  */
 export class ImageCatalogue {
     /** Built Core images by Saleor version: one build per version, whatever release labels run it. */
     private readonly coreBuilds = new Map<string, ContainerImage>();
+    /** The storefront build, registered the first time a region asks for it. */
+    private storefrontBuild?: ContainerImage;
 
     constructor(
         private readonly cfg: StackConfig,
@@ -72,18 +74,30 @@ export class ImageCatalogue {
     }
 
     /**
-     * The storefront image of `region`. A build inlines the region's API URL into the bundle, so each
-     * region gets its own, after the region's public API host serves (`apiServing`): the build's
-     * GraphQL codegen (package.json `prebuild`, .graphqlrc.ts) and its prerendered pages call it.
+     * The storefront image `region` runs. A build inlines the API URL into the bundle; the stack has one
+     * public API URL, so it is built once, by the first region that asks (the primary), after that
+     * region's API hosts serve (`apiServing`): the build's GraphQL codegen (package.json `prebuild`,
+     * .graphqlrc.ts) and its prerendered pages call it. Every region runs it from its registry replica.
      */
     storefront(region: RegionConfig, graphqlUrl: pulumi.Output<string>, apiServing: pulumi.Resource[]): pulumi.Output<string> {
         const sf = this.cfg.images.storefront;
         if (sf.source === "image") return pulumi.output(`${sf.repository}:${sf.tag}`);
+        this.storefrontBuild ??= this.buildStorefront(sf, graphqlUrl, apiServing);
+        return this.inRegion(this.storefrontBuild, sf.repositoryName, region);
+    }
+
+    private buildStorefront(
+        sf: Extract<StackConfig["images"]["storefront"], { source: "build" }>,
+        graphqlUrl: pulumi.Output<string>,
+        apiServing: pulumi.Resource[],
+    ): ContainerImage {
         const registry = this.registry;
-        // Built for the region's primary market (config names it): its host is the storefront's own URL
-        // (canonical links, the redirect allow-list) and its channel the one `/` opens. The other
-        // markets' hosts are allowed at run time (ALLOWED_EXTRA_ORIGINS, components/storefront.ts).
-        const [primary] = marketsOf(this.cfg, region);
+        const home = this.t.home;
+        // Built for the home region's primary market (config names it): its host is the storefront's own
+        // URL (canonical links, the redirect allow-list) and its channel the one `/` opens. The other
+        // markets' hosts are allowed at run time (ALLOWED_EXTRA_ORIGINS, components/storefront.ts). The
+        // home region is the first listed, which a failover does not change, so neither does the image.
+        const [primary] = marketsOf(this.cfg, home);
         const args: Record<string, pulumi.Input<string>> = {
             NEXT_PUBLIC_SALEOR_API_URL: graphqlUrl,
             NEXT_PUBLIC_STOREFRONT_URL: `${this.cfg.app.scheme}://${primary.host}`,
@@ -98,7 +112,8 @@ export class ImageCatalogue {
             ...(this.cfg.storefront.payments.dummy ? { NEXT_PUBLIC_ALLOW_DUMMY_PAYMENT: "true" } : {}),
         };
         // Tagged by what it holds: the storefront commit it is built from (images.storefront.tag, which
-        // the deploy checks out), the region, and a digest of the arguments inlined into the bundle.
+        // the deploy checks out), the home region it is built and pushed in, and a digest of the
+        // arguments inlined into the bundle.
         // A local build (dev) stays in the local daemon, where a label such as "dev" may be reused.
         const checkedOut = registry ? checkedOutCommit(path.resolve(sf.context)) : undefined;
         if (checkedOut !== undefined && !checkedOut.startsWith(sf.tag)) {
@@ -106,13 +121,13 @@ export class ImageCatalogue {
                 `images.storefront.tag is ${sf.tag}, but ${sf.context} has ${checkedOut} checked out; check out the tagged commit`,
             );
         }
-        const tag = argumentsTag(`${sf.tag}-${region.name}`, args);
-        const image = new ContainerImage(
-            `${region.name}-storefront`,
+        const tag = argumentsTag(`${sf.tag}-${home.name}`, args);
+        return new ContainerImage(
+            `${home.name}-storefront`,
             {
                 build: {
                     context: sf.context,
-                    // The API URL is inlined into the bundle, so each region gets its own build.
+                    // The API URL is inlined into the bundle: the stack's one public API URL.
                     imageName: registry
                         ? pulumi.interpolate`${registry.repositoryUrls[sf.repositoryName]}:${tag}`
                         : pulumi.interpolate`${sf.repositoryName}:${tag}`,
@@ -126,7 +141,6 @@ export class ImageCatalogue {
             },
             { dependsOn: apiServing },
         );
-        return this.inRegion(image, sf.repositoryName, region);
     }
 
     /** A pushed image, referred to in `region`'s replica of the registry by its digest. */

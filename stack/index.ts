@@ -27,14 +27,14 @@ export function buildStack(cfg: StackConfig, stack: string): StackOutputs<pulumi
     const infrastructure = createInfrastructure(cfg, t);
     const secrets = new SaleorSecrets("saleor", { databasePassword: cfg.cluster.flavour === "aws" });
     const regions = createDataTiers(cfg, t, infrastructure, secrets.databasePassword);
-    const { mediaCdn, registry } = createServices(cfg, t, regions);
+    const { mediaCdn, registry, healthAlerts } = createServices(cfg, t, regions);
     const images = new ImageCatalogue(cfg, t, registry);
 
     const outputs: Record<string, RegionOutputs<pulumi.Output<string>, pulumi.Output<string[]>>> = {};
     let primaryMigration: pulumi.Resource | undefined;
     for (const region of regions) {
         const connection = mediaCdn ? awsOnly().withMediaCustomDomain(region.data.connection, mediaCdn.domainName) : region.data.connection;
-        const app = createApplication(cfg, t, { region, connection, secrets, images, primaryMigration });
+        const app = createApplication(cfg, t, { region, connection, secrets, images, primaryMigration, healthAlerts });
         primaryMigration ??= app.migrationJob;
         outputs[region.config.name] = app.outputs;
     }

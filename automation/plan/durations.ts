@@ -278,6 +278,8 @@ export const DURATIONS: Record<string, DurationRule> = {
     "aws:backup/selection:Selection": quick(),
     "aws:backup/vaultLockConfiguration:VaultLockConfiguration": quick(),
     "aws:backup/vaultPolicy:VaultPolicy": quick(),
+    "aws:backup/restoreTestingPlan:RestoreTestingPlan": quick(),
+    "aws:backup/restoreTestingSelection:RestoreTestingSelection": quick(),
     // --- Images -------------------------------------------------------------------------------
     // Refined by durationOf: a thin image on a published base vs. a full application build.
     "docker:index/image:Image": { create: d(180, 360), update: d(180, 360), delete: d(5, 15), source: "see durationOf", estimate: true },

@@ -4,9 +4,20 @@ import type { ConnectionFacts } from "../data/types";
 /** Public addresses the Core serves and the clients that call it. */
 export interface PublicHosts {
     readonly scheme: "http" | "https";
+    /** The public API host: PUBLIC_URL, the Dashboard's API_URL. One for every region of a stack. */
     readonly api: string;
+    /**
+     * This region's own API host besides `api`, for operators and the region's health check: its
+     * Ingress and ALLOWED_HOSTS accept it too. Default: none.
+     */
+    readonly regionalApi?: string;
     readonly dashboard: string;
     readonly storefronts: string[];
+    /**
+     * Other Dashboards that call `api`: those of the stack's other regions, which Route 53 may send to
+     * this region. Admitted like this region's own (CORS, redirect hosts). Default: none.
+     */
+    readonly otherDashboards?: string[];
 }
 
 /** Settings of Saleor Core that are not secret. */
@@ -51,11 +62,11 @@ export function coreConfigData(args: {
     readonly internalApiHost: pulumi.Input<string>;
 }): pulumi.Output<Record<string, string>> {
     const { hosts, settings } = args;
-    const clients = [hosts.dashboard, ...hosts.storefronts];
+    const clients = [hosts.dashboard, ...(hosts.otherDashboards ?? []), ...hosts.storefronts];
     const base: Record<string, pulumi.Input<string>> = {
         DEBUG: bool(settings.debug),
         // Host headers Django accepts: the public API host and the in-cluster Service name.
-        ALLOWED_HOSTS: pulumi.interpolate`${hosts.api},${args.internalApiHost}`,
+        ALLOWED_HOSTS: pulumi.interpolate`${[hosts.api, ...(hosts.regionalApi ? [hosts.regionalApi] : [])].join(",")},${args.internalApiHost}`,
         // Required with DEBUG off: hosts allowed in redirect URLs (password reset, checkout).
         ALLOWED_CLIENT_HOSTS: clients.join(","),
         // CORS for the GraphQL endpoint (saleor/asgi/cors_handler.py answers a preflight from any
@@ -65,6 +76,8 @@ export function coreConfigData(args: {
             settings.allowedGraphqlOrigins,
         ),
         // Its scheme switches SSL handling on; behind an https ingress X-Forwarded-Proto keeps requests from redirect loops.
+        // The public API host, never the regional one: absolute URLs and every webhook's Saleor-Api-Url come
+        // from it, and apps key their credentials by it (saleor/core/utils/__init__.py, saleor/webhook/transport/utils.py).
         PUBLIC_URL: `${origin(hosts.scheme, hosts.api)}/`,
         DEFAULT_FROM_EMAIL: settings.defaultFromEmail,
         PLAYGROUND_ENABLED: bool(settings.playground),
@@ -97,6 +110,20 @@ export function coreConfigData(args: {
     }
     return pulumi.output(base) as pulumi.Output<Record<string, string>>;
 }
+
+/**
+ * Environment of the Celery worker alone: its database connections live 60 s across tasks
+ * (DB_CONN_MAX_AGE, read by saleor/settings.py into both connections' conn_max_age). Celery's Django
+ * fixup calls django.db.close_old_connections before and after every task (celery/fixups/django.py,
+ * on_task_prerun/on_task_postrun), which keeps a connection younger than that and drops one that
+ * failed, so a worker in the secondary region stops opening a cross-region TLS connection per task.
+ * Not for the API: it runs under ASGI (uvicorn), where Django says persistent connections should be
+ * disabled (docs.djangoproject.com/en/5.2/ref/databases/, "Persistent connections"): each request's
+ * sync code runs in a thread of its own, so kept connections are never reused and pile up.
+ * Saleor reads no variable for Django's CONN_HEALTH_CHECKS (settings.py passes only conn_max_age to
+ * dj_database_url.config), so none is set.
+ */
+export const workerDatabaseEnv: readonly { readonly name: string; readonly value: string }[] = [{ name: "DB_CONN_MAX_AGE", value: "60" }];
 
 /** Our own origins and the extra ones, without duplicates; "*" stays "*" (Saleor's own default). */
 function graphqlOrigins(own: string[], extra: CoreSettings["allowedGraphqlOrigins"]): string {

@@ -24,7 +24,7 @@ export function createIngresses(name: string, args: IngressesArgs, parent: pulum
             namespace: ns,
             component: "api",
             instance,
-            hosts: [args.hosts.api],
+            hosts: [args.hosts.api, ...(args.hosts.regionalApi ? [args.hosts.regionalApi] : [])],
             serviceName: args.apiServiceName,
             servicePort: "http",
             ingressClassName: args.ingress.className,

@@ -10,6 +10,7 @@ import {
     serverKeepAliveSeconds,
     type WorkloadSpec,
 } from "../kubernetes/workload";
+import { workerDatabaseEnv } from "./env";
 import { coreRunAs, type CoreRuntime } from "./runtime";
 
 /** uvicorn --timeout-graceful-shutdown: in-flight requests may finish for this long after SIGTERM. */
@@ -106,6 +107,11 @@ export function createProcesses(name: string, args: ProcessesArgs, parent: pulum
 
     // Celery's own ping through the broker: proves the worker consumes, not just that it exists.
     const celeryPing = ["sh", "-c", "celery --app saleor.celeryconf:app inspect ping --destination celery@$HOSTNAME --timeout 10"];
+    const worker = coreContainer(
+        "worker",
+        ["celery", "--app", "saleor.celeryconf:app", "worker", "-E", "--loglevel=info", `--concurrency=${args.workerConcurrency}`],
+        args.workloads.worker.resources,
+    );
     createAppDeployment(
         `${name}-worker`,
         {
@@ -114,19 +120,8 @@ export function createProcesses(name: string, args: ProcessesArgs, parent: pulum
             spec: args.workloads.worker,
             containers: [
                 {
-                    ...coreContainer(
-                        "worker",
-                        [
-                            "celery",
-                            "--app",
-                            "saleor.celeryconf:app",
-                            "worker",
-                            "-E",
-                            "--loglevel=info",
-                            `--concurrency=${args.workerConcurrency}`,
-                        ],
-                        args.workloads.worker.resources,
-                    ),
+                    ...worker,
+                    env: [...((worker.env as k8s.types.input.core.v1.EnvVar[] | undefined) ?? []), ...workerDatabaseEnv],
                     readinessProbe: {
                         exec: { command: celeryPing },
                         periodSeconds: 60,

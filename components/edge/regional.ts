@@ -8,10 +8,37 @@ export interface RegionalEdgeArgs {
     readonly region: string;
     /** Public Route 53 hosted zone every host lives in, e.g. "example.com". */
     readonly zoneName: string;
-    /** Every public host of this region (API, Dashboard, storefronts): on the certificate and in DNS. */
+    /**
+     * Hosts only this region serves (its own API host, its Dashboard): on the certificate, each with a
+     * plain alias record to the region's ALB.
+     */
     readonly hosts: string[];
-    /** The API host, one of `hosts`: the health check calls it. */
+    /** The region's own API host, one of `hosts`: the health check calls it, so it judges this region alone. */
     readonly apiHost: string;
+    /**
+     * Hosts every region serves, answered with the region nearest to the client whose health check passes:
+     * a latency record per region (Route 53 Developer Guide, "Latency-based routing"), e.g. the stack's one
+     * API host. On the certificate. Default: none.
+     */
+    readonly latencyHosts?: string[];
+    /**
+     * Hosts with a home region that fail over to another (the markets' storefronts), by host: "PRIMARY"
+     * where this region is the host's home, "SECONDARY" elsewhere. Route 53 answers with the PRIMARY while
+     * its health check passes, else the SECONDARY (Route 53 Developer Guide, "Active-passive failover").
+     * On the certificate. Default: none.
+     */
+    readonly failoverHosts?: Record<string, "PRIMARY" | "SECONDARY">;
+    /**
+     * An alarm on the health check's HealthCheckStatus. Route 53 publishes health check metrics in
+     * us-east-1 only (Route 53 Developer Guide, "Monitoring health checks using CloudWatch"), and an
+     * alarm notifies SNS topics of its own region only, so both live there: `provider` is a us-east-1
+     * provider and `topicArn` a topic in us-east-1. Default: no alarm (then the health check still routes).
+     */
+    readonly healthAlarm?: {
+        readonly provider: pulumi.ProviderResource;
+        readonly topicArn: pulumi.Input<string>;
+        readonly alarmName: string;
+    };
     /** Requests one client IP may make in 5 minutes before the WAF blocks it. Default: 2000. */
     readonly rateLimitPer5Min?: number;
     /**
@@ -42,8 +69,9 @@ export interface RegionalEdgeArgs {
 /**
  * The public edge of one region in front of the ALB the AWS Load Balancer Controller builds from
  * the Ingresses: an ACM certificate for every host (DNS-validated in the zone), a regional WAF web
- * ACL the controller attaches to the ALB, Route 53 alias records for every host, and a health
- * check on the API. The ALB itself belongs to the controller; this only hands it annotations.
+ * ACL the controller attaches to the ALB, Route 53 alias records for every host, and a health check
+ * on the region's own API host that the latency and failover records carry (and an alarm reads).
+ * The ALB itself belongs to the controller; this only hands it annotations.
  *
  * Options: `providers` with the region's AWS provider (certificate, WAF, records and health check).
  */
@@ -56,42 +84,57 @@ export class RegionalEdge extends pulumi.ComponentResource {
     public readonly certificateValidation: aws.acm.CertificateValidation;
     /** ARN of the REGIONAL web ACL. */
     public readonly webAclArn: pulumi.Output<string>;
-    /** The Route 53 health check of the API, to alarm on (its metrics are in us-east-1). */
+    /** The Route 53 health check of the region's API host: routes the latency and failover records. */
     public readonly healthCheckId: pulumi.Output<string>;
     public readonly zoneId: pulumi.Output<string>;
     /** One alias record per host, once routed. */
     public readonly records: aws.route53.Record[] = [];
 
     /**
-     * What a client of the API's public host waits for on a first deployment: the issued certificate
-     * and, once routed, the API host's record (the AWS provider waits for Route 53 to report it INSYNC).
+     * What a client of the API's hosts waits for on a first deployment: the issued certificate and,
+     * once routed, the records of the region's API host and of every latency host (the AWS provider
+     * waits for Route 53 to report each INSYNC).
      */
     public get apiServing(): pulumi.Resource[] {
-        const apiRecord = this.records[this.hosts.indexOf(this.apiHost)];
-        return [this.certificateValidation, ...(apiRecord ? [apiRecord] : [])];
+        const api = [this.apiHost, ...this.latencyHosts];
+        return [this.certificateValidation, ...this.records.filter((_, i) => api.includes(this.routedHosts[i]))];
     }
 
     private readonly componentName: string;
     private readonly apiHost: string;
     private readonly hosts: string[];
+    private readonly latencyHosts: string[];
+    private readonly failoverHosts: Record<string, "PRIMARY" | "SECONDARY">;
+    /** The host of each entry of `records`. */
+    private readonly routedHosts: string[] = [];
+    private readonly region: string;
     private readonly albZoneId: pulumi.Output<string>;
 
     constructor(name: string, args: RegionalEdgeArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("saleor:components:RegionalEdge", name, {}, opts);
         const hosts = [...new Set(args.hosts)];
+        const latencyHosts = [...new Set(args.latencyHosts ?? [])];
+        const failoverHosts = args.failoverHosts ?? {};
+        const allHosts = [...hosts, ...latencyHosts, ...Object.keys(failoverHosts)];
         const rateLimit = args.rateLimitPer5Min ?? 2000;
         const healthCheckPath = args.healthCheckPath ?? "/health/";
         const problems = [
             ...(hosts.length === 0 ? ["hosts: give at least one public host"] : []),
             ...(hosts.includes(args.apiHost) ? [] : [`apiHost: ${args.apiHost} is not one of hosts (${hosts.join(", ")})`]),
-            ...hostsOutsideZone(hosts, args.zoneName).map((h) => `hosts: ${h} is not in the zone ${args.zoneName}`),
+            ...hostsOutsideZone(allHosts, args.zoneName).map((h) => `hosts: ${h} is not in the zone ${args.zoneName}`),
+            ...allHosts
+                .filter((h, i) => allHosts.indexOf(h) !== i)
+                .map((h) => `hosts: ${h} is listed twice among hosts, latencyHosts and failoverHosts; a name has one kind of record`),
             ...rateLimitProblems(rateLimit),
             ...(healthCheckPath.startsWith("/") ? [] : [`healthCheckPath: "${healthCheckPath}" must start with /`]),
         ];
         if (problems.length > 0) throw new Error(`RegionalEdge ${name}: ${problems.join("; ")}`);
         this.componentName = name;
         this.hosts = hosts;
+        this.latencyHosts = latencyHosts;
+        this.failoverHosts = failoverHosts;
         this.apiHost = args.apiHost;
+        this.region = args.region;
 
         const zone = lookupZone(args.zoneName, this);
         this.zoneId = zone.zoneId;
@@ -100,7 +143,7 @@ export class RegionalEdge extends pulumi.ComponentResource {
         const { validation } = createValidatedCertificate(
             `${name}-certificate`,
             {
-                hosts: [args.apiHost, ...hosts.filter((h) => h !== args.apiHost)],
+                hosts: [args.apiHost, ...allHosts.filter((h) => h !== args.apiHost)],
                 zoneId: this.zoneId,
                 tags: args.tags,
             },
@@ -164,6 +207,32 @@ export class RegionalEdge extends pulumi.ComponentResource {
         );
         this.healthCheckId = healthCheck.id;
 
+        if (args.healthAlarm) {
+            // Unhealthy when fewer than all of Route 53's checkers report healthy in a minute, for 3 minutes
+            // (a status of 1 is healthy, 0 unhealthy: the guide's "Monitoring health checks using CloudWatch").
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-api-health`,
+                {
+                    name: args.healthAlarm.alarmName,
+                    alarmDescription: `Route 53 finds https://${args.apiHost}${healthCheckPath} failing: ${args.region} is taken out of the API's latency records and its markets fail over`,
+                    namespace: "AWS/Route53",
+                    metricName: "HealthCheckStatus",
+                    dimensions: { HealthCheckId: healthCheck.id },
+                    statistic: "Minimum",
+                    period: 60,
+                    evaluationPeriods: 3,
+                    threshold: 1,
+                    comparisonOperator: "LessThanThreshold",
+                    // No data means Route 53 stopped reporting on the check: as bad as failing.
+                    treatMissingData: "breaching",
+                    alarmActions: [args.healthAlarm.topicArn],
+                    okActions: [args.healthAlarm.topicArn],
+                    tags: args.tags,
+                },
+                { parent: this, provider: args.healthAlarm.provider },
+            );
+        }
+
         // ALBs answer alias queries from a fixed hosted zone per region; the provider keeps that table.
         this.albZoneId = aws.lb.getHostedZoneIdOutput({ loadBalancerType: "application", region: args.region }, { parent: this }).id;
 
@@ -179,28 +248,31 @@ export class RegionalEdge extends pulumi.ComponentResource {
     }
 
     /**
-     * Points every host at the region's ALB: an alias A record per host (alias, not CNAME, so a
-     * storefront may sit at the zone apex, and alias queries to AWS targets are free), carrying the
-     * API health check. Call once, with the hostname from the API Ingress's status (every Ingress of
-     * the region shares one ALB through its group).
+     * Points every host at the region's ALB with alias A records (alias, not CNAME, so a storefront may
+     * sit at the zone apex, and alias queries to AWS targets are free), each evaluating the ALB's target
+     * health: a plain record per region-only host; a latency record per latency host and a failover
+     * record per failover host, both carrying the region's health check (a health check on a plain
+     * record would decide nothing: Route 53 has no other answer to give). Call once, with the hostname
+     * from the API Ingress's status (every Ingress of the region shares one ALB through its group).
      */
     public routeHosts(loadBalancerHostname: pulumi.Input<string>): aws.route53.Record[] {
         if (this.records.length > 0) throw new Error(`RegionalEdge: routeHosts was already called`);
-        for (const host of this.hosts) {
+        const alias = { name: loadBalancerHostname, zoneId: this.albZoneId, evaluateTargetHealth: true };
+        const route = (host: string, policy: Partial<aws.route53.RecordArgs>) => {
+            this.routedHosts.push(host);
             this.records.push(
                 new aws.route53.Record(
                     `${this.componentName}-${host}`,
-                    {
-                        zoneId: this.zoneId,
-                        name: host,
-                        type: "A",
-                        aliases: [{ name: loadBalancerHostname, zoneId: this.albZoneId, evaluateTargetHealth: true }],
-                        healthCheckId: this.healthCheckId,
-                    },
+                    { zoneId: this.zoneId, name: host, type: "A", aliases: [alias], ...policy },
                     { parent: this },
                 ),
             );
-        }
+        };
+        for (const host of this.hosts) route(host, {});
+        // One record per region under the same name, told apart by setIdentifier: the region's name.
+        const routed = { setIdentifier: this.region, healthCheckId: this.healthCheckId };
+        for (const host of this.latencyHosts) route(host, { ...routed, latencyRoutingPolicies: [{ region: this.region }] });
+        for (const [host, type] of Object.entries(this.failoverHosts)) route(host, { ...routed, failoverRoutingPolicies: [{ type }] });
         return this.records;
     }
 }

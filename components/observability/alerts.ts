@@ -76,7 +76,23 @@ export const backupJobFailurePatterns = {
         "detail-type": ["Copy Job State Change"],
         detail: { state: ["FAILED"] },
     },
+    // The weekly restore tests (components/data/aws/restore-testing.ts): a restore that failed or was
+    // aborted, or whose validation failed or timed out. Restore jobs report `status` (DescribeRestoreJob:
+    // Status, ValidationStatus; the event guide: "Some events report status ... others state"); the
+    // two are alternatives through EventBridge's `$or` (User Guide, "Content filtering").
+    "restore-test-failed": {
+        source: ["aws.backup"],
+        "detail-type": ["Restore Job State Change"],
+        detail: { $or: [{ status: ["FAILED", "ABORTED"] }, { validationStatus: ["FAILED", "TIMED_OUT"] }] },
+    },
 } as const;
+
+/** What each rule catches, for its description. */
+const backupFailureDescriptions: Record<keyof typeof backupJobFailurePatterns, string> = {
+    "backup-job-failed": "backup jobs that fail, are aborted or expire",
+    "backup-copy-failed": "copy jobs that fail",
+    "restore-test-failed": "restore tests that fail, are aborted or fail validation",
+};
 
 /**
  * The notification text of each rule, from an input transformer (EventBridge User Guide, "Amazon
@@ -117,6 +133,18 @@ export const backupJobFailureMessages: Record<keyof typeof backupJobFailurePatte
                     "Check first: aws backup describe-copy-job --region <region> --copy-job-id <job> (its StatusMessage says why); the destination vault's access policy and KMS key, the backup role's permissions in both regions.",
             ),
         },
+        "restore-test-failed": {
+            paths: {
+                job: "$.detail.restoreJobId",
+                type: "$.detail.resourceType",
+                region: "$.region",
+                time: "$.time",
+            },
+            template: JSON.stringify(
+                "A restore test did not pass: AWS Backup restore job <job> (<type>) in <region> failed, was aborted or failed validation at <time>, so the latest backup is not known to restore. " +
+                    "Check first: aws backup describe-restore-job --region <region> --restore-job-id <job> (Status, StatusMessage, ValidationStatus); the backup role's restore permissions, the vault key's policy, and the restore metadata AWS Backup inferred (aws backup get-restore-job-metadata).",
+            ),
+        },
     };
 
 /**
@@ -132,7 +160,7 @@ export const backupJobFailureMessages: Record<keyof typeof backupJobFailurePatte
  * and AWS-managed key policies cannot be changed), so alarms would fire into nothing.
  *
  * With `backupJobFailures`, the topic also carries the region's AWS Backup failures
- * (`<name>-backup-job-failed`, `<name>-backup-copy-failed`: EventBridge rules targeting the topic).
+ * (`<name>-backup-job-failed`, `<name>-backup-copy-failed`, `<name>-restore-test-failed`: EventBridge rules targeting the topic).
  * They live here rather than in RegionalAlarms because what they need is this component's: EventBridge
  * may publish only if the topic's policy and its key's policy both admit events.amazonaws.com, and a
  * topic has exactly one policy (a second TopicPolicy would replace this one and lock CloudWatch out),
@@ -148,7 +176,7 @@ export class AlertTopic extends pulumi.ComponentResource {
     /** What RegionalAlarms' `topicArn` takes. */
     public readonly topicArn: pulumi.Output<string>;
     public readonly key: aws.kms.Key;
-    /** The AWS Backup failure rules by name suffix (`backup-job-failed`, `backup-copy-failed`); empty without `backupJobFailures`. */
+    /** The AWS Backup failure rules by name suffix (`backup-job-failed`, `backup-copy-failed`, `restore-test-failed`); empty without `backupJobFailures`. */
     public readonly backupJobFailureRules: Record<string, aws.cloudwatch.EventRule>;
 
     constructor(name: string, args: AlertTopicArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -216,7 +244,7 @@ export class AlertTopic extends pulumi.ComponentResource {
                     {
                         // EventBridge caps rule names at 64 characters (PutRule, Name); the stack's name can be long.
                         name: fitName(`saleor-${pulumi.getStack()}-${args.region}-${what}`, 64),
-                        description: `AWS Backup ${what === "backup-job-failed" ? "backup jobs that fail, are aborted or expire" : "copy jobs that fail"} in ${args.region}, announced on ${topicName}`,
+                        description: `AWS Backup ${backupFailureDescriptions[what as keyof typeof backupJobFailurePatterns]} in ${args.region}, announced on ${topicName}`,
                         eventPattern: JSON.stringify(pattern),
                         tags: args.tags,
                     },

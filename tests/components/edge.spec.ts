@@ -208,20 +208,62 @@ describe("RegionalEdge", () => {
         );
     });
 
-    it("points every host at the region's ALB with one alias record, carrying the API health check", () => {
+    it("points every host at the region's ALB with one plain alias record (a health check there would decide nothing)", () => {
         const records = rs
             .ofType(T.record)
             .filter((r) => !r.name.includes("-validation-"))
             .map(inputs);
         assert.deepStrictEqual(records.map((r) => r.name).sort(), [...allHosts].sort());
-        const healthCheck = rs.one(T.healthCheck, `${region}-edge-api-health`);
         for (const r of records) {
             assert.strictEqual(r.type, "A");
             assert.deepStrictEqual(r.aliases, [{ name: albHostname, zoneId: albZoneId, evaluateTargetHealth: true }]);
             assert.strictEqual(r.zoneId, zoneIdOf(rs));
-            assert.strictEqual(r.healthCheckId, healthCheck.id);
+            assert.strictEqual(r.healthCheckId, undefined);
+            assert.strictEqual(r.setIdentifier, undefined);
             assert.strictEqual(r.records, undefined, "an alias, not a CNAME: the apex host works too");
         }
+    });
+
+    it("routes shared hosts by latency and market hosts by failover, with the region's health check, and alarms on it in us-east-1", async () => {
+        const resources = await registered(() => {
+            const provider = new aws.Provider(region, { region });
+            const global = new aws.Provider("global", { region: "us-east-1" });
+            const edge = new RegionalEdge(
+                `${region}-edge`,
+                {
+                    ...edgeArgs,
+                    hosts: [hosts.api, hosts.dashboard],
+                    latencyHosts: ["api.example.com"],
+                    failoverHosts: { "shop.example.com": "PRIMARY", "example.com": "SECONDARY" },
+                    healthAlarm: { provider: global, topicArn: "arn:aws:sns:us-east-1:123456789012:alerts", alarmName: "api-health" },
+                },
+                { providers: [provider] },
+            );
+            edge.routeHosts(albHostname);
+        }, "production");
+        const check = resources.one(T.healthCheck, `${region}-edge-api-health`);
+        const record = (host: string) => inputs(resources.one(T.record, `${region}-edge-${host}`));
+        assert.deepStrictEqual(record("api.example.com").latencyRoutingPolicies, [{ region }]);
+        assert.deepStrictEqual(record("shop.example.com").failoverRoutingPolicies, [{ type: "PRIMARY" }]);
+        assert.deepStrictEqual(record("example.com").failoverRoutingPolicies, [{ type: "SECONDARY" }]);
+        for (const host of ["api.example.com", "shop.example.com", "example.com"]) {
+            assert.strictEqual(record(host).setIdentifier, region);
+            assert.strictEqual(record(host).healthCheckId, check.id);
+            assert.deepStrictEqual(record(host).aliases, [{ name: albHostname, zoneId: albZoneId, evaluateTargetHealth: true }]);
+        }
+        const cert = inputs(resources.one(T.certificate, `${region}-edge-certificate`));
+        assert.deepStrictEqual(
+            [cert.domainName, ...cert.subjectAlternativeNames].sort(),
+            [hosts.api, hosts.dashboard, "api.example.com", "shop.example.com", "example.com"].sort(),
+        );
+        const alarm = resources.one("aws:cloudwatch/metricAlarm:MetricAlarm", `${region}-edge-api-health`);
+        assert.deepStrictEqual(inputs(alarm).dimensions, { HealthCheckId: check.id });
+        assert.deepStrictEqual(inputs(alarm).alarmActions, ["arn:aws:sns:us-east-1:123456789012:alerts"]);
+        assert.ok(alarm.provider.startsWith(resources.one(T.provider, "global").urn));
+        await assert.rejects(
+            regionalEdge({ latencyHosts: [hosts.dashboard] }),
+            /dashboard\.de\.example\.com is listed twice among hosts, latencyHosts and failoverHosts/,
+        );
     });
 
     it("checks the API's /health/ over HTTPS on its own host name", () => {

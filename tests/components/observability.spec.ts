@@ -649,7 +649,11 @@ describe("observability", () => {
                         rulesIn(region)
                             .map((r) => r.name)
                             .sort(),
-                        [`${region}-alerts-backup-copy-failed`, `${region}-alerts-backup-job-failed`],
+                        [
+                            `${region}-alerts-backup-copy-failed`,
+                            `${region}-alerts-backup-job-failed`,
+                            `${region}-alerts-restore-test-failed`,
+                        ],
                     );
                     const job = rs.one(T.eventRule, `${region}-alerts-backup-job-failed`);
                     assert.deepStrictEqual(JSON.parse(inputs(job).eventPattern), {
@@ -675,7 +679,7 @@ describe("observability", () => {
                 for (const region of [primaryRegion, secondaryRegion]) {
                     const topicArn = await valueOf(s.topics[region].topicArn);
                     const policy = rs.one(T.topicPolicy, `${region}-alerts-topic`);
-                    for (const what of ["backup-job-failed", "backup-copy-failed"]) {
+                    for (const what of ["backup-job-failed", "backup-copy-failed", "restore-test-failed"]) {
                         const target = rs.one(T.eventTarget, `${region}-alerts-${what}`);
                         assert.strictEqual(inputs(target).arn, topicArn, target.name);
                         assert.strictEqual(inputs(target).rule, `saleor-production-${region}-${what}`);
@@ -731,7 +735,7 @@ describe("observability", () => {
                 }
             });
 
-            it("admits to the topic only its own two rules from EventBridge, beside CloudWatch's alarms", async () => {
+            it("admits to the topic only its own three rules from EventBridge, beside CloudWatch's alarms", async () => {
                 for (const region of [primaryRegion, secondaryRegion]) {
                     const policy = rs.one(T.topicPolicy, `${region}-alerts-topic`);
                     const fromEvents = statements(policy).filter((x) => x.Principal?.Service === "events.amazonaws.com");
@@ -742,7 +746,7 @@ describe("observability", () => {
                         ["Allow", "sns:Publish", await valueOf(s.topics[region].topicArn)],
                     );
                     const ruleArns = await Promise.all(Object.values(s.topics[region].backupJobFailureRules).map((r) => valueOf(r.arn)));
-                    assert.strictEqual(ruleArns.length, 2);
+                    assert.strictEqual(ruleArns.length, 3);
                     assert.deepStrictEqual(publish.Condition, { ArnEquals: { "aws:SourceArn": ruleArns } });
                     assert.ok(
                         ruleArns.every((arn) => arn.includes(`:${region}:`)),
@@ -791,12 +795,12 @@ describe("observability", () => {
                     );
                 }, "staging-for-the-long-name-test");
                 const names = long.ofType(T.eventRule).map((r) => String((r.inputs as Record<string, unknown>).name));
-                assert.equal(names.length, 2);
+                assert.equal(names.length, 3);
                 assert.ok(
                     names.every((n) => n.length <= 64 && /^[.\-_A-Za-z0-9]+$/.test(n)),
                     names.join(", "),
                 );
-                assert.notEqual(names[0], names[1]);
+                assert.equal(new Set(names).size, names.length);
             });
 
             it("builds nothing for EventBridge unless asked: no rule, no target, no grant", async () => {

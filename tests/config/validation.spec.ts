@@ -372,6 +372,30 @@ describe("stack configuration", () => {
         );
     });
 
+    it("a stack with two regions names one public API host, which no region uses and the zone holds", () => {
+        const { apiHost: _, ...withoutApiHost } = productionStack.operations;
+        assertIncludes(
+            problemsOf({ ...productionStack, operations: withoutApiHost }),
+            "saleor:operations.apiHost: is required with more than one region: every Core shares one database and so must share one PUBLIC_URL (Saleor apps key their credentials by it); e.g. api.example.com",
+        );
+        assertIncludes(
+            problemsOf({ ...productionStack, operations: { ...productionStack.operations, apiHost: "api.nl.example.com" } }),
+            `saleor:operations.apiHost: "api.nl.example.com" is already a region's host; the stack's API host must be a name of its own`,
+        );
+        assertIncludes(
+            problemsOf({ ...productionStack, operations: { ...productionStack.operations, apiHost: "api.example.org" } }),
+            'saleor:operations.apiHost: "api.example.org" is outside operations.dnsZone example.com; its latency records go in that zone',
+        );
+        assert.deepEqual(problemsOf(devStack), [], "one region may keep its own API host");
+    });
+
+    it("keeps us-east-1 for the Route 53 health alarms when the edge and alarms are on", () => {
+        assertIncludes(
+            problemsOf(withRegion(productionStack, 1, { name: "us-east-1" })),
+            `saleor:regions[1].name: "us-east-1" holds the stack's Route 53 health check alarms and their alert topic (those metrics exist only there), which would take the region's alert topic name; allowed: any other region, or operations.alarms false`,
+        );
+    });
+
     it("refuses DEBUG outside dev", () => {
         assertIncludes(
             problemsOf({ ...productionStack, app: { debug: true } }),

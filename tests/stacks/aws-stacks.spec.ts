@@ -35,19 +35,21 @@ for (const stack of ["staging", "production"] as const) {
                 .ofType("pulumi:providers:aws")
                 .map((p) => (p.inputs as any).region)
                 .sort();
-            // us-east-1 only for CloudFront (its distribution, WAF, certificate and DNS), in production.
-            assert.deepEqual(
-                providerRegions,
-                stack === "production" ? ["eu-central-1", "eu-west-1", "us-east-1"] : ["eu-central-1", "eu-west-1"],
-            );
+            // us-east-1 for CloudFront (its distribution, WAF, certificate and DNS, in production) and the
+            // Route 53 health checks' alarms with their topic (Route 53 publishes their metrics there only).
+            assert.deepEqual(providerRegions, ["eu-central-1", "eu-west-1", "us-east-1"]);
             const global = res.ofType("pulumi:providers:aws").find((p) => (p.inputs as any).region === "us-east-1");
             if (global) {
                 const users = res.all.filter((r) => r.provider.startsWith(`${global.urn}::`));
                 assert.ok(users.length > 0);
                 for (const r of users)
-                    // The CDN's log bucket sits beside its web ACL: WAF logs only to a bucket of the ACL's region.
+                    // The CDN's log bucket sits beside its web ACL (WAF logs only to a bucket of the ACL's region); Route 53's
+                    // health metrics and their alarms exist only in us-east-1.
                     assert.ok(
-                        /cloudfront|wafv2|acm|route53/.test(r.type) || r.name.startsWith("media-cdn-logs"),
+                        /cloudfront|wafv2|acm|route53/.test(r.type) ||
+                            r.name.startsWith("media-cdn-logs") ||
+                            (r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && (r.inputs as any).namespace === "AWS/Route53") ||
+                            r.name.startsWith("us-east-1-alerts"),
                         `${r.type} ${r.name} has no reason to live in us-east-1`,
                     );
             }
@@ -67,6 +69,11 @@ for (const stack of ["staging", "production"] as const) {
                           ? "eu-central-1"
                           : region;
                 if (r.name.startsWith("eu-central-1-to-eu-west-1")) continue;
+                // Route 53 publishes health check metrics in us-east-1 only: their alarms live there.
+                if (r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && (r.inputs as any).namespace === "AWS/Route53") {
+                    assert.equal(providerRegion(res, r), "us-east-1", `${r.type} ${r.name}`);
+                    continue;
+                }
                 assert.equal(providerRegion(res, r), expected, `${r.type} ${r.name}`);
             }
         });

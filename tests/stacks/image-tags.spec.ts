@@ -114,11 +114,9 @@ describe("image tags name what the image holds", () => {
         assert.deepEqual([regions["eu-central-1"].saleorVersion, regions["eu-west-1"].saleorVersion], ["3.23.5", "3.23.4"]);
     });
 
-    it("tags each region's storefront by its source commit, region and the arguments baked into it", async () => {
+    it("tags the stack's one storefront build by its source commit, home region and the arguments baked into it", async () => {
         const res = new Resources((await evaluated("staging")).resources);
-        const tags = ["eu-central-1", "eu-west-1"].map((r) => imageName(res, `${r}-storefront-image`).split(":").pop());
-        assert.match(tags[0] ?? "", /^60fea09057dd-eu-central-1-[0-9a-f]{12}$/);
-        assert.match(tags[1] ?? "", /^60fea09057dd-eu-west-1-[0-9a-f]{12}$/);
+        assert.match(imageName(res, "eu-central-1-storefront-image").split(":").pop() ?? "", /^60fea09057dd-eu-central-1-[0-9a-f]{12}$/);
         const channel = new Resources(
             (
                 await evaluated("staging", {

@@ -54,7 +54,10 @@ describe("production operations: edge, alerts, backups", () => {
     it("alerts through a topic in each region, with the seeds' alarms", () => {
         for (const region of regions) {
             const topic = res.ofType("aws:sns/topic:Topic").find((t) => t.name.startsWith(region))!;
-            const alarms = res.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.startsWith(region));
+            // Route 53 health check alarms live in us-east-1 with that region's topic (regions.spec.ts).
+            const alarms = res
+                .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+                .filter((a) => a.name.startsWith(region) && (a.inputs as any).namespace !== "AWS/Route53");
             assert.ok(alarms.length >= 8, `${region}: ${alarms.length} alarms`);
             for (const a of alarms) {
                 assert.ok(a.dependencies.includes(topic.urn), `${a.name} notifies its own region's topic`);
@@ -63,7 +66,8 @@ describe("production operations: edge, alerts, backups", () => {
         const subscriptions = res
             .ofType("aws:sns/topicSubscription:TopicSubscription")
             .map((s) => reveal<string>((s.inputs as any).endpoint));
-        assert.deepEqual(subscriptions, ["ops@example.com", "ops@example.com"]);
+        // Each region's topic, and the us-east-1 topic of the Route 53 health check alarms.
+        assert.deepEqual(subscriptions, ["ops@example.com", "ops@example.com", "ops@example.com"]);
     });
 
     it("copies every 6-hourly backup to a vault in the secondary region", () => {
@@ -104,7 +108,11 @@ describe("AWS Backup failure alerts", () => {
                 }
                 const fromEvents = statements(policy).filter((x) => x.Principal?.Service === "events.amazonaws.com");
                 assert.equal(fromEvents.length, 1);
-                assert.equal(fromEvents[0].Condition.ArnEquals["aws:SourceArn"].length, 2, "only the two rules");
+                assert.equal(
+                    fromEvents[0].Condition.ArnEquals["aws:SourceArn"].length,
+                    3,
+                    "only the three rules (backups, copies, restore tests)",
+                );
                 const key = res.one("aws:kms/key:Key", `${region}-alerts-key`);
                 assert.deepEqual(
                     statements(key)
@@ -142,10 +150,10 @@ describe("operations config", () => {
             "saleor:operations.dnsZone: required with operations.edge or operations.mediaCdn (the Route 53 zone certificates are validated in)",
         );
         assertIncludes(
-            problems({ ...productionStack, operations: { dnsZone: "example.org" } }),
+            problems({ ...productionStack, operations: { dnsZone: "example.org", apiHost: "api.example.org" } }),
             'saleor:regions[0].hosts: "api.de.example.com" is outside operations.dnsZone example.org; every host needs a record in that zone',
         );
-        assert.deepEqual(problems({ ...productionStack, operations: { dnsZone: "example.com" } }), []);
+        assert.deepEqual(problems({ ...productionStack, operations: { dnsZone: "example.com", apiHost: "api.example.com" } }), []);
     });
 
     it("a webhook for alerts must be a secret", () => {

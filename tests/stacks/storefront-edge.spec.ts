@@ -34,8 +34,8 @@ const preStopSleep = (container: any): number => {
 async function plan(stack: string, overrides: Record<string, string> = {}): Promise<Resources> {
     return new Resources((await evaluated(stack, overrides)).resources);
 }
-const buildArgs = (res: Resources, region: string): Record<string, string> =>
-    inputs(res.one(T.image, `${region}-storefront-image`)).build.args;
+/** The build arguments of the stack's one storefront image (built in the home region, the first listed). */
+const buildArgs = (res: Resources, home: string): Record<string, string> => inputs(res.one(T.image, `${home}-storefront-image`)).build.args;
 const storefrontEnv = (res: Resources, region: string) => env(podSpec(res, `${region}-storefront`).containers[0]);
 /** Every market host of each region in the stack files. */
 const marketHosts = {
@@ -117,17 +117,17 @@ describe("storefront build", () => {
         it(`${stack}: waits until the public API host serves: its Ingress${stack === "dev" ? "" : ", certificate and DNS record"}`, async () => {
             const e = await evaluated(stack);
             const res = new Resources(e.resources);
-            for (const region of regionsOf[stack]) {
-                const image = res.one(T.image, `${region}-storefront-image`);
-                const waitsFor = (type: string, name: string) =>
-                    assert.ok(image.dependencies.includes(res.one(type, name).urn), `${region}: the build waits for ${type} ${name}`);
-                // Its codegen and prerender call NEXT_PUBLIC_SALEOR_API_URL, the public host (package.json prebuild, .graphqlrc.ts).
-                waitsFor(T.ingress, `${region}-core-api`);
-                if (stack === "dev") continue;
-                const apiHost = new URL((e.outputs as any).regions[region].endpoints.api).hostname;
-                waitsFor(T.validation, `${region}-edge-certificate`);
-                waitsFor(T.record, `${region}-edge-${apiHost}`);
-            }
+            // Built once, by the primary (the first region to run), after that region serves the API hosts.
+            const [region] = regionsOf[stack];
+            const image = res.one(T.image, `${region}-storefront-image`);
+            const waitsFor = (type: string, name: string) =>
+                assert.ok(image.dependencies.includes(res.one(type, name).urn), `${region}: the build waits for ${type} ${name}`);
+            // Its codegen and prerender call NEXT_PUBLIC_SALEOR_API_URL, the public host (package.json prebuild, .graphqlrc.ts).
+            waitsFor(T.ingress, `${region}-core-api`);
+            if (stack === "dev") return;
+            const apiHost = new URL(buildArgs(res, region).NEXT_PUBLIC_SALEOR_API_URL).hostname;
+            waitsFor(T.validation, `${region}-edge-certificate`);
+            waitsFor(T.record, `${region}-edge-${apiHost}`);
         });
     }
 });
@@ -145,29 +145,36 @@ describe("markets", () => {
     }
 
     for (const stack of awsStacks) {
-        it(`${stack}: the storefront is built for the region's primary market, whatever order the engine hands the markets in`, async () => {
+        it(`${stack}: the storefront is built for the home region's primary market, whatever order the engine hands the markets in`, async () => {
             const sorted = (await import("js-yaml")).load(require("fs").readFileSync(`Pulumi.${stack}.yaml`, "utf8")) as any;
             // The engine passes objects as JSON with sorted keys: be before nl.
             const regions = sorted.config["saleor:regions"].map((r: any) => ({
                 ...r,
                 hosts: { ...r.hosts, storefronts: Object.fromEntries(Object.entries(r.hosts.storefronts).sort()) },
             }));
-            const res = await plan(stack, { "saleor:regions": JSON.stringify(regions) });
+            // The home region (eu-central-1) has one market; a home region with two would need its primaryMarket.
+            const reordered = [
+                { ...regions[1], role: "primary" },
+                { ...regions[0], role: "secondary" },
+            ];
+            const res = await plan(stack, { "saleor:regions": JSON.stringify(reordered) });
             const nl = marketHosts[stack]["eu-west-1"][0];
             assert.equal(buildArgs(res, "eu-west-1").NEXT_PUBLIC_STOREFRONT_URL, `https://${nl}`);
-            assert.equal(buildArgs(res, "eu-central-1").NEXT_PUBLIC_STOREFRONT_URL, `https://${marketHosts[stack]["eu-central-1"][0]}`);
+            const normal = await plan(stack, { "saleor:regions": JSON.stringify(regions) });
+            assert.equal(buildArgs(normal, "eu-central-1").NEXT_PUBLIC_STOREFRONT_URL, `https://${marketHosts[stack]["eu-central-1"][0]}`);
         });
 
-        it(`${stack}: each market opens its own channel, and its region's storefront serves every market's channel`, async () => {
+        it(`${stack}: each market opens its own channel, and each region's storefront serves every market's channel`, async () => {
             const channels = { de: "channel-de", nl: "channel-nl", be: "channel-be" };
             const res = await plan(stack, { "saleor:storefront": JSON.stringify({ channels }) });
             assert.equal(buildArgs(res, "eu-central-1").NEXT_PUBLIC_DEFAULT_CHANNEL, "channel-de");
-            assert.equal(storefrontEnv(res, "eu-central-1").STOREFRONT_CHANNELS, "channel-de");
-            assert.equal(buildArgs(res, "eu-west-1").NEXT_PUBLIC_DEFAULT_CHANNEL, "channel-nl");
-            assert.equal(storefrontEnv(res, "eu-west-1").STOREFRONT_CHANNELS, "channel-nl,channel-be");
-            // be is served by the image built for nl: its host's / is sent to its own channel by the ALB.
+            for (const region of regionsOf[stack])
+                assert.equal(storefrontEnv(res, region).STOREFRONT_CHANNELS, "channel-de,channel-nl,channel-be");
+            // be is served by the image built for de: its host's / is sent to its own channel by the ALB (in either region).
             const be = marketHosts[stack]["eu-west-1"][1];
-            const beIngresses = res.ofType(T.ingress).filter((i) => inputs(i).spec.rules.some((r: any) => r.host === be));
+            const beIngresses = res
+                .ofType(T.ingress)
+                .filter((i) => inputs(i).spec.rules.some((r: any) => r.host === be) && i.name.startsWith("eu-west-1"));
             assert.equal(beIngresses.length, 1);
             const rule = inputs(beIngresses[0]).spec.rules.find((r: any) => r.host === be);
             const root = rule.http.paths.find((p: any) => p.path === "/" && p.pathType === "Exact");
@@ -182,7 +189,16 @@ describe("markets", () => {
                 .ofType(T.ingress)
                 .flatMap((i) => inputs(i).spec.rules)
                 .find((r: any) => r.host === nl);
-            assert.ok(!nlRule.http.paths.some((p: any) => p.pathType === "Exact"), "the primary market opens the image's default channel");
+            assert.ok(
+                nlRule.http.paths.some((p: any) => p.pathType === "Exact"),
+                "nl is not the image's market either: / goes to its channel",
+            );
+            const de = marketHosts[stack]["eu-central-1"][0];
+            const deRule = res
+                .ofType(T.ingress)
+                .flatMap((i) => inputs(i).spec.rules)
+                .find((r: any) => r.host === de);
+            assert.ok(!deRule.http.paths.some((p: any) => p.pathType === "Exact"), "the image's market opens the image's default channel");
         });
     }
 
@@ -191,7 +207,7 @@ describe("markets", () => {
             const res = await plan(stack);
             for (const region of regionsOf[stack]) {
                 const e = storefrontEnv(res, region);
-                const args = buildArgs(res, region);
+                const args = buildArgs(res, regionsOf[stack][0]);
                 if (stack === "production") {
                     assert.equal(args.NEXT_PUBLIC_ENABLE_STRIPE_PAYMENTS, "true");
                     assert.equal(e.ENABLE_STRIPE_PAYMENTS, "true");

@@ -23,7 +23,7 @@ export const devStack = {
 /** A minimal valid production stack over two AWS regions. */
 export const productionStack = {
     environment: "production",
-    operations: { dnsZone: "example.com" },
+    operations: { dnsZone: "example.com", apiHost: "api.example.com" },
     cluster: { aws: { deployRoleArn: "arn:aws:iam::123456789012:role/saleor-deploy-production" } },
     regions: [
         {

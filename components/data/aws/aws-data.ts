@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createDataKey } from "../../aws/kms";
 import type { AwsDataArgs, ConnectionFacts, MediaCdnOrigin, PrimaryDataFacts } from "../types";
 import { createWriterBackups } from "./backup";
+import { createRestoreTesting } from "./restore-testing";
 import { createCache } from "./cache";
 import { createMedia } from "./media";
 import { createDatabase, postgresMajor } from "./postgres";
@@ -60,7 +61,7 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
         parent,
     );
     if (database.writer && args.backup) {
-        createWriterBackups(
+        const backups = createWriterBackups(
             name,
             {
                 writer: database.writer,
@@ -76,6 +77,12 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
                 copyToVaultArns: args.backup.copyToVaultArns,
                 tags: args.tags,
             },
+            parent,
+        );
+        // Weekly restores of what the plan backs up, as the production guide asks.
+        createRestoreTesting(
+            name,
+            { writerArn: database.writer.arn, mediaBucketArn: media.bucket.arn, roleArn: backups.role.arn, tags: args.tags },
             parent,
         );
     }

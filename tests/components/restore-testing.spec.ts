@@ -1,0 +1,33 @@
+import assert from "node:assert/strict";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { createRestoreTesting } from "../../components/data/aws/restore-testing";
+import { registered } from "../support/harness";
+
+/** The restore testing plan's name in a stack called `stack`. */
+async function planName(stack: string): Promise<string> {
+    const res = await registered(() => {
+        const provider = new aws.Provider("eu-central-1", { region: "eu-central-1" });
+        const parent = new pulumi.ComponentResource("test:Parent", "parent", {}, { providers: [provider] });
+        createRestoreTesting(
+            "eu-central-1-data",
+            {
+                writerArn: "arn:aws:rds:eu-central-1:123456789012:db:w",
+                mediaBucketArn: "arn:aws:s3:::m",
+                roleArn: "arn:aws:iam::123456789012:role/b",
+            },
+            parent,
+        );
+    }, stack);
+    return String((res.ofType("aws:backup/restoreTestingPlan:RestoreTestingPlan")[0].inputs as any).name);
+}
+
+describe("restore testing", () => {
+    it("names its plan within AWS Backup's 50 letters, digits and underscores, distinct for two stacks with long names", async () => {
+        const a = await planName("production-of-the-shop-with-a-very-long-name-a");
+        const b = await planName("production-of-the-shop-with-a-very-long-name-b");
+        for (const n of [a, b]) assert.match(n, /^[A-Za-z0-9_]{1,50}$/);
+        assert.notEqual(a, b);
+        assert.equal(await planName("production"), "saleor_production_eu_central_1_data_restore_tests");
+    });
+});
