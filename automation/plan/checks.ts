@@ -1,12 +1,13 @@
 /**
- * The checks a plan gets once it is made (the Kubernetes API server's, then the policy pack's), run
- * on a worker thread that starts with the plan. Loading the pack (with its own copy of the policy
- * SDK) and the Kubernetes schemas is most of their cost; on its own thread that happens while the
- * main thread evaluates the program, instead of after it. The main thread tells the thread each
- * resource type as it is registered, so a kind's schema is loaded before the plan asks for it.
+ * The checks a plan gets once it is made: the Kubernetes API server's and the policy pack's. The
+ * Kubernetes schemas load on a worker thread that starts with the plan, while the main thread
+ * evaluates the program (the main thread tells it each resource type as it is registered, so a
+ * kind's schema is loaded before the plan asks for it), and the thread validates the plan while
+ * the main thread runs the policy pack. The pack stays on the main thread: it needs the Pulumi SDK,
+ * which the main thread has loaded and a thread would load again (about half a second).
  *
- * The verdicts are the same as in-process: the thread runs the same functions on a structured
- * clone of the plan document (plain JSON).
+ * The verdicts are the same as in-process: the thread runs the same function on a structured clone
+ * of the plan document (plain JSON).
  */
 import * as path from "path";
 import { Worker } from "worker_threads";
@@ -14,15 +15,8 @@ import type { PlanCheckResult } from "../../policy/offline";
 import type { PlanDocument } from "./json";
 import type { KubernetesValidation } from "./kubernetes-validation";
 
-/** What the main thread sends: a type to load checks for, or the plan to judge. */
-export type ChecksRequest =
-    | { kind: "preload"; type: string }
-    | {
-          kind: "check";
-          doc: PlanDocument;
-          /** Run the policy pack, with this policy config file (absent: the pack's defaults); undefined: no policy check. */
-          policy?: { configFile?: string };
-      };
+/** What the main thread sends the thread: a type to load the schema of, or the plan to validate. */
+export type ChecksRequest = { kind: "preload"; type: string } | { kind: "check"; doc: Pick<PlanDocument, "steps"> };
 
 /** An error thrown on the thread, as it crosses to the main thread. */
 export interface ThrownError {
@@ -31,15 +25,15 @@ export interface ThrownError {
     stack?: string;
 }
 
-/** What the thread answers: the verdicts, or the error a check threw. */
-export type ChecksReply = ({ kind: "result" } & PlanCheckResults<ThrownError>) | ({ kind: "error" } & ThrownError);
+/** What the thread answers: the Kubernetes verdict, or the error validation threw. */
+export type ChecksReply = { kind: "result"; kubernetes: KubernetesValidation } | ({ kind: "error" } & ThrownError);
 
-export interface PlanCheckResults<E = Error> {
+export interface PlanCheckResults {
     kubernetes: KubernetesValidation;
     /** The policy pack's verdict; absent when not asked for or when it failed. */
     policy?: PlanCheckResult;
     /** Why the policy check failed (an unreadable or invalid policy config, a plan it cannot read). */
-    policyError?: E;
+    policyError?: Error;
 }
 
 /** The thread's error as an Error of this thread, with the name, message and stack it had there. */
@@ -48,6 +42,16 @@ function rebuilt(thrown: ThrownError): Error {
     e.name = thrown.name;
     if (thrown.stack) e.stack = thrown.stack;
     return e;
+}
+
+/** The policy pack's verdict on the plan, or why it could not judge it. Loaded on first use, after the program. */
+async function judge(doc: PlanDocument, configFile: string | undefined): Promise<Pick<PlanCheckResults, "policy" | "policyError">> {
+    try {
+        const { checkPlan, readPolicyConfigFile } = require("../../policy/offline") as typeof import("../../policy/offline");
+        return { policy: await checkPlan(doc, configFile ? readPolicyConfigFile(configFile) : undefined) };
+    } catch (e) {
+        return { policyError: e instanceof Error ? e : new Error(String(e)) };
+    }
 }
 
 /** A checks thread for one plan. */
@@ -67,11 +71,26 @@ export class PlanChecks {
         if (type.startsWith("kubernetes:")) this.worker.postMessage({ kind: "preload", type } satisfies ChecksRequest);
     };
 
-    /** Judges the plan; the thread ends after it. A check that throws rejects with its error's name and message. */
-    run(doc: PlanDocument, policy: { configFile?: string } | undefined): Promise<PlanCheckResults> {
+    /**
+     * Judges the plan: Kubernetes on the thread, the policy pack (unless `policy` is undefined; with
+     * the given policy config file, or the pack's defaults without one) here, side by side. The thread
+     * ends after it. Validation that throws rejects with its error's name and message; a policy check
+     * that throws is handed back as `policyError`.
+     */
+    async run(doc: PlanDocument, policy: { configFile?: string } | undefined): Promise<PlanCheckResults> {
         if (this.used) throw new Error("a PlanChecks thread judges one plan");
         this.used = true;
-        return new Promise<PlanCheckResults>((resolve, reject) => {
+        try {
+            const kubernetes = this.validate(doc);
+            const judged = policy ? await judge(doc, policy.configFile) : {};
+            return { kubernetes: await kubernetes, ...judged };
+        } finally {
+            this.close();
+        }
+    }
+
+    private validate(doc: PlanDocument): Promise<KubernetesValidation> {
+        return new Promise<KubernetesValidation>((resolve, reject) => {
             if (this.failure) return reject(this.failure);
             const fail = (e: Error) => reject(e);
             const exit = (code: number) => reject(new Error(`the plan's checks thread stopped (exit code ${code}) before it answered`));
@@ -81,14 +100,10 @@ export class PlanChecks {
                 this.worker.off("error", fail);
                 this.worker.off("exit", exit);
                 if (reply.kind === "error") return reject(rebuilt(reply));
-                resolve({
-                    kubernetes: reply.kubernetes,
-                    policy: reply.policy,
-                    policyError: reply.policyError && rebuilt(reply.policyError),
-                });
+                resolve(reply.kubernetes);
             });
-            this.worker.postMessage({ kind: "check", doc, policy } satisfies ChecksRequest);
-        }).finally(() => this.close());
+            this.worker.postMessage({ kind: "check", doc: { steps: doc.steps } } satisfies ChecksRequest);
+        });
     }
 
     /** Ends the thread (also when the plan is never judged, e.g. the program failed). */

@@ -4,6 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Evaluation } from "./evaluate";
 import { secretSig, unknownMarker } from "./evaluate";
 import type { RecordedResource } from "./recording-monitor";
+import { secretText, unknownText } from "./redaction";
+
+export { secretText, unknownText };
 
 /** One step of the plan: the subset of `pulumi preview --json` a consumer reads. */
 export interface PlanStep {
@@ -68,9 +71,6 @@ export interface PolicyViolationJson {
     urn: string;
     message: string;
 }
-
-export const secretText = "[secret]";
-export const unknownText = "[unknown]";
 
 /** Replaces secrets with "[secret]" and unknowns with "[unknown]", recursively. */
 export function redact(value: unknown): unknown {

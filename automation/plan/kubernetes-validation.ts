@@ -17,7 +17,8 @@
  * quantity, name or label that is one of them.
  */
 import type { PlanDocument } from "./json";
-import { secretText, unknownText } from "./json";
+// Not from ./json, which loads the SDK: this module is loaded on the plan's checks thread (plan/checks.ts).
+import { secretText, unknownText } from "./redaction";
 
 /** The Kubernetes minor whose OpenAPI schema the objects are checked against (kubernetes-models 4.5.1). */
 export const schemaKubernetesVersion = "1.33";
