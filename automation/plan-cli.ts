@@ -1,3 +1,5 @@
+// First: parts of the SDK a plan never uses load on first use, not with the SDK (plan/sdk-deferred.ts).
+import "./plan/sdk-deferred";
 import * as fs from "fs";
 import * as path from "path";
 import type { PlanCheckResult } from "../policy/offline";

@@ -1,0 +1,112 @@
+/**
+ * Parts of @pulumi/pulumi that an offline plan never runs, loaded on first use instead of with the
+ * SDK. `require("@pulumi/pulumi")` loads, among others, the closure serializer (which loads
+ * TypeScript, 9 MB, and npm's @npmcli/arborist with about 450 modules of npm's registry, cache and
+ * signing code), the Automation API and the provider server; here they were about 280 of the 425 ms
+ * the SDK takes to load. The plan registers resources and never serializes a function, drives the
+ * CLI or serves a provider, so these modules stay unloaded, and anything that does reach for one gets
+ * the real module on first use: the SDK holds a stand-in that loads it when a property is read.
+ *
+ * This module must load before the SDK (automation/plan-cli.ts imports it first). It does nothing
+ * where the SDK is already loaded, and nothing with SALEOR_PLAN_EAGER_SDK=1 (the specs compare the
+ * plans both ways). Each stand-in is placed only where the SDK requires the module exactly as below;
+ * an SDK of another shape fails the plan, naming its version (the SDK patches' rule, sdk-patches.ts).
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+/** Which module is deferred where: the SDK file that requires it and the statement it does it with. */
+export interface DeferredModule {
+    /** The file of @pulumi/pulumi that requires it, relative to the package. */
+    readonly requiredBy: string;
+    /** The request, as written in that file. */
+    readonly request: string;
+    /** The statement in that file, as this version of the SDK writes it. */
+    readonly statement: string;
+    /**
+     * Whether the file wraps it in TypeScript's `__importStar`, which copies every export of a
+     * module without `__esModule`: the stand-in then says it is an ES module and answers `default`
+     * with the module itself, as `__importStar` would have, without loading it.
+     */
+    readonly importStar: boolean;
+}
+
+export const deferredModules: readonly DeferredModule[] = [
+    {
+        requiredBy: "runtime/closure/codePaths.js",
+        request: "@npmcli/arborist",
+        statement: 'const arborist = __importStar(require("@npmcli/arborist"));',
+        importStar: true,
+    },
+    {
+        requiredBy: "runtime/closure/parseFunction.js",
+        request: "../../typescript-shim",
+        statement: 'const ts = require("../../typescript-shim");',
+        importStar: false,
+    },
+    {
+        requiredBy: "index.js",
+        request: "./automation",
+        statement: 'const automation = __importStar(require("./automation"));',
+        importStar: true,
+    },
+    { requiredBy: "index.js", request: "./provider", statement: 'const provider = __importStar(require("./provider"));', importStar: true },
+];
+
+/** The version these were read from. */
+const writtenFor = "3.248.0";
+
+const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+
+/** What stops a stand-in from being placed, one line each; none when every SDK file reads as expected. */
+export function deferrableProblems(read: (file: string) => string | undefined = (file) => fs.readFileSync(file, "utf8")): string[] {
+    const version = (JSON.parse(fs.readFileSync(path.join(sdkDir, "package.json"), "utf8")) as { version: string }).version;
+    return deferredModules
+        .filter((m) => !(read(path.join(sdkDir, m.requiredBy)) ?? "").includes(m.statement))
+        .map(
+            (m) =>
+                `the offline plan does not support @pulumi/pulumi ${version}: ${m.requiredBy} no longer has \`${m.statement}\`. ` +
+                `automation/plan/sdk-deferred.ts was written for ${writtenFor}; adapt it to this version.`,
+        );
+}
+
+/** A stand-in for the module `load` returns: every use of it loads the module and is answered by it. */
+function standIn(load: () => Record<PropertyKey, unknown>, importStar: boolean): object {
+    return new Proxy(
+        {},
+        {
+            get: (_, key) => {
+                if (importStar && key === "__esModule") return true;
+                const real = load();
+                return importStar && key === "default" && !real.__esModule ? real : real[key];
+            },
+            has: (_, key) => key in load(),
+            ownKeys: () => Reflect.ownKeys(load()),
+            getOwnPropertyDescriptor: (_, key) => {
+                const d = Reflect.getOwnPropertyDescriptor(load(), key);
+                // The stand-in's own target holds none of these, so each is reported as configurable (a proxy invariant).
+                return d && { ...d, configurable: true };
+            },
+            set: (_, key, value) => Reflect.set(load(), key, value),
+        },
+    );
+}
+
+function install(): void {
+    if (process.env.SALEOR_PLAN_EAGER_SDK === "1") return;
+    // Once the SDK is loaded its files have required what they require: nothing to defer.
+    if (require.cache[path.join(sdkDir, "index.js")]) return;
+    const problems = deferrableProblems();
+    if (problems.length > 0) throw new Error(problems.join("\n"));
+    const Module = require("module") as { _load: (request: string, parent: NodeModule | undefined, isMain: boolean) => unknown };
+    const original = Module._load;
+    const deferred = new Map(deferredModules.map((m) => [`${path.join(sdkDir, m.requiredBy)}\0${m.request}`, m]));
+    Module._load = function (request, parent, isMain) {
+        const m = parent && deferred.get(`${parent.filename}\0${request}`);
+        if (!m) return original.call(this, request, parent, isMain);
+        let real: Record<PropertyKey, unknown> | undefined;
+        return standIn(() => (real ??= original.call(this, request, parent, isMain) as Record<PropertyKey, unknown>), m.importStar);
+    };
+}
+
+install();

@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { deferredModules, deferrableProblems } from "../../automation/plan/sdk-deferred";
+
+const root = path.join(__dirname, "..", "..");
+const register = path.join(root, "automation", "register.js");
+const loaded = path.join(root, "tests", "support", "loaded-modules.js");
+
+/** `npm run plan` in a process of its own: its JSON (without the run's duration) and the modules it loaded. */
+function plan(stack: string, env: Record<string, string> = {}): { doc: Record<string, unknown>; modules: string[] } {
+    const run = spawnSync(process.execPath, ["-r", loaded, "-r", register, "automation/plan-cli.ts", "--stack", stack, "--json"], {
+        cwd: root,
+        env: { ...process.env, ...env },
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const doc = JSON.parse(run.stdout) as Record<string, unknown>;
+    delete doc.duration;
+    const line = run.stderr.split("\n").find((l) => l.startsWith("LOADED "));
+    assert.ok(line, "the process did not report what it loaded");
+    return { doc, modules: JSON.parse(line.slice("LOADED ".length)) as string[] };
+}
+
+const sdkFile = (relative: string) => path.join(root, "node_modules", "@pulumi", "pulumi", relative);
+
+describe("the SDK modules an offline plan never uses", function () {
+    this.timeout(120_000);
+
+    it("are not loaded by a plan: the closure serializer's npm tree and TypeScript, the Automation API, the provider server", () => {
+        const { modules } = plan("production");
+        const has = (file: string) => modules.includes(file);
+        assert.ok(has(sdkFile("index.js")), "the plan did not load the SDK at all");
+        assert.ok(!has(sdkFile("automation/index.js")), "the Automation API was loaded");
+        assert.ok(!has(sdkFile("provider/index.js")), "the provider server was loaded");
+        assert.ok(!modules.some((m) => m.includes("/node_modules/@npmcli/arborist/")), "@npmcli/arborist was loaded");
+        assert.ok(!modules.some((m) => m.endsWith("/node_modules/typescript/lib/typescript.js")), "TypeScript was loaded");
+    });
+
+    it("leave every stack's plan exactly as it is when they are loaded up front", () => {
+        for (const stack of ["dev", "production"]) {
+            const deferred = plan(stack);
+            const eager = plan(stack, { SALEOR_PLAN_EAGER_SDK: "1" });
+            assert.ok(
+                eager.modules.some((m) => m.includes("/node_modules/@npmcli/arborist/")),
+                "SALEOR_PLAN_EAGER_SDK=1 still deferred",
+            );
+            assert.deepEqual(deferred.doc, eager.doc, stack);
+        }
+    });
+
+    it("load on first use, as the real module with all its exports", () => {
+        const script = [
+            `require(${JSON.stringify(path.join(root, "automation", "plan", "sdk-deferred.ts"))});`,
+            `const pulumi = require("@pulumi/pulumi");`,
+            `const before = Object.keys(require.cache).includes(${JSON.stringify(sdkFile("automation/index.js"))});`,
+            `const ok = typeof pulumi.automation.LocalWorkspace === "function" && Object.keys(pulumi.automation).includes("LocalWorkspace") && "Stack" in pulumi.automation;`,
+            `const after = Object.keys(require.cache).includes(${JSON.stringify(sdkFile("automation/index.js"))});`,
+            `const ts = require(${JSON.stringify(sdkFile("runtime/closure/parseFunction.js"))});`,
+            `console.log(JSON.stringify({ before, ok, after, parses: typeof ts.parseFunction === "function" && ts.parseFunction("function f(a) { return a; }")[0] === "" }));`,
+        ].join("\n");
+        const run = spawnSync(process.execPath, ["-r", register, "-e", script], { cwd: root, encoding: "utf8" });
+        assert.equal(run.status, 0, run.stderr);
+        assert.deepEqual(JSON.parse(run.stdout), { before: false, ok: true, after: true, parses: true });
+    });
+
+    it("are deferred only where the SDK requires them as this file expects, and an SDK of another shape is named", () => {
+        assert.deepEqual(deferrableProblems(), []);
+        const problems = deferrableProblems((file) =>
+            file.endsWith("index.js") ? "const automation = require('./automation');" : undefined,
+        );
+        assert.equal(problems.length, deferredModules.length);
+        assert.match(problems[0], /@pulumi\/pulumi \d+\.\d+\.\d+/);
+    });
+});
