@@ -55,7 +55,9 @@ const usage = `usage: npm run bench -- [--runs <n>] [-s|--stack <name>]... [--qu
 Times the offline plan of each stack against node -e "require('@pulumi/aws')", interleaved round
 by round, and prints min / median / max of each time and of each round's ratio; then, without
 --quick, npm test once and .ci/run on a fresh clone. A goal is judged on the median ratio; when the
-rounds' ratios fall on both sides of it the verdict says so and asks for more rounds.
+rounds' ratios fall on both sides of it the verdict says so and asks for more rounds. A second
+baseline loads the same SDK as the plan does, with the modules a plan never uses deferred
+(automation/plan/sdk-deferred.ts); each plan's ratio over it is the program's own share.
 
   --runs <n>        rounds (default 9). On the 2-core machine, alone, three 5-round and three 9-round
                     runs of production gave medians of 1.92-1.93x and 1.91-1.92x, while each run's
@@ -112,9 +114,16 @@ function main() {
         }
     });
     for (const stack of stacks) timeOnce(`plan ${stack} (warm-up)`, process.execPath, planArgs(stack));
-    const [baselines, ...planTimes] = timeInterleaved(
+    const [baselines, deferredBaselines, ...planTimes] = timeInterleaved(
         [
             { label: "baseline", command: process.execPath, args: ["-e", "require('@pulumi/aws')"] },
+            // The same require with the SDK modules a plan never uses deferred, as the plan loads them
+            // (automation/plan/sdk-deferred.ts): the floor the plan itself stands on.
+            {
+                label: "baseline, deferred",
+                command: process.execPath,
+                args: ["-r", "./automation/register.js", "-r", "./automation/plan/sdk-deferred.ts", "-e", "require('@pulumi/aws')"],
+            },
             ...stacks.map((stack) => ({ label: `plan ${stack}`, command: process.execPath, args: planArgs(stack) })),
         ],
         runs,
@@ -123,6 +132,7 @@ function main() {
     const times = (x: number) => `${x.toFixed(2)}x`;
     console.log(`rounds: ${runs} (baseline and plans interleaved; transpile cache warm); min / median / max`);
     console.log(`baseline  node -e "require('@pulumi/aws')": ${spread(baselines, ms)}`);
+    console.log(`          the same, with the SDK modules a plan never uses deferred as the plan does: ${spread(deferredBaselines, ms)}`);
     stacks.forEach((stack, i) => {
         // Each round's plan over the same round's baseline: the pair ran back to back.
         const ratios = planTimes[i].map((t, round) => t / baselines[round]);
@@ -134,6 +144,8 @@ function main() {
                 ? ""
                 : `   goal <= ${goal.toFixed(1)}x: ${ratio <= goal ? "met" : "NOT MET"}${unsettled ? ` (rounds on both sides: rerun with --runs ${runs * 2})` : ""}`;
         console.log(`plan      --stack ${stack}: ${spread(planTimes[i], ms)}   ratio ${spread(ratios, times)}${verdict}`);
+        const overDeferred = planTimes[i].map((t, round) => t / deferredBaselines[round]);
+        console.log(`          over the deferred baseline: ${spread(overDeferred, times)} (the program's own share)`);
         console.log(`          (cold transpile cache, once: ${ms(cold[i])})`);
     });
     if (values.quick) return;
