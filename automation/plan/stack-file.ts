@@ -78,7 +78,17 @@ function expandedSize(value: unknown, limit: number): number {
     return count;
 }
 
+/**
+ * The largest stack file read: the project's are a few kilobytes, and a file far past that is a
+ * mistake (the wrong file, a generated dump) that would only cost time and memory to parse.
+ */
+export const maxStackFileBytes = 1024 * 1024;
+
 export function readStackFile(file: string, project: string): StackFileConfig {
+    const size = fs.statSync(file).size;
+    if (size > maxStackFileBytes) {
+        throw new StackFileError(`stack file ${file} is ${size} bytes; a stack file may have at most ${maxStackFileBytes} (1 MiB)`);
+    }
     const text = fs.readFileSync(file, "utf8");
     let parsed: unknown;
     try {

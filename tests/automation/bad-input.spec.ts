@@ -22,6 +22,28 @@ describe("bad input to the offline tools", () => {
         assert.match(stderr, /^stack file .*Pulumi\.broken\.yaml is not valid YAML: .* \(line \d+, column \d+\)\n$/);
     });
 
+    it("a stack file with a key twice or an unknown YAML tag exits 2 with the line, not 4", async () => {
+        for (const [name, text, reason] of [
+            ["Pulumi.twice.yaml", "config:\n  saleor:environment: dev\n  saleor:environment: staging\n", /duplicated mapping key/],
+            ["Pulumi.tagged.yaml", "config:\n  saleor:environment: !Ref dev\n", /unknown tag/],
+        ] as const) {
+            const { code, stderr } = await runCli(["--stack", "dev", "--config-file", file(name, text)]);
+            assert.equal(code, 2, stderr);
+            assert.match(
+                stderr,
+                new RegExp(`^stack file .*${name.replace(/\./g, "\\.")} is not valid YAML: .*\\(line \\d+, column \\d+\\)\n$`),
+            );
+            assert.match(stderr, reason);
+        }
+    });
+
+    it("a stack file over 1 MiB exits 2 before it is parsed, naming its size", async () => {
+        const f = file("Pulumi.huge.yaml", `config:\n  saleor:environment: dev\n# ${"x".repeat(1024 * 1024)}\n`);
+        const { code, stderr } = await runCli(["--stack", "dev", "--config-file", f]);
+        assert.equal(code, 2);
+        assert.match(stderr, /^stack file .*Pulumi\.huge\.yaml is 1048\d{3} bytes; a stack file may have at most 1048576 \(1 MiB\)\n$/);
+    });
+
     it("a YAML alias bomb exits 2 at once instead of expanding it", async () => {
         const lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"];
         for (let i = 1; i <= 9; i++)
