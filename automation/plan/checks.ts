@@ -64,6 +64,9 @@ export class PlanChecks {
     constructor() {
         this.worker = new Worker(path.join(__dirname, "checks-worker.js"));
         this.worker.on("error", (e) => (this.failure ??= e));
+        // The thread keeps the process alive only while the plan waits for its answer: a plan that
+        // ends another way (an error, a refusal) is never held open by it.
+        this.worker.unref();
     }
 
     /** Tells the thread a resource type the plan will have, so its checks are loaded early. */
@@ -97,12 +100,17 @@ export class PlanChecks {
             this.worker.once("error", fail);
             this.worker.once("exit", exit);
             this.worker.once("message", (reply: ChecksReply) => {
+                this.worker.unref();
                 this.worker.off("error", fail);
                 this.worker.off("exit", exit);
                 if (reply.kind === "error") return reject(rebuilt(reply));
                 resolve(reply.kubernetes);
             });
-            this.worker.postMessage({ kind: "check", doc: { steps: doc.steps } } satisfies ChecksRequest);
+            this.worker.ref();
+            this.worker.postMessage({
+                kind: "check",
+                doc: { steps: doc.steps.filter((s) => s.newState?.type.startsWith("kubernetes:")) },
+            } satisfies ChecksRequest);
         });
     }
 

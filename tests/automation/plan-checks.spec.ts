@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -58,6 +59,19 @@ describe("the plan's checks, Kubernetes on a thread of its own", () => {
         assert.equal(got.policyError?.name, "PolicyInputError");
         assert.equal(got.policyError?.message, inProcess.message);
         assert.ok(got.kubernetes.validated.length > 0);
+    });
+
+    it("never hold a process open that ends without asking them (an error, a refusal)", () => {
+        const script = `require(${JSON.stringify(path.join(root, "automation", "plan", "checks.ts"))}); new (require(${JSON.stringify(
+            path.join(root, "automation", "plan", "checks.ts"),
+        )}).PlanChecks)(); console.log("done");`;
+        const run = spawnSync(process.execPath, ["-r", path.join(root, "automation", "register.js"), "-e", script], {
+            encoding: "utf8",
+            timeout: 20_000,
+        });
+        assert.equal(run.signal, null, "the process was still running after 20 s");
+        assert.equal(run.status, 0, run.stderr);
+        assert.equal(run.stdout.trim(), "done");
     });
 
     it("are told each resource type while the program still registers its resources", async () => {
