@@ -109,7 +109,7 @@ class PulumiFailoverStack implements FailoverStack {
         await this.stack.up(this.operationOptions(options));
     }
 
-    private operationOptions({ onEvent, withPolicies, signal, target, exclude }: TargetedOperationOptions) {
+    private operationOptions({ onEvent, withPolicies, signal, target, exclude, excludeDependents }: TargetedOperationOptions) {
         return {
             onEvent,
             signal,
@@ -117,6 +117,7 @@ class PulumiFailoverStack implements FailoverStack {
             suppressProgress: true,
             ...(target ? { target } : {}),
             ...(exclude ? { exclude } : {}),
+            ...(excludeDependents ? { excludeDependents } : {}),
             ...(withPolicies ? { policyPacks: [this.options.policyPack], policyPackConfigs: [this.options.policyPackConfig] } : {}),
         };
     }

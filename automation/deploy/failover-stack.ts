@@ -25,6 +25,8 @@ export interface TargetedOperationOptions extends OperationOptions {
     target?: string[];
     /** `--exclude`: every resource but these. */
     exclude?: string[];
+    /** `--exclude-dependents`: and every resource that waits for an excluded one. */
+    excludeDependents?: boolean;
 }
 
 export interface FailoverStack {

@@ -110,6 +110,27 @@ export function nameGlob(stack: string, name: string): string {
     return `urn:pulumi:${stack}::${PROJECT}::**::${name}`;
 }
 
+/**
+ * The resources each targeted stage updates (Pulumi's --target and --exclude): the promotion the
+ * target's writer alone, each region's stage every resource named for that region but its Celery
+ * beat, which migrations-beat moves (with what waits for the new beat). Exported for the spec that checks them against the program.
+ */
+export function stageTargets(
+    stage: "promote" | "target-region" | "other-region",
+    { stack, from, to }: Pick<FailoverState, "stack" | "from" | "to">,
+): Pick<TargetedOperationOptions, "target" | "exclude" | "excludeDependents"> {
+    switch (stage) {
+        case "promote":
+            return { target: [nameGlob(stack, names(to).writer)] };
+        case "target-region":
+            // The region's alarms and dashboard wait for its Core, beat included: they follow in
+            // migrations-beat (tests/automation/deploy/failover-targets.spec.ts).
+            return { target: [nameGlob(stack, `${to}-*`)], exclude: [nameGlob(stack, names(to).beat)], excludeDependents: true };
+        case "other-region":
+            return { target: [nameGlob(stack, `${from}-*`)], exclude: [nameGlob(stack, names(from).beat)] };
+    }
+}
+
 const resourceName = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 
 /** The logical names the program gives a region's instances and its primary-only processes. */
@@ -266,15 +287,8 @@ class Failover {
             case "promote":
                 return this.promote(state);
             case "target-region":
-                return this.update("target-region", {
-                    target: [`urn:pulumi:${state.stack}::${PROJECT}::**::${state.to}-*`],
-                    exclude: [nameGlob(state.stack, names(state.to).beat)],
-                });
             case "other-region":
-                return this.update("other-region", {
-                    target: [`urn:pulumi:${state.stack}::${PROJECT}::**::${state.from}-*`],
-                    exclude: [nameGlob(state.stack, names(state.from).beat)],
-                });
+                return this.update(stage, stageTargets(stage, state));
             case "migrations-beat":
                 return this.migrationsAndBeat(state);
         }
@@ -365,7 +379,7 @@ class Failover {
             Role
         >;
         await this.target.setRegionRoles(roles);
-        await this.update("promote", { target: [nameGlob(state.stack, names(state.to).writer)] });
+        await this.update("promote", stageTargets("promote", state));
         const writer = (await this.target.resources()).find((r) => r.type === RDS && resourceName(r.urn) === names(state.to).writer);
         if (!writer || writer.outputs.replicateSourceDb) {
             throw new Halt(
@@ -397,14 +411,17 @@ class Failover {
         }
     }
 
-    private async update(label: string, targets: Pick<TargetedOperationOptions, "target" | "exclude">): Promise<void> {
+    private async update(
+        label: string,
+        targets: Pick<TargetedOperationOptions, "target" | "exclude" | "excludeDependents">,
+    ): Promise<void> {
         await this.operate("up", label, targets);
     }
 
     private async operate(
         phase: "preview" | "up",
         label: string,
-        targets: Pick<TargetedOperationOptions, "target" | "exclude">,
+        targets: Pick<TargetedOperationOptions, "target" | "exclude" | "excludeDependents">,
     ): Promise<void> {
         const recorder = new EventRecorder(phase, label, this.deps.log);
         try {

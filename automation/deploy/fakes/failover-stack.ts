@@ -27,7 +27,7 @@ interface Declared {
 }
 
 export type FailoverCall =
-    | { kind: "preview" | "up"; target?: string[]; exclude?: string[] }
+    | { kind: "preview" | "up"; target?: string[]; exclude?: string[]; excludeDependents?: boolean }
     | { kind: "unprotect"; urn: string }
     | { kind: "setRegionRoles"; roles: Record<string, Role> }
     | { kind: "setConfigPath"; path: string; value: boolean | undefined };
@@ -188,8 +188,9 @@ export class FakeFailoverStack implements FailoverStack {
         onEvent(this.event({ summaryEvent: { maybeCorrupt: false, durationSeconds: 0, resourceChanges: {}, policyPacks: {} } }));
     }
 
-    async up({ onEvent, target, exclude }: TargetedOperationOptions): Promise<void> {
-        this.calls.push({ kind: "up", target, exclude });
+    async up({ onEvent, target, exclude, excludeDependents }: TargetedOperationOptions): Promise<void> {
+        // Nothing in this model waits for a beat Deployment, so excludeDependents adds nothing here.
+        this.calls.push({ kind: "up", target, exclude, ...(excludeDependents ? { excludeDependents } : {}) });
         if (this.scenario.locked) throw lockConflict(this.name);
         const n = this.ups++;
         const selected = (urn: string) =>
