@@ -47,6 +47,12 @@ export interface FailoverState {
     finishedAt?: string;
     /** A drill: once this leg is done, fail back to `from`. */
     drillReturn?: boolean;
+    /**
+     * `data.aws.postgres.deletionProtection` as the stack file had it before release-old lowered it
+     * (null: unset), recorded before the change so that a run killed in between puts back the
+     * stack's value, not the lowered one.
+     */
+    deletionProtectionBefore?: boolean | null;
     /** The legs of a drill already done (the way out, when the way back is running). */
     previousLegs?: { from: string; to: string; completed: StageRecord[] }[];
 }
@@ -334,7 +340,7 @@ class Failover {
         if (toDelete.length === 0) {
             this.deps.log(`    no leaving instance has RDS deletion protection on`);
         } else {
-            await this.lowerDeletionProtection(toDelete);
+            await this.lowerDeletionProtection(state, toDelete);
         }
         // Last: an update that still declares these instances (the one above) would protect them again.
         for (const r of (await this.target.resources()).filter((r) => instances.some((i) => i.urn === r.urn)).filter((i) => i.protect)) {
@@ -343,13 +349,17 @@ class Failover {
         }
     }
 
-    private async lowerDeletionProtection(toDelete: StateResource[]): Promise<void> {
-        const config = await this.target.stackConfig();
-        const data = config.get("data");
-        const before =
-            data === undefined
-                ? undefined
-                : (JSON.parse(data) as { aws?: { postgres?: { deletionProtection?: boolean } } }).aws?.postgres?.deletionProtection;
+    private async lowerDeletionProtection(state: FailoverState, toDelete: StateResource[]): Promise<void> {
+        if (state.deletionProtectionBefore === undefined) {
+            const data = (await this.target.stackConfig()).get("data");
+            const value =
+                data === undefined
+                    ? undefined
+                    : (JSON.parse(data) as { aws?: { postgres?: { deletionProtection?: boolean } } }).aws?.postgres?.deletionProtection;
+            state.deletionProtectionBefore = value ?? null;
+            await this.deps.state.save(state);
+        }
+        const before = state.deletionProtectionBefore ?? undefined;
         await this.target.setConfigPath("data.aws.postgres.deletionProtection", false);
         try {
             await this.update("release-old", { target: toDelete.map((r) => r.urn) });

@@ -37,6 +37,8 @@ export interface FailoverScenario {
     failUp?: (n: number, options: { target?: string[]; exclude?: string[] }) => string | undefined;
     /** Called as each `up` runs (tests move their clock here: an update takes time). */
     duringUp?: (n: number, options: { target?: string[]; exclude?: string[] }) => void;
+    /** This `up` never ends (the process running it is killed while it runs). */
+    hangUp?: (n: number, options: { target?: string[]; exclude?: string[] }) => boolean;
     /** Another update holds the stack's lock. */
     locked?: boolean;
     pending?: PendingOperation[];
@@ -208,6 +210,7 @@ export class FakeFailoverStack implements FailoverStack {
             throw new Error(`code: 255\n stdout: \n stderr: error: update failed\n${message}\n`);
         };
         this.scenario.duringUp?.(n, { target, exclude });
+        if (this.scenario.hangUp?.(n, { target, exclude })) await new Promise<never>(() => undefined);
         const injected = this.scenario.failUp?.(n, { target, exclude });
         if (injected) fail(injected);
 

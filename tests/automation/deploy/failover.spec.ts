@@ -176,6 +176,19 @@ describe("deploy --failover: a regional failover in resumable stages", () => {
         assertFailedOverTo(run.stack, SECONDARY, PRIMARY);
     });
 
+    it("puts the stack's deletion protection setting back after a run killed while it was lowered", async () => {
+        let kill = true;
+        const run = setup("production", { hangUp: (n) => n === 0 && kill });
+        void run.go({ to: SECONDARY }); // killed during the update of release-old: it never returns
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(run.stack.deletionProtection, false, "the run died with the setting lowered");
+        kill = false;
+        const resumed = await run.go({ resume: true });
+        assert.equal(resumed.exitCode, 0, resumed.message);
+        assert.equal(run.stack.deletionProtection, undefined, "the stack file is back to leaving it unset (production's default: on)");
+        assertFailedOverTo(run.stack, SECONDARY, PRIMARY);
+    });
+
     it("stops at a failed stage with exit 1 and the command to resume; the resume retries that stage", async () => {
         let failed = false;
         const run = setup("staging", {
