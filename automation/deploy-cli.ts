@@ -4,6 +4,8 @@ import { createInterface } from "node:readline/promises";
 import { parseDeployArgs, USAGE } from "./deploy/args";
 import { openPulumiStack } from "./deploy/pulumi-stack";
 import { classifyError } from "./deploy/errors";
+import { failover } from "./deploy/failover";
+import { fileStateStore, openPulumiFailoverStack } from "./deploy/failover-pulumi";
 import { deploy, exitCode } from "./deploy/rollout";
 import { stackStatus } from "./deploy/status";
 import { writeSummaries } from "./deploy/summary";
@@ -68,6 +70,19 @@ async function main(argv: string[]): Promise<number> {
             console.error(`deploy: ${classifyError(e, parsed.stack).message}`);
             return 4;
         }
+    }
+    if (parsed.kind === "failover") {
+        const options = parsed.options;
+        const policyPack = path.join(PROJECT_DIR, "policy");
+        const policyPackConfig = path.join(policyPack, "config", `${options.stack}.json`);
+        const confirm = terminalConfirm();
+        const summary = await failover(options, {
+            openStack: () => openPulumiFailoverStack({ stackName: options.stack, workDir: PROJECT_DIR, policyPack, policyPackConfig }),
+            state: fileStateStore(PROJECT_DIR, options.stack),
+            log: (line) => console.log(line),
+            ...(confirm ? { confirm } : {}),
+        });
+        return summary.exitCode;
     }
     const { deploy: options, summaryPath } = parsed.options;
     const policyPack = path.join(PROJECT_DIR, "policy");

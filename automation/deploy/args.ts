@@ -1,9 +1,12 @@
 import { parseCommandLine } from "../cli-args";
 import type { DeployableStack, DeployOptions } from "./rollout";
+import type { FailoverOptions } from "./failover";
 import { DEFAULT_VERIFY_OPTIONS, type VerifyOptions } from "./verify";
 
 export const USAGE = `Usage: npm run deploy -- --stack <staging|production> --release <version|sha> [options]
        npm run deploy -- --stack <staging|production> --status
+       npm run deploy -- --stack <staging|production> --failover --to <region> [--drill] [-y]
+       npm run deploy -- --stack <staging|production> --failover --resume [-y]
 
 Previews the stack with the policy pack, then rolls the Saleor Core release out to the
 primary region, verifies it, and then to each secondary region. A region that fails
@@ -30,6 +33,20 @@ ${DEFAULT_VERIFY_OPTIONS.backoffMs / 1000} s apart, ${DEFAULT_VERIFY_OPTIONS.tim
   --verify-timeout-ms <n>   timeout per request
   --verify-backoff-ms <n>   wait before the first retry, doubling after that up to the interval
 
+Regional failover (docs/operations.md, "Regional failover"):
+  --failover                make --to the primary region in ordered stages: preflight,
+                            release-old (protection of the instances leaving the stack),
+                            promote (the standby), target-region, other-region,
+                            migrations-beat; each is recorded in .failover/<stack>.json
+  --to <region>             the secondary region to make primary (the old primary's name
+                            fails back)
+  --resume                  go on after the last recorded stage of a failover that stopped
+  --drill                   staging only: fail over to --to and back, with each stage's time
+  Failover exit codes: 0 done, 1 a stage failed (fix it, then --resume), 2 invalid arguments
+  (unknown region, --to already primary, a drill on production, an unfinished failover
+  without --resume), 3 production not confirmed, 4 the stack could not be operated (locked,
+  pending operations, CLI, credentials).
+
 On SIGINT or SIGTERM the running update is cancelled, the summary is written and the
 run exits 130.
 
@@ -48,6 +65,7 @@ export type ParsedArgs =
     | { kind: "help" }
     | { kind: "problems"; problems: string[] }
     | { kind: "status"; stack: DeployableStack }
+    | { kind: "failover"; options: FailoverOptions }
     | { kind: "ok"; options: CliOptions };
 
 const STACKS: readonly DeployableStack[] = ["staging", "production"];
@@ -85,6 +103,10 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
             "verify-backoff-ms": { type: "string" },
             "verify-interval-ms": { type: "string" },
             status: { type: "boolean" },
+            failover: { type: "boolean" },
+            to: { type: "string" },
+            resume: { type: "boolean" },
+            drill: { type: "boolean" },
             help: { type: "boolean", short: "h" },
         },
         "npm run deploy --",
@@ -107,6 +129,9 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
             problems.push(`--status only reads the stack outputs; it takes --stack and nothing else (got --${others.join(", --")})`);
         }
         return problems.length > 0 || !stack ? { kind: "problems", problems } : { kind: "status", stack };
+    }
+    if (values.failover || values.to !== undefined || values.resume || values.drill) {
+        return failoverArgs(values, stack, problems);
     }
     if (!values.release || !RELEASE.test(values.release)) {
         problems.push(
@@ -146,6 +171,33 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
                 verify,
             },
             summaryPath: values.summary,
+        },
+    };
+}
+
+/** `--failover`: only the failover's own flags (and --stack, --yes) go with it. */
+function failoverArgs(values: Record<string, unknown>, stack: DeployableStack | undefined, problems: string[]): ParsedArgs {
+    const allowed = new Set(["failover", "to", "resume", "drill", "stack", "yes"]);
+    const others = Object.keys(values).filter((k) => !allowed.has(k));
+    if (!values.failover) problems.push(`--to, --resume and --drill go with --failover`);
+    if (others.length > 0) problems.push(`--failover takes --stack, --to, --resume, --drill and --yes only (got --${others.join(", --")})`);
+    const to = values.to as string | undefined;
+    if (values.resume && to !== undefined) problems.push(`--resume goes on with the recorded failover; it takes no --to`);
+    if (!values.resume && to === undefined) problems.push(`--failover needs --to <region> (or --resume)`);
+    if (to !== undefined && !REGION.test(to)) problems.push(`--to must be a region name like eu-west-1, got ${JSON.stringify(to)}`);
+    if (values.drill && stack === "production") {
+        problems.push(`--drill runs on staging only: a drill fails production over and back for practice`);
+    }
+    if (values.drill && values.resume) problems.push(`--drill starts a drill; a stopped one goes on with --resume alone`);
+    if (problems.length > 0 || !stack) return { kind: "problems", problems };
+    return {
+        kind: "failover",
+        options: {
+            stack,
+            ...(to !== undefined ? { to } : {}),
+            resume: values.resume === true,
+            drill: values.drill === true,
+            yes: values.yes === true,
         },
     };
 }

@@ -1,0 +1,50 @@
+import type { ConfigSource } from "../../config/load";
+import type { OperationOptions, PendingOperation } from "./stack";
+
+// The failover's whole view of a Pulumi stack: what rollout.ts's DeployStack offers for config and
+// updates, plus the state operations a regional failover needs (the checkpoint's resources,
+// `pulumi state unprotect`) and targeted updates. `failover-pulumi.ts` implements it with the
+// Automation API and the CLI, `fakes/failover-stack.ts` in memory for the tests.
+
+export type Role = "primary" | "secondary";
+
+/** One resource of the checkpoint (`pulumi stack export`, apitype ResourceV3), the fields the failover reads. */
+export interface StateResource {
+    urn: string;
+    type: string;
+    /** Pulumi's `protect`: the engine refuses to delete it until `pulumi state unprotect`. */
+    protect: boolean;
+    /** Pulumi's `retainOnDelete`: leaving the program forgets it in state and calls no delete in the cloud. */
+    retainOnDelete: boolean;
+    /** The provider's outputs (for an RDS instance: deletionProtection, replicateSourceDb, identifier). */
+    outputs: Record<string, unknown>;
+}
+
+export interface TargetedOperationOptions extends OperationOptions {
+    /** `--target`: only resources whose URN matches one of these (Pulumi's URN globs). */
+    target?: string[];
+    /** `--exclude`: every resource but these. */
+    exclude?: string[];
+    /** `--exclude-dependents`: and every resource that waits for an excluded one. */
+    excludeDependents?: boolean;
+}
+
+export interface FailoverStack {
+    readonly name: string;
+    /** The stack's `saleor` config as the program would get it. */
+    stackConfig(): Promise<ConfigSource>;
+    outputs(): Promise<Record<string, unknown>>;
+    resources(): Promise<StateResource[]>;
+    pendingOperations(): Promise<PendingOperation[]>;
+    /** Writes each region's `role` into `saleor:regions` in Pulumi.<stack>.yaml, the list's order kept. */
+    setRegionRoles(roles: Record<string, Role>): Promise<void>;
+    /**
+     * `pulumi config set --path saleor:<path> <value>` (undefined: `pulumi config rm --path`): a
+     * boolean or number is written as such.
+     */
+    setConfigPath(path: string, value: boolean | undefined): Promise<void>;
+    /** `pulumi state unprotect <urn>`. */
+    unprotect(urn: string): Promise<void>;
+    preview(options: TargetedOperationOptions): Promise<void>;
+    up(options: TargetedOperationOptions): Promise<void>;
+}

@@ -1,0 +1,465 @@
+import { classifyError } from "./errors";
+import { EventRecorder, formatChanges } from "./events";
+import type { FailoverStack, Role, StateResource, TargetedOperationOptions } from "./failover-stack";
+import type { DeployableStack } from "./rollout";
+
+// A regional failover as ordered, separately resumable stages (docs/operations.md, "Regional
+// failover"). The program already expresses a failover as a change of roles in config
+// (components/data/aws/postgres.ts: the new primary's writer aliases its own standby, and dropping
+// replicateSourceDb promotes it); the driver turns that one change into steps an operator can
+// watch, stop and resume:
+//
+//   preflight         the target is a deployed secondary with a standby; nothing else holds the stack
+//   release-old       the instances leaving the stack (the old writer, its in-region reader) lose
+//                     Pulumi's `protect`, and the one AWS will really delete loses RDS deletion
+//                     protection, through the program, on exactly that instance
+//   promote           the roles swapped in Pulumi.<stack>.yaml; an update of the standby alone:
+//                     RDS promotes it in place
+//   target-region     an update of the target region: it becomes the writer's region (its Core,
+//                     migration Job, reader, backups)
+//   other-region      an update of the old primary's region: its Core is re-pointed at the new
+//                     writer, it gets a standby of it, the old instances leave the stack
+//   migrations-beat   Celery beat stops in the old primary, then a whole-stack update starts it in
+//                     the target and converges everything the targeted updates left aside
+//
+// Each completed stage is written to the state file before the next starts, so a run that dies
+// between two stages is resumed at the next one with --resume.
+
+export const STAGES = ["preflight", "release-old", "promote", "target-region", "other-region", "migrations-beat"] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface StageRecord {
+    stage: Stage;
+    /** When it finished (the run's clock). */
+    finishedAt: string;
+    durationMs: number;
+}
+
+/** What the state file holds for one failover: enough to resume it. */
+export interface FailoverState {
+    stack: DeployableStack;
+    /** The region that was primary when it started. */
+    from: string;
+    to: string;
+    startedAt: string;
+    completed: StageRecord[];
+    /** Set once the last stage is done. */
+    finishedAt?: string;
+    /** A drill: once this leg is done, fail back to `from`. */
+    drillReturn?: boolean;
+    /**
+     * `data.aws.postgres.deletionProtection` as the stack file had it before release-old lowered it
+     * (null: unset), recorded before the change so that a run killed in between puts back the
+     * stack's value, not the lowered one.
+     */
+    deletionProtectionBefore?: boolean | null;
+    /** The legs of a drill already done (the way out, when the way back is running). */
+    previousLegs?: { from: string; to: string; completed: StageRecord[] }[];
+}
+
+/** Where the state file lives: `.failover/<stack>.json` beside Pulumi.yaml in the CLI, memory in tests. */
+export interface StateStore {
+    load(): Promise<FailoverState | undefined>;
+    save(state: FailoverState): Promise<void>;
+}
+
+export interface FailoverOptions {
+    stack: DeployableStack;
+    /** The region to make primary; absent with `resume`. */
+    to?: string;
+    /** Go on with the failover the state file records. */
+    resume: boolean;
+    /** Fail over to `to` and back (staging only), timing every stage. */
+    drill: boolean;
+    /** Production goes ahead without asking. */
+    yes: boolean;
+}
+
+export interface FailoverDeps {
+    openStack(): Promise<FailoverStack>;
+    state: StateStore;
+    log(line: string): void;
+    /** The clock stage times are measured with. Default: the system clock. */
+    now?: () => Date;
+    confirm?: (question: string) => Promise<boolean>;
+}
+
+export type FailoverResult = "succeeded" | "failed" | "error";
+
+export interface FailoverSummary {
+    stack: string;
+    result: FailoverResult;
+    /** 0 done, 1 a stage failed (resume with --resume), 2 usage or config, 3 not confirmed, 4 stack could not be operated. */
+    exitCode: 0 | 1 | 2 | 3 | 4;
+    message: string;
+    /** Every leg run or resumed in this run (a drill has two), with the time of each stage. */
+    legs: { from: string; to: string; stages: StageRecord[] }[];
+}
+
+const RDS = "aws:rds/instance:Instance";
+const PROJECT = "saleor";
+
+/** A usage or configuration problem: nothing was changed (exit 2). */
+class UsageError extends Error {}
+/** The run stops with this exit code and message. */
+class Halt extends Error {
+    constructor(
+        readonly code: 1 | 3 | 4,
+        message: string,
+    ) {
+        super(message);
+    }
+}
+
+/** Pulumi's URN glob (`*` within one URN part, `**` across parts) for a resource of this name, any type. */
+export function nameGlob(stack: string, name: string): string {
+    return `urn:pulumi:${stack}::${PROJECT}::**::${name}`;
+}
+
+/**
+ * The resources each targeted stage updates (Pulumi's --target and --exclude): the promotion the
+ * target's writer alone, each region's stage every resource named for that region but its Celery
+ * beat, which migrations-beat moves (with what waits for the new beat). Exported for the spec that checks them against the program.
+ */
+export function stageTargets(
+    stage: "promote" | "target-region" | "other-region",
+    { stack, from, to }: Pick<FailoverState, "stack" | "from" | "to">,
+): Pick<TargetedOperationOptions, "target" | "exclude" | "excludeDependents"> {
+    switch (stage) {
+        case "promote":
+            return { target: [nameGlob(stack, names(to).writer)] };
+        case "target-region":
+            // The region's alarms and dashboard wait for its Core, beat included: they follow in
+            // migrations-beat (tests/automation/deploy/failover-targets.spec.ts).
+            return { target: [nameGlob(stack, `${to}-*`)], exclude: [nameGlob(stack, names(to).beat)], excludeDependents: true };
+        case "other-region":
+            return { target: [nameGlob(stack, `${from}-*`)], exclude: [nameGlob(stack, names(from).beat)] };
+    }
+}
+
+const resourceName = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+
+/** The logical names the program gives a region's instances and its primary-only processes. */
+export const names = (region: string) => ({
+    writer: `${region}-data-postgres-writer`,
+    standby: `${region}-data-postgres-standby`,
+    reader: `${region}-data-postgres-reader`,
+    beat: `${region}-core-beat`,
+    migrate: `${region}-core-migrate`,
+});
+
+function regionsOf(config: { get(key: string): string | undefined }): { name: string; role: Role }[] {
+    const raw = config.get("regions");
+    if (raw === undefined) throw new UsageError("saleor:regions is not set in the stack file: the stack has no regions to fail over");
+    const parsed: unknown = JSON.parse(raw);
+    if (!Array.isArray(parsed)) throw new UsageError("saleor:regions must be a list of regions");
+    return parsed.map((r: { name?: unknown; role?: unknown }) => ({
+        name: String(r.name),
+        role: r.role === "primary" ? "primary" : "secondary",
+    }));
+}
+
+class Failover {
+    private stack?: FailoverStack;
+    private readonly legs: FailoverSummary["legs"] = [];
+
+    constructor(
+        private readonly options: FailoverOptions,
+        private readonly deps: FailoverDeps,
+    ) {}
+
+    private now(): Date {
+        return (this.deps.now ?? (() => new Date()))();
+    }
+
+    private get target(): FailoverStack {
+        if (!this.stack) throw new Error("stack not opened");
+        return this.stack;
+    }
+
+    async run(): Promise<FailoverSummary> {
+        const { log } = this.deps;
+        try {
+            let state = await this.begin();
+            for (;;) {
+                const leg = { from: state.from, to: state.to, stages: [] as StageRecord[] };
+                this.legs.push(leg);
+                log(
+                    `==> failover of ${state.stack}: ${state.from} → ${state.to}${state.completed.length ? ` (resumed after ${state.completed.at(-1)!.stage})` : ""}`,
+                );
+                for (const stage of STAGES) {
+                    if (state.completed.some((c) => c.stage === stage)) continue;
+                    const started = this.now();
+                    log(`==> [${stage}]`);
+                    await this.runStage(stage, state);
+                    const finished = this.now();
+                    const record = { stage, finishedAt: finished.toISOString(), durationMs: finished.getTime() - started.getTime() };
+                    state = { ...state, completed: [...state.completed, record] };
+                    leg.stages.push(record);
+                    if (stage === STAGES[STAGES.length - 1]) state.finishedAt = record.finishedAt;
+                    await this.deps.state.save(state);
+                    log(`    ${stage} done in ${formatMs(record.durationMs)}`);
+                }
+                if (!state.drillReturn) break;
+                // The way back of a drill: the same stages from the new primary to the old one.
+                state = {
+                    stack: state.stack,
+                    from: state.to,
+                    to: state.from,
+                    startedAt: this.now().toISOString(),
+                    completed: [],
+                    previousLegs: [...(state.previousLegs ?? []), { from: state.from, to: state.to, completed: state.completed }],
+                };
+                await this.deps.state.save(state);
+            }
+            const message = this.legs
+                .map((l) => `${l.from} → ${l.to}: ${l.stages.map((s) => `${s.stage} ${formatMs(s.durationMs)}`).join(", ")}`)
+                .join("; ");
+            log(`==> succeeded: ${message || "nothing was left to do"}`);
+            return { stack: this.options.stack, result: "succeeded", exitCode: 0, message, legs: this.legs };
+        } catch (e) {
+            return this.failed(e);
+        }
+    }
+
+    private failed(e: unknown): FailoverSummary {
+        const base = { stack: this.options.stack, legs: this.legs };
+        let summary: FailoverSummary;
+        if (e instanceof UsageError) {
+            summary = { ...base, result: "error", exitCode: 2, message: e.message };
+        } else if (e instanceof Halt) {
+            summary = { ...base, result: e.code === 1 ? "failed" : "error", exitCode: e.code, message: e.message };
+        } else {
+            const c = classifyError(e, this.options.stack);
+            const resume =
+                this.legs.length > 0
+                    ? ` Fix the cause, then run \`npm run deploy -- --stack ${this.options.stack} --failover --resume\`.`
+                    : "";
+            summary = { ...base, result: "failed", exitCode: c.kind === "unknown" ? 1 : 4, message: `${c.message}${resume}` };
+        }
+        this.deps.log(`==> ${summary.result}: ${summary.message}`);
+        return summary;
+    }
+
+    /** Checks the arguments against the state file, opens the stack and returns the failover to run. */
+    private async begin(): Promise<FailoverState> {
+        const { stack, to, resume, drill } = this.options;
+        const saved = await this.deps.state.load();
+        const unfinished = saved && !saved.finishedAt ? saved : undefined;
+        if (resume && !unfinished) {
+            throw new UsageError(`--resume: no unfinished failover of stack ${stack} is recorded; start one with --failover --to <region>`);
+        }
+        if (!resume && unfinished) {
+            throw new UsageError(
+                `a failover of stack ${stack} to ${unfinished.to} stopped after ${unfinished.completed.at(-1)?.stage ?? "no stage"}; ` +
+                    `finish it with --failover --resume before starting another`,
+            );
+        }
+        this.stack = await this.deps.openStack();
+        if (unfinished) return unfinished;
+
+        const regions = regionsOf(await this.target.stackConfig());
+        const target = regions.find((r) => r.name === to);
+        if (!target) {
+            throw new UsageError(`--to ${to} is not a region of stack ${stack} (regions: ${regions.map((r) => r.name).join(", ")})`);
+        }
+        if (target.role === "primary") {
+            throw new UsageError(`--to ${to} is already the primary region of stack ${stack}; name the secondary to fail over to`);
+        }
+        const from = regions.find((r) => r.role === "primary");
+        if (!from) throw new UsageError(`stack ${stack} has no primary region in saleor:regions`);
+        if (stack === "production" && !this.options.yes) {
+            const ok = this.deps.confirm ? await this.deps.confirm(`Fail production over from ${from.name} to ${to}?`) : false;
+            if (!ok) throw new Halt(3, "Stopped before any change: production needs --yes or a confirmation on an interactive terminal.");
+        }
+        const state: FailoverState = {
+            stack,
+            from: from.name,
+            to: to!,
+            startedAt: this.now().toISOString(),
+            completed: [],
+            ...(drill ? { drillReturn: true } : {}),
+        };
+        await this.deps.state.save(state);
+        return state;
+    }
+
+    private async runStage(stage: Stage, state: FailoverState): Promise<void> {
+        switch (stage) {
+            case "preflight":
+                return this.preflight(state);
+            case "release-old":
+                return this.releaseOld(state);
+            case "promote":
+                return this.promote(state);
+            case "target-region":
+            case "other-region":
+                return this.update(stage, stageTargets(stage, state));
+            case "migrations-beat":
+                return this.migrationsAndBeat(state);
+        }
+    }
+
+    private async preflight({ stack, to }: FailoverState): Promise<void> {
+        const pending = await this.target.pendingOperations();
+        if (pending.length > 0) {
+            throw new Halt(
+                4,
+                `stack ${stack} has ${pending.length} pending operation(s) from an interrupted update (${pending.map((p) => `${p.type} ${resourceName(p.urn)}`).join(", ")}); ` +
+                    `resolve them (pulumi refresh --clear-pending-creates, or pulumi stack export/import) before a failover`,
+            );
+        }
+        const resources = await this.target.resources();
+        const standby = resources.find((r) => r.type === RDS && resourceName(r.urn) === names(to).standby);
+        if (!standby) {
+            throw new UsageError(
+                `${to} has no standby (${names(to).standby}) in stack ${stack}: there is nothing to promote; deploy the stack first`,
+            );
+        }
+        // Previewing takes the stack's lock as an update would: another update holding it stops the
+        // failover here, before anything changed.
+        await this.operate("preview", "preflight", {});
+    }
+
+    /**
+     * The instances that leave the stack when the roles swap: the old writer (kept in AWS by
+     * `retainOnDelete` in production) and the in-region reader beside it (deleted). The engine
+     * refuses to delete a `protect`ed resource, so both are unprotected in state; RDS refuses
+     * DeleteDBInstance while DeletionProtection is on ("You can't delete a DB instance with
+     * deletion protection enabled": Amazon RDS User Guide, "Deleting a DB instance"), so the one
+     * RDS will really be asked to delete gets it turned off by an update of that instance alone:
+     * the stack's `data.aws.postgres.deletionProtection` set to false for one targeted update and
+     * put back right after. Nothing else's protection changes. The unprotect comes last: an update
+     * of a resource the program still declares `protect`ed writes the flag back into state.
+     */
+    private async releaseOld(state: FailoverState): Promise<void> {
+        const { from } = state;
+        const leaving = new Set([names(from).writer, names(from).reader]);
+        const instances = (await this.target.resources()).filter((r) => r.type === RDS && leaving.has(resourceName(r.urn)));
+        const toDelete = instances.filter((r) => !r.retainOnDelete && r.outputs.deletionProtection === true);
+        if (toDelete.length === 0) {
+            this.deps.log(`    no leaving instance has RDS deletion protection on`);
+        } else {
+            await this.lowerDeletionProtection(state, toDelete);
+        }
+        // Last: an update that still declares these instances (the one above) would protect them again.
+        for (const r of (await this.target.resources()).filter((r) => instances.some((i) => i.urn === r.urn)).filter((i) => i.protect)) {
+            this.deps.log(`    pulumi state unprotect ${resourceName(r.urn)}`);
+            await this.target.unprotect(r.urn);
+        }
+    }
+
+    private async lowerDeletionProtection(state: FailoverState, toDelete: StateResource[]): Promise<void> {
+        if (state.deletionProtectionBefore === undefined) {
+            const data = (await this.target.stackConfig()).get("data");
+            const value =
+                data === undefined
+                    ? undefined
+                    : (JSON.parse(data) as { aws?: { postgres?: { deletionProtection?: boolean } } }).aws?.postgres?.deletionProtection;
+            state.deletionProtectionBefore = value ?? null;
+            await this.deps.state.save(state);
+        }
+        const before = state.deletionProtectionBefore ?? undefined;
+        await this.target.setConfigPath("data.aws.postgres.deletionProtection", false);
+        try {
+            await this.update("release-old", { target: toDelete.map((r) => r.urn) });
+        } finally {
+            await this.target.setConfigPath("data.aws.postgres.deletionProtection", before);
+        }
+        const after = (await this.target.resources()).filter((r) => toDelete.some((d) => d.urn === r.urn));
+        const still = after.filter((r) => r.outputs.deletionProtection !== false);
+        if (still.length > 0) {
+            throw new Halt(
+                1,
+                `RDS deletion protection is still on for ${still.map((r) => resourceName(r.urn)).join(", ")} after the update; the failover stops before it would fail to delete it.`,
+            );
+        }
+    }
+
+    /**
+     * The roles swapped in the stack file (the change to commit), and an update of the target's
+     * standby alone: under its new logical name (the writer, aliased to the standby) the instance
+     * loses replicateSourceDb, which the AWS provider applies as PromoteReadReplica. The stage ends
+     * only when the checkpoint shows a standalone instance.
+     */
+    private async promote(state: FailoverState): Promise<void> {
+        const regions = regionsOf(await this.target.stackConfig());
+        const roles = Object.fromEntries(regions.map((r) => [r.name, r.name === state.to ? "primary" : "secondary"])) as Record<
+            string,
+            Role
+        >;
+        await this.target.setRegionRoles(roles);
+        await this.update("promote", stageTargets("promote", state));
+        const writer = (await this.target.resources()).find((r) => r.type === RDS && resourceName(r.urn) === names(state.to).writer);
+        if (!writer || writer.outputs.replicateSourceDb) {
+            throw new Halt(
+                1,
+                `${state.to}'s standby was not promoted: the stack ${writer ? `still replicates ${names(state.to).writer} from ${String(writer.outputs.replicateSourceDb)}` : `has no ${names(state.to).writer}`}.`,
+            );
+        }
+    }
+
+    /** One beat per database (docs/operations.md): the old one stops before the new one starts. */
+    private async migrationsAndBeat(state: FailoverState): Promise<void> {
+        await this.update("migrations-beat: stop beat", { target: [nameGlob(state.stack, names(state.from).beat)] });
+        await this.update("migrations-beat: whole stack", {});
+        const outputs = await this.target.outputs();
+        if (outputs.primaryRegion !== state.to) {
+            throw new Halt(
+                1,
+                `after the update the stack reports ${String(outputs.primaryRegion)} as its primary region, expected ${state.to}`,
+            );
+        }
+        const resources = (await this.target.resources()).map((r) => resourceName(r.urn));
+        const wrong = [names(state.from).beat, names(state.from).migrate].filter((n) => resources.includes(n));
+        const missing = [names(state.to).beat, names(state.to).migrate].filter((n) => !resources.includes(n));
+        if (wrong.length > 0 || missing.length > 0) {
+            throw new Halt(
+                1,
+                `migrations and beat did not move to ${state.to}: ${[...wrong.map((n) => `${n} is still there`), ...missing.map((n) => `${n} is missing`)].join(", ")}`,
+            );
+        }
+    }
+
+    private async update(
+        label: string,
+        targets: Pick<TargetedOperationOptions, "target" | "exclude" | "excludeDependents">,
+    ): Promise<void> {
+        await this.operate("up", label, targets);
+    }
+
+    private async operate(
+        phase: "preview" | "up",
+        label: string,
+        targets: Pick<TargetedOperationOptions, "target" | "exclude" | "excludeDependents">,
+    ): Promise<void> {
+        const recorder = new EventRecorder(phase, label, this.deps.log);
+        try {
+            await this.target[phase]({ onEvent: recorder.handle, withPolicies: true, ...targets });
+        } catch (e) {
+            const report = recorder.report();
+            const c = classifyError(e, this.options.stack, report.errors);
+            const resume = `Fix the cause, then run \`npm run deploy -- --stack ${this.options.stack} --failover --resume\`.`;
+            if (c.kind === "unknown") {
+                throw new Halt(
+                    1,
+                    `${label}: the ${phase === "up" ? "update" : "preview"} failed: ${report.errors.join("; ") || c.message}. ${resume}`,
+                );
+            }
+            throw new Halt(4, `${label}: ${c.message} ${resume}`);
+        }
+        this.deps.log(`    [${label}] ${formatChanges(recorder.report().changes)}`);
+    }
+}
+
+function formatMs(ms: number): string {
+    if (ms < 1000) return `${ms} ms`;
+    const s = Math.round(ms / 1000);
+    return s < 120 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+export function failover(options: FailoverOptions, deps: FailoverDeps): Promise<FailoverSummary> {
+    return new Failover(options, deps).run();
+}
+
+export type { StateResource };
