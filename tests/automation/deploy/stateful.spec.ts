@@ -17,6 +17,8 @@ const SOURCES: [module: string, className: string][] = [
     ["@pulumi/aws/kms/key", "Key"],
     ["@pulumi/kubernetes/apps/v1/statefulSet", "StatefulSet"],
     ["@pulumi/kubernetes/core/v1/persistentVolumeClaim", "PersistentVolumeClaim"],
+    ["@pulumi/random/randomPassword", "RandomPassword"],
+    ["@pulumi/tls/privateKey", "PrivateKey"],
 ];
 
 describe("stateful resource types", () => {
