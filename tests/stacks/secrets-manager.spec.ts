@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { isSecret, Resources, type RecordedResource } from "../support/harness";
+import { evaluated } from "../support/plans";
+
+const T = {
+    secret: "aws:secretsmanager/secret:Secret",
+    version: "aws:secretsmanager/secretVersion:SecretVersion",
+    key: "aws:kms/key:Key",
+};
+const inputs = (r: RecordedResource) => r.inputs as Record<string, any>;
+/** The region of the AWS provider a resource goes through (providers are named aws-<region>). */
+const regionOf = (r: RecordedResource) => /::aws-([a-z0-9-]+)::/.exec(r.provider)?.[1];
+
+for (const stack of ["staging", "production"] as const) {
+    describe(`${stack} stack: Secrets Manager is the source of truth for Saleor's secrets`, () => {
+        let res: Resources;
+        let secrets: RecordedResource[];
+        const named = (name: string) => {
+            const found = secrets.find((s) => inputs(s).name === name);
+            assert.ok(found, `${name} among ${secrets.map((s) => inputs(s).name).join(", ")}`);
+            return found;
+        };
+        before(async () => {
+            res = new Resources((await evaluated(stack)).resources);
+            secrets = res.ofType(T.secret);
+        });
+
+        it("holds one secret per concern, named saleor/<stack>/...: SECRET_KEY, the JWT key, and each region's database and cache", () => {
+            for (const name of [
+                `saleor/${stack}/secret-key`,
+                `saleor/${stack}/jwt-key`,
+                `saleor/${stack}/eu-central-1/database`,
+                `saleor/${stack}/eu-central-1/cache`,
+                `saleor/${stack}/eu-west-1/database`,
+                `saleor/${stack}/eu-west-1/cache`,
+            ])
+                named(name);
+            for (const s of secrets) assert.match(inputs(s).name, new RegExp(`^saleor/${stack}/`), s.name);
+        });
+
+        it("keeps the stack-wide secrets in the home region with a replica in the other, each under its region's data key", () => {
+            const dataKey = (region: string) => res.one(T.key, `${region}-data-data`);
+            for (const name of [`saleor/${stack}/secret-key`, `saleor/${stack}/jwt-key`]) {
+                const s = named(name);
+                assert.equal(regionOf(s), "eu-central-1", name);
+                assert.ok(s.dependencies.includes(dataKey("eu-central-1").urn), `${name} is encrypted with eu-central-1's data key`);
+                assert.equal(inputs(s).replicas.length, 1, name);
+                assert.equal(inputs(s).replicas[0].region, "eu-west-1", name);
+                assert.ok(s.dependencies.includes(dataKey("eu-west-1").urn), `${name}'s replica is encrypted with eu-west-1's data key`);
+            }
+        });
+
+        it("keeps each region's connection secrets in that region under its data key", () => {
+            for (const region of ["eu-central-1", "eu-west-1"]) {
+                for (const concern of ["database", "cache"]) {
+                    const s = named(`saleor/${stack}/${region}/${concern}`);
+                    assert.equal(regionOf(s), region);
+                    assert.ok(s.dependencies.includes(res.one(T.key, `${region}-data-data`).urn));
+                }
+            }
+        });
+
+        it("stores every value as a Pulumi secret, as JSON of the environment variables Core reads", () => {
+            const versions = res.ofType(T.version);
+            assert.equal(versions.length, secrets.length);
+            for (const v of versions) assert.ok(isSecret(inputs(v).secretString), v.name);
+        });
+
+        it(`${stack === "production" ? "protects" : "does not protect"} the secrets and their values`, () => {
+            for (const r of [...secrets, ...res.ofType(T.version)]) assert.equal(r.protect, stack === "production", r.name);
+        });
+    });
+}
+
+describe("dev stack: plain Kubernetes Secrets", () => {
+    it("has no Secrets Manager secret", async () => {
+        const res = new Resources((await evaluated("dev")).resources);
+        assert.deepEqual(res.ofType(T.secret), []);
+    });
+});
