@@ -78,6 +78,12 @@ export const REPLACE_FIELDS: readonly ReplaceFieldGroup[] = [
         documented: 'security group `name` change "forces new" the security group',
     },
     {
+        types: ["aws:secretsmanager/secret:Secret"],
+        source: "provider-schema",
+        cite: tf("secretsmanager/secret.go (name, name_prefix; not re-read here)"),
+        fields: ["name", "namePrefix"],
+    },
+    {
         types: ["aws:elasticache/replicationGroup:ReplicationGroup"],
         fields: ["snapshotName"],
         source: "typings",

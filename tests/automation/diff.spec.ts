@@ -231,6 +231,24 @@ describe("plan diff: the production stack", () => {
         ]);
     });
 
+    it("a Secrets Manager secret whose name changed is a stateful replacement: exit 3 (the old name stays reserved while deleted)", async () => {
+        const earlier = clone(base);
+        step(earlier, "saleor-secrets-secret-key", "aws:secretsmanager/secret:Secret").newState!.inputs.name = "saleor/old/secret-key";
+        const run = await runCli([
+            "--stack",
+            "production",
+            "--no-policy",
+            "--diff-against",
+            writePlan("renamed-secret.json", earlier),
+            "--json",
+        ]);
+        assert.equal(run.code, 3, run.stdout + run.stderr);
+        assert.deepEqual(
+            JSON.parse(run.stdout).stateful.map((s: any) => [s.change, s.type, s.replaceFields]),
+            [["replace", "aws:secretsmanager/secret:Secret", ["name"]]],
+        );
+    });
+
     it("an S3 bucket whose name changed is a stateful replacement: exit 3, naming bucket", async () => {
         const earlier = clone(base);
         const bucket = step(earlier, "eu-central-1-data-media", BUCKET);
