@@ -57,6 +57,7 @@ export function createRegionSecrets(
 ): SecretsManagerSecrets | undefined {
     if (!r.aws || !r.data.aws) return undefined;
     const region = r.config.name;
+    const eso = r.cluster.aws?.externalSecrets;
     const secrets: Record<string, { values: Record<string, pulumi.Input<string>> }> = {
         [`${region}/database`]: {
             values: { DATABASE_URL: connection.databaseUrl, DATABASE_URL_REPLICA: connection.databaseReplicaUrl },
@@ -67,7 +68,17 @@ export function createRegionSecrets(
     if (regionEmailUrl) secrets[`${region}/email`] = { values: { EMAIL_URL: regionEmailUrl } };
     return new (awsOnly().SecretsManagerSecrets)(
         `${region}-secrets`,
-        { stack: t.stack, secrets, kmsKeyArn: r.data.aws.keys.data.arn, protect: t.protect, tags: t.tags },
+        {
+            stack: t.stack,
+            secrets,
+            kmsKeyArn: r.data.aws.keys.data.arn,
+            // The region's External Secrets Operator reads these and the replicas of the stack-wide
+            // ones, all under this region's data key.
+            readers: eso ? { [`${region}-external-secrets`]: eso.role } : {},
+            region,
+            protect: t.protect,
+            tags: t.tags,
+        },
         { providers: [r.aws.provider] },
     );
 }

@@ -17,6 +17,13 @@ export interface SecretsManagerSecretsArgs {
     readonly kmsKeyArn: pulumi.Input<string>;
     /** Other regions holding a read-only replica of every secret, each under its own region's key. Default: none. */
     readonly replicas?: { readonly region: pulumi.Input<string>; readonly kmsKeyArn: pulumi.Input<string> }[];
+    /**
+     * Roles that read these secrets (External Secrets Operator's), by a name for their grant: each
+     * gets kms:Decrypt on `kmsKeyArn`, only through Secrets Manager in the key's region. Default: none.
+     */
+    readonly readers?: Record<string, aws.iam.Role>;
+    /** The region of `kmsKeyArn` (and of the provider): the kms:ViaService condition names it. Required with `readers`. */
+    readonly region?: string;
     /** Protect the secrets and their values from deletion (production). Default: false. */
     readonly protect?: boolean;
     readonly tags?: Record<string, string>;
@@ -80,6 +87,31 @@ export class SecretsManagerSecrets extends pulumi.ComponentResource {
                     .update(id ?? "")
                     .digest("hex")
                     .slice(0, 10),
+            );
+        }
+        for (const [grant, role] of Object.entries(args.readers ?? {})) {
+            if (!args.region) throw new Error(`SecretsManagerSecrets ${name}: readers need the key's region`);
+            // Decrypt with the key only when Secrets Manager asks on the reader's behalf (AWS KMS
+            // Developer Guide, "kms:ViaService"; Secrets Manager's docs, "Secret encryption and
+            // decryption", grant readers of a secret under a customer-managed key kms:Decrypt this way).
+            new aws.iam.RolePolicy(
+                `${grant}-decrypt`,
+                {
+                    role: role.id,
+                    policy: pulumi.jsonStringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "DecryptSecretsThroughSecretsManager",
+                                Effect: "Allow",
+                                Action: "kms:Decrypt",
+                                Resource: args.kmsKeyArn,
+                                Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` } },
+                            },
+                        ],
+                    }),
+                },
+                { parent: this },
             );
         }
         this.registerOutputs({ names: this.names, arns: this.arns, versions: this.versions });

@@ -1,11 +1,18 @@
 import assert from "node:assert/strict";
 import { isSecret, Resources, type RecordedResource } from "../support/harness";
+import { accountId } from "../../automation/plan/mocks";
+import { externalSecretsChart } from "../../catalog/charts";
 import { evaluated } from "../support/plans";
 
 const T = {
     secret: "aws:secretsmanager/secret:Secret",
     version: "aws:secretsmanager/secretVersion:SecretVersion",
     key: "aws:kms/key:Key",
+    release: "kubernetes:helm.sh/v3:Release",
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    association: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+    store: "kubernetes:external-secrets.io/v1:ClusterSecretStore",
 };
 const inputs = (r: RecordedResource) => r.inputs as Record<string, any>;
 /** The region of the AWS provider a resource goes through (providers are named aws-<region>). */
@@ -68,6 +75,70 @@ for (const stack of ["staging", "production"] as const) {
 
         it(`${stack === "production" ? "protects" : "does not protect"} the secrets and their values`, () => {
             for (const r of [...secrets, ...res.ofType(T.version)]) assert.equal(r.protect, stack === "production", r.name);
+        });
+    });
+}
+
+for (const stack of ["staging", "production"] as const) {
+    describe(`${stack} stack: External Secrets Operator in every cluster`, () => {
+        let res: Resources;
+        before(async () => {
+            res = new Resources((await evaluated(stack)).resources);
+        });
+        const regions = ["eu-central-1", "eu-west-1"];
+
+        it("installs the pinned chart in its own namespace", () => {
+            for (const region of regions) {
+                const release = inputs(res.one(T.release, `${region}-external-secrets`));
+                assert.equal(release.chart, "external-secrets");
+                assert.equal(release.version, externalSecretsChart.version);
+                assert.equal(release.repositoryOpts.repo, "https://charts.external-secrets.io");
+                assert.equal(release.namespace, "external-secrets");
+                assert.equal(release.createNamespace, true);
+            }
+        });
+
+        it("gives the controller, through Pod Identity, read access to exactly this stack's secrets in its region", () => {
+            for (const region of regions) {
+                const assoc = inputs(res.one(T.association, `${region}-external-secrets`));
+                assert.deepEqual([assoc.namespace, assoc.serviceAccount], ["external-secrets", externalSecretsChart.serviceAccountName]);
+                const policy = JSON.parse(inputs(res.one(T.rolePolicy, `${region}-external-secrets-inline`)).policy);
+                assert.deepEqual(policy.Statement, [
+                    {
+                        Sid: "ReadThisStacksSecrets",
+                        Effect: "Allow",
+                        Action: [
+                            "secretsmanager:DescribeSecret",
+                            "secretsmanager:GetResourcePolicy",
+                            "secretsmanager:GetSecretValue",
+                            "secretsmanager:ListSecretVersionIds",
+                        ],
+                        Resource: `arn:aws:secretsmanager:${region}:${accountId}:secret:saleor/${stack}/*`,
+                    },
+                ]);
+            }
+        });
+
+        it("lets the controller decrypt with its region's data key only through Secrets Manager", () => {
+            for (const region of regions) {
+                const grant = res.one(T.rolePolicy, `${region}-external-secrets-decrypt`);
+                const policy = JSON.parse(inputs(grant).policy);
+                assert.equal(policy.Statement.length, 1);
+                const [st] = policy.Statement;
+                assert.deepEqual(st.Action, "kms:Decrypt");
+                assert.ok(grant.dependencies.includes(res.one(T.key, `${region}-data-data`).urn), "the region's data key");
+                assert.deepEqual(st.Condition, { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } });
+            }
+        });
+
+        it("offers a ClusterSecretStore for Secrets Manager in the cluster's region, with the controller's own credentials, to the app namespace only", () => {
+            const stores = res.ofType(T.store);
+            assert.equal(stores.length, regions.length);
+            for (const region of regions) {
+                const store = inputs(stores.find((x) => x.name === `${region}-secrets-manager`)!);
+                assert.deepEqual(store.spec.provider, { aws: { service: "SecretsManager", region } });
+                assert.deepEqual(store.spec.conditions, [{ namespaces: ["saleor"] }]);
+            }
         });
     });
 }
