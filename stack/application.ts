@@ -11,7 +11,7 @@ import type { SecretsManagerSecrets } from "../components/secrets/secrets-manage
 import { Storefront } from "../components/storefront";
 import { marketsOf, senderDomain, sesAvailable, type Market, type StackConfig } from "../config";
 import { createRegionAlarms } from "./alarms";
-import { createRegionSecrets } from "./secrets";
+import { createCoreSyncedSecret, createRegionSecrets } from "./secrets";
 import { awsOnly } from "./aws";
 import type { RegionWithData } from "./data";
 import type { ImageCatalogue } from "./images";
@@ -69,7 +69,8 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
     const mail = createMail(cfg, t, r);
     const ingress = ingressSettings(cfg, t, onAws, edge, r.aws?.logs.albAccessLogs);
     // saleor:emailUrl is stack-wide (createStackSecrets); this region's SES mail is the region's own.
-    createRegionSecrets(t, r, inputs.connection, cfg.emailUrl ? undefined : mail?.emailUrl);
+    const regionSecrets = createRegionSecrets(t, r, inputs.connection, cfg.emailUrl ? undefined : mail?.emailUrl);
+    const syncedSecret = createCoreSyncedSecret(r, instance, inputs.stackSecrets, regionSecrets);
 
     const saleor = new SaleorCore(
         `${region.name}-core`,
@@ -102,6 +103,8 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
                 emailUrl: cfg.emailUrl ? pulumi.secret(cfg.emailUrl.value) : mail?.emailUrl,
                 sentryDsn: cfg.sentryDsn ? pulumi.secret(cfg.sentryDsn.value) : undefined,
             },
+            // On AWS Core reads them from Secrets Manager through External Secrets instead.
+            syncedSecret: syncedSecret && { name: syncedSecret.secretName, version: syncedSecret.version },
             connection: inputs.connection,
             workloads: cfg.workloads,
             apiWorkers: cfg.app.apiWorkers,

@@ -1,7 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ConnectionFacts } from "../components/data";
+import { appLabels } from "../components/kubernetes/workload";
 import type { SaleorSecrets } from "../components/secrets";
 import type { SecretsManagerSecrets } from "../components/secrets/secrets-manager";
+import { SyncedSecret } from "../components/secrets/synced-secret";
 import type { StackConfig } from "../config";
 import { awsOnly } from "./aws";
 import type { RegionWithData } from "./data";
@@ -80,5 +82,37 @@ export function createRegionSecrets(
             tags: t.tags,
         },
         { providers: [r.aws.provider] },
+    );
+}
+
+/** The Kubernetes Secret Core reads on AWS, kept by External Secrets Operator. */
+export const coreSecretName = "saleor-core-env";
+
+/**
+ * Core's secret settings in the region's namespace, synced by External Secrets Operator from the
+ * stack-wide secrets (the region's replicas) and the region's own: the same variable names Core's
+ * Secret holds elsewhere (components/core/env.ts coreSecretData). Undefined off AWS: dev keeps the
+ * Secret Core writes itself.
+ */
+export function createCoreSyncedSecret(
+    r: RegionWithData,
+    instance: string,
+    stackSecrets: SecretsManagerSecrets | undefined,
+    regionSecrets: SecretsManagerSecrets | undefined,
+): SyncedSecret | undefined {
+    const eso = r.cluster.aws?.externalSecrets;
+    if (!eso || !stackSecrets || !regionSecrets) return undefined;
+    const sources = [stackSecrets, regionSecrets];
+    return new SyncedSecret(
+        `${r.config.name}-core-secrets`,
+        {
+            namespace: r.cluster.namespace,
+            secretName: coreSecretName,
+            storeName: eso.storeName,
+            remoteSecrets: sources.flatMap((s) => Object.values(s.names)),
+            versions: sources.flatMap((s) => Object.values(s.versions)),
+            labels: appLabels("core", instance),
+        },
+        { providers: [r.cluster.provider], dependsOn: [eso.store, ...sources] },
     );
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isSecret, Resources, type RecordedResource } from "../support/harness";
+import { isSecret, Resources, reveal, type RecordedResource } from "../support/harness";
 import { accountId } from "../../automation/plan/mocks";
 import { externalSecretsChart } from "../../catalog/charts";
 import { evaluated } from "../support/plans";
@@ -13,9 +13,23 @@ const T = {
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
     association: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
     store: "kubernetes:external-secrets.io/v1:ClusterSecretStore",
+    externalSecret: "kubernetes:external-secrets.io/v1:ExternalSecret",
+    k8sSecret: "kubernetes:core/v1:Secret",
 };
+const CORE_SECRET_VARIABLES = [
+    "CACHE_URL",
+    "CELERY_BROKER_URL",
+    "DATABASE_URL",
+    "DATABASE_URL_REPLICA",
+    "EMAIL_URL",
+    "RSA_PRIVATE_KEY",
+    "SECRET_KEY",
+];
+/** Every container of a workload's pod template (Deployment or Job). */
+const containersOf = (r: RecordedResource): any[] => inputs(r).spec.template.spec.containers;
 const inputs = (r: RecordedResource) => r.inputs as Record<string, any>;
 /** The region of the AWS provider a resource goes through (providers are named aws-<region>). */
+const secrets = (res: Resources) => res.ofType(T.secret);
 const regionOf = (r: RecordedResource) => /::aws-([a-z0-9-]+)::/.exec(r.provider)?.[1];
 
 for (const stack of ["staging", "production"] as const) {
@@ -138,6 +152,64 @@ for (const stack of ["staging", "production"] as const) {
                 const store = inputs(stores.find((x) => x.name === `${region}-secrets-manager`)!);
                 assert.deepEqual(store.spec.provider, { aws: { service: "SecretsManager", region } });
                 assert.deepEqual(store.spec.conditions, [{ namespaces: ["saleor"] }]);
+            }
+        });
+    });
+}
+
+for (const stack of ["staging", "production"] as const) {
+    describe(`${stack} stack: Core reads its secrets through External Secrets`, () => {
+        let res: Resources;
+        before(async () => {
+            res = new Resources((await evaluated(stack)).resources);
+        });
+        const regions = ["eu-central-1", "eu-west-1"];
+        const externalSecretOf = (region: string) => res.one(T.externalSecret, `${region}-core-secrets`);
+
+        it("syncs the stack-wide secrets (the region's replicas) and the region's own into one Secret, refreshed hourly", () => {
+            for (const region of regions) {
+                const es = inputs(externalSecretOf(region));
+                assert.equal(es.metadata.namespace, "saleor");
+                assert.equal(es.spec.refreshInterval, "1h");
+                assert.deepEqual(es.spec.secretStoreRef, { kind: "ClusterSecretStore", name: "aws-secrets-manager" });
+                assert.deepEqual(es.spec.target, { name: "saleor-core-env", creationPolicy: "Owner" });
+                assert.deepEqual(es.spec.dataFrom.map((d: any) => d.extract.key).sort(), [
+                    `saleor/${stack}/${region}/cache`,
+                    `saleor/${stack}/${region}/database`,
+                    `saleor/${stack}/${region}/email`,
+                    `saleor/${stack}/jwt-key`,
+                    `saleor/${stack}/secret-key`,
+                ]);
+                assert.ok(es.metadata.annotations["force-sync"], "refreshes at once when a value changes");
+            }
+        });
+
+        it("holds, across the secrets it syncs, exactly the variables Core's own Secret holds", async () => {
+            const versions = res.ofType(T.version);
+            const variables = new Set<string>();
+            for (const key of inputs(externalSecretOf("eu-central-1")).spec.dataFrom.map((d: any) => d.extract.key)) {
+                const secret = secrets(res).find((x) => inputs(x).name === key)!;
+                const version = versions.find((v) => v.dependencies.includes(secret.urn))!;
+                for (const k of Object.keys(JSON.parse(reveal<string>(inputs(version).secretString)))) variables.add(k);
+            }
+            assert.deepEqual([...variables].sort(), CORE_SECRET_VARIABLES);
+        });
+
+        it("points every Core workload at the synced Secret, and Pulumi writes no Kubernetes Secret with Saleor's keys", () => {
+            const core = [...res.ofType("kubernetes:apps/v1:Deployment"), ...res.ofType("kubernetes:batch/v1:Job")].filter((w) =>
+                // Core's processes take their settings from its ConfigMap and Secret (envFrom).
+                containersOf(w).some((c) => (c.envFrom ?? []).length > 0),
+            );
+            assert.ok(core.length >= 6, core.map((w) => w.name).join());
+            for (const w of core) {
+                const refs = containersOf(w).flatMap((c) =>
+                    (c.envFrom ?? []).filter((e: any) => e.secretRef).map((e: any) => e.secretRef.name),
+                );
+                assert.deepEqual(refs, ["saleor-core-env"], w.name);
+            }
+            for (const s of res.ofType(T.k8sSecret)) {
+                const data = reveal<Record<string, string>>(inputs(s).stringData) ?? {};
+                assert.ok(!("SECRET_KEY" in data) && !("DATABASE_URL" in data), s.name);
             }
         });
     });

@@ -27,6 +27,8 @@ export interface ExternalSecrets {
     readonly role: aws.iam.Role;
     /** The ClusterSecretStore's name, for ExternalSecrets' `secretStoreRef`. */
     readonly storeName: string;
+    /** The ClusterSecretStore, which ExternalSecrets wait for. */
+    readonly store: pulumi.Resource;
 }
 
 /** The actions ESO's AWS Secrets Manager docs grant on the secrets it reads (docs/provider/aws-secrets-manager.md, "IAM Policy"). */
@@ -89,7 +91,7 @@ export function createExternalSecrets(name: string, s: ExternalSecretsSettings, 
     );
     const storeName = "aws-secrets-manager";
     // A CRD kind: the plan's Kubernetes validation has no schema for it and skips it.
-    new CustomResource(
+    const store = new CustomResource(
         `${name}-secrets-manager`,
         {
             apiVersion: "external-secrets.io/v1",
@@ -102,5 +104,5 @@ export function createExternalSecrets(name: string, s: ExternalSecretsSettings, 
         },
         { parent, provider: s.provider, dependsOn: [release] },
     );
-    return { release, role, storeName };
+    return { release, role, storeName, store };
 }
