@@ -45,8 +45,8 @@ export class SecretsManagerSecrets extends pulumi.ComponentResource {
     /** Concern → the secret's ARN. */
     public readonly arns: Record<string, pulumi.Output<string>>;
     /**
-     * Concern → a digest of the secret's current version id: it changes whenever Pulumi writes a new
-     * value, and reveals nothing. For annotations that must change with the value.
+     * Concern → a digest of the secret's value: it changes whenever Pulumi writes a new value, and
+     * reveals nothing. For annotations that must change with the value.
      */
     public readonly versions: Record<string, pulumi.Output<string>>;
 
@@ -72,7 +72,7 @@ export class SecretsManagerSecrets extends pulumi.ComponentResource {
                 },
                 childOpts,
             );
-            const version = new aws.secretsmanager.SecretVersion(
+            new aws.secretsmanager.SecretVersion(
                 logical,
                 {
                     secretId: secret.id,
@@ -82,11 +82,10 @@ export class SecretsManagerSecrets extends pulumi.ComponentResource {
             );
             this.names[concern] = secretName;
             this.arns[concern] = secret.arn;
-            this.versions[concern] = version.versionId.apply((id) =>
-                createHash("sha256")
-                    .update(id ?? "")
-                    .digest("hex")
-                    .slice(0, 10),
+            // A digest of the values rather than the new version's id: it is known whenever the values
+            // are (a preview knows an unchanged value, never a new version's id), and reveals nothing.
+            this.versions[concern] = pulumi.unsecret(
+                pulumi.output(spec.values).apply((v) => createHash("sha256").update(JSON.stringify(v)).digest("hex").slice(0, 10)),
             );
         }
         for (const [grant, role] of Object.entries(args.readers ?? {})) {
