@@ -10,7 +10,7 @@ export interface SyncedSecretArgs {
     readonly storeName: pulumi.Input<string>;
     /** Secrets Manager secrets whose JSON keys become the Secret's keys (later names win on a clash). */
     readonly remoteSecrets: pulumi.Input<string>[];
-    /** Something that changes whenever any of the remote values does (their version ids), to refresh at once. */
+    /** Something that changes whenever any of the remote values does (digests of them), to refresh at once. */
     readonly versions: pulumi.Input<string>[];
     /** How often ESO re-reads the remote secrets besides. Default: "1h". */
     readonly refreshInterval?: string;
@@ -23,7 +23,7 @@ export interface SyncedSecretArgs {
  * Secret's keys (external-secrets docs/guides/all-keys-one-secret.md).
  *
  * Every value is written by Pulumi, so a change reaches Secrets Manager in the same `pulumi up`.
- * The ExternalSecret then carries the new version digest in its `force-sync` annotation: a changed
+ * The ExternalSecret then carries the new digest in its `force-sync` annotation: a changed
  * annotation makes ESO refresh at once instead of at the next `refreshInterval` (docs/api/
  * externalsecret.md, "Manual Refresh"; Periodic refreshes on spec or metadata changes), and
  * `version` changes with it, for the workloads' pod template annotation: they roll, and read the new
@@ -35,7 +35,7 @@ export interface SyncedSecretArgs {
 export class SyncedSecret extends pulumi.ComponentResource {
     /** The Secret's name, known once the ExternalSecret is registered (so readers wait for it). */
     public readonly secretName: pulumi.Output<string>;
-    /** A digest of the remote versions: for a pod template annotation. Reveals nothing. */
+    /** A digest of `versions`: for a pod template annotation. Reveals nothing. */
     public readonly version: pulumi.Output<string>;
 
     constructor(name: string, args: SyncedSecretArgs, opts: pulumi.ComponentResourceOptions = {}) {
