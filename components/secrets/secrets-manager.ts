@@ -76,7 +76,7 @@ export class SecretsManagerSecrets extends pulumi.ComponentResource {
                 logical,
                 {
                     secretId: secret.id,
-                    secretString: pulumi.secret(pulumi.output(spec.values).apply((v) => JSON.stringify(v))),
+                    secretString: pulumi.secret(pulumi.jsonStringify(spec.values)),
                 },
                 childOpts,
             );

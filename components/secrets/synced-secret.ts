@@ -33,14 +33,17 @@ export interface SyncedSecretArgs {
  * the pods only at their next restart, and the next `pulumi up` sets it back.
  */
 export class SyncedSecret extends pulumi.ComponentResource {
-    /** The Secret's name, known once the ExternalSecret is registered (so readers wait for it). */
+    /**
+     * The Secret's name. Known at once: a Job reading it may start before ESO has written the Secret,
+     * and the kubelet retries its pod until the Secret exists.
+     */
     public readonly secretName: pulumi.Output<string>;
-    /** A digest of `versions`: for a pod template annotation. Reveals nothing. */
+    /** A digest of `versions`, known once the ExternalSecret is Ready: for a pod template annotation. Reveals nothing. */
     public readonly version: pulumi.Output<string>;
 
     constructor(name: string, args: SyncedSecretArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("saleor:components:SyncedSecret", name, {}, opts);
-        this.version = pulumi.all(args.versions).apply((vs) => createHash("sha256").update(vs.join("\u0000")).digest("hex").slice(0, 10));
+        const digest = pulumi.all(args.versions).apply((vs) => createHash("sha256").update(vs.join("\u0000")).digest("hex").slice(0, 10));
         const externalSecret = new CustomResource(
             name,
             {
@@ -49,7 +52,7 @@ export class SyncedSecret extends pulumi.ComponentResource {
                 metadata: {
                     namespace: args.namespace,
                     labels: args.labels,
-                    annotations: { "force-sync": this.version, "pulumi.com/waitFor": "condition=Ready" },
+                    annotations: { "force-sync": digest, "pulumi.com/waitFor": "condition=Ready" },
                 },
                 spec: {
                     refreshInterval: args.refreshInterval ?? "1h",
@@ -60,7 +63,10 @@ export class SyncedSecret extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.secretName = externalSecret.urn.apply(() => args.secretName);
+        this.secretName = pulumi.output(args.secretName);
+        // Known once the ExternalSecret is Ready with the new digest: pods annotated with it roll only
+        // after ESO has written the new values.
+        this.version = pulumi.all([externalSecret.urn, digest]).apply(([, d]) => d);
         this.registerOutputs({ secretName: this.secretName, version: this.version });
     }
 }

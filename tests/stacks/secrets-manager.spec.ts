@@ -207,6 +207,22 @@ for (const stack of ["staging", "production"] as const) {
                 );
                 assert.deepEqual(refs, ["saleor-core-env"], w.name);
             }
+        });
+
+        it("rolls Core's Deployments only once their region's ExternalSecret is Ready with the new values", () => {
+            for (const region of regions) {
+                const es = externalSecretOf(region);
+                assert.equal(inputs(es).metadata.annotations["pulumi.com/waitFor"], "condition=Ready");
+                const deployments = res
+                    .ofType("kubernetes:apps/v1:Deployment")
+                    .filter(
+                        (d) =>
+                            d.name.startsWith(`${region}-core-`) &&
+                            inputs(d).spec.template.metadata.annotations?.["saleor.io/config-digest"],
+                    );
+                assert.ok(deployments.length >= 2, deployments.map((d) => d.name).join());
+                for (const d of deployments) assert.ok(d.dependencies.includes(es.urn), `${d.name} waits for the ExternalSecret`);
+            }
             for (const s of res.ofType(T.k8sSecret)) {
                 const data = reveal<Record<string, string>>(inputs(s).stringData) ?? {};
                 assert.ok(!("SECRET_KEY" in data) && !("DATABASE_URL" in data), s.name);
