@@ -21,6 +21,15 @@ export const STATEFUL_RESOURCE_TYPES: ReadonlySet<string> = new Set([
     "aws:ec2/vpc:Vpc",
     // A replaced key cannot decrypt what the old one encrypted.
     "aws:kms/key:Key",
+    // Saleor's SECRET_KEY and JWT signing key, generated once per stack: a new SECRET_KEY invalidates
+    // every signed link and token, a new RSA key every issued JWT (every user is logged out). The
+    // database master password they share a type with is no less disruptive to replace.
+    "random:index/randomPassword:RandomPassword",
+    "tls:index/privateKey:PrivateKey",
+    // Saleor's secrets on AWS. A deleted secret keeps its name reserved for its recovery window, so a
+    // replacement under the same name fails, and one under a new name leaves External Secrets
+    // reading a secret that is gone.
+    "aws:secretsmanager/secret:Secret",
     // In-cluster data tier (dev stack and any portable flavour).
     "kubernetes:apps/v1:StatefulSet",
     "kubernetes:core/v1:PersistentVolumeClaim",

@@ -48,3 +48,19 @@ export const clusterAutoscalerChart: ControllerChart & {
     namespace: "kube-system",
     serviceAccountName: "cluster-autoscaler",
 };
+
+/**
+ * External Secrets Operator, which syncs Saleor's secrets from AWS Secrets Manager into the app
+ * namespace. Pinned so a chart release never changes the cluster unannounced: 2.9.0 is the latest
+ * release (tag helm-chart-2.9.0 of external-secrets/external-secrets,
+ * deploy/charts/external-secrets/Chart.yaml: version 2.9.0, appVersion v2.9.0, kubeVersion >= 1.19);
+ * the repository is the one that chart's README adds. The service account is the chart's fullname
+ * for a release named "external-secrets" (values.yaml serviceAccount.name: "").
+ */
+export const externalSecretsChart: ControllerChart = {
+    repo: "https://charts.external-secrets.io",
+    chart: "external-secrets",
+    version: "2.9.0",
+    namespace: "external-secrets",
+    serviceAccountName: "external-secrets",
+};

@@ -11,3 +11,4 @@ export { AlertTopic, RegionalAlarms, lookupIngressLoadBalancer } from "./observa
 export { RegionalLogs } from "./logs";
 export { ImageRegistry } from "./registry";
 export { SesMail } from "./mail/ses";
+export { SecretsManagerSecrets } from "./secrets/secrets-manager";

@@ -7,9 +7,11 @@ import { defaultAvailabilityZoneCount } from "../catalog/ec2";
 import { planSubnets } from "../catalog/ipv4";
 import { observabilityEnv } from "../components/observability/env";
 import type { SaleorSecrets } from "../components/secrets";
+import type { SecretsManagerSecrets } from "../components/secrets/secrets-manager";
 import { Storefront } from "../components/storefront";
 import { marketsOf, senderDomain, sesAvailable, type Market, type StackConfig } from "../config";
 import { createRegionAlarms } from "./alarms";
+import { createCoreSyncedSecret, createRegionSecrets } from "./secrets";
 import { awsOnly } from "./aws";
 import type { RegionWithData } from "./data";
 import type { ImageCatalogue } from "./images";
@@ -24,6 +26,8 @@ export interface ApplicationInputs {
     /** The data tier's connection facts, with the media CDN's domain where there is one. */
     readonly connection: ConnectionFacts;
     readonly secrets: SaleorSecrets;
+    /** The stack-wide secrets in Secrets Manager (AWS): the region's Core reads them through External Secrets. */
+    readonly stackSecrets?: SecretsManagerSecrets;
     readonly images: ImageCatalogue;
     /** The primary's migration Job, which a secondary's workloads wait for. */
     readonly primaryMigration?: pulumi.Resource;
@@ -64,6 +68,9 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
     const edge = createEdge(cfg, t, r, apiHost, homeMarkets, markets, inputs.healthAlerts);
     const mail = createMail(cfg, t, r);
     const ingress = ingressSettings(cfg, t, onAws, edge, r.aws?.logs.albAccessLogs);
+    // saleor:emailUrl is stack-wide (createStackSecrets); this region's SES mail is the region's own.
+    const regionSecrets = createRegionSecrets(t, r, inputs.connection, cfg.emailUrl ? undefined : mail?.emailUrl);
+    const syncedSecret = createCoreSyncedSecret(r, instance, inputs.stackSecrets, regionSecrets);
 
     const saleor = new SaleorCore(
         `${region.name}-core`,
@@ -96,6 +103,8 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
                 emailUrl: cfg.emailUrl ? pulumi.secret(cfg.emailUrl.value) : mail?.emailUrl,
                 sentryDsn: cfg.sentryDsn ? pulumi.secret(cfg.sentryDsn.value) : undefined,
             },
+            // On AWS Core reads them from Secrets Manager through External Secrets instead.
+            syncedSecret: syncedSecret && { name: syncedSecret.secretName, version: syncedSecret.version },
             connection: inputs.connection,
             workloads: cfg.workloads,
             apiWorkers: cfg.app.apiWorkers,

@@ -7,6 +7,7 @@ import { createDataTiers } from "./data";
 import { ImageCatalogue } from "./images";
 import { createInfrastructure } from "./infrastructure";
 import type { RegionOutputs, StackOutputs } from "./outputs";
+import { createStackSecrets } from "./secrets";
 import { createServices } from "./services";
 import { topologyOf } from "./topology";
 
@@ -27,6 +28,7 @@ export function buildStack(cfg: StackConfig, stack: string): StackOutputs<pulumi
     const infrastructure = createInfrastructure(cfg, t);
     const secrets = new SaleorSecrets("saleor", { databasePassword: cfg.cluster.flavour === "aws" });
     const regions = createDataTiers(cfg, t, infrastructure, secrets.databasePassword);
+    const stackSecrets = createStackSecrets(cfg, t, regions, secrets);
     const { mediaCdn, registry, healthAlerts } = createServices(cfg, t, regions);
     const images = new ImageCatalogue(cfg, t, registry);
 
@@ -34,7 +36,7 @@ export function buildStack(cfg: StackConfig, stack: string): StackOutputs<pulumi
     let primaryMigration: pulumi.Resource | undefined;
     for (const region of regions) {
         const connection = mediaCdn ? awsOnly().withMediaCustomDomain(region.data.connection, mediaCdn.domainName) : region.data.connection;
-        const app = createApplication(cfg, t, { region, connection, secrets, images, primaryMigration, healthAlerts });
+        const app = createApplication(cfg, t, { region, connection, secrets, stackSecrets, images, primaryMigration, healthAlerts });
         primaryMigration ??= app.migrationJob;
         outputs[region.config.name] = app.outputs;
     }

@@ -84,6 +84,8 @@ function awsCluster(
                 // The pins for the cluster's Kubernetes minor, with the stack's overrides.
                 addonVersions: { ...eksAddonVersions[settings.kubernetesVersion], ...settings.addonVersions },
                 containerInsights: cfg.operations.containerInsights,
+                // Saleor's secrets live in Secrets Manager as saleor/<stack>/... (stack/secrets.ts).
+                externalSecrets: { secretNamePrefix: `saleor/${t.stack}/`, namespaces: [cfg.cluster.namespace] },
                 protect: t.protect,
                 tags: t.tags,
             },

@@ -171,6 +171,14 @@ export const DURATIONS: Record<string, DurationRule> = {
     "aws:iam/user:User": quick(),
     "aws:iam/userPolicy:UserPolicy": quick(),
     "aws:iam/accessKey:AccessKey": quick(),
+    // A secret with a replica returns once the replica is requested; the value is one more call.
+    "aws:secretsmanager/secret:Secret": {
+        create: d(2, 30),
+        update: d(2, 15),
+        source: "estimate: CreateSecret (and ReplicateSecretToRegions)",
+        estimate: true,
+    },
+    "aws:secretsmanager/secretVersion:SecretVersion": quick(),
     // The provider returns once SES accepts the identity and hands out the DKIM tokens; verification
     // (DNS seen by SES, up to 72 hours) happens afterwards and nothing waits for it.
     "aws:ses/domainIdentity:DomainIdentity": quick(),
@@ -299,6 +307,15 @@ export const DURATIONS: Record<string, DurationRule> = {
     "kubernetes:policy/v1:PodDisruptionBudget": quick("estimate: one API call"),
     "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": quick("estimate: one API call"),
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": quick("estimate: one API call"),
+    // External Secrets Operator's kinds (a CRD installed by its chart). An ExternalSecret is awaited
+    // until ESO reports Ready (pulumi.com/waitFor), that is one read of Secrets Manager and one write.
+    "kubernetes:external-secrets.io/v1:ClusterSecretStore": quick("estimate: one API call"),
+    "kubernetes:external-secrets.io/v1:ExternalSecret": {
+        create: d(2, 30),
+        update: d(2, 30),
+        source: "estimate: ESO's first sync after the object appears",
+        estimate: true,
+    },
     // @pulumi/kubernetes core/v1/service.d.ts: waits for the Endpoints object and then "wait 10
     // seconds for any stragglers"; a ClusterIP Service whose pods do not exist yet has no
     // not-ready endpoints, so it completes after that pause.

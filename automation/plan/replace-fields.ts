@@ -78,6 +78,12 @@ export const REPLACE_FIELDS: readonly ReplaceFieldGroup[] = [
         documented: 'security group `name` change "forces new" the security group',
     },
     {
+        types: ["aws:secretsmanager/secret:Secret"],
+        source: "provider-schema",
+        cite: tf("secretsmanager/secret.go (name, name_prefix; not re-read here)"),
+        fields: ["name", "namePrefix"],
+    },
+    {
         types: ["aws:elasticache/replicationGroup:ReplicationGroup"],
         fields: ["snapshotName"],
         source: "typings",
@@ -403,6 +409,36 @@ export const REPLACE_FIELDS: readonly ReplaceFieldGroup[] = [
         unless: (p) => p.enableSecretMutable === true || p.enableSecretMutable === "true",
     },
     // policy/v1 PodDisruptionBudgets are updated in place: the provider lists `.spec` only for policy/v1beta1.
+    // Generated secrets live only in the state: every input is an argument of the generation, so a
+    // change generates a new value (hashicorp/terraform-provider-random internal/provider/
+    // resource_password.go and hashicorp/terraform-provider-tls internal/provider/resource_private_key.go
+    // mark them RequiresReplace; not re-read here, the typings say only that `keepers` "will trigger
+    // recreation of resource").
+    {
+        types: ["random:index/randomPassword:RandomPassword"],
+        fields: [
+            "length",
+            "special",
+            "upper",
+            "lower",
+            "numeric",
+            "number",
+            "minUpper",
+            "minLower",
+            "minNumeric",
+            "minSpecial",
+            "overrideSpecial",
+            "keepers",
+        ],
+        source: "inferred",
+        cite: "hashicorp/terraform-provider-random resource_password.go (RequiresReplace on every argument)",
+    },
+    {
+        types: ["tls:index/privateKey:PrivateKey"],
+        fields: ["algorithm", "rsaBits", "ecdsaCurve"],
+        source: "inferred",
+        cite: "hashicorp/terraform-provider-tls resource_private_key.go (RequiresReplace on every argument)",
+    },
     // A Helm release is identified by its name and namespace: a new one is a new release (inferred;
     // the provider's Release resource has no published force-new list).
     {

@@ -70,6 +70,12 @@ export interface AwsClusterArgs {
      * logs), which RegionalAlarms' node CPU alarm reads. Default: false.
      */
     readonly containerInsights?: boolean;
+    /**
+     * Install External Secrets Operator with read access to the Secrets Manager secrets named
+     * `secretNamePrefix*` in this region, and a ClusterSecretStore the given namespaces may use.
+     * Default: none.
+     */
+    readonly externalSecrets?: { readonly secretNamePrefix: string; readonly namespaces: string[] };
 }
 
 export interface RegionalClusterArgs {

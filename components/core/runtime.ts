@@ -16,6 +16,8 @@ export interface CoreRuntimeArgs {
     readonly hosts: PublicHosts;
     readonly settings: CoreSettings;
     readonly secrets: CoreSecrets;
+    /** A Secret kept by External Secrets Operator, read instead of one written here (SaleorCoreArgs.syncedSecret). */
+    readonly syncedSecret?: { readonly name: pulumi.Input<string>; readonly version: pulumi.Input<string> };
     readonly connection: ConnectionFacts;
     /** The API Service's in-cluster host name, which goes into ALLOWED_HOSTS. */
     readonly internalApiHost: pulumi.Output<string>;
@@ -44,7 +46,12 @@ export function createRuntime(name: string, args: CoreRuntimeArgs, parent: pulum
         media: args.connection.media,
         internalApiHost: args.internalApiHost,
     }).apply((d) => ({ ...d, ...(args.extraConfig ?? {}) }));
-    const secretData = coreSecretData(args.connection, args.secrets);
+    const synced = args.syncedSecret;
+    // With a synced Secret the values never pass through a Kubernetes object Pulumi writes; its
+    // version stands in for them in the digest.
+    const secretData = synced
+        ? pulumi.output(synced.version).apply((version) => ({ version }))
+        : coreSecretData(args.connection, args.secrets);
 
     const config = new ConfigMap(
         `${name}-config`,
@@ -54,15 +61,17 @@ export function createRuntime(name: string, args: CoreRuntimeArgs, parent: pulum
         },
         parentOpts,
     );
-    const secret = new Secret(
-        `${name}-env`,
-        {
-            metadata: { namespace: ns, labels: appLabels("core", instance) },
-            type: "Opaque",
-            stringData: secretData,
-        },
-        parentOpts,
-    );
+    const secretName: pulumi.Input<string> =
+        synced?.name ??
+        new Secret(
+            `${name}-env`,
+            {
+                metadata: { namespace: ns, labels: appLabels("core", instance) },
+                type: "Opaque",
+                stringData: secretData,
+            },
+            parentOpts,
+        ).metadata.name;
 
     // A digest of every setting, as a pod annotation; it reveals nothing. It does not spare the
     // ConfigMap or Secret a rename: pulumi-kubernetes 4.x replaces a ConfigMap or Secret on any data
@@ -79,7 +88,7 @@ export function createRuntime(name: string, args: CoreRuntimeArgs, parent: pulum
 
     const envFrom: k8s.types.input.core.v1.EnvFromSource[] = [
         { configMapRef: { name: config.metadata.name } },
-        { secretRef: { name: secret.metadata.name } },
+        { secretRef: { name: secretName } },
     ];
     const mediaVolumes =
         args.connection.media.kind === "volume"

@@ -66,6 +66,7 @@ export class SaleorCore extends pulumi.ComponentResource {
                 hosts: args.hosts,
                 settings: args.settings,
                 secrets: args.secrets,
+                syncedSecret: args.syncedSecret,
                 connection: args.connection,
                 internalApiHost,
                 extraConfig: args.extraConfig,

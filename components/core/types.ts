@@ -62,6 +62,13 @@ export interface SaleorCoreArgs {
     readonly hosts: PublicHosts;
     readonly settings: CoreSettings;
     readonly secrets: CoreSecrets;
+    /**
+     * A Secret kept by External Secrets Operator holding every secret setting (`secrets` and the
+     * connection's credentials, under the same variable names): Core reads it and creates no Secret of
+     * its own. `version` changes whenever a value does, and rolls the pods. Default: Core writes its
+     * own Secret from `secrets` and `connection`.
+     */
+    readonly syncedSecret?: { readonly name: pulumi.Input<string>; readonly version: pulumi.Input<string> };
     readonly connection: ConnectionFacts;
     readonly workloads: {
         readonly api: WorkloadSpec;

@@ -5,6 +5,7 @@ import { elasticachePolicies } from "./elasticache";
 import { iamPolicies } from "./iam";
 import { kmsPolicies } from "./kms";
 import { rdsPolicies } from "./rds";
+import { secretsManagerPolicies } from "./secretsmanager";
 
 export * from "./ec2";
 export * from "./ecr";
@@ -13,6 +14,7 @@ export * from "./elasticache";
 export * from "./iam";
 export * from "./kms";
 export * from "./rds";
+export * from "./secretsmanager";
 export * from "./types";
 
 /** Rules that judge one AWS resource at a time. */
@@ -21,6 +23,7 @@ export const awsPolicies = [
     ...elasticachePolicies,
     ...ecrPolicies,
     ...kmsPolicies,
+    ...secretsManagerPolicies,
     ...ec2Policies,
     ...eksPolicies,
     ...iamPolicies,

@@ -63,6 +63,11 @@ export interface KmsKeyProps {
     keyUsage?: string;
 }
 
+export interface SecretsManagerSecretProps {
+    kmsKeyId?: string;
+    replicas?: { region?: string; kmsKeyId?: string }[];
+}
+
 export interface SecurityGroupIngressProps {
     fromPort?: number;
     toPort?: number;
@@ -131,6 +136,7 @@ export const aws = {
         LifecyclePolicy: resourceType<EcrLifecyclePolicyProps>("aws:ecr/lifecyclePolicy:LifecyclePolicy"),
     },
     kms: { Key: resourceType<KmsKeyProps>("aws:kms/key:Key") },
+    secretsmanager: { Secret: resourceType<SecretsManagerSecretProps>("aws:secretsmanager/secret:Secret") },
     ec2: {
         Vpc: resourceType<VpcProps>("aws:ec2/vpc:Vpc"),
         SecurityGroup: resourceType<SecurityGroupProps>("aws:ec2/securityGroup:SecurityGroup"),

@@ -218,6 +218,37 @@ describe("plan diff: the production stack", () => {
         for (const line of run.stdout.split("\n")) assert.ok(line.length <= 100, line);
     });
 
+    it("a regenerated SECRET_KEY or JWT signing key is a stateful replacement: exit 3 (it logs every user out)", async () => {
+        const earlier = clone(base);
+        step(earlier, "saleor-secret-key", "random:index/randomPassword:RandomPassword").newState!.inputs.length = 50;
+        step(earlier, "saleor-jwt-key", "tls:index/privateKey:PrivateKey").newState!.inputs.rsaBits = 2048;
+        const run = await runCli(["--stack", "production", "--no-policy", "--diff-against", writePlan("new-keys.json", earlier), "--json"]);
+        assert.equal(run.code, 3, run.stdout + run.stderr);
+        const json = JSON.parse(run.stdout);
+        assert.deepEqual(json.stateful.map((s: any) => [s.change, s.type, s.replaceFields]).sort(), [
+            ["replace", "random:index/randomPassword:RandomPassword", ["length"]],
+            ["replace", "tls:index/privateKey:PrivateKey", ["rsaBits"]],
+        ]);
+    });
+
+    it("a Secrets Manager secret whose name changed is a stateful replacement: exit 3 (the old name stays reserved while deleted)", async () => {
+        const earlier = clone(base);
+        step(earlier, "saleor-secrets-secret-key", "aws:secretsmanager/secret:Secret").newState!.inputs.name = "saleor/old/secret-key";
+        const run = await runCli([
+            "--stack",
+            "production",
+            "--no-policy",
+            "--diff-against",
+            writePlan("renamed-secret.json", earlier),
+            "--json",
+        ]);
+        assert.equal(run.code, 3, run.stdout + run.stderr);
+        assert.deepEqual(
+            JSON.parse(run.stdout).stateful.map((s: any) => [s.change, s.type, s.replaceFields]),
+            [["replace", "aws:secretsmanager/secret:Secret", ["name"]]],
+        );
+    });
+
     it("an S3 bucket whose name changed is a stateful replacement: exit 3, naming bucket", async () => {
         const earlier = clone(base);
         const bucket = step(earlier, "eu-central-1-data-media", BUCKET);

@@ -640,6 +640,11 @@ const CASES: readonly Case[] = [
         fixtures: [aws.kmsKey({ enableKeyRotation: false })],
     },
     {
+        title: "a Secrets Manager secret under the AWS managed key",
+        rules: ["aws-secretsmanager-secret-customer-managed-key"],
+        fixtures: [aws.secretsManagerSecret({ kmsKeyId: undefined })],
+    },
+    {
         title: "SSH, PostgreSQL and Valkey open to the world through all three rule types",
         rules: ["aws-security-group-no-public-ingress"],
         fixtures: [

@@ -28,6 +28,8 @@ export type AwsChecks = [
     None<Extra<types.EcrRepositoryProps, aws.ecr.RepositoryArgs>>,
     None<Extra<types.EcrLifecyclePolicyProps, aws.ecr.LifecyclePolicyArgs>>,
     None<Extra<types.KmsKeyProps, aws.kms.KeyArgs>>,
+    None<Extra<types.SecretsManagerSecretProps, aws.secretsmanager.SecretArgs>>,
+    None<Extra<Item<NonNullable<types.SecretsManagerSecretProps["replicas"]>>, aws.types.input.secretsmanager.SecretReplica>>,
     None<Extra<types.SecurityGroupProps, aws.ec2.SecurityGroupArgs>>,
     None<Extra<types.SecurityGroupIngressProps, aws.types.input.ec2.SecurityGroupIngress>>,
     None<Extra<types.SecurityGroupRuleProps, aws.ec2.SecurityGroupRuleArgs>>,

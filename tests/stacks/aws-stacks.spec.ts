@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { accountId } from "../../automation/plan/mocks";
 import { Resources, reveal, type RecordedResource } from "../support/harness";
+import { coreSecretEnv } from "../support/core-secrets";
 import { evaluated } from "../support/plans";
 
 const providerRegion = (res: Resources, r: RecordedResource): string | undefined => {
@@ -13,8 +14,7 @@ const topRegion = (res: Resources, r: RecordedResource): string => {
     while (cur?.parent && res.byUrn(cur.parent)) cur = res.byUrn(cur.parent);
     return cur!.name.match(/^eu-(central|west)-1/)?.[0] ?? "stack-wide";
 };
-const coreEnv = (res: Resources, region: string) =>
-    reveal<Record<string, string>>((res.one("kubernetes:core/v1:Secret", `${region}-core-env`).inputs as any).stringData);
+const coreEnv = coreSecretEnv;
 const hostOf = (url: string) => new URL(url).hostname;
 
 for (const stack of ["staging", "production"] as const) {

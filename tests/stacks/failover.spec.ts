@@ -5,7 +5,8 @@ import { projectRoot, type Evaluation } from "../../automation/plan/evaluate";
 import { toPlanDocument } from "../../automation/plan/json";
 import { readStackFile } from "../../automation/plan/stack-file";
 import { isStatefulType } from "../../automation/stateful";
-import { Resources, reveal, type RecordedResource } from "../support/harness";
+import { Resources, type RecordedResource } from "../support/harness";
+import { coreSecretEnv } from "../support/core-secrets";
 import { evaluated } from "../support/plans";
 
 // Regional failover is a config change: the regions' roles swapped in the stack file, nothing else.
@@ -19,8 +20,7 @@ function swappedRegions(stack: string): Record<string, string> {
 
 const RDS = "aws:rds/instance:Instance";
 const inputs = (r: RecordedResource) => r.inputs as Record<string, any>;
-const coreEnv = (res: Resources, region: string) =>
-    reveal<Record<string, string>>(inputs(res.one("kubernetes:core/v1:Secret", `${region}-core-env`)).stringData);
+const coreEnv = coreSecretEnv;
 const coreConfig = (res: Resources, region: string) => inputs(res.one("kubernetes:core/v1:ConfigMap", `${region}-core-config`)).data;
 const hostOf = (url: string) => new URL(url).hostname;
 const nameOf = (urn: string) => urn.split("::").pop()!;

@@ -6,7 +6,8 @@ import { evaluateStack } from "../../automation/plan/evaluate";
 import { toPlanDocument } from "../../automation/plan/json";
 import { checkPlan } from "../../policy/offline";
 import { readStackConfig } from "../../policy/table";
-import { isSecret, Resources, reveal } from "../support/harness";
+import { coreSecretEnv, coreSecretEnvIsSecret } from "../support/core-secrets";
+import { Resources } from "../support/harness";
 import { evaluated } from "../support/plans";
 
 // "Saleor as it really runs": what Saleor Core needs at run time beyond starting, asserted in the
@@ -15,8 +16,7 @@ import { evaluated } from "../support/plans";
 const stacks = ["dev", "staging", "production"] as const;
 const regionsOf = (stack: string) => (stack === "dev" ? ["local"] : ["eu-central-1", "eu-west-1"]);
 const configMap = (res: Resources, region: string) => (res.one("kubernetes:core/v1:ConfigMap", `${region}-core-config`).inputs as any).data;
-const coreSecret = (res: Resources, region: string) =>
-    (res.one("kubernetes:core/v1:Secret", `${region}-core-env`).inputs as any).stringData;
+const coreSecret = coreSecretEnv;
 /** The physical name of a bucket, read from a resource configured on it. */
 const bucketName = (res: Resources, logical: string) =>
     (res.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${logical}-public-access`).inputs as any).bucket as string;
@@ -196,9 +196,8 @@ describe("Saleor as it really runs", () => {
 
                 it("sends through SES in each region, with SMTP credentials of its own, as a Pulumi secret", () => {
                     for (const region of regionsOf(stack)) {
-                        const secret = coreSecret(res, region);
-                        assert.ok(isSecret(secret), "the Secret's data is a Pulumi secret");
-                        const url = new URL(reveal<Record<string, string>>(secret).EMAIL_URL);
+                        assert.ok(coreSecretEnvIsSecret(res, region), "Core's secret settings are Pulumi secrets");
+                        const url = new URL(coreSecret(res, region).EMAIL_URL);
                         assert.equal(url.protocol, "smtp:");
                         assert.equal(url.hostname, `email-smtp.${region}.amazonaws.com`);
                         assert.equal(url.port, "587");
@@ -248,8 +247,7 @@ describe("Saleor as it really runs", () => {
             const res = new Resources(result.evaluation.resources);
             assert.equal(res.ofType("aws:ses/domainIdentity:DomainIdentity").length, 0);
             assert.equal(res.ofType("aws:iam/accessKey:AccessKey").length, 0);
-            for (const region of regionsOf("staging"))
-                assert.equal(reveal<Record<string, string>>(coreSecret(res, region)).EMAIL_URL, "[secret]");
+            for (const region of regionsOf("staging")) assert.equal(coreSecret(res, region).EMAIL_URL, "[secret]");
         });
 
         it("refuses a stack outside dev with no way to send mail, naming saleor:emailUrl", async () => {
@@ -271,7 +269,7 @@ describe("Saleor as it really runs", () => {
 
         it("dev: mail goes to the in-cluster mail catcher", async () => {
             const res = new Resources((await evaluated("dev")).resources);
-            assert.match(reveal<Record<string, string>>(coreSecret(res, "local")).EMAIL_URL, /^smtp:\/\/.+:1025\/$/);
+            assert.match(coreSecret(res, "local").EMAIL_URL, /^smtp:\/\/.+:1025\/$/);
         });
     });
 

@@ -12,6 +12,7 @@ import {
 } from "./addons";
 import { createClusterAutoscaler } from "./autoscaler";
 import { createControlPlane } from "./eks";
+import { createExternalSecrets, type ExternalSecrets } from "./external-secrets";
 import { createEksProvider } from "./kubeconfig";
 import { createLoadBalancerController } from "./load-balancer-controller";
 import { createNetwork } from "./network";
@@ -44,6 +45,8 @@ export interface AwsClusterResources {
      * maxSize (nodeGroups) as pods need room; the node groups leave their desired size to it.
      */
     readonly clusterAutoscaler: k8s.helm.v3.Release;
+    /** External Secrets Operator and its ClusterSecretStore (with `externalSecrets`). */
+    readonly externalSecrets?: ExternalSecrets;
 }
 
 /**
@@ -135,6 +138,21 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
         },
         parent,
     );
+    const externalSecrets =
+        args.externalSecrets &&
+        createExternalSecrets(
+            name,
+            {
+                clusterName: cluster.name,
+                region: args.region,
+                ...args.externalSecrets,
+                provider,
+                // Its pods get credentials from the Pod Identity agent, an add-on that needs nodes.
+                dependsOn: [...nodes.groups, ...Object.values(addons)],
+                tags,
+            },
+            parent,
+        );
 
     return {
         provider,
@@ -159,5 +177,6 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
         storageClass,
         loadBalancerController,
         clusterAutoscaler,
+        externalSecrets,
     };
 }

@@ -17,6 +17,9 @@ const SOURCES: [module: string, className: string][] = [
     ["@pulumi/aws/kms/key", "Key"],
     ["@pulumi/kubernetes/apps/v1/statefulSet", "StatefulSet"],
     ["@pulumi/kubernetes/core/v1/persistentVolumeClaim", "PersistentVolumeClaim"],
+    ["@pulumi/aws/secretsmanager/secret", "Secret"],
+    ["@pulumi/random/randomPassword", "RandomPassword"],
+    ["@pulumi/tls/privateKey", "PrivateKey"],
 ];
 
 describe("stateful resource types", () => {

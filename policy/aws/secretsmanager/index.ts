@@ -1,0 +1,5 @@
+import { secretsManagerCustomerKey } from "./secret";
+
+export * from "./secret";
+
+export const secretsManagerPolicies = [secretsManagerCustomerKey];

@@ -1,0 +1,118 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { ConnectionFacts } from "../components/data";
+import { appLabels } from "../components/kubernetes/workload";
+import type { SaleorSecrets } from "../components/secrets";
+import type { SecretsManagerSecrets } from "../components/secrets/secrets-manager";
+import { SyncedSecret } from "../components/secrets/synced-secret";
+import type { StackConfig } from "../config";
+import { awsOnly } from "./aws";
+import type { RegionWithData } from "./data";
+import { required, type Topology } from "./topology";
+
+/**
+ * Where each secret setting of Core lives on AWS: Secrets Manager, one secret per concern, named
+ * `saleor/<stack>/<concern>` (docs/configuration.md, "Secrets"). The stack-wide ones (SECRET_KEY,
+ * the JWT key, and saleor:sentryDsn / saleor:emailUrl when set) live in the home region, the first
+ * listed, with a replica in every other region: a failover swaps roles, not the list, so it moves
+ * no secret. A region's connection settings (database, cache, its SES mail) differ per region and
+ * live in that region. Each is encrypted with its region's data key (the data tier's KMS key).
+ */
+export function createStackSecrets(
+    cfg: StackConfig,
+    t: Topology,
+    regions: RegionWithData[],
+    generated: SaleorSecrets,
+): SecretsManagerSecrets | undefined {
+    const home = regions.find((r) => r.config.name === t.home.name);
+    if (!home?.aws || !home.data.aws) return undefined;
+    const secrets: Record<string, { values: Record<string, pulumi.Input<string>> }> = {
+        "secret-key": { values: { SECRET_KEY: generated.secretKey } },
+        "jwt-key": { values: { RSA_PRIVATE_KEY: generated.rsaPrivateKey } },
+    };
+    if (cfg.sentryDsn) secrets.sentry = { values: { SENTRY_DSN: cfg.sentryDsn.value } };
+    if (cfg.emailUrl) secrets.email = { values: { EMAIL_URL: cfg.emailUrl.value } };
+    return new (awsOnly().SecretsManagerSecrets)(
+        "saleor-secrets",
+        {
+            stack: t.stack,
+            secrets,
+            kmsKeyArn: home.data.aws.keys.data.arn,
+            replicas: regions
+                .filter((r) => r !== home)
+                .map((r) => ({
+                    region: r.config.name,
+                    kmsKeyArn: required(r.data.aws, `the AWS data tier of region ${r.config.name}`).keys.data.arn,
+                })),
+            protect: t.protect,
+            tags: t.tags,
+        },
+        { providers: [home.aws.provider] },
+    );
+}
+
+/** The region's own secret settings in Secrets Manager: its database and cache URLs, and its SES mail. */
+export function createRegionSecrets(
+    t: Topology,
+    r: RegionWithData,
+    connection: ConnectionFacts,
+    regionEmailUrl: pulumi.Input<string> | undefined,
+): SecretsManagerSecrets | undefined {
+    if (!r.aws || !r.data.aws) return undefined;
+    const region = r.config.name;
+    const eso = r.cluster.aws?.externalSecrets;
+    const secrets: Record<string, { values: Record<string, pulumi.Input<string>> }> = {
+        [`${region}/database`]: {
+            values: { DATABASE_URL: connection.databaseUrl, DATABASE_URL_REPLICA: connection.databaseReplicaUrl },
+        },
+        // Without CELERY_BROKER_URL Celery runs tasks eagerly inside the API process.
+        [`${region}/cache`]: { values: { CACHE_URL: connection.cacheUrl, CELERY_BROKER_URL: connection.brokerUrl } },
+    };
+    if (regionEmailUrl) secrets[`${region}/email`] = { values: { EMAIL_URL: regionEmailUrl } };
+    return new (awsOnly().SecretsManagerSecrets)(
+        `${region}-secrets`,
+        {
+            stack: t.stack,
+            secrets,
+            kmsKeyArn: r.data.aws.keys.data.arn,
+            // The region's External Secrets Operator reads these and the replicas of the stack-wide
+            // ones, all under this region's data key.
+            readers: eso ? { [`${region}-external-secrets`]: eso.role } : {},
+            region,
+            protect: t.protect,
+            tags: t.tags,
+        },
+        { providers: [r.aws.provider] },
+    );
+}
+
+/** The Kubernetes Secret Core reads on AWS, kept by External Secrets Operator. */
+export const coreSecretName = "saleor-core-env";
+
+/**
+ * Core's secret settings in the region's namespace, synced by External Secrets Operator from the
+ * stack-wide secrets (the region's replicas) and the region's own: the same variable names Core's
+ * Secret holds elsewhere (components/core/env.ts coreSecretData). Undefined off AWS: dev keeps the
+ * Secret Core writes itself.
+ */
+export function createCoreSyncedSecret(
+    r: RegionWithData,
+    instance: string,
+    stackSecrets: SecretsManagerSecrets | undefined,
+    regionSecrets: SecretsManagerSecrets | undefined,
+): SyncedSecret | undefined {
+    const eso = r.cluster.aws?.externalSecrets;
+    if (!eso || !stackSecrets || !regionSecrets) return undefined;
+    const sources = [stackSecrets, regionSecrets];
+    return new SyncedSecret(
+        `${r.config.name}-core-secrets`,
+        {
+            namespace: r.cluster.namespace,
+            secretName: coreSecretName,
+            storeName: eso.storeName,
+            remoteSecrets: sources.flatMap((s) => Object.values(s.names)),
+            versions: sources.flatMap((s) => Object.values(s.versions)),
+            labels: appLabels("core", instance),
+        },
+        { providers: [r.cluster.provider], dependsOn: [eso.store, ...sources] },
+    );
+}
