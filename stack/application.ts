@@ -64,6 +64,15 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
     const edge = createEdge(cfg, t, r, apiHost, homeMarkets, markets, inputs.healthAlerts);
     const mail = createMail(cfg, t, r);
     const ingress = ingressSettings(cfg, t, onAws, edge, r.aws?.logs.albAccessLogs);
+    // A snapshot of the writer before the primary migrates it (on AWS); the Job waits for it.
+    const writer = isPrimary ? r.data.aws?.writer : undefined;
+    const snapshots = writer
+        ? awsOnly().createReleaseSnapshots(
+              `${region.name}-data`,
+              { writer, stack: t.stack, region: region.name, release, previousRelease: cfg.previousRelease, tags: t.tags },
+              { parent: r.data },
+          )
+        : undefined;
 
     const saleor = new SaleorCore(
         `${region.name}-core`,
@@ -101,6 +110,7 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
             apiWorkers: cfg.app.apiWorkers,
             workerConcurrency: cfg.app.workerConcurrency,
             runMigrations: isPrimary,
+            beforeMigration: snapshots ? [snapshots.current] : undefined,
             // Periodic tasks are scheduled once per database: the primary region's beat.
             runScheduler: isPrimary,
             migrationDependency: isPrimary ? undefined : inputs.primaryMigration,

@@ -254,6 +254,18 @@ export const DURATIONS: Record<string, DurationRule> = {
         source: "see durationOf",
         estimate: false,
     },
+    // The snapshot taken before a release's migration, awaited until `available`. Estimate: RDS
+    // snapshots are incremental after the first (Amazon RDS User Guide, "Creating a DB snapshot"),
+    // and the writer already has automated and AWS Backup snapshots, so a release's snapshot copies
+    // the blocks changed since the last one: minutes typically; the high value is a busy writer
+    // hours after its last backup. No published figure was found.
+    "aws:rds/snapshot:Snapshot": {
+        create: d(300, 1800),
+        update: d(3, 10),
+        delete: d(5, 60),
+        source: "estimate: incremental RDS snapshot of the writer, awaited until available",
+        estimate: true,
+    },
     "aws:rds/subnetGroup:SubnetGroup": quick(),
     "aws:rds/parameterGroup:ParameterGroup": quick(),
     // Estimate: replication groups are commonly reported at 10–15 min; provider acceptance tests

@@ -61,6 +61,8 @@ export interface MigrationArgs {
     readonly runtime: CoreRuntime;
     /** What must be ready before the migration connects (the data tier's `readyAfter`). */
     readonly readyAfter: pulumi.Resource[];
+    /** What must be done before the migration changes the schema (the release's database snapshot). Default: nothing. */
+    readonly after?: pulumi.Resource[];
 }
 
 /**
@@ -88,7 +90,7 @@ export function createMigration(name: string, args: MigrationArgs, parent: pulum
         },
         {
             parent,
-            dependsOn: args.readyAfter,
+            dependsOn: [...args.readyAfter, ...(args.after ?? [])],
             // The provider awaits Complete (and fails on Failed); give it the Job's own deadline plus start-up.
             customTimeouts: { create: `${deadline + 300}s`, update: `${deadline + 300}s` },
         },

@@ -83,6 +83,7 @@ export class SaleorCore extends pulumi.ComponentResource {
                       spec: args.workloads.migration,
                       runtime,
                       readyAfter: args.connection.readyAfter,
+                      after: args.beforeMigration,
                   },
                   this,
               )
