@@ -305,6 +305,8 @@ export const DURATIONS: Record<string, DurationRule> = {
         estimate: true,
     },
     "kubernetes:core/v1:ServiceAccount": quick("estimate: one API call"),
+    "kubernetes:rbac.authorization.k8s.io/v1:Role": quick("estimate: one API call"),
+    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": quick("estimate: one API call"),
     "kubernetes:core/v1:ConfigMap": quick("estimate: one API call"),
     "kubernetes:core/v1:Secret": quick("estimate: one API call"),
     "kubernetes:storage.k8s.io/v1:StorageClass": quick("estimate: one API call"),
