@@ -94,3 +94,40 @@ describe("no task of a new release is consumed by a worker of the previous one",
         });
     }
 });
+
+describe("the migration Job reaches the Kubernetes API, and no other pod does", () => {
+    for (const stack of ["dev", "staging", "production"]) {
+        it(`${stack}: one policy lets the migration pods alone reach the API server`, async () => {
+            const all = (await evaluated(stack)).resources;
+            const policies = all.filter(
+                (r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && r.name.endsWith("-kubernetes-api"),
+            );
+            assert.deepEqual(
+                policies.map((p) => p.name),
+                [`${primaryOf[stack]}-network-kubernetes-api`],
+                "in the region that migrates only",
+            );
+            for (const p of policies) {
+                const spec = (p.inputs as any).spec;
+                assert.deepEqual(spec.policyTypes, ["Egress"]);
+                assert.equal(spec.podSelector.matchLabels["app.kubernetes.io/component"], "migrations");
+                const [rule, ...more] = spec.egress;
+                assert.equal(more.length, 0);
+                const ports = rule.ports.map((x: any) => x.port);
+                if (stack === "dev") {
+                    // An existing cluster: its API server's address is not the program's to know; kubeadm's port.
+                    assert.deepEqual(ports, [443, 6443]);
+                    assert.deepEqual(rule.to[0].ipBlock.except, ["169.254.169.254/32"]);
+                } else {
+                    // EKS: the control plane's interfaces in the cluster's (private) subnets, HTTPS only.
+                    assert.deepEqual(ports, [443]);
+                    const cidrs = rule.to.map((x: any) => x.ipBlock.cidr);
+                    assert.ok(
+                        cidrs.length >= 2 && cidrs.every((c: string) => /^10\.\d+\.\d+\.\d+\/\d+$/.test(c) && !c.endsWith("/16")),
+                        cidrs.join(),
+                    );
+                }
+            }
+        });
+    }
+});
