@@ -594,11 +594,18 @@ function job(i: Record<string, any>, ctx: DurationContext): Estimate {
     const run = ctx.migrationSeconds ?? (migration ? (ctx.firstDeployment ? a.migrationFirstSeconds : a.migrationReleaseSeconds) : 60);
     const start = a.imagePull.typical + a.processStart.typical;
     const deadline = Number(i.spec?.activeDeadlineSeconds ?? 0);
+    // The migration's init container (components/core/release-stop.ts) runs first, in the image the
+    // pod already pulled: Python's start, two scale calls, then polls every 5 s until both report 0
+    // replicas. Estimate: the Deployment controller marks the old pods within seconds; the high value
+    // allows a slow controller and a few polls.
+    const initContainers = (i.spec?.template?.spec?.initContainers ?? []) as unknown[];
+    const stop =
+        migration && initContainers.length > 0 ? { typical: a.processStart.typical + 10, high: a.processStart.high + 60 } : undefined;
     return {
-        typical: start + run,
-        high: a.imagePull.high + a.processStart.high + Math.max(run * 2, Math.min(deadline || run * 2, run * 3)),
+        typical: start + (stop?.typical ?? 0) + run,
+        high: a.imagePull.high + a.processStart.high + (stop?.high ?? 0) + Math.max(run * 2, Math.min(deadline || run * 2, run * 3)),
         basis: migration
-            ? `migration Job: pod start + migrate (${run} s assumed${ctx.migrationSeconds !== undefined ? ", --migration-seconds" : ""})`
+            ? `migration Job: pod start + ${stop ? "stop worker and beat + " : ""}migrate (${run} s assumed${ctx.migrationSeconds !== undefined ? ", --migration-seconds" : ""})`
             : `Job: pod start + run (${run} s assumed)`,
         source: "assumption: migration run time (--migration-seconds); Job awaited until Complete",
         estimate: true,

@@ -305,6 +305,30 @@ describe("timeline: the stacks", () => {
     });
 });
 
+describe("timeline: what a release does before it migrates", () => {
+    it("production, image-only release: the writer's snapshot, then the stop of the worker and beat, then migrate", async () => {
+        const base = await planOf("production");
+        const next = toPlanDocument(await evaluated("production", { "saleor:release": "3.23.6" }));
+        const { changes } = diffPlans(base, next, "base");
+        const release = buildTimeline(next, { changes, against: "base" });
+        const snapshot = release.criticalPath.find((e) => e.type === "aws:rds/snapshot:Snapshot" && e.op === "create")!;
+        assert.ok(snapshot, "the snapshot is on the release path");
+        assert.equal(snapshot.duration, DURATIONS["aws:rds/snapshot:Snapshot"].create.typical);
+        const migrate = release.criticalPath.find((e) => e.name === "eu-central-1-core-migrate" && e.op === "replace")!;
+        assert.equal(migrate.start, snapshot.finish);
+        assert.match(migrate.basis, /stop worker and beat/);
+        const a = DEFAULT_ASSUMPTIONS;
+        // The init container (the Core image, already pulled) starts, scales both to 0 and waits; then migrate's container.
+        assert.equal(
+            migrate.duration,
+            a.imagePull.typical + a.processStart.typical + (a.processStart.typical + 10) + a.migrationReleaseSeconds,
+        );
+        // The worker and beat start again on the new image only after the migration.
+        const worker = release.criticalPath.find((e) => e.name.endsWith("-core-worker"))!;
+        assert.equal(worker.start, migrate.finish);
+    });
+});
+
 describe("timeline: the CLI", () => {
     it("--timeline prints the critical path, a Gantt per region within 100 columns, and the goals", async () => {
         const run = await runCli(["--stack", "production", "--timeline", "--no-policy"]);
