@@ -134,8 +134,10 @@ export interface AppDeploymentArgs {
      * the Deployment then always declares its replica count, with an HPA its minimum (an HPA does not
      * scale a target that is at 0 replicas: Kubernetes docs, "Horizontal Pod Autoscaling", implicit
      * maintenance-mode deactivation), and its apply takes spec.replicas back from the manager that
-     * scaled it (`pulumi.com/patchForce`: @pulumi/kubernetes provider.d.ts, enableServerSideApply
-     * patch force). Default: false (with an HPA the count is the HPA's alone).
+     * scaled it: without `pulumi.com/patchForce` the provider's server-side apply does not force, and
+     * a field another manager owns with another value is a conflict (pulumi-kubernetes
+     * provider/pkg/await/await.go, patchForce and ssaUpdate). Default: false (with an HPA the count
+     * is the HPA's alone).
      */
     readonly scaledDownBeforeUpdate?: boolean;
 }
