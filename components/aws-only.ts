@@ -6,6 +6,7 @@
 export * as aws from "@pulumi/aws";
 export { RegionPeering } from "./cluster/peering";
 export { BackupVault } from "./data/aws/vault";
+export { createReleaseSnapshots } from "./data/aws/release-snapshot";
 export { MediaCdn, RegionalEdge, withMediaCustomDomain } from "./edge";
 export { AlertTopic, RegionalAlarms, lookupIngressLoadBalancer } from "./observability";
 export { RegionalLogs } from "./logs";

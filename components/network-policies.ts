@@ -38,6 +38,12 @@ export interface AppEgressArgs {
     readonly privateCidrs?: string[];
     /** Let Core reach the EKS Pod Identity agent (its S3 credentials). Default: false. */
     readonly podIdentityAgent?: boolean;
+    /**
+     * Where the Kubernetes API server answers, for the migration Job's pods alone: its first
+     * container scales the Celery worker and beat to 0 before `migrate` (components/core/release-stop.ts).
+     * `cidrs` leave out the node metadata address when they hold it. Default: no pod reaches the API.
+     */
+    readonly kubernetesApi?: { readonly cidrs: string[]; readonly ports: number[] };
 }
 
 /** Which pods serve public traffic and which pods may talk to which, in the application namespace. */
@@ -143,6 +149,20 @@ export class AppNetworkPolicies extends pulumi.ComponentResource {
         }
         coreEgress.push(internet([...new Set([443, ...(e.coreInternetPorts ?? [])])]));
         policy("core-egress", coreComponents, { egress: coreEgress });
+
+        if (e.kubernetesApi) {
+            const api = e.kubernetesApi;
+            policy("kubernetes-api", "migrations", {
+                egress: [
+                    {
+                        to: api.cidrs.map((cidr) => ({
+                            ipBlock: cidr === "0.0.0.0/0" ? { cidr, except: [instanceMetadataCidr] } : { cidr },
+                        })),
+                        ports: api.ports.map(tcp),
+                    },
+                ],
+            });
+        }
 
         if (args.inClusterDataStores) {
             policy("postgres", "postgres", { ingress: [{ from: [coreClients], ports: [tcp(5432)] }] });

@@ -441,6 +441,11 @@ export const stackConfigSchema = v.strictObject({
     saleorVersion: matching(semver, "must be a Saleor version X.Y.Z such as 3.23.5"),
     /** Core image tag deployed in every region; defaults to saleorVersion. */
     release: v.optional(imageTag),
+    /**
+     * The release the primary region ran before `release`: its pre-migration snapshot is kept with the
+     * current release's, older ones are removed (docs/releasing.md). Unset: only the current one is kept.
+     */
+    previousRelease: v.optional(imageTag),
     /** Per-region override of `release`, used by the staged rollout to move one region at a time. */
     regionReleases: v.optional(v.record(v.string(), imageTag), () => ({})),
     /**

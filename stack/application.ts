@@ -71,6 +71,15 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
     // saleor:emailUrl is stack-wide (createStackSecrets); this region's SES mail is the region's own.
     const regionSecrets = createRegionSecrets(t, r, inputs.connection, cfg.emailUrl ? undefined : mail?.emailUrl);
     const syncedSecret = createCoreSyncedSecret(r, instance, inputs.stackSecrets, regionSecrets);
+    // A snapshot of the writer before the primary migrates it (on AWS); the Job waits for it.
+    const writer = isPrimary ? r.data.aws?.writer : undefined;
+    const snapshots = writer
+        ? awsOnly().createReleaseSnapshots(
+              `${region.name}-data`,
+              { writer, stack: t.stack, region: region.name, release, previousRelease: cfg.previousRelease, tags: t.tags },
+              { parent: r.data },
+          )
+        : undefined;
 
     const saleor = new SaleorCore(
         `${region.name}-core`,
@@ -110,6 +119,7 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
             apiWorkers: cfg.app.apiWorkers,
             workerConcurrency: cfg.app.workerConcurrency,
             runMigrations: isPrimary,
+            beforeMigration: snapshots ? [snapshots.current] : undefined,
             // Periodic tasks are scheduled once per database: the primary region's beat.
             runScheduler: isPrimary,
             migrationDependency: isPrimary ? undefined : inputs.primaryMigration,
@@ -158,7 +168,7 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
 
     new AppNetworkPolicies(
         `${region.name}-network`,
-        { namespace: r.cluster.namespace, instance, ...networkPolicySources(cfg, r, mail !== undefined) },
+        { namespace: r.cluster.namespace, instance, ...networkPolicySources(cfg, r, mail !== undefined, isPrimary) },
         k8sOpts,
     );
 
@@ -201,6 +211,7 @@ function networkPolicySources(
     cfg: StackConfig,
     r: RegionWithData,
     sesMail: boolean,
+    migrates: boolean,
 ): Pick<AppNetworkPoliciesArgs, "ingressSources" | "egress" | "inClusterDataStores"> {
     const cluster = cfg.cluster;
     const coreInternetPorts = [...mailPorts(cfg, sesMail), ...otlpPorts(cfg)];
@@ -210,7 +221,11 @@ function networkPolicySources(
             ingressSources: [
                 { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": cluster.existing.ingressControllerNamespace } } },
             ],
-            egress: { coreInternetPorts },
+            // The API server of a cluster the program did not make: its address is not known here, so
+            // any address but the node metadata one, on the `kubernetes` Service's port (443) and the
+            // port kubeadm and kind serve the API on behind it (6443), which a policy may see after the
+            // Service's address translation. Not verified per CNI here.
+            egress: { coreInternetPorts, kubernetesApi: migrates ? { cidrs: ["0.0.0.0/0"], ports: [443, 6443] } : undefined },
             inClusterDataStores,
         };
     }
@@ -223,6 +238,11 @@ function networkPolicySources(
             privateCidrs: vpcs,
             podIdentityAgent: true,
             coreInternetPorts,
+            // EKS puts the control plane's network interfaces for the private endpoint into the
+            // cluster's subnets (RegionalCluster: the region's private subnets) and the `kubernetes`
+            // Service's endpoints are those addresses, on 443 (Amazon EKS User Guide, "Cluster API
+            // server endpoint" and "VPC and subnet requirements"; not verified on a cluster here).
+            kubernetesApi: migrates ? { cidrs: planSubnets(own, defaultAvailabilityZoneCount).private, ports: [443] } : undefined,
         },
         inClusterDataStores,
     };

@@ -34,6 +34,14 @@ export const nameRules: Readonly<Record<string, NameRule>> = {
         allowed: "letters, digits and hyphens; a letter first; no hyphen at the end or two in a row",
         source: "RDS API Reference, CreateDBInstance, DBInstanceIdentifier",
     },
+    "aws:rds/snapshot:Snapshot": {
+        input: "dbSnapshotIdentifier",
+        min: 1,
+        max: 255,
+        pattern: letterFirstHyphenated,
+        allowed: "letters, digits and hyphens; a letter first; no hyphen at the end or two in a row",
+        source: "RDS API Reference, CreateDBSnapshot, DBSnapshotIdentifier",
+    },
     "aws:elasticache/replicationGroup:ReplicationGroup": {
         input: "replicationGroupId",
         min: 1,

@@ -262,6 +262,18 @@ export const DURATIONS: Record<string, DurationRule> = {
         source: "see durationOf",
         estimate: false,
     },
+    // The snapshot taken before a release's migration, awaited until `available`. Estimate: RDS
+    // snapshots are incremental after the first (Amazon RDS User Guide, "Creating a DB snapshot"),
+    // and the writer already has automated and AWS Backup snapshots, so a release's snapshot copies
+    // the blocks changed since the last one: minutes typically; the high value is a busy writer
+    // hours after its last backup. No published figure was found.
+    "aws:rds/snapshot:Snapshot": {
+        create: d(300, 1800),
+        update: d(3, 10),
+        delete: d(5, 60),
+        source: "estimate: incremental RDS snapshot of the writer, awaited until available",
+        estimate: true,
+    },
     "aws:rds/subnetGroup:SubnetGroup": quick(),
     "aws:rds/parameterGroup:ParameterGroup": quick(),
     // Estimate: replication groups are commonly reported at 10–15 min; provider acceptance tests
@@ -301,6 +313,8 @@ export const DURATIONS: Record<string, DurationRule> = {
         estimate: true,
     },
     "kubernetes:core/v1:ServiceAccount": quick("estimate: one API call"),
+    "kubernetes:rbac.authorization.k8s.io/v1:Role": quick("estimate: one API call"),
+    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": quick("estimate: one API call"),
     "kubernetes:core/v1:ConfigMap": quick("estimate: one API call"),
     "kubernetes:core/v1:Secret": quick("estimate: one API call"),
     "kubernetes:storage.k8s.io/v1:StorageClass": quick("estimate: one API call"),
@@ -597,11 +611,18 @@ function job(i: Record<string, any>, ctx: DurationContext): Estimate {
     const run = ctx.migrationSeconds ?? (migration ? (ctx.firstDeployment ? a.migrationFirstSeconds : a.migrationReleaseSeconds) : 60);
     const start = a.imagePull.typical + a.processStart.typical;
     const deadline = Number(i.spec?.activeDeadlineSeconds ?? 0);
+    // The migration's init container (components/core/release-stop.ts) runs first, in the image the
+    // pod already pulled: Python's start, two scale calls, then polls every 5 s until both report 0
+    // replicas. Estimate: the Deployment controller marks the old pods within seconds; the high value
+    // allows a slow controller and a few polls.
+    const initContainers = (i.spec?.template?.spec?.initContainers ?? []) as unknown[];
+    const stop =
+        migration && initContainers.length > 0 ? { typical: a.processStart.typical + 10, high: a.processStart.high + 60 } : undefined;
     return {
-        typical: start + run,
-        high: a.imagePull.high + a.processStart.high + Math.max(run * 2, Math.min(deadline || run * 2, run * 3)),
+        typical: start + (stop?.typical ?? 0) + run,
+        high: a.imagePull.high + a.processStart.high + (stop?.high ?? 0) + Math.max(run * 2, Math.min(deadline || run * 2, run * 3)),
         basis: migration
-            ? `migration Job: pod start + migrate (${run} s assumed${ctx.migrationSeconds !== undefined ? ", --migration-seconds" : ""})`
+            ? `migration Job: pod start + ${stop ? "stop worker and beat + " : ""}migrate (${run} s assumed${ctx.migrationSeconds !== undefined ? ", --migration-seconds" : ""})`
             : `Job: pod start + run (${run} s assumed)`,
         source: "assumption: migration run time (--migration-seconds); Job awaited until Complete",
         estimate: true,

@@ -2,6 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { Job } from "@pulumi/kubernetes/batch/v1/job";
 import * as pulumi from "@pulumi/pulumi";
 import { appLabels, digest, podSecurityContext, type ResourceSpec } from "../kubernetes/workload";
+import type { ReleaseStop } from "./release-stop";
 import { coreRunAs, type CoreRuntime } from "./runtime";
 import type { MigrationSpec } from "./types";
 
@@ -21,6 +22,10 @@ interface CoreJobSpec {
     readonly activeDeadlineSeconds: number;
     /** Core's service account, where the Job writes to media or static storage. */
     readonly serviceAccountName?: pulumi.Input<string>;
+    /** Containers that run to completion before the command (the migration's stop of the Celery processes). Default: none. */
+    readonly initContainers?: k8s.types.input.core.v1.Container[];
+    /** Volumes beyond Core's own (an init container's credentials). Default: none. */
+    readonly extraVolumes?: k8s.types.input.core.v1.Volume[];
 }
 
 /** A Job that runs one manage.py command in the Core image, as Core's user, with Core's config and volumes. */
@@ -43,7 +48,10 @@ function createCoreJob(logicalName: string, j: CoreJobSpec, opts: pulumi.CustomR
                         automountServiceAccountToken: false,
                         ...(j.serviceAccountName !== undefined ? { serviceAccountName: j.serviceAccountName } : {}),
                         securityContext: podSecurityContext(coreRunAs),
-                        volumes: j.runtime.volumes,
+                        volumes: j.extraVolumes
+                            ? pulumi.output(j.runtime.volumes).apply((v) => [...v, ...j.extraVolumes!])
+                            : j.runtime.volumes,
+                        ...(j.initContainers ? { initContainers: j.initContainers } : {}),
                         containers: [j.runtime.coreContainer(j.container, j.command, j.resources)],
                     },
                 },
@@ -61,6 +69,10 @@ export interface MigrationArgs {
     readonly runtime: CoreRuntime;
     /** What must be ready before the migration connects (the data tier's `readyAfter`). */
     readonly readyAfter: pulumi.Resource[];
+    /** What must be done before the migration changes the schema (the release's database snapshot). Default: nothing. */
+    readonly after?: pulumi.Resource[];
+    /** Stop the previous release's Celery worker and beat first (createReleaseStop). Default: they keep running. */
+    readonly stop?: ReleaseStop;
 }
 
 /**
@@ -85,10 +97,13 @@ export function createMigration(name: string, args: MigrationArgs, parent: pulum
             resources: m.resources,
             backoffLimit: m.backoffLimit ?? 2,
             activeDeadlineSeconds: deadline,
+            serviceAccountName: args.stop?.serviceAccountName,
+            initContainers: args.stop ? [args.stop.initContainer] : undefined,
+            extraVolumes: args.stop ? [args.stop.volume] : undefined,
         },
         {
             parent,
-            dependsOn: args.readyAfter,
+            dependsOn: [...args.readyAfter, ...(args.after ?? []), ...(args.stop?.ready ?? [])],
             // The provider awaits Complete (and fails on Failed); give it the Job's own deadline plus start-up.
             customTimeouts: { create: `${deadline + 300}s`, update: `${deadline + 300}s` },
         },

@@ -31,6 +31,12 @@ export interface ProcessesArgs {
     readonly afterMigration: pulumi.Input<pulumi.Resource>[];
     /** Service account created for the Core pods. Default: the namespace's default account. */
     readonly serviceAccountName?: string;
+    /**
+     * The worker's and beat's Deployment names, where this region's migration Job scales them to 0
+     * first: they keep these names and declare their replicas, so the update after the Job starts
+     * them again. Default: auto-named, never scaled from outside.
+     */
+    readonly stoppedByMigration?: { readonly worker: string; readonly beat: string };
 }
 
 export interface Processes {
@@ -118,6 +124,8 @@ export function createProcesses(name: string, args: ProcessesArgs, parent: pulum
             ...common,
             component: "worker",
             spec: args.workloads.worker,
+            deploymentName: args.stoppedByMigration?.worker,
+            scaledDownBeforeUpdate: args.stoppedByMigration !== undefined,
             containers: [
                 {
                     ...worker,
@@ -148,6 +156,8 @@ export function createProcesses(name: string, args: ProcessesArgs, parent: pulum
             {
                 ...common,
                 component: "beat",
+                deploymentName: args.stoppedByMigration?.beat,
+                scaledDownBeforeUpdate: args.stoppedByMigration !== undefined,
                 // Exactly one scheduler per database; Recreate so a rollout never runs two at once.
                 spec: { replicas: 1, resources: args.workloads.beat.resources },
                 strategy: "Recreate",

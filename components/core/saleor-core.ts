@@ -6,6 +6,7 @@ import { createDashboard } from "./dashboard";
 import { createIngresses } from "./ingresses";
 import { createDemoData, createMigration, createStaticFiles } from "./migration";
 import { createProcesses } from "./processes";
+import { celeryDeployments, createReleaseStop } from "./release-stop";
 import { createRuntime } from "./runtime";
 import type { SaleorCoreArgs } from "./types";
 
@@ -84,6 +85,8 @@ export class SaleorCore extends pulumi.ComponentResource {
                       spec: args.workloads.migration,
                       runtime,
                       readyAfter: args.connection.readyAfter,
+                      after: args.beforeMigration,
+                      stop: createReleaseStop(name, { namespace: ns, instance, image: args.image }, this),
                   },
                   this,
               )
@@ -106,6 +109,8 @@ export class SaleorCore extends pulumi.ComponentResource {
                 workerConcurrency: args.workerConcurrency ?? 2,
                 runScheduler: args.runScheduler ?? args.runMigrations,
                 afterMigration,
+                // The migration Job stops these two by name before it migrates; they start again after it.
+                stoppedByMigration: migrationJob ? celeryDeployments : undefined,
                 serviceAccountName: args.serviceAccountName,
             },
             this,

@@ -92,6 +92,11 @@ export interface SaleorCoreArgs {
      * database, so only the primary region schedules. Default: `runMigrations`.
      */
     readonly runScheduler?: boolean;
+    /**
+     * What the migration Job waits for besides the data tier: the snapshot of the database taken for
+     * this release (AWS). Default: nothing more.
+     */
+    readonly beforeMigration?: pulumi.Resource[];
     /** A resource the workloads wait for instead of a local migration Job (the primary's Job). */
     readonly migrationDependency?: pulumi.Input<pulumi.Resource>;
     readonly ingress: IngressSettings;

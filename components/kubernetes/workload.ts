@@ -127,6 +127,19 @@ export interface AppDeploymentArgs {
     readonly hostAliases?: pulumi.Input<k8s.types.input.core.v1.HostAlias>[];
     /** Seconds between the pod's stop signal (preStop first) and SIGKILL. Default: 45. */
     readonly terminationGracePeriodSeconds?: number;
+    /** The Deployment's own name, for something that must know it before the Deployment exists. Default: auto-named. */
+    readonly deploymentName?: string;
+    /**
+     * Scaled to 0 from outside before an update (the migration Job stops the Celery worker and beat):
+     * the Deployment then always declares its replica count, with an HPA its minimum (an HPA does not
+     * scale a target that is at 0 replicas: Kubernetes docs, "Horizontal Pod Autoscaling", implicit
+     * maintenance-mode deactivation), and its apply takes spec.replicas back from the manager that
+     * scaled it: without `pulumi.com/patchForce` the provider's server-side apply does not force, and
+     * a field another manager owns with another value is a conflict (pulumi-kubernetes
+     * provider/pkg/await/await.go, patchForce and ssaUpdate). Default: false (with an HPA the count
+     * is the HPA's alone).
+     */
+    readonly scaledDownBeforeUpdate?: boolean;
 }
 
 /**
@@ -143,10 +156,16 @@ export function createAppDeployment(name: string, args: AppDeploymentArgs, opts:
     const deployment = new Deployment(
         name,
         {
-            metadata: { namespace: args.namespace, labels },
+            metadata: {
+                ...(args.deploymentName !== undefined ? { name: args.deploymentName } : {}),
+                namespace: args.namespace,
+                labels,
+                ...(args.scaledDownBeforeUpdate ? { annotations: { "pulumi.com/patchForce": "true" } } : {}),
+            },
             spec: {
-                // With an HPA the replica count belongs to it; declaring it here would fight every scale-up.
-                replicas: autoscaled ? undefined : args.spec.replicas,
+                // With an HPA the replica count belongs to it; declaring it here would fight every scale-up
+                // (except where an update must bring the Deployment back from 0: scaledDownBeforeUpdate).
+                replicas: autoscaled && !args.scaledDownBeforeUpdate ? undefined : args.spec.replicas,
                 selector: { matchLabels: selector },
                 strategy:
                     args.strategy === "Recreate"

@@ -255,16 +255,22 @@ describe("timeline: the stacks", () => {
         assert.equal(dev.goals[0].goal, "full deployment < 30 min (the CI/CD Pipeline document)", "dev has one region");
     });
 
-    it("production, image-only release: only the changes take time; build → migration → rollouts", async () => {
+    it("production, image-only release: only the changes take time; build and snapshot → migration → rollouts", async () => {
         const r = { evaluation: await evaluated("production", { "saleor:release": "3.23.6" }) };
         assert.ok("evaluation" in r);
         const { changes } = diffPlans(production, toPlanDocument(r.evaluation), "base");
         const release = buildTimeline(toPlanDocument(r.evaluation), { changes, against: "base" });
         assert.equal(release.mode, "release");
         const path = release.criticalPath.filter((e) => e.duration > 0);
-        assert.equal(path[0].name, "core-3.23.6-image");
-        assert.ok(path.some((e) => e.name === "eu-central-1-core-migrate" && e.op === "replace"));
-        assert.ok(!path.some((e) => e.type.startsWith("aws:")), "nothing on AWS is touched");
+        // The writer's snapshot for the release (longer than the image build) comes first; the migration waits for it.
+        assert.equal(path[0].name, "eu-central-1-data-release-snapshot-3.23.6");
+        assert.equal(path[0].op, "create");
+        assert.ok(path.some((e) => e.name === "eu-central-1-core-migrate" && e.op === "replace" && e.start === path[0].finish));
+        assert.deepEqual(
+            [...new Set(path.filter((e) => e.type.startsWith("aws:")).map((e) => `${e.type} ${e.op}`))].sort(),
+            ["aws:rds/snapshot:Snapshot create", "aws:rds/snapshot:Snapshot delete"],
+            "on AWS, only the release's snapshot is taken and the one before the previous release removed",
+        );
         assert.ok(release.operations < 15, `${release.operations} operations`);
         assert.deepEqual(
             release.goals.map((g) => g.scope),
@@ -280,9 +286,8 @@ describe("timeline: the stacks", () => {
         // there while the primary migrates, and the secondary's rollout waits for both.
         const replication = release.regions["eu-west-1"].components.find((c) => c.type === "(ECR replication)")!;
         assert.ok(replication, "eu-west-1 waits for ECR replication");
-        const build = release.criticalPath.find((e) => e.name === "core-3.23.6-image")!;
         const migrate = release.criticalPath.find((e) => e.name === "eu-central-1-core-migrate" && e.op === "replace")!;
-        assert.equal(replication.start, build.finish);
+        assert.ok(replication.start > 0, "replication starts once the image is built");
         assert.equal(replication.finish - replication.start, DEFAULT_ASSUMPTIONS.ecrReplication.typical);
         assert.ok(replication.finish <= migrate.finish, "replication is done before the migration is");
         const westWorker = release.regions["eu-west-1"].criticalPath.at(-1)!;
@@ -297,6 +302,30 @@ describe("timeline: the stacks", () => {
 
         const slower = buildTimeline(toPlanDocument(r.evaluation), { changes, against: "base", migrationSeconds: 600 });
         assert.equal(slower.graphSeconds - release.graphSeconds, 600 - DEFAULT_ASSUMPTIONS.migrationReleaseSeconds);
+    });
+});
+
+describe("timeline: what a release does before it migrates", () => {
+    it("production, image-only release: the writer's snapshot, then the stop of the worker and beat, then migrate", async () => {
+        const base = await planOf("production");
+        const next = toPlanDocument(await evaluated("production", { "saleor:release": "3.23.6" }));
+        const { changes } = diffPlans(base, next, "base");
+        const release = buildTimeline(next, { changes, against: "base" });
+        const snapshot = release.criticalPath.find((e) => e.type === "aws:rds/snapshot:Snapshot" && e.op === "create")!;
+        assert.ok(snapshot, "the snapshot is on the release path");
+        assert.equal(snapshot.duration, DURATIONS["aws:rds/snapshot:Snapshot"].create.typical);
+        const migrate = release.criticalPath.find((e) => e.name === "eu-central-1-core-migrate" && e.op === "replace")!;
+        assert.equal(migrate.start, snapshot.finish);
+        assert.match(migrate.basis, /stop worker and beat/);
+        const a = DEFAULT_ASSUMPTIONS;
+        // The init container (the Core image, already pulled) starts, scales both to 0 and waits; then migrate's container.
+        assert.equal(
+            migrate.duration,
+            a.imagePull.typical + a.processStart.typical + (a.processStart.typical + 10) + a.migrationReleaseSeconds,
+        );
+        // The worker and beat start again on the new image only after the migration.
+        const worker = release.criticalPath.find((e) => e.name.endsWith("-core-worker"))!;
+        assert.equal(worker.start, migrate.finish);
     });
 });
 

@@ -111,7 +111,7 @@ describe("SaleorCore", () => {
 
     it("runs the migration Job before the API, worker and beat roll", () => {
         const job = res.component(JOB, "migrations")[0];
-        assert.deepEqual(containers(job)[0].command, ["python3", "manage.py", "migrate", "--noinput"]);
+        assert.deepEqual(podSpec(job).containers[0].command, ["python3", "manage.py", "migrate", "--noinput"]);
         for (const w of coreWorkloads(res)) {
             assert.ok(w.dependencies.includes(job.urn), `${w.name} must wait for ${job.urn}`);
         }
@@ -120,8 +120,8 @@ describe("SaleorCore", () => {
     it("gives the migration Job the broker URL (migrations enqueue Celery tasks) and bounded retries", () => {
         const job = res.component(JOB, "migrations")[0];
         const namespace = (job.inputs as any).metadata.namespace;
-        const secretNames: string[] = containers(job)[0]
-            .envFrom.filter((e: any) => e.secretRef)
+        const secretNames: string[] = podSpec(job)
+            .containers[0].envFrom.filter((e: any) => e.secretRef)
             .map((e: any) => e.secretRef.name);
         assert.ok(secretNames.length > 0, "the migration container reads no Secret");
         // The Secrets are auto-named: a Kubernetes object's id is `<namespace>/<name>`.

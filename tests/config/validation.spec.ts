@@ -323,6 +323,15 @@ describe("stack configuration", () => {
         assert.match(problemsOf({ ...devStack, release: "latest" })[0], /^saleor:release: must not be `latest`/);
     });
 
+    it("refuses a previous release that is no image tag, naming saleor:previousRelease", () => {
+        assert.match(
+            problemsOf({ ...productionStack, previousRelease: "3.23.5 final" })[0],
+            /^saleor:previousRelease: must be an image tag/,
+        );
+        assert.match(problemsOf({ ...productionStack, previousRelease: "latest" })[0], /^saleor:previousRelease: must not be `latest`/);
+        assert.equal(configOf({ ...productionStack, previousRelease: "3.23.4" }).previousRelease, "3.23.4");
+    });
+
     it("refuses a git SHA release for upstream Core images", () => {
         assert.match(problemsOf({ ...devStack, release: "0a1b2c3d" })[0], /^saleor:release: "0a1b2c3d" is not a Saleor version/);
     });

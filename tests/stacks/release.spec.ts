@@ -19,6 +19,8 @@ const releaseTypes = new Set([
     "kubernetes:core/v1:Secret",
     "docker:index/image:Image",
     "saleor:components:ContainerImage",
+    // The snapshot of the writer taken before the new release's migration (and the oldest one removed).
+    "aws:rds/snapshot:Snapshot",
 ]);
 
 function diff(before: Evaluation, after: Evaluation) {
