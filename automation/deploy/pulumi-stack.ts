@@ -11,6 +11,7 @@ import type { DeployStack, OperationOptions, PendingOperation, ReleaseConfig } f
 const RELEASE_KEY = "saleor:release";
 const REGION_RELEASES_KEY = "saleor:regionReleases";
 const REGION_SALEOR_VERSIONS_KEY = "saleor:regionSaleorVersions";
+const PREVIOUS_RELEASE_KEY = "saleor:previousRelease";
 
 export interface PulumiStackOptions {
     stackName: string;
@@ -84,7 +85,13 @@ class PulumiStack implements DeployStack {
         }
         const versions = config[REGION_SALEOR_VERSIONS_KEY]?.value;
         const regionSaleorVersions = versions === undefined ? undefined : (JSON.parse(versions) as Record<string, string>);
-        return { release, regionReleases, ...(regionSaleorVersions ? { regionSaleorVersions } : {}) };
+        const previousRelease = config[PREVIOUS_RELEASE_KEY]?.value;
+        return {
+            release,
+            regionReleases,
+            ...(regionSaleorVersions ? { regionSaleorVersions } : {}),
+            ...(previousRelease !== undefined ? { previousRelease } : {}),
+        };
     }
 
     async setReleaseConfig(config: ReleaseConfig): Promise<void> {
@@ -103,6 +110,11 @@ class PulumiStack implements DeployStack {
             await this.removeIfPresent(REGION_SALEOR_VERSIONS_KEY);
         } else {
             await this.stack.setConfig(REGION_SALEOR_VERSIONS_KEY, { value: JSON.stringify(config.regionSaleorVersions) });
+        }
+        if (config.previousRelease === undefined) {
+            await this.removeIfPresent(PREVIOUS_RELEASE_KEY);
+        } else {
+            await this.stack.setConfig(PREVIOUS_RELEASE_KEY, { value: config.previousRelease });
         }
     }
 

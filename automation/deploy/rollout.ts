@@ -449,7 +449,22 @@ class Deployment {
             release: this.original.release,
             regionReleases,
             ...(versions.length > 0 ? { regionSaleorVersions: Object.fromEntries(versions) } : {}),
+            ...this.previousReleaseWith(changed),
         });
+    }
+
+    /**
+     * `saleor:previousRelease` while the regions in `changed` run their new releases: the release the
+     * primary ran before, once the primary moves to another one (the program then keeps that
+     * release's pre-migration snapshot of the writer beside the new one's); otherwise what the stack
+     * file said.
+     */
+    private previousReleaseWith(changed: Record<string, string>): Pick<ReleaseConfig, "previousRelease"> {
+        const primary = this.deployed.regions.find((r) => r.role === "primary");
+        const moving = primary ? changed[primary.name] : undefined;
+        const previousRelease =
+            primary && moving !== undefined && moving !== primary.release ? primary.release : this.original.previousRelease;
+        return previousRelease !== undefined ? { previousRelease } : {};
     }
 
     /** Why production may not go ahead, or undefined when it may. */
@@ -549,7 +564,7 @@ class Deployment {
         if (regions.length === this.deployed.regions.length) {
             // Every region runs the release: the stack file says so in one key, without pins, so a
             // later `pulumi up` by hand deploys what runs (the change to commit after a release).
-            await this.target.setReleaseConfig({ release });
+            await this.target.setReleaseConfig({ release, ...this.previousReleaseWith(this.moved) });
         }
         this.summary.result = "succeeded";
         this.summary.message = `${release} is live and verified in ${regions.map((r) => r.name).join(", ")}.`;

@@ -8,7 +8,7 @@ import type { ConfigSource } from "../../config/load";
 
 export type { EngineEvent };
 
-/** The two config keys the program reads to pick the Saleor Core release. */
+/** The config keys the program reads to pick the Saleor Core release (and the snapshots it keeps). */
 export interface ReleaseConfig {
     /** `saleor:release`: default release for every region. */
     release?: string;
@@ -19,6 +19,12 @@ export interface ReleaseConfig {
      * a git-SHA release keeps its image when saleorVersion moves on. Absent when no region needs it.
      */
     regionSaleorVersions?: Record<string, string>;
+    /**
+     * `saleor:previousRelease`: the release the primary region ran before its current one, while it
+     * runs a new one. The program keeps that release's pre-migration snapshot of the writer beside
+     * the current release's (components/data/aws); without it only the current one is kept.
+     */
+    previousRelease?: string;
 }
 
 export interface OperationOptions {

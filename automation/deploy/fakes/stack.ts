@@ -298,7 +298,7 @@ export class FakeStack implements DeployStack {
     }
 }
 
-const RELEASE_KEYS = ["saleor:release", "saleor:regionReleases", "saleor:regionSaleorVersions"];
+const RELEASE_KEYS = ["saleor:release", "saleor:regionReleases", "saleor:regionSaleorVersions", "saleor:previousRelease"];
 
 /**
  * The stack file after pulumi-stack.ts's setConfig/removeConfig calls: the release keys' lines
@@ -320,6 +320,7 @@ function renderReleaseConfig(text: string, config: ReleaseConfig): string {
     if (config.regionReleases !== undefined) kept.push(`  saleor:regionReleases: ${quote(JSON.stringify(config.regionReleases))}`);
     if (config.regionSaleorVersions !== undefined)
         kept.push(`  saleor:regionSaleorVersions: ${quote(JSON.stringify(config.regionSaleorVersions))}`);
+    if (config.previousRelease !== undefined) kept.push(`  saleor:previousRelease: ${config.previousRelease}`);
     return `${kept.join("\n")}\n`;
 }
 

@@ -35,7 +35,11 @@ describe("deploy driver: staged rollout", () => {
             assert.equal(server.hits.graphql, 1);
             assert.equal(server.hits.storefront, 1);
         }
-        assert.deepEqual(h.stack.config, { release: NEW }, "every region runs the release: one key, no pins");
+        assert.deepEqual(
+            h.stack.config,
+            { release: NEW, previousRelease: OLD },
+            "every region runs the release: one key and the primary's previous, no pins",
+        );
 
         assertSummaryShape(summary);
         assert.deepEqual(
@@ -504,6 +508,8 @@ describe("pinned regions keep the Saleor version they run", () => {
             release: OLD,
             regionReleases: { [PRIMARY]: "a1b2c3d", [SECONDARY]: OLD },
             regionSaleorVersions: { [SECONDARY]: "3.23.4" },
+            // The primary has moved: its previous release's snapshot is kept (saleor:previousRelease).
+            previousRelease: OLD,
         });
         assert.equal(configs.at(-1)?.regionSaleorVersions, undefined, "nothing stays pinned once every region runs the release");
     });

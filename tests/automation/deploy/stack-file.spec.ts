@@ -53,12 +53,23 @@ describe("deploy driver: the stack file after a run", () => {
         assert.equal(cancelled.stack.stackFile, FILE, "cancelled");
     });
 
-    it("a release in every region leaves one key naming it, no pins", async () => {
+    it("a release in every region leaves one key naming it and the release the primary ran before, no pins", async () => {
         const h = await harness({ config, scenario: { stackFile: FILE } });
         assert.equal((await h.run()).result, "succeeded");
+        // saleor:previousRelease keeps that release's pre-migration snapshot beside the new one's (components/data/aws).
         assert.equal(
             h.stack.stackFile,
-            `config:\n  saleor:environment: staging\n  # eu-west-1 stays on 3.23.4 until the NL payment provider is certified.\n  saleor:release: ${NEW}\n`,
+            `config:\n  saleor:environment: staging\n  # eu-west-1 stays on 3.23.4 until the NL payment provider is certified.\n  saleor:release: ${NEW}\n  saleor:previousRelease: ${OLD}\n`,
         );
+    });
+
+    it("names the primary's previous release while the primary runs the new one, and not before", async () => {
+        const h = await harness({ config });
+        assert.equal((await h.run()).result, "succeeded");
+        const sets = h.stack.calls.flatMap((c) => (c.kind === "setReleaseConfig" ? [c.config] : []));
+        for (const set of sets) {
+            const primary = set.regionReleases?.[PRIMARY] ?? set.release;
+            assert.equal(set.previousRelease, primary === NEW ? OLD : undefined, JSON.stringify(set));
+        }
     });
 });
