@@ -2,8 +2,9 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { LocalWorkspace, PulumiCommand, type ConfigMap, type Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { namespace, type ConfigSource } from "../../config/load";
+import { outputValuesOf, pendingOperationsOf, stackConfigOf } from "./pulumi-reads";
 import type { FailoverState, StateStore } from "./failover";
 import type { FailoverStack, Role, StateResource, TargetedOperationOptions } from "./failover-stack";
 import type { PendingOperation } from "./stack";
@@ -34,19 +35,11 @@ class PulumiFailoverStack implements FailoverStack {
     }
 
     async stackConfig(): Promise<ConfigSource> {
-        const config: ConfigMap = await this.stack.getAllConfig();
-        const prefix = `${namespace}:`;
-        const own = (key: string) => config[`${prefix}${key}`];
-        return {
-            get: (key) => own(key)?.value,
-            isSecret: (key) => own(key)?.secret === true,
-            keys: () => Object.keys(config).flatMap((k) => (k.startsWith(prefix) ? [k.slice(prefix.length)] : [])),
-        };
+        return stackConfigOf(this.stack);
     }
 
     async outputs(): Promise<Record<string, unknown>> {
-        const outputs = await this.stack.outputs();
-        return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
+        return outputValuesOf(this.stack);
     }
 
     async resources(): Promise<StateResource[]> {
@@ -64,14 +57,7 @@ class PulumiFailoverStack implements FailoverStack {
     }
 
     async pendingOperations(): Promise<PendingOperation[]> {
-        const exported = await this.stack.exportStack();
-        const pending = (exported.deployment as { pending_operations?: unknown } | undefined)?.pending_operations;
-        if (!Array.isArray(pending)) return [];
-        return pending.map((op: { type?: unknown; resource?: { urn?: unknown; type?: unknown } }) => ({
-            type: String(op.type ?? "unknown"),
-            urn: String(op.resource?.urn ?? ""),
-            resourceType: String(op.resource?.type ?? ""),
-        }));
+        return pendingOperationsOf(this.stack);
     }
 
     async setRegionRoles(roles: Record<string, Role>): Promise<void> {

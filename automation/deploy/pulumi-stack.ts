@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type ConfigMap, type Stack } from "@pulumi/pulumi/automation";
-import { namespace, type ConfigSource } from "../../config/load";
+import type { ConfigSource } from "../../config/load";
+import { outputValuesOf, pendingOperationsOf, stackConfigOf } from "./pulumi-reads";
 import type { DeployStack, OperationOptions, PendingOperation, ReleaseConfig } from "./stack";
 
 // The real DeployStack: a local-program stack driven through the Pulumi CLI. It cannot
@@ -52,21 +53,11 @@ class PulumiStack implements DeployStack {
     }
 
     async outputs(): Promise<Record<string, unknown>> {
-        const outputs = await this.stack.outputs();
-        return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
+        return outputValuesOf(this.stack);
     }
 
     async stackConfig(): Promise<ConfigSource> {
-        // `pulumi config --json --show-secrets`: every value as the program gets it (an object as its
-        // JSON text), with its secret flag.
-        const config: ConfigMap = await this.stack.getAllConfig();
-        const prefix = `${namespace}:`;
-        const own = (key: string) => config[`${prefix}${key}`];
-        return {
-            get: (key) => own(key)?.value,
-            isSecret: (key) => own(key)?.secret === true,
-            keys: () => Object.keys(config).flatMap((k) => (k.startsWith(prefix) ? [k.slice(prefix.length)] : [])),
-        };
+        return stackConfigOf(this.stack);
     }
 
     async getReleaseConfig(): Promise<ReleaseConfig> {
@@ -131,16 +122,7 @@ class PulumiStack implements DeployStack {
     }
 
     async pendingOperations(): Promise<PendingOperation[]> {
-        // The checkpoint's deployment (apitype DeploymentV3): `pending_operations` is a list of
-        // { resource: { urn, type, ... }, type: "creating" | "updating" | "deleting" | ... }.
-        const exported = await this.stack.exportStack();
-        const pending = (exported.deployment as { pending_operations?: unknown } | undefined)?.pending_operations;
-        if (!Array.isArray(pending)) return [];
-        return pending.map((op: { type?: unknown; resource?: { urn?: unknown; type?: unknown } }) => ({
-            type: String(op.type ?? "unknown"),
-            urn: String(op.resource?.urn ?? ""),
-            resourceType: String(op.resource?.type ?? ""),
-        }));
+        return pendingOperationsOf(this.stack);
     }
 
     private operationOptions({ onEvent, withPolicies, signal }: OperationOptions) {
