@@ -82,9 +82,18 @@ export function regionNames(doc: PlanDocument): string[] {
     return regions && typeof regions === "object" ? Object.keys(regions).sort((a, b) => b.length - a.length) : [];
 }
 
+const urnIndexes = new WeakMap<PlanState[], Map<string, PlanState>>();
+
+/** `all` by URN, built once per list (regionOf is asked for every resource of a plan). */
+function urnIndex(all: PlanState[]): Map<string, PlanState> {
+    let index = urnIndexes.get(all);
+    if (!index) urnIndexes.set(all, (index = new Map(all.map((x) => [x.urn, x]))));
+    return index;
+}
+
 /** The region a resource belongs to: its top-level component is named after the region; else it is stack-wide. */
 export function regionOf(s: PlanState, all: PlanState[], regions: string[]): string {
-    const byUrn = new Map(all.map((x) => [x.urn, x]));
+    const byUrn = urnIndex(all);
     let cur: PlanState | undefined = s;
     while (cur?.parent && byUrn.get(cur.parent)?.type !== "pulumi:pulumi:Stack") cur = byUrn.get(cur.parent);
     const top = cur ? nameOf(cur.urn) : "";
