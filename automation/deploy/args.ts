@@ -21,6 +21,10 @@ verification is rolled back to its previous release and the rollout stops there.
   --allow-replace           go ahead even if stateful resources would be replaced or deleted
   --emergency <reason>      change the stack outside its deployment windows
                             (saleor:releaseWindows); the reason is recorded in the summary
+  --allow-minor-skip <reason>
+                            release a Saleor version more than one minor ahead of what a
+                            region runs (Saleor upgrades one minor at a time); the reason is
+                            recorded in the summary
   --summary <file>          write the JSON summary here (Markdown goes to
                             $GITHUB_STEP_SUMMARY when that is set)
   --status                  print what runs where (release, Saleor version, images, endpoints
@@ -97,6 +101,7 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
             yes: { type: "boolean", short: "y" },
             "allow-replace": { type: "boolean" },
             emergency: { type: "string" },
+            "allow-minor-skip": { type: "string" },
             summary: { type: "string" },
             "verify-attempts": { type: "string" },
             "verify-timeout-ms": { type: "string" },
@@ -141,6 +146,11 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
     if (values.region !== undefined && !REGION.test(values.region)) {
         problems.push(`--region must be a region name like eu-central-1, got ${JSON.stringify(values.region)}`);
     }
+    if (values["allow-minor-skip"] !== undefined && values["allow-minor-skip"].trim() === "") {
+        problems.push(
+            `--allow-minor-skip needs a reason, e.g. --allow-minor-skip "3.22 never reached production; 3.23 tested on staging from 3.21"`,
+        );
+    }
     if (values.emergency !== undefined && values.emergency.trim() === "") {
         problems.push(`--emergency needs a reason, e.g. --emergency "checkout down since 14:02, fix in 3.23.6"`);
     }
@@ -168,6 +178,7 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
                 yes: values.yes ?? false,
                 allowReplace: values["allow-replace"] ?? false,
                 ...(values.emergency !== undefined ? { emergency: values.emergency.trim() } : {}),
+                ...(values["allow-minor-skip"] !== undefined ? { allowMinorSkip: values["allow-minor-skip"].trim() } : {}),
                 verify,
             },
             summaryPath: values.summary,

@@ -36,6 +36,8 @@ export interface DeployOptions {
     verify?: Partial<VerifyOptions>;
     /** Why this run may change the stack outside its deployment windows (`--emergency`). */
     emergency?: string;
+    /** Why this release may move a region more than one Saleor minor version (`--allow-minor-skip`). */
+    allowMinorSkip?: string;
 }
 
 export interface DeployDeps {
@@ -295,9 +297,16 @@ class Deployment {
             const [runsMajor, runsMinor] = [Number(runs[1]), Number(runs[2])];
             if (major === runsMajor && minor <= runsMinor + 1) continue;
             const next = major === runsMajor ? `${major}.${runsMinor + 1}` : `a new major version`;
+            if (this.options.allowMinorSkip !== undefined) {
+                this.summary.minorSkip = this.options.allowMinorSkip;
+                this.deps.log(
+                    `==> ${r.name} runs Saleor ${r.saleorVersion}; ${this.options.release} skips ${next}, allowed: ${this.options.allowMinorSkip}`,
+                );
+                continue;
+            }
             throw new Stop(
                 "blocked",
-                `Stopped before any change: ${r.name} runs Saleor ${r.saleorVersion}; ${this.options.release} skips ${next}: upgrade one minor version at a time (Saleor's upgrade guide), releasing ${runsMajor}.${runsMinor + 1}.x first.`,
+                `Stopped before any change: ${r.name} runs Saleor ${r.saleorVersion}; ${this.options.release} skips ${next}: upgrade one minor version at a time (Saleor's upgrade guide), releasing ${runsMajor}.${runsMinor + 1}.x first, or rerun with --allow-minor-skip "<reason>".`,
             );
         }
     }

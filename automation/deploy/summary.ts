@@ -72,6 +72,8 @@ export interface DeploySummary {
     window?: { inside: boolean; local: string; windows: string };
     /** The reason given with `--emergency` for a run outside the deployment windows. */
     emergency?: string;
+    /** The reason given with `--allow-minor-skip` for a release that skips a Saleor minor version. */
+    minorSkip?: string;
     /** Release notifications posted to saleor:releaseWebhookUrl, and whether the webhook took each. */
     notifications?: { event: "start" | "success" | "rollback" | "failure"; sent: boolean }[];
     startedAt: string;
@@ -152,6 +154,9 @@ export function renderMarkdown(s: DeploySummary): string {
             `**Emergency release outside the deployment windows** (${s.window.local}; windows ${s.window.windows}): ${cell(s.emergency)}`,
             "",
         );
+    }
+    if (s.minorSkip !== undefined) {
+        lines.push(`**Skips a Saleor minor version** (Saleor upgrades one minor at a time): ${cell(s.minorSkip)}`, "");
     }
     if (s.error) {
         // The message above already is the explanation; add what was recognised and the raw lines.

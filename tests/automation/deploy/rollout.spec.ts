@@ -6,6 +6,7 @@ import { breaks, healthy } from "../../../automation/deploy/fakes/region-server"
 import { FakeStack } from "../../../automation/deploy/fakes/stack";
 import { deploy, exitCode } from "../../../automation/deploy/rollout";
 import type { ReleaseConfig } from "../../../automation/deploy/stack";
+import { parseDeployArgs } from "../../../automation/deploy/args";
 import { renderMarkdown, writeSummaries } from "../../../automation/deploy/summary";
 import { assertSummaryShape, closeServers, FAST_VERIFY, harness, NEW, OLD, PRIMARY, region, SECONDARY } from "./harness";
 
@@ -486,6 +487,22 @@ describe("Saleor upgrades go one minor version at a time", () => {
         assert.equal(exitCode(summary), 3);
         assert.match(summary.message, /eu-central-1 runs Saleor 3\.21\.4; 3\.23\.5 skips 3\.22: upgrade one minor version at a time/);
         assert.deepEqual(h.ups(), [], "nothing was updated");
+    });
+
+    it("goes ahead with a skip only when told why, and records the reason in the summary", async () => {
+        const h = await harness({ saleorVersion: "3.21.4" });
+        const reason = "3.22 was never released to production; 3.23 tested on staging from 3.21";
+        const summary = await h.run({ release: "3.23.5", allowMinorSkip: reason });
+        assert.equal(summary.result, "succeeded", summary.message);
+        assert.equal(summary.minorSkip, reason);
+        assert.ok(h.ups().length > 0);
+        const markdown = renderMarkdown(summary);
+        assert.ok(markdown.includes(reason), markdown);
+        const parsed = parseDeployArgs(["--stack", "staging", "--release", "3.23.5", "--allow-minor-skip", "  "]);
+        assert.equal(parsed.kind, "problems");
+        assert.match((parsed as { problems: string[] }).problems.join(), /--allow-minor-skip needs a reason/);
+        const ok = parseDeployArgs(["--stack", "staging", "--release", "3.23.5", "--allow-minor-skip", reason]);
+        assert.equal(ok.kind === "ok" && ok.options.deploy.allowMinorSkip, reason);
     });
 
     it("lets the next minor, a patch and a git-SHA release through", async () => {
