@@ -71,11 +71,47 @@ function validatorOf(apiVersion: string, kind: string): Validate | undefined {
             const mod = require(`kubernetes-models/${apiVersion}/${kind}`) as Record<string, { prototype: { validate: Validate } }>;
             fn = mod[kind]?.prototype.validate;
         } catch {
-            fn = undefined;
+            fn = crdValidatorOf(apiVersion, kind);
         }
         validators.set(key, fn);
     }
     return validators.get(key);
+}
+
+/**
+ * The custom resources the project creates, with the `v1` schema their pinned CRDs install: External
+ * Secrets (chart 2.9.0, catalog/charts.ts). kubernetes-models' package for them stops at v1beta1 on
+ * Node 20, so their validators are compiled from the CRDs' own schemas (scripts/generate-crd-validators.ts).
+ */
+const crdValidators: Record<string, string> = {
+    "external-secrets.io/v1/ExternalSecret": "ExternalSecret",
+    "external-secrets.io/v1/ClusterSecretStore": "ClusterSecretStore",
+};
+
+type AjvValidate = ((data: unknown) => boolean) & { errors?: unknown[] | null };
+
+/** A CRD's compiled validator in the shape of kubernetes-models' (throws `{ errors }`); undefined for other kinds. */
+function crdValidatorOf(apiVersion: string, kind: string): Validate | undefined {
+    const name = crdValidators[`${apiVersion}/${kind}`];
+    if (!name) return undefined;
+    const validate = (require("./crds/external-secrets.validators.js") as Record<string, AjvValidate>)[name];
+    // A CRD's schema leaves `metadata` an object; the API server checks it as every object's ObjectMeta.
+    const objectMeta = (
+        require("@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta") as {
+            validate: ((data: unknown, at: { instancePath: string }) => boolean) & { errors?: unknown[] | null };
+        }
+    ).validate;
+    return function (this: unknown) {
+        const errors = [
+            ...(validate(this) ? [] : (validate.errors ?? [])),
+            // kubernetes-models' validators carry no messages: a type error reads as ajv's would.
+            ...(objectMeta((this as Json).metadata ?? {}, { instancePath: "/metadata" }) ? [] : (objectMeta.errors ?? [])).map((e) => {
+                const error = e as { keyword: string; message?: string; params?: { type?: string } };
+                return error.message || error.keyword !== "type" ? error : { ...error, message: `must be ${error.params?.type}` };
+            }),
+        ];
+        if (errors.length > 0) throw Object.assign(new Error(`${kind} does not match its CRD's schema`), { errors });
+    };
 }
 
 /** Loads the validator of a resource type ahead of validation (plan/checks.ts); nothing for what is not an API object. */

@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import { externalSecretsChart } from "../../catalog/charts";
+import { crdSchemaFile, crdValidatorFile, crdValidatorSource } from "../../scripts/generate-crd-validators";
 import assert from "node:assert/strict";
 import { runPlanCli } from "../../automation/plan-cli";
 import {
@@ -32,15 +35,43 @@ describe("Kubernetes validation of the plan", () => {
             const v = validateKubernetesObjects(await planOf(stack));
             assert.deepEqual(rejectionLines(v), []);
             assert.ok(v.validated.length > 25, `validated ${v.validated.length} objects`);
-            // Helm releases, and External Secrets Operator's own kinds (a CRD: no schema in the API's).
-            for (const s of v.skipped)
-                assert.match(
-                    s.why,
-                    /Helm release|no schema for external-secrets\.io\/v1 (ClusterSecretStore|ExternalSecret)$/,
-                    `${s.urn} skipped: ${s.why}`,
-                );
+            // Only Helm releases: External Secrets' kinds are checked against their CRDs' schemas.
+            for (const s of v.skipped) assert.match(s.why, /Helm release/, `${s.urn} skipped: ${s.why}`);
+            if (stack !== "dev") assert.ok(v.validated.some((urn) => urn.includes("external-secrets.io/v1:ExternalSecret")));
         });
     }
+
+    it("checks External Secrets objects against the pinned chart's CRD schemas, metadata as every object's", async () => {
+        const plan = await planOf("production");
+        const external = plan.steps.find((s) => s.newState?.type === "kubernetes:external-secrets.io/v1:ExternalSecret")!;
+        const store = plan.steps.find((s) => s.newState?.type === "kubernetes:external-secrets.io/v1:ClusterSecretStore")!;
+        assert.ok(external && store);
+        const bad = structuredClone(external);
+        (bad.newState!.inputs as any).spec.refreshInterval = 3600;
+        (bad.newState!.inputs as any).spec.secretStoreRef.knd = "ClusterSecretStore";
+        (bad.newState!.inputs as any).metadata.labels = { app: 7 };
+        const badStore = structuredClone(store);
+        (badStore.newState!.inputs as any).spec.provider.aws.service = "ParameterVault";
+        assert.deepEqual(
+            rejections(bad, badStore).map((r) => `${r.path}: ${r.reason}`),
+            [
+                "spec.refreshInterval: must be string",
+                "metadata.labels.app: must be string",
+                "spec.secretStoreRef.knd: unknown field",
+                'spec.provider.aws.service: must be equal to one of the allowed values: "SecretsManager", "ParameterStore", "CertificateManager"',
+            ],
+        );
+    });
+
+    it("has CRD validators generated from the schemas of the External Secrets chart catalog/charts.ts pins", () => {
+        const schemas = JSON.parse(fs.readFileSync(crdSchemaFile, "utf8")) as { source: { tag: string } };
+        assert.equal(schemas.source.tag, `helm-chart-${externalSecretsChart.version}`, "move the CRD schemas with the chart");
+        assert.equal(
+            fs.readFileSync(crdValidatorFile, "utf8"),
+            crdValidatorSource(),
+            "run node -r ./automation/register.js scripts/generate-crd-validators.ts",
+        );
+    });
 
     it("checks against a schema at most one minor older than the AWS stacks' clusters, never newer", async () => {
         const minor = (v: string) => Number(v.split(".")[1]);
