@@ -337,6 +337,10 @@ function buildRollback(
         const back = new Map<string, ResourceChange>();
         for (const c of changes.values()) {
             if (c.op === "same" || (regions.includes(c.region) && c.region !== r)) continue;
+            // A release plan made from a stack file that names no saleor:previousRelease removes the
+            // previous release's pre-migration snapshot; the driver names it for the release
+            // (rollout.ts previousReleaseWith), so the snapshot is still there when it rolls back.
+            if (c.op === "delete" && c.type === "aws:rds/snapshot:Snapshot") continue;
             back.set(c.urn, { ...c, op: reverse[c.op], old: c.new, new: c.old });
         }
         const g = planGraph(previous, { ...opts, changes: back });

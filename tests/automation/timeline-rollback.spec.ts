@@ -85,5 +85,10 @@ describe("timeline: the rollback of a release", () => {
         const doc = JSON.parse(json.stdout);
         assert.equal(doc.rollback.goals.length, 4);
         assert.equal(typeof doc.rollback.regions["eu-central-1"].stableTrafficSeconds, "number");
+        // This release plan was made from the stack file, which names no previous release, so it removes
+        // the previous release's snapshot; the driver names it and keeps it: a rollback takes no snapshot.
+        assert.ok(doc.diff.regions["eu-central-1"].delete.some((urn: string) => urn.includes("aws:rds/snapshot:Snapshot")));
+        const primary = doc.rollback.regions["eu-central-1"].criticalPath as { type: string; op: string; name: string }[];
+        assert.ok(!primary.some((e) => e.type === "aws:rds/snapshot:Snapshot"), primary.map((e) => e.name).join(" → "));
     });
 });
