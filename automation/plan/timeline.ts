@@ -306,9 +306,13 @@ const reverse: Record<ResourceChange["op"], ResourceChange["op"]> = {
     same: "same",
 };
 
-/** A Deployment behind a load balancer: one of its containers has an HTTP readiness probe. */
+/**
+ * A Deployment behind a load balancer: one of its containers' readiness is probed over the network
+ * (HTTP: the API, the Dashboard; TCP: the storefront). Workers and beat probe with a command.
+ */
 const serves = (e: { type: string }, states: Map<string, { inputs: Record<string, unknown> }>, urn: string) =>
-    e.type === "kubernetes:apps/v1:Deployment" && containers(states.get(urn)?.inputs).some((c) => c.readinessProbe?.httpGet !== undefined);
+    e.type === "kubernetes:apps/v1:Deployment" &&
+    containers(states.get(urn)?.inputs).some((c) => c.readinessProbe?.httpGet !== undefined || c.readinessProbe?.tcpSocket !== undefined);
 const containers = (i: Record<string, any> | undefined): Record<string, any>[] => i?.spec?.template?.spec?.containers ?? [];
 /** The preStop `sleep <n>` the program gives a serving container (components/kubernetes/workload.ts preStopSleep). */
 const drainOf = (i: Record<string, any> | undefined): number =>

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { diffPlans } from "../../automation/plan/diff";
 import { DEFAULT_ASSUMPTIONS } from "../../automation/plan/durations";
-import { toPlanDocument } from "../../automation/plan/json";
+import { toPlanDocument, type PlanDocument } from "../../automation/plan/json";
 import { buildTimeline, DRIVER_VERIFICATION, ROLLBACK_GOALS, type TimelineResult } from "../../automation/plan/timeline";
 import { evaluated, planOf, runCli } from "../support/plans";
 
@@ -45,6 +45,18 @@ describe("timeline: the rollback of a release", () => {
         assert.equal(rb.regions["eu-central-1"].migrationJobRuns, true);
         assert.equal(rb.regions["eu-west-1"].migrationJobRuns, false);
         assert.ok(rb.regions["eu-central-1"].criticalPath.some((e) => e.name === "eu-central-1-core-migrate" && e.op === "replace"));
+    });
+
+    it("a storefront (TCP readiness) is behind the load balancer too: its rollout and drain count for stable traffic", async () => {
+        const base = await planOf("production");
+        const next: PlanDocument = JSON.parse(JSON.stringify(base));
+        const step = next.steps.find((x) => x.urn.endsWith("kubernetes:apps/v1:Deployment::eu-west-1-storefront"))!;
+        (step.newState!.inputs as any).spec.template.spec.containers[0].image = "storefront:next";
+        const rb = buildTimeline(next, { changes: diffPlans(base, next, "base").changes, against: "base" }).rollback!;
+        const west = rb.regions["eu-west-1"];
+        assert.equal(west.criticalPath.at(-1)?.name, "eu-west-1-storefront");
+        assert.equal(west.drainSeconds, 20);
+        assert.equal(west.stableTrafficSeconds, DEFAULT_ASSUMPTIONS.engineOverhead.typical + west.criticalPath.at(-1)!.finish + 20);
     });
 
     it("the rollback goals, as each source writes them, are checked per region and not met today, with why", () => {
