@@ -100,12 +100,28 @@ export function renderTimeline(t: TimelineResult, notes: string[] = []): string 
         }
     }
 
+    if (t.rollback) {
+        lines.push("", "Rollback of one region (the deploy driver's `pulumi up` of the previous release there, the other regions pinned):");
+        for (const [r, rb] of Object.entries(t.rollback.regions)) {
+            if (rb.criticalPath.length === 0) {
+                lines.push(`  ${r}: no workload behind the load balancer changes; update done ${humanTime(rb.updateSeconds)}.`);
+                continue;
+            }
+            lines.push(
+                `  ${r}: stable traffic after ${humanTime(rb.stableTrafficSeconds)} (incl. ${rb.drainSeconds}s drain); update done ${humanTime(rb.updateSeconds)}; verified ${humanTime(rb.verifiedSeconds)}${rb.migrationJobRuns ? "; the migration Job runs again (it reverses nothing)" : ""}.`,
+            );
+            for (const e of rb.criticalPath) {
+                const head = `    ${clock(e.start).padStart(7)} +${clock(e.duration).padStart(6)}  ${clip(e.name, 32)} `;
+                lines.push(head + clip(`${e.op}: ${e.basis}`, W - head.length).trimEnd());
+            }
+        }
+    }
+
     lines.push("", "Goals:");
-    for (const g of t.goals) {
+    for (const g of [...t.goals, ...(t.rollback?.goals ?? [])]) {
         const scope = g.scope === "stack" ? "" : ` ${g.scope}`;
-        lines.push(
-            `  ${g.goal}${scope}: ${humanTime(g.modelSeconds)} ${g.met ? "<" : ">="} ${humanTime(g.limitSeconds)}: ${g.met ? "met" : "NOT MET"}`,
-        );
+        const cmp = g.inclusive ? (g.met ? "<=" : ">") : g.met ? "<" : ">=";
+        lines.push(`  ${g.goal}${scope}: ${humanTime(g.modelSeconds)} ${cmp} ${humanTime(g.limitSeconds)}: ${g.met ? "met" : "NOT MET"}`);
         if (!g.met) {
             lines.push("    What prevents it (the chain that ends last; each step waits for the one before):");
             for (const s of collapse(g.blockingChain)) {
@@ -123,7 +139,13 @@ export function renderTimeline(t: TimelineResult, notes: string[] = []): string 
             lines.push(`    Largest steps: ${top.map((s) => `${s.name} ${humanTime(s.duration)}`).join(", ")}.`);
         }
     }
-    lines.push("", ...t.notes, 'Durations: automation/plan/durations.ts (sources per type; "est." marks estimates).');
+    if (t.rollback?.why) lines.push(`  Why the rollback goals are not met: ${t.rollback.why}`);
+    lines.push(
+        "",
+        ...t.notes,
+        ...(t.rollback?.notes ?? []),
+        'Durations: automation/plan/durations.ts (sources per type; "est." marks estimates).',
+    );
     for (const n of notes) lines.push(n);
     return lines.flatMap((l) => wrap(l, W)).join("\n") + "\n";
 }

@@ -1,5 +1,6 @@
+import type { ResourceChange } from "./diff";
 import type { Assumptions, Estimate, Op } from "./durations";
-import type { PlanDocument } from "./json";
+import type { PlanDocument, PlanStep } from "./json";
 import { pathTo, schedule, type ScheduledTask } from "./schedule";
 import { planGraph, type GraphOptions } from "./task-graph";
 
@@ -15,6 +16,21 @@ export const GOALS = {
     /** Seed 001: single-region deployment < 10 minutes. */
     regionReleaseSeconds: 10 * 60,
 } as const;
+
+/** Goals for a rollback, each as its source writes it. */
+export const ROLLBACK_GOALS = {
+    /** The project's goal for an aborted release: "≤ 1 min to stable traffic" (at most, inclusive). */
+    stableTrafficSeconds: 60,
+    /** Production Deployment Guide, "7.1 Immediate Rollback (< 5 minutes)": strictly less. */
+    immediateRollbackSeconds: 5 * 60,
+} as const;
+
+/**
+ * The deploy driver's smoke checks after an update (automation/deploy/verify.ts): Core's /health/,
+ * a GraphQL query, each storefront, one after the other. Estimate: when every check passes at once,
+ * a few seconds; the high value is the default retry budget (13 attempts, 10 s apart, 10 s timeout).
+ */
+export const DRIVER_VERIFICATION = { typical: 5, high: 13 * (10 + 10) } as const;
 
 /**
  * `pulumi up --parallel` default: `runtime.NumCPU() * 4` (pulumi/pulumi#15016 for #14989; the
@@ -57,6 +73,8 @@ export interface GoalCheck {
     /** Engine overhead plus the scope's finish time. */
     modelSeconds: number;
     met: boolean;
+    /** The goal is "at most" (≤), not "less than". */
+    inclusive?: boolean;
     /** When not met: the chain of operations that ends last in this scope (operations that take time). */
     blockingChain: { urn: string; name: string; type: string; start: number; duration: number; basis: string }[];
 }
@@ -90,6 +108,33 @@ export interface TimelineResult {
     >;
     goals: GoalCheck[];
     assumptions: Assumptions & { migrationSeconds?: number };
+    notes: string[];
+    /** A release only: the driver's rollback of one region to the release before (rollback.ts's model). */
+    rollback?: RollbackModel;
+}
+
+export interface RegionRollback {
+    /** Operations that take time in the rollback's `pulumi up` of this region. */
+    operations: number;
+    /** Engine overhead + until the last workload behind the load balancer runs the previous release and the last new pod is drained. */
+    stableTrafficSeconds: number;
+    /** The preStop drain the program sets on the workloads behind the load balancer (seconds). */
+    drainSeconds: number;
+    /** Engine overhead + the whole `pulumi up` of the rollback (workers, Jobs, deletions). */
+    updateSeconds: number;
+    /** updateSeconds + the driver's verification (DRIVER_VERIFICATION, typical). */
+    verifiedSeconds: number;
+    /** Whether the rollback runs the migration Job again (its name follows the release). */
+    migrationJobRuns: boolean;
+    /** The chain of operations that ends with the last serving workload back on the previous release. */
+    criticalPath: TimelineEntry[];
+}
+
+export interface RollbackModel {
+    regions: Record<string, RegionRollback>;
+    goals: GoalCheck[];
+    /** One line: why the rollback goals are not met, when they are not. */
+    why?: string;
     notes: string[];
 }
 
@@ -216,6 +261,8 @@ export function buildTimeline(doc: PlanDocument, opts: TimelineOptions = {}): Ti
         "Not modelled: the deploy driver's staged rollout (one region, verification, then the next), which adds the verification time between regions.",
     ];
     const operations = nodes.filter((n) => n.typical.typical > 0 && !n.external).length;
+    const changed = release && [...opts.changes!.values()].some((c) => c.op !== "same");
+    const rollback = changed ? buildRollback(doc, opts.changes!, { ...opts, parallel: limit }, regions) : undefined;
     return {
         stack: doc.stack,
         mode: release ? "release" : "first-deployment",
@@ -232,5 +279,157 @@ export function buildTimeline(doc: PlanDocument, opts: TimelineOptions = {}): Ti
         goals,
         assumptions: { ...assumptions, ...(opts.migrationSeconds !== undefined ? { migrationSeconds: opts.migrationSeconds } : {}) },
         notes,
+        ...(rollback ? { rollback } : {}),
     };
+}
+
+/**
+ * The plan the release replaces, rebuilt from the release's plan and its changes: what was created
+ * is gone, what was updated, replaced or deleted is as it was.
+ */
+function previousPlan(doc: PlanDocument, changes: Map<string, ResourceChange>): PlanDocument {
+    const steps: PlanStep[] = [];
+    for (const step of doc.steps) {
+        const c = changes.get(step.urn);
+        if (c?.op === "create") continue;
+        steps.push((c?.op === "update" || c?.op === "replace") && c.old ? { ...step, newState: c.old } : step);
+    }
+    for (const c of changes.values()) if (c.op === "delete" && c.old) steps.push({ op: "create", urn: c.urn, newState: c.old });
+    return { ...doc, steps };
+}
+
+const reverse: Record<ResourceChange["op"], ResourceChange["op"]> = {
+    create: "delete",
+    delete: "create",
+    update: "update",
+    replace: "replace",
+    same: "same",
+};
+
+/**
+ * A Deployment behind a load balancer: one of its containers' readiness is probed over the network
+ * (HTTP: the API, the Dashboard; TCP: the storefront). Workers and beat probe with a command.
+ */
+const serves = (e: { type: string }, states: Map<string, { inputs: Record<string, unknown> }>, urn: string) =>
+    e.type === "kubernetes:apps/v1:Deployment" &&
+    containers(states.get(urn)?.inputs).some((c) => c.readinessProbe?.httpGet !== undefined || c.readinessProbe?.tcpSocket !== undefined);
+const containers = (i: Record<string, any> | undefined): Record<string, any>[] => i?.spec?.template?.spec?.containers ?? [];
+/** The preStop `sleep <n>` the program gives a serving container (components/kubernetes/workload.ts preStopSleep). */
+const drainOf = (i: Record<string, any> | undefined): number =>
+    Math.max(
+        0,
+        ...containers(i).map((c) => {
+            const cmd = c.lifecycle?.preStop?.exec?.command;
+            return Array.isArray(cmd) && cmd[0] === "sleep" ? Number(cmd[1]) || 0 : 0;
+        }),
+    );
+
+/**
+ * The deploy driver's rollback of one region (automation/deploy/rollout.ts): the other regions are
+ * pinned, and a `pulumi up` with the previous release puts back, in that region (and stack-wide),
+ * every resource the release changed; then the same smoke checks. Nothing reverses a migration.
+ */
+function buildRollback(
+    doc: PlanDocument,
+    changes: Map<string, ResourceChange>,
+    opts: GraphOptions & { parallel: number },
+    regions: string[],
+): RollbackModel {
+    const previous = previousPlan(doc, changes);
+    const out: RollbackModel = { regions: {}, goals: [], notes: [] };
+    for (const r of regions.slice().sort()) {
+        const back = new Map<string, ResourceChange>();
+        for (const c of changes.values()) {
+            if (c.op === "same" || (regions.includes(c.region) && c.region !== r)) continue;
+            // A release plan made from a stack file that names no saleor:previousRelease removes the
+            // previous release's pre-migration snapshot; the driver names it for the release
+            // (rollout.ts previousReleaseWith), so the snapshot is still there when it rolls back.
+            if (c.op === "delete" && c.type === "aws:rds/snapshot:Snapshot") continue;
+            back.set(c.urn, { ...c, op: reverse[c.op], old: c.new, new: c.old });
+        }
+        const g = planGraph(previous, { ...opts, changes: back });
+        const s = schedule(
+            g.nodes.map((n) => ({ id: n.id, duration: n.typical.typical, deps: g.deps.get(n.id)!, external: n.external })),
+            opts.parallel,
+        );
+        const info = new Map(g.nodes.map((n) => [n.id, n]));
+        const entry = (t: ScheduledTask): TimelineEntry => {
+            const n = info.get(t.id)!;
+            return {
+                urn: n.state.urn,
+                name: nameOf(n.state.urn),
+                type: n.state.type,
+                region: g.region.get(t.id) ?? "stack-wide",
+                op: n.op,
+                start: t.start,
+                duration: t.duration,
+                finish: t.finish,
+                basis: n.typical.basis,
+                source: n.typical.source,
+                estimate: n.typical.estimate,
+                component: n.state.urn,
+            };
+        };
+        const serving = [...s.tasks.values()].filter(
+            (t) => t.duration > 0 && g.region.get(t.id) === r && serves(info.get(t.id)!.state, g.states, t.id),
+        );
+        const last = serving.sort((a, b) => b.finish - a.finish)[0];
+        const drain = Math.max(0, ...serving.map((t) => drainOf(g.states.get(t.id)?.inputs)));
+        const overhead = g.assumptions.engineOverhead.typical;
+        const stable = last ? overhead + last.finish + drain : 0;
+        const update = overhead + s.makespan;
+        out.regions[r] = {
+            operations: g.nodes.filter((n) => n.typical.typical > 0 && !n.external).length,
+            stableTrafficSeconds: stable,
+            drainSeconds: drain,
+            updateSeconds: update,
+            verifiedSeconds: update + DRIVER_VERIFICATION.typical,
+            migrationJobRuns: g.nodes.some(
+                (n) => n.op !== "delete" && n.typical.typical > 0 && g.region.get(n.id) === r && /^migration Job/.test(n.typical.basis),
+            ),
+            criticalPath: last
+                ? pathTo(s.tasks, last.id)
+                      .filter((t) => t.duration > 0)
+                      .map(entry)
+                : [],
+        };
+        const chain = () =>
+            out.regions[r].criticalPath.map((e) => ({
+                urn: e.urn,
+                name: e.name,
+                type: e.type,
+                start: e.start,
+                duration: e.duration,
+                basis: e.basis,
+            }));
+        const within = stable <= ROLLBACK_GOALS.stableTrafficSeconds;
+        out.goals.push({
+            goal: "rollback: stable traffic <= 1 min (the project's goal for an aborted release)",
+            scope: r,
+            limitSeconds: ROLLBACK_GOALS.stableTrafficSeconds,
+            modelSeconds: stable,
+            // "≤ 1 min": at most, inclusive.
+            met: within,
+            inclusive: true,
+            blockingChain: within ? [] : chain(),
+        });
+        const immediate = stable < ROLLBACK_GOALS.immediateRollbackSeconds;
+        out.goals.push({
+            goal: 'rollback: "Immediate Rollback (< 5 minutes)" (the Production Deployment Guide)',
+            scope: r,
+            limitSeconds: ROLLBACK_GOALS.immediateRollbackSeconds,
+            modelSeconds: stable,
+            met: immediate,
+            blockingChain: immediate ? [] : chain(),
+        });
+    }
+    if (out.goals.some((g) => !g.met)) {
+        out.why =
+            "A rollback is a full rolling update of the previous image (new pods pulled, started and ready, old ones drained) by a new `pulumi up`, not a switch of traffic back to a stable version that still runs.";
+    }
+    out.notes.push(
+        "Rollback: the driver's `pulumi up` of the previous release in the failed region (the others pinned), from its start; stable traffic = the last workload behind the load balancer back on the previous release and the last new pod drained (its preStop sleep).",
+        "Not in it: detecting the failure (the driver's verification retries for up to its budget before it rolls back) and reversing migrations (Saleor's are not reversed; restoring the release's snapshot is a runbook step).",
+    );
+    return out;
 }
