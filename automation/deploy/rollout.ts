@@ -140,6 +140,8 @@ class Deployment {
      * goes back byte for byte, so the run leaves nothing to commit.
      */
     private settle?: () => Promise<void>;
+    /** The release the primary's update ran when it failed and was rolled back (its snapshot is kept). */
+    private primaryTried?: string;
 
     constructor(
         private readonly options: DeployOptions,
@@ -472,7 +474,13 @@ class Deployment {
         const primary = this.deployed.regions.find((r) => r.role === "primary");
         const moving = primary ? changed[primary.name] : undefined;
         const previousRelease =
-            primary && moving !== undefined && moving !== primary.release ? primary.release : this.original.previousRelease;
+            primary && moving !== undefined && moving !== primary.release
+                ? primary.release
+                : // Rolled back: the primary ran the failed release last; its snapshot (taken before its
+                  // migration, the one to restore if that migration did harm) must outlive the rollback.
+                  primary && this.primaryTried !== undefined && this.primaryTried !== primary.release
+                  ? this.primaryTried
+                  : this.original.previousRelease;
         return previousRelease !== undefined ? { previousRelease } : {};
     }
 
@@ -548,7 +556,12 @@ class Deployment {
         await this.beforeChanges(gate, release, regions.map((r) => r.name).join(", "));
         await this.starting();
         // Nothing moved yet: the stack file goes back exactly as it was, not as a pin of every region.
-        this.settle = () => (Object.keys(this.moved).length === 0 ? this.target.restoreStackFile() : this.pinAllBut(this.moved));
+        this.settle = async () => {
+            if (Object.keys(this.moved).length > 0) return this.pinAllBut(this.moved);
+            await this.target.restoreStackFile();
+            // Nothing moved, but a rolled-back primary ran the failed release: keep its snapshot named.
+            if (this.primaryTried !== undefined) await this.target.setReleaseConfig({ ...this.original, ...this.previousReleaseWith({}) });
+        };
 
         for (let i = 0; i < regions.length; i++) {
             const region = regions[i];
@@ -612,6 +625,9 @@ class Deployment {
             return;
         }
         rs.error = outcome.error;
+        // The primary's update ran (it may have taken its pre-migration snapshot and migrated): from
+        // here on that release stays named as the previous one, so its snapshot is kept.
+        if (region.role === "primary") this.primaryTried = release;
         rs.rollback = await this.rollback(region);
         rs.status = rs.rollback === null ? "failed" : rs.rollback.verified ? "rolled-back" : "rollback-failed";
     }

@@ -191,7 +191,11 @@ describe("deploy driver: staged rollout", () => {
             { [PRIMARY]: OLD, [SECONDARY]: OLD },
         ]);
         assert.equal(h.servers[SECONDARY].hits.health, 0, "nobody even probed the secondary");
-        assert.deepEqual(h.stack.config, { release: OLD }, "every region runs what it ran before: the config is as it was");
+        assert.deepEqual(
+            h.stack.config,
+            { release: OLD, previousRelease: NEW },
+            "every region runs what it ran before, and the failed release's pre-migration snapshot stays named",
+        );
 
         assertSummaryShape(summary);
         const p = region(summary, PRIMARY);

@@ -23,7 +23,25 @@ describe("deploy driver: the stack file after a run", () => {
         assert.equal(h.stack.stackFile, FILE);
     });
 
-    it("a run stopped at a gate, by a lock conflict, by a signal or by a rollback leaves it as it was", async () => {
+    it("a rolled-back primary keeps the failed release's pre-migration snapshot: it names that release as the previous one", async () => {
+        const rollback = await harness({
+            config,
+            scenario: { stackFile: FILE },
+            behaviourAt: (r, release) => (r === PRIMARY && release === NEW ? breaks("health", { status: 503 }) : healthy),
+        });
+        assert.equal((await rollback.run()).result, "failed");
+        // The rollback's own update already names it, so it never deletes the snapshot taken before NEW's migration.
+        const sets = rollback.stack.calls.flatMap((c) => (c.kind === "setReleaseConfig" ? [c.config] : []));
+        const rollbackUpdate = sets.filter((c) => (c.regionReleases?.[PRIMARY] ?? c.release) === OLD).at(-1);
+        assert.equal(rollbackUpdate?.previousRelease, NEW, JSON.stringify(sets));
+        // Otherwise as it was: the same release and pins (as `pulumi config set` writes them), the comments kept.
+        const file = rollback.stack.stackFile!;
+        assert.ok(file.includes(`  saleor:previousRelease: ${NEW}\n`), file);
+        assert.ok(file.includes("# eu-west-1 stays on 3.23.4 until the NL payment provider is certified."), file);
+        assert.deepEqual(rollback.stack.config, { ...config, previousRelease: NEW });
+    });
+
+    it("a run stopped at a gate, by a lock conflict or by a signal leaves it as it was", async () => {
         const runs = [
             {
                 name: "mandatory policy",
@@ -36,13 +54,6 @@ describe("deploy driver: the stack file after a run", () => {
             await h.run();
             assert.equal(h.stack.stackFile, FILE, name);
         }
-        const rollback = await harness({
-            config,
-            scenario: { stackFile: FILE },
-            behaviourAt: (r, release) => (r === PRIMARY && release === NEW ? breaks("health", { status: 503 }) : healthy),
-        });
-        assert.equal((await rollback.run()).result, "failed");
-        assert.equal(rollback.stack.stackFile, FILE, "rolled back");
         const controller = new AbortController();
         const cancelled = await harness({
             config,
