@@ -37,7 +37,7 @@ export interface Registry {
  */
 export function createRegistry(args: RegistryArgs, parent: pulumi.Resource): Registry {
     const homeOpts = { parent, provider: args.home };
-    const templateRole = createTemplateRole(parent, args.home);
+    const templateRole = createTemplateRole(parent, args.home, args.accountId);
     const templates: aws.ecr.RepositoryCreationTemplate[] = [];
     for (const [region, provider] of Object.entries(args.replicas)) {
         for (const env of args.environments) {
@@ -100,16 +100,31 @@ export function createRegistry(args: RegistryArgs, parent: pulumi.Resource): Reg
  * ecr/repositoryCreationTemplate.d.ts). Trust and permissions as AWS's examples give them
  * (AmazonECR userguide repository-creation-templates-create-iam.html and -custom.html).
  */
-function createTemplateRole(parent: pulumi.Resource, provider: aws.Provider): { role: aws.iam.Role; permissions: aws.iam.RolePolicy } {
+function createTemplateRole(
+    parent: pulumi.Resource,
+    provider: aws.Provider,
+    accountId: pulumi.Input<string>,
+): { role: aws.iam.Role; permissions: aws.iam.RolePolicy } {
     const role = new aws.iam.Role(
         "ecr-repository-creation",
         {
             name: "saleor-ecr-repository-creation",
             path: iamPath,
             description: "Assumed by ECR to create replicated repositories from the creation templates",
-            assumeRolePolicy: JSON.stringify({
+            // The confused-deputy guard (IAM User Guide, "The confused deputy problem"): only requests for
+            // this account. AWS's example for this role shows no condition and does not say whether ECR sends
+            // aws:SourceAccount (unverified here), so ...IfExists: a request naming another account is
+            // refused, and ECR cannot be locked out if it sends none.
+            assumeRolePolicy: pulumi.jsonStringify({
                 Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { Service: "ecr.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: "ecr.amazonaws.com" },
+                        Action: "sts:AssumeRole",
+                        Condition: { StringEqualsIfExists: { "aws:SourceAccount": accountId } },
+                    },
+                ],
             }),
         },
         { parent, provider },

@@ -162,9 +162,24 @@ export function createRunnerProject(args: RunnerProjectArgs, parent: pulumi.Reso
             name: `${projectName}-codebuild`,
             path: iamPath,
             description: `CodeBuild service role of the ${env} deploy runner (no deploy permissions)`,
-            assumeRolePolicy: JSON.stringify({
+            // Only this account's runner project may have CodeBuild assume it: the AWS CodeBuild User Guide's
+            // "Cross-service confused deputy prevention" conditions the service role on aws:SourceAccount and
+            // aws:SourceArn (the project's ARN; known before the project exists, so no cycle).
+            assumeRolePolicy: pulumi.jsonStringify({
                 Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { Service: "codebuild.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: "codebuild.amazonaws.com" },
+                        Action: "sts:AssumeRole",
+                        Condition: {
+                            StringEquals: { "aws:SourceAccount": args.accountId },
+                            ArnLike: {
+                                "aws:SourceArn": pulumi.interpolate`arn:aws:codebuild:${cfg.homeRegion}:${args.accountId}:project/${projectName}`,
+                            },
+                        },
+                    },
+                ],
             }),
         },
         opts,

@@ -266,6 +266,25 @@ describe("bootstrap: one AWS account's foundation", () => {
         });
     });
 
+    it("lets no AWS service assume a bootstrap role on another account's behalf (the confused-deputy guard)", () => {
+        const services = rs
+            .ofType(T.role)
+            .flatMap((r) => JSON.parse(inputs(r).assumeRolePolicy).Statement.map((st: any) => ({ role: r.name, st })))
+            .filter(({ st }) => st.Principal?.Service);
+        assert.ok(services.length >= 2, "the ECR template role and the CodeBuild runner roles");
+        for (const { role, st } of services) {
+            const account = st.Condition?.StringEquals?.["aws:SourceAccount"] ?? st.Condition?.StringEqualsIfExists?.["aws:SourceAccount"];
+            assert.equal(account, accountId, `${role}: ${JSON.stringify(st)}`);
+        }
+        // CodeBuild documents both keys: each runner role is bound to its own project.
+        const runner = JSON.parse(inputs(rs.one(T.role, "saleor-deploy-production-codebuild")).assumeRolePolicy).Statement[0];
+        assert.equal(runner.Condition.StringEquals["aws:SourceAccount"], accountId);
+        assert.equal(
+            runner.Condition.ArnLike["aws:SourceArn"],
+            `arn:aws:codebuild:eu-central-1:${accountId}:project/saleor-deploy-production`,
+        );
+    });
+
     it("builds every resource under the account component, through an explicit provider tagged as the bootstrap's", () => {
         const account = rs.one("saleor:bootstrap:Account", "account");
         for (const r of rs.all.filter((r) => r.type.startsWith("aws:"))) {
