@@ -44,6 +44,15 @@ export function buildStack(cfg: StackConfig, stack: string): StackOutputs<pulumi
         environment: cfg.environment,
         primaryRegion: t.regions[0].name,
         saleorVersion: cfg.saleorVersion,
+        // The one API URL of a two-region stack (PUBLIC_URL in every region); each region's own is in its endpoints.
+        ...(cfg.operations.apiHost
+            ? {
+                  publicApi: {
+                      api: `${cfg.app.scheme}://${cfg.operations.apiHost}/`,
+                      graphql: `${cfg.app.scheme}://${cfg.operations.apiHost}/graphql/`,
+                  },
+              }
+            : {}),
         regions: outputs,
     };
 }

@@ -36,5 +36,7 @@ export interface StackOutputs<S = string, L = string[]> {
     readonly environment: string;
     readonly primaryRegion: string;
     readonly saleorVersion: string;
+    /** The stack's one public API (operations.apiHost), which every region serves; absent with one region. */
+    readonly publicApi?: { readonly api: string; readonly graphql: string };
     readonly regions: Record<string, RegionOutputs<S, L>>;
 }

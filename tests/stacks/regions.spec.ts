@@ -56,6 +56,11 @@ for (const stack of ["production", "staging"] as const) {
             }
         });
 
+        it("exports the stack's public API URL, the one shoppers, apps and the Dashboard use, beside each region's own", async () => {
+            const outputs = (await evaluated(stack)).outputs as { publicApi?: { api: string; graphql: string } };
+            assert.deepEqual(outputs.publicApi, { api: `https://${hosts.api}/`, graphql: `https://${hosts.api}/graphql/` });
+        });
+
         it("the Dashboards and the storefront call the stack's API host, and the storefront is built once", () => {
             for (const region of regions) {
                 assert.equal(env(containerOf(res, `${region}-core-dashboard`)).API_URL, `https://${hosts.api}/graphql/`, region);
