@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { legacyElbLogAccounts } from "../../catalog/elb";
-import { blockAllPublicAccess } from "../../catalog/s3";
 import { partitionOf } from "./arn";
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from "./iam";
 import { fitName } from "./names";
+import { createPrivateBucket } from "./private-bucket";
 
 // Buckets that AWS services write logs into (ALB, S3 server access, CloudFront, WAF, VPC flow
 // logs) and the statements that let each service write. One shape for all: private, versioned
@@ -62,56 +62,28 @@ export function logBucketName(purpose: string, accountId: pulumi.Input<string>, 
 
 export function createLogBucket(name: string, args: LogBucketArgs, parent: pulumi.Resource): LogBucket {
     const opts: pulumi.CustomResourceOptions = { parent, ...(args.provider ? { provider: args.provider } : {}) };
-    const bucket = new aws.s3.Bucket(
+    const { bucket, ownership, publicAccess } = createPrivateBucket(
         name,
-        { bucket: args.bucketName, forceDestroy: !args.protect, tags: args.tags },
-        { ...opts, protect: args.protect },
+        {
+            bucketName: args.bucketName,
+            protect: args.protect,
+            key: args.key,
+            aclsEnabled: args.aclsEnabled,
+            // Services never overwrite a log object; versioning only keeps a deleted one for a day.
+            lifecycleRule: {
+                id: "expire-logs",
+                status: "Enabled",
+                filter: {},
+                expiration: { days: args.expirationDays },
+                noncurrentVersionExpiration: { noncurrentDays: 1 },
+                abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+            },
+            provider: args.provider,
+            tags: args.tags,
+        },
+        parent,
     );
     const target = { bucket: bucket.bucket };
-    const ownership = new aws.s3.BucketOwnershipControls(
-        `${name}-ownership`,
-        { ...target, rule: { objectOwnership: args.aclsEnabled ? "BucketOwnerPreferred" : "BucketOwnerEnforced" } },
-        opts,
-    );
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, { ...target, ...blockAllPublicAccess }, opts);
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-        `${name}-encryption`,
-        {
-            ...target,
-            rules: [
-                args.key
-                    ? {
-                          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.key.arn },
-                          bucketKeyEnabled: true,
-                      }
-                    : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
-            ],
-        },
-        opts,
-    );
-    // Services never overwrite a log object; versioning only keeps a deleted one for a day.
-    const versioning = new aws.s3.BucketVersioning(
-        `${name}-versioning`,
-        { ...target, versioningConfiguration: { status: "Enabled" } },
-        opts,
-    );
-    new aws.s3.BucketLifecycleConfiguration(
-        `${name}-lifecycle`,
-        {
-            ...target,
-            rules: [
-                {
-                    id: "expire-logs",
-                    status: "Enabled",
-                    filter: {},
-                    expiration: { days: args.expirationDays },
-                    noncurrentVersionExpiration: { noncurrentDays: 1 },
-                    abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-                },
-            ],
-        },
-        { ...opts, dependsOn: [versioning] },
-    );
     const policy = new aws.s3.BucketPolicy(
         `${name}-policy`,
         { ...target, policy: policyDocument([denyInsecureTransport(bucket.arn), ...args.writers(bucket.arn)]) },

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from "../../aws/iam";
-import { blockAllPublicAccess } from "../../../catalog/s3";
+import { createPrivateBucket } from "../../aws/private-bucket";
 
 export interface ProtectedBucketArgs {
     /** Region-local key for SSE-KMS. */
@@ -39,61 +39,23 @@ export interface ProtectedBucket {
 export function createProtectedBucket(name: string, args: ProtectedBucketArgs, parent: pulumi.Resource): ProtectedBucket {
     const opts: pulumi.CustomResourceOptions = { parent };
     // Auto-named (logical name + random suffix): unique per stack and region, and S3 names are global.
-    const bucket = new aws.s3.Bucket(
+    const { bucket, publicAccess, versioning } = createPrivateBucket(
         name,
         {
-            forceDestroy: !args.protect,
+            protect: args.protect,
+            key: args.key,
+            lifecycleRule: {
+                id: "expire-old-versions",
+                status: "Enabled",
+                filter: {},
+                noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
+                abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+            },
             tags: args.tags,
         },
-        { parent, protect: args.protect },
+        parent,
     );
     const target = { bucket: bucket.bucket };
-
-    // ACLs off: the bucket owner owns every object, so only IAM and the bucket policy grant access.
-    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { ...target, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(
-        `${name}-public-access`,
-        {
-            ...target,
-            ...blockAllPublicAccess,
-        },
-        opts,
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-        `${name}-encryption`,
-        {
-            ...target,
-            rules: [
-                {
-                    applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.key.arn },
-                    // One data key per bucket instead of one KMS call per object.
-                    bucketKeyEnabled: true,
-                },
-            ],
-        },
-        opts,
-    );
-    const versioning = new aws.s3.BucketVersioning(
-        `${name}-versioning`,
-        { ...target, versioningConfiguration: { status: "Enabled" } },
-        opts,
-    );
-    new aws.s3.BucketLifecycleConfiguration(
-        `${name}-lifecycle`,
-        {
-            ...target,
-            rules: [
-                {
-                    id: "expire-old-versions",
-                    status: "Enabled",
-                    filter: {},
-                    noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
-                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-                },
-            ],
-        },
-        { parent, dependsOn: [versioning] },
-    );
     if (args.corsOrigins.length > 0) {
         new aws.s3.BucketCorsConfiguration(
             `${name}-cors`,
