@@ -2,7 +2,7 @@ import type { ResourceChange } from "./diff";
 import type { Assumptions, Estimate, Op } from "./durations";
 import type { PlanDocument, PlanStep } from "./json";
 import { pathTo, schedule, type ScheduledTask } from "./schedule";
-import { planGraph, type GraphOptions } from "./task-graph";
+import { planGraph, type GraphOptions, type NodeInfo } from "./task-graph";
 
 /**
  * A modelled deployment timeline: the plan's dependency graph with a duration per resource
@@ -140,6 +140,24 @@ export interface RollbackModel {
 
 const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
 
+/** A scheduled task as the timeline reports it; `component` defaults to the resource itself. */
+function entryOf(n: NodeInfo, t: ScheduledTask, region: string | undefined, component: string | undefined): TimelineEntry {
+    return {
+        urn: n.state.urn,
+        name: nameOf(n.state.urn),
+        type: n.state.type,
+        region: region ?? "stack-wide",
+        op: n.op,
+        start: t.start,
+        duration: t.duration,
+        finish: t.finish,
+        basis: n.typical.basis,
+        source: n.typical.source,
+        estimate: n.typical.estimate,
+        component: component ?? n.state.urn,
+    };
+}
+
 /** Builds and schedules the timeline of a first deployment (no `changes`) or of a release. */
 export function buildTimeline(doc: PlanDocument, opts: TimelineOptions = {}): TimelineResult {
     const parallel = opts.parallel ?? DEFAULT_PARALLEL;
@@ -166,18 +184,7 @@ export function buildTimeline(doc: PlanDocument, opts: TimelineOptions = {}): Ti
     const entry = (t: ScheduledTask): TimelineEntry => {
         const n = info.get(t.id)!;
         return {
-            urn: n.state.urn,
-            name: nameOf(n.state.urn),
-            type: n.state.type,
-            region: region.get(t.id) ?? "stack-wide",
-            op: n.op,
-            start: t.start,
-            duration: t.duration,
-            finish: t.finish,
-            basis: n.typical.basis,
-            source: n.typical.source,
-            estimate: n.typical.estimate,
-            component: states.has(n.state.urn) ? topOf(n.state.urn) : n.state.urn,
+            ...entryOf(n, t, region.get(t.id), states.has(n.state.urn) ? topOf(n.state.urn) : undefined),
             ...(t.waitedFor ? { waitedFor: { urn: info.get(t.waitedFor.id)?.state.urn ?? t.waitedFor.id, kind: t.waitedFor.kind } } : {}),
         };
     };
@@ -353,23 +360,7 @@ function buildRollback(
             opts.parallel,
         );
         const info = new Map(g.nodes.map((n) => [n.id, n]));
-        const entry = (t: ScheduledTask): TimelineEntry => {
-            const n = info.get(t.id)!;
-            return {
-                urn: n.state.urn,
-                name: nameOf(n.state.urn),
-                type: n.state.type,
-                region: g.region.get(t.id) ?? "stack-wide",
-                op: n.op,
-                start: t.start,
-                duration: t.duration,
-                finish: t.finish,
-                basis: n.typical.basis,
-                source: n.typical.source,
-                estimate: n.typical.estimate,
-                component: n.state.urn,
-            };
-        };
+        const entry = (t: ScheduledTask): TimelineEntry => entryOf(info.get(t.id)!, t, g.region.get(t.id), undefined);
         const serving = [...s.tasks.values()].filter(
             (t) => t.duration > 0 && g.region.get(t.id) === r && serves(info.get(t.id)!.state, g.states, t.id),
         );
