@@ -332,6 +332,8 @@ export const REPLACE_FIELDS: readonly ReplaceFieldGroup[] = [
             "upper",
             "lower",
             "numeric",
+            // The deprecated spelling of numeric, still an argument of the resource.
+            "number",
             "minLower",
             "minUpper",
             "minNumeric",
@@ -409,36 +411,6 @@ export const REPLACE_FIELDS: readonly ReplaceFieldGroup[] = [
         unless: (p) => p.enableSecretMutable === true || p.enableSecretMutable === "true",
     },
     // policy/v1 PodDisruptionBudgets are updated in place: the provider lists `.spec` only for policy/v1beta1.
-    // Generated secrets live only in the state: every input is an argument of the generation, so a
-    // change generates a new value (hashicorp/terraform-provider-random internal/provider/
-    // resource_password.go and hashicorp/terraform-provider-tls internal/provider/resource_private_key.go
-    // mark them RequiresReplace; not re-read here, the typings say only that `keepers` "will trigger
-    // recreation of resource").
-    {
-        types: ["random:index/randomPassword:RandomPassword"],
-        fields: [
-            "length",
-            "special",
-            "upper",
-            "lower",
-            "numeric",
-            "number",
-            "minUpper",
-            "minLower",
-            "minNumeric",
-            "minSpecial",
-            "overrideSpecial",
-            "keepers",
-        ],
-        source: "inferred",
-        cite: "hashicorp/terraform-provider-random resource_password.go (RequiresReplace on every argument)",
-    },
-    {
-        types: ["tls:index/privateKey:PrivateKey"],
-        fields: ["algorithm", "rsaBits", "ecdsaCurve"],
-        source: "inferred",
-        cite: "hashicorp/terraform-provider-tls resource_private_key.go (RequiresReplace on every argument)",
-    },
     // A Helm release is identified by its name and namespace: a new one is a new release (inferred;
     // the provider's Release resource has no published force-new list).
     {
