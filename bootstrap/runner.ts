@@ -162,9 +162,10 @@ export function createRunnerProject(args: RunnerProjectArgs, parent: pulumi.Reso
             name: `${projectName}-codebuild`,
             path: iamPath,
             description: `CodeBuild service role of the ${env} deploy runner (no deploy permissions)`,
-            // Only this account's runner project may have CodeBuild assume it: the AWS CodeBuild User Guide's
-            // "Cross-service confused deputy prevention" conditions the service role on aws:SourceAccount and
-            // aws:SourceArn (the project's ARN; known before the project exists, so no cycle).
+            // Only this account's runner project may have CodeBuild assume it: CodeBuild sends aws:SourceAccount
+            // and aws:SourceArn = the project's ARN (the AWS CodeBuild User Guide's samples condition on both,
+            // e.g. its cross-account ECR repository policy; its confused-deputy page was not read word for word
+            // here). The ARN is known before the project exists, so no cycle.
             assumeRolePolicy: pulumi.jsonStringify({
                 Version: "2012-10-17",
                 Statement: [
