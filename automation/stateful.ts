@@ -30,6 +30,9 @@ export const STATEFUL_RESOURCE_TYPES: ReadonlySet<string> = new Set([
     // replacement under the same name fails, and one under a new name leaves External Secrets
     // reading a secret that is gone.
     "aws:secretsmanager/secret:Secret",
+    // The image registry: a replacement is a new, empty repository, without the releases a rollback
+    // (and the other regions' replicas) pull; the stacks' repositories refuse force-deletion.
+    "aws:ecr/repository:Repository",
     // In-cluster data tier (dev stack and any portable flavour).
     "kubernetes:apps/v1:StatefulSet",
     "kubernetes:core/v1:PersistentVolumeClaim",

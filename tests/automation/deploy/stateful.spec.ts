@@ -20,6 +20,7 @@ const SOURCES: [module: string, className: string][] = [
     ["@pulumi/aws/secretsmanager/secret", "Secret"],
     ["@pulumi/random/randomPassword", "RandomPassword"],
     ["@pulumi/tls/privateKey", "PrivateKey"],
+    ["@pulumi/aws/ecr/repository", "Repository"],
 ];
 
 describe("stateful resource types", () => {
@@ -33,6 +34,10 @@ describe("stateful resource types", () => {
         for (const op of ["replace", "create-replacement", "delete-replaced", "delete"]) {
             assert.equal(destroysState(op, "aws:rds/instance:Instance"), true, op);
         }
+    });
+
+    it("flags a replaced image repository: the releases a rollback or the other regions pull are in it", () => {
+        assert.equal(destroysState("replace", "aws:ecr/repository:Repository"), true);
     });
 
     it("does not flag updates of stateful resources nor replacements of stateless ones", () => {
