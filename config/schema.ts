@@ -131,6 +131,11 @@ const storefrontSource = v.variant("source", [
         tag: imageTag,
         /** Channel slug the storefront shows by default (NEXT_PUBLIC_DEFAULT_CHANNEL). */
         defaultChannel: v.optional(v.string(), "default-channel"),
+        /**
+         * The Dockerfile it is built with, relative to the project. Default: images/storefront/Dockerfile,
+         * which declares every NEXT_PUBLIC_ switch the stack passes and waits for the API before building.
+         */
+        dockerfile: v.optional(nonEmpty, "images/storefront/Dockerfile"),
     }),
 ]);
 

@@ -40,11 +40,11 @@ export function contentTag(a: ContentTagArgs): pulumi.Output<string> {
 }
 
 /**
- * `<prefix>-<digest>` of the arguments alone, for an image whose source is named by `prefix`
- * (a commit of its repository, which the deploy checks out exactly).
+ * `<prefix>-<digest>` of the arguments (and of the Dockerfile, when it is not the source's own), for an
+ * image whose source is named by `prefix` (a commit of its repository, which the deploy checks out exactly).
  */
-export function argumentsTag(prefix: string, args: Record<string, pulumi.Input<string>>): pulumi.Output<string> {
-    return taggedDigest(prefix, "", args);
+export function argumentsTag(prefix: string, args: Record<string, pulumi.Input<string>>, dockerfile?: string): pulumi.Output<string> {
+    return taggedDigest(prefix, dockerfile === undefined ? "" : `dockerfile\0${fs.readFileSync(dockerfile)}`, args);
 }
 
 function taggedDigest(prefix: string, files: string, args: Record<string, pulumi.Input<string>>): pulumi.Output<string> {

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ContainerImage } from "../components/image";
 import type { ImageRegistry } from "../components/registry";
 import { marketsOf, type RegionConfig, type StackConfig } from "../config";
+import * as fs from "fs";
 import * as path from "path";
 import { argumentsTag, checkedOutCommit, contentTag } from "./content-tag";
 import { required, type Topology } from "./topology";
@@ -106,9 +107,8 @@ export class ImageCatalogue {
             // runtime's ENABLE_STRIPE_PAYMENTS); its default is false, so it is passed only to turn it on.
             ...(this.cfg.storefront.payments.stripe ? { NEXT_PUBLIC_ENABLE_STRIPE_PAYMENTS: "true" } : {}),
             // The checkout's Dummy Payment switch in the browser bundle (payment-gateway-alerts.tsx is a client
-            // component; the runtime ALLOW_DUMMY_PAYMENT only reaches the server). saleor/storefront's
-            // Dockerfile (at 60fea090) declares no ARG for it, so Docker drops it with a warning: test
-            // payments show in the browser only from a Dockerfile that adds `ARG`/`ENV NEXT_PUBLIC_ALLOW_DUMMY_PAYMENT`.
+            // component; the runtime ALLOW_DUMMY_PAYMENT only reaches the server). saleor/storefront's own
+            // Dockerfile (at 60fea090) declares no ARG for it; images/storefront/Dockerfile does.
             ...(this.cfg.storefront.payments.dummy ? { NEXT_PUBLIC_ALLOW_DUMMY_PAYMENT: "true" } : {}),
         };
         // Tagged by what it holds: the storefront commit it is built from (images.storefront.tag, which
@@ -121,12 +121,19 @@ export class ImageCatalogue {
                 `images.storefront.tag is ${sf.tag}, but ${sf.context} has ${checkedOut} checked out; check out the tagged commit`,
             );
         }
-        const tag = argumentsTag(`${sf.tag}-${home.name}`, args);
+        if (!fs.existsSync(sf.dockerfile)) {
+            throw new Error(`images.storefront.dockerfile is ${sf.dockerfile}, which does not exist (paths are relative to the project)`);
+        }
+        // Our Dockerfile is not part of the storefront's commit, so its content is part of the tag too.
+        const tag = argumentsTag(`${sf.tag}-${home.name}`, args, sf.dockerfile);
         return new ContainerImage(
             `${home.name}-storefront`,
             {
                 build: {
                     context: sf.context,
+                    // Outside the context: the Docker provider adds it to the context it sends
+                    // (pulumi-docker provider/image.go, "add dockerfile to tarball if it's not in the build context").
+                    dockerfile: sf.dockerfile,
                     // The API URL is inlined into the bundle: the stack's one public API URL.
                     imageName: registry
                         ? pulumi.interpolate`${registry.repositoryUrls[sf.repositoryName]}:${tag}`

@@ -637,6 +637,7 @@ describe("image scan before the deploy (deploy.yml)", () => {
         this.timeout(120_000);
         // Only two build contexts exist; a new built image must be added to the scan.
         const contexts = new Set<string>();
+        const storefrontDockerfiles = new Set<string>();
         for (const stack of ["staging", "production"]) {
             const plan = JSON.parse(
                 execFileSync(
@@ -648,11 +649,19 @@ describe("image scan before the deploy (deploy.yml)", () => {
                         maxBuffer: 64 * 1024 * 1024,
                     },
                 ),
-            ) as { steps: { newState?: { type: string; inputs: { build?: { context?: string } } } }[] };
+            ) as { steps: { newState?: { type: string; inputs: { build?: { context?: string; dockerfile?: string } } } }[] };
             for (const s of plan.steps)
-                if (s.newState?.type === "docker:index/image:Image") contexts.add(String(s.newState.inputs.build?.context));
+                if (s.newState?.type === "docker:index/image:Image") {
+                    contexts.add(String(s.newState.inputs.build?.context));
+                    if (s.newState.inputs.build?.context === "../storefront")
+                        storefrontDockerfiles.add(String(s.newState.inputs.build.dockerfile));
+                }
         }
         assert.deepEqual([...contexts].sort(), ["../storefront", "images/core"]);
+        // The storefront's base image is the first FROM of the Dockerfile the program builds it with.
+        assert.deepEqual([...storefrontDockerfiles], ["images/storefront/Dockerfile"]);
+        const name = scan.steps.find((s) => s.id === "image")!.run!;
+        assert.match(name, /' images\/storefront\/Dockerfile\)"/);
         // The list the scan job gets, for a release that is a version and for one that is a SHA.
         const script = images.steps.find((s) => s.id === "targets")!.run!;
         const targetsFor = (release: string) => {

@@ -134,4 +134,49 @@ describe("image tags name what the image holds", () => {
         );
         assert.notEqual(imageName(channel, "eu-central-1-storefront-image"), imageName(res, "eu-central-1-storefront-image"));
     });
+
+    it("gives the storefront build a new tag when its Dockerfile changes, as the pushed tag cannot be pushed again", async () => {
+        const storefront = (dockerfile: string) => ({
+            "saleor:images": JSON.stringify({
+                storefront: {
+                    source: "build",
+                    context: "../storefront",
+                    repositoryName: "saleor-storefront",
+                    tag: "60fea09057dd",
+                    dockerfile,
+                },
+            }),
+        });
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "storefront-dockerfile-"));
+        scratch.push(dir);
+        const copy = path.join(dir, "Dockerfile");
+        fs.copyFileSync(path.join("images", "storefront", "Dockerfile"), copy);
+        const same = new Resources((await evaluated("staging", storefront(copy))).resources);
+        const before = new Resources((await evaluated("staging")).resources);
+        assert.equal(
+            imageName(same, "eu-central-1-storefront-image"),
+            imageName(before, "eu-central-1-storefront-image"),
+            "same content, same tag",
+        );
+        const edited = path.join(dir, "Dockerfile.edited");
+        fs.writeFileSync(edited, `${fs.readFileSync(copy, "utf8")}LABEL changed=yes\n`);
+        const changed = new Resources((await evaluated("staging", storefront(edited))).resources);
+        assert.notEqual(imageName(changed, "eu-central-1-storefront-image"), imageName(before, "eu-central-1-storefront-image"));
+    });
+
+    it("names the key when the storefront's Dockerfile does not exist", async () => {
+        const images = JSON.stringify({
+            storefront: {
+                source: "build",
+                context: "../storefront",
+                repositoryName: "saleor-storefront",
+                tag: "60fea09057dd",
+                dockerfile: "images/nope/Dockerfile",
+            },
+        });
+        await assert.rejects(
+            evaluated("staging", { "saleor:images": images }),
+            /images\.storefront\.dockerfile is images\/nope\/Dockerfile, which does not exist/,
+        );
+    });
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
 import { Resources, type RecordedResource } from "../support/harness";
 import { evaluated } from "../support/plans";
 
@@ -199,6 +200,20 @@ describe("markets", () => {
                 .flatMap((i) => inputs(i).spec.rules)
                 .find((r: any) => r.host === de);
             assert.ok(!deRule.http.paths.some((p: any) => p.pathType === "Exact"), "the image's market opens the image's default channel");
+        });
+    }
+
+    for (const stack of stacks) {
+        it(`${stack}: the storefront is built with a Dockerfile that declares every argument the stack passes, so the browser bundle gets each switch`, async () => {
+            const res = await plan(stack);
+            const build = inputs(res.one(T.image, `${regionsOf[stack][0]}-storefront-image`)).build;
+            assert.equal(build.dockerfile, "images/storefront/Dockerfile");
+            // Docker drops an undeclared build argument with only a warning; Next.js inlines NEXT_PUBLIC_* only if set.
+            const builder = fs.readFileSync(build.dockerfile, "utf8").split(/^FROM base AS runner/m)[0];
+            for (const arg of Object.keys(build.args)) {
+                assert.match(builder, new RegExp(`^ARG ${arg}$`, "m"), `${arg} is declared in the builder stage`);
+                assert.match(builder, new RegExp(`^ENV ${arg}=\\$\\{${arg}`, "m"), `${arg} reaches the build's environment`);
+            }
         });
     }
 
