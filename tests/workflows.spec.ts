@@ -4,6 +4,7 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { execFileSync } from "node:child_process";
 import * as os from "node:os";
+import { allowListProblems } from "../automation/deploy/allow-list";
 import { parseDeployArgs } from "../automation/deploy/args";
 import { longestDeploymentHours, validateBootstrapConfig } from "../bootstrap/config";
 import { runnerLabel } from "../bootstrap/naming";
@@ -490,39 +491,8 @@ function allSteps(): { where: string; job: Job; step: Step }[] {
     );
 }
 
-/** The allow-list's rules (.github/trivy-allowlist.yaml): the problems of a document, as of `today`. */
+/** The allow-list of the image scans; its rules are in automation/deploy/allow-list.ts. */
 const ALLOW_LIST = path.join(ROOT, ".github", "trivy-allowlist.yaml");
-const MAX_ALLOW_DAYS = 90;
-
-function allowListProblems(text: string, today: Date): string[] {
-    let doc: unknown;
-    try {
-        doc = parse(text);
-    } catch (e) {
-        return [`not YAML: ${(e as Error).message.split("\n")[0]}`];
-    }
-    if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return ["must be a mapping with a vulnerabilities list"];
-    const problems: string[] = [];
-    for (const key of Object.keys(doc)) if (key !== "vulnerabilities") problems.push(`${key}: only vulnerabilities may be allowed`);
-    const entries = (doc as { vulnerabilities?: unknown }).vulnerabilities;
-    if (!Array.isArray(entries)) return [...problems, "vulnerabilities must be a list"];
-    const latest = new Date(today.getTime() + MAX_ALLOW_DAYS * 86_400_000).toISOString().slice(0, 10);
-    entries.forEach((entry: Record<string, unknown>, i) => {
-        const at = `vulnerabilities[${i}]`;
-        if (typeof entry?.id !== "string" || !/^(CVE-\d{4}-\d{4,}|GHSA(-[23456789cfghjmpqrvwx]{4}){3})$/.test(entry.id))
-            problems.push(`${at}.id: a CVE or GHSA identifier`);
-        if (typeof entry?.statement !== "string" || entry.statement.trim().length < 10)
-            problems.push(`${at}.statement: why the risk is accepted`);
-        const expiry = entry?.expired_at;
-        const valid =
-            typeof expiry === "string" &&
-            /^\d{4}-\d{2}-\d{2}$/.test(expiry) &&
-            new Date(`${expiry}T00:00:00Z`).toISOString().slice(0, 10) === expiry;
-        if (!valid) problems.push(`${at}.expired_at: a date YYYY-MM-DD`);
-        else if (expiry > latest) problems.push(`${at}.expired_at: ${expiry} is more than ${MAX_ALLOW_DAYS} days ahead (latest ${latest})`);
-    });
-    return problems;
-}
 
 describe("supply chain of the workflows", () => {
     it("pins each action to one commit SHA and release across all workflows", () => {
