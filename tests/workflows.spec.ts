@@ -296,6 +296,25 @@ describe("deploy workflow (deploy.yml)", () => {
         }
     });
 
+    it("installs the Pulumi CLI whose version is pinned once, in .pulumi.version, matching @pulumi/pulumi's major.minor", () => {
+        // Dependabot moves @pulumi/pulumi in package.json but cannot move a version inside a workflow's
+        // `with:`; the CLI's version lives in one file the action reads, and this check fails the
+        // update's pull request until that file follows.
+        const file = fs.readFileSync(path.join(ROOT, ".pulumi.version"), "utf8");
+        assert.match(file, /^\d+\.\d+\.\d+\n?$/, ".pulumi.version holds one exact version");
+        const cli = file.trim().split(".");
+        const sdk = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> })
+            .dependencies["@pulumi/pulumi"];
+        assert.match(sdk, /^\d+\.\d+\.\d+$/, "the SDK is pinned exactly");
+        assert.deepEqual(cli.slice(0, 2), sdk.split(".").slice(0, 2), `the CLI ${file.trim()} and the SDK ${sdk} share major.minor`);
+        for (const job of [staging, production]) {
+            const [pulumi] = uses(job, "pulumi/actions");
+            // uses: steps run in the workspace, where this repository is checked out into saleor-pulumi/.
+            assert.deepEqual(pulumi.with, { "pulumi-version-file": "saleor-pulumi/.pulumi.version" });
+        }
+        assert.doesNotMatch(text, /pulumi-version:/, "no second copy of the version in the workflow");
+    });
+
     it("runs the driver per stack with --yes and a summary, with the environment's backend from its secrets", () => {
         for (const [job, stack] of [
             [staging, "staging"],
