@@ -595,7 +595,7 @@ describe("security workflow (security.yml)", () => {
 });
 
 describe("image scan before the deploy (deploy.yml)", () => {
-    const { workflow } = load("deploy.yml");
+    const { text, workflow } = load("deploy.yml");
     const { images, scan, staging } = workflow.jobs;
     const trivy = uses(scan, "aquasecurity/trivy-action");
 
@@ -664,6 +664,16 @@ describe("image scan before the deploy (deploy.yml)", () => {
             ["3.23.5"],
             "a SHA builds the stacks' own saleorVersion",
         );
+    });
+
+    it("scans the storefront image as built in every deploy job: the driver's scan runs, never skipped, with the allow-list beside it", () => {
+        for (const job of [staging, workflow.jobs.production]) {
+            const step = job.steps.find((s) => s.run?.includes("npm run deploy"))!;
+            assert.doesNotMatch(step.run!, /--skip-image-scan/, "a skip is a person's decision with a reason, not the pipeline's");
+            // The driver reads the allow-list from the repository's checkout, the job's working directory.
+            assert.equal(job.defaults?.run?.["working-directory"], "saleor-pulumi");
+        }
+        assert.match(text, /the deploy driver scans the storefront image as built/i);
     });
 
     it("builds the Core image from images/core with the version's build argument, as the program does", () => {
