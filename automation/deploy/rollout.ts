@@ -794,6 +794,8 @@ class Deployment {
                 intervalMs: scan.intervalMs ?? DEFAULT_SCAN_INTERVAL_MS,
             });
         } catch (e) {
+            // A signal also ends the aws CLI the scan was waiting on: that is a cancellation, not its error.
+            this.throwIfCancelled();
             if (!(e instanceof ImageScanRefusal)) throw e;
             this.summary.imageScan = e.summary;
             throw new Stop("failed", e.message);

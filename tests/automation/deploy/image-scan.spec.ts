@@ -200,6 +200,32 @@ describe("deploy: the storefront image is scanned as built, before it serves tra
         assert.ok(empty.kind === "problems" && /--skip-image-scan needs a reason/.test(empty.problems.join()));
     });
 
+    it("ends as cancelled (exit 130) when a signal arrives while it waits for ECR, with no region changed", async () => {
+        const cancel = new AbortController();
+        const findings: FindingsSource = {
+            async describe() {
+                cancel.abort("SIGTERM");
+                // The CLI, killed by the same signal through execFile's `signal`.
+                throw new Error("aws ecr describe-image-scan-findings failed: The operation was aborted");
+            },
+        };
+        const h = await harness({ scenario: { storefrontBuild: BEFORE, rebuildStorefront: () => AFTER }, signal: cancel.signal });
+        const { deploy } = await import("../../../automation/deploy/rollout");
+        const summary = await deploy(
+            { stack: "staging", release: "3.23.5", previewOnly: false, yes: false, allowReplace: false },
+            {
+                openStack: async () => h.stack,
+                log: () => undefined,
+                now: () => h.clock.now,
+                signal: cancel.signal,
+                imageScan: { findings },
+            },
+        );
+        assert.equal(summary.result, "cancelled", summary.message);
+        assert.equal(exitCode(summary), 130);
+        assert.deepEqual(h.stack.releaseHistory, []);
+    });
+
     it("has nothing to scan for a stack without a storefront build in its state, and rolls out as before", async () => {
         const h = await harness();
         const s = await h.run();
