@@ -25,6 +25,11 @@ verification is rolled back to its previous release and the rollout stops there.
                             release a Saleor version more than one minor ahead of what a
                             region runs (Saleor upgrades one minor at a time); the reason is
                             recorded in the summary
+  --skip-image-scan <reason>
+                            go ahead without scanning the storefront image as built (a
+                            targeted update builds and pushes it first, and CRITICAL or HIGH
+                            ECR findings not in .github/trivy-allowlist.yaml refuse the
+                            release, exit 1); the reason is recorded in the summary
   --summary <file>          write the JSON summary here (Markdown goes to
                             $GITHUB_STEP_SUMMARY when that is set)
   --status                  print what runs where (release, Saleor version, images, endpoints
@@ -54,8 +59,9 @@ Regional failover (docs/operations.md, "Regional failover"):
 On SIGINT or SIGTERM the running update is cancelled, the summary is written and the
 run exits 130.
 
-Exit codes: 0 deployed or previewed, 1 a region failed (see its rollback), 2 invalid
-arguments or invalid stack configuration, 3 stopped by a gate before any change (policy,
+Exit codes: 0 deployed or previewed, 1 a region failed (see its rollback) or the scan of
+the storefront image as built refused the release, 2 invalid arguments or invalid stack
+configuration, 3 stopped by a gate before any change (policy,
 stateful replacement, confirmation, outside the deployment windows, a skipped Saleor minor,
 a secondary before the primary), 4 the stack could not be operated (CLI, login,
 credentials, another update holds the stack's lock), 130 cancelled by SIGINT or SIGTERM.`;
@@ -102,6 +108,7 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
             "allow-replace": { type: "boolean" },
             emergency: { type: "string" },
             "allow-minor-skip": { type: "string" },
+            "skip-image-scan": { type: "string" },
             summary: { type: "string" },
             "verify-attempts": { type: "string" },
             "verify-timeout-ms": { type: "string" },
@@ -151,6 +158,11 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
             `--allow-minor-skip needs a reason, e.g. --allow-minor-skip "3.22 never reached production; 3.23 tested on staging from 3.21"`,
         );
     }
+    if (values["skip-image-scan"] !== undefined && values["skip-image-scan"].trim() === "") {
+        problems.push(
+            `--skip-image-scan needs a reason, e.g. --skip-image-scan "ECR scanning outage; CI scanned the base image and lockfile"`,
+        );
+    }
     if (values.emergency !== undefined && values.emergency.trim() === "") {
         problems.push(`--emergency needs a reason, e.g. --emergency "checkout down since 14:02, fix in 3.23.6"`);
     }
@@ -179,6 +191,7 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
                 allowReplace: values["allow-replace"] ?? false,
                 ...(values.emergency !== undefined ? { emergency: values.emergency.trim() } : {}),
                 ...(values["allow-minor-skip"] !== undefined ? { allowMinorSkip: values["allow-minor-skip"].trim() } : {}),
+                ...(values["skip-image-scan"] !== undefined ? { skipImageScan: values["skip-image-scan"].trim() } : {}),
                 verify,
             },
             summaryPath: values.summary,

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ErrorKind } from "./errors";
 import { formatChanges, type OperationReport, type PolicyFinding, type StatefulChange } from "./events";
+import type { ImageScanSummary } from "./image-scan";
 import type { PendingOperation } from "./stack";
 import type { CheckResult, RegionVerification } from "./verify";
 
@@ -74,6 +75,8 @@ export interface DeploySummary {
     emergency?: string;
     /** The reason given with `--allow-minor-skip` for a release that skips a Saleor minor version. */
     minorSkip?: string;
+    /** The scan of the storefront image as built, before any region served it (or why it was skipped). */
+    imageScan?: ImageScanSummary;
     /** Release notifications posted to saleor:releaseWebhookUrl, and whether the webhook took each. */
     notifications?: { event: "start" | "success" | "rollback" | "failure"; sent: boolean }[];
     startedAt: string;

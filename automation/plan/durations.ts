@@ -250,6 +250,8 @@ export const DURATIONS: Record<string, DurationRule> = {
     "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration": quick(),
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": quick(),
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": quick(),
+    // PutBucketMetricsConfiguration: one call, no waiting.
+    "aws:s3/bucketMetric:BucketMetric": quick(),
     "aws:s3/bucketPolicy:BucketPolicy": quick(),
     "aws:s3/bucketReplicationConfig:BucketReplicationConfig": quick(),
     "aws:s3/bucketLogging:BucketLogging": quick(),
