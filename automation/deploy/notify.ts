@@ -43,12 +43,17 @@ export function notificationText(event: ReleaseEvent, s: DeploySummary, summaryL
 
 /** Posts one message; a webhook that fails is a warning, never a failed release. */
 export async function notify(event: ReleaseEvent, summary: DeploySummary, options: NotifierOptions): Promise<boolean> {
+    return post(event, notificationText(event, summary, options.summaryLink), options);
+}
+
+/** POSTs `{"text": text}`; false (and a warning naming the webhook's host only) when the webhook did not take it. */
+export async function post(event: string, text: string, options: NotifierOptions): Promise<boolean> {
     const host = hostOf(options.webhookUrl);
     try {
         const res = await options.fetch(options.webhookUrl, {
             method: "POST",
             headers: { "content-type": "application/json" },
-            body: JSON.stringify({ text: notificationText(event, summary, options.summaryLink) }),
+            body: JSON.stringify({ text }),
             signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
         });
         if (!res.ok) {
