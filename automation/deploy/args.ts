@@ -5,8 +5,8 @@ import { DEFAULT_VERIFY_OPTIONS, type VerifyOptions } from "./verify";
 
 export const USAGE = `Usage: npm run deploy -- --stack <staging|production> --release <version|sha> [options]
        npm run deploy -- --stack <staging|production> --status
-       npm run deploy -- --stack <staging|production> --failover --to <region> [--drill] [-y]
-       npm run deploy -- --stack <staging|production> --failover --resume [-y]
+       npm run deploy -- --stack <staging|production> --failover --to <region> [--drill] [-y] [--summary <file>]
+       npm run deploy -- --stack <staging|production> --failover --resume [-y] [--summary <file>]
 
 Previews the stack with the policy pack, then rolls the Saleor Core release out to the
 primary region, verifies it, and then to each secondary region. A region that fails
@@ -45,10 +45,16 @@ Regional failover (docs/operations.md, "Regional failover"):
   --to <region>             the secondary region to make primary (the old primary's name
                             fails back)
   --resume                  go on after the last recorded stage of a failover that stopped
-  --drill                   staging only: fail over to --to and back, with each stage's time
+  --drill                   staging only: fail over to --to and back, with each stage's time;
+                            planned work, so it starts inside saleor:releaseWindows or with
+                            --emergency "<reason>" (a failover itself is never held back)
+  --summary <file>          the failover's JSON summary (Markdown to $GITHUB_STEP_SUMMARY),
+                            each stage's result and time; the release webhook hears its
+                            start, a failed stage and its end
   Failover exit codes: 0 done, 1 a stage failed (fix it, then --resume), 2 invalid arguments
   (unknown region, --to already primary, a drill on production, an unfinished failover
-  without --resume), 3 production not confirmed, 4 the stack could not be operated (locked,
+  without --resume), 3 refused before any change (production not confirmed, a drill outside
+  the deployment windows), 4 the stack could not be operated (locked,
   pending operations, CLI, credentials).
 
 On SIGINT or SIGTERM the running update is cancelled, the summary is written and the
@@ -69,7 +75,7 @@ export type ParsedArgs =
     | { kind: "help" }
     | { kind: "problems"; problems: string[] }
     | { kind: "status"; stack: DeployableStack }
-    | { kind: "failover"; options: FailoverOptions }
+    | { kind: "failover"; options: FailoverOptions; summaryPath?: string }
     | { kind: "ok"; options: CliOptions };
 
 const STACKS: readonly DeployableStack[] = ["staging", "production"];
@@ -188,10 +194,18 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
 
 /** `--failover`: only the failover's own flags (and --stack, --yes) go with it. */
 function failoverArgs(values: Record<string, unknown>, stack: DeployableStack | undefined, problems: string[]): ParsedArgs {
-    const allowed = new Set(["failover", "to", "resume", "drill", "stack", "yes"]);
+    const allowed = new Set(["failover", "to", "resume", "drill", "stack", "yes", "emergency", "summary"]);
     const others = Object.keys(values).filter((k) => !allowed.has(k));
     if (!values.failover) problems.push(`--to, --resume and --drill go with --failover`);
-    if (others.length > 0) problems.push(`--failover takes --stack, --to, --resume, --drill and --yes only (got --${others.join(", --")})`);
+    if (others.length > 0) {
+        problems.push(
+            `--failover takes --stack, --to, --resume, --drill, --emergency, --summary and --yes only (got --${others.join(", --")})`,
+        );
+    }
+    const emergency = values.emergency as string | undefined;
+    if (emergency !== undefined && emergency.trim() === "") {
+        problems.push(`--emergency needs a reason, e.g. --emergency "game day with the on-call team"`);
+    }
     const to = values.to as string | undefined;
     if (values.resume && to !== undefined) problems.push(`--resume goes on with the recorded failover; it takes no --to`);
     if (!values.resume && to === undefined) problems.push(`--failover needs --to <region> (or --resume)`);
@@ -209,6 +223,8 @@ function failoverArgs(values: Record<string, unknown>, stack: DeployableStack | 
             resume: values.resume === true,
             drill: values.drill === true,
             yes: values.yes === true,
+            ...(emergency !== undefined ? { emergency: emergency.trim() } : {}),
         },
+        ...(values.summary !== undefined ? { summaryPath: values.summary as string } : {}),
     };
 }

@@ -1,7 +1,12 @@
+import { validateReleaseSettings } from "../../config/load";
+import type { ReleaseSettings } from "../../config/schema";
 import { classifyError } from "./errors";
 import { EventRecorder, formatChanges } from "./events";
 import type { FailoverStack, Role, StateResource, TargetedOperationOptions } from "./failover-stack";
+import { failoverNotificationText, post, type FailoverEvent, type FetchLike } from "./notify";
 import type { DeployableStack } from "./rollout";
+import type { FailoverRunSummary, FailoverStageSummary } from "./summary";
+import { checkWindow } from "./windows";
 
 // A regional failover as ordered, separately resumable stages (docs/operations.md, "Regional
 // failover"). The program already expresses a failover as a change of roles in config
@@ -73,6 +78,8 @@ export interface FailoverOptions {
     drill: boolean;
     /** Production goes ahead without asking. */
     yes: boolean;
+    /** Why a drill may start outside the deployment windows (recorded; a failover needs none). */
+    emergency?: string;
 }
 
 export interface FailoverDeps {
@@ -82,19 +89,14 @@ export interface FailoverDeps {
     /** The clock stage times are measured with. Default: the system clock. */
     now?: () => Date;
     confirm?: (question: string) => Promise<boolean>;
+    /** Posts the notifications (saleor:releaseWebhookUrl). Default: the global fetch. */
+    fetch?: FetchLike;
+    /** Where the run's summary can be read; every notification links it. */
+    summaryLink?: string;
 }
 
-export type FailoverResult = "succeeded" | "failed" | "error";
-
-export interface FailoverSummary {
-    stack: string;
-    result: FailoverResult;
-    /** 0 done, 1 a stage failed (resume with --resume), 2 usage or config, 3 not confirmed, 4 stack could not be operated. */
-    exitCode: 0 | 1 | 2 | 3 | 4;
-    message: string;
-    /** Every leg run or resumed in this run (a drill has two), with the time of each stage. */
-    legs: { from: string; to: string; stages: StageRecord[] }[];
-}
+/** The run's report: summary.ts writes it as the release's JSON and Markdown summaries. */
+export type FailoverSummary = FailoverRunSummary;
 
 const RDS = "aws:rds/instance:Instance";
 const PROJECT = "saleor";
@@ -161,12 +163,30 @@ function regionsOf(config: { get(key: string): string | undefined }): { name: st
 
 class Failover {
     private stack?: FailoverStack;
-    private readonly legs: FailoverSummary["legs"] = [];
+    private settings?: ReleaseSettings;
+    private readonly summary: FailoverSummary;
+    private readonly started: Date;
+    /** The run passed its gates and is about to change the stack: the channel heard "start". */
+    private changing = false;
 
     constructor(
         private readonly options: FailoverOptions,
         private readonly deps: FailoverDeps,
-    ) {}
+    ) {
+        this.started = this.now();
+        this.summary = {
+            kind: "failover",
+            stack: options.stack,
+            drill: options.drill,
+            startedAt: this.started.toISOString(),
+            finishedAt: "",
+            durationMs: 0,
+            result: "error",
+            exitCode: 4,
+            message: "",
+            legs: [],
+        };
+    }
 
     private now(): Date {
         return (this.deps.now ?? (() => new Date()))();
@@ -178,67 +198,109 @@ class Failover {
     }
 
     async run(): Promise<FailoverSummary> {
-        const { log } = this.deps;
         try {
-            let state = await this.begin();
-            for (;;) {
-                const leg = { from: state.from, to: state.to, stages: [] as StageRecord[] };
-                this.legs.push(leg);
-                log(
-                    `==> failover of ${state.stack}: ${state.from} → ${state.to}${state.completed.length ? ` (resumed after ${state.completed.at(-1)!.stage})` : ""}`,
-                );
-                for (const stage of STAGES) {
-                    if (state.completed.some((c) => c.stage === stage)) continue;
-                    const started = this.now();
-                    log(`==> [${stage}]`);
-                    await this.runStage(stage, state);
-                    const finished = this.now();
-                    const record = { stage, finishedAt: finished.toISOString(), durationMs: finished.getTime() - started.getTime() };
-                    state = { ...state, completed: [...state.completed, record] };
-                    leg.stages.push(record);
-                    if (stage === STAGES[STAGES.length - 1]) state.finishedAt = record.finishedAt;
-                    await this.deps.state.save(state);
-                    log(`    ${stage} done in ${formatMs(record.durationMs)}`);
-                }
-                if (!state.drillReturn) break;
-                // The way back of a drill: the same stages from the new primary to the old one.
-                state = {
-                    stack: state.stack,
-                    from: state.to,
-                    to: state.from,
-                    startedAt: this.now().toISOString(),
-                    completed: [],
-                    previousLegs: [...(state.previousLegs ?? []), { from: state.from, to: state.to, completed: state.completed }],
-                };
-                await this.deps.state.save(state);
-            }
-            const message = this.legs
-                .map((l) => `${l.from} → ${l.to}: ${l.stages.map((s) => `${s.stage} ${formatMs(s.durationMs)}`).join(", ")}`)
-                .join("; ");
-            log(`==> succeeded: ${message || "nothing was left to do"}`);
-            return { stack: this.options.stack, result: "succeeded", exitCode: 0, message, legs: this.legs };
+            await this.stages(await this.begin());
         } catch (e) {
-            return this.failed(e);
+            this.failed(e);
         }
+        const finished = this.now();
+        this.summary.finishedAt = finished.toISOString();
+        this.summary.durationMs = finished.getTime() - this.started.getTime();
+        if (this.changing) await this.notify(this.summary.result === "succeeded" ? "success" : "failure");
+        return this.summary;
     }
 
-    private failed(e: unknown): FailoverSummary {
-        const base = { stack: this.options.stack, legs: this.legs };
-        let summary: FailoverSummary;
+    private async stages(initial: FailoverState): Promise<void> {
+        const { log } = this.deps;
+        let state = initial;
+        for (;;) {
+            const leg = { from: state.from, to: state.to, stages: [] as FailoverStageSummary[] };
+            this.summary.legs.push(leg);
+            log(
+                `==> failover of ${state.stack}: ${state.from} → ${state.to}${state.completed.length ? ` (resumed after ${state.completed.at(-1)!.stage})` : ""}`,
+            );
+            for (const stage of STAGES) {
+                if (state.completed.some((c) => c.stage === stage)) continue;
+                if (stage !== "preflight" && !this.changing) {
+                    // The gates passed: from here on the stack changes, and the channel hears it.
+                    this.changing = true;
+                    await this.notify("start");
+                }
+                const started = this.now();
+                log(`==> [${stage}]`);
+                try {
+                    await this.runStage(stage, state);
+                } catch (e) {
+                    const failedAt = this.now();
+                    leg.stages.push({
+                        stage,
+                        result: "failed",
+                        startedAt: started.toISOString(),
+                        durationMs: failedAt.getTime() - started.getTime(),
+                        error: e instanceof Error ? e.message : String(e),
+                    });
+                    throw e;
+                }
+                const finished = this.now();
+                const record = { stage, finishedAt: finished.toISOString(), durationMs: finished.getTime() - started.getTime() };
+                state = { ...state, completed: [...state.completed, record] };
+                leg.stages.push({ ...record, result: "done", startedAt: started.toISOString() });
+                if (stage === STAGES[STAGES.length - 1]) state.finishedAt = record.finishedAt;
+                await this.deps.state.save(state);
+                log(`    ${stage} done in ${formatMs(record.durationMs)}`);
+            }
+            if (!state.drillReturn) break;
+            // The way back of a drill: the same stages from the new primary to the old one.
+            state = {
+                stack: state.stack,
+                from: state.to,
+                to: state.from,
+                startedAt: this.now().toISOString(),
+                completed: [],
+                previousLegs: [...(state.previousLegs ?? []), { from: state.from, to: state.to, completed: state.completed }],
+            };
+            await this.deps.state.save(state);
+        }
+        const message = this.summary.legs
+            .map((l) => `${l.from} → ${l.to}: ${l.stages.map((s) => `${s.stage} ${formatMs(s.durationMs)}`).join(", ")}`)
+            .join("; ");
+        this.summary.result = "succeeded";
+        this.summary.exitCode = 0;
+        this.summary.message = message || "nothing was left to do";
+        log(`==> succeeded: ${this.summary.message}`);
+    }
+
+    private async notify(event: FailoverEvent): Promise<void> {
+        const url = this.settings?.releaseWebhookUrl;
+        if (!url) return;
+        const text = failoverNotificationText(event, this.summary, this.deps.summaryLink);
+        const sent = await post(event, text, {
+            webhookUrl: url.value,
+            fetch: this.deps.fetch ?? ((input, init) => fetch(input, init)),
+            log: this.deps.log,
+        });
+        (this.summary.notifications ??= []).push({ event, sent });
+    }
+
+    private failed(e: unknown): void {
+        const s = this.summary;
         if (e instanceof UsageError) {
-            summary = { ...base, result: "error", exitCode: 2, message: e.message };
+            Object.assign(s, { result: "error", exitCode: 2, message: e.message });
         } else if (e instanceof Halt) {
-            summary = { ...base, result: e.code === 1 ? "failed" : "error", exitCode: e.code, message: e.message };
+            Object.assign(s, {
+                result: e.code === 1 ? "failed" : e.code === 3 ? "blocked" : "error",
+                exitCode: e.code,
+                message: e.message,
+            });
         } else {
             const c = classifyError(e, this.options.stack);
             const resume =
-                this.legs.length > 0
+                s.legs.length > 0
                     ? ` Fix the cause, then run \`npm run deploy -- --stack ${this.options.stack} --failover --resume\`.`
                     : "";
-            summary = { ...base, result: "failed", exitCode: c.kind === "unknown" ? 1 : 4, message: `${c.message}${resume}` };
+            Object.assign(s, { result: "failed", exitCode: c.kind === "unknown" ? 1 : 4, message: `${c.message}${resume}` });
         }
-        this.deps.log(`==> ${summary.result}: ${summary.message}`);
-        return summary;
+        this.deps.log(`==> ${s.result}: ${s.message}`);
     }
 
     /** Checks the arguments against the state file, opens the stack and returns the failover to run. */
@@ -256,9 +318,25 @@ class Failover {
             );
         }
         this.stack = await this.deps.openStack();
-        if (unfinished) return unfinished;
+        const config = await this.target.stackConfig();
+        const settings = validateReleaseSettings(config);
+        if ("problems" in settings) {
+            throw new UsageError(`invalid stack configuration in Pulumi.${stack}.yaml: ${settings.problems.join("; ")}`);
+        }
+        this.settings = settings.settings;
+        if (unfinished) {
+            Object.assign(this.summary, { from: unfinished.from, to: unfinished.to, drill: unfinished.drillReturn === true });
+            if (unfinished.previousLegs?.length) {
+                // The way back of a drill: the summary names the drill's way out.
+                Object.assign(this.summary, { from: unfinished.to, to: unfinished.from, drill: true });
+            }
+            const last = unfinished.completed.at(-1)?.stage;
+            if (last) this.summary.resumedAfter = last;
+            // A failover half done is worse than one finished outside a window: --resume is never held back.
+            return unfinished;
+        }
 
-        const regions = regionsOf(await this.target.stackConfig());
+        const regions = regionsOf(config);
         const target = regions.find((r) => r.name === to);
         if (!target) {
             throw new UsageError(`--to ${to} is not a region of stack ${stack} (regions: ${regions.map((r) => r.name).join(", ")})`);
@@ -268,6 +346,8 @@ class Failover {
         }
         const from = regions.find((r) => r.role === "primary");
         if (!from) throw new UsageError(`stack ${stack} has no primary region in saleor:regions`);
+        Object.assign(this.summary, { from: from.name, to });
+        this.judgeWindows();
         if (stack === "production" && !this.options.yes) {
             const ok = this.deps.confirm ? await this.deps.confirm(`Fail production over from ${from.name} to ${to}?`) : false;
             if (!ok) throw new Halt(3, "Stopped before any change: production needs --yes or a confirmation on an interactive terminal.");
@@ -282,6 +362,34 @@ class Failover {
         };
         await this.deps.state.save(state);
         return state;
+    }
+
+    /**
+     * Deployment windows (saleor:releaseWindows) never hold back a failover: it answers a region that
+     * is failing, and waiting for a window would prolong the outage; the summary and the start
+     * notification say when it ran outside one. A drill is planned practice, so it starts inside a
+     * window, or outside one with `--emergency "<reason>"` (recorded like a release's).
+     */
+    private judgeWindows(): void {
+        const windows = this.settings?.releaseWindows;
+        if (this.options.emergency !== undefined) this.summary.emergency = this.options.emergency;
+        if (!windows) return;
+        const check = checkWindow(windows, this.now());
+        this.summary.window = { inside: check.inside, local: check.local, windows: check.windows };
+        if (check.inside) return;
+        if (!this.options.drill) {
+            this.deps.log(`==> outside the deployment windows (${check.local}; windows ${check.windows}): a failover is never held back`);
+            return;
+        }
+        if (this.options.emergency !== undefined) {
+            this.deps.log(`==> EMERGENCY drill outside the deployment windows (${check.local}): ${this.options.emergency}`);
+            return;
+        }
+        throw new Halt(
+            3,
+            `Stopped before any change: a drill is planned work: it is ${check.local}, outside the deployment windows of stack ${this.options.stack} (${check.windows}). ` +
+                `Drill inside a window, or rerun with --emergency "<reason>" (the reason is recorded in the summary).`,
+        );
     }
 
     private async runStage(stage: Stage, state: FailoverState): Promise<void> {

@@ -1,4 +1,4 @@
-import type { DeploySummary } from "./summary";
+import type { DeploySummary, FailoverRunSummary } from "./summary";
 
 // Release notifications (the CI/CD Pipeline's "Deployment Notifications: Sent to Slack channel";
 // the Deployment Process announces start and completion in a channel): a JSON `{"text": ...}` POST
@@ -39,6 +39,28 @@ export function notificationText(event: ReleaseEvent, s: DeploySummary, summaryL
                 ? `Release ${what} was rolled back: ${s.message}`
                 : `Release ${what} FAILED: ${s.message}`;
     return `${ICON[event]} ${head}${summaryLink ? `\nSummary: ${summaryLink}` : ""}`;
+}
+
+export type FailoverEvent = "start" | "success" | "failure";
+
+const FAILOVER_ICON: Record<FailoverEvent, string> = { start: ":rotating_light:", success: ":white_check_mark:", failure: ":x:" };
+
+/**
+ * A failover's messages: its start (or resume), a stage that failed (with the command to resume:
+ * the run's message says it), its end. A drill names both legs.
+ */
+export function failoverNotificationText(event: FailoverEvent, s: FailoverRunSummary, summaryLink?: string): string {
+    const what = `${s.drill ? "Failover drill" : "Failover"} of ${s.stack} from ${s.from} to ${s.to}${s.drill ? " and back" : ""}`;
+    const failedStage = s.legs.flatMap((l) => l.stages).find((st) => st.result === "failed")?.stage;
+    const outside = s.window && !s.window.inside ? ` Outside the deployment windows (${s.window.local})` : "";
+    const reason = s.emergency !== undefined ? `${outside ? ":" : " Emergency:"} ${s.emergency}` : "";
+    const head =
+        event === "start"
+            ? `${what} ${s.resumedAfter ? `resumed after ${s.resumedAfter}` : "started"}.${outside}${reason}${outside || reason ? "." : ""}`
+            : event === "success"
+              ? `${what} is done: ${s.drill ? s.from : s.to} is the primary region${s.drill ? " again" : ""}.${s.followUp?.length ? ` Still to do: ${s.followUp.join(" ")}` : ""}`
+              : `${what} FAILED${failedStage ? ` at ${failedStage}` : ""}: ${s.message}`;
+    return `${FAILOVER_ICON[event]} ${head}${summaryLink ? `\nSummary: ${summaryLink}` : ""}`;
 }
 
 /** Posts one message; a webhook that fails is a warning, never a failed release. */

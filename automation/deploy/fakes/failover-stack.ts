@@ -42,6 +42,10 @@ export interface FailoverScenario {
     /** Another update holds the stack's lock. */
     locked?: boolean;
     pending?: PendingOperation[];
+    /** The driver's keys in the stack file (saleor:releaseWindows, saleor:releaseWebhookUrl...), as values. */
+    settings?: Record<string, unknown>;
+    /** Keys of `settings` set with `pulumi config set --secret`. */
+    secretSettings?: string[];
 }
 
 /** Pulumi's target matcher (pkg/resource/deploy: UrnTargets): `**` any text, `*` any text without a colon. */
@@ -148,10 +152,14 @@ export class FakeFailoverStack implements FailoverStack {
     }
 
     async stackConfig(): Promise<ConfigSource> {
-        const raw: Record<string, string> = { regions: JSON.stringify(this.regions) };
+        const raw: Record<string, string> = Object.fromEntries(
+            Object.entries(this.scenario.settings ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+        );
+        raw.regions = JSON.stringify(this.regions);
         if (this.deletionProtection !== undefined)
             raw.data = JSON.stringify({ aws: { postgres: { deletionProtection: this.deletionProtection } } });
-        return { get: (k) => raw[k], isSecret: () => false, keys: () => Object.keys(raw) };
+        const secret = this.scenario.secretSettings ?? [];
+        return { get: (k) => raw[k], isSecret: (k) => secret.includes(k), keys: () => Object.keys(raw) };
     }
 
     async outputs(): Promise<Record<string, unknown>> {

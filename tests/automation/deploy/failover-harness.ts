@@ -1,4 +1,10 @@
-import { failover, type FailoverOptions, type FailoverState, type StateStore } from "../../../automation/deploy/failover";
+import {
+    failover,
+    type FailoverDeps,
+    type FailoverOptions,
+    type FailoverState,
+    type StateStore,
+} from "../../../automation/deploy/failover";
 import { FakeFailoverStack, type FailoverScenario } from "../../../automation/deploy/fakes/failover-stack";
 import { PRIMARY, SECONDARY } from "./harness";
 
@@ -13,9 +19,16 @@ export interface Run {
     go(options: Partial<FailoverOptions>): ReturnType<typeof failover>;
 }
 
+/** What a spec adds to the driver's dependencies (the webhook's fetch, the summary link). */
+export type ExtraDeps = Partial<Pick<FailoverDeps, "fetch" | "summaryLink">> & {
+    /** The run's clock at its start. Default: Wednesday 2026-12-02 03:00 in Berlin, inside production's windows. */
+    start?: Date;
+};
+
 /** `crashAfter`: the process dies right after the state file records this stage. */
-export function setup(name: "staging" | "production", scenario: FailoverScenario = {}, crashAfter?: string): Run {
-    const clock = { now: new Date("2026-12-02T02:00:00Z") };
+export function setup(name: "staging" | "production", scenario: FailoverScenario = {}, crashAfter?: string, extra: ExtraDeps = {}): Run {
+    const { start, ...deps } = extra;
+    const clock = { now: start ?? new Date("2026-12-02T02:00:00Z") };
     const stack = new FakeFailoverStack(
         name,
         [
@@ -49,7 +62,7 @@ export function setup(name: "staging" | "production", scenario: FailoverScenario
         go: (options) =>
             failover(
                 { stack: name, resume: false, drill: false, yes: true, ...options },
-                { openStack: async () => stack, state, log: (l) => lines.push(l), now: () => clock.now },
+                { openStack: async () => stack, state, log: (l) => lines.push(l), now: () => clock.now, ...deps },
             ),
     };
 }
