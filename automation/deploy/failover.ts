@@ -31,10 +31,23 @@ import { checkWindow } from "./windows";
 // between two stages is resumed at the next one with --resume.
 
 export const STAGES = ["preflight", "release-old", "promote", "target-region", "other-region", "migrations-beat"] as const;
-export type Stage = (typeof STAGES)[number];
+/**
+ * `--primary-down`: the same stages, those that need the old primary skipped, and one more that
+ * `--resume` runs once the region answers again (see reconcile()).
+ */
+export const PRIMARY_DOWN_STAGES = [...STAGES, "reconcile"] as const;
+export type Stage = (typeof PRIMARY_DOWN_STAGES)[number];
+
+/** The stages that need the old primary's region, skipped with --primary-down and done by reconcile. */
+const NEEDS_OLD_PRIMARY: Partial<Record<Stage, string>> = {
+    "release-old": "the old writer and its reader keep their protection; reconcile forgets them (they stay in AWS)",
+    "other-region": "its Core still points at the old writer and it has no standby; reconcile re-points it and creates the standby",
+};
 
 export interface StageRecord {
     stage: Stage;
+    /** Skipped with --primary-down (reconcile does its work). */
+    skipped?: true;
     /** When it finished (the run's clock). */
     finishedAt: string;
     durationMs: number;
@@ -58,6 +71,8 @@ export interface FailoverState {
      * stack's value, not the lowered one.
      */
     deletionProtectionBefore?: boolean | null;
+    /** `--primary-down`: the old primary did not answer; the stages that need it wait for reconcile. */
+    primaryDown?: boolean;
     /** The legs of a drill already done (the way out, when the way back is running). */
     previousLegs?: { from: string; to: string; completed: StageRecord[] }[];
 }
@@ -80,6 +95,10 @@ export interface FailoverOptions {
     yes: boolean;
     /** Why a drill may start outside the deployment windows (recorded; a failover needs none). */
     emergency?: string;
+    /** The old primary's region does not answer: go on without it (`--primary-down`). */
+    primaryDown?: boolean;
+    /** With primaryDown: go on although the preflight reached the region. */
+    force?: boolean;
 }
 
 export interface FailoverDeps {
@@ -99,6 +118,8 @@ export interface FailoverDeps {
 export type FailoverSummary = FailoverRunSummary;
 
 const RDS = "aws:rds/instance:Instance";
+/** What the AWS SDK and Go's resolver say when a region's endpoints do not answer. */
+const NETWORK_ERROR = /dial tcp|i\/o timeout|no such host|connection refused|request send failed|ECONNREFUSED|ETIMEDOUT|ENOTFOUND/i;
 const PROJECT = "saleor";
 
 /** A usage or configuration problem: nothing was changed (exit 2). */
@@ -219,14 +240,29 @@ class Failover {
             log(
                 `==> failover of ${state.stack}: ${state.from} → ${state.to}${state.completed.length ? ` (resumed after ${state.completed.at(-1)!.stage})` : ""}`,
             );
-            for (const stage of STAGES) {
+            for (const stage of state.primaryDown ? PRIMARY_DOWN_STAGES : STAGES) {
                 if (state.completed.some((c) => c.stage === stage)) continue;
+                if (stage === "reconcile" && leg.stages.length > 0) {
+                    // The region did not answer when this run began: the reconcile is a run of its own.
+                    this.summary.followUp = this.whenBack(state);
+                    break;
+                }
                 if (stage !== "preflight" && !this.changing) {
                     // The gates passed: from here on the stack changes, and the channel hears it.
                     this.changing = true;
                     await this.notify("start");
                 }
                 const started = this.now();
+                const skip = state.primaryDown ? NEEDS_OLD_PRIMARY[stage] : undefined;
+                if (skip) {
+                    const note = `skipped: ${state.from} did not answer; ${skip}`;
+                    log(`==> [${stage}] ${note}`);
+                    const record = { stage, finishedAt: started.toISOString(), durationMs: 0, skipped: true as const };
+                    state = { ...state, completed: [...state.completed, record] };
+                    leg.stages.push({ stage, result: "skipped", startedAt: started.toISOString(), durationMs: 0, note });
+                    await this.deps.state.save(state);
+                    continue;
+                }
                 log(`==> [${stage}]`);
                 try {
                     await this.runStage(stage, state);
@@ -245,9 +281,10 @@ class Failover {
                 const record = { stage, finishedAt: finished.toISOString(), durationMs: finished.getTime() - started.getTime() };
                 state = { ...state, completed: [...state.completed, record] };
                 leg.stages.push({ ...record, result: "done", startedAt: started.toISOString() });
-                if (stage === STAGES[STAGES.length - 1]) state.finishedAt = record.finishedAt;
+                if (stage === (state.primaryDown ? "reconcile" : STAGES[STAGES.length - 1])) state.finishedAt = record.finishedAt;
                 await this.deps.state.save(state);
                 log(`    ${stage} done in ${formatMs(record.durationMs)}`);
+                if (stage === "reconcile") this.summary.followUp = this.afterReconcile(state);
             }
             if (!state.drillReturn) break;
             // The way back of a drill: the same stages from the new primary to the old one.
@@ -267,6 +304,11 @@ class Failover {
         this.summary.result = "succeeded";
         this.summary.exitCode = 0;
         this.summary.message = message || "nothing was left to do";
+        if (!state.finishedAt && state.primaryDown) {
+            this.summary.message +=
+                `. ${state.to} is the primary region; ${state.from} did not answer: once it does, run ` +
+                `\`npm run deploy -- --stack ${state.stack} --failover --resume\` (the reconcile stage)`;
+        }
         log(`==> succeeded: ${this.summary.message}`);
     }
 
@@ -325,6 +367,28 @@ class Failover {
         }
         this.settings = settings.settings;
         if (unfinished) {
+            if (this.options.primaryDown && !unfinished.primaryDown) {
+                if (unfinished.drillReturn || unfinished.previousLegs?.length) {
+                    throw new UsageError(
+                        `--primary-down: the unfinished failover of stack ${stack} is a drill; resume it without --primary-down`,
+                    );
+                }
+                await this.refuseIfReachable(unfinished.from);
+                unfinished.primaryDown = true;
+                await this.deps.state.save(unfinished);
+            }
+            const next = (unfinished.primaryDown ? PRIMARY_DOWN_STAGES : STAGES).find(
+                (st) => !unfinished.completed.some((c) => c.stage === st),
+            );
+            if (next === "reconcile") {
+                const probe = await this.target.probeRegion(unfinished.from);
+                if (!probe.reachable) {
+                    throw new Halt(
+                        4,
+                        `${unfinished.from} still does not answer (${probe.detail}); the reconcile needs it. Nothing was changed: run --resume again once it answers.`,
+                    );
+                }
+            }
             Object.assign(this.summary, { from: unfinished.from, to: unfinished.to, drill: unfinished.drillReturn === true });
             if (unfinished.previousLegs?.length) {
                 // The way back of a drill: the summary names the drill's way out.
@@ -348,6 +412,7 @@ class Failover {
         if (!from) throw new UsageError(`stack ${stack} has no primary region in saleor:regions`);
         Object.assign(this.summary, { from: from.name, to });
         this.judgeWindows();
+        if (this.options.primaryDown) await this.refuseIfReachable(from.name);
         if (stack === "production" && !this.options.yes) {
             const ok = this.deps.confirm ? await this.deps.confirm(`Fail production over from ${from.name} to ${to}?`) : false;
             if (!ok) throw new Halt(3, "Stopped before any change: production needs --yes or a confirmation on an interactive terminal.");
@@ -359,9 +424,30 @@ class Failover {
             startedAt: this.now().toISOString(),
             completed: [],
             ...(drill ? { drillReturn: true } : {}),
+            ...(this.options.primaryDown ? { primaryDown: true } : {}),
         };
         await this.deps.state.save(state);
         return state;
+    }
+
+    /**
+     * `--primary-down` skips stages and leaves work for later, so it is refused when the region
+     * answers after all (its regional AWS endpoints: FailoverStack.probeRegion), unless --force says
+     * its stack operations fail anyway.
+     */
+    private async refuseIfReachable(region: string): Promise<void> {
+        const probe = await this.target.probeRegion(region);
+        this.deps.log(`==> ${region}: ${probe.reachable ? "answers" : "does not answer"} (${probe.detail})`);
+        if (!probe.reachable) return;
+        if (this.options.force) {
+            this.deps.log(`==> --force: going on without ${region} although it answers`);
+            return;
+        }
+        throw new Halt(
+            3,
+            `Stopped before any change: --primary-down, but ${region} answers (${probe.detail}). Run the failover without --primary-down ` +
+                `(every stage runs, nothing is left to reconcile), or add --force if its stack operations fail anyway.`,
+        );
     }
 
     /**
@@ -404,11 +490,13 @@ class Failover {
             case "other-region":
                 return this.update(stage, stageTargets(stage, state));
             case "migrations-beat":
-                return this.migrationsAndBeat(state);
+                return state.primaryDown ? this.migrationsAndBeatWithoutOldPrimary(state) : this.migrationsAndBeat(state);
+            case "reconcile":
+                return this.reconcile(state);
         }
     }
 
-    private async preflight({ stack, to }: FailoverState): Promise<void> {
+    private async preflight({ stack, to, primaryDown }: FailoverState): Promise<void> {
         const pending = await this.target.pendingOperations();
         if (pending.length > 0) {
             throw new Halt(
@@ -426,7 +514,8 @@ class Failover {
         }
         // Previewing takes the stack's lock as an update would: another update holding it stops the
         // failover here, before anything changed.
-        await this.operate("preview", "preflight", {});
+        // With the old primary down, a preview of its resources could only fail: the target region's.
+        await this.operate("preview", "preflight", primaryDown ? { target: [nameGlob(stack, `${to}-*`)] } : {});
     }
 
     /**
@@ -511,6 +600,72 @@ class Failover {
     private async migrationsAndBeat(state: FailoverState): Promise<void> {
         await this.update("migrations-beat: stop beat", { target: [nameGlob(state.stack, names(state.from).beat)] });
         await this.update("migrations-beat: whole stack", {});
+        await this.checkMoved(state, true);
+    }
+
+    /**
+     * `--primary-down`: the old primary's beat cannot be stopped (its region does not answer; while
+     * it is down it runs nothing), so the update converges every resource but the old region's and
+     * starts beat and migrations in the target. reconcile() stops the old beat once it answers.
+     */
+    private async migrationsAndBeatWithoutOldPrimary(state: FailoverState): Promise<void> {
+        await this.update(`migrations-beat: all but ${state.from}`, { exclude: [nameGlob(state.stack, `${state.from}-*`)] });
+        await this.checkMoved(state, false);
+    }
+
+    /**
+     * `--resume` after a `--primary-down` failover, once the old primary answers: what release-old,
+     * other-region and migrations-beat would have done there. Its beat stops first (it schedules
+     * against the old writer); then an update of the region but its old instances re-points its
+     * Core at the new writer and creates its standby; then the old instances are forgotten
+     * (`pulumi state delete --force`: they stay in AWS, the old writer with writes that never
+     * reached the new one, to be reconciled and deleted by hand) — after the Core update, because
+     * Pulumi refuses to delete from state a resource others still depend on; then the whole stack.
+     */
+    private async reconcile(state: FailoverState): Promise<void> {
+        const { stack, from } = state;
+        await this.update("reconcile: stop beat", { target: [nameGlob(stack, names(from).beat)] });
+        const old = [names(from).reader, names(from).writer];
+        const other = stageTargets("other-region", state);
+        await this.update("reconcile: other-region", {
+            ...other,
+            exclude: [...(other.exclude ?? []), ...old.map((n) => nameGlob(stack, n))],
+        });
+        const resources = await this.target.resources();
+        for (const name of old) {
+            const r = resources.find((x) => x.type === RDS && resourceName(x.urn) === name);
+            if (!r) continue;
+            this.deps.log(`    pulumi state delete --force ${name} (kept in AWS)`);
+            await this.target.forget(r.urn);
+            this.forgotten.push({ name, identifier: String(r.outputs.identifier ?? name), region: from });
+        }
+        await this.update("reconcile: whole stack", {});
+        await this.checkMoved(state, true);
+    }
+
+    /** The instances reconcile() forgot in this run. */
+    private readonly forgotten: { name: string; identifier: string; region: string }[] = [];
+
+    /** What the on-call engineer does once the old primary answers again (after a --primary-down run). */
+    private whenBack(state: FailoverState): string[] {
+        const cmd = `npm run deploy -- --stack ${state.stack} --failover --resume`;
+        return [
+            `As soon as ${state.from} answers again, run \`${cmd}\` (the reconcile stage). Until then, once ${state.from} runs again, its Core still writes to the old writer, and Route 53 sends it traffic as soon as its /health/ passes: if it comes back before you can reconcile, scale its api, worker and beat Deployments to 0 first.`,
+            `The old writer in ${state.from} may hold writes that never reached ${state.to}: after the reconcile, compare its last minutes (orders, payments) with the new writer before deleting it.`,
+        ];
+    }
+
+    private afterReconcile(state: FailoverState): string[] {
+        return this.forgotten.map(
+            (f) =>
+                `${f.identifier} (${f.region}) left the stack but still runs in AWS${f.name === names(state.from).writer ? " with the old primary's last writes" : ""}: once nothing more is needed from it, ` +
+                `\`aws rds modify-db-instance --region ${f.region} --db-instance-identifier ${f.identifier} --no-deletion-protection --apply-immediately\` then ` +
+                `\`aws rds delete-db-instance --region ${f.region} --db-instance-identifier ${f.identifier} --final-db-snapshot-identifier ${f.identifier}-final\`.`,
+        );
+    }
+
+    /** The outputs name the target as primary; migrations and beat run there (and, when `gone`, no longer in the old primary). */
+    private async checkMoved(state: FailoverState, gone: boolean): Promise<void> {
         const outputs = await this.target.outputs();
         if (outputs.primaryRegion !== state.to) {
             throw new Halt(
@@ -519,7 +674,7 @@ class Failover {
             );
         }
         const resources = (await this.target.resources()).map((r) => resourceName(r.urn));
-        const wrong = [names(state.from).beat, names(state.from).migrate].filter((n) => resources.includes(n));
+        const wrong = gone ? [names(state.from).beat, names(state.from).migrate].filter((n) => resources.includes(n)) : [];
         const missing = [names(state.to).beat, names(state.to).migrate].filter((n) => !resources.includes(n));
         if (wrong.length > 0 || missing.length > 0) {
             throw new Halt(
@@ -547,7 +702,11 @@ class Failover {
         } catch (e) {
             const report = recorder.report();
             const c = classifyError(e, this.options.stack, report.errors);
-            const resume = `Fix the cause, then run \`npm run deploy -- --stack ${this.options.stack} --failover --resume\`.`;
+            let resume = `Fix the cause, then run \`npm run deploy -- --stack ${this.options.stack} --failover --resume\`.`;
+            const text = [...report.errors, e instanceof Error ? e.message : String(e)].join("\n");
+            if (NETWORK_ERROR.test(text) && this.summary.from && !this.options.primaryDown) {
+                resume += ` If ${this.summary.from} is down, go on without it: \`npm run deploy -- --stack ${this.options.stack} --failover --resume --primary-down\` (docs/operations.md, "When the primary region is down").`;
+            }
             if (c.kind === "unknown") {
                 throw new Halt(
                     1,
