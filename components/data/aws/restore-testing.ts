@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { fitName } from "../../aws/names";
+import { createRestoreValidation } from "./restore-validation";
 
 export interface RestoreTestingArgs {
     /** The database whose latest recovery point is restored: the region's writer. */
@@ -98,6 +99,8 @@ export function createRestoreTesting(name: string, args: RestoreTestingArgs, par
         ),
         media: selection("media", "S3", args.mediaBucketArn),
         restoreNetwork,
+        // The restored database is checked within the validation window, its verdict recorded on the job.
+        validation: createRestoreValidation(name, { tags: args.tags }, parent),
     };
 }
 
