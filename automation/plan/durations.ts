@@ -197,6 +197,12 @@ export const DURATIONS: Record<string, DurationRule> = {
     "aws:cloudwatch/dashboard:Dashboard": quick(),
     "aws:cloudwatch/eventRule:EventRule": quick(),
     "aws:cloudwatch/eventTarget:EventTarget": quick(),
+    // The restore tests' validation function: CreateFunction returns while the function is Pending;
+    // the provider waits for Active (a small zip, no VPC: seconds).
+    "aws:lambda/function:Function": quick(
+        "estimate: CreateFunction plus the provider's wait for the Active state; a small zip outside a VPC",
+    ),
+    "aws:lambda/permission:Permission": quick(),
     // --- Edge: certificates, DNS, CDN, WAF ------------------------------------------------------
     // The Certificate resource returns while the certificate is PENDING_VALIDATION.
     "aws:acm/certificate:Certificate": {

@@ -82,7 +82,13 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
         // Weekly restores of what the plan backs up, as the production guide asks.
         createRestoreTesting(
             name,
-            { writerArn: database.writer.arn, mediaBucketArn: media.bucket.arn, roleArn: backups.role.arn, tags: args.tags },
+            {
+                writerArn: database.writer.arn,
+                mediaBucketArn: media.bucket.arn,
+                roleArn: backups.role.arn,
+                network: { vpcId: args.network.vpcId, subnetIds: args.network.privateSubnetIds },
+                tags: args.tags,
+            },
             parent,
         );
     }
