@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { diffPlans } from "../../automation/plan/diff";
-import { DURATIONS, DEFAULT_ASSUMPTIONS, podReady } from "../../automation/plan/durations";
+import { DURATIONS, DEFAULT_ASSUMPTIONS, durationOf, podReady } from "../../automation/plan/durations";
 import { toPlanDocument, type PlanDocument } from "../../automation/plan/json";
 import { pathTo, schedule, type TaskNode } from "../../automation/plan/schedule";
 import { planGraph, planTasks } from "../../automation/plan/task-graph";
@@ -405,5 +405,29 @@ describe("timeline columns", () => {
         assert.equal(clip("Instance: RDS cross-Region read replica create", 30).trimEnd(), "Instance: RDS cross-Region…");
         assert.equal(clip("short", 10), "short     ");
         assert.equal(clip("abcdefghijklmnopqrstuvwxyz", 10).trimEnd(), "abcdefghi…", "no boundary: cut where the column ends");
+    });
+});
+
+describe("timeline: --migration-seconds", () => {
+    const ctx = (migrationSeconds?: number) => ({
+        assumptions: DEFAULT_ASSUMPTIONS,
+        regionOfProvider: () => undefined,
+        hpaMinReplicas: () => undefined,
+        firstDeployment: false,
+        migrationSeconds,
+    });
+    const jobRunning = (command: string[]) =>
+        ({
+            type: "kubernetes:batch/v1:Job",
+            urn: "urn:pulumi:s::p::kubernetes:batch/v1:Job::j",
+            custom: true,
+            inputs: { spec: { template: { spec: { containers: [{ name: "c", command }] } } } },
+        }) as any;
+
+    it("sets the migration Job's run time and leaves the other Jobs' (collectstatic, the database role) alone", () => {
+        const migrate = jobRunning(["python3", "manage.py", "migrate", "--noinput"]);
+        const collect = jobRunning(["python3", "manage.py", "collectstatic", "--noinput"]);
+        assert.equal(durationOf(migrate, "create", ctx(600)).typical - durationOf(migrate, "create", ctx()).typical, 600 - 60);
+        assert.equal(durationOf(collect, "create", ctx(600)).typical, durationOf(collect, "create", ctx()).typical);
     });
 });
