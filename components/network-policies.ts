@@ -58,6 +58,12 @@ export interface AppNetworkPoliciesArgs {
     readonly ingressSources: Peer[];
     /** Where the pods may connect to. */
     readonly egress: AppEgressArgs;
+    /**
+     * The database-role Job runs here (components/core/migration.ts): its pods reach PostgreSQL on
+     * the managed data stores' networks (`egress.dataStoreCidrs`), 5432 only, and nothing else.
+     * Default: false.
+     */
+    readonly databaseRoleJob?: boolean;
     /** Guard in-cluster data stores (PostgreSQL, Valkey, Mailpit): only Core reaches them. Default: false. */
     readonly inClusterDataStores?: boolean;
 }
@@ -161,6 +167,12 @@ export class AppNetworkPolicies extends pulumi.ComponentResource {
                         ports: api.ports.map(tcp),
                     },
                 ],
+            });
+        }
+
+        if (args.databaseRoleJob && e.dataStoreCidrs?.length) {
+            policy("database-role", "database-role", {
+                egress: [{ to: e.dataStoreCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(5432)] }],
             });
         }
 
