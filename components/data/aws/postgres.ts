@@ -62,7 +62,10 @@ export const rdsCaBundleFile = `${rdsCaMountPath}/bundle.pem`;
  * name against the certificate (PostgreSQL docs, libpq "SSL Support", table "SSL Mode
  * Descriptions"); RDS server certificates name the instance's endpoint (Amazon RDS User Guide,
  * "Using SSL/TLS to encrypt a connection to a DB instance or cluster"). rds.force_ssl refuses
- * anything but TLS besides.
+ * anything but TLS besides. Saleor reads the URL with dj-database-url, which passes every query
+ * parameter into the connection's OPTIONS (dj_database_url/__init__.py, "Pass the query string into
+ * OPTIONS"), and Django's PostgreSQL backend hands OPTIONS to the driver's connect: libpq gets
+ * `sslmode` and `sslrootcert` as they are.
  */
 export function postgresUrl(password: pulumi.Input<string>, host: pulumi.Input<string>): pulumi.Output<string> {
     return pulumi.secret(
