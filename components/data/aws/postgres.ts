@@ -5,18 +5,12 @@ import { createServiceSecurityGroup } from "./security-group";
 import { awsTimeouts } from "../../aws/timeouts";
 import { awsManagedPolicy } from "../../aws/arn";
 import { createServiceRole } from "../../aws/iam";
+import { rdsCaCertIdentifier } from "../../../catalog/rds";
 
 /** The master user RDS keeps the password of (in Secrets Manager); only the database-role Job logs in as it. */
 export const masterUser = "saleor";
 export const databaseName = "saleor";
 const port = 5432;
-
-/**
- * The CA that signs the instances' server certificates (r/db_instance `ca_cert_identifier`; the
- * Amazon RDS User Guide, "Certificate authorities": rds-ca-rsa2048-g1, valid until 2061, the default
- * for new instances). Core verifies against its root, which the CA bundle carries.
- */
-export const rdsCaCertIdentifier = "rds-ca-rsa2048-g1";
 
 // UTC. Backups run before the seed's 02:00-04:00 (Central European) deployment window; maintenance
 // follows it on Sunday, the quietest night, and never overlaps the backup window.
