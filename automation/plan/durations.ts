@@ -616,7 +616,8 @@ function isMigration(i: Record<string, any>): boolean {
 function job(i: Record<string, any>, ctx: DurationContext): Estimate {
     const a = ctx.assumptions;
     const migration = isMigration(i);
-    const run = ctx.migrationSeconds ?? (migration ? (ctx.firstDeployment ? a.migrationFirstSeconds : a.migrationReleaseSeconds) : 60);
+    // --migration-seconds is the migration's run time; the other Jobs (collectstatic, the database role) keep theirs.
+    const run = migration ? (ctx.migrationSeconds ?? (ctx.firstDeployment ? a.migrationFirstSeconds : a.migrationReleaseSeconds)) : 60;
     const start = a.imagePull.typical + a.processStart.typical;
     const deadline = Number(i.spec?.activeDeadlineSeconds ?? 0);
     // The migration's init container (components/core/release-stop.ts) runs first, in the image the
