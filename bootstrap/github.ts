@@ -88,6 +88,22 @@ export interface DeployRoleArgs {
     readonly regions: string[];
 }
 
+/** What `args.env`'s IAM documents are about, resolved. */
+export function deployFacts(args: DeployRoleArgs): pulumi.Output<DeployFacts> {
+    return pulumi
+        .all([args.accountId, args.stateBucket, args.secretsKeyArn, pulumi.all(args.otherSecretsKeyArns), args.oidcProvider.arn])
+        .apply(([accountId, stateBucket, secretsKeyArn, otherSecretsKeyArns, oidcProviderArn]): DeployFacts => ({
+            env: args.env,
+            accountId,
+            stateBucket,
+            secretsKeyArn,
+            otherSecretsKeyArns,
+            oidcProviderArn,
+            regions: args.regions,
+            homeRegion: args.cfg.homeRegion,
+        }));
+}
+
 /**
  * The role `env`'s deploy jobs assume. Its sessions last up to `deploySessionHours` (default 3 h):
  * a first production deployment is modelled at ~1 h and pessimistically 2 h, and a session cannot
@@ -109,18 +125,7 @@ export function createDeployRole(args: DeployRoleArgs, parent: pulumi.Resource, 
         { parent, provider },
     );
 
-    const facts = pulumi
-        .all([args.accountId, args.stateBucket, args.secretsKeyArn, pulumi.all(args.otherSecretsKeyArns), args.oidcProvider.arn])
-        .apply(([accountId, stateBucket, secretsKeyArn, otherSecretsKeyArns, oidcProviderArn]): DeployFacts => ({
-            env,
-            accountId,
-            stateBucket,
-            secretsKeyArn,
-            otherSecretsKeyArns,
-            oidcProviderArn,
-            regions: args.regions,
-            homeRegion: cfg.homeRegion,
-        }));
+    const facts = deployFacts(args);
     const policies = {
         services: { make: servicesPolicy, what: "the services and regions the stacks use" },
         "state-and-secrets": { make: stateAndSecretsPolicy, what: "its own state prefix and secrets-provider key" },
