@@ -386,7 +386,8 @@ function awsState(type: string, name: string, id: string, h: string, region: str
                 uniqueId: `AROA${h.toUpperCase()}`,
             };
         case "aws:iam/policy:Policy":
-            return { arn: `arn:aws:iam::${accountId}:policy/${inputs.name ?? id}` };
+            // A managed policy's ARN carries its path (IAM User Guide, "IAM identifiers").
+            return { arn: `arn:aws:iam::${accountId}:policy${inputs.path ?? "/"}${inputs.name ?? id}` };
         case "aws:iam/user:User":
             return {
                 arn: `arn:aws:iam::${accountId}:user/${inputs.name ?? id}`,
