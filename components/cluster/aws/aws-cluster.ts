@@ -86,11 +86,19 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
             logRetentionDays: args.logRetentionDays ?? 90,
             protect: args.protect ?? false,
             tags,
+            permissionsBoundary: args.permissionsBoundaryArn,
         },
         parent,
     );
 
-    const addonSettings = { cluster, region: args.region, kubernetesVersion: args.kubernetesVersion, versions: args.addonVersions, tags };
+    const addonSettings = {
+        cluster,
+        region: args.region,
+        kubernetesVersion: args.kubernetesVersion,
+        versions: args.addonVersions,
+        tags,
+        permissionsBoundary: args.permissionsBoundaryArn,
+    };
     const early = Object.fromEntries(
         nodeAddons.map((addon) => [addon, createAddon(name, addon, addonSettings, [], parent, addonConfiguration[addon])]),
     );
@@ -104,6 +112,7 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
             tags,
             // Nodes pull images and join through NAT; without egress they never register.
             dependsOn: [...Object.values(early), ...net.egressRoutes],
+            permissionsBoundary: args.permissionsBoundaryArn,
         },
         parent,
     );
@@ -123,6 +132,7 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
             vpcId: net.vpc.id,
             provider,
             tags,
+            permissionsBoundary: args.permissionsBoundaryArn,
         },
         parent,
     );
@@ -135,6 +145,7 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
             provider,
             nodeGroups: nodes.groups,
             tags,
+            permissionsBoundary: args.permissionsBoundaryArn,
         },
         parent,
     );
@@ -150,6 +161,7 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
                 // Its pods get credentials from the Pod Identity agent, an add-on that needs nodes.
                 dependsOn: [...nodes.groups, ...Object.values(addons)],
                 tags,
+                permissionsBoundary: args.permissionsBoundaryArn,
             },
             parent,
         );
