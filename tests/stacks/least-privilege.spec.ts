@@ -89,6 +89,18 @@ for (const stack of ["staging", "production"] as const) {
                     .map((r) => `${r.type.split(":").pop()} ${r.name}: ${inputs(r).permissionsBoundary ?? "no boundary"}`);
                 assert.deepEqual(unbounded, [], `give these the stack's permissions boundary (cluster.aws.permissionsBoundaryArn)`);
             });
+
+            it("tag every IAM role and user for the stack's environment, which the deploy role needs to change their trust or keys", () => {
+                // The resource's own tags, over its provider's default tags (as the provider merges them).
+                const tagsOf = (r: RecordedResource) => {
+                    const provider = res.all.find((p) => `${p.urn}::${p.id}` === r.provider);
+                    return { ...(provider?.inputs as any)?.defaultTags?.tags, ...inputs(r).tags };
+                };
+                const untagged = [...res.ofType(T.role), ...res.ofType(T.user)]
+                    .filter((r) => tagsOf(r)["saleor:environment"] !== stack)
+                    .map((r) => r.name);
+                assert.deepEqual(untagged, []);
+            });
         });
 
         describe("the VPC CNI", () => {
