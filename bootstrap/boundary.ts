@@ -23,9 +23,10 @@ import { deployRoleName, iamPath, secretsKeyAlias } from "./naming";
 //     Controller's iam:GetServerCertificate / iam:ListServerCertificates, docs/install/
 //     iam_policy.json of kubernetes-sigs/aws-load-balancer-controller), iam:CreateServiceLinkedRole
 //     (the same file: for elasticloadbalancing.amazonaws.com; a service-linked role's permissions
-//     are AWS's, not the caller's) and iam:PassRole (AWS Backup's restore policy passes roles to the
-//     services it restores into). Not one action that creates, changes or attaches a policy, role,
-//     user, group, key or credential.
+//     are AWS's, not the caller's) and iam:PassRole (AWS Backup restores into services that take a
+//     role; the full AWSBackupServiceRolePolicyForRestores document could not be read here, so it
+//     is kept rather than risk a failing restore). Not one action that creates, changes or attaches
+//     a policy, role, user, group, key or credential.
 //   - No STS at all: none of these roles assumes another role (Pod Identity's agent, not the role,
 //     calls eks-auth:AssumeRoleForPodIdentity); sts:GetCallerIdentity needs no permission.
 //   - The environment isolation the deploy roles have (deploy-policy.ts guardrailsPolicy), where it

@@ -256,8 +256,12 @@ export function guardrailsPolicy(f: DeployFacts): PolicyDocument {
             // environment's workload boundary (boundary.ts), so nothing it mints can do more than a
             // workload may. For these actions the request carries the entity's boundary as
             // iam:PermissionsBoundary (Service Authorization Reference, "Actions, resources, and
-            // condition keys for AWS Identity and Access Management"); a negated operator matches a
-            // request without the key, so an entity without a boundary is refused too.
+            // condition keys for AWS Identity and Access Management"). Of that table only the rows
+            // of AttachRolePolicy and AttachUserPolicy could be read here (both list the key); the
+            // other ten are from the IAM User Guide's boundary-delegation example as remembered,
+            // unverified here. A negated operator matches a request without the key, so an entity
+            // without a boundary is refused too (and an action whose request never carried the key
+            // would be refused outright: a failed deploy, not a hole).
             Sid: "OnlyBoundedIdentities",
             Effect: "Deny",
             Action: [...boundedIdentityActions],

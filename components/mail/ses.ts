@@ -63,7 +63,8 @@ export class SesMail extends pulumi.ComponentResource {
             );
         }
 
-        // Set in place on an existing user (r/iam_user permissions_boundary is updatable, as a role's).
+        // Set in place on an existing user: permissions_boundary is not ForceNew and an update calls
+        // PutUserPermissionsBoundary (terraform-provider-aws internal/service/iam/user.go, resourceUserUpdate).
         const user = new aws.iam.User(
             name,
             { name: args.userName, permissionsBoundary: args.permissionsBoundaryArn, tags: args.tags },
