@@ -81,7 +81,9 @@ async function main(argv: string[]): Promise<number> {
             state: fileStateStore(PROJECT_DIR, options.stack),
             log: (line) => console.log(line),
             ...(confirm ? { confirm } : {}),
+            summaryLink: summaryLink(parsed.summaryPath),
         });
+        writeSummaries(summary, { json: parsed.summaryPath, stepSummary: process.env.GITHUB_STEP_SUMMARY });
         return summary.exitCode;
     }
     const { deploy: options, summaryPath } = parsed.options;

@@ -5,7 +5,8 @@ import { bootstrapStatePrefix, deployRoleName, iamPath, secretsKeyAlias, statePr
 // so a spec reads exactly what IAM will.
 //
 // NOT least privilege, said plainly. A stack creates VPCs, EKS, RDS, ElastiCache, S3, ECR, KMS keys,
-// IAM roles, CloudFront, WAF, ACM, Route 53, CloudWatch, EventBridge, SNS and AWS Backup resources,
+// IAM roles, CloudFront, WAF, ACM, Route 53, CloudWatch, EventBridge, SNS, AWS Backup, Secrets
+// Manager, SES and Lambda resources,
 // so the role is allowed every action of those services (and only those), in the stacks' regions
 // only. What is enforced, with explicit Deny statements that no Allow can override:
 //   - it creates roles and users, and attaches, puts, detaches or deletes their policies, only when
@@ -33,7 +34,7 @@ import { bootstrapStatePrefix, deployRoleName, iamPath, secretsKeyAlias, statePr
 // or a careless change, not a determined attacker. Closing those needs an account without other
 // powerful roles, or an SCP, outside what this program manages.
 // The service list comes from the resource types the offline plans of staging and production
-// register (`npm run plan -- --stack <s> --json`, 2026-12-01): a new resource type needs its service here.
+// register: tests/bootstrap/deploy-services.spec.ts fails when a new resource type's service is missing.
 
 export interface Statement {
     readonly Sid: string;
@@ -77,9 +78,12 @@ export const regionalServices = [
     "elasticloadbalancing",
     "events",
     "kms",
+    "lambda",
     "logs",
     "rds",
     "s3",
+    "secretsmanager",
+    "ses",
     "sns",
     "wafv2",
 ] as const;

@@ -63,3 +63,11 @@ export function describeInstanceClassTable(): string {
     const burstableSizes = Object.keys(burstableGiB);
     return `db.{${[...burstableFamilies].join(",")}}.{${burstableSizes.join(",")}}; db.{${Object.keys(gibPerVcpu).join(",")}}.{${sizes.join(",")}}`;
 }
+
+/**
+ * The certificate authority of every RDS instance's server certificate (r/db_instance
+ * `ca_cert_identifier`; Amazon RDS User Guide, "Certificate authorities": rds-ca-rsa2048-g1 is valid
+ * until 2061 and the default for new instances). Core verifies the server against the G1 root CAs
+ * of the stack's regions (components/data/aws/rds-ca.ts), which cover this one.
+ */
+export const rdsCaCertIdentifier = "rds-ca-rsa2048-g1";

@@ -13,3 +13,4 @@ export { RegionalLogs } from "./logs";
 export { ImageRegistry } from "./registry";
 export { SesMail } from "./mail/ses";
 export { SecretsManagerSecrets } from "./secrets/secrets-manager";
+export { createSecretReadGrant } from "./secrets/secret-grant";

@@ -58,6 +58,12 @@ export interface AppNetworkPoliciesArgs {
     readonly ingressSources: Peer[];
     /** Where the pods may connect to. */
     readonly egress: AppEgressArgs;
+    /**
+     * The database-role Job runs here (components/core/migration.ts): its pods reach PostgreSQL on
+     * the managed data stores' networks (`egress.dataStoreCidrs`), 5432 only, and nothing else.
+     * Default: false.
+     */
+    readonly databaseRoleJob?: boolean;
     /** Guard in-cluster data stores (PostgreSQL, Valkey, Mailpit): only Core reaches them. Default: false. */
     readonly inClusterDataStores?: boolean;
 }
@@ -164,6 +170,12 @@ export class AppNetworkPolicies extends pulumi.ComponentResource {
             });
         }
 
+        if (args.databaseRoleJob && e.dataStoreCidrs?.length) {
+            policy("database-role", "database-role", {
+                egress: [{ to: e.dataStoreCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(5432)] }],
+            });
+        }
+
         if (args.inClusterDataStores) {
             policy("postgres", "postgres", { ingress: [{ from: [coreClients], ports: [tcp(5432)] }] });
             policy("valkey", "valkey", { ingress: [{ from: [coreClients], ports: [tcp(6379)] }] });
@@ -183,4 +195,84 @@ function selectorOf(component: string | string[] | undefined, instance: string):
             { key: "app.kubernetes.io/component", operator: "In", values: component },
         ],
     };
+}
+
+export interface ExternalSecretsNetworkPoliciesArgs {
+    /** The controller's namespace (the chart's). */
+    readonly namespace: string;
+    /** The chart's release name: its pods' `app.kubernetes.io/name` labels derive from the chart name. */
+    readonly chartName: string;
+    /** Where the API server answers, and calls the webhook from: the control plane's interfaces in the cluster's subnets. */
+    readonly kubernetesApiCidrs: string[];
+    /** Networks the 443 rule leaves out (the cluster's VPC): the controller reaches AWS's public endpoints only. */
+    readonly privateCidrs: string[];
+    /** The webhook's port (chart value `webhook.port`). Default: 10250. */
+    readonly webhookPort?: number;
+    /** What must exist first: the chart's release, which creates the namespace. */
+    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * Default-deny for External Secrets Operator's namespace, then only what its three Deployments need
+ * (the chart's templates label them `app.kubernetes.io/name: <chart>`, `<chart>-webhook` and
+ * `<chart>-cert-controller`: deploy/charts/external-secrets/templates/_helpers.tpl, selectorLabels):
+ * every pod reaches DNS and the API server (443; each watches or patches objects there); the
+ * controller alone reaches AWS on 443 (Secrets Manager and STS, regional public endpoints: the
+ * VPC has no interface endpoints) and the Pod Identity agent (its credentials); the webhook admits
+ * the API server on its port (chart README, `webhook.port`, 10250), which calls it from the control
+ * plane's interfaces. Nothing else enters. The node metadata address is never reachable. The EKS
+ * control plane's addresses are those of the cluster's subnets, as for the app namespace
+ * (stack/application.ts; not verified on a cluster here).
+ */
+export class ExternalSecretsNetworkPolicies extends pulumi.ComponentResource {
+    constructor(name: string, args: ExternalSecretsNetworkPoliciesArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("saleor:components:ExternalSecretsNetworkPolicies", name, {}, opts);
+        const tcp = (port: number) => ({ port, protocol: "TCP" });
+        const byName = (n: string) => ({ matchLabels: { "app.kubernetes.io/name": n } });
+        const policy = (
+            suffix: string,
+            podSelector: k8s.types.input.meta.v1.LabelSelector,
+            spec: Omit<k8s.types.input.networking.v1.NetworkPolicySpec, "podSelector" | "policyTypes">,
+        ) =>
+            new NetworkPolicy(
+                `${name}-${suffix}`,
+                {
+                    metadata: {
+                        namespace: args.namespace,
+                        labels: {
+                            "app.kubernetes.io/name": args.chartName,
+                            "app.kubernetes.io/component": "network-policy",
+                            "app.kubernetes.io/managed-by": "pulumi",
+                        },
+                    },
+                    spec: {
+                        ...spec,
+                        podSelector,
+                        policyTypes: [...(spec.ingress ? ["Ingress"] : []), ...(spec.egress ? ["Egress"] : [])],
+                    },
+                },
+                { parent: this, dependsOn: args.dependsOn },
+            );
+        policy("default-deny", {}, { ingress: [], egress: [] });
+        policy(
+            "dns",
+            {},
+            { egress: [{ to: [clusterDns], ports: [53, 53].map((port, i) => ({ port, protocol: i === 0 ? "UDP" : "TCP" })) }] },
+        );
+        policy(
+            "kubernetes-api",
+            {},
+            { egress: [{ to: args.kubernetesApiCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(443)] }] },
+        );
+        policy("controller-egress", byName(args.chartName), {
+            egress: [
+                { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [instanceMetadataCidr, ...args.privateCidrs] } }], ports: [tcp(443)] },
+                { to: [{ ipBlock: { cidr: podIdentityAgent.cidr } }], ports: [tcp(podIdentityAgent.port)] },
+            ],
+        });
+        policy("webhook", byName(`${args.chartName}-webhook`), {
+            ingress: [{ from: args.kubernetesApiCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(args.webhookPort ?? 10250)] }],
+        });
+        this.registerOutputs({});
+    }
 }

@@ -68,6 +68,11 @@ export class ImageRegistry extends pulumi.ComponentResource {
                     name: stackRepositoryName(args.namespace, repositoryName),
                     // A released tag always names the same image: rollbacks and the other regions get exactly what was tested.
                     imageTagMutability: "IMMUTABLE",
+                    // Basic scanning on push, as the bootstrap's registry scanning configuration also sets
+                    // for every repository (bootstrap/ecr.ts). The deploy driver reads these findings of
+                    // the storefront image as built and refuses a release on CRITICAL or HIGH ones
+                    // (automation/deploy/image-scan.ts); it also reads Inspector's, should the registry
+                    // move to enhanced scanning.
                     imageScanningConfiguration: { scanOnPush: true },
                     // The AWS-managed ECR key: replicated repositories are created encrypted the same way without
                     // a key to share across regions.

@@ -8,22 +8,23 @@ export interface SaleorSecretsArgs {
     readonly secretKeyLength?: number;
     /** RSA key size for signing JWTs. Default: 3072. */
     readonly rsaBits?: number;
-    /** Also generate the managed database's master password (AWS flavour). Default: false. */
+    /** Also generate the password of Saleor's own database role, saleor_app (AWS flavour). Default: false. */
     readonly databasePassword?: boolean;
 }
 
 /**
  * The secrets every region's Core must share: Django's SECRET_KEY and the RSA key that signs JWTs.
  * Generated once per stack, because both regions serve the same database: a token issued in one
- * region must verify in the other. The database's master password is one per stack for the same
- * reason, and so that it belongs to no region: a failover promotes a standby that already has it.
+ * region must verify in the other. The password of Saleor's database role (saleor_app) is one per
+ * stack for the same reason, and so that it belongs to no region: the role lives in the database,
+ * so a failover promotes a standby that already has it. The master password is RDS's own.
  */
 export class SaleorSecrets extends pulumi.ComponentResource {
     /** SECRET_KEY, secret. */
     public readonly secretKey: pulumi.Output<string>;
     /** RSA_PRIVATE_KEY (PEM), secret. */
     public readonly rsaPrivateKey: pulumi.Output<string>;
-    /** The managed database's master password (with `databasePassword`), secret. */
+    /** saleor_app's password (with `databasePassword`), secret. */
     public readonly databasePassword?: pulumi.Output<string>;
 
     constructor(name: string, args: SaleorSecretsArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
@@ -42,7 +43,7 @@ export class SaleorSecrets extends pulumi.ComponentResource {
         this.rsaPrivateKey = pulumi.secret(rsa.privateKeyPem);
         if (args.databasePassword) {
             // Letters and digits only: the password sits inside URLs, where `@`, `/` or `:` would break parsing.
-            const password = new random.RandomPassword(`${name}-database-password`, { length: 40, special: false }, { parent: this });
+            const password = new random.RandomPassword(`${name}-database-app-password`, { length: 40, special: false }, { parent: this });
             this.databasePassword = pulumi.secret(password.result);
         }
         this.registerOutputs({ secretKey: this.secretKey, rsaPrivateKey: this.rsaPrivateKey, databasePassword: this.databasePassword });

@@ -405,6 +405,17 @@ const releaseWindow = v.pipe(
     v.check((w) => w.from < w.to, "from must be earlier than to on the same day; split a window that spans midnight in two"),
 );
 
+/** A calendar day YYYY-MM-DD (that exists: 2026-02-30 does not). */
+const calendarDate = v.pipe(
+    v.string(),
+    v.regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD such as 2026-12-24"),
+    v.check((d) => {
+        const [y, m, day] = d.split("-").map(Number);
+        const at = new Date(Date.UTC(y, m - 1, day));
+        return at.getUTCFullYear() === y && at.getUTCMonth() === m - 1 && at.getUTCDate() === day;
+    }, "is no such day"),
+);
+
 /**
  * Keys only the deploy driver (automation/deploy) reads: when a release may start, how long its
  * verification may retry, and where its progress is announced. The program accepts them so one
@@ -419,6 +430,8 @@ export const releaseSettingsEntries = {
         v.strictObject({
             timeZone: v.pipe(v.string(), v.check(isTimeZone, "must be an IANA time zone such as Europe/Berlin")),
             windows: v.pipe(v.array(releaseWindow), v.minLength(1, "needs at least one window")),
+            /** Days (YYYY-MM-DD in `timeZone`) on which no window opens: holidays, freezes. */
+            blockedDates: v.optional(v.array(calendarDate)),
         }),
     ),
     /** How long the driver keeps retrying a region's smoke checks before it rolls the region back. */

@@ -62,6 +62,7 @@ export function createRegionAlarms(
             },
             cache: { replicationGroupId: data.cache.replicationGroupId, nodes: d.cache.nodes },
             clusterName,
+            logDelivery: region.logs.deliveryMetrics,
             tags: t.tags,
         },
         { providers: [region.provider] },

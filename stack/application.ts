@@ -11,7 +11,7 @@ import type { SecretsManagerSecrets } from "../components/secrets/secrets-manage
 import { Storefront } from "../components/storefront";
 import { marketsOf, senderDomain, sesAvailable, type Market, type StackConfig } from "../config";
 import { createRegionAlarms } from "./alarms";
-import { createCoreSyncedSecret, createRegionSecrets } from "./secrets";
+import { createCoreSyncedSecret, createDatabaseRoleSecret, createRegionSecrets } from "./secrets";
 import { awsOnly } from "./aws";
 import type { RegionWithData } from "./data";
 import type { ImageCatalogue } from "./images";
@@ -71,6 +71,8 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
     // saleor:emailUrl is stack-wide (createStackSecrets); this region's SES mail is the region's own.
     const regionSecrets = createRegionSecrets(t, r, inputs.connection, cfg.emailUrl ? undefined : mail?.emailUrl);
     const syncedSecret = createCoreSyncedSecret(r, instance, inputs.stackSecrets, regionSecrets);
+    // The master credentials for the Job that creates Core's database role (the writer's region).
+    const databaseRole = isPrimary ? createDatabaseRoleSecret(r, instance, inputs.stackSecrets) : undefined;
     // A snapshot of the writer before the primary migrates it (on AWS); the Job waits for it.
     const writer = isPrimary ? r.data.aws?.writer : undefined;
     const snapshots = writer
@@ -120,6 +122,7 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
             workerConcurrency: cfg.app.workerConcurrency,
             runMigrations: isPrimary,
             beforeMigration: snapshots ? [snapshots.current] : undefined,
+            databaseRole,
             // Periodic tasks are scheduled once per database: the primary region's beat.
             runScheduler: isPrimary,
             migrationDependency: isPrimary ? undefined : inputs.primaryMigration,
@@ -168,7 +171,12 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
 
     new AppNetworkPolicies(
         `${region.name}-network`,
-        { namespace: r.cluster.namespace, instance, ...networkPolicySources(cfg, r, mail !== undefined, isPrimary) },
+        {
+            namespace: r.cluster.namespace,
+            instance,
+            ...networkPolicySources(cfg, r, mail !== undefined, isPrimary),
+            databaseRoleJob: databaseRole !== undefined,
+        },
         k8sOpts,
     );
 

@@ -63,7 +63,7 @@ function createAwsDataTier(
     t: Topology,
     r: RegionInfra,
     all: RegionInfra[],
-    masterPassword: pulumi.Output<string>,
+    appPassword: pulumi.Output<string>,
     primaryFacts: PrimaryDataFacts | undefined,
 ): DataTier {
     const region = required(r.aws, `the AWS foundations of region ${r.config.name}`);
@@ -79,7 +79,8 @@ function createAwsDataTier(
                 role: r.config.role,
                 network: required(r.cluster.network, `the network of region ${r.config.name}`),
                 peerCidrs: others.map((x) => x.vpcCidr),
-                masterPassword,
+                peerRegions: all.filter((x) => x !== r).map((x) => x.config.name),
+                appPassword,
                 postgres: d.postgres,
                 cache: d.cache,
                 media: { ...d.media, corsOrigins: origins, cdn: cfg.operations.mediaCdn },

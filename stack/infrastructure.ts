@@ -94,7 +94,12 @@ function awsCluster(
                 addonVersions: { ...eksAddonVersions[settings.kubernetesVersion], ...settings.addonVersions },
                 containerInsights: cfg.operations.containerInsights,
                 // Saleor's secrets live in Secrets Manager as saleor/<stack>/... (stack/secrets.ts).
-                externalSecrets: { secretNamePrefix: `saleor/${t.stack}/`, namespaces: [cfg.cluster.namespace] },
+                externalSecrets: {
+                    secretNamePrefix: `saleor/${t.stack}/`,
+                    namespaces: [cfg.cluster.namespace],
+                    // The peered VPCs: the controller reaches AWS's public endpoints only.
+                    privateCidrs: cfg.regions.flatMap((x) => (x.vpcCidr ? [x.vpcCidr] : [])),
+                },
                 protect: t.protect,
                 tags: t.tags,
             },

@@ -29,6 +29,8 @@ export function createStackSecrets(
         "secret-key": { values: { SECRET_KEY: generated.secretKey } },
         "jwt-key": { values: { RSA_PRIVATE_KEY: generated.rsaPrivateKey } },
     };
+    // saleor_app's password, for the database-role Job: Core reads it only inside its URLs.
+    if (generated.databasePassword) secrets[databaseConcern] = { values: { DATABASE_APP_PASSWORD: generated.databasePassword } };
     if (cfg.sentryDsn) secrets.sentry = { values: { SENTRY_DSN: cfg.sentryDsn.value } };
     if (cfg.emailUrl) secrets.email = { values: { EMAIL_URL: cfg.emailUrl.value } };
     return new (awsOnly().SecretsManagerSecrets)(
@@ -85,6 +87,9 @@ export function createRegionSecrets(
     );
 }
 
+/** The stack-wide secret with saleor_app's password (`saleor/<stack>/database`): the database-role Job's, not Core's. */
+const databaseConcern = "database";
+
 /** The Kubernetes Secret Core reads on AWS, kept by External Secrets Operator. */
 export const coreSecretName = "saleor-core-env";
 
@@ -103,16 +108,57 @@ export function createCoreSyncedSecret(
     const eso = r.cluster.aws?.externalSecrets;
     if (!eso || !stackSecrets || !regionSecrets) return undefined;
     const sources = [stackSecrets, regionSecrets];
+    // Every secret but saleor_app's bare password: Core has it inside DATABASE_URL.
+    const concerns = (s: SecretsManagerSecrets) => Object.keys(s.names).filter((c) => !(s === stackSecrets && c === databaseConcern));
     return new SyncedSecret(
         `${r.config.name}-core-secrets`,
         {
             namespace: r.cluster.namespace,
             secretName: coreSecretName,
             storeName: eso.storeName,
-            remoteSecrets: sources.flatMap((s) => Object.values(s.names)),
-            versions: sources.flatMap((s) => Object.values(s.versions)),
+            remoteSecrets: sources.flatMap((s) => concerns(s).map((c) => s.names[c])),
+            versions: sources.flatMap((s) => concerns(s).map((c) => s.versions[c])),
             labels: appLabels("core", instance),
         },
         { providers: [r.cluster.provider], dependsOn: [eso.store, ...sources] },
     );
+}
+
+/** The Kubernetes Secret the database-role Job reads: the master credentials and saleor_app's password. */
+export const databaseRoleSecretName = "saleor-database-role";
+
+/**
+ * What the primary region's database-role Job reads (AWS): the writer's master credentials from the
+ * secret RDS keeps them in (`username`, `password`; its ARN, as RDS names it `rds!db-…`, outside the
+ * stack's names) and saleor_app's password from `saleor/<stack>/database`, synced by External
+ * Secrets into one Secret. The controller's role may read exactly that master secret besides the
+ * stack's own. Undefined off AWS, and in a region without the writer.
+ */
+export function createDatabaseRoleSecret(
+    r: RegionWithData,
+    instance: string,
+    stackSecrets: SecretsManagerSecrets | undefined,
+): { secretName: pulumi.Output<string>; version: pulumi.Output<string>; ready: pulumi.Resource[] } | undefined {
+    const eso = r.cluster.aws?.externalSecrets;
+    const admin = r.data.connection.databaseAdmin;
+    if (!eso || !admin || !stackSecrets?.names[databaseConcern] || !r.aws) return undefined;
+    const grant = awsOnly().createSecretReadGrant(
+        `${r.config.name}-external-secrets-master-secret`,
+        { role: eso.role, secretArn: admin.masterSecretArn, sid: "ReadTheDatabaseMasterSecret" },
+        { provider: r.aws.provider },
+    );
+    const synced = new SyncedSecret(
+        `${r.config.name}-database-role-secrets`,
+        {
+            namespace: r.cluster.namespace,
+            secretName: databaseRoleSecretName,
+            storeName: eso.storeName,
+            remoteSecrets: [admin.masterSecretArn, stackSecrets.names[databaseConcern]],
+            // RDS rotates the master password on its own; the ARN stands for it here.
+            versions: [admin.masterSecretArn, stackSecrets.versions[databaseConcern]],
+            labels: appLabels("database-role", instance),
+        },
+        { providers: [r.cluster.provider], dependsOn: [eso.store, stackSecrets, grant] },
+    );
+    return { secretName: synced.secretName, version: synced.version, ready: [synced] };
 }

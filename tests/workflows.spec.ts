@@ -4,6 +4,7 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { execFileSync } from "node:child_process";
 import * as os from "node:os";
+import { allowListProblems } from "../automation/deploy/allow-list";
 import { parseDeployArgs } from "../automation/deploy/args";
 import { longestDeploymentHours, validateBootstrapConfig } from "../bootstrap/config";
 import { runnerLabel } from "../bootstrap/naming";
@@ -295,6 +296,25 @@ describe("deploy workflow (deploy.yml)", () => {
         }
     });
 
+    it("installs the Pulumi CLI whose version is pinned once, in .pulumi.version, matching @pulumi/pulumi's major.minor", () => {
+        // Dependabot moves @pulumi/pulumi in package.json but cannot move a version inside a workflow's
+        // `with:`; the CLI's version lives in one file the action reads, and this check fails the
+        // update's pull request until that file follows.
+        const file = fs.readFileSync(path.join(ROOT, ".pulumi.version"), "utf8");
+        assert.match(file, /^\d+\.\d+\.\d+\n?$/, ".pulumi.version holds one exact version");
+        const cli = file.trim().split(".");
+        const sdk = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> })
+            .dependencies["@pulumi/pulumi"];
+        assert.match(sdk, /^\d+\.\d+\.\d+$/, "the SDK is pinned exactly");
+        assert.deepEqual(cli.slice(0, 2), sdk.split(".").slice(0, 2), `the CLI ${file.trim()} and the SDK ${sdk} share major.minor`);
+        for (const job of [staging, production]) {
+            const [pulumi] = uses(job, "pulumi/actions");
+            // uses: steps run in the workspace, where this repository is checked out into saleor-pulumi/.
+            assert.deepEqual(pulumi.with, { "pulumi-version-file": "saleor-pulumi/.pulumi.version" });
+        }
+        assert.doesNotMatch(text, /pulumi-version:/, "no second copy of the version in the workflow");
+    });
+
     it("runs the driver per stack with --yes and a summary, with the environment's backend from its secrets", () => {
         for (const [job, stack] of [
             [staging, "staging"],
@@ -490,39 +510,8 @@ function allSteps(): { where: string; job: Job; step: Step }[] {
     );
 }
 
-/** The allow-list's rules (.github/trivy-allowlist.yaml): the problems of a document, as of `today`. */
+/** The allow-list of the image scans; its rules are in automation/deploy/allow-list.ts. */
 const ALLOW_LIST = path.join(ROOT, ".github", "trivy-allowlist.yaml");
-const MAX_ALLOW_DAYS = 90;
-
-function allowListProblems(text: string, today: Date): string[] {
-    let doc: unknown;
-    try {
-        doc = parse(text);
-    } catch (e) {
-        return [`not YAML: ${(e as Error).message.split("\n")[0]}`];
-    }
-    if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return ["must be a mapping with a vulnerabilities list"];
-    const problems: string[] = [];
-    for (const key of Object.keys(doc)) if (key !== "vulnerabilities") problems.push(`${key}: only vulnerabilities may be allowed`);
-    const entries = (doc as { vulnerabilities?: unknown }).vulnerabilities;
-    if (!Array.isArray(entries)) return [...problems, "vulnerabilities must be a list"];
-    const latest = new Date(today.getTime() + MAX_ALLOW_DAYS * 86_400_000).toISOString().slice(0, 10);
-    entries.forEach((entry: Record<string, unknown>, i) => {
-        const at = `vulnerabilities[${i}]`;
-        if (typeof entry?.id !== "string" || !/^(CVE-\d{4}-\d{4,}|GHSA(-[23456789cfghjmpqrvwx]{4}){3})$/.test(entry.id))
-            problems.push(`${at}.id: a CVE or GHSA identifier`);
-        if (typeof entry?.statement !== "string" || entry.statement.trim().length < 10)
-            problems.push(`${at}.statement: why the risk is accepted`);
-        const expiry = entry?.expired_at;
-        const valid =
-            typeof expiry === "string" &&
-            /^\d{4}-\d{2}-\d{2}$/.test(expiry) &&
-            new Date(`${expiry}T00:00:00Z`).toISOString().slice(0, 10) === expiry;
-        if (!valid) problems.push(`${at}.expired_at: a date YYYY-MM-DD`);
-        else if (expiry > latest) problems.push(`${at}.expired_at: ${expiry} is more than ${MAX_ALLOW_DAYS} days ahead (latest ${latest})`);
-    });
-    return problems;
-}
 
 describe("supply chain of the workflows", () => {
     it("pins each action to one commit SHA and release across all workflows", () => {
@@ -606,7 +595,7 @@ describe("security workflow (security.yml)", () => {
 });
 
 describe("image scan before the deploy (deploy.yml)", () => {
-    const { workflow } = load("deploy.yml");
+    const { text, workflow } = load("deploy.yml");
     const { images, scan, staging } = workflow.jobs;
     const trivy = uses(scan, "aquasecurity/trivy-action");
 
@@ -684,6 +673,16 @@ describe("image scan before the deploy (deploy.yml)", () => {
             ["3.23.5"],
             "a SHA builds the stacks' own saleorVersion",
         );
+    });
+
+    it("scans the storefront image as built in every deploy job: the driver's scan runs, never skipped, with the allow-list beside it", () => {
+        for (const job of [staging, workflow.jobs.production]) {
+            const step = job.steps.find((s) => s.run?.includes("npm run deploy"))!;
+            assert.doesNotMatch(step.run!, /--skip-image-scan/, "a skip is a person's decision with a reason, not the pipeline's");
+            // The driver reads the allow-list from the repository's checkout, the job's working directory.
+            assert.equal(job.defaults?.run?.["working-directory"], "saleor-pulumi");
+        }
+        assert.match(text, /the deploy driver scans the storefront image as built/i);
     });
 
     it("builds the Core image from images/core with the version's build argument, as the program does", () => {

@@ -6,7 +6,8 @@ import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automa
 import { namespace, type ConfigSource } from "../../config/load";
 import { outputValuesOf, pendingOperationsOf, stackConfigOf } from "./pulumi-reads";
 import type { FailoverState, StateStore } from "./failover";
-import type { FailoverStack, Role, StateResource, TargetedOperationOptions } from "./failover-stack";
+import { probeAwsRegion } from "./failover-probe";
+import type { FailoverStack, RegionProbe, Role, StateResource, TargetedOperationOptions } from "./failover-stack";
 import type { PendingOperation } from "./stack";
 
 // The real FailoverStack: the Automation API for config, state export and targeted updates, the
@@ -85,6 +86,17 @@ class PulumiFailoverStack implements FailoverStack {
         await run(this.command.command, ["state", "unprotect", urn, "--stack", this.name, "--yes", "--non-interactive"], {
             cwd: this.options.workDir,
         });
+    }
+
+    async forget(urn: string): Promise<void> {
+        // `--force`: the leaving instances are protected (Pulumi CLI docs, "pulumi state delete").
+        await run(this.command.command, ["state", "delete", urn, "--force", "--stack", this.name, "--yes", "--non-interactive"], {
+            cwd: this.options.workDir,
+        });
+    }
+
+    async probeRegion(region: string): Promise<RegionProbe> {
+        return probeAwsRegion(region, (url, init) => fetch(url, init));
     }
 
     async preview(options: TargetedOperationOptions): Promise<void> {

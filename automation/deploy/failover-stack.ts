@@ -29,6 +29,12 @@ export interface TargetedOperationOptions extends OperationOptions {
     excludeDependents?: boolean;
 }
 
+export interface RegionProbe {
+    reachable: boolean;
+    /** What was asked and what answered, for the log and the refusal. */
+    detail: string;
+}
+
 export interface FailoverStack {
     readonly name: string;
     /** The stack's `saleor` config as the program would get it. */
@@ -45,6 +51,13 @@ export interface FailoverStack {
     setConfigPath(path: string, value: boolean | undefined): Promise<void>;
     /** `pulumi state unprotect <urn>`. */
     unprotect(urn: string): Promise<void>;
+    /**
+     * `pulumi state delete --force <urn>`: Pulumi forgets the resource, which stays in the cloud
+     * (refused while another resource of the state depends on it).
+     */
+    forget(urn: string): Promise<void>;
+    /** Whether the region's AWS endpoints answer (the preflight of `--primary-down`, and its reconcile). */
+    probeRegion(region: string): Promise<RegionProbe>;
     preview(options: TargetedOperationOptions): Promise<void>;
     up(options: TargetedOperationOptions): Promise<void>;
 }

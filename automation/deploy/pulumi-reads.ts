@@ -1,9 +1,9 @@
 import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
 import { namespace, type ConfigSource } from "../../config/load";
-import type { PendingOperation } from "./stack";
+import type { CheckpointResource, PendingOperation } from "./stack";
 
 // What the driver's two Automation API stacks (pulumi-stack.ts, failover-pulumi.ts) read from a
-// stack in the same way: its `saleor` config, its outputs, its pending operations.
+// stack in the same way: its `saleor` config, its outputs, its pending operations, its resources.
 
 /**
  * `pulumi config --json --show-secrets`: every value of the project's namespace as the program gets
@@ -38,5 +38,17 @@ export async function pendingOperationsOf(stack: Stack): Promise<PendingOperatio
         type: String(op.type ?? "unknown"),
         urn: String(op.resource?.urn ?? ""),
         resourceType: String(op.resource?.type ?? ""),
+    }));
+}
+
+/** The checkpoint's resources: its deployment's `resources`, each with urn, type and outputs. */
+export async function checkpointResourcesOf(stack: Stack): Promise<CheckpointResource[]> {
+    const exported = await stack.exportStack();
+    const resources = (exported.deployment as { resources?: unknown } | undefined)?.resources;
+    if (!Array.isArray(resources)) return [];
+    return resources.map((r: { urn?: unknown; type?: unknown; outputs?: unknown }) => ({
+        urn: String(r.urn ?? ""),
+        type: String(r.type ?? ""),
+        outputs: (r.outputs ?? {}) as Record<string, unknown>,
     }));
 }

@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type ConfigMap, type Stack } from "@pulumi/pulumi/automation";
 import type { ConfigSource } from "../../config/load";
-import { outputValuesOf, pendingOperationsOf, stackConfigOf } from "./pulumi-reads";
-import type { DeployStack, OperationOptions, PendingOperation, ReleaseConfig } from "./stack";
+import { checkpointResourcesOf, outputValuesOf, pendingOperationsOf, stackConfigOf } from "./pulumi-reads";
+import type { CheckpointResource, DeployStack, OperationOptions, PendingOperation, ReleaseConfig } from "./stack";
 
 // The real DeployStack: a local-program stack driven through the Pulumi CLI. It cannot
 // run where the CLI cannot be installed, so it stays a thin translation (type-checked
@@ -125,7 +125,11 @@ class PulumiStack implements DeployStack {
         return pendingOperationsOf(this.stack);
     }
 
-    private operationOptions({ onEvent, withPolicies, signal }: OperationOptions) {
+    async resources(): Promise<CheckpointResource[]> {
+        return checkpointResourcesOf(this.stack);
+    }
+
+    private operationOptions({ onEvent, withPolicies, signal, target }: OperationOptions) {
         return {
             onEvent,
             // The SDK sends the CLI SIGINT when this aborts; the CLI then stops scheduling steps,
@@ -135,6 +139,7 @@ class PulumiStack implements DeployStack {
             // much longer copy of it.
             color: "never" as const,
             suppressProgress: true,
+            ...(target ? { target } : {}),
             ...(withPolicies ? { policyPacks: [this.options.policyPack], policyPackConfigs: [this.options.policyPackConfig] } : {}),
         };
     }

@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import { validateReleaseSettings } from "../../config/load";
 import type { ReleaseSettings } from "../../config/schema";
 import { classifyError, type ClassifiedError } from "./errors";
@@ -7,6 +8,7 @@ import type { DeployStack, ReleaseConfig } from "./stack";
 import { previewSummary, type DeployResult, type DeploySummary, type RegionSummary, type RollbackSummary } from "./summary";
 import {
     DEFAULT_VERIFY_OPTIONS,
+    sleep,
     verifyRegion,
     type RegionVerification,
     type Sleep,
@@ -15,6 +17,15 @@ import {
 } from "./verify";
 import { checkWindow } from "./windows";
 import { notify, type FetchLike, type ReleaseEvent } from "./notify";
+import {
+    allowListFile,
+    awsCliFindings,
+    DEFAULT_SCAN_INTERVAL_MS,
+    DEFAULT_SCAN_TIMEOUT_MS,
+    ImageScanRefusal,
+    scanStorefrontImage,
+    type FindingsSource,
+} from "./image-scan";
 
 // The staged rollout of the runbooks (CI/CD pipeline, "Multi-Region Deployment
 // Strategy"): gate on a preview with the policy pack, then the primary region, verify,
@@ -38,6 +49,8 @@ export interface DeployOptions {
     emergency?: string;
     /** Why this release may move a region more than one Saleor minor version (`--allow-minor-skip`). */
     allowMinorSkip?: string;
+    /** Why this run goes ahead without scanning the storefront image as built (`--skip-image-scan`). */
+    skipImageScan?: string;
 }
 
 export interface DeployDeps {
@@ -60,6 +73,11 @@ export interface DeployDeps {
      * `pulumi cancel` (GitHub Actions sends SIGTERM 7.5 s after SIGINT). Default 5000.
      */
     cancelGraceMs?: number;
+    /**
+     * The scan of the storefront image as built (image-scan.ts). Defaults: ECR's findings through the
+     * `aws` CLI, the project's .github/trivy-allowlist.yaml, a 10-minute timeout polled every 5 s.
+     */
+    imageScan?: { findings?: FindingsSource; allowList?: () => string; timeoutMs?: number; intervalMs?: number };
 }
 
 /** The run was interrupted by a signal. */
@@ -320,7 +338,12 @@ class Deployment {
         return this.stack;
     }
 
-    private async operate(phase: Phase, label: string, withPolicies: boolean): Promise<{ report: OperationReport; error?: unknown }> {
+    private async operate(
+        phase: Phase,
+        label: string,
+        withPolicies: boolean,
+        target?: string[],
+    ): Promise<{ report: OperationReport; error?: unknown }> {
         const { signal } = this.deps;
         this.throwIfCancelled();
         const recorder = new EventRecorder(phase, label, this.deps.log);
@@ -341,7 +364,12 @@ class Deployment {
         };
         signal?.addEventListener("abort", onAbort, { once: true });
         try {
-            await this.target[phase]({ onEvent: recorder.handle, withPolicies, ...(signal ? { signal } : {}) });
+            await this.target[phase]({
+                onEvent: recorder.handle,
+                withPolicies,
+                ...(signal ? { signal } : {}),
+                ...(target ? { target } : {}),
+            });
             return { report: recorder.report() };
         } catch (error) {
             const report = recorder.report();
@@ -562,6 +590,7 @@ class Deployment {
             // Nothing moved, but a rolled-back primary ran the failed release: keep its snapshot named.
             if (this.primaryTried !== undefined) await this.target.setReleaseConfig({ ...this.original, ...this.previousReleaseWith({}) });
         };
+        await this.scanImage();
 
         for (let i = 0; i < regions.length; i++) {
             const region = regions[i];
@@ -727,6 +756,50 @@ class Deployment {
             parts.push(`${untouched.join(", ")} ${untouched.length > 1 ? "were" : "was"} not touched.`);
         }
         return parts.join(" ");
+    }
+
+    /**
+     * The storefront image as built, scanned before any region serves it: a targeted update builds and
+     * pushes it alone, and ECR's findings decide (image-scan.ts). A refusal changes no region.
+     */
+    private async scanImage(): Promise<void> {
+        const { log } = this.deps;
+        if (this.options.skipImageScan !== undefined) {
+            this.summary.imageScan = { result: "skipped", reason: this.options.skipImageScan };
+            log(`==> IMAGE SCAN SKIPPED: ${this.options.skipImageScan}`);
+            return;
+        }
+        const scan = this.deps.imageScan ?? {};
+        try {
+            this.summary.imageScan = await scanStorefrontImage({
+                resources: () => this.target.resources(),
+                build: async (target) => {
+                    const { error } = await this.operate("up", "storefront image", true, target);
+                    if (error === undefined) return;
+                    const c = classifyError(error, this.options.stack, this.lastErrors);
+                    if (c.kind === "stack-locked") throw new Stop("error", `The storefront image was not built: ${c.message}`, c);
+                    throw new Stop(
+                        "failed",
+                        `The storefront image build (a targeted update of it alone) failed: ${c.message}. No region was changed.`,
+                    );
+                },
+                findings: scan.findings ?? awsCliFindings(),
+                allowList: scan.allowList ?? allowListFile(path.resolve(__dirname, "..", "..")),
+                now: this.deps.now ?? (() => new Date()),
+                sleep: (ms) => (this.deps.sleep ?? sleep)(ms, this.deps.signal),
+                checkCancelled: () => this.throwIfCancelled(),
+                log,
+                signal: this.deps.signal,
+                timeoutMs: scan.timeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS,
+                intervalMs: scan.intervalMs ?? DEFAULT_SCAN_INTERVAL_MS,
+            });
+        } catch (e) {
+            // A signal also ends the aws CLI the scan was waiting on: that is a cancellation, not its error.
+            this.throwIfCancelled();
+            if (!(e instanceof ImageScanRefusal)) throw e;
+            this.summary.imageScan = e.summary;
+            throw new Stop("failed", e.message);
+        }
     }
 
     /** No outputs yet: every region comes up together, and there is nothing to roll back to. */

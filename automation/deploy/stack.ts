@@ -33,6 +33,16 @@ export interface OperationOptions {
     signal?: AbortSignal;
     /** Run the policy pack as part of the operation (mandatory violations fail it). */
     withPolicies: boolean;
+    /** `--target`: only the resources with these URNs (the image scan's build of the storefront alone). Default: all. */
+    target?: string[];
+}
+
+/** One resource of the checkpoint (`pulumi stack export`, apitype ResourceV3), the fields the driver reads. */
+export interface CheckpointResource {
+    urn: string;
+    type: string;
+    /** The provider's outputs (for a built image: repoDigest, imageName). */
+    outputs: Record<string, unknown>;
 }
 
 export interface DeployStack {
@@ -52,6 +62,8 @@ export interface DeployStack {
     /** Rejects when the engine fails the preview (a mandatory policy violation does). */
     preview(options: OperationOptions): Promise<void>;
     up(options: OperationOptions): Promise<void>;
+    /** The checkpoint's resources (`pulumi stack export`). */
+    resources(): Promise<CheckpointResource[]>;
     /** `pulumi cancel`: ends the stack's running update and releases its lock. */
     cancel(): Promise<void>;
     /**

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ErrorKind } from "./errors";
 import { formatChanges, type OperationReport, type PolicyFinding, type StatefulChange } from "./events";
+import type { ImageScanSummary } from "./image-scan";
 import type { PendingOperation } from "./stack";
 import type { CheckResult, RegionVerification } from "./verify";
 
@@ -74,6 +75,8 @@ export interface DeploySummary {
     emergency?: string;
     /** The reason given with `--allow-minor-skip` for a release that skips a Saleor minor version. */
     minorSkip?: string;
+    /** The scan of the storefront image as built, before any region served it (or why it was skipped). */
+    imageScan?: ImageScanSummary;
     /** Release notifications posted to saleor:releaseWebhookUrl, and whether the webhook took each. */
     notifications?: { event: "start" | "success" | "rollback" | "failure"; sent: boolean }[];
     startedAt: string;
@@ -88,6 +91,50 @@ export interface DeploySummary {
     /** Resource operations a failed or cancelled update left unfinished (the checkpoint's pending_operations). */
     pendingOperations?: PendingOperation[];
     error?: { kind: ErrorKind | "outputs" | "usage" | "config"; message: string; detail?: string };
+}
+
+/** A failover's stage as one run saw it: done, failed (the run stopped there) or skipped (outage mode). */
+export interface FailoverStageSummary {
+    stage: string;
+    result: "done" | "failed" | "skipped";
+    startedAt: string;
+    /** When it finished (the run's clock); absent for a failed stage. */
+    finishedAt?: string;
+    durationMs: number;
+    /** Why a stage failed. */
+    error?: string;
+    /** Why a stage was skipped and what is left to do for it. */
+    note?: string;
+}
+
+/** What a failover run (`--failover`) reports, in the same two files as a release's summary. */
+export interface FailoverRunSummary {
+    kind: "failover";
+    stack: string;
+    /** The primary region the failover leaves (the first leg's, in a drill). */
+    from?: string;
+    to?: string;
+    drill: boolean;
+    /** Resumed after a stage recorded in the state file. */
+    resumedAfter?: string;
+    /** The deployment windows the run was judged by, when the stack has any (a failover is never held back by them; a drill is). */
+    window?: { inside: boolean; local: string; windows: string };
+    /** The reason given with `--emergency`. */
+    emergency?: string;
+    /** Notifications posted to saleor:releaseWebhookUrl, and whether the webhook took each. */
+    notifications?: { event: "start" | "success" | "failure"; sent: boolean }[];
+    startedAt: string;
+    finishedAt: string;
+    durationMs: number;
+    result: "succeeded" | "failed" | "blocked" | "error";
+    /** 0 done, 1 a stage failed (resume with --resume), 2 usage or config, 3 refused before any change, 4 stack could not be operated. */
+    exitCode: 0 | 1 | 2 | 3 | 4;
+    /** One sentence: what happened; on a failure, the command to resume. */
+    message: string;
+    /** Every leg run or resumed in this run (a drill has two), with the result and time of each stage it ran. */
+    legs: { from: string; to: string; stages: FailoverStageSummary[] }[];
+    /** What the operator still has to do (outage mode: the reconcile step once the region answers again). */
+    followUp?: string[];
 }
 
 export function previewSummary(report: OperationReport): PreviewSummary {
@@ -220,13 +267,47 @@ export function renderMarkdown(s: DeploySummary): string {
     return lines.join("\n");
 }
 
-/** JSON for tools, Markdown appended to the GitHub job summary (the file Actions renders). */
-export function writeSummaries(summary: DeploySummary, paths: { json?: string; stepSummary?: string }): void {
+const FAILOVER_ICON: Record<FailoverRunSummary["result"], string> = { succeeded: "✅", failed: "❌", blocked: "⛔", error: "⚠️" };
+
+export function renderFailoverMarkdown(s: FailoverRunSummary): string {
+    const route = s.from && s.to ? `: ${s.from} → ${s.to}${s.drill ? ` → ${s.from} (drill)` : ""}` : "";
+    const lines: string[] = [`## ${FAILOVER_ICON[s.result]} Failover \`${s.stack}\`${route}: ${s.result}`, "", s.message, ""];
+    if (s.resumedAfter) lines.push(`Resumed after \`${s.resumedAfter}\`.`, "");
+    if (s.window && !s.window.inside) {
+        lines.push(
+            `**Started outside the deployment windows** (${s.window.local}; windows ${s.window.windows})${s.emergency !== undefined ? `: ${cell(s.emergency)}` : ""}`,
+            "",
+        );
+    } else if (s.emergency !== undefined) {
+        lines.push(`**Emergency**: ${cell(s.emergency)}`, "");
+    }
+    const stages = s.legs.flatMap((leg) => leg.stages.map((stage) => ({ leg: `${leg.from} → ${leg.to}`, stage })));
+    if (stages.length > 0) {
+        lines.push("| Leg | Stage | Result | Started | Duration |", "| --- | --- | --- | --- | --- |");
+        for (const { leg, stage } of stages) {
+            lines.push(`| ${leg} | ${stage.stage} | ${stage.result} | ${stage.startedAt} | ${seconds(stage.durationMs)} |`);
+        }
+        lines.push("");
+        for (const { stage } of stages) {
+            if (stage.error) lines.push(`**${stage.stage}**: ${cell(stage.error)}`, "");
+            if (stage.note) lines.push(`**${stage.stage}** (${stage.result}): ${cell(stage.note)}`, "");
+        }
+    }
+    if (s.followUp?.length) {
+        lines.push("### Still to do", "", ...s.followUp.map((f) => `- ${f}`), "");
+    }
+    lines.push(`_Started ${s.startedAt}, took ${seconds(s.durationMs)}._`, "");
+    return lines.join("\n");
+}
+
+/** JSON for tools, Markdown appended to the GitHub job summary (the file Actions renders); a failover's the same way. */
+export function writeSummaries(summary: DeploySummary | FailoverRunSummary, paths: { json?: string; stepSummary?: string }): void {
     if (paths.json) {
         fs.mkdirSync(path.dirname(paths.json), { recursive: true });
         fs.writeFileSync(paths.json, `${JSON.stringify(summary, null, 2)}\n`);
     }
     if (paths.stepSummary) {
-        fs.appendFileSync(paths.stepSummary, `${renderMarkdown(summary)}\n`);
+        const markdown = "kind" in summary ? renderFailoverMarkdown(summary) : renderMarkdown(summary);
+        fs.appendFileSync(paths.stepSummary, `${markdown}\n`);
     }
 }

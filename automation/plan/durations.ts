@@ -197,6 +197,12 @@ export const DURATIONS: Record<string, DurationRule> = {
     "aws:cloudwatch/dashboard:Dashboard": quick(),
     "aws:cloudwatch/eventRule:EventRule": quick(),
     "aws:cloudwatch/eventTarget:EventTarget": quick(),
+    // The restore tests' validation function: CreateFunction returns while the function is Pending;
+    // the provider waits for Active (a small zip, no VPC: seconds).
+    "aws:lambda/function:Function": quick(
+        "estimate: CreateFunction plus the provider's wait for the Active state; a small zip outside a VPC",
+    ),
+    "aws:lambda/permission:Permission": quick(),
     // --- Edge: certificates, DNS, CDN, WAF ------------------------------------------------------
     // The Certificate resource returns while the certificate is PENDING_VALIDATION.
     "aws:acm/certificate:Certificate": {
@@ -250,6 +256,8 @@ export const DURATIONS: Record<string, DurationRule> = {
     "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration": quick(),
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": quick(),
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": quick(),
+    // PutBucketMetricsConfiguration: one call, no waiting.
+    "aws:s3/bucketMetric:BucketMetric": quick(),
     "aws:s3/bucketPolicy:BucketPolicy": quick(),
     "aws:s3/bucketReplicationConfig:BucketReplicationConfig": quick(),
     "aws:s3/bucketLogging:BucketLogging": quick(),
@@ -608,7 +616,8 @@ function isMigration(i: Record<string, any>): boolean {
 function job(i: Record<string, any>, ctx: DurationContext): Estimate {
     const a = ctx.assumptions;
     const migration = isMigration(i);
-    const run = ctx.migrationSeconds ?? (migration ? (ctx.firstDeployment ? a.migrationFirstSeconds : a.migrationReleaseSeconds) : 60);
+    // --migration-seconds is the migration's run time; the other Jobs (collectstatic, the database role) keep theirs.
+    const run = migration ? (ctx.migrationSeconds ?? (ctx.firstDeployment ? a.migrationFirstSeconds : a.migrationReleaseSeconds)) : 60;
     const start = a.imagePull.typical + a.processStart.typical;
     const deadline = Number(i.spec?.activeDeadlineSeconds ?? 0);
     // The migration's init container (components/core/release-stop.ts) runs first, in the image the

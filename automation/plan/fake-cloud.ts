@@ -447,7 +447,25 @@ function awsState(type: string, name: string, id: string, h: string, region: str
             return { acceptStatus: "active", peerRegion: region };
         case "aws:rds/instance:Instance": {
             const address = `${id}.c${h}.${region}.rds.amazonaws.com`;
-            return { arn: arn("rds", `db:${id}`), address, endpoint: `${address}:5432`, port: 5432, resourceId: `db-${h.toUpperCase()}` };
+            const state: Record<string, unknown> = {
+                arn: arn("rds", `db:${id}`),
+                address,
+                endpoint: `${address}:5432`,
+                port: 5432,
+                resourceId: `db-${h.toUpperCase()}`,
+            };
+            // RDS names the secret it keeps the master credentials in `rds!db-<uuid>` (Secrets Manager
+            // adds a 6-character suffix to every ARN).
+            if (inputs.manageMasterUserPassword) {
+                state.masterUserSecrets = [
+                    {
+                        secretArn: arn("secretsmanager", `secret:rds!db-${uuidOf(`${name}#master`)}-${short(`${name}#suffix`, 6)}`),
+                        kmsKeyId: inputs.masterUserSecretKmsKeyId,
+                        secretStatus: "active",
+                    },
+                ];
+            }
+            return state;
         }
         case "aws:elasticache/replicationGroup:ReplicationGroup": {
             const base = `${id}.${h.slice(0, 6)}.${region.replace(/-/g, "").slice(0, 6)}.cache.amazonaws.com`;

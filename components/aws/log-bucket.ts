@@ -70,14 +70,26 @@ export function createLogBucket(name: string, args: LogBucketArgs, parent: pulum
             key: args.key,
             aclsEnabled: args.aclsEnabled,
             // Services never overwrite a log object; versioning only keeps a deleted one for a day.
-            lifecycleRule: {
-                id: "expire-logs",
-                status: "Enabled",
-                filter: {},
-                expiration: { days: args.expirationDays },
-                noncurrentVersionExpiration: { noncurrentDays: 1 },
-                abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-            },
+            lifecycleRule: [
+                {
+                    id: "expire-logs",
+                    status: "Enabled",
+                    filter: {},
+                    expiration: { days: args.expirationDays },
+                    noncurrentVersionExpiration: { noncurrentDays: 1 },
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+                },
+                {
+                    // Expiring a log in a versioned bucket leaves a delete marker; once its one noncurrent
+                    // version is gone the marker is all that is left, and S3 removes it with this rule.
+                    // A rule of its own: expired_object_delete_marker "Conflicts with date and days"
+                    // (terraform-provider-aws, r/s3_bucket_lifecycle_configuration, expiration).
+                    id: "remove-expired-delete-markers",
+                    status: "Enabled",
+                    filter: {},
+                    expiration: { expiredObjectDeleteMarker: true },
+                },
+            ],
             provider: args.provider,
             tags: args.tags,
         },

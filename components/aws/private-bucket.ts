@@ -4,7 +4,7 @@ import { blockAllPublicAccess } from "../../catalog/s3";
 
 // The shape every S3 bucket of the project starts from: private (all four public-access blocks on),
 // owner-enforced or owner-preferred objects, encrypted by default, versioned (the policy pack
-// requires it of every bucket), with one lifecycle rule. Media, private storage and log buckets
+// requires it of every bucket), with its lifecycle rules. Media, private storage and log buckets
 // add their own policy, CORS and logging on top.
 
 export interface PrivateBucketArgs {
@@ -20,8 +20,8 @@ export interface PrivateBucketArgs {
      * policy grant access.
      */
     readonly aclsEnabled?: boolean;
-    /** The bucket's one lifecycle rule (applied once versioning is on). */
-    readonly lifecycleRule: aws.types.input.s3.BucketLifecycleConfigurationRule;
+    /** The bucket's lifecycle rule, or rules (applied once versioning is on). */
+    readonly lifecycleRule: aws.types.input.s3.BucketLifecycleConfigurationRule | aws.types.input.s3.BucketLifecycleConfigurationRule[];
     /** AWS provider of the bucket's region. Default: the parent's. */
     readonly provider?: pulumi.ProviderResource;
     readonly tags?: Record<string, string>;
@@ -73,7 +73,7 @@ export function createPrivateBucket(name: string, args: PrivateBucketArgs, paren
     );
     new aws.s3.BucketLifecycleConfiguration(
         `${name}-lifecycle`,
-        { ...target, rules: [args.lifecycleRule] },
+        { ...target, rules: [args.lifecycleRule].flat() },
         { ...opts, dependsOn: [versioning] },
     );
     return { bucket, ownership, publicAccess, versioning };

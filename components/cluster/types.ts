@@ -78,9 +78,10 @@ export interface AwsClusterArgs {
     /**
      * Install External Secrets Operator with read access to the Secrets Manager secrets named
      * `secretNamePrefix*` in this region, and a ClusterSecretStore the given namespaces may use.
-     * Default: none.
+     * `privateCidrs`: the other networks its controller must not reach on 443 besides this VPC (the
+     * peered VPCs of the stack's other regions). Default: none.
      */
-    readonly externalSecrets?: { readonly secretNamePrefix: string; readonly namespaces: string[] };
+    readonly externalSecrets?: { readonly secretNamePrefix: string; readonly namespaces: string[]; readonly privateCidrs?: string[] };
 }
 
 export interface RegionalClusterArgs {

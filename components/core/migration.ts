@@ -26,6 +26,8 @@ interface CoreJobSpec {
     readonly initContainers?: k8s.types.input.core.v1.Container[];
     /** Volumes beyond Core's own (an init container's credentials). Default: none. */
     readonly extraVolumes?: k8s.types.input.core.v1.Volume[];
+    /** The container's environment instead of Core's settings (a Job that needs other credentials). Default: Core's. */
+    readonly environment?: { readonly envFrom: k8s.types.input.core.v1.EnvFromSource[]; readonly env: k8s.types.input.core.v1.EnvVar[] };
 }
 
 /** A Job that runs one manage.py command in the Core image, as Core's user, with Core's config and volumes. */
@@ -52,13 +54,19 @@ function createCoreJob(logicalName: string, j: CoreJobSpec, opts: pulumi.CustomR
                             ? pulumi.output(j.runtime.volumes).apply((v) => [...v, ...j.extraVolumes!])
                             : j.runtime.volumes,
                         ...(j.initContainers ? { initContainers: j.initContainers } : {}),
-                        containers: [j.runtime.coreContainer(j.container, j.command, j.resources)],
+                        containers: [withEnvironment(j.runtime.coreContainer(j.container, j.command, j.resources), j.environment)],
                     },
                 },
             },
         },
         opts,
     );
+}
+
+/** Core's container with another environment in place of Core's settings (HOME stays: the image's user has none). */
+function withEnvironment(c: k8s.types.input.core.v1.Container, environment: CoreJobSpec["environment"]): k8s.types.input.core.v1.Container {
+    if (!environment) return c;
+    return { ...c, envFrom: environment.envFrom, env: [{ name: "HOME", value: "/tmp" }, ...environment.env] };
 }
 
 export interface MigrationArgs {
@@ -186,5 +194,145 @@ export function createStaticFiles(name: string, args: StaticFilesArgs, parent: p
             serviceAccountName: args.serviceAccountName,
         },
         { parent, customTimeouts: { create: "15m", update: "15m" } },
+    );
+}
+
+/** What the database-role Job needs: where the writer is, who to create, and the Secret with the credentials. */
+export interface DatabaseRoleArgs {
+    readonly namespace: pulumi.Input<string>;
+    readonly instance: string;
+    /** The Core image: its Python and PostgreSQL driver run the script. */
+    readonly image: pulumi.Input<string>;
+    readonly runtime: CoreRuntime;
+    readonly resources: ResourceSpec;
+    /** The writer's host name (its certificate's name: the connection verifies it). */
+    readonly host: pulumi.Input<string>;
+    /** The master user (RDS's), the database, and the role Core connects as. */
+    readonly masterUser: string;
+    readonly database: string;
+    readonly role: string;
+    /** The CA bundle file `sslrootcert` names (mounted by the runtime). */
+    readonly caFile: string;
+    /**
+     * The Secret (External Secrets) with the master credentials as RDS keeps them (`username`,
+     * `password`) and the role's password (`DATABASE_APP_PASSWORD`); `version` changes with its values.
+     */
+    readonly secret: { readonly name: pulumi.Input<string>; readonly version: pulumi.Input<string> };
+    /** What must exist first: the writer, the Secret. */
+    readonly readyAfter: pulumi.Resource[];
+}
+
+const identifier = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * The statements the database-role Job runs as the master user, each idempotent, so the Job can run
+ * on every release (a fresh database and one whose tables the master created alike):
+ * - the role, LOGIN, with the password from the Secret (set on every run: a changed password lands);
+ * - the master's membership in the role: PostgreSQL lets a role hand an object to another only when
+ *   it may SET ROLE to it (ALTER TABLE, "You must be able to SET ROLE to the new owning role");
+ * - the database, to the role: its owner may create schemas and, from PostgreSQL 15 on, owns the
+ *   schema `public` through pg_database_owner (PostgreSQL 15 release notes); a `public` still owned
+ *   by the master (a database created before 15 and upgraded) is handed over too;
+ * - the extensions Saleor's migrations create (django.contrib.postgres BtreeGinExtension,
+ *   TrigramExtension: `btree_gin`, `pg_trgm`), created here as the master: both are trusted
+ *   extensions (PostgreSQL 13+), and RDS supports both; the migrations' CREATE EXTENSION IF NOT
+ *   EXISTS then does nothing;
+ * - every table, view, sequence, function and type in `public` the master owns (a stack that
+ *   migrated as the master before), to the role: Django's migrations alter them. Objects that belong
+ *   to an extension, and sequences owned by a column (they follow their table), are left alone.
+ *   Not `REASSIGN OWNED BY <master>`: it would hand over every other object and database the master
+ *   owns in the instance as well.
+ */
+export function databaseRoleStatements(masterUser: string, database: string, role: string): string[] {
+    for (const name of [masterUser, database, role]) {
+        if (!identifier.test(name)) throw new Error(`database role Job: ${JSON.stringify(name)} is not a plain SQL identifier`);
+    }
+    const extensionMember = (catalog: string, oid: string) =>
+        `EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${catalog}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
+    return [
+        `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role} LOGIN; END IF; END $$`,
+        `GRANT ${role} TO ${masterUser}`,
+        `ALTER DATABASE ${database} OWNER TO ${role}`,
+        `DO $$ BEGIN IF (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'public') = '${masterUser}' THEN ALTER SCHEMA public OWNER TO ${role}; END IF; END $$`,
+        "CREATE EXTENSION IF NOT EXISTS btree_gin",
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        [
+            "DO $$ DECLARE r record; BEGIN",
+            "FOR r IN SELECT c.oid::regclass AS obj, CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END AS kind",
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace",
+            `WHERE n.nspname = 'public' AND c.relowner = '${masterUser}'::regrole AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')`,
+            `AND NOT ${extensionMember("pg_class", "c.oid")}`,
+            "AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')))",
+            `LOOP EXECUTE format('ALTER %s %s OWNER TO ${role}', r.kind, r.obj); END LOOP;`,
+            "FOR r IN SELECT p.oid::regprocedure AS obj FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace",
+            `WHERE n.nspname = 'public' AND p.proowner = '${masterUser}'::regrole AND NOT ${extensionMember("pg_proc", "p.oid")}`,
+            `LOOP EXECUTE format('ALTER ROUTINE %s OWNER TO ${role}', r.obj); END LOOP;`,
+            "FOR r IN SELECT t.oid::regtype AS obj FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace",
+            `WHERE n.nspname = 'public' AND t.typowner = '${masterUser}'::regrole AND t.typtype IN ('e', 'd')`,
+            `AND NOT ${extensionMember("pg_type", "t.oid")}`,
+            `LOOP EXECUTE format('ALTER TYPE %s OWNER TO ${role}', r.obj); END LOOP;`,
+            "END $$",
+        ].join(" "),
+    ];
+}
+
+/**
+ * The Python the Job runs: connect as the master with TLS verified against the RDS CA bundle,
+ * check the role's password is what RandomPassword makes (letters and digits: it goes into SQL
+ * as a literal, since ALTER ROLE takes no bind parameters), then run the statements in autocommit.
+ * psycopg (3) where the image has it, psycopg2 otherwise: Saleor's image has one of the two
+ * (not verified per release here).
+ */
+function databaseRoleScript(a: DatabaseRoleArgs): string {
+    const statements = databaseRoleStatements(a.masterUser, a.database, a.role);
+    return [
+        "import os, re, sys",
+        "try:",
+        "    import psycopg as pg",
+        "except ImportError:",
+        "    import psycopg2 as pg",
+        "password = os.environ['DATABASE_APP_PASSWORD']",
+        "if not re.fullmatch(r'[A-Za-z0-9]{32,}', password):",
+        "    sys.exit('DATABASE_APP_PASSWORD must be at least 32 letters and digits')",
+        `conn = pg.connect(host=os.environ['PGHOST'], port=5432, dbname=${JSON.stringify(a.database)}, user=os.environ['username'], password=os.environ['password'], sslmode='verify-full', sslrootcert=${JSON.stringify(a.caFile)}, connect_timeout=15)`,
+        "conn.autocommit = True",
+        "cur = conn.cursor()",
+        `statements = ${JSON.stringify(statements)}`,
+        `statements.insert(1, "ALTER ROLE ${a.role} WITH LOGIN PASSWORD '" + password + "'")`,
+        "for statement in statements:",
+        "    cur.execute(statement)",
+        `print(${JSON.stringify(`role ${a.role} is ready on database ${a.database}`)})`,
+    ].join("\n");
+}
+
+/**
+ * The Job that creates (or updates) the role Core connects as, as the master user, before the
+ * migration Job (which waits for it). Named by the image, the script and the Secret's version: a new
+ * release runs it again (cheap, idempotent), and so does a new password. It runs as Core's user with
+ * Core's volumes (the CA bundle) but none of Core's settings: only the Secret's credentials.
+ */
+export function createDatabaseRole(name: string, args: DatabaseRoleArgs, parent: pulumi.Resource): k8s.batch.v1.Job {
+    const script = databaseRoleScript(args);
+    return createCoreJob(
+        `${name}-database-role`,
+        {
+            namespace: args.namespace,
+            instance: args.instance,
+            runtime: args.runtime,
+            component: "database-role",
+            jobName: pulumi
+                .all([args.image, args.secret.version])
+                .apply(([image, version]) => `saleor-database-role-${digest(image, script, version)}`),
+            container: "database-role",
+            command: ["python3", "-c", script],
+            resources: args.resources,
+            backoffLimit: 2,
+            activeDeadlineSeconds: 300,
+            environment: {
+                envFrom: [{ secretRef: { name: args.secret.name } }],
+                env: [{ name: "PGHOST", value: args.host }],
+            },
+        },
+        { parent, dependsOn: args.readyAfter, customTimeouts: { create: "10m", update: "10m" } },
     );
 }

@@ -28,7 +28,7 @@ export interface CoreRuntimeArgs {
 export interface CoreRuntime {
     /** A digest of every setting, for a pod annotation; it reveals nothing. */
     readonly configDigest: pulumi.Output<string>;
-    /** A scratch /tmp, and the media volume where media lives on one. */
+    /** A scratch /tmp, the media volume where media lives on one, and the database CA bundle where there is one. */
     readonly volumes: k8s.types.input.core.v1.Volume[];
     /** A container of the Core image running `command`, with Core's settings as its environment. */
     readonly coreContainer: (containerName: string, command: string[], resources: ResourceSpec) => k8s.types.input.core.v1.Container;
@@ -99,8 +99,16 @@ export function createRuntime(name: string, args: CoreRuntimeArgs, parent: pulum
             : { volumes: [], mounts: [] };
     // Read-only root file system; Python, uploads and Celery get a scratch /tmp (HOME too: the
     // `saleor` system user has no home directory).
-    const volumes = [{ name: "tmp", emptyDir: {} }, ...mediaVolumes.volumes];
-    const volumeMounts = [{ name: "tmp", mountPath: "/tmp" }, ...mediaVolumes.mounts];
+    // The database servers' root CAs (AWS), which DATABASE_URL's `sslrootcert` names: read-only.
+    const ca = args.connection.databaseCa;
+    const caVolumes = ca
+        ? {
+              volumes: [{ name: "rds-ca", configMap: { name: ca.configMapName } }],
+              mounts: [{ name: "rds-ca", mountPath: ca.mountPath, readOnly: true }],
+          }
+        : { volumes: [], mounts: [] };
+    const volumes = [{ name: "tmp", emptyDir: {} }, ...mediaVolumes.volumes, ...caVolumes.volumes];
+    const volumeMounts = [{ name: "tmp", mountPath: "/tmp" }, ...mediaVolumes.mounts, ...caVolumes.mounts];
     const coreContainer = (containerName: string, command: string[], resources: ResourceSpec): k8s.types.input.core.v1.Container => ({
         name: containerName,
         image: args.image,

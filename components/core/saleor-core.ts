@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { appLabels, selectorLabels } from "../kubernetes/workload";
 import { createDashboard } from "./dashboard";
 import { createIngresses } from "./ingresses";
-import { createDemoData, createMigration, createStaticFiles } from "./migration";
+import { createDatabaseRole, createDemoData, createMigration, createStaticFiles } from "./migration";
 import { createProcesses } from "./processes";
 import { celeryDeployments, createReleaseStop } from "./release-stop";
 import { createRuntime } from "./runtime";
@@ -75,6 +75,31 @@ export class SaleorCore extends pulumi.ComponentResource {
             this,
         );
 
+        // The role Core connects as, created as the master before the migration runs as that role.
+        const admin = args.connection.databaseAdmin;
+        const ca = args.connection.databaseCa;
+        const databaseRole =
+            args.runMigrations && args.databaseRole && admin && ca
+                ? createDatabaseRole(
+                      name,
+                      {
+                          namespace: ns,
+                          instance,
+                          image: args.image,
+                          runtime,
+                          resources: args.workloads.migration.resources,
+                          host: admin.host,
+                          masterUser: admin.masterUser,
+                          database: admin.database,
+                          role: admin.role,
+                          caFile: `${ca.mountPath}/bundle.pem`,
+                          secret: { name: args.databaseRole.secretName, version: args.databaseRole.version },
+                          readyAfter: [...args.connection.readyAfter, ...args.databaseRole.ready],
+                      },
+                      this,
+                  )
+                : undefined;
+
         const migrationJob = args.runMigrations
             ? createMigration(
                   name,
@@ -85,7 +110,7 @@ export class SaleorCore extends pulumi.ComponentResource {
                       spec: args.workloads.migration,
                       runtime,
                       readyAfter: args.connection.readyAfter,
-                      after: args.beforeMigration,
+                      after: [...(args.beforeMigration ?? []), ...(databaseRole ? [databaseRole] : [])],
                       stop: createReleaseStop(name, { namespace: ns, instance, image: args.image }, this),
                   },
                   this,

@@ -97,6 +97,16 @@ export interface SaleorCoreArgs {
      * this release (AWS). Default: nothing more.
      */
     readonly beforeMigration?: pulumi.Resource[];
+    /**
+     * Create the role Core connects as (`connection.databaseAdmin`) with a Job before the migration,
+     * reading the master credentials and the role's password from this Secret (External Secrets).
+     * Only where the migration runs. Default: no such Job (the in-cluster database's own user).
+     */
+    readonly databaseRole?: {
+        readonly secretName: pulumi.Input<string>;
+        readonly version: pulumi.Input<string>;
+        readonly ready: pulumi.Resource[];
+    };
     /** A resource the workloads wait for instead of a local migration Job (the primary's Job). */
     readonly migrationDependency?: pulumi.Input<pulumi.Resource>;
     readonly ingress: IngressSettings;

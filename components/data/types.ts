@@ -43,10 +43,16 @@ export interface AwsDataArgs {
      */
     readonly peerCidrs?: string[];
     /**
-     * The database's master password, secret: one per stack, not per region, so a promoted standby
-     * keeps the password every region's Core already uses.
+     * The stack's other regions: Core's CA bundle carries their RDS root CAs too (a secondary writes
+     * to the primary's writer; either may be the writer after a failover). Default: none.
      */
-    readonly masterPassword: pulumi.Input<string>;
+    readonly peerRegions?: string[];
+    /**
+     * The password of `saleor_app`, the role Core connects as (created by Core's database-role Job),
+     * secret: one per stack, not per region, so a promoted standby already has the role and the
+     * password every region's Core uses. The master password is RDS's own (`manageMasterUserPassword`).
+     */
+    readonly appPassword: pulumi.Input<string>;
     readonly postgres: {
         /** Major or major.minor, 15 or newer. */
         readonly engineVersion: string;
@@ -192,6 +198,27 @@ export interface ConnectionFacts {
     /** CELERY_BROKER_URL: Valkey/Redis database 1. */
     readonly brokerUrl: pulumi.Output<string>;
     readonly media: MediaStorage;
+    /**
+     * The server certificates' root CAs, for `sslrootcert` in the database URLs: a ConfigMap in the
+     * workloads' namespace whose key `bundle.pem` every Core pod mounts read-only at `mountPath`.
+     * Default: none (the in-cluster PostgreSQL speaks no TLS).
+     */
+    readonly databaseCa?: {
+        readonly configMap: pulumi.Resource;
+        readonly configMapName: pulumi.Output<string>;
+        readonly mountPath: string;
+    };
+    /**
+     * What Core's database-role Job needs to create `saleor_app` (the primary region's writer only):
+     * the writer's host and the Secrets Manager secret RDS keeps its master credentials in.
+     */
+    readonly databaseAdmin?: {
+        readonly host: pulumi.Output<string>;
+        readonly masterSecretArn: pulumi.Output<string>;
+        readonly masterUser: string;
+        readonly database: string;
+        readonly role: string;
+    };
     /** EMAIL_URL of the in-cluster mail catcher, when there is one. */
     readonly smtpUrl?: pulumi.Output<string>;
     /** Resources that must be ready before anything connects (the migration Job waits on them). */

@@ -1,1 +1,1 @@
-export { RegionalLogs, type LogTarget, type RegionalLogsArgs } from "./regional-logs";
+export { RegionalLogs, type LogDeliveryMetric, type LogTarget, type RegionalLogsArgs } from "./regional-logs";

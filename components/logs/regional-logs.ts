@@ -21,6 +21,21 @@ export interface RegionalLogsArgs {
     readonly tags?: Record<string, string>;
 }
 
+/**
+ * The S3 request metrics of one delivered log: PutRequests in namespace AWS/S3 with dimensions
+ * BucketName and FilterId (the metrics configuration's id), counting the PUTs under the log's prefix
+ * (Amazon S3 User Guide, "Metrics and dimensions", request metrics; published only for a bucket with
+ * a metrics configuration, r/s3_bucket_metric).
+ */
+export interface LogDeliveryMetric {
+    /** The log, also the metrics configuration's id: `vpc-flow-logs`, `waf-logs`, `alb-access-logs`. */
+    readonly log: string;
+    /** What a reader calls it. */
+    readonly title: string;
+    readonly bucket: pulumi.Output<string>;
+    readonly filterId: pulumi.Output<string>;
+}
+
 /** Where one kind of log goes: a bucket and a key prefix in it. */
 export interface LogTarget {
     /** The bucket's name; resolves once the bucket's policy lets the service write. */
@@ -50,6 +65,12 @@ export class RegionalLogs extends pulumi.ComponentResource {
     /** S3 ARN with prefix for `aws.ec2.FlowLog.logDestination`. */
     public readonly flowLogDestinationArn: pulumi.Output<string>;
     public readonly key: aws.kms.Key;
+    /**
+     * PUT counts of the flow, WAF and ALB logs, each under its own prefix, for the alarms that page
+     * when one stops arriving. S3 server access logs are left out: S3 delivers them on a best-effort
+     * basis, hours late at times (Amazon S3 User Guide, "Best effort server log delivery").
+     */
+    public readonly deliveryMetrics: LogDeliveryMetric[];
 
     constructor(name: string, args: RegionalLogsArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("saleor:components:RegionalLogs", name, {}, opts);
@@ -100,6 +121,19 @@ export class RegionalLogs extends pulumi.ComponentResource {
         this.s3AccessLogs = { bucket: access.name, prefix: "s3" };
         this.wafLogDestinationArn = withKey(delivered.arn);
         this.flowLogDestinationArn = withKey(pulumi.interpolate`${delivered.arn}/vpc-flow-logs/`);
+
+        // Where each service puts its objects (docs/operations.md, "Logs"): ALB access logs under
+        // `alb/AWSLogs/...`, flow logs under `vpc-flow-logs/AWSLogs/...`, WAF logs under `AWSLogs/...` at
+        // the root of the delivered-log bucket (WAF takes no prefix).
+        const metric = (log: string, title: string, bucket: aws.s3.Bucket, prefix: string): LogDeliveryMetric => {
+            const m = new aws.s3.BucketMetric(`${name}-${log}`, { bucket: bucket.bucket, name: log, filter: { prefix } }, { parent: this });
+            return { log, title, bucket: m.bucket, filterId: m.name };
+        };
+        this.deliveryMetrics = [
+            metric("vpc-flow-logs", "VPC flow logs", delivered.bucket, "vpc-flow-logs/"),
+            metric("waf-logs", "WAF logs", delivered.bucket, "AWSLogs/"),
+            metric("alb-access-logs", "ALB access logs", access.bucket, "alb/"),
+        ];
 
         this.registerOutputs({
             albAccessLogsBucket: this.albAccessLogs.bucket,

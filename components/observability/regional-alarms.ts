@@ -54,6 +54,16 @@ export interface RegionalAlarmsArgs {
     };
     /** EKS cluster name: node CPU comes from Container Insights (the cluster's `containerInsights` add-on). */
     readonly clusterName: pulumi.Input<string>;
+    /**
+     * The S3 request metrics of the region's delivered logs (RegionalLogs.deliveryMetrics): an alarm
+     * per log fires when none arrived for two hours. Default: none.
+     */
+    readonly logDelivery?: readonly {
+        readonly log: string;
+        readonly title: string;
+        readonly bucket: pulumi.Input<string>;
+        readonly filterId: pulumi.Input<string>;
+    }[];
     /** Overrides of `defaultThresholds` (the production guide's numbers). Default: none. */
     readonly thresholds?: Partial<AlarmThresholds>;
     readonly tags?: Record<string, string>;
@@ -115,6 +125,7 @@ export class RegionalAlarms extends pulumi.ComponentResource {
             ...databaseAlarms(args, t),
             ...cacheAlarms(args, t),
             nodeCpuAlarm(args, t),
+            ...logDeliveryAlarms(args),
         ];
         this.alarms = {};
         for (const spec of specs) {
@@ -216,6 +227,42 @@ function argumentProblems(args: RegionalAlarmsArgs): string[] {
 }
 
 const minutes = (seconds: number) => seconds / 60;
+
+/**
+ * A log that stops arriving: its PUTs under its prefix (S3 request metrics, AWS/S3 PutRequests by
+ * BucketName and FilterId; Amazon S3 User Guide, "Metrics and dimensions") summed per hour, fewer
+ * than 1 for 2 hours in a row. Every log here always has something to say: flow logs record the
+ * VPC's own traffic (the nodes, NAT), and the ALB, with its WAF, answers Route 53's health checks
+ * of the region's API host every 30 s from every checker, so their access and WAF logs never go
+ * quiet while the edge exists. S3 publishes a request metric only for a minute with requests, so no
+ * datapoint is the failure itself (breaching); two hours absorb the best-effort delivery of the
+ * metrics (the same page: "CloudWatch metrics are delivered on a best-effort basis").
+ */
+function logDeliveryAlarms(args: RegionalAlarmsArgs): AlarmSpec[] {
+    return (args.logDelivery ?? []).map((d) => ({
+        what: `${d.log}-log-delivery`,
+        title: `${d.title} delivered, objects per hour (${args.region})`,
+        description: pulumi.interpolate`No ${d.title} reached s3://${d.bucket} in ${args.region} (S3 request metrics filter ${d.filterId}) for 2 hours. The audit trail has a gap while this lasts. Check first: the log's delivery in the console (VPC flow logs: the flow log's status and DeliverLogsErrorMessage; WAF: the web ACL's logging configuration; ALB: the access_logs attributes of the load balancer); the bucket policy and, for the delivered-log bucket, its KMS key policy (deliveredLogWriters, deliveredLogsMayUseKey); whether the ALB or VPC was replaced.`,
+        signal: {
+            kind: "metric",
+            metric: {
+                id: "puts",
+                namespace: "AWS/S3",
+                metricName: "PutRequests",
+                dimensions: { BucketName: d.bucket, FilterId: d.filterId },
+                stat: "Sum",
+                label: `${d.title} PUTs`,
+            },
+        },
+        period: 3600,
+        comparison: "LessThanThreshold",
+        threshold: 1,
+        thresholdLabel: "alarm below 1 object an hour",
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        treatMissingData: "breaching",
+    }));
+}
 
 function loadBalancerAlarms(args: RegionalAlarmsArgs, t: AlarmThresholds): AlarmSpec[] {
     if (!args.loadBalancer) return [];

@@ -13,6 +13,8 @@ export interface RdsInstanceProps {
     deletionProtection?: boolean;
     multiAz?: boolean;
     replicateSourceDb?: string;
+    manageMasterUserPassword?: boolean;
+    password?: string;
 }
 
 export interface ReplicationGroupProps {

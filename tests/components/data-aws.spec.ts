@@ -76,7 +76,7 @@ async function deploy(env: Environment, opts: { secondary?: boolean; primary?: P
             {
                 aws: {
                     ...dataArgs(env, "primary"),
-                    masterPassword: password,
+                    appPassword: password,
                     backup: { vaultName: vaults[primaryRegion].vaultName, copyToVaultArns: protect ? [vaults[secondaryRegion].arn] : [] },
                     ...opts.primary,
                 },
@@ -88,7 +88,7 @@ async function deploy(env: Environment, opts: { secondary?: boolean; primary?: P
             secondary = new DataTier(
                 `${secondaryRegion}-data`,
                 {
-                    aws: { ...dataArgs(env, "secondary"), masterPassword: password, primary: primary.aws!.primaryFacts },
+                    aws: { ...dataArgs(env, "secondary"), appPassword: password, primary: primary.aws!.primaryFacts },
                 },
                 { providers: [secondaryProvider] },
             );
@@ -220,12 +220,17 @@ describe("DataTier (aws)", () => {
             for (const r of rs.ofType(T.bucket)) assert.strictEqual(inputs(r).forceDestroy, false, r.name);
         });
 
-        it("sets the stack's master password on the writer as a secret and makes none of its own", async () => {
+        it("lets RDS manage the writer's master password under the region's data key, and makes no password of its own", async () => {
             const writer = inputs(rs.one(T.instance, writerName));
             assert.strictEqual(writer.username, "saleor");
-            assert.ok(isSecret(writer.password));
-            assert.strictEqual(reveal<string>(writer.password), await valueOf(d.password));
+            assert.strictEqual(writer.password, undefined);
+            assert.strictEqual(writer.manageMasterUserPassword, true);
+            assert.strictEqual(writer.masterUserSecretKmsKeyId, writer.kmsKeyId);
             assert.strictEqual(childrenOf(rs, T.password, `${primaryRegion}-data`).filter((p) => p.name.includes("postgres")).length, 0);
+            assert.match(
+                await valueOf(d.primary.connection.databaseAdmin!.masterSecretArn),
+                /^arn:aws:secretsmanager:eu-central-1:\d+:secret:rds!db-/,
+            );
         });
 
         it("lets the writer take over its region's standby in place and keeps it in AWS when it leaves the stack", () => {
@@ -293,8 +298,14 @@ describe("DataTier (aws)", () => {
             const password = await valueOf(d.password);
             const writer = await valueOf(d.primary.aws!.writer!.address);
             const replica = await valueOf(d.primary.aws!.reader!.address);
-            assert.strictEqual(await valueOf(c.databaseUrl), `postgres://saleor:${password}@${writer}:5432/saleor?sslmode=require`);
-            assert.strictEqual(await valueOf(c.databaseReplicaUrl), `postgres://saleor:${password}@${replica}:5432/saleor?sslmode=require`);
+            assert.strictEqual(
+                await valueOf(c.databaseUrl),
+                `postgres://saleor_app:${password}@${writer}:5432/saleor?sslmode=verify-full&sslrootcert=/etc/rds-ca/bundle.pem`,
+            );
+            assert.strictEqual(
+                await valueOf(c.databaseReplicaUrl),
+                `postgres://saleor_app:${password}@${replica}:5432/saleor?sslmode=verify-full&sslrootcert=/etc/rds-ca/bundle.pem`,
+            );
             const token = reveal<string>(inputs(rs.one(T.cache, `${primaryRegion}-data-cache`)).authToken);
             const primaryEndpoint = await valueOf(d.primary.aws!.cache.primaryEndpointAddress);
             assert.strictEqual(await valueOf(c.cacheUrl), `rediss://:${token}@${primaryEndpoint}:6379/0`);
@@ -504,7 +515,10 @@ describe("DataTier (aws)", () => {
             const password = await valueOf(d.password);
             const replica = await valueOf(d.secondary!.aws!.standby!.address);
             assert.ok(replica.includes(secondaryRegion), replica);
-            assert.strictEqual(await valueOf(c.databaseReplicaUrl), `postgres://saleor:${password}@${replica}:5432/saleor?sslmode=require`);
+            assert.strictEqual(
+                await valueOf(c.databaseReplicaUrl),
+                `postgres://saleor_app:${password}@${replica}:5432/saleor?sslmode=verify-full&sslrootcert=/etc/rds-ca/bundle.pem`,
+            );
             assert.deepStrictEqual(c.readyAfter, [d.secondary!.aws!.standby, d.secondary!.aws!.cache]);
         });
 

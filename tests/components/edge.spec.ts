@@ -86,7 +86,7 @@ function primaryData(cdn: boolean): AwsDataArgs {
         },
         cache: { engineVersion: "8.1", nodeType: "cache.t4g.small", nodes: 1, multiAz: false },
         media: { noncurrentVersionDays: 14, replicate: false, corsOrigins: [`https://${hosts.storefronts[0]}`], cdn },
-        masterPassword: pulumi.secret("password"),
+        appPassword: pulumi.secret("password"),
         protect: false,
         workloadIdentity: { namespace: "saleor", serviceAccountName: "saleor-core", clusterName: pulumi.output(`saleor-${region}`) },
         permissionsBoundaryArn: permissionsBoundaryArnOf("production"),

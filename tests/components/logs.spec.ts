@@ -37,4 +37,28 @@ describe("RegionalLogs", () => {
             /expirationDays 0.5 must be a whole number of days above 0/,
         );
     });
+
+    it("removes expired object delete markers in a rule of their own, and aborts incomplete multipart uploads, in every log bucket", async () => {
+        const res = await registered(() => new RegionalLogs("logs", { region: "eu-west-1" }));
+        const configs = res.ofType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
+        assert.ok(configs.length >= 2, "the region's log buckets");
+        for (const l of configs) {
+            const rules: any[] = inputs(l).rules;
+            const markers = rules.filter((r) => r.expiration?.expiredObjectDeleteMarker === true);
+            assert.equal(markers.length, 1, "one rule removes the delete markers that expired logs leave in a versioned bucket");
+            // expired_object_delete_marker conflicts with days and date (r/s3_bucket_lifecycle_configuration).
+            assert.equal(markers[0].expiration.days, undefined);
+            assert.equal(markers[0].expiration.date, undefined);
+            assert.equal(markers[0].status, "Enabled");
+            assert.ok(rules.some((r) => r.expiration?.days === 90));
+            // Parts of an upload a service never completed are storage nobody sees: gone after a day.
+            const abort = rules.filter((r) => r.abortIncompleteMultipartUpload !== undefined);
+            assert.deepEqual(
+                abort.map((r) => [r.filter, r.abortIncompleteMultipartUpload.daysAfterInitiation]),
+                [[{}, 1]],
+                "the whole bucket, once",
+            );
+            assert.equal(new Set(rules.map((r) => r.id)).size, rules.length, "rule ids are unique");
+        }
+    });
 });

@@ -886,6 +886,8 @@ describe("observability", () => {
             const ours = rs.all.filter(
                 (x) =>
                     !x.type.startsWith("saleor:") &&
+                    // The restore tests' validation (its rule and log) belongs to the data tier beside the tests.
+                    !x.name.endsWith("-restore-validation") &&
                     (/^aws:(cloudwatch|sns)/.test(x.type) ||
                         x.name.includes("-alerts-") ||
                         (/^[a-z0-9-]+-backups(-key)?$/.test(x.name) && !x.name.includes("-data-"))),

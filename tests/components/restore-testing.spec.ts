@@ -30,4 +30,36 @@ describe("restore testing", () => {
         assert.notEqual(a, b);
         assert.equal(await planName("production"), "saleor_production_eu_central_1_data_restore_tests");
     });
+
+    it("restores the database into a DB subnet group of the stack, behind a security group that admits nothing", async () => {
+        const res = await registered(() => {
+            const provider = new aws.Provider("eu-central-1", { region: "eu-central-1" });
+            const parent = new pulumi.ComponentResource("test:Parent", "parent", {}, { providers: [provider] });
+            createRestoreTesting(
+                "eu-central-1-data",
+                {
+                    writerArn: "arn:aws:rds:eu-central-1:123456789012:db:w",
+                    mediaBucketArn: "arn:aws:s3:::m",
+                    roleArn: "arn:aws:iam::123456789012:role/b",
+                    network: { vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"] },
+                },
+                parent,
+            );
+        }, "production");
+        const [group] = res.ofType("aws:rds/subnetGroup:SubnetGroup");
+        assert.deepEqual((group.inputs as any).subnetIds, ["subnet-a", "subnet-b"]);
+        const [sg] = res.ofType("aws:ec2/securityGroup:SecurityGroup");
+        assert.equal((sg.inputs as any).vpcId, "vpc-1");
+        assert.deepEqual([(sg.inputs as any).ingress ?? [], (sg.inputs as any).egress ?? []], [[], []]);
+        assert.deepEqual(res.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"), [], "no rule admits anything");
+        assert.deepEqual(res.ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"), []);
+        const selections = res.ofType("aws:backup/restoreTestingSelection:RestoreTestingSelection");
+        const database = selections.find((x) => (x.inputs as any).protectedResourceType === "RDS")!;
+        const overrides = (database.inputs as any).restoreMetadataOverrides;
+        // The plan's mocks name an auto-named resource by its id.
+        assert.equal(overrides.dbSubnetGroupName, group.id);
+        assert.deepEqual(JSON.parse(overrides.vpcSecurityGroupIds), [sg.id]);
+        const media = selections.find((x) => (x.inputs as any).protectedResourceType === "S3")!;
+        assert.equal((media.inputs as any).restoreMetadataOverrides, undefined, "the S3 restore needs no network");
+    });
 });

@@ -606,6 +606,11 @@ const CASES: readonly Case[] = [
     },
     { title: "a single-AZ RDS instance", rules: ["aws-rds-instance-multi-az-enabled"], fixtures: [aws.rdsInstance({ multiAz: false })] },
     {
+        title: "an RDS master password set by the program",
+        rules: ["aws-rds-instance-master-password-managed"],
+        fixtures: [aws.rdsInstance({ manageMasterUserPassword: undefined, password: "hunter2hunter2" })],
+    },
+    {
         title: "a burstable RDS class outside the list",
         rules: ["aws-rds-instance-no-burstable-class", "aws-rds-instance-class-allowed"],
         fixtures: [aws.rdsInstance({ instanceClass: "db.t4g.large" })],

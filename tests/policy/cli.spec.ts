@@ -35,9 +35,9 @@ describe("npm run policy (automation/policy-cli.ts)", () => {
         assert.strictEqual(code, 1);
         assert.match(
             out[0],
-            /^saleor-guard: 3 mandatory, 1 advisory violation\(s\) \(stack production, 12 resources, config .*production.json\)$/,
+            /^saleor-guard: 4 mandatory, 1 advisory violation\(s\) \(stack production, 12 resources, config .*production.json\)$/,
         );
-        const mandatory = out.indexOf("mandatory (3)");
+        const mandatory = out.indexOf("mandatory (4)");
         const advisory = out.indexOf("advisory (1)");
         assert.ok(mandatory > 0 && advisory > mandatory, out.join("\n"));
         assert.ok(
@@ -52,7 +52,7 @@ describe("npm run policy (automation/policy-cli.ts)", () => {
         const relaxed = tempFile("relaxed.json", JSON.stringify({ all: "advisory" }));
         const { code, out } = await run(previewPlan, "--config", relaxed);
         assert.strictEqual(code, 0);
-        assert.match(out[0], /0 mandatory, 4 advisory/);
+        assert.match(out[0], /0 mandatory, 5 advisory/);
     });
 
     it("exits 0 and says so when nothing is violated", async () => {

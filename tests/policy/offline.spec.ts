@@ -20,11 +20,12 @@ const summary = (violations: { policyName: string; enforcementLevel: string }[])
     violations.map((v) => `${v.enforcementLevel} ${v.policyName}`).sort();
 
 describe("checking a `pulumi preview --json` plan offline", () => {
-    it("production's preview has four mandatory violations, a missing backup plan among them", async () => {
+    it("production's preview has five mandatory violations, a missing backup plan among them", async () => {
         const result = await checkPlan(previewPlan(), readStackConfig("production"));
         assert.deepStrictEqual(summary(result.violations), [
             "mandatory aws-backup-plan-frequency-and-retention",
             "mandatory aws-ecr-repository-tags-immutable",
+            "mandatory aws-rds-instance-master-password-managed",
             "mandatory aws-rds-instance-multi-az-enabled",
             "mandatory aws-stack-multi-region",
         ]);

@@ -81,7 +81,7 @@ export function awsDataArgs(env: "production" | "staging", role: "primary" | "se
         role,
         network: networkFacts(region, role === "primary" ? "10.10.0.0/16" : "10.20.0.0/16"),
         peerCidrs: [role === "primary" ? "10.20.0.0/16" : "10.10.0.0/16"],
-        masterPassword: pulumi.secret("stack-wide-password"),
+        appPassword: pulumi.secret("stack-wide-password"),
         postgres: d.postgres,
         cache: d.cache,
         media: { ...d.media, corsOrigins },

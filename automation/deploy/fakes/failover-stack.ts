@@ -1,6 +1,6 @@
 import type { OpType } from "@pulumi/pulumi/automation";
 import type { ConfigSource } from "../../../config/load";
-import type { FailoverStack, Role, StateResource, TargetedOperationOptions } from "../failover-stack";
+import type { FailoverStack, RegionProbe, Role, StateResource, TargetedOperationOptions } from "../failover-stack";
 import type { EngineEvent, PendingOperation } from "../stack";
 import { lockConflict } from "./stack";
 
@@ -10,7 +10,10 @@ import { lockConflict } from "./stack";
 // updated in place as the writer (dropping replicateSourceDb promotes it), a `protect`ed resource
 // never deleted, `retainOnDelete` forgetting instead of deleting, and an RDS instance with
 // deletion protection refused deletion the way RDS refuses it. Stack outputs move only with an
-// update of the whole stack (the root stack resource is not among a targeted update's resources).
+// update that targets nothing (the root stack resource is not among a targeted update's resources;
+// an update with --exclude alone keeps it, as its URN matches no region's glob). A region in `down`
+// does not answer: every preview or update that selects one of its resources fails with the
+// network error of the AWS SDK before any change, as the provider of that region cannot reach it.
 
 const PROJECT = "saleor";
 const RDS = "aws:rds/instance:Instance";
@@ -29,6 +32,7 @@ interface Declared {
 export type FailoverCall =
     | { kind: "preview" | "up"; target?: string[]; exclude?: string[]; excludeDependents?: boolean }
     | { kind: "unprotect"; urn: string }
+    | { kind: "forget"; urn: string }
     | { kind: "setRegionRoles"; roles: Record<string, Role> }
     | { kind: "setConfigPath"; path: string; value: boolean | undefined };
 
@@ -42,6 +46,10 @@ export interface FailoverScenario {
     /** Another update holds the stack's lock. */
     locked?: boolean;
     pending?: PendingOperation[];
+    /** The driver's keys in the stack file (saleor:releaseWindows, saleor:releaseWebhookUrl...), as values. */
+    settings?: Record<string, unknown>;
+    /** Keys of `settings` set with `pulumi config set --secret`. */
+    secretSettings?: string[];
 }
 
 /** Pulumi's target matcher (pkg/resource/deploy: UrnTargets): `**` any text, `*` any text without a colon. */
@@ -62,6 +70,10 @@ export class FakeFailoverStack implements FailoverStack {
     regions: { name: string; role: Role }[];
     /** `saleor:data.aws.postgres.deletionProtection` when the stack file sets it. */
     deletionProtection?: boolean;
+    /** Regions whose AWS endpoints do not answer (a regional outage). */
+    readonly down = new Set<string>();
+    /** Resources the engine deleted, by logical name (forgetting is not deleting). */
+    readonly deleted: string[] = [];
     private stackOutputs: Record<string, unknown>;
     private ups = 0;
     private sequence = 0;
@@ -148,10 +160,14 @@ export class FakeFailoverStack implements FailoverStack {
     }
 
     async stackConfig(): Promise<ConfigSource> {
-        const raw: Record<string, string> = { regions: JSON.stringify(this.regions) };
+        const raw: Record<string, string> = Object.fromEntries(
+            Object.entries(this.scenario.settings ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+        );
+        raw.regions = JSON.stringify(this.regions);
         if (this.deletionProtection !== undefined)
             raw.data = JSON.stringify({ aws: { postgres: { deletionProtection: this.deletionProtection } } });
-        return { get: (k) => raw[k], isSecret: () => false, keys: () => Object.keys(raw) };
+        const secret = this.scenario.secretSettings ?? [];
+        return { get: (k) => raw[k], isSecret: (k) => secret.includes(k), keys: () => Object.keys(raw) };
     }
 
     async outputs(): Promise<Record<string, unknown>> {
@@ -184,9 +200,40 @@ export class FakeFailoverStack implements FailoverStack {
         entry.protect = false;
     }
 
+    async forget(urn: string): Promise<void> {
+        this.calls.push({ kind: "forget", urn });
+        const entry = [...this.state.entries()].find(([, r]) => r.urn === urn);
+        if (!entry) throw new Error(`code: 255\n stdout: \n stderr: error: No such resource "${urn}" exists in the current state\n`);
+        this.state.delete(entry[0]);
+    }
+
+    async probeRegion(region: string): Promise<RegionProbe> {
+        return this.down.has(region)
+            ? { reachable: false, detail: `rds.${region}.amazonaws.com: connect ETIMEDOUT` }
+            : { reachable: true, detail: `rds.${region}.amazonaws.com answered HTTP 403` };
+    }
+
+    /** The network error of an operation that selects a resource of a region that is down. */
+    private unreachable(target?: string[], exclude?: string[]): string | undefined {
+        const selected = (urn: string) =>
+            (!target || target.some((g) => urnGlobMatches(g, urn))) && !(exclude ?? []).some((g) => urnGlobMatches(g, urn));
+        const urns = [...this.declared().map((d) => this.urnOf(d)), ...[...this.state.values()].map((r) => r.urn)];
+        const region = [...this.down].find((r) => urns.some((u) => selected(u) && u.slice(u.lastIndexOf("::") + 2).startsWith(`${r}-`)));
+        if (!region) return undefined;
+        return (
+            `operation error RDS: DescribeDBInstances, https response error StatusCode: 0, RequestID: , request send failed, ` +
+            `Post "https://rds.${region}.amazonaws.com/": dial tcp: lookup rds.${region}.amazonaws.com: i/o timeout`
+        );
+    }
+
     async preview({ onEvent, target, exclude }: TargetedOperationOptions): Promise<void> {
         this.calls.push({ kind: "preview", target, exclude });
         if (this.scenario.locked) throw lockConflict(this.name);
+        const down = this.unreachable(target, exclude);
+        if (down) {
+            onEvent(this.event({ diagnosticEvent: { message: down, color: "never", severity: "error" } }));
+            throw new Error(`code: 255\n stdout: \n stderr: error: preview failed\n${down}\n`);
+        }
         onEvent(this.event({ summaryEvent: { maybeCorrupt: false, durationSeconds: 0, resourceChanges: {}, policyPacks: {} } }));
     }
 
@@ -211,7 +258,7 @@ export class FakeFailoverStack implements FailoverStack {
         };
         this.scenario.duringUp?.(n, { target, exclude });
         if (this.scenario.hangUp?.(n, { target, exclude })) await new Promise<never>(() => undefined);
-        const injected = this.scenario.failUp?.(n, { target, exclude });
+        const injected = this.scenario.failUp?.(n, { target, exclude }) ?? this.unreachable(target, exclude);
         if (injected) fail(injected);
 
         const declared = this.declared();
@@ -249,8 +296,9 @@ export class FakeFailoverStack implements FailoverStack {
             }
             step("delete", r.urn, r.type);
             this.state.delete(name);
+            this.deleted.push(name);
         }
-        if (!target && !exclude) this.stackOutputs = this.computedOutputs();
+        if (!target) this.stackOutputs = this.computedOutputs();
         onEvent(this.event({ summaryEvent: { maybeCorrupt: false, durationSeconds: 0, resourceChanges: changes, policyPacks: {} } }));
     }
 

@@ -1,7 +1,7 @@
 import type { OpType, PolicyEvent } from "@pulumi/pulumi/automation";
 import type { ConfigSource } from "../../../config/load";
 import type { RegionEndpoints } from "../outputs";
-import type { DeployStack, EngineEvent, OperationOptions, PendingOperation, ReleaseConfig } from "../stack";
+import type { CheckpointResource, DeployStack, EngineEvent, OperationOptions, PendingOperation, ReleaseConfig } from "../stack";
 
 // In-memory DeployStack for the driver's tests: it keeps each region's deployed release,
 // answers outputs in the program's contract shape, and emits engine events shaped like
@@ -62,16 +62,25 @@ export interface FakeScenario {
     pendingOnFailure?: boolean;
     /** Called when an update moves a region to a release (tests switch their servers here). */
     onRelease?: (region: string, release: string) => void;
+    /**
+     * The storefront's build in the checkpoint (stack/images.ts: a docker Image named
+     * `<home>-storefront-image`), with the outputs it has before the run; absent: no build.
+     */
+    storefrontBuild?: { repoDigest: string; imageName: string };
+    /** What an update of the storefront build pushes (default: what it had), or the error text it fails with. */
+    rebuildStorefront?: () => { repoDigest: string; imageName: string } | { error: string };
 }
 
 export type FakeCall =
     | { kind: "preview"; withPolicies: boolean; releases: Record<string, string> }
-    | { kind: "up"; withPolicies: boolean; releases: Record<string, string> }
+    | { kind: "up"; withPolicies: boolean; releases: Record<string, string>; target?: string[] }
     | { kind: "setReleaseConfig"; config: ReleaseConfig }
     | { kind: "cancel" }
     | { kind: "restoreStackFile" };
 
 const PROJECT = "saleor";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const DOCKER_IMAGE = "docker:index/image:Image";
 
 export class FakeStack implements DeployStack {
     readonly calls: FakeCall[] = [];
@@ -173,7 +182,31 @@ export class FakeStack implements DeployStack {
         return structuredClone(this.pending);
     }
 
-    async up({ onEvent, withPolicies, signal }: OperationOptions): Promise<void> {
+    /** The storefront build's outputs in the checkpoint, as the last update left them. */
+    storefrontBuild?: { repoDigest: string; imageName: string };
+
+    async resources(): Promise<CheckpointResource[]> {
+        const deployed = this.regions.filter((r) => r.deployed !== false);
+        const build = this.storefrontBuild ?? this.scenario.storefrontBuild;
+        return [
+            ...deployed.map((r) => ({
+                urn: this.urn({ op: "same", type: DEPLOYMENT, name: deploymentName(r.name) }),
+                type: DEPLOYMENT,
+                outputs: {},
+            })),
+            ...(build && deployed.length > 0 ? [{ urn: this.storefrontUrn(), type: DOCKER_IMAGE, outputs: { ...build } }] : []),
+        ];
+    }
+
+    /** The URN the program gives the storefront's build: the docker Image child of the home region's ContainerImage. */
+    storefrontUrn(): string {
+        const home = this.regions[0].name;
+        return `urn:pulumi:${this.name}::${PROJECT}::saleor:components:ContainerImage$${DOCKER_IMAGE}::${home}-storefront-image`;
+    }
+
+    async up(options: OperationOptions): Promise<void> {
+        if (options.target) return this.targetedUp(options);
+        const { onEvent, withPolicies, signal } = options;
         const releases = this.effectiveReleases();
         this.calls.push({ kind: "up", withPolicies, releases });
         this.refuseIfLocked("up", releases);
@@ -212,6 +245,38 @@ export class FakeStack implements DeployStack {
             }
         }
         onEvent(this.summary(steps));
+    }
+
+    /** `up --target`: only the storefront build is known to the fake; other targets change nothing. */
+    private async targetedUp({ onEvent, withPolicies, target = [] }: OperationOptions): Promise<void> {
+        const releases = this.effectiveReleases();
+        this.calls.push({ kind: "up", withPolicies, releases, target: [...target] });
+        this.refuseIfLocked("up", releases);
+        const before = this.storefrontBuild ?? this.scenario.storefrontBuild;
+        if (!before || !target.includes(this.storefrontUrn())) {
+            onEvent(this.summary([]));
+            return;
+        }
+        const after = this.scenario.rebuildStorefront?.() ?? before;
+        const name = this.storefrontUrn().slice(this.storefrontUrn().lastIndexOf("::") + 2);
+        const step: FakeStep = {
+            op: "repoDigest" in after && after.repoDigest === before.repoDigest ? "same" : "update",
+            type: DOCKER_IMAGE,
+            name,
+        };
+        const metadata = { op: step.op, urn: this.storefrontUrn(), type: DOCKER_IMAGE, provider: "" };
+        onEvent(this.event({ resourcePreEvent: { metadata } }));
+        if ("error" in after) {
+            onEvent(this.event({ resOpFailedEvent: { metadata, status: 1, steps: 1 } }));
+            onEvent(
+                this.event({ diagnosticEvent: { urn: this.storefrontUrn(), message: after.error, color: "never", severity: "error" } }),
+            );
+            onEvent(this.summary([step]));
+            throw new Error(`code: 255\n stdout: \n stderr: error: update failed\n${after.error}\n`);
+        }
+        onEvent(this.event({ resOutputsEvent: { metadata } }));
+        this.storefrontBuild = after;
+        onEvent(this.summary([step]));
     }
 
     private refuseIfLocked(op: "preview" | "up", releases: Record<string, string>): void {

@@ -19,6 +19,7 @@ import { createNetwork } from "./network";
 import { createNodeGroups } from "./nodes";
 import { createDefaultStorageClass } from "./storage";
 import { defaultAvailabilityZoneCount } from "../../../catalog/ec2";
+import { planSubnets } from "../../../catalog/ipv4";
 
 /** What the EKS flavour builds and hands back to RegionalCluster. */
 export interface AwsClusterResources {
@@ -157,6 +158,10 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
                 clusterName: cluster.name,
                 region: args.region,
                 ...args.externalSecrets,
+                network: {
+                    kubernetesApiCidrs: planSubnets(args.vpcCidr, args.availabilityZoneCount ?? defaultAvailabilityZoneCount).private,
+                    privateCidrs: [...new Set([args.vpcCidr, ...(args.externalSecrets.privateCidrs ?? [])])],
+                },
                 provider,
                 // Its pods get credentials from the Pod Identity agent, an add-on that needs nodes.
                 dependsOn: [...nodes.groups, ...Object.values(addons)],

@@ -7,6 +7,7 @@ import { externalSecretsChart } from "../../../catalog/charts";
 import { partitionOf } from "../../aws/arn";
 import { accountOf, policyDocument } from "../../aws/iam";
 import { createPodIdentityRole } from "../../aws/pod-identity";
+import { ExternalSecretsNetworkPolicies } from "../../network-policies";
 
 export interface ExternalSecretsSettings {
     readonly clusterName: pulumi.Input<string>;
@@ -15,6 +16,8 @@ export interface ExternalSecretsSettings {
     readonly secretNamePrefix: string;
     /** The namespaces whose ExternalSecrets may use the store. */
     readonly namespaces: string[];
+    /** The API server's addresses (the cluster's private subnets), and the VPCs the controller must not reach on 443. */
+    readonly network: { readonly kubernetesApiCidrs: string[]; readonly privateCidrs: string[] };
     readonly provider: k8s.Provider;
     /** What must run before the controller (its pods need nodes and the Pod Identity agent). */
     readonly dependsOn: pulumi.Resource[];
@@ -91,6 +94,17 @@ export function createExternalSecrets(name: string, s: ExternalSecretsSettings, 
             },
         },
         { parent, provider: s.provider, dependsOn: [...s.dependsOn, association] },
+    );
+    new ExternalSecretsNetworkPolicies(
+        `${name}-external-secrets`,
+        {
+            namespace: c.namespace,
+            chartName: c.chart,
+            kubernetesApiCidrs: s.network.kubernetesApiCidrs,
+            privateCidrs: s.network.privateCidrs,
+            dependsOn: [release],
+        },
+        { parent, provider: s.provider },
     );
     const storeName = "aws-secrets-manager";
     // A CRD kind: the plan's Kubernetes validation has no schema for it and skips it.

@@ -6,7 +6,8 @@ import { createWriterBackups } from "./backup";
 import { createRestoreTesting } from "./restore-testing";
 import { createCache } from "./cache";
 import { createMedia } from "./media";
-import { createDatabase, postgresMajor } from "./postgres";
+import { appRole, createDatabase, databaseName, masterUser, postgresMajor, rdsCaMountPath } from "./postgres";
+import { createRdsCaBundle } from "./rds-ca";
 import { createPrivateStorage } from "./private-storage";
 import { createWorkloadIdentity } from "./workload-identity";
 
@@ -52,6 +53,7 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
         parent,
     );
     const database = createDatabase(name, args, dataKey, parent);
+    const caBundle = createRdsCaBundle(name, args.workloadIdentity.namespace, [args.region, ...(args.peerRegions ?? [])], parent);
     const cache = createCache(name, args, dataKey, parent);
     const media = createMedia(name, args, parent);
     const privateFiles = createPrivateStorage(name, args, parent);
@@ -89,7 +91,13 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
         // Weekly restores of what the plan backs up, as the production guide asks.
         createRestoreTesting(
             name,
-            { writerArn: database.writer.arn, mediaBucketArn: media.bucket.arn, roleArn: backups.role.arn, tags: args.tags },
+            {
+                writerArn: database.writer.arn,
+                mediaBucketArn: media.bucket.arn,
+                roleArn: backups.role.arn,
+                network: { vpcId: args.network.vpcId, subnetIds: args.network.privateSubnetIds },
+                tags: args.tags,
+            },
             parent,
         );
     }
@@ -100,6 +108,17 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
         cacheUrl: cache.cacheUrl,
         brokerUrl: cache.brokerUrl,
         media: { ...media.storage, privateBucket: privateFiles.bucketName },
+        databaseCa: { configMap: caBundle, configMapName: caBundle.metadata.name, mountPath: rdsCaMountPath },
+        databaseAdmin:
+            database.writer && database.masterSecretArn
+                ? {
+                      host: database.writer.address,
+                      masterSecretArn: database.masterSecretArn,
+                      masterUser,
+                      database: databaseName,
+                      role: appRole,
+                  }
+                : undefined,
         readyAfter: [database.writer, database.reader, database.standby, cache.group].filter(
             (r): r is NonNullable<typeof r> => r !== undefined,
         ),

@@ -5,9 +5,11 @@ import { createServiceSecurityGroup } from "./security-group";
 import { awsTimeouts } from "../../aws/timeouts";
 import { awsManagedPolicy } from "../../aws/arn";
 import { createServiceRole } from "../../aws/iam";
+import { rdsCaCertIdentifier } from "../../../catalog/rds";
 
-const masterUser = "saleor";
-const databaseName = "saleor";
+/** The master user RDS keeps the password of (in Secrets Manager); only the database-role Job logs in as it. */
+export const masterUser = "saleor";
+export const databaseName = "saleor";
 const port = 5432;
 
 // UTC. Backups run before the seed's 02:00-04:00 (Central European) deployment window; maintenance
@@ -23,6 +25,8 @@ export interface Database {
     readonly standby?: aws.rds.Instance;
     /** An in-region read replica beside the writer (primary with `inRegionReplica`). */
     readonly reader?: aws.rds.Instance;
+    /** The secret RDS keeps the writer's master credentials in (`masterUserSecrets[0].secretArn`); the primary only. */
+    readonly masterSecretArn?: pulumi.Output<string>;
     /** DATABASE_URL, secret. */
     readonly writerUrl: pulumi.Output<string>;
     /** DATABASE_URL_REPLICA (the writer where this region has no replica), secret. */
@@ -39,11 +43,28 @@ export function postgresMajor(engineVersion: string): number | undefined {
     return Number.isInteger(major) && major >= 15 ? major : undefined;
 }
 
-/** A libpq URL Saleor reads as DATABASE_URL / DATABASE_URL_REPLICA; secret, as it holds the password. */
+/** The role Saleor connects as (created by Core's database-role Job): never the master user. */
+export const appRole = "saleor_app";
+
+/** Where every Core pod mounts the RDS CA bundle (the data tier's `rds-ca` ConfigMap, key `bundle.pem`). */
+export const rdsCaMountPath = "/etc/rds-ca";
+export const rdsCaBundleFile = `${rdsCaMountPath}/bundle.pem`;
+
+/**
+ * A libpq URL Saleor reads as DATABASE_URL / DATABASE_URL_REPLICA, as `saleor_app`; secret, as it
+ * holds the password. `verify-full` checks the chain against the mounted RDS root CAs and the host
+ * name against the certificate (PostgreSQL docs, libpq "SSL Support", table "SSL Mode
+ * Descriptions"); RDS server certificates name the instance's endpoint (Amazon RDS User Guide,
+ * "Using SSL/TLS to encrypt a connection to a DB instance or cluster"). rds.force_ssl refuses
+ * anything but TLS besides. Saleor reads the URL with dj-database-url, which passes every query
+ * parameter into the connection's OPTIONS (dj_database_url/__init__.py, "Pass the query string into
+ * OPTIONS"), and Django's PostgreSQL backend hands OPTIONS to the driver's connect: libpq gets
+ * `sslmode` and `sslrootcert` as they are.
+ */
 export function postgresUrl(password: pulumi.Input<string>, host: pulumi.Input<string>): pulumi.Output<string> {
-    // `require`, not `verify-full`: the Core image carries no RDS CA bundle; rds.force_ssl makes
-    // the server refuse anything but TLS either way.
-    return pulumi.secret(pulumi.interpolate`postgres://${masterUser}:${password}@${host}:${port}/${databaseName}?sslmode=require`);
+    return pulumi.secret(
+        pulumi.interpolate`postgres://${appRole}:${password}@${host}:${port}/${databaseName}?sslmode=verify-full&sslrootcert=${rdsCaBundleFile}`,
+    );
 }
 
 /** Logical names of a region's instances: the same in either role, so a role swap renames nothing. */
@@ -63,16 +84,18 @@ export const instanceNames = (name: string) => ({
  * replicateSourceDb attribute from an existing RDS Replicate database managed by the provider will
  * promote the database to a fully standalone database": the aws.rds.Instance docs). The fields the
  * writer declares besides that (engine, dbName, username, storage encryption, key) are what a
- * replica of this program's writer already has. The old writer, gone from the program, is retained
- * in AWS in production (`retainOnDelete`), never deleted by a failover: it holds the writes the
- * standby had not yet received.
+ * replica of this program's writer already has; the provider promotes before it modifies anything
+ * else (see the writer's alias). Saleor's role `saleor_app` and its password live in the database
+ * and the stack-wide secret, so the promoted standby already has both. The old writer, gone from
+ * the program, is retained in AWS in production (`retainOnDelete`), never deleted by a failover:
+ * it holds the writes the standby had not yet received.
  */
 export function createDatabase(name: string, args: AwsDataArgs, key: aws.kms.Key, parent: pulumi.Resource): Database {
     const pg = args.postgres;
     const opts: pulumi.CustomResourceOptions = { parent };
     const major = postgresMajor(pg.engineVersion)!;
     const names = instanceNames(name);
-    const password = pulumi.secret(args.masterPassword);
+    const password = pulumi.secret(args.appPassword);
 
     const subnetGroup = new aws.rds.SubnetGroup(
         `${name}-postgres`,
@@ -140,6 +163,7 @@ export function createDatabase(name: string, args: AwsDataArgs, key: aws.kms.Key
                 monitoringRoleArn: monitoring.role.arn,
                 enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
                 autoMinorVersionUpgrade: true,
+                caCertIdentifier: rdsCaCertIdentifier,
                 // Production changes wait for the maintenance window instead of restarting the database mid-day.
                 applyImmediately: !args.protect,
                 maintenanceWindow,
@@ -203,7 +227,19 @@ export function createDatabase(name: string, args: AwsDataArgs, key: aws.kms.Key
             // A major version alone ("16") lets automatic minor upgrades proceed without a diff.
             engineVersion: pg.engineVersion,
             username: masterUser,
-            password,
+            // RDS generates the master password and keeps it in Secrets Manager, encrypted with this
+            // region's data key, and rotates it (every 7 days by default). r/db_instance
+            // (website/docs/r/db_instance.html.markdown, "Managed Master Passwords via Secrets
+            // Manager, specific KMS Key"): `manage_master_user_password` cannot be set with
+            // `password`, and an existing instance moves to it in place by setting it and removing
+            // `password` ("removal is required"); the provider sends it in ModifyDBInstance
+            // (dbInstancePopulateModify: ManageMasterUserPassword, MasterUserSecretKmsKeyId). RDS then
+            // sets a new master password of its own: the one the stack generated before stops
+            // working (Amazon RDS User Guide, "Password management with Amazon RDS and AWS Secrets
+            // Manager"; not verified against a live instance here). Nothing but the database-role
+            // Job uses the master user, and it reads the secret through External Secrets.
+            manageMasterUserPassword: true,
+            masterUserSecretKmsKeyId: key.arn,
             dbName: databaseName,
             port,
             allocatedStorage: pg.allocatedStorageGiB,
@@ -218,12 +254,29 @@ export function createDatabase(name: string, args: AwsDataArgs, key: aws.kms.Key
         },
         {
             // Failover: this region's standby becomes the writer in place (see above).
+            //
+            // The order the provider applies a swap in, read in hashicorp/terraform-provider-aws
+            // internal/service/rds/instance.go, resourceInstanceUpdate (the v5/v6 SDK-v2 form; the
+            // exact upstream tag @pulumi/aws 7.48.0 bridges could not be mapped offline: its
+            // provider/go.mod replaces the module with the ../upstream submodule, whose commit the
+            // stored sources do not show, so the newest stored version was read). First, in its own
+            // request at the top of the function, `if d.HasChange("replicate_source_db")` with the
+            // new value empty: PromoteReadReplica with only BackupRetentionPeriod and
+            // PreferredBackupWindow, then waitDBInstanceAvailable. Only after that, when anything else
+            // changed (HasChangesExcept replicate_source_db, tags, final snapshot, ...), one
+            // ModifyDBInstance of the now standalone instance built by dbInstancePopulateModify:
+            // every changed field (here manage_master_user_password, master_user_secret_kms_key_id,
+            // allocated storage, instance class, ...) plus DeletionProtection, always sent. So a
+            // promotion never asks RDS to modify a replica. Besides, the writer declares no password:
+            // RDS takes over the master password only once the instance is a writer, in that second
+            // request, and nothing in the swap depends on a password RDS may not yet accept.
             aliases: [{ name: names.standby }],
             // Taken out of the program (failover to the other region), the instance stays in AWS.
             retainOnDelete: args.protect,
         },
     );
     const writerUrl = postgresUrl(password, writer.address);
+    const masterSecretArn = writer.masterUserSecrets.apply((secrets) => secrets?.[0]?.secretArn);
 
     const reader = pg.inRegionReplica
         ? instance(
@@ -242,7 +295,7 @@ export function createDatabase(name: string, args: AwsDataArgs, key: aws.kms.Key
               replicaSettings(writer.arn),
           )
         : undefined;
-    return { writer, reader, writerUrl, replicaUrl: reader ? postgresUrl(password, reader.address) : writerUrl };
+    return { writer, reader, masterSecretArn, writerUrl, replicaUrl: reader ? postgresUrl(password, reader.address) : writerUrl };
 }
 
 /** Snapshot identifiers are unique per account and region, so the stack is part of the name. */

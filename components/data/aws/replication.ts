@@ -23,6 +23,13 @@ export interface BucketReplicationArgs {
 /** Copies every object version, delete markers included, from `source` into `destination`. */
 export function createBucketReplication(name: string, args: BucketReplicationArgs, parent: pulumi.Resource) {
     const { source, destination } = args;
+    // Trust: s3.amazonaws.com for this account only (aws:SourceAccount, IfExists), without
+    // aws:SourceArn. The Amazon S3 User Guide's replication role ("Setting up permissions for live
+    // replication", read in awsdocs/amazon-s3-userguide doc_source/setting-repl-config-perm-overview.md)
+    // shows a bare service trust and does not say that S3 sends aws:SourceArn when it assumes the
+    // role, nor what ARN it would name (the source bucket or the replication configuration); an
+    // ...IfExists condition on a value S3 sends differently would stop replication. Not checked
+    // against the current online guide from here.
     const { role, permissions } = createServiceRole(
         `${name}-role`,
         {

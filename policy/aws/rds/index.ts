@@ -2,6 +2,7 @@ import {
     rdsBackupRetention,
     rdsDeletionProtection,
     rdsInstanceClassAllowed,
+    rdsMasterPasswordManaged,
     rdsMultiAz,
     rdsNoBurstableClass,
     rdsNotPubliclyAccessible,
@@ -13,6 +14,7 @@ export * from "./instance";
 export const rdsPolicies = [
     rdsStorageEncrypted,
     rdsNotPubliclyAccessible,
+    rdsMasterPasswordManaged,
     rdsBackupRetention,
     rdsDeletionProtection,
     rdsMultiAz,

@@ -165,3 +165,35 @@ export const rdsInstanceClassAllowed = resourceRule({
         }
     },
 });
+
+export const rdsMasterPasswordManaged = resourceRule({
+    name: "aws-rds-instance-master-password-managed",
+    description:
+        "RDS primaries must let RDS keep the master password in Secrets Manager (manageMasterUserPassword), never a password of the program's.",
+    enforcementLevel: "mandatory",
+    category: "security",
+    type: aws.rds.Instance,
+    validate: (db, { args, report }) => {
+        // A replica has its source's users; RDS refuses a master password setting on it.
+        if (isPrimary(db) !== true) {
+            return;
+        }
+        const password = known(() => db.password);
+        if (password !== UNKNOWN && password !== undefined && password !== null && password !== "") {
+            report(
+                `${label(args.name)} sets its master password in the program (and so in the stack's state); remove password and set manageMasterUserPassword: true.`,
+            );
+            return;
+        }
+        whenKnown(
+            () => db.manageMasterUserPassword,
+            (managed) => {
+                if (managed !== true) {
+                    report(
+                        `${label(args.name)} does not let RDS manage its master password in Secrets Manager; set manageMasterUserPassword: true (with masterUserSecretKmsKeyId, a customer-managed key).`,
+                    );
+                }
+            },
+        );
+    },
+});

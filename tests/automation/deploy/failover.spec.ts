@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
 import { parseDeployArgs, USAGE } from "../../../automation/deploy/args";
-import { failover, STAGES, type FailoverOptions, type FailoverState, type StateStore } from "../../../automation/deploy/failover";
-import { FakeFailoverStack, type FailoverScenario, urnGlobMatches } from "../../../automation/deploy/fakes/failover-stack";
+import { STAGES } from "../../../automation/deploy/failover";
+import { FakeFailoverStack, urnGlobMatches } from "../../../automation/deploy/fakes/failover-stack";
+import { setup } from "./failover-harness";
 import { PRIMARY, SECONDARY } from "./harness";
 
 // `npm run deploy -- --failover --to <region>` end to end against the in-memory stack: the
@@ -10,55 +11,6 @@ import { PRIMARY, SECONDARY } from "./harness";
 
 const RDS = "aws:rds/instance:Instance";
 const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
-
-interface Run {
-    stack: FakeFailoverStack;
-    saved: FailoverState[];
-    lines: string[];
-    clock: { now: Date };
-    go(options: Partial<FailoverOptions>): ReturnType<typeof failover>;
-}
-
-/** `crashAfter`: the process dies right after the state file records this stage. */
-function setup(name: "staging" | "production", scenario: FailoverScenario = {}, crashAfter?: string): Run {
-    const clock = { now: new Date("2026-12-02T02:00:00Z") };
-    const stack = new FakeFailoverStack(
-        name,
-        [
-            { name: PRIMARY, role: "primary" },
-            { name: SECONDARY, role: "secondary" },
-        ],
-        {
-            // Every update takes a minute on the run's clock.
-            duringUp: () => (clock.now = new Date(clock.now.getTime() + 60_000)),
-            ...scenario,
-        },
-    );
-    const saved: FailoverState[] = [];
-    let crash = crashAfter;
-    const state: StateStore = {
-        load: async () => structuredClone(saved.at(-1)),
-        save: async (s) => {
-            saved.push(structuredClone(s));
-            if (crash && s.completed.at(-1)?.stage === crash) {
-                crash = undefined;
-                throw new Error("killed");
-            }
-        },
-    };
-    const lines: string[] = [];
-    return {
-        stack,
-        saved,
-        lines,
-        clock,
-        go: (options) =>
-            failover(
-                { stack: name, resume: false, drill: false, yes: true, ...options },
-                { openStack: async () => stack, state, log: (l) => lines.push(l), now: () => clock.now },
-            ),
-    };
-}
 
 const ups = (stack: FakeFailoverStack) => stack.calls.flatMap((c) => (c.kind === "up" ? [c] : []));
 const instance = (stack: FakeFailoverStack, name: string) => stack.state.get(name);

@@ -36,6 +36,52 @@ describe("deployment windows", () => {
     });
 });
 
+describe("deployment windows: blocked dates", () => {
+    const holidays: ReleaseWindows = { ...production, blockedDates: ["2026-12-24", "2026-12-31"] };
+
+    it("a blocked date is outside every window, the whole local day in the windows' zone", () => {
+        // 2026-12-24 02:30 in Berlin is 01:30 UTC; 2026-12-23 23:30 UTC is already the 24th there.
+        const blocked = checkWindow(holidays, new Date("2026-12-24T01:30:00Z"));
+        assert.equal(blocked.inside, false);
+        assert.equal(blocked.local, "Thu 2026-12-24 02:30 (Europe/Berlin), a blocked date");
+        assert.match(blocked.windows, /; never on 2026-12-24, 2026-12-31/);
+        assert.equal(checkWindow(holidays, new Date("2026-12-23T23:30:00Z")).inside, false, "the 24th from midnight in Berlin");
+        assert.equal(checkWindow(holidays, new Date("2026-12-25T01:30:00Z")).inside, true, "the 25th is not blocked");
+    });
+
+    it("a release on a blocked date is refused like outside a window (exit 3); --emergency goes ahead", async () => {
+        const settings = { releaseWindows: holidays };
+        const now = new Date("2026-12-24T01:30:00Z");
+        const refused = await (await harness({ stackName: "production", scenario: { settings }, now })).run({ yes: true });
+        assert.equal(refused.result, "blocked");
+        assert.equal(exitCode(refused), 3);
+        assert.match(refused.message, /it is Thu 2026-12-24 02:30 \(Europe\/Berlin\), a blocked date, outside the deployment windows/);
+        const emergency = await (
+            await harness({ stackName: "production", scenario: { settings }, now })
+        ).run({
+            yes: true,
+            emergency: "card payments fail",
+        });
+        assert.equal(emergency.result, "succeeded", emergency.message);
+    });
+
+    it("a date that is not YYYY-MM-DD, or no such day, is a config error naming the key", () => {
+        const problems = (blockedDates: unknown[]) => {
+            const raw = { releaseWindows: { ...production, blockedDates } };
+            const source = {
+                get: (k: string) => (k in raw ? JSON.stringify(raw[k as keyof typeof raw]) : undefined),
+                isSecret: () => false,
+                keys: () => Object.keys(raw),
+            };
+            const result = validateReleaseSettings(source);
+            return "problems" in result ? result.problems.join("; ") : "";
+        };
+        assert.equal(problems(["2026-12-24"]), "");
+        assert.match(problems(["2026-12-24", "24.12.2026"]), /saleor:releaseWindows\.blockedDates\[1\]: must be a date YYYY-MM-DD/);
+        assert.match(problems(["2026-02-30"]), /saleor:releaseWindows\.blockedDates\[0\]: .*no such day/);
+    });
+});
+
 describe("deploy driver: deployment windows", () => {
     afterEach(closeServers);
 

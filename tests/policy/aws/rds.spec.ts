@@ -2,6 +2,7 @@ import {
     rdsBackupRetention,
     rdsDeletionProtection,
     rdsInstanceClassAllowed,
+    rdsMasterPasswordManaged,
     rdsMultiAz,
     rdsNoBurstableClass,
     rdsNotPubliclyAccessible,
@@ -78,6 +79,26 @@ describe("RDS instance rules", () => {
         it("a Multi-AZ database passes", () => assertPasses(rdsMultiAz, rdsInstance()));
         it("a read replica needs no standby of its own", () => assertPasses(rdsMultiAz, replica({ multiAz: false })));
         it("an unknown flag is not a violation", () => assertPasses(rdsMultiAz, rdsInstance({ multiAz: UNKNOWN_VALUE })));
+    });
+
+    describe("aws-rds-instance-master-password-managed", () => {
+        it("a primary with a password of the program's is told to let RDS manage it", () =>
+            assertViolates(
+                rdsMasterPasswordManaged,
+                rdsInstance({ manageMasterUserPassword: undefined, password: "hunter2hunter2" }),
+                /sets its master password in the program \(and so in the stack's state\); remove password and set manageMasterUserPassword: true/,
+            ));
+        it("a primary that leaves the master password unmanaged is a violation", () =>
+            assertViolates(
+                rdsMasterPasswordManaged,
+                rdsInstance({ manageMasterUserPassword: false }),
+                /set manageMasterUserPassword: true/,
+            ));
+        it("a primary whose password RDS manages passes", () => assertPasses(rdsMasterPasswordManaged, rdsInstance()));
+        it("a read replica has no master password of its own", () =>
+            assertPasses(rdsMasterPasswordManaged, replica({ manageMasterUserPassword: undefined })));
+        it("an unknown flag is not a violation", () =>
+            assertPasses(rdsMasterPasswordManaged, rdsInstance({ manageMasterUserPassword: UNKNOWN_VALUE })));
     });
 
     describe("aws-rds-instance-no-burstable-class", () => {
