@@ -97,6 +97,7 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
                 roleArn: backups.role.arn,
                 network: { vpcId: args.network.vpcId, subnetIds: args.network.privateSubnetIds },
                 tags: args.tags,
+                permissionsBoundary: args.permissionsBoundaryArn,
             },
             parent,
         );
