@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { environments, type BootstrapConfig, type Environment } from "./config";
 import { createRegistry } from "./ecr";
-import { createDeployRole, createGithubOidcProvider } from "./github";
+import { createDeployRole, createGithubOidcProvider, createWorkloadBoundary } from "./github";
 import { bootstrapTags, defaultStateBucketName, runnerLabel, secretsProviderUrl, stateUrl } from "./naming";
 import { createGithubConnection, createRunnerProject, createRunnerVpc } from "./runner";
 import { createSecretsKey } from "./secrets";
@@ -15,6 +15,8 @@ const cloudFrontRegion = "us-east-1";
 export interface EnvironmentOutputs {
     /** GitHub environment variable AWS_DEPLOY_ROLE_ARN. */
     readonly deployRoleArn: pulumi.Output<string>;
+    /** The stacks' `saleor:cluster.aws.permissionsBoundaryArn`: the boundary of every role and user they create. */
+    readonly workloadBoundaryArn: pulumi.Output<string>;
     /** GitHub environment secret PULUMI_BACKEND_URL; `pulumi login` with it. */
     readonly stateUrl: pulumi.Output<string>;
     /** `pulumi stack init <env> --secrets-provider <this>`. */
@@ -28,6 +30,8 @@ export interface EnvironmentOutputs {
 export interface BootstrapOutputs {
     /** Each environment's deploy role: the stacks' `saleor:cluster.aws.deployRoleArn`. */
     readonly deployRoles: Partial<Record<Environment, pulumi.Output<string>>>;
+    /** Each environment's workload boundary: the stacks' `saleor:cluster.aws.permissionsBoundaryArn`. */
+    readonly workloadBoundaries: Partial<Record<Environment, pulumi.Output<string>>>;
     /** The bucket of every environment's state: `s3://<bucket>`. */
     readonly stateBucketUrl: pulumi.Output<string>;
     /** `pulumi login` for the bootstrap's own state. */
@@ -88,23 +92,22 @@ export function bootstrapAccount(cfg: BootstrapConfig): BootstrapOutputs {
     const regions = [...new Set([cfg.homeRegion, ...cfg.replicaRegions, cloudFrontRegion])];
     const perEnvironment: Partial<Record<Environment, EnvironmentOutputs>> = {};
     for (const env of cfg.environments) {
-        const role = createDeployRole(
-            {
-                env,
-                cfg,
-                regions,
-                accountId,
-                oidcProvider: oidc,
-                stateBucket: bucket.bucket,
-                secretsKeyArn: keys[env].key.arn,
-                otherSecretsKeyArns: environments.filter((e) => e !== env && keys[e]).map((e) => keys[e].key.arn),
-            },
-            account,
-            home,
-        );
+        const deployArgs = {
+            env,
+            cfg,
+            regions,
+            accountId,
+            oidcProvider: oidc,
+            stateBucket: bucket.bucket,
+            secretsKeyArn: keys[env].key.arn,
+            otherSecretsKeyArns: environments.filter((e) => e !== env && keys[e]).map((e) => keys[e].key.arn),
+        };
+        const role = createDeployRole(deployArgs, account, home);
+        const boundary = createWorkloadBoundary(deployArgs, account, home);
         const runner = createRunnerProject({ env, cfg, network, connectionArn, accountId }, account, home);
         perEnvironment[env] = {
             deployRoleArn: role.arn,
+            workloadBoundaryArn: boundary.arn,
             stateUrl: bucket.bucket.apply((b) => stateUrl(b, env, cfg.homeRegion)),
             secretsProvider: secretsProviderUrl(env, cfg.homeRegion),
             runnerLabel: runnerLabel(env),
@@ -114,6 +117,7 @@ export function bootstrapAccount(cfg: BootstrapConfig): BootstrapOutputs {
 
     const outputs: BootstrapOutputs = {
         deployRoles: Object.fromEntries(Object.entries(perEnvironment).map(([env, o]) => [env, o.deployRoleArn])),
+        workloadBoundaries: Object.fromEntries(Object.entries(perEnvironment).map(([env, o]) => [env, o.workloadBoundaryArn])),
         stateBucketUrl: pulumi.interpolate`s3://${bucket.bucket}`,
         bootstrapStateUrl: bucket.bucket.apply((b) => stateUrl(b, "bootstrap", cfg.homeRegion)),
         environments: perEnvironment,

@@ -1,5 +1,5 @@
 import { environments, type Environment } from "./config";
-import { bootstrapStatePrefix, deployRoleName, iamPath, secretsKeyAlias, statePrefix } from "./naming";
+import { bootstrapStatePrefix, deployRoleName, iamPath, secretsKeyAlias, statePrefix, workloadBoundaryArn } from "./naming";
 
 // The deploy roles' permissions as plain IAM documents (resolved strings in, JSON-able objects out),
 // so a spec reads exactly what IAM will.
@@ -8,18 +8,31 @@ import { bootstrapStatePrefix, deployRoleName, iamPath, secretsKeyAlias, statePr
 // IAM roles, CloudFront, WAF, ACM, Route 53, CloudWatch, EventBridge, SNS, AWS Backup, Secrets
 // Manager, SES and Lambda resources,
 // so the role is allowed every action of those services (and only those), in the stacks' regions
-// only. Because it may create IAM roles and pass them, a compromised deploy job can still give
-// itself more (privilege escalation through iam:CreateRole/PutRolePolicy); the fix is a permissions
-// boundary the main program sets on every role it creates, left to the least-privilege issue.
-// What is enforced, with explicit Deny statements that no Allow can override:
+// only. What is enforced, with explicit Deny statements that no Allow can override:
+//   - it creates roles and users, and attaches, puts, detaches or deletes their policies, only when
+//     they carry this environment's workload boundary (boundary.ts), and never removes a boundary:
+//     a role it mints can do no more than the boundary allows, which excludes IAM changes, STS,
+//     Organizations and Account, so the old escalation (iam:CreateRole + AttachRolePolicy
+//     AdministratorAccess, then pass or assume it) ends at the boundary;
+//   - it changes a role's trust policy, or creates an access key or console password for a user,
+//     only on identities tagged saleor:environment=<its environment>;
 //   - an environment's role cannot read or write another environment's state prefix, the
 //     bootstrap's own state, or the state bucket's configuration;
 //   - it cannot use another environment's secrets-provider key, nor administer its own;
 //   - it cannot touch another environment's ECR repositories or resources tagged with another
 //     environment (for the actions that support aws:ResourceTag / aws:RequestTag);
 //   - it cannot change the bootstrap's identities (the deploy roles, the roles and policies under
-//     /saleor-bootstrap/, the GitHub OIDC provider) or the account singletons the bootstrap owns (ECR replication,
-//     scanning, creation templates, registry policy; CodeBuild; CodeConnections).
+//     /saleor-bootstrap/ — the workload boundaries among them —, the GitHub OIDC provider) or the
+//     account singletons the bootstrap owns (ECR replication, scanning, creation templates,
+//     registry policy; CodeBuild; CodeConnections).
+// Still broad: every action of the listed services in the stacks' regions (it can delete its own
+// environment's databases and clusters; production's are protected in the program, not here);
+// iam:PassRole and iam:AddRoleToInstanceProfile on any role of the account, so a role created
+// outside this project with more power than the boundary (an administrator role of the account)
+// can still be handed to an EC2 instance it starts; and the saleor:environment tag that gates the
+// trust and credential deny is one it may set itself (iam:TagRole), so that deny stops a mistake
+// or a careless change, not a determined attacker. Closing those needs an account without other
+// powerful roles, or an SCP, outside what this program manages.
 // The service list comes from the resource types the offline plans of staging and production
 // register: tests/bootstrap/deploy-services.spec.ts fails when a new resource type's service is missing.
 
@@ -73,6 +86,25 @@ export const regionalServices = [
     "ses",
     "sns",
     "wafv2",
+] as const;
+
+/**
+ * What creates a role or user, or changes the policies on one: allowed only with this environment's
+ * workload boundary on it (guardrailsPolicy, OnlyBoundedIdentities).
+ */
+export const boundedIdentityActions = [
+    "iam:CreateRole",
+    "iam:CreateUser",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutUserPermissionsBoundary",
+    "iam:AttachRolePolicy",
+    "iam:PutRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:AttachUserPolicy",
+    "iam:PutUserPolicy",
+    "iam:DetachUserPolicy",
+    "iam:DeleteUserPolicy",
 ] as const;
 
 /** Global services: IAM (roles for EKS, nodes, pods, replication), CloudFront, Route 53. */
@@ -222,6 +254,40 @@ export function guardrailsPolicy(f: DeployFacts): PolicyDocument {
             Effect: "Deny",
             Action: "ecr:*",
             Resource: others(f.env).map((e) => `arn:aws:ecr:*:${f.accountId}:repository/${e}/*`),
+        },
+        {
+            // Every role and user the deploy creates, or whose permissions it changes, carries this
+            // environment's workload boundary (boundary.ts), so nothing it mints can do more than a
+            // workload may. For these actions the request carries the entity's boundary as
+            // iam:PermissionsBoundary (Service Authorization Reference, "Actions, resources, and
+            // condition keys for AWS Identity and Access Management"). Of that table only the rows
+            // of AttachRolePolicy and AttachUserPolicy could be read here (both list the key); the
+            // other ten are from the IAM User Guide's boundary-delegation example as remembered,
+            // unverified here. A negated operator matches a request without the key, so an entity
+            // without a boundary is refused too (and an action whose request never carried the key
+            // would be refused outright: a failed deploy, not a hole).
+            Sid: "OnlyBoundedIdentities",
+            Effect: "Deny",
+            Action: [...boundedIdentityActions],
+            Resource: "*",
+            Condition: { StringNotEquals: { "iam:PermissionsBoundary": workloadBoundaryArn(f.accountId, f.env) } },
+        },
+        {
+            Sid: "NoRemovingBoundaries",
+            Effect: "Deny",
+            Action: ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"],
+            Resource: "*",
+        },
+        {
+            // iam:PermissionsBoundary is not in these requests. A role's trust and a user's
+            // credentials are changed only on identities tagged for this environment (IAM User Guide,
+            // "Controlling access to and for IAM users and roles using tags": aws:ResourceTag on
+            // user and role resources): not on a person's user or another project's role.
+            Sid: "NoTakingOverOtherIdentities",
+            Effect: "Deny",
+            Action: ["iam:UpdateAssumeRolePolicy", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"],
+            Resource: "*",
+            Condition: { StringNotEquals: { "aws:ResourceTag/saleor:environment": f.env } },
         },
         {
             // The stacks tag every resource with saleor:environment through their providers' default tags.

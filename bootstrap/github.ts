@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { BootstrapConfig, Environment } from "./config";
+import { workloadBoundaryPolicy } from "./boundary";
 import { guardrailsPolicy, servicesPolicy, stateAndSecretsPolicy, type DeployFacts } from "./deploy-policy";
-import { deployRoleName, iamPath } from "./naming";
+import { deployRoleName, iamPath, workloadBoundaryName } from "./naming";
 
 /** GitHub Actions' OIDC issuer, without the scheme (the form IAM condition keys use). */
 export const githubIssuer = "token.actions.githubusercontent.com";
@@ -88,6 +89,22 @@ export interface DeployRoleArgs {
     readonly regions: string[];
 }
 
+/** What `args.env`'s IAM documents are about, resolved. */
+export function deployFacts(args: DeployRoleArgs): pulumi.Output<DeployFacts> {
+    return pulumi
+        .all([args.accountId, args.stateBucket, args.secretsKeyArn, pulumi.all(args.otherSecretsKeyArns), args.oidcProvider.arn])
+        .apply(([accountId, stateBucket, secretsKeyArn, otherSecretsKeyArns, oidcProviderArn]): DeployFacts => ({
+            env: args.env,
+            accountId,
+            stateBucket,
+            secretsKeyArn,
+            otherSecretsKeyArns,
+            oidcProviderArn,
+            regions: args.regions,
+            homeRegion: args.cfg.homeRegion,
+        }));
+}
+
 /**
  * The role `env`'s deploy jobs assume. Its sessions last up to `deploySessionHours` (default 3 h):
  * a first production deployment is modelled at ~1 h and pessimistically 2 h, and a session cannot
@@ -109,18 +126,7 @@ export function createDeployRole(args: DeployRoleArgs, parent: pulumi.Resource, 
         { parent, provider },
     );
 
-    const facts = pulumi
-        .all([args.accountId, args.stateBucket, args.secretsKeyArn, pulumi.all(args.otherSecretsKeyArns), args.oidcProvider.arn])
-        .apply(([accountId, stateBucket, secretsKeyArn, otherSecretsKeyArns, oidcProviderArn]): DeployFacts => ({
-            env,
-            accountId,
-            stateBucket,
-            secretsKeyArn,
-            otherSecretsKeyArns,
-            oidcProviderArn,
-            regions: args.regions,
-            homeRegion: cfg.homeRegion,
-        }));
+    const facts = deployFacts(args);
     const policies = {
         services: { make: servicesPolicy, what: "the services and regions the stacks use" },
         "state-and-secrets": { make: stateAndSecretsPolicy, what: "its own state prefix and secrets-provider key" },
@@ -143,4 +149,23 @@ export function createDeployRole(args: DeployRoleArgs, parent: pulumi.Resource, 
         new aws.iam.RolePolicyAttachment(`${name}-${suffix}`, { role: role.name, policyArn: policy.arn }, { parent, provider });
     }
     return role;
+}
+
+/**
+ * `env`'s workload boundary (boundary.ts): the permissions boundary its stacks set on every role and
+ * user, and the only one its deploy role may create them with. At the bootstrap's IAM path, where
+ * the deploy roles are denied every change.
+ */
+export function createWorkloadBoundary(args: DeployRoleArgs, parent: pulumi.Resource, provider: aws.Provider): aws.iam.Policy {
+    const name = workloadBoundaryName(args.env);
+    return new aws.iam.Policy(
+        name,
+        {
+            name,
+            path: iamPath,
+            description: `Permissions boundary of every IAM role and user of the ${args.env} stacks`,
+            policy: deployFacts(args).apply((f) => JSON.stringify(workloadBoundaryPolicy(f))),
+        },
+        { parent, provider },
+    );
 }

@@ -39,6 +39,17 @@ export const secretsProviderUrl = (env: Environment, region: string): string => 
 
 export const deployRoleName = (env: Environment): string => `saleor-deploy-${env}`;
 
+/**
+ * The permissions boundary every IAM role and user of `env`'s stacks carries (the stacks'
+ * `saleor:cluster.aws.permissionsBoundaryArn`). Under the bootstrap's IAM path, so the deploy roles,
+ * denied everything there, cannot edit the boundary they are made to use.
+ */
+export const workloadBoundaryName = (env: Environment): string => `saleor-${env}-workload-boundary`;
+
+/** The boundary's ARN, known before it exists (a managed policy's ARN carries its path). */
+export const workloadBoundaryArn = (accountId: string, env: Environment): string =>
+    `arn:aws:iam::${accountId}:policy${iamPath}${workloadBoundaryName(env)}`;
+
 /** The CodeBuild project that serves `env`'s deploy jobs as a GitHub Actions runner. */
 export const runnerProjectName = (env: Environment): string => `saleor-deploy-${env}`;
 

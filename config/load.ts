@@ -498,6 +498,22 @@ export const crossRules: readonly CrossRule[] = [
                   ]),
     },
     {
+        // IAM takes a boundary from the entity's own account (or an AWS-managed one), and the deploy
+        // role accepts only its own environment's boundary, which the bootstrap made in its account.
+        key: "cluster.aws.permissionsBoundaryArn",
+        check: (c) => {
+            if (c.cluster.flavour !== "aws") return [];
+            const accountOf = (arn: string) => arn.split(":")[4];
+            const { permissionsBoundaryArn, deployRoleArn } = c.cluster.aws;
+            return when(
+                accountOf(permissionsBoundaryArn) !== accountOf(deployRoleArn),
+                "cluster.aws.permissionsBoundaryArn",
+                `is in account ${accountOf(permissionsBoundaryArn)}, cluster.aws.deployRoleArn in ${accountOf(deployRoleArn)}; ` +
+                    "IAM sets a boundary only from the entity's own account, and the deploy role accepts only its own account's",
+            );
+        },
+    },
+    {
         key: "data.flavour",
         check: (c) =>
             when(

@@ -190,6 +190,12 @@ const roleArn = matching(
     "must be an IAM role ARN such as arn:aws:iam::123456789012:role/saleor-deploy-staging",
 );
 
+/** A customer- or AWS-managed policy (its ARN carries the policy's path). */
+const managedPolicyArn = matching(
+    /^arn:aws:iam::[0-9]{12}:policy\/.+$/,
+    "must be an IAM managed policy ARN such as arn:aws:iam::123456789012:policy/saleor-bootstrap/saleor-production-workload-boundary (the bootstrap's output workloadBoundaries.<environment>)",
+);
+
 const awsCluster = v.strictObject({
     kubernetesVersion: matching(/^1\.[0-9]{2}$/, "must be a Kubernetes minor version such as 1.34"),
     /** CIDRs allowed to reach the public EKS endpoint; empty means private endpoint only (an opt-in, see the README). */
@@ -217,6 +223,12 @@ const awsCluster = v.strictObject({
      * (bootstrap/). It gets its own cluster-admin access entry.
      */
     deployRoleArn: roleArn,
+    /**
+     * The permissions boundary of every IAM role and user the stack creates: the bootstrap's
+     * workload boundary of this environment (bootstrap/, output workloadBoundaries.<environment>).
+     * The deploy role may create a role or user, or change its policies, only with this boundary on it.
+     */
+    permissionsBoundaryArn: managedPolicyArn,
     /** Further IAM roles granted cluster-admin through EKS access entries (operators); not the deploy role. */
     adminRoleArns: v.optional(v.array(roleArn), () => []),
     /**

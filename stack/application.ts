@@ -330,6 +330,7 @@ function createMail(cfg: StackConfig, t: Topology, r: RegionWithData) {
             // IAM names are global to the account: the stack and region make it unique.
             userName: `saleor-${t.stack}-${region}-smtp`,
             tags: t.tags,
+            permissionsBoundaryArn: r.aws.permissionsBoundaryArn,
         },
         { providers: [r.aws.provider] },
     );

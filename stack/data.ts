@@ -97,6 +97,7 @@ function createAwsDataTier(
                     clusterName: required(r.cluster.clusterName, `the EKS cluster of region ${r.config.name}`),
                 },
                 tags: t.tags,
+                permissionsBoundaryArn: region.permissionsBoundaryArn,
             },
         },
         { providers: [region.provider, r.cluster.provider] },

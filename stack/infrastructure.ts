@@ -15,6 +15,8 @@ export interface AwsRegion {
     readonly vault: BackupVault;
     /** Where the region's flow, WAF, ALB and S3 access logs go. */
     readonly logs: RegionalLogs;
+    /** The permissions boundary of every IAM role and user the region's components create (cluster.aws.permissionsBoundaryArn). */
+    readonly permissionsBoundaryArn: string;
 }
 
 /** One region's infrastructure, built before any application object. */
@@ -48,7 +50,13 @@ export function createInfrastructure(cfg: StackConfig, t: Topology): RegionInfra
     return built.map((b) => ({
         config: b.region,
         cluster: b.cluster,
-        aws: { provider: b.provider, vpcCidr: b.vpcCidr, vault: createVault(b.region, b.provider, t), logs: b.logs },
+        aws: {
+            provider: b.provider,
+            vpcCidr: b.vpcCidr,
+            vault: createVault(b.region, b.provider, t),
+            logs: b.logs,
+            permissionsBoundaryArn: cluster.aws.permissionsBoundaryArn,
+        },
     }));
 }
 
@@ -81,6 +89,7 @@ function awsCluster(
                 // The deploy runner reaches the private API endpoint over its peering (connectRunner).
                 privateApiAccessCidrs: settings.deployRunner ? [settings.deployRunner.vpcCidr] : [],
                 deployRoleArn: settings.deployRoleArn,
+                permissionsBoundaryArn: settings.permissionsBoundaryArn,
                 // The pins for the cluster's Kubernetes minor, with the stack's overrides.
                 addonVersions: { ...eksAddonVersions[settings.kubernetesVersion], ...settings.addonVersions },
                 containerInsights: cfg.operations.containerInsights,

@@ -10,6 +10,9 @@ import { createHash } from "crypto";
 export const accountId = "123456789012";
 /** The role an offline plan of `stack` deploys as: the bootstrap's deploy role of that environment, as in CI. */
 export const deployRoleArnOf = (stack: string): string => `arn:aws:iam::${accountId}:role/saleor-deploy-${stack}`;
+/** The bootstrap's workload boundary of `stack`'s environment, as the stacks' config names it. */
+export const permissionsBoundaryArnOf = (stack: string): string =>
+    `arn:aws:iam::${accountId}:policy/saleor-bootstrap/saleor-${stack}-workload-boundary`;
 /** The session ARN STS reports for a deploy of `stack` from GitHub Actions. */
 const deploySessionArn = (stack: string): string => `arn:aws:sts::${accountId}:assumed-role/saleor-deploy-${stack}/github-actions`;
 
@@ -386,7 +389,8 @@ function awsState(type: string, name: string, id: string, h: string, region: str
                 uniqueId: `AROA${h.toUpperCase()}`,
             };
         case "aws:iam/policy:Policy":
-            return { arn: `arn:aws:iam::${accountId}:policy/${inputs.name ?? id}` };
+            // A managed policy's ARN carries its path (IAM User Guide, "IAM identifiers").
+            return { arn: `arn:aws:iam::${accountId}:policy${inputs.path ?? "/"}${inputs.name ?? id}` };
         case "aws:iam/user:User":
             return {
                 arn: `arn:aws:iam::${accountId}:user/${inputs.name ?? id}`,

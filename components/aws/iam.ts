@@ -67,6 +67,11 @@ export interface ServiceRoleArgs {
     readonly policyJson?: pulumi.Input<string>;
     /** Tags on the role. Default: none. */
     readonly tags?: Record<string, string>;
+    /**
+     * The managed policy capping what the role can do, whatever is attached to it: the stack's
+     * workload boundary (the bootstrap's). Required: the deploy role may create no role without it.
+     */
+    readonly permissionsBoundary: pulumi.Input<string>;
 }
 
 export interface ServiceRole {
@@ -117,6 +122,10 @@ export function createServiceRole(name: string, args: ServiceRoleArgs, parent: p
         name,
         {
             assumeRolePolicy: serviceTrustPolicy(accountOf(parent), args),
+            // Set in place on an existing role: the provider's permissions_boundary is not ForceNew
+            // and an update calls PutRolePermissionsBoundary (terraform-provider-aws
+            // internal/service/iam/role.go, resourceRoleUpdate), so adding it replaces nothing.
+            permissionsBoundary: args.permissionsBoundary,
             tags: args.tags,
         },
         { parent },

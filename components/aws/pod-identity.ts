@@ -16,6 +16,8 @@ export interface PodIdentityRoleArgs {
     readonly managedPolicyArns?: pulumi.Input<string>[];
     /** Tags on the role and the association. Default: none. */
     readonly tags?: Record<string, string>;
+    /** The role's permissions boundary (ServiceRoleArgs.permissionsBoundary). */
+    readonly permissionsBoundary: pulumi.Input<string>;
 }
 
 export interface PodIdentityRole {
@@ -72,6 +74,7 @@ export function createPodIdentityTrustedRole(name: string, args: PodIdentityRole
             managedPolicyArns: args.managedPolicyArns,
             policyJson: args.policyJson,
             tags: args.tags,
+            permissionsBoundary: args.permissionsBoundary,
         },
         parent,
     );

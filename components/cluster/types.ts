@@ -50,6 +50,11 @@ export interface AwsClusterArgs {
      * cluster-admin access entry, so it must not be in `adminRoleArns`.
      */
     readonly deployRoleArn: string;
+    /**
+     * The permissions boundary of every IAM role the cluster creates (cluster, nodes, add-ons,
+     * controllers): the bootstrap's workload boundary of the stack's environment.
+     */
+    readonly permissionsBoundaryArn: string;
     /** The version of every EKS add-on the cluster runs (vpc-cni, kube-proxy, coredns, ...), e.g. "v1.20.4-eksbuild.1". */
     readonly addonVersions: Readonly<Record<string, string>>;
     /** Tags on every AWS resource. */

@@ -118,6 +118,11 @@ export interface AwsDataArgs {
         readonly clusterName: pulumi.Input<string>;
     };
     readonly tags?: Record<string, string>;
+    /**
+     * The permissions boundary of every IAM role the tier creates (RDS monitoring, AWS Backup, S3
+     * replication, the workload's Pod Identity role): the bootstrap's workload boundary of the stack's environment.
+     */
+    readonly permissionsBoundaryArn: string;
 }
 
 /** What a secondary region's data tier needs from the primary's. */

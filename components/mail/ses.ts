@@ -13,6 +13,11 @@ export interface SesMailArgs {
     /** Name of the IAM user whose SMTP credentials Saleor sends with; unique per account, so it carries the stack. */
     readonly userName: string;
     readonly tags?: Record<string, string>;
+    /**
+     * The SMTP user's permissions boundary: the bootstrap's workload boundary of the stack's
+     * environment, without which the deploy role may not create the user.
+     */
+    readonly permissionsBoundaryArn: string;
 }
 
 /**
@@ -58,7 +63,13 @@ export class SesMail extends pulumi.ComponentResource {
             );
         }
 
-        const user = new aws.iam.User(name, { name: args.userName, tags: args.tags }, child);
+        // Set in place on an existing user: permissions_boundary is not ForceNew and an update calls
+        // PutUserPermissionsBoundary (terraform-provider-aws internal/service/iam/user.go, resourceUserUpdate).
+        const user = new aws.iam.User(
+            name,
+            { name: args.userName, permissionsBoundary: args.permissionsBoundaryArn, tags: args.tags },
+            child,
+        );
         new aws.iam.UserPolicy(
             `${name}-send`,
             {

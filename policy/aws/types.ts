@@ -116,6 +116,11 @@ export interface IamPolicyProps {
 
 export interface IamRoleProps {
     assumeRolePolicy?: string | object;
+    permissionsBoundary?: string;
+}
+
+export interface IamUserProps {
+    permissionsBoundary?: string;
 }
 
 export interface BackupPlanProps {
@@ -157,6 +162,7 @@ export const aws = {
         Policy: resourceType<IamPolicyProps>("aws:iam/policy:Policy"),
         RolePolicy: resourceType<IamPolicyProps>("aws:iam/rolePolicy:RolePolicy"),
         Role: resourceType<IamRoleProps>("aws:iam/role:Role"),
+        User: resourceType<IamUserProps>("aws:iam/user:User"),
     },
     backup: { Plan: resourceType<BackupPlanProps>("aws:backup/plan:Plan") },
 } as const;

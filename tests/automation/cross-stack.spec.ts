@@ -23,7 +23,8 @@ function project(qaRanges: [string, string], qaAccount = "123456789012", qaRunne
     const qa = withRunner(staging, qaRunner)
         .replace("vpcCidr: 10.30.0.0/16", `vpcCidr: ${qaRanges[0]}`)
         .replace("vpcCidr: 10.40.0.0/16", `vpcCidr: ${qaRanges[1]}`)
-        .replace(":123456789012:role/", `:${qaAccount}:role/`);
+        // The deploy role and the permissions boundary: one account (config/load.ts checks it).
+        .replace(/:123456789012:(role|policy)\//g, `:${qaAccount}:$1/`);
     fs.writeFileSync(path.join(dir, "Pulumi.qa.yaml"), qa);
     // No program: config problems return before it is loaded; past them, loading it fails.
     return dir;

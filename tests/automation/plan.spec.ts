@@ -86,7 +86,9 @@ describe("offline plan", () => {
                 "  saleor:images:",
                 "    storefront: { source: image, repository: registry.example.com/storefront, tag: 1.0.0 }",
                 "  saleor:cluster:",
-                "    aws: { deployRoleArn: 'arn:aws:iam::123456789012:role/saleor-deploy-production' }",
+                "    aws:",
+                "      deployRoleArn: 'arn:aws:iam::123456789012:role/saleor-deploy-production'",
+                "      permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/saleor-bootstrap/saleor-production-workload-boundary'",
                 "",
             ].join("\n"),
         );

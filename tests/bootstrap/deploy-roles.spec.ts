@@ -20,7 +20,7 @@ const trustOf = (rs: Resources, env: string) => JSON.parse(inputs(rs.one(T.role,
 /**
  * Whether `statements` allow `action` on `resource`, IAM-style for the subset of IAM these
  * documents use (`*` wildcards in actions and resources; a condition holds when `context` has a
- * matching value for its key): an explicit Deny wins over any Allow.
+ * matching value for its key, or for a negated operator none): an explicit Deny wins over any Allow.
  */
 function allows(statements: Statement[], action: string, resource: string, context: Record<string, string[]> = {}): boolean {
     const glob = (pattern: string, value: string) =>
@@ -36,10 +36,12 @@ function allows(statements: Statement[], action: string, resource: string, conte
         Object.entries(s.Condition ?? {}).every(([operator, entries]) =>
             Object.entries(entries).every(([key, expected]) => {
                 const actual = context[key];
-                // As IAM: a key missing from the request never matches (none of these operators is negated).
-                if (actual === undefined) return false;
+                const negated = operator.includes("Not");
+                // As IAM: a key missing from the request never matches a positive operator, and always
+                // matches a negated one (StringNotEquals, ArnNotLike) — "IfExists" is not used here.
+                if (actual === undefined) return negated;
                 const match = (a: string) => list(expected).some((e) => (operator.includes("Like") ? glob(e, a) : e === a));
-                return actual.some(match);
+                return negated ? !actual.some(match) : actual.some(match);
             }),
         );
     const matches = (s: Statement) =>
@@ -197,7 +199,12 @@ describe("bootstrap: GitHub OIDC and the deploy roles", () => {
                 assert.ok(allows(production, "eks:CreateCluster", "*", { "aws:RequestedRegion": [region] }), region);
             }
             assert.ok(!allows(production, "eks:CreateCluster", "*", { "aws:RequestedRegion": ["ap-southeast-2"] }));
-            assert.ok(allows(production, "iam:CreateRole", `arn:aws:iam::${accountId}:role/eu-central-1-eks-cluster-222810c`));
+            assert.ok(
+                allows(production, "iam:CreateRole", `arn:aws:iam::${accountId}:role/eu-central-1-eks-cluster-222810c`, {
+                    // With its workload boundary, as every role it creates (OnlyBoundedIdentities).
+                    "iam:PermissionsBoundary": [`arn:aws:iam::${accountId}:policy/saleor-bootstrap/saleor-production-workload-boundary`],
+                }),
+            );
             assert.ok(!allows(production, "organizations:LeaveOrganization", "*", { "aws:RequestedRegion": ["eu-central-1"] }));
         });
 
@@ -247,6 +254,152 @@ describe("bootstrap: GitHub OIDC and the deploy roles", () => {
             assert.deepEqual(servicesPolicy(facts).Statement[0].Condition, { StringEquals: { "aws:RequestedRegion": ["eu-central-1"] } });
             assert.equal(stateAndSecretsPolicy(facts).Statement[0].Resource, "arn:aws:s3:::b/production/*");
             assert.deepEqual(guardrailsPolicy(facts).Statement[0].Resource, ["arn:aws:s3:::b/staging/*", "arn:aws:s3:::b/bootstrap/*"]);
+        });
+    });
+});
+
+describe("bootstrap: the workload boundary, so a deploy role cannot mint an administrator", () => {
+    let rs: Resources;
+    let outputs: any;
+    before(async () => {
+        ({ rs, outputs } = await bootstrapped(minimal));
+    });
+    const boundaryArn = (env: string) => `arn:aws:iam::${accountId}:policy/saleor-bootstrap/saleor-${env}-workload-boundary`;
+    const boundaryOf = (env: string) => documentOf(rs, `saleor-${env}-workload-boundary`).Statement;
+    const deployStatementsOf = (env: string) =>
+        ["services", "state-and-secrets", "guardrails"].flatMap((p) => documentOf(rs, `saleor-deploy-${env}-${p}`).Statement);
+    const stackRole = `arn:aws:iam::${accountId}:role/eu-central-1-nodes-1a2b3c4`;
+    const inRegion = { "aws:RequestedRegion": ["eu-central-1"] };
+
+    it("is one managed policy per environment under the bootstrap's IAM path, exported like the deploy roles", () => {
+        for (const env of ["staging", "production"]) {
+            const policy = inputs(rs.one(T.policy, `saleor-${env}-workload-boundary`));
+            assert.equal(policy.name, `saleor-${env}-workload-boundary`);
+            assert.equal(policy.path, "/saleor-bootstrap/");
+            assert.equal(outputs.workloadBoundaries[env], boundaryArn(env));
+            assert.equal(outputs.environments[env].workloadBoundaryArn, boundaryArn(env));
+        }
+    });
+
+    it("leaves a stack role what its AWS-managed and controller policies need", () => {
+        const boundary = boundaryOf("staging");
+        for (const action of [
+            "ec2:AssignPrivateIpAddresses",
+            "elasticloadbalancing:CreateLoadBalancer",
+            "autoscaling:SetDesiredCapacity",
+            "ecr:BatchGetImage",
+            "secretsmanager:GetSecretValue",
+            "backup:StartBackupJob",
+            "logs:PutLogEvents",
+            "iam:CreateServiceLinkedRole",
+            "iam:GetServerCertificate",
+            "iam:ListServerCertificates",
+            "iam:PassRole",
+        ]) {
+            assert.ok(allows(boundary, action, "*"), action);
+        }
+    });
+
+    it("caps a stack role below the identity plane, whatever policy is attached to it", () => {
+        const boundary = boundaryOf("staging");
+        for (const action of [
+            "iam:CreateRole",
+            "iam:AttachRolePolicy",
+            "iam:PutRolePolicy",
+            "iam:CreateUser",
+            "iam:CreateAccessKey",
+            "iam:CreatePolicyVersion",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:DeleteRolePermissionsBoundary",
+            "sts:AssumeRole",
+            "organizations:LeaveOrganization",
+            "account:CloseAccount",
+        ]) {
+            assert.ok(!allows(boundary, action, "*"), action);
+        }
+    });
+
+    it("keeps a stack role off the state, the secrets-provider keys, other environments and the bootstrap's identities", () => {
+        const boundary = boundaryOf("staging");
+        const bucket = `arn:aws:s3:::saleor-pulumi-state-${accountId}`;
+        assert.ok(!allows(boundary, "s3:GetObject", `${bucket}/staging/.pulumi/stacks/saleor/staging.json`), "not even its own state");
+        assert.ok(!allows(boundary, "s3:ListBucket", bucket));
+        assert.ok(allows(boundary, "s3:GetObject", "arn:aws:s3:::saleor-staging-media/x.jpg"));
+        for (const env of ["staging", "production"]) {
+            const key = `arn:aws:kms:eu-central-1:${accountId}:key/${rs.one(T.key, `${env}-secrets`).id}`;
+            assert.ok(!allows(boundary, "kms:Decrypt", key, inRegion), env);
+            assert.ok(!allows(boundary, "kms:Decrypt", "*", { "kms:ResourceAliases": [`alias/saleor-${env}-pulumi-secrets`] }), env);
+        }
+        assert.ok(allows(boundary, "kms:Decrypt", `arn:aws:kms:eu-central-1:${accountId}:key/stack-key`));
+        assert.ok(!allows(boundary, "rds:DeleteDBInstance", "*", { "aws:ResourceTag/saleor:environment": ["production"] }));
+        assert.ok(!allows(boundary, "ec2:CreateVolume", "*", { "aws:RequestTag/saleor:environment": ["production"] }));
+        assert.ok(allows(boundary, "ec2:CreateVolume", "*", { "aws:RequestTag/saleor:environment": ["staging"] }));
+        for (const role of ["saleor-deploy-staging", "saleor-deploy-production", "saleor-bootstrap/saleor-deploy-staging-codebuild"]) {
+            assert.ok(!allows(boundary, "iam:PassRole", `arn:aws:iam::${accountId}:role/${role}`), role);
+        }
+        assert.ok(allows(boundary, "iam:PassRole", stackRole));
+    });
+
+    it("cannot be changed by a deploy role (the bootstrap's IAM path is denied to them)", () => {
+        for (const env of ["staging", "production"]) {
+            for (const action of [
+                "iam:CreatePolicyVersion",
+                "iam:SetDefaultPolicyVersion",
+                "iam:DeletePolicyVersion",
+                "iam:DeletePolicy",
+            ]) {
+                assert.ok(!allows(deployStatementsOf("staging"), action, boundaryArn(env)), `${env} ${action}`);
+            }
+        }
+    });
+
+    describe("the deploy roles create and change roles and users only under their environment's boundary", () => {
+        const boundedActions = [
+            "iam:CreateRole",
+            "iam:CreateUser",
+            "iam:PutRolePermissionsBoundary",
+            "iam:PutUserPermissionsBoundary",
+            "iam:AttachRolePolicy",
+            "iam:PutRolePolicy",
+            "iam:DetachRolePolicy",
+            "iam:DeleteRolePolicy",
+            "iam:AttachUserPolicy",
+            "iam:PutUserPolicy",
+            "iam:DetachUserPolicy",
+            "iam:DeleteUserPolicy",
+        ];
+        for (const action of boundedActions) {
+            it(`${action}: only with iam:PermissionsBoundary = its own environment's boundary`, () => {
+                const staging = deployStatementsOf("staging");
+                const resource = action.includes("User") ? `arn:aws:iam::${accountId}:user/smtp` : stackRole;
+                assert.ok(allows(staging, action, resource, { "iam:PermissionsBoundary": [boundaryArn("staging")] }));
+                assert.ok(!allows(staging, action, resource), "without a boundary");
+                assert.ok(!allows(staging, action, resource, { "iam:PermissionsBoundary": [boundaryArn("production")] }), "another's");
+                assert.ok(
+                    !allows(staging, action, resource, { "iam:PermissionsBoundary": ["arn:aws:iam::aws:policy/AdministratorAccess"] }),
+                    "an administrator's",
+                );
+            });
+        }
+
+        it("never removes a boundary", () => {
+            const staging = deployStatementsOf("staging");
+            const context = { "iam:PermissionsBoundary": [boundaryArn("staging")] };
+            assert.ok(!allows(staging, "iam:DeleteRolePermissionsBoundary", stackRole, context));
+            assert.ok(!allows(staging, "iam:DeleteUserPermissionsBoundary", `arn:aws:iam::${accountId}:user/smtp`, context));
+        });
+
+        it("changes the trust and credentials only of identities tagged for its environment", () => {
+            const staging = deployStatementsOf("staging");
+            const tagged = (env: string) => ({ "aws:ResourceTag/saleor:environment": [env] });
+            assert.ok(allows(staging, "iam:UpdateAssumeRolePolicy", stackRole, tagged("staging")));
+            assert.ok(!allows(staging, "iam:UpdateAssumeRolePolicy", `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`));
+            assert.ok(!allows(staging, "iam:UpdateAssumeRolePolicy", stackRole, tagged("production")));
+            const smtp = `arn:aws:iam::${accountId}:user/saleor-staging-eu-central-1-smtp`;
+            assert.ok(allows(staging, "iam:CreateAccessKey", smtp, tagged("staging")));
+            assert.ok(!allows(staging, "iam:CreateAccessKey", `arn:aws:iam::${accountId}:user/alice`), "a person's user");
+            assert.ok(!allows(staging, "iam:CreateLoginProfile", `arn:aws:iam::${accountId}:user/alice`));
+            assert.ok(!allows(staging, "iam:UpdateLoginProfile", `arn:aws:iam::${accountId}:user/alice`));
         });
     });
 });

@@ -2,10 +2,11 @@ import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { deployRoleArnOf } from "../../automation/plan/fake-cloud";
+import { deployRoleArnOf, permissionsBoundaryArnOf } from "../../automation/plan/fake-cloud";
 
 /** The role the mocks deploy the test stack as. */
 const deployRoleArn = deployRoleArnOf("test");
+const permissionsBoundaryArn = permissionsBoundaryArnOf("test");
 import { PlanMocks } from "../../automation/plan/mocks";
 import { createPodIdentityRole } from "../../components/aws/pod-identity";
 import { RegionalCluster, type AwsClusterArgs } from "../../components/cluster";
@@ -23,6 +24,7 @@ const baseArgs: AwsClusterArgs = {
     nodeGroups: [{ name: "general", instanceTypes: ["m7i.xlarge"], minSize: 2, desiredSize: 3, maxSize: 6, diskSizeGiB: 80 }],
     adminRoleArns: ["arn:aws:iam::123456789012:role/platform-admins"],
     deployRoleArn,
+    permissionsBoundaryArn,
     addonVersions: eksAddonVersions["1.34"],
 };
 
@@ -674,6 +676,7 @@ describe("createClusterAutoscaler", () => {
                         provider: undefined as unknown as k8s.Provider,
                         nodeGroups: [],
                         tags: {},
+                        permissionsBoundary: permissionsBoundaryArn,
                     },
                     parent,
                 );
@@ -688,7 +691,11 @@ describe("createPodIdentityRole", () => {
         await assert.rejects(
             registered(() => {
                 const parent = new pulumi.ComponentResource("test:index:Parent", "p");
-                return createPodIdentityRole("empty", { clusterName: "c", namespace: "ns", serviceAccountName: "sa" }, parent);
+                return createPodIdentityRole(
+                    "empty",
+                    { clusterName: "c", namespace: "ns", serviceAccountName: "sa", permissionsBoundary: permissionsBoundaryArn },
+                    parent,
+                );
             }),
             /give policyJson or managedPolicyArns/,
         );

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { permissionsBoundaryArnOf } from "../../automation/plan/fake-cloud";
 import { DataTier, type AwsDataArgs, type ConnectionFacts } from "../../components/data";
 import { MediaCdn, RegionalEdge, withMediaCustomDomain, type RegionalEdgeArgs } from "../../components/edge";
 import type { MediaCdnOriginArgs } from "../../components/edge/media-cdn";
@@ -88,6 +89,7 @@ function primaryData(cdn: boolean): AwsDataArgs {
         appPassword: pulumi.secret("password"),
         protect: false,
         workloadIdentity: { namespace: "saleor", serviceAccountName: "saleor-core", clusterName: pulumi.output(`saleor-${region}`) },
+        permissionsBoundaryArn: permissionsBoundaryArnOf("production"),
     };
 }
 

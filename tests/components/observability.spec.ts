@@ -19,7 +19,7 @@ import {
 } from "../../components/observability";
 import { awsDataArgs, primaryRegion, secondaryRegion } from "../support/fixtures";
 import { isSecret, registered, reveal, type RecordedResource, type Resources } from "../support/harness";
-import { deployRoleArnOf } from "../../automation/plan/fake-cloud";
+import { deployRoleArnOf, permissionsBoundaryArnOf } from "../../automation/plan/fake-cloud";
 import { eksAddonVersions } from "../../catalog/eks-addons";
 
 /** The role the mocks deploy the test stack as. */
@@ -986,6 +986,7 @@ describe("observability", () => {
             vpcCidr: "10.10.0.0/16",
             natGateways: "single",
             deployRoleArn,
+            permissionsBoundaryArn: permissionsBoundaryArnOf("test"),
             addonVersions: eksAddonVersions["1.34"],
             nodeGroups: [{ name: "general", instanceTypes: ["m7i.xlarge"], minSize: 2, desiredSize: 3, maxSize: 6, diskSizeGiB: 80 }],
         };

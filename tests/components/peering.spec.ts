@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RegionalCluster, type AwsClusterArgs, type NetworkFacts } from "../../components/cluster";
 import { RegionPeering } from "../../components/cluster/peering";
 import { registered, type RecordedResource, type Resources } from "../support/harness";
-import { deployRoleArnOf } from "../../automation/plan/fake-cloud";
+import { deployRoleArnOf, permissionsBoundaryArnOf } from "../../automation/plan/fake-cloud";
 import { eksAddonVersions } from "../../catalog/eks-addons";
 
 /** The role the mocks deploy the test stack as. */
@@ -125,6 +125,7 @@ describe("RegionPeering", () => {
             kubernetesVersion: "1.34",
             natGateways: "single",
             deployRoleArn,
+            permissionsBoundaryArn: permissionsBoundaryArnOf("test"),
             addonVersions: eksAddonVersions["1.34"],
             nodeGroups: [{ name: "general", instanceTypes: ["m7i.xlarge"], minSize: 1, desiredSize: 2, maxSize: 3, diskSizeGiB: 50 }],
         };

@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createRestoreTesting } from "../../components/data/aws/restore-testing";
 import { registered } from "../support/harness";
+import { permissionsBoundaryArnOf } from "../../automation/plan/fake-cloud";
 
 /** The restore testing plan's name in a stack called `stack`. */
 async function planName(stack: string): Promise<string> {
@@ -15,6 +16,7 @@ async function planName(stack: string): Promise<string> {
                 writerArn: "arn:aws:rds:eu-central-1:123456789012:db:w",
                 mediaBucketArn: "arn:aws:s3:::m",
                 roleArn: "arn:aws:iam::123456789012:role/b",
+                permissionsBoundary: permissionsBoundaryArnOf("production"),
             },
             parent,
         );
@@ -41,6 +43,7 @@ describe("restore testing", () => {
                     writerArn: "arn:aws:rds:eu-central-1:123456789012:db:w",
                     mediaBucketArn: "arn:aws:s3:::m",
                     roleArn: "arn:aws:iam::123456789012:role/b",
+                    permissionsBoundary: permissionsBoundaryArnOf("production"),
                     network: { vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"] },
                 },
                 parent,

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createRestoreTesting } from "../../components/data/aws/restore-testing";
 import { RESTORE_VALIDATION_HANDLER } from "../../components/data/aws/restore-validation";
 import { registered } from "../support/harness";
+import { permissionsBoundaryArnOf } from "../../automation/plan/fake-cloud";
 
 // The restore test's validation: a Lambda, run by EventBridge when a restore job completes, that
 // reports to AWS Backup (PutRestoreValidationResult) whether the restored database is `available`.
@@ -118,6 +119,7 @@ describe("restore test validation: resources", () => {
                     writerArn: "arn:aws:rds:eu-central-1:123456789012:db:w",
                     mediaBucketArn: "arn:aws:s3:::m",
                     roleArn: "arn:aws:iam::123456789012:role/b",
+                    permissionsBoundary: permissionsBoundaryArnOf("production"),
                     network: { vpcId: "vpc-1", subnetIds: ["subnet-a"] },
                 },
                 parent,

@@ -189,7 +189,10 @@ describe("stack configuration", () => {
         const deployRoleArn = productionStack.cluster.aws.deployRoleArn;
         const admin = "arn:aws:iam::123456789012:role/platform-admins";
         assert.deepEqual(
-            problemsOf({ ...productionStack, cluster: { aws: { deployRoleArn, adminRoleArns: [admin, deployRoleArn, admin] } } }),
+            problemsOf({
+                ...productionStack,
+                cluster: { aws: { ...productionStack.cluster.aws, adminRoleArns: [admin, deployRoleArn, admin] } },
+            }),
             [
                 "saleor:cluster.aws.adminRoleArns[1]: is the deploy role (cluster.aws.deployRoleArn), which has its own access entry; EKS refuses a second one for the same role",
                 `saleor:cluster.aws.adminRoleArns[2]: "${admin}" is listed twice; each role gets one access entry`,
@@ -199,6 +202,42 @@ describe("stack configuration", () => {
 
     it("requires the deploy role on AWS", () => {
         assertIncludes(problemsOf({ ...productionStack, cluster: {} }), "saleor:cluster.aws.deployRoleArn: is required (string)");
+    });
+
+    describe("the permissions boundary of the stack's IAM roles and users", () => {
+        const aws = productionStack.cluster.aws;
+        const withBoundary = (permissionsBoundaryArn: unknown) => ({
+            ...productionStack,
+            cluster: { aws: { ...aws, permissionsBoundaryArn } },
+        });
+
+        it("is required on AWS: the deploy role may create no role or user without it", () => {
+            const { permissionsBoundaryArn: _, ...withoutBoundary } = aws;
+            assertIncludes(
+                problemsOf({ ...productionStack, cluster: { aws: withoutBoundary } }),
+                "saleor:cluster.aws.permissionsBoundaryArn: is required (string)",
+            );
+        });
+
+        it("must be a managed policy's ARN", () => {
+            assertIncludes(
+                problemsOf(withBoundary("arn:aws:iam::123456789012:role/saleor-production-workload-boundary")),
+                "saleor:cluster.aws.permissionsBoundaryArn: must be an IAM managed policy ARN such as arn:aws:iam::123456789012:policy/saleor-bootstrap/saleor-production-workload-boundary (the bootstrap's output workloadBoundaries.<environment>)",
+            );
+        });
+
+        it("must be in the deploy role's account, naming both keys", () => {
+            assert.deepEqual(
+                problemsOf(withBoundary("arn:aws:iam::210987654321:policy/saleor-bootstrap/saleor-production-workload-boundary")),
+                [
+                    "saleor:cluster.aws.permissionsBoundaryArn: is in account 210987654321, cluster.aws.deployRoleArn in 123456789012; IAM sets a boundary only from the entity's own account, and the deploy role accepts only its own account's",
+                ],
+            );
+        });
+
+        it("is not asked of a stack without AWS", () => {
+            assert.deepEqual(problemsOf(devStack), []);
+        });
     });
 
     it("moves one EKS add-on by config and refuses an unknown add-on or version, naming the key", () => {

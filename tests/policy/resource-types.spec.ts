@@ -41,6 +41,8 @@ export type AwsChecks = [
     None<Extra<NonNullable<types.EksNodeGroupProps["scalingConfig"]>, aws.types.input.eks.NodeGroupScalingConfig>>,
     None<Extra<types.IamPolicyProps, aws.iam.PolicyArgs>>,
     None<Extra<types.IamPolicyProps, aws.iam.RolePolicyArgs>>,
+    None<Extra<types.IamRoleProps, aws.iam.RoleArgs>>,
+    None<Extra<types.IamUserProps, aws.iam.UserArgs>>,
     None<Extra<types.BackupPlanProps, aws.backup.PlanArgs>>,
     None<Extra<Item<NonNullable<types.BackupPlanProps["rules"]>>, aws.types.input.backup.PlanRule>>,
 ];

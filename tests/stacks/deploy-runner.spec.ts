@@ -17,7 +17,11 @@ const inputs = (r: { inputs: unknown }) => r.inputs as Record<string, any>;
 describe("staging: the deploy runner reaches every cluster's private API endpoint", () => {
     let res: Resources;
     before(async () => {
-        const clusterAws = { deployRoleArn: "arn:aws:iam::123456789012:role/saleor-deploy-staging", deployRunner: runner };
+        const clusterAws = {
+            deployRoleArn: "arn:aws:iam::123456789012:role/saleor-deploy-staging",
+            permissionsBoundaryArn: "arn:aws:iam::123456789012:policy/saleor-bootstrap/saleor-staging-workload-boundary",
+            deployRunner: runner,
+        };
         res = new Resources((await evaluated("staging", { "saleor:cluster": JSON.stringify({ aws: clusterAws }) })).resources);
     });
 

@@ -1,16 +1,21 @@
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
 import { accountId } from "../../automation/plan/mocks";
 import { Resources, type RecordedResource } from "../support/harness";
 import { evaluated } from "../support/plans";
 
 const T = {
     role: "aws:iam/role:Role",
+    user: "aws:iam/user:User",
     cluster: "aws:eks/cluster:Cluster",
     association: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
     attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     addon: "aws:eks/addon:Addon",
 };
 const inputs = (r: RecordedResource) => r.inputs as Record<string, any>;
+const ROOT = path.resolve(__dirname, "..", "..");
 const trustOf = (role: RecordedResource) => JSON.parse(inputs(role).assumeRolePolicy) as { Statement: any[] };
 /** Every value a condition block holds for `key`, whatever its operator. */
 const conditionValues = (statement: any, key: string): unknown[] =>
@@ -69,6 +74,32 @@ for (const stack of ["staging", "production"] as const) {
                         "aws:RequestTag/kubernetes-service-account": a.serviceAccount,
                     });
                 }
+            });
+        });
+
+        describe("permissions boundaries", () => {
+            it("put every IAM role and user of the plan under exactly the configured boundary", () => {
+                const configured = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as any;
+                const boundary = configured.config["saleor:cluster"].aws.permissionsBoundaryArn;
+                assert.equal(boundary, `arn:aws:iam::${accountId}:policy/saleor-bootstrap/saleor-${stack}-workload-boundary`);
+                const identities = [...res.ofType(T.role), ...res.ofType(T.user)];
+                assert.ok(identities.length >= 20, `roles and users: ${identities.length}`);
+                const unbounded = identities
+                    .filter((r) => inputs(r).permissionsBoundary !== boundary)
+                    .map((r) => `${r.type.split(":").pop()} ${r.name}: ${inputs(r).permissionsBoundary ?? "no boundary"}`);
+                assert.deepEqual(unbounded, [], `give these the stack's permissions boundary (cluster.aws.permissionsBoundaryArn)`);
+            });
+
+            it("tag every IAM role and user for the stack's environment, which the deploy role needs to change their trust or keys", () => {
+                // The resource's own tags, over its provider's default tags (as the provider merges them).
+                const tagsOf = (r: RecordedResource) => {
+                    const provider = res.all.find((p) => `${p.urn}::${p.id}` === r.provider);
+                    return { ...(provider?.inputs as any)?.defaultTags?.tags, ...inputs(r).tags };
+                };
+                const untagged = [...res.ofType(T.role), ...res.ofType(T.user)]
+                    .filter((r) => tagsOf(r)["saleor:environment"] !== stack)
+                    .map((r) => r.name);
+                assert.deepEqual(untagged, []);
             });
         });
 

@@ -24,7 +24,12 @@ export const devStack = {
 export const productionStack = {
     environment: "production",
     operations: { dnsZone: "example.com", apiHost: "api.example.com" },
-    cluster: { aws: { deployRoleArn: "arn:aws:iam::123456789012:role/saleor-deploy-production" } },
+    cluster: {
+        aws: {
+            deployRoleArn: "arn:aws:iam::123456789012:role/saleor-deploy-production",
+            permissionsBoundaryArn: "arn:aws:iam::123456789012:policy/saleor-bootstrap/saleor-production-workload-boundary",
+        },
+    },
     regions: [
         {
             name: "eu-central-1",

@@ -1,3 +1,4 @@
+import { permissionsBoundaryArnOf } from "../../automation/plan/fake-cloud";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SaleorCore, type SaleorCoreArgs } from "../../components/core";
@@ -87,5 +88,6 @@ export function awsDataArgs(env: "production" | "staging", role: "primary" | "se
         protect: env === "production",
         workloadIdentity: { namespace: "saleor", serviceAccountName: "saleor-core", clusterName: pulumi.output(`saleor-${region}`) },
         tags: { environment: env },
+        permissionsBoundaryArn: permissionsBoundaryArnOf(env),
     };
 }

@@ -40,6 +40,8 @@ export interface AddonSettings {
     /** The version of each add-on (catalog/eks-addons.ts, or the stack's override). */
     readonly versions: Readonly<Record<string, string>>;
     readonly tags: Record<string, string>;
+    /** The permissions boundary of the add-ons' Pod Identity roles. */
+    readonly permissionsBoundary: string;
 }
 
 /**
@@ -68,6 +70,7 @@ export function createAddon(
                 serviceAccountName: identity.serviceAccount,
                 managedPolicyArns: [awsManagedPolicy(s.region, identity.managedPolicy)],
                 tags: s.tags,
+                permissionsBoundary: s.permissionsBoundary,
             },
             parent,
         );
@@ -107,6 +110,7 @@ export function createWorkloadAddons(
             serviceAccountName: "ebs-csi-controller-sa",
             managedPolicyArns: [awsManagedPolicy(s.region, "service-role/AmazonEBSCSIDriverPolicy")],
             tags: s.tags,
+            permissionsBoundary: s.permissionsBoundary,
         },
         parent,
     );
@@ -143,6 +147,7 @@ export function createContainerInsightsAddon(
             serviceAccountName: cloudWatchAgent.serviceAccountName,
             managedPolicyArns: [awsManagedPolicy(s.region, "CloudWatchAgentServerPolicy")],
             tags: s.tags,
+            permissionsBoundary: s.permissionsBoundary,
         },
         parent,
     );

@@ -79,6 +79,8 @@ export interface ClusterAutoscalerSettings {
     /** The managed node groups the autoscaler will discover and scale. */
     readonly nodeGroups: pulumi.Resource[];
     readonly tags: Record<string, string>;
+    /** The autoscaler role's permissions boundary. */
+    readonly permissionsBoundary: string;
 }
 
 /**
@@ -138,6 +140,7 @@ export function createClusterAutoscaler(name: string, s: ClusterAutoscalerSettin
             provider: s.provider,
             dependsOn: s.nodeGroups,
             tags: s.tags,
+            permissionsBoundary: s.permissionsBoundary,
         },
         parent,
     );

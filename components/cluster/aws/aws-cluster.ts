@@ -87,11 +87,19 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
             logRetentionDays: args.logRetentionDays ?? 90,
             protect: args.protect ?? false,
             tags,
+            permissionsBoundary: args.permissionsBoundaryArn,
         },
         parent,
     );
 
-    const addonSettings = { cluster, region: args.region, kubernetesVersion: args.kubernetesVersion, versions: args.addonVersions, tags };
+    const addonSettings = {
+        cluster,
+        region: args.region,
+        kubernetesVersion: args.kubernetesVersion,
+        versions: args.addonVersions,
+        tags,
+        permissionsBoundary: args.permissionsBoundaryArn,
+    };
     const early = Object.fromEntries(
         nodeAddons.map((addon) => [addon, createAddon(name, addon, addonSettings, [], parent, addonConfiguration[addon])]),
     );
@@ -105,6 +113,7 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
             tags,
             // Nodes pull images and join through NAT; without egress they never register.
             dependsOn: [...Object.values(early), ...net.egressRoutes],
+            permissionsBoundary: args.permissionsBoundaryArn,
         },
         parent,
     );
@@ -124,6 +133,7 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
             vpcId: net.vpc.id,
             provider,
             tags,
+            permissionsBoundary: args.permissionsBoundaryArn,
         },
         parent,
     );
@@ -136,6 +146,7 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
             provider,
             nodeGroups: nodes.groups,
             tags,
+            permissionsBoundary: args.permissionsBoundaryArn,
         },
         parent,
     );
@@ -155,6 +166,7 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
                 // Its pods get credentials from the Pod Identity agent, an add-on that needs nodes.
                 dependsOn: [...nodes.groups, ...Object.values(addons)],
                 tags,
+                permissionsBoundary: args.permissionsBoundaryArn,
             },
             parent,
         );

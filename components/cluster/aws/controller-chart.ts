@@ -15,6 +15,8 @@ export interface ControllerReleaseSettings {
     /** What must exist before the controller starts, besides its role. Default: nothing. */
     readonly dependsOn?: pulumi.Resource[];
     readonly tags: Record<string, string>;
+    /** The controller role's permissions boundary. */
+    readonly permissionsBoundary: string;
 }
 
 /**
@@ -35,6 +37,7 @@ export function createControllerRelease(
             serviceAccountName: chart.serviceAccountName,
             policyJson: s.policyJson,
             tags: s.tags,
+            permissionsBoundary: s.permissionsBoundary,
         },
         parent,
     );

@@ -23,6 +23,8 @@ export interface ControlPlaneSettings {
     /** Protect the cluster and its secrets key from deletion and replacement. */
     readonly protect: boolean;
     readonly tags: Record<string, string>;
+    /** The cluster role's permissions boundary. */
+    readonly permissionsBoundary: string;
 }
 
 export interface ControlPlane {
@@ -61,6 +63,7 @@ export function createControlPlane(name: string, s: ControlPlaneSettings, parent
             },
             managedPolicyArns: [awsManagedPolicy(s.region, "AmazonEKSClusterPolicy")],
             tags: s.tags,
+            permissionsBoundary: s.permissionsBoundary,
         },
         parent,
     );

@@ -22,6 +22,8 @@ export interface ExternalSecretsSettings {
     /** What must run before the controller (its pods need nodes and the Pod Identity agent). */
     readonly dependsOn: pulumi.Resource[];
     readonly tags: Record<string, string>;
+    /** The controller role's permissions boundary. */
+    readonly permissionsBoundary: string;
 }
 
 export interface ExternalSecrets {
@@ -72,6 +74,7 @@ export function createExternalSecrets(name: string, s: ExternalSecretsSettings, 
                 },
             ]),
             tags: s.tags,
+            permissionsBoundary: s.permissionsBoundary,
         },
         parent,
     );

@@ -11,6 +11,8 @@ export interface LoadBalancerControllerSettings {
     readonly vpcId: pulumi.Input<string>;
     readonly provider: k8s.Provider;
     readonly tags: Record<string, string>;
+    /** The controller role's permissions boundary. */
+    readonly permissionsBoundary: string;
 }
 
 /** Turns Ingresses into ALBs and LoadBalancer Services into NLBs, with its AWS permissions bound through Pod Identity. */
@@ -35,6 +37,7 @@ export function createLoadBalancerController(
             },
             provider: s.provider,
             tags: s.tags,
+            permissionsBoundary: s.permissionsBoundary,
         },
         parent,
     );

@@ -21,6 +21,8 @@ export interface NodeSettings {
     readonly tags: Record<string, string>;
     /** Add-ons a node needs before it can become Ready (the CNI). */
     readonly dependsOn: pulumi.Resource[];
+    /** The node role's permissions boundary. */
+    readonly permissionsBoundary: string;
 }
 
 export interface Nodes {
@@ -38,6 +40,7 @@ export function createNodeGroups(name: string, s: NodeSettings, parent: pulumi.R
             // is checked only if EC2 names one (the default "if-present"), so nodes are never locked out.
             managedPolicyArns: workerNodePolicies.map((p) => awsManagedPolicy(s.region, p)),
             tags: s.tags,
+            permissionsBoundary: s.permissionsBoundary,
         },
         parent,
     );

@@ -59,7 +59,13 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
     const privateFiles = createPrivateStorage(name, args, parent);
     const workload = createWorkloadIdentity(
         name,
-        { workload: args.workloadIdentity, media: media.access, privateFiles: privateFiles.access, tags: args.tags },
+        {
+            workload: args.workloadIdentity,
+            media: media.access,
+            privateFiles: privateFiles.access,
+            tags: args.tags,
+            permissionsBoundary: args.permissionsBoundaryArn,
+        },
         parent,
     );
     if (database.writer && args.backup) {
@@ -78,6 +84,7 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
                 retentionDays: args.postgres.backupRetentionDays,
                 copyToVaultArns: args.backup.copyToVaultArns,
                 tags: args.tags,
+                permissionsBoundary: args.permissionsBoundaryArn,
             },
             parent,
         );
@@ -90,6 +97,7 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
                 roleArn: backups.role.arn,
                 network: { vpcId: args.network.vpcId, subnetIds: args.network.privateSubnetIds },
                 tags: args.tags,
+                permissionsBoundary: args.permissionsBoundaryArn,
             },
             parent,
         );

@@ -18,6 +18,8 @@ export interface WriterBackupArgs {
     /** Vaults in other regions (BackupVault) that receive a copy of every recovery point. Default: no copy. */
     readonly copyToVaultArns?: pulumi.Input<string>[];
     readonly tags?: Record<string, string>;
+    /** The backup role's permissions boundary. */
+    readonly permissionsBoundary: string;
 }
 
 /** AWS-managed policies of the backup role: RDS snapshots, S3 backups, and restores of both (restore tests). */
@@ -68,6 +70,7 @@ export function createWriterBackups(name: string, args: WriterBackupArgs, parent
             service: "backup.amazonaws.com",
             managedPolicyArns: backupRolePolicies,
             tags: args.tags,
+            permissionsBoundary: args.permissionsBoundary,
         },
         parent,
     );

@@ -96,6 +96,7 @@ export function createMedia(name: string, args: AwsDataArgs, parent: pulumi.Reso
             destination: { bucketName: bucket.bucket, bucketArn: bucket.arn, keyArn: key.arn, versioning },
             sourceProvider: primary.provider!,
             tags: args.tags,
+            permissionsBoundary: args.permissionsBoundaryArn,
         },
         parent,
     );

@@ -133,6 +133,7 @@ export function createDatabase(name: string, args: AwsDataArgs, key: aws.kms.Key
             service: "monitoring.rds.amazonaws.com",
             managedPolicyArns: [awsManagedPolicy(args.region, "service-role/AmazonRDSEnhancedMonitoringRole")],
             tags: args.tags,
+            permissionsBoundary: args.permissionsBoundaryArn,
         },
         parent,
     );

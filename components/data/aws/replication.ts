@@ -16,6 +16,8 @@ export interface BucketReplicationArgs {
     /** AWS provider of the source bucket's region: a replication configuration lives on the source bucket. */
     readonly sourceProvider: pulumi.ProviderResource;
     readonly tags?: Record<string, string>;
+    /** The replication role's permissions boundary. */
+    readonly permissionsBoundary: string;
 }
 
 /** Copies every object version, delete markers included, from `source` into `destination`. */
@@ -33,6 +35,7 @@ export function createBucketReplication(name: string, args: BucketReplicationArg
         {
             service: "s3.amazonaws.com",
             tags: args.tags,
+            permissionsBoundary: args.permissionsBoundary,
             policyJson: policyDocument([
                 {
                     Sid: "ReadSourceConfiguration",

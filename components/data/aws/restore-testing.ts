@@ -19,6 +19,8 @@ export interface RestoreTestingArgs {
     /** Hours a restored resource is kept for validation before AWS Backup deletes it. Default: 4. */
     readonly validationWindowHours?: number;
     readonly tags?: Record<string, string>;
+    /** The permissions boundary of the validation function's role. */
+    readonly permissionsBoundary: string;
 }
 
 /**
@@ -100,7 +102,7 @@ export function createRestoreTesting(name: string, args: RestoreTestingArgs, par
         media: selection("media", "S3", args.mediaBucketArn),
         restoreNetwork,
         // The restored database is checked within the validation window, its verdict recorded on the job.
-        validation: createRestoreValidation(name, { tags: args.tags }, parent),
+        validation: createRestoreValidation(name, { tags: args.tags, permissionsBoundary: args.permissionsBoundary }, parent),
     };
 }
 

@@ -65,6 +65,8 @@ exports.handler = async (event) => {
 
 export interface RestoreValidationArgs {
     readonly tags?: Record<string, string>;
+    /** The function role's permissions boundary. */
+    readonly permissionsBoundary: string;
     /** Days the function's log is kept. Default: 90. */
     readonly logRetentionDays?: number;
 }
@@ -103,6 +105,7 @@ export function createRestoreValidation(name: string, args: RestoreValidationArg
                 ],
             }),
             tags: args.tags,
+            permissionsBoundary: args.permissionsBoundary,
         },
         parent,
     );

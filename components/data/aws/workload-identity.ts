@@ -21,6 +21,8 @@ export function createWorkloadIdentity(
         /** Saleor's private storage: webhook payloads the API writes and the worker reads. */
         readonly privateFiles: MediaAccess;
         readonly tags?: Record<string, string>;
+        /** The role's permissions boundary. */
+        readonly permissionsBoundary: string;
     },
     parent: pulumi.Resource,
 ): PodIdentityRole {
@@ -55,6 +57,7 @@ export function createWorkloadIdentity(
                 },
             ]),
             tags: args.tags,
+            permissionsBoundary: args.permissionsBoundary,
         },
         parent,
     );
