@@ -156,6 +156,10 @@ export function createDatabaseRoleSecret(
             remoteSecrets: [admin.masterSecretArn, stackSecrets.names[databaseConcern]],
             // RDS rotates the master password on its own; the ARN stands for it here.
             versions: [admin.masterSecretArn, stackSecrets.versions[databaseConcern]],
+            // A rotation (every 7 days) invalidates the old password at once, and nothing tells
+            // Pulumi: re-read every minute (about 43,000 GetSecretValue calls a month, a few cents), so a
+            // Job that started with the old one gets the new one on its next try.
+            refreshInterval: "1m",
             labels: appLabels("database-role", instance),
         },
         { providers: [r.cluster.provider], dependsOn: [eso.store, stackSecrets, grant] },

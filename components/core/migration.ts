@@ -326,7 +326,9 @@ export function createDatabaseRole(name: string, args: DatabaseRoleArgs, parent:
             container: "database-role",
             command: ["python3", "-c", script],
             resources: args.resources,
-            backoffLimit: 2,
+            // Pods 10, 20, 40 and 80 s apart (the Job controller's back-off): the last tries come after
+            // the Secret's one-minute refresh, so a master password rotated just before is read anew.
+            backoffLimit: 4,
             activeDeadlineSeconds: 300,
             environment: {
                 envFrom: [{ secretRef: { name: args.secret.name } }],

@@ -151,7 +151,6 @@ for (const stack of ["staging", "production"] as const) {
             const [container] = podSpec(job).containers;
             assert.equal(container.image, podSpec(migrate).containers[0].image, "the Core image: its Python and psycopg");
             assert.deepEqual(container.command.slice(0, 2), ["python3", "-c"]);
-            assert.equal(inputs(job).spec.backoffLimit, 2);
             assert.equal(podSpec(job).automountServiceAccountToken, false);
             assert.equal(container.securityContext.readOnlyRootFilesystem, true);
         });
@@ -183,6 +182,18 @@ for (const stack of ["staging", "production"] as const) {
             const refs = podSpec(job).containers[0].envFrom.map((e: any) => e.secretRef?.name);
             assert.deepEqual(refs, [target]);
             assert.ok(job.dependencies.includes(es.urn), "the Job waits for the Secret");
+        });
+
+        it("reads a master password RDS has just rotated: the Job's Secret refreshes every minute and the Job retries past that", () => {
+            // RDS rotates the master password every 7 days and the old one stops working at once; a Job
+            // started within the refresh interval after a rotation reads the old password and fails.
+            const es = res.one(T.externalSecret, "eu-central-1-database-role-secrets");
+            assert.equal(inputs(es).spec.refreshInterval, "1m");
+            const job = inputs(res.component(T.job, "database-role")[0]).spec;
+            // The Job controller's back-off between pods: 10 s, doubled each time (Kubernetes "Pod backoff failure policy").
+            const waited = Array.from({ length: job.backoffLimit }, (_, i) => 10 * 2 ** i).reduce((a, b) => a + b, 0);
+            assert.ok(waited > 60, `the retries span ${waited} s, more than one refresh interval`);
+            assert.ok(job.activeDeadlineSeconds > waited + 60, "and fit in the Job's deadline with time to run");
         });
 
         it("lets External Secrets read exactly the writer's master secret, and decrypt it with the region's data key", () => {
