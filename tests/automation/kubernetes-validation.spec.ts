@@ -35,8 +35,14 @@ describe("Kubernetes validation of the plan", () => {
             const v = validateKubernetesObjects(await planOf(stack));
             assert.deepEqual(rejectionLines(v), []);
             assert.ok(v.validated.length > 25, `validated ${v.validated.length} objects`);
-            // Only Helm releases: External Secrets' kinds are checked against their CRDs' schemas.
-            for (const s of v.skipped) assert.match(s.why, /Helm release/, `${s.urn} skipped: ${s.why}`);
+            // Only Helm releases, and Argo Rollouts' kinds, whose CRD schemas are not in automation/plan/crds
+            // yet: External Secrets' kinds are checked against their CRDs' schemas.
+            for (const s of v.skipped)
+                assert.match(
+                    s.why,
+                    /Helm release|no schema for argoproj\.io\/v1alpha1 (Rollout|AnalysisTemplate)$/,
+                    `${s.urn} skipped: ${s.why}`,
+                );
             if (stack !== "dev") assert.ok(v.validated.some((urn) => urn.includes("external-secrets.io/v1:ExternalSecret")));
         });
     }
