@@ -6,11 +6,12 @@ import {
     noPrivilegedContainers,
     resourcesSpecified,
     resourcesWithinRange,
+    rolloutCanaryWithAnalysis,
     runsAsNonRoot,
 } from "../../../policy/kubernetes";
 import { coreWaitsForMigration, deploymentHasDisruptionBudget } from "../../../policy/stack";
 import { container, deployment, horizontalPodAutoscaler, labels, migrationJob, podDisruptionBudget, rollout } from "../fixtures/kubernetes";
-import { resourceViolations, stackViolations, urnFor } from "../harness";
+import { assertPasses, assertViolates, resourceViolations, stackViolations, UNKNOWN_VALUE, urnFor } from "../harness";
 
 // On AWS the API and the storefront are Argo Rollouts: every rule that judges a Deployment's pods
 // judges a Rollout's pod template the same way, and the stack rules count Rollouts as Deployments.
@@ -77,5 +78,45 @@ describe("Argo Rollouts are judged as Deployments are", () => {
             },
         ]);
         assert.deepStrictEqual(await stackViolations(coreWaitsForMigration, [job, rollout({ dependencies: [urnFor(job)] })]), []);
+    });
+});
+
+describe("kubernetes-rollout-canary-with-analysis", () => {
+    const analysed = { templates: [{ templateName: "api-analysis" }], startingStep: 1 };
+    const withCanary = (canary: unknown) => rollout({ spec: { strategy: canary === undefined ? {} : { canary } } });
+
+    it("a Rollout whose canary runs no analysis is refused", () =>
+        assertViolates(
+            rolloutCanaryWithAnalysis,
+            rollout(),
+            /^Rollout saleor\/api's canary runs no analysis; add spec.strategy.canary.analysis.templates/,
+        ));
+
+    it("a Rollout without a canary strategy (blue-green, or none) is refused", async () => {
+        await assertViolates(rolloutCanaryWithAnalysis, withCanary(undefined), /^Rollout saleor\/api has no canary strategy/);
+        await assertViolates(
+            rolloutCanaryWithAnalysis,
+            rollout({ spec: { strategy: { blueGreen: { activeService: "api" } } } }),
+            /has no canary strategy/,
+        );
+    });
+
+    it("a canary that never shifts traffic in steps is refused", () =>
+        assertViolates(rolloutCanaryWithAnalysis, withCanary({ steps: [{ pause: {} }], analysis: analysed }), /has no setWeight step/));
+
+    it("a canary with background analysis, or an analysis step, passes", async () => {
+        await assertPasses(
+            rolloutCanaryWithAnalysis,
+            withCanary({ steps: [{ setWeight: 10 }, { pause: { duration: "2m" } }], analysis: analysed }),
+        );
+        await assertPasses(
+            rolloutCanaryWithAnalysis,
+            withCanary({ steps: [{ setWeight: 10 }, { analysis: { templates: [{ templateName: "x" }] } }] }),
+        );
+    });
+
+    it("a strategy unknown during preview is not judged; Deployments are not Rollouts", async () => {
+        await assertPasses(rolloutCanaryWithAnalysis, rollout({ spec: { strategy: UNKNOWN_VALUE } }));
+        await assertPasses(rolloutCanaryWithAnalysis, deployment());
     });
 });
