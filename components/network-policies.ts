@@ -39,8 +39,9 @@ export interface AppEgressArgs {
     /** Let Core reach the EKS Pod Identity agent (its S3 credentials). Default: false. */
     readonly podIdentityAgent?: boolean;
     /**
-     * Where the Kubernetes API server answers, for the migration Job's pods alone: its first
-     * container scales the Celery worker and beat to 0 before `migrate` (components/core/release-stop.ts).
+     * Where the Kubernetes API server answers, for the migration Job's pods (its first container scales
+     * the Celery worker and beat to 0 before `migrate`, components/core/release-stop.ts) and a canary's
+     * gate Jobs (they read their Rollout, components/kubernetes/rollout-gate.ts) alone.
      * `cidrs` leave out the node metadata address when they hold it. Default: no pod reaches the API.
      */
     readonly kubernetesApi?: { readonly cidrs: string[]; readonly ports: number[] };
@@ -158,7 +159,8 @@ export class AppNetworkPolicies extends pulumi.ComponentResource {
 
         if (e.kubernetesApi) {
             const api = e.kubernetesApi;
-            policy("kubernetes-api", "migrations", {
+            // The migration Job stops the Celery workers; a canary's gate Job reads its Rollout.
+            policy("kubernetes-api", ["migrations", "rollout-gate"], {
                 egress: [
                     {
                         to: api.cidrs.map((cidr) => ({

@@ -5,10 +5,12 @@ import {
     createAppDeployment,
     createAppService,
     createIngress,
+    defaultCanarySteps,
     drainSeconds,
     httpProbe,
     preStopSleep,
     resourceRequirements,
+    rolloutTimeoutSeconds,
     serverKeepAliveSeconds,
     type CanaryDelivery,
     type RunAs,
@@ -16,6 +18,7 @@ import {
 } from "./kubernetes/workload";
 import type { IngressSettings } from "./core/types";
 import { canaryAnalysisOf } from "./kubernetes/canary-analysis";
+import { createRolloutGate } from "./kubernetes/rollout-gate";
 
 /**
  * No health route: / is answered by the middleware alone, a 308 to the default channel (saleor/storefront
@@ -194,7 +197,7 @@ export class Storefront extends pulumi.ComponentResource {
         );
 
         if (args.canary) {
-            createAppDeployment(
+            const app = createAppDeployment(
                 `${name}`,
                 {
                     ...workloadArgs,
@@ -214,6 +217,20 @@ export class Storefront extends pulumi.ComponentResource {
                         ),
                         dependsOn: args.canary.dependsOn,
                     },
+                },
+                parentOpts,
+            );
+            // The update waits for the release through its gate, which fails as soon as it is aborted.
+            createRolloutGate(
+                name,
+                {
+                    namespace: args.namespace,
+                    instance: args.instance,
+                    rollout: app.rollout!,
+                    template: app.template!,
+                    image: args.canary.gate.image,
+                    runAs: args.canary.gate.runAs,
+                    timeoutSeconds: rolloutTimeoutSeconds(args.canary.steps ?? defaultCanarySteps),
                 },
                 parentOpts,
             );

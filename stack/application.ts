@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { SaleorCore } from "../components/core";
+import { coreRunAs, SaleorCore } from "../components/core";
 import type { ConnectionFacts } from "../components/data";
 import type { RegionalEdge } from "../components/edge";
 import { AppNetworkPolicies, type AppNetworkPoliciesArgs } from "../components/network-policies";
@@ -65,9 +65,14 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
     const onAws = r.aws !== undefined;
     // On AWS the API and the storefront are released as canaries by the cluster's Argo Rollouts.
     const argoRollouts = r.cluster.aws?.argoRollouts;
-    // Each canary is judged on the region's ALB by the alarms' signals and thresholds, and aborted past them.
+    // Registered first: a release's Core build exists before any region that runs it.
+    const coreBuild = inputs.images.coreBuild(region);
+    const coreImage = inputs.images.core(region, coreBuild);
+    // Each canary is judged on the region's ALB by the alarms' signals and thresholds, and aborted past
+    // them; each release waits for it through a gate Job run by the Core image (its Python).
     const canary = argoRollouts && {
         dependsOn: [argoRollouts.release],
+        gate: { image: coreImage, runAs: coreRunAs },
         analysis: {
             loadBalancerArnSuffix: (ingresses: pulumi.Resource[]) =>
                 awsOnly().lookupIngressLoadBalancer(albGroupName(t), ingresses, {
@@ -77,8 +82,6 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
             thresholds: defaultThresholds,
         },
     };
-    // Registered first: a release's Core build exists before any region that runs it.
-    const coreBuild = inputs.images.coreBuild(region);
 
     const edge = createEdge(cfg, t, r, apiHost, homeMarkets, markets, inputs.healthAlerts);
     const mail = createMail(cfg, t, r);
@@ -103,7 +106,7 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
         {
             namespace: r.cluster.namespace,
             instance,
-            image: inputs.images.core(region, coreBuild),
+            image: coreImage,
             dashboardImage: inputs.images.dashboard(),
             hosts: {
                 scheme: cfg.app.scheme,
@@ -267,7 +270,8 @@ function networkPolicySources(
             // cluster's subnets (RegionalCluster: the region's private subnets) and the `kubernetes`
             // Service's endpoints are those addresses, on 443 (Amazon EKS User Guide, "Cluster API
             // server endpoint" and "VPC and subnet requirements"; not verified on a cluster here).
-            kubernetesApi: migrates ? { cidrs: planSubnets(own, defaultAvailabilityZoneCount).private, ports: [443] } : undefined,
+            // Every region: its canaries' gate Jobs read their Rollouts (the migration pods only run where it migrates).
+            kubernetesApi: { cidrs: planSubnets(own, defaultAvailabilityZoneCount).private, ports: [443] },
         },
         inClusterDataStores,
     };

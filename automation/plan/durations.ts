@@ -658,6 +658,19 @@ function isMigration(i: Record<string, any>): boolean {
 /** A Job is awaited until Complete (@pulumi/kubernetes batch/v1/job.d.ts): pod start plus its run. */
 function job(i: Record<string, any>, ctx: DurationContext): Estimate {
     const a = ctx.assumptions;
+    // A canary's gate (components/kubernetes/rollout-gate.ts) starts as soon as its Rollout is applied
+    // and returns at the poll after the Rollout reports Healthy. The canary's own time (steps,
+    // pauses, pods) is modelled on the Rollout, which the gate follows here: its pod starts during the
+    // canary, so only the last poll remains.
+    if (i.spec?.template?.metadata?.labels?.["app.kubernetes.io/component"] === "rollout-gate") {
+        return {
+            typical: 5,
+            high: 30,
+            basis: "rollout gate: the poll after the canary is Healthy (the canary is modelled on its Rollout)",
+            source: "model: components/kubernetes/rollout-gate.ts polls every 5 s",
+            estimate: true,
+        };
+    }
     const migration = isMigration(i);
     // --migration-seconds is the migration's run time; the other Jobs (collectstatic, the database role) keep theirs.
     const run = migration ? (ctx.migrationSeconds ?? (ctx.firstDeployment ? a.migrationFirstSeconds : a.migrationReleaseSeconds)) : 60;

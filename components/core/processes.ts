@@ -6,11 +6,15 @@ import {
     createAppDeployment,
     drainSeconds,
     httpProbe,
+    defaultCanarySteps,
+    type CanaryDelivery,
     type CanaryRollout,
     preStopSleep,
+    rolloutTimeoutSeconds,
     serverKeepAliveSeconds,
     type WorkloadSpec,
 } from "../kubernetes/workload";
+import { createRolloutGate } from "../kubernetes/rollout-gate";
 import { workerDatabaseEnv } from "./env";
 import { coreRunAs, type CoreRuntime } from "./runtime";
 
@@ -40,11 +44,13 @@ export interface ProcessesArgs {
     readonly stoppedByMigration?: { readonly worker: string; readonly beat: string };
     /** Release the API as a canary (an Argo Rollout) instead of a rolling Deployment. Default: a Deployment. */
     readonly apiCanary?: CanaryRollout;
+    /** With `apiCanary`: what runs the gate Job each release waits on (rollout-gate.ts). Required with it. */
+    readonly apiGate?: CanaryDelivery["gate"];
 }
 
 export interface Processes {
-    /** The API Deployment, or its Rollout (what a storefront build waits for). */
-    readonly api: k8s.apps.v1.Deployment | k8s.apiextensions.CustomResource;
+    /** The API Deployment, or its Rollout's gate Job (what a storefront build waits for). */
+    readonly api: k8s.apps.v1.Deployment | k8s.batch.v1.Job | k8s.apiextensions.CustomResource;
     /** The service account the Core pods run as, when one was asked for. */
     readonly serviceAccountName?: pulumi.Output<string>;
 }
@@ -188,5 +194,26 @@ export function createProcesses(name: string, args: ProcessesArgs, parent: pulum
             workloadOpts,
         );
 
-    return { api: api.workload, serviceAccountName };
+    // A canary: the update waits for the release through its gate, which fails as soon as it is aborted.
+    const gate =
+        api.rollout &&
+        createRolloutGate(
+            `${name}-api`,
+            {
+                namespace: ns,
+                instance,
+                rollout: api.rollout,
+                template: api.template!,
+                image: required(args.apiGate, "apiGate").image,
+                runAs: args.apiGate!.runAs,
+                timeoutSeconds: rolloutTimeoutSeconds(args.apiCanary?.steps ?? defaultCanarySteps),
+            },
+            { parent },
+        );
+    return { api: gate ?? api.workload, serviceAccountName };
+}
+
+function required<T>(value: T | undefined, what: string): T {
+    if (value === undefined) throw new Error(`createProcesses: ${what} is required with apiCanary`);
+    return value;
 }

@@ -31,8 +31,8 @@ export class SaleorCore extends pulumi.ComponentResource {
     public readonly internalGraphqlUrl: pulumi.Output<string>;
     /** The API Service's cluster IP: where the API's host can point inside the cluster (plain HTTP, port 80). */
     public readonly apiClusterIp: pulumi.Output<string>;
-    /** The API Deployment, or its Rollout on a canary (what a storefront build waits for). */
-    public readonly api: k8s.apps.v1.Deployment | k8s.apiextensions.CustomResource;
+    /** The API Deployment, or on a canary its release's gate Job (what a storefront build waits for). */
+    public readonly api: k8s.apps.v1.Deployment | k8s.batch.v1.Job | k8s.apiextensions.CustomResource;
     /** The API's Ingress; its status names the load balancer that DNS points at. */
     public readonly apiIngress: k8s.networking.v1.Ingress;
 
@@ -205,6 +205,7 @@ export class SaleorCore extends pulumi.ComponentResource {
                 stoppedByMigration: migrationJob ? celeryDeployments : undefined,
                 serviceAccountName: args.serviceAccountName,
                 apiCanary,
+                apiGate: args.canary?.gate,
             },
             this,
         );

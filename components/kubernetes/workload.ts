@@ -219,6 +219,8 @@ export interface CanaryThresholds {
 export interface CanaryDelivery {
     /** The Argo Rollouts controller and its CRDs. */
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+    /** What runs the gate Job each release waits on (rollout-gate.ts): an image with Python 3, and its user. */
+    readonly gate: { readonly image: pulumi.Input<string>; readonly runAs: RunAs };
     /** Default: `defaultCanarySteps`. */
     readonly steps?: readonly CanaryStep[];
     /**
@@ -233,7 +235,7 @@ export interface CanaryDelivery {
 }
 
 /**
- * Seconds Pulumi waits for a Rollout to report Healthy: the pods' start (the slowest startup probe
+ * Seconds a release waits for a Rollout to report Healthy (its gate Job's limit): the pods' start (the slowest startup probe
  * allows 3 minutes), every pause of the canary, and the promotion's second start of pods, with a
  * margin. Argo marks the Rollout Healthy only when every step is done (utils/rollout/rolloututil.go
  * CalculateRolloutPhase: "waiting for all steps to complete").
@@ -252,6 +254,8 @@ export function rolloutTimeoutSeconds(steps: readonly CanaryStep[]): number {
 export interface AppWorkload<D extends Deployment | undefined = Deployment | undefined> {
     readonly deployment: D;
     readonly rollout?: CustomResource;
+    /** The Rollout's pod template (with `canary`), for its gate's name. */
+    readonly template?: Record<string, unknown>;
     /** The Deployment or the Rollout: what runs the pods. */
     readonly workload: Deployment | CustomResource;
     readonly service?: k8s.core.v1.Service;
@@ -377,7 +381,7 @@ export function createAppDeployment(name: string, args: AppDeploymentArgs, opts:
           )
         : undefined;
 
-    return { deployment, rollout, workload, service, disruptionBudget, autoscaler };
+    return { deployment, rollout, template: rollout ? template : undefined, workload, service, disruptionBudget, autoscaler };
 }
 
 /** `opts.dependsOn` as a list, to add to. */
@@ -415,11 +419,11 @@ export function createAppService(
  * An Argo Rollout with the pod template a Deployment would have, released as a canary through the
  * ALB (see `CanaryRollout`).
  *
- * - Pulumi waits for `.status.phase` Healthy (pulumi-kubernetes CHANGELOG 4.18.0, the
- *   `pulumi.com/waitFor` annotation: "jsonpath={.status.phase}=Running"), for as long as the steps
- *   take (`pulumi.com/timeoutSeconds`). An aborted update reports Degraded (argo-rollouts
- *   utils/rollout/rolloututil.go: RolloutAbortedReason) and never Healthy, so the wait then lasts
- *   its full timeout: the release driver has to read the Rollout's status itself to notice early.
+ * - Pulumi does not wait on the Rollout itself: the component adds a gate Job (rollout-gate.ts)
+ *   that succeeds when the release is Healthy and fails as soon as it is Degraded (an aborted
+ *   update: argo-rollouts utils/rollout/rolloututil.go, RolloutAbortedReason). The provider's
+ *   `pulumi.com/waitFor` would hold an aborted canary for its whole timeout, as Degraded never
+ *   becomes Healthy, and can read the previous release's Healthy right after an update.
  * - The stable pods keep their full count during the canary (no `dynamicStableScale`), so an abort
  *   only moves the ALB weights back: traffic is on the stable version at once.
  * - `rollbackWindow`: going back to one of the last 3 revisions skips the steps and the analysis
@@ -447,10 +451,6 @@ function createRollout(
                 ...(args.deploymentName !== undefined ? { name: args.deploymentName } : {}),
                 namespace: args.namespace,
                 labels: pod.labels,
-                annotations: {
-                    "pulumi.com/waitFor": "jsonpath={.status.phase}=Healthy",
-                    "pulumi.com/timeoutSeconds": String(rolloutTimeoutSeconds(steps)),
-                },
             },
             spec: {
                 replicas: pod.replicas,

@@ -137,7 +137,7 @@ describe("plan diff: the production stack", () => {
         assert.match(run.stdout, /Secret values are not compared/);
     });
 
-    it("a new release replaces the database-role, migration and collectstatic Jobs (metadata.name), updates the Deployments, changes nothing stateful", async () => {
+    it("a new release replaces the database-role, migration and collectstatic Jobs and the canaries' gates (metadata.name), updates the Deployments, changes nothing stateful", async () => {
         const r = { evaluation: await evaluated("production", { "saleor:release": "3.23.6" }) };
         assert.ok("evaluation" in r, JSON.stringify(r));
         const { diff, changes } = diffPlans(base, toPlanDocument(r.evaluation), "base");
@@ -145,9 +145,13 @@ describe("plan diff: the production stack", () => {
 
         const primary = diff.regions["eu-central-1"];
         assert.deepEqual(primary.replace.map((j) => j.urn.split("::").pop()).sort(), [
+            // A gate is named by its Rollout's template and its (Core) image: the storefront's runs again
+            // with the new Core image and finds its Rollout Healthy at once.
+            "eu-central-1-core-api-gate",
             "eu-central-1-core-collectstatic",
             "eu-central-1-core-database-role",
             "eu-central-1-core-migrate",
+            "eu-central-1-storefront-gate",
         ]);
         for (const job of primary.replace) {
             assert.equal(job.type, "kubernetes:batch/v1:Job");

@@ -286,8 +286,9 @@ describe("timeline: the stacks", () => {
             path.filter((e) => e.type.startsWith("aws:")).every((e) => e.type === "aws:rds/snapshot:Snapshot"),
             path.map((e) => e.name).join(" → "),
         );
-        // The release replaces the database-role, migration and collectstatic Jobs, updates the Deployments, takes a snapshot.
-        assert.ok(release.operations < 16, `${release.operations} operations`);
+        // The release replaces the database-role, migration and collectstatic Jobs and each canary's gate
+        // Job, updates the Deployments and Rollouts, takes a snapshot.
+        assert.ok(release.operations < 24, `${release.operations} operations`);
         assert.deepEqual(
             release.goals.map((g) => g.scope),
             ["stack", "eu-central-1", "eu-west-1"],
@@ -306,12 +307,15 @@ describe("timeline: the stacks", () => {
         assert.ok(replication.start > 0, "replication starts once the image is built");
         assert.equal(replication.finish - replication.start, DEFAULT_ASSUMPTIONS.ecrReplication.typical);
         assert.ok(replication.finish <= migrate.finish, "replication is done before the migration is");
-        // The secondary's last is its API's canary (steps and pauses), which starts once the primary migrated.
-        const westApi = release.regions["eu-west-1"].criticalPath.at(-1)!;
-        assert.equal(westApi.name, "eu-west-1-core-api");
-        assert.equal(westApi.type, "kubernetes:argoproj.io/v1alpha1:Rollout");
-        assert.match(westApi.basis, /canary 10% → 50% → 100%/);
-        assert.equal(westApi.start, migrate.finish);
+        // The secondary's API canary (steps and pauses) starts once the primary migrated; the region ends
+        // with the last poll of a canary's gate Job.
+        const westPath = release.regions["eu-west-1"].criticalPath;
+        assert.match(westPath.at(-1)!.name, /^eu-west-1-(core-api|storefront)-gate$/);
+        // Its Core (the API's canary: two 2-minute pauses) ends at least the pauses after the migration.
+        const westCore = release.regions["eu-west-1"].components.find((c) => c.name === "eu-west-1-core")!;
+        assert.ok(westCore.finish >= migrate.finish + 240, `${westCore.finish} vs ${migrate.finish}`);
+        const eastApi = release.criticalPath.find((e) => e.name === "eu-central-1-core-api")!;
+        assert.match(eastApi.basis, /canary 10% → 50% → 100%/);
         assert.ok(
             !release.regions["eu-central-1"].components.some((c) => c.type === "(ECR replication)"),
             "the primary pulls from its own registry",

@@ -20,6 +20,9 @@ const T = {
     release: "kubernetes:helm.sh/v3:Release",
     analysis: "kubernetes:argoproj.io/v1alpha1:AnalysisTemplate",
     alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    job: "kubernetes:batch/v1:Job",
+    role: "kubernetes:rbac.authorization.k8s.io/v1:Role",
+    image: "docker:index/image:Image",
 } as const;
 
 const inputs = (r: RecordedResource) => r.inputs as any;
@@ -118,16 +121,41 @@ describe("canary releases (Argo Rollouts through the ALB)", () => {
                         if (app.component === "api") assert.ok(template.metadata.annotations["saleor.io/config-digest"]);
                     });
 
-                    it(`${app.name}: Pulumi waits until the Rollout is Healthy, long enough for every step`, () => {
+                    it(`${app.name}: the update waits for the canary through a gate Job that fails as soon as the Rollout is Degraded`, () => {
                         const res = plans[stack];
                         const r = res.one(T.rollout, app.name);
-                        const annotations = inputs(r).metadata.annotations;
-                        assert.equal(annotations["pulumi.com/waitFor"], "jsonpath={.status.phase}=Healthy");
+                        // The provider's own wait would hold an aborted canary for its full timeout and can
+                        // read the previous release's Healthy (Argo's observedGeneration is a string).
+                        assert.equal(inputs(r).metadata.annotations?.["pulumi.com/waitFor"], undefined);
+                        const gate = res.one(T.job, `${app.name}-gate`);
+                        assert.ok(gate.dependencies.includes(r.urn), "the gate waits for the Rollout's update");
+                        const spec = inputs(gate).spec;
+                        assert.equal(spec.backoffLimit, 0, "a Degraded verdict is final");
+                        const [c] = spec.template.spec.containers;
+                        assert.deepEqual(c.command.slice(0, 2), ["python3", "-c"]);
+                        assert.equal(c.args[0], k8sName(r));
                         const paused = inputs(r)
                             .spec.strategy.canary.steps.filter((s: any) => "pause" in s)
                             .reduce((sum: number, s: any) => sum + Number(/^(\d+)m$/.exec(s.pause.duration)![1]) * 60, 0);
-                        assert.ok(Number(annotations["pulumi.com/timeoutSeconds"]) > paused + 300);
+                        assert.ok(Number(c.args[1]) > paused + 300, "long enough for every step");
+                        assert.ok(spec.activeDeadlineSeconds > Number(c.args[1]));
+                        // The Core image (Python, an allowed registry) runs it, as Core's user.
+                        assert.equal(c.image, inputs(res.one(T.rollout, `${region}-core-api`)).spec.template.spec.containers[0].image);
+                        // Its account may read this one Rollout and nothing else.
+                        const role = res.one(T.role, `${app.name}-gate`);
+                        assert.deepEqual(inputs(role).rules, [
+                            { apiGroups: ["argoproj.io"], resources: ["rollouts"], resourceNames: [k8sName(r)], verbs: ["get"] },
+                        ]);
+                        assert.equal(spec.template.spec.automountServiceAccountToken, false);
                     });
+
+                    if (app.component === "api" && region === "eu-central-1") {
+                        it(`${app.name}: the storefront build waits until the API's canary is through`, () => {
+                            const res = plans[stack];
+                            const build = res.one(T.image, `${region}-storefront-image`);
+                            assert.ok(build.dependencies.includes(res.one(T.job, `${app.name}-gate`).urn));
+                        });
+                    }
 
                     it(`${app.name}: is created only once its region's Argo Rollouts controller (and its CRDs) is installed`, () => {
                         const res = plans[stack];

@@ -95,9 +95,9 @@ describe("no task of a new release is consumed by a worker of the previous one",
     }
 });
 
-describe("the migration Job reaches the Kubernetes API, and no other pod does", () => {
+describe("the migration Job and the canaries' gate Jobs reach the Kubernetes API, and no other pod does", () => {
     for (const stack of ["dev", "staging", "production"]) {
-        it(`${stack}: one policy lets the migration pods alone reach the API server`, async () => {
+        it(`${stack}: one policy lets the migration pods${stack === "dev" ? "" : " and the gates"} alone reach the API server`, async () => {
             const all = (await evaluated(stack)).resources;
             // The app namespace's; External Secrets' own controllers reach the API in theirs
             // (tests/stacks/external-secrets-network.spec.ts).
@@ -107,15 +107,22 @@ describe("the migration Job reaches the Kubernetes API, and no other pod does", 
                     r.name.endsWith("-kubernetes-api") &&
                     (r.inputs as any).metadata.namespace !== "external-secrets",
             );
+            // Dev: the region that migrates (no canaries there). AWS: every region, whose canaries have gates.
             assert.deepEqual(
                 policies.map((p) => p.name),
-                [`${primaryOf[stack]}-network-kubernetes-api`],
-                "in the region that migrates only",
+                stack === "dev"
+                    ? [`${primaryOf[stack]}-network-kubernetes-api`]
+                    : ["eu-central-1-network-kubernetes-api", "eu-west-1-network-kubernetes-api"],
             );
             for (const p of policies) {
                 const spec = (p.inputs as any).spec;
                 assert.deepEqual(spec.policyTypes, ["Egress"]);
-                assert.equal(spec.podSelector.matchLabels["app.kubernetes.io/component"], "migrations");
+                const components = spec.podSelector.matchExpressions.find((x: any) => x.key === "app.kubernetes.io/component");
+                assert.deepEqual(components, {
+                    key: "app.kubernetes.io/component",
+                    operator: "In",
+                    values: ["migrations", "rollout-gate"],
+                });
                 const [rule, ...more] = spec.egress;
                 assert.equal(more.length, 0);
                 const ports = rule.ports.map((x: any) => x.port);
