@@ -64,3 +64,21 @@ export const externalSecretsChart: ControllerChart = {
     namespace: "external-secrets",
     serviceAccountName: "external-secrets",
 };
+
+/**
+ * Argo Rollouts, which runs the API's and the storefront's canary releases on AWS (weighted ALB
+ * target groups through the AWS Load Balancer Controller) and their analysis. Pinned so a chart
+ * release never changes the cluster unannounced: argoproj/argo-helm charts/argo-rollouts/Chart.yaml
+ * at commit af0a931 (2026-07-02) reads version 2.41.0, appVersion v1.9.0; the repository is the one
+ * the chart's README adds. The service account is the chart's fullname for a release named
+ * "argo-rollouts" (values.yaml serviceAccount.name: "", templates/_helpers.tpl
+ * argo-rollouts.serviceAccountName).
+ */
+export const argoRolloutsChart: ControllerChart & { readonly appVersion: string } = {
+    repo: "https://argoproj.github.io/argo-helm",
+    chart: "argo-rollouts",
+    version: "2.41.0",
+    appVersion: "v1.9.0",
+    namespace: "argo-rollouts",
+    serviceAccountName: "argo-rollouts",
+};

@@ -1,17 +1,21 @@
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
     containerSecurityContext,
     createAppDeployment,
+    createAppService,
     createIngress,
     drainSeconds,
     httpProbe,
     preStopSleep,
     resourceRequirements,
     serverKeepAliveSeconds,
+    type CanaryDelivery,
     type RunAs,
     type WorkloadSpec,
 } from "./kubernetes/workload";
 import type { IngressSettings } from "./core/types";
+import { canaryAnalysisOf } from "./kubernetes/canary-analysis";
 
 /**
  * No health route: / is answered by the middleware alone, a 308 to the default channel (saleor/storefront
@@ -58,6 +62,11 @@ export interface StorefrontArgs {
     readonly rootPaths?: Record<string, string>;
     /** Payment providers the checkout offers. Default: neither (Stripe only if the image was built with it). */
     readonly payments?: { readonly dummy: boolean; readonly stripe: boolean };
+    /**
+     * Release as an Argo Rollouts canary through the ALB's weighted target groups (AWS, where the
+     * cluster runs the controller). Default: a rolling Deployment (dev: no ALB to weight).
+     */
+    readonly canary?: CanaryDelivery;
 }
 
 /**
@@ -90,47 +99,55 @@ export class Storefront extends pulumi.ComponentResource {
             ...(args.payments?.dummy ? [{ name: "ALLOW_DUMMY_PAYMENT", value: "true" }] : []),
             ...(args.payments?.stripe ? [{ name: "ENABLE_STRIPE_PAYMENTS", value: "true" }] : []),
         ];
-        const app = createAppDeployment(
-            `${name}`,
-            {
-                namespace: args.namespace,
-                component: "storefront",
-                instance: args.instance,
-                runAs: storefrontRunAs,
-                spec: args.workload,
-                // The drain, then Next.js finishing what is in flight.
-                terminationGracePeriodSeconds: drainSeconds + 25,
-                servicePort: { name: "http", port: 80, targetPort: "http" },
-                hostAliases: args.hostAlias ? [{ hostnames: [args.hostAlias.host], ip: args.hostAlias.ip }] : undefined,
-                containers: [
-                    {
-                        name: "storefront",
-                        image: args.image,
-                        env,
-                        ports: [{ name: "http", containerPort: 3000 }],
-                        // No health route. The first render of the home page (through the API) gates start-up;
-                        // after that readiness is the socket, so an API hiccup does not empty the storefront.
-                        startupProbe: httpProbe("/", "http", 5, 24),
-                        readinessProbe: { tcpSocket: { port: "http" }, periodSeconds: 10, failureThreshold: 3 },
-                        livenessProbe: { tcpSocket: { port: "http" }, periodSeconds: 20, failureThreshold: 3 },
-                        resources: resourceRequirements(args.workload.resources),
-                        securityContext: containerSecurityContext(true),
-                        // Keep serving until the load balancer has dropped the pod (node:alpine has busybox sleep).
-                        lifecycle: preStopSleep(drainSeconds),
-                        // The image cache and ISR pages are written under .next/cache.
-                        volumeMounts: [
-                            { name: "next-cache", mountPath: "/app/.next/cache" },
-                            { name: "tmp", mountPath: "/tmp" },
-                        ],
-                    },
-                ],
-                volumes: [
-                    { name: "next-cache", emptyDir: {} },
-                    { name: "tmp", emptyDir: {} },
-                ],
-            },
-            parentOpts,
-        );
+        const workloadArgs = {
+            namespace: args.namespace,
+            component: "storefront",
+            instance: args.instance,
+            runAs: storefrontRunAs,
+            spec: args.workload,
+            // The drain, then Next.js finishing what is in flight.
+            terminationGracePeriodSeconds: drainSeconds + 25,
+            hostAliases: args.hostAlias ? [{ hostnames: [args.hostAlias.host], ip: args.hostAlias.ip }] : undefined,
+            containers: [
+                {
+                    name: "storefront",
+                    image: args.image,
+                    env,
+                    ports: [{ name: "http", containerPort: 3000 }],
+                    // No health route. The first render of the home page (through the API) gates start-up;
+                    // after that readiness is the socket, so an API hiccup does not empty the storefront.
+                    startupProbe: httpProbe("/", "http", 5, 24),
+                    readinessProbe: { tcpSocket: { port: "http" }, periodSeconds: 10, failureThreshold: 3 },
+                    livenessProbe: { tcpSocket: { port: "http" }, periodSeconds: 20, failureThreshold: 3 },
+                    resources: resourceRequirements(args.workload.resources),
+                    securityContext: containerSecurityContext(true),
+                    // Keep serving until the load balancer has dropped the pod (node:alpine has busybox sleep).
+                    lifecycle: preStopSleep(drainSeconds),
+                    // The image cache and ISR pages are written under .next/cache.
+                    volumeMounts: [
+                        { name: "next-cache", mountPath: "/app/.next/cache" },
+                        { name: "tmp", mountPath: "/tmp" },
+                    ],
+                },
+            ],
+            volumes: [
+                { name: "next-cache", emptyDir: {} },
+                { name: "tmp", emptyDir: {} },
+            ],
+        };
+        const servicePort = { name: "http", port: 80, targetPort: "http" };
+        const app = args.canary ? undefined : createAppDeployment(`${name}`, { ...workloadArgs, servicePort }, parentOpts);
+        // A canary: the stable Service (the one a Deployment would have), the canary's, then the
+        // Ingresses, which the Rollout names.
+        const stableService =
+            app?.service ?? createAppService(`${name}`, { ...workloadArgs, servicePort }, { ...parentOpts, dependsOn: undefined });
+        const canaryService = args.canary
+            ? createAppService(`${name}-canary`, { ...workloadArgs, servicePort }, { ...parentOpts, dependsOn: undefined })
+            : undefined;
+        // With a canary every Ingress sends to the action the Rollout controller writes for the stable
+        // Service (`use-annotation`: argo-rollouts docs/features/traffic-management/alb.md).
+        const backendPort = args.canary ? "use-annotation" : "http";
+        const ingresses: k8s.networking.v1.Ingress[] = [];
 
         const redirect = args.ingress.rootRedirect;
         const redirected = redirect ? args.hosts.filter((h) => args.rootPaths?.[h] !== undefined) : [];
@@ -138,39 +155,69 @@ export class Storefront extends pulumi.ComponentResource {
         // middleware then serves (src/middleware.ts: /{channel} → /{locale}/{channel}).
         for (const host of redirected) {
             const { annotations, rootBackend } = redirect!(args.rootPaths![host]);
+            ingresses.push(
+                createIngress(
+                    `${name}-${host}`,
+                    {
+                        namespace: args.namespace,
+                        component: "storefront",
+                        instance: args.instance,
+                        hosts: [host],
+                        serviceName: stableService.metadata.name,
+                        servicePort: backendPort,
+                        ingressClassName: args.ingress.className,
+                        annotations: { ...args.ingress.annotations, ...args.ingress.healthCheck?.(storefrontHealth), ...annotations },
+                        tls: args.ingress.tls,
+                        rootBackend,
+                    },
+                    parentOpts,
+                ),
+            );
+        }
+
+        ingresses.push(
             createIngress(
-                `${name}-${host}`,
+                `${name}`,
                 {
                     namespace: args.namespace,
                     component: "storefront",
                     instance: args.instance,
-                    hosts: [host],
-                    serviceName: app.service!.metadata.name,
-                    servicePort: "http",
+                    hosts: args.hosts.filter((h) => !redirected.includes(h)),
+                    serviceName: stableService.metadata.name,
+                    servicePort: backendPort,
                     ingressClassName: args.ingress.className,
-                    annotations: { ...args.ingress.annotations, ...args.ingress.healthCheck?.(storefrontHealth), ...annotations },
+                    annotations: { ...args.ingress.annotations, ...args.ingress.healthCheck?.(storefrontHealth) },
                     tls: args.ingress.tls,
-                    rootBackend,
+                },
+                parentOpts,
+            ),
+        );
+
+        if (args.canary) {
+            createAppDeployment(
+                `${name}`,
+                {
+                    ...workloadArgs,
+                    service: stableService,
+                    canary: {
+                        stableServiceName: stableService.metadata.name,
+                        canaryServiceName: canaryService!.metadata.name,
+                        servicePort: servicePort.port,
+                        ingressNames: ingresses.map((i) => i.metadata.name),
+                        steps: args.canary.steps,
+                        analysis: canaryAnalysisOf(
+                            `${name}-analysis`,
+                            args.canary,
+                            { namespace: args.namespace, component: "storefront", instance: args.instance },
+                            ingresses,
+                            parentOpts,
+                        ),
+                        dependsOn: args.canary.dependsOn,
+                    },
                 },
                 parentOpts,
             );
         }
-
-        createIngress(
-            `${name}`,
-            {
-                namespace: args.namespace,
-                component: "storefront",
-                instance: args.instance,
-                hosts: args.hosts.filter((h) => !redirected.includes(h)),
-                serviceName: app.service!.metadata.name,
-                servicePort: "http",
-                ingressClassName: args.ingress.className,
-                annotations: { ...args.ingress.annotations, ...args.ingress.healthCheck?.(storefrontHealth) },
-                tls: args.ingress.tls,
-            },
-            parentOpts,
-        );
 
         this.urls = pulumi.output(args.hosts.map((h) => `${args.scheme}://${h}/`));
         this.registerOutputs({ urls: this.urls });

@@ -63,6 +63,7 @@ export function createRegionAlarms(
             cache: { replicationGroupId: data.cache.replicationGroupId, nodes: d.cache.nodes },
             clusterName,
             logDelivery: region.logs.deliveryMetrics,
+            restoreTests: data.restoreTests,
             tags: t.tags,
         },
         { providers: [region.provider] },

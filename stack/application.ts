@@ -6,6 +6,7 @@ import { AppNetworkPolicies, type AppNetworkPoliciesArgs } from "../components/n
 import { defaultAvailabilityZoneCount } from "../catalog/ec2";
 import { planSubnets } from "../catalog/ipv4";
 import { observabilityEnv } from "../components/observability/env";
+import { defaultThresholds } from "../components/observability/thresholds";
 import type { SaleorSecrets } from "../components/secrets";
 import type { SecretsManagerSecrets } from "../components/secrets/secrets-manager";
 import { Storefront } from "../components/storefront";
@@ -15,7 +16,7 @@ import { createCoreSyncedSecret, createDatabaseRoleSecret, createRegionSecrets }
 import { awsOnly } from "./aws";
 import type { RegionWithData } from "./data";
 import type { ImageCatalogue } from "./images";
-import { ingressSettings } from "./ingress";
+import { albGroupName, ingressSettings } from "./ingress";
 import type { RegionOutputs } from "./outputs";
 import type { PoolerFacts } from "./pooler";
 import type { StackServices } from "./services";
@@ -65,6 +66,20 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
     const k8sOpts: pulumi.ComponentResourceOptions = { providers: [r.cluster.provider] };
     const isPrimary = region.role === "primary";
     const onAws = r.aws !== undefined;
+    // On AWS the API and the storefront are released as canaries by the cluster's Argo Rollouts.
+    const argoRollouts = r.cluster.aws?.argoRollouts;
+    // Each canary is judged on the region's ALB by the alarms' signals and thresholds, and aborted past them.
+    const canary = argoRollouts && {
+        dependsOn: [argoRollouts.release],
+        analysis: {
+            loadBalancerArnSuffix: (ingresses: pulumi.Resource[]) =>
+                awsOnly().lookupIngressLoadBalancer(albGroupName(t), ingresses, {
+                    clusterName: r.cluster.clusterName,
+                    provider: r.aws!.provider,
+                }).arnSuffix,
+            thresholds: defaultThresholds,
+        },
+    };
     // Registered first: a release's Core build exists before any region that runs it.
     const coreBuild = inputs.images.coreBuild(region);
 
@@ -133,6 +148,7 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
             demoData: cfg.features.demoData,
             serviceAccountName: onAws ? coreServiceAccount : undefined,
             extraConfig: observabilityEnv({ otlpEndpoint: cfg.operations.otlpEndpoint, serviceName: `saleor-${instance}` }).config,
+            canary,
         },
         k8sOpts,
     );
@@ -162,6 +178,7 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
             // is the pod's own loopback otherwise. The Service answers the same port (80) and path, and
             // ALLOWED_HOSTS admits the public host. Over HTTPS the call goes out through the ALB.
             hostAlias: cfg.app.scheme === "http" ? { host: apiHost, ip: saleor.apiClusterIp } : undefined,
+            canary,
         },
         k8sOpts,
     );

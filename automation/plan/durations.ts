@@ -332,6 +332,8 @@ export const DURATIONS: Record<string, DurationRule> = {
     // External Secrets Operator's kinds (a CRD installed by its chart). An ExternalSecret is awaited
     // until ESO reports Ready (pulumi.com/waitFor), that is one read of Secrets Manager and one write.
     "kubernetes:external-secrets.io/v1:ClusterSecretStore": quick("estimate: one API call"),
+    // No await of its own: a template that the Rollouts' AnalysisRuns are made from.
+    "kubernetes:argoproj.io/v1alpha1:AnalysisTemplate": quick("estimate: one API call"),
     "kubernetes:external-secrets.io/v1:ExternalSecret": {
         create: d(2, 30),
         update: d(2, 30),
@@ -371,6 +373,14 @@ export const DURATIONS: Record<string, DurationRule> = {
     },
     // Refined by durationOf (rollout = readiness per batch, bounded by the probes).
     "kubernetes:apps/v1:Deployment": {
+        create: d(75, 330),
+        update: d(75, 330),
+        delete: d(10, 45),
+        source: "see durationOf",
+        estimate: true,
+    },
+    // Refined by durationOf (a canary: its steps' pods and pauses).
+    "kubernetes:argoproj.io/v1alpha1:Rollout": {
         create: d(75, 330),
         update: d(75, 330),
         delete: d(10, 45),
@@ -456,6 +466,7 @@ export function durationOf(s: PlanState, op: Op, ctx: DurationContext): Estimate
     if ((s.type === "kubernetes:apps/v1:Deployment" || s.type === "kubernetes:apps/v1:StatefulSet") && kind !== "delete") {
         return rollout(s, kind, ctx);
     }
+    if (s.type === "kubernetes:argoproj.io/v1alpha1:Rollout" && kind !== "delete") return canary(s, kind, ctx);
     if (s.type === "kubernetes:batch/v1:Job" && kind !== "delete") return job(i, ctx);
     return base(kind, `${short} ${kind}`);
 }
@@ -595,6 +606,38 @@ function rollout(s: PlanState, kind: "create" | "update", ctx: DurationContext):
         how = `rolling ${step} at a time`;
     }
     return finish(batches, ready, { typical: 0, high: 0 }, how, replicas);
+}
+
+/**
+ * An Argo Rollout's canary. Created: "Initial creations of any Rollout will immediately scale up the
+ * replicas to 100% (skipping any canary upgrade steps, analysis, etc...)" (argo-rollouts
+ * docs/getting-started.md): one batch. Updated: each `setWeight` starts that share of the pods (with
+ * ALB traffic routing the canary ReplicaSet is scaled to the weight), each pause waits its duration,
+ * and the promotion after the last step starts the rest: one batch of readiness per weight plus the
+ * promotion's, and the pauses.
+ */
+function canary(s: PlanState, kind: "create" | "update", ctx: DurationContext): Estimate {
+    const i = s.inputs as Record<string, any>;
+    const ready = podReady(i, ctx.assumptions);
+    const replicas = Number(i.spec?.replicas ?? ctx.hpaMinReplicas(s) ?? 1);
+    if (kind === "create") return finish(1, ready, { typical: 0, high: 0 }, "a new Rollout starts every pod at once", replicas);
+    const steps = (i.spec?.strategy?.canary?.steps ?? []) as { setWeight?: number; pause?: { duration?: string } }[];
+    const weights = steps.filter((x) => x.setWeight !== undefined).map((x) => x.setWeight);
+    const paused = steps.reduce((sum, x) => sum + (x.pause?.duration !== undefined ? pauseSeconds(x.pause.duration) : 0), 0);
+    const batches = weights.length + 1;
+    return {
+        typical: batches * ready.typical + paused,
+        high: batches * ready.high + paused,
+        basis: `${replicas} replica(s), canary ${[...weights, 100].join("% → ")}%: ${batches} × pod readiness + ${paused} s of pauses`,
+        source: "model: a batch of pods per canary weight and the promotion, each ready per its probes, plus the steps' pauses (argo-rollouts docs/features/canary)",
+        estimate: true,
+    };
+}
+
+/** Seconds of an Argo pause duration ("30s", "2m", "1h"; a bare number is seconds); 0 for an indefinite pause. */
+function pauseSeconds(duration: string): number {
+    const m = /^(\d+)(s|m|h)?$/.exec(String(duration));
+    return m ? Number(m[1]) * { s: 1, m: 60, h: 3600 }[(m[2] ?? "s") as "s" | "m" | "h"] : 0;
 }
 
 function finish(batches: number, ready: Duration, extra: Duration, how: string, replicas: number): Estimate {

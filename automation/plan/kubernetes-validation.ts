@@ -79,29 +79,34 @@ function validatorOf(apiVersion: string, kind: string): Validate | undefined {
 }
 
 /**
- * The custom resources the project creates, with the `v1` schema their pinned CRDs install: External
- * Secrets (chart 2.9.0, catalog/charts.ts). kubernetes-models' package for them stops at v1beta1 on
- * Node 20, so their validators are compiled from the CRDs' own schemas (scripts/generate-crd-validators.ts).
+ * The custom resources the project creates, with the schema their pinned CRDs install, by the file
+ * of compiled validators that holds them: External Secrets (`v1`, chart 2.9.0, catalog/charts.ts;
+ * kubernetes-models' package for them stops at v1beta1 on Node 20) and Argo Rollouts (`v1alpha1`,
+ * v1.9.0, the appVersion of the pinned chart). Their validators are compiled from the CRDs' own
+ * schemas (scripts/generate-crd-validators.ts).
  */
-const crdValidators: Record<string, string> = {
-    "external-secrets.io/v1/ExternalSecret": "ExternalSecret",
-    "external-secrets.io/v1/ClusterSecretStore": "ClusterSecretStore",
+const crdValidators: Record<string, { readonly set: string; readonly name: string }> = {
+    "external-secrets.io/v1/ExternalSecret": { set: "external-secrets", name: "ExternalSecret" },
+    "external-secrets.io/v1/ClusterSecretStore": { set: "external-secrets", name: "ClusterSecretStore" },
+    "argoproj.io/v1alpha1/Rollout": { set: "argo-rollouts", name: "Rollout" },
+    "argoproj.io/v1alpha1/AnalysisTemplate": { set: "argo-rollouts", name: "AnalysisTemplate" },
 };
 
 type AjvValidate = ((data: unknown) => boolean) & { errors?: unknown[] | null };
 
 /** A CRD's compiled validator in the shape of kubernetes-models' (throws `{ errors }`); undefined for other kinds. */
 function crdValidatorOf(apiVersion: string, kind: string): Validate | undefined {
-    const name = crdValidators[`${apiVersion}/${kind}`];
-    if (!name) return undefined;
-    const validate = (require("./crds/external-secrets.validators.js") as Record<string, AjvValidate>)[name];
+    const crd = crdValidators[`${apiVersion}/${kind}`];
+    if (!crd) return undefined;
+    const validate = (require(`./crds/${crd.set}.validators.js`) as Record<string, AjvValidate>)[crd.name];
     // A CRD's schema leaves `metadata` an object; the API server checks it as every object's ObjectMeta.
     const objectMeta = (
         require("@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta") as {
             validate: ((data: unknown, at: { instancePath: string }) => boolean) & { errors?: unknown[] | null };
         }
     ).validate;
-    return function (this: unknown) {
+    const schema = (require(`./crds/${crd.set}.json`) as { kinds: Record<string, Json> }).kinds[`${apiVersion}/${kind}`];
+    const check = function (this: unknown) {
         const errors = [
             ...(validate(this) ? [] : (validate.errors ?? [])),
             // kubernetes-models' validators carry no messages: a type error reads as ajv's would.
@@ -112,6 +117,26 @@ function crdValidatorOf(apiVersion: string, kind: string): Validate | undefined 
         ];
         if (errors.length > 0) throw Object.assign(new Error(`${kind} does not match its CRD's schema`), { errors });
     };
+    return Object.assign(check, { preservesUnknownFields: (segments: (string | number)[]) => preservesAt(schema, segments) });
+}
+
+/**
+ * Whether the CRD's schema keeps whatever is at `segments` (`x-kubernetes-preserve-unknown-fields`
+ * without properties of its own): the API server stores such a value as given, so no key under it is
+ * an unknown field. Argo Rollouts' CRDs leave parts of the pod template open this way (resources'
+ * limits and requests, volumes).
+ */
+function preservesAt(schema: Json | undefined, segments: (string | number)[]): boolean {
+    let node: any = schema;
+    for (const segment of segments) {
+        if (!node) return false;
+        if (node["x-kubernetes-preserve-unknown-fields"] === true && !node.properties) return true;
+        node =
+            typeof segment === "number"
+                ? node.items
+                : (node.properties?.[segment] ?? (typeof node.additionalProperties === "object" ? node.additionalProperties : undefined));
+    }
+    return node?.["x-kubernetes-preserve-unknown-fields"] === true && !node.properties;
 }
 
 /** Loads the validator of a resource type ahead of validation (plan/checks.ts); nothing for what is not an API object. */
@@ -220,8 +245,10 @@ function schemaProblems(validate: Validate, object: Json): Problem[] {
             problems.push({ path: pathText(segments), reason });
         }
     }
+    const preserves = (validate as { preservesUnknownFields?: (segments: (string | number)[]) => boolean }).preservesUnknownFields;
     const walk = (o: unknown, segments: (string | number)[]): void => {
         if (!o || typeof o !== "object") return;
+        if (preserves?.(segments)) return;
         const seen = reads.get(o);
         if (!seen) return; // not reached by the validator: under a value the schema already refused
         if (Array.isArray(o)) {
@@ -229,8 +256,9 @@ function schemaProblems(validate: Validate, object: Json): Problem[] {
             return;
         }
         for (const [key, value] of Object.entries(o)) {
-            if (!seen.has(key)) problems.push({ path: pathText([...segments, key]), reason: "unknown field" });
-            else walk(value, [...segments, key]);
+            if (!seen.has(key)) {
+                if (!preserves?.([...segments, key])) problems.push({ path: pathText([...segments, key]), reason: "unknown field" });
+            } else walk(value, [...segments, key]);
         }
     };
     walk(object, []);

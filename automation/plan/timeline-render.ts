@@ -103,12 +103,15 @@ export function renderTimeline(t: TimelineResult, notes: string[] = []): string 
     if (t.rollback) {
         lines.push("", "Rollback of one region (the deploy driver's `pulumi up` of the previous release there, the other regions pinned):");
         for (const [r, rb] of Object.entries(t.rollback.regions)) {
-            if (rb.criticalPath.length === 0) {
+            const aborted = rb.abortedRollouts.length
+                ? `; canaries aborted back to their running stable pods (${rb.abortedRollouts.join(", ")})`
+                : "";
+            if (rb.criticalPath.length === 0 && !aborted) {
                 lines.push(`  ${r}: no workload behind the load balancer changes; update done ${humanTime(rb.updateSeconds)}.`);
                 continue;
             }
             lines.push(
-                `  ${r}: stable traffic after ${humanTime(rb.stableTrafficSeconds)} (incl. ${rb.drainSeconds}s drain); update done ${humanTime(rb.updateSeconds)}; verified ${humanTime(rb.verifiedSeconds)}${rb.migrationJobRuns ? "; the migration Job runs again (it reverses nothing)" : ""}.`,
+                `  ${r}: stable traffic after ${humanTime(rb.stableTrafficSeconds)} (incl. ${rb.drainSeconds}s drain${aborted}); update done ${humanTime(rb.updateSeconds)}; verified ${humanTime(rb.verifiedSeconds)}${rb.migrationJobRuns ? "; the migration Job runs again (it reverses nothing)" : ""}.`,
             );
             for (const e of rb.criticalPath) {
                 const head = `    ${clock(e.start).padStart(7)} +${clock(e.duration).padStart(6)}  ${clip(e.name, 32)} `;

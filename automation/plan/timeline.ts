@@ -116,10 +116,15 @@ export interface TimelineResult {
 export interface RegionRollback {
     /** Operations that take time in the rollback's `pulumi up` of this region. */
     operations: number;
-    /** Engine overhead + until the last workload behind the load balancer runs the previous release and the last new pod is drained. */
+    /**
+     * Engine overhead + until the last Deployment behind the load balancer runs the previous release
+     * and the last new pod is drained; at least the abort of any Rollout's canary (ROLLOUT_ABORT).
+     */
     stableTrafficSeconds: number;
-    /** The preStop drain the program sets on the workloads behind the load balancer (seconds). */
+    /** The preStop drain the program sets on the Deployments behind the load balancer (seconds). */
     drainSeconds: number;
+    /** The Rollouts (by name) whose traffic returns to stable by an abort, not by the rollback's update. */
+    abortedRollouts: string[];
     /** Engine overhead + the whole `pulumi up` of the rollback (workers, Jobs, deletions). */
     updateSeconds: number;
     /** updateSeconds + the driver's verification (DRIVER_VERIFICATION, typical). */
@@ -313,12 +318,28 @@ const reverse: Record<ResourceChange["op"], ResourceChange["op"]> = {
     same: "same",
 };
 
+/** An Argo Rollout: the API and the storefront on AWS, released as canaries. */
+const ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout";
+
 /**
- * A Deployment behind a load balancer: one of its containers' readiness is probed over the network
- * (HTTP: the API, the Dashboard; TCP: the storefront). Workers and beat probe with a command.
+ * Time from an abort of a Rollout's canary (by its failed analysis, or `kubectl argo rollouts abort`)
+ * to all new requests on the stable version. With ALB traffic routing "the stable ReplicaSet is left
+ * scaled to 100% during the update. This has the advantage that if an abort occurs, traffic can be
+ * immediately shifted back to the stable ReplicaSet without delay" (argo-rollouts
+ * docs/features/canary/index.md, "Dynamic Stable Scale"; the program sets no dynamicStableScale):
+ * no pod starts, the Rollout controller writes the Ingress action back to 100% stable and the AWS
+ * Load Balancer Controller modifies the listener rule. Estimate: both controllers reconcile within
+ * seconds; the high value allows a queued reconcile and a throttled ELB API.
+ */
+export const ROLLOUT_ABORT = { typical: 10, high: 60 } as const;
+
+/**
+ * A workload behind a load balancer (a Deployment, or a Rollout): one of its containers' readiness
+ * is probed over the network (HTTP: the API, the Dashboard; TCP: the storefront). Workers and beat
+ * probe with a command.
  */
 const serves = (e: { type: string }, states: Map<string, { inputs: Record<string, unknown> }>, urn: string) =>
-    e.type === "kubernetes:apps/v1:Deployment" &&
+    (e.type === "kubernetes:apps/v1:Deployment" || e.type === ROLLOUT) &&
     containers(states.get(urn)?.inputs).some((c) => c.readinessProbe?.httpGet !== undefined || c.readinessProbe?.tcpSocket !== undefined);
 const containers = (i: Record<string, any> | undefined): Record<string, any>[] => i?.spec?.template?.spec?.containers ?? [];
 /** The preStop `sleep <n>` the program gives a serving container (components/kubernetes/workload.ts preStopSleep). */
@@ -364,15 +385,23 @@ function buildRollback(
         const serving = [...s.tasks.values()].filter(
             (t) => t.duration > 0 && g.region.get(t.id) === r && serves(info.get(t.id)!.state, g.states, t.id),
         );
-        const last = serving.sort((a, b) => b.finish - a.finish)[0];
-        const drain = Math.max(0, ...serving.map((t) => drainOf(g.states.get(t.id)?.inputs)));
         const overhead = g.assumptions.engineOverhead.typical;
-        const stable = last ? overhead + last.finish + drain : 0;
+        // A Rollout's stable pods still run: aborting its canary flips the ALB weights back, without
+        // waiting for the driver's `pulumi up` (which then returns its spec to the stable template:
+        // "moving back to the canary's stable ReplicaSet, and the upgrade had not yet completed" skips
+        // the steps, argo-rollouts docs/features/rollback.md). A Deployment's previous pods are gone:
+        // its traffic is stable once the `pulumi up` has rolled it back and the new pods drained.
+        const aborted = serving.filter((t) => info.get(t.id)!.state.type === ROLLOUT);
+        const rolled = serving.filter((t) => info.get(t.id)!.state.type !== ROLLOUT);
+        const last = rolled.sort((a, b) => b.finish - a.finish)[0];
+        const drain = Math.max(0, ...rolled.map((t) => drainOf(g.states.get(t.id)?.inputs)));
+        const stable = Math.max(last ? overhead + last.finish + drain : 0, aborted.length ? ROLLOUT_ABORT.typical : 0);
         const update = overhead + s.makespan;
         out.regions[r] = {
             operations: g.nodes.filter((n) => n.typical.typical > 0 && !n.external).length,
             stableTrafficSeconds: stable,
             drainSeconds: drain,
+            abortedRollouts: aborted.map((t) => info.get(t.id)!.state.urn.split("::").pop()!).sort(),
             updateSeconds: update,
             verifiedSeconds: update + DRIVER_VERIFICATION.typical,
             migrationJobRuns: g.nodes.some(
@@ -416,10 +445,11 @@ function buildRollback(
     }
     if (out.goals.some((g) => !g.met)) {
         out.why =
-            "A rollback is a full rolling update of the previous image (new pods pulled, started and ready, old ones drained) by a new `pulumi up`, not a switch of traffic back to a stable version that still runs.";
+            "A rollback of a Deployment is a full rolling update of the previous image (new pods pulled, started and ready, old ones drained) by a new `pulumi up`, not a switch of traffic back to a stable version that still runs; only Rollouts (canaries) switch back by an abort.";
     }
     out.notes.push(
         "Rollback: the driver's `pulumi up` of the previous release in the failed region (the others pinned), from its start; stable traffic = the last workload behind the load balancer back on the previous release and the last new pod drained (its preStop sleep).",
+        "A Rollout (the API and the storefront on AWS) counts from its canary's abort: the ALB weights return to the stable pods, which never stopped (ROLLOUT_ABORT); the driver's `pulumi up` of the previous release follows and skips the canary's steps.",
         "Not in it: detecting the failure (the driver's verification retries for up to its budget before it rolls back) and reversing migrations (Saleor's are not reversed; restoring the release's snapshot is a runbook step).",
     );
     return out;

@@ -11,6 +11,13 @@ export interface IngressesArgs {
     readonly ingress: IngressSettings;
     readonly apiServiceName: pulumi.Input<string>;
     readonly dashboardServiceName: pulumi.Input<string>;
+    /**
+     * The API is an Argo Rollouts canary: its Ingress sends to the action the Rollout controller
+     * writes for the API Service (`alb.ingress.kubernetes.io/actions.<service>`, weighting the stable
+     * and canary Services), named by the backend port `use-annotation` (argo-rollouts
+     * docs/features/traffic-management/alb.md). Default: false, the Service's `http` port.
+     */
+    readonly apiCanary?: boolean;
 }
 
 /** The Ingresses of the API and Dashboard hosts, with the same class, annotations and TLS. */
@@ -26,7 +33,7 @@ export function createIngresses(name: string, args: IngressesArgs, parent: pulum
             instance,
             hosts: [args.hosts.api, ...(args.hosts.regionalApi ? [args.hosts.regionalApi] : [])],
             serviceName: args.apiServiceName,
-            servicePort: "http",
+            servicePort: args.apiCanary ? "use-annotation" : "http",
             ingressClassName: args.ingress.className,
             // /health/ answers 200 from the ASGI layer before Django (saleor/asgi); / answers 400, since
             // the balancer's Host (the pod's IP) is not in ALLOWED_HOSTS.

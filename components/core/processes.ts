@@ -6,6 +6,7 @@ import {
     createAppDeployment,
     drainSeconds,
     httpProbe,
+    type CanaryRollout,
     preStopSleep,
     serverKeepAliveSeconds,
     type WorkloadSpec,
@@ -37,11 +38,13 @@ export interface ProcessesArgs {
      * them again. Default: auto-named, never scaled from outside.
      */
     readonly stoppedByMigration?: { readonly worker: string; readonly beat: string };
+    /** Release the API as a canary (an Argo Rollout) instead of a rolling Deployment. Default: a Deployment. */
+    readonly apiCanary?: CanaryRollout;
 }
 
 export interface Processes {
-    /** The API Deployment (what a storefront build waits for). */
-    readonly api: k8s.apps.v1.Deployment;
+    /** The API Deployment, or its Rollout (what a storefront build waits for). */
+    readonly api: k8s.apps.v1.Deployment | k8s.apiextensions.CustomResource;
     /** The service account the Core pods run as, when one was asked for. */
     readonly serviceAccountName?: pulumi.Output<string>;
 }
@@ -76,6 +79,7 @@ export function createProcesses(name: string, args: ProcessesArgs, parent: pulum
             ...common,
             component: "api",
             spec: args.workloads.api,
+            canary: args.apiCanary,
             // The drain, then uvicorn's graceful shutdown, then a margin before SIGKILL.
             terminationGracePeriodSeconds: drainSeconds + apiGracefulShutdownSeconds + 10,
             containers: [
@@ -184,5 +188,5 @@ export function createProcesses(name: string, args: ProcessesArgs, parent: pulum
             workloadOpts,
         );
 
-    return { api: api.deployment, serviceAccountName };
+    return { api: api.workload, serviceAccountName };
 }

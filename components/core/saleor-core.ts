@@ -1,7 +1,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { Service } from "@pulumi/kubernetes/core/v1/service";
 import * as pulumi from "@pulumi/pulumi";
-import { appLabels, selectorLabels } from "../kubernetes/workload";
+import { appLabels, selectorLabels, type CanaryRollout } from "../kubernetes/workload";
+import { canaryAnalysisOf } from "../kubernetes/canary-analysis";
 import { createDashboard } from "./dashboard";
 import { createIngresses } from "./ingresses";
 import { createDatabaseRole, createDemoData, createMigration, createStaticFiles } from "./migration";
@@ -30,8 +31,8 @@ export class SaleorCore extends pulumi.ComponentResource {
     public readonly internalGraphqlUrl: pulumi.Output<string>;
     /** The API Service's cluster IP: where the API's host can point inside the cluster (plain HTTP, port 80). */
     public readonly apiClusterIp: pulumi.Output<string>;
-    /** The API Deployment (what a storefront build waits for). */
-    public readonly api: k8s.apps.v1.Deployment;
+    /** The API Deployment, or its Rollout on a canary (what a storefront build waits for). */
+    public readonly api: k8s.apps.v1.Deployment | k8s.apiextensions.CustomResource;
     /** The API's Ingress; its status names the load balancer that DNS points at. */
     public readonly apiIngress: k8s.networking.v1.Ingress;
 
@@ -123,6 +124,72 @@ export class SaleorCore extends pulumi.ComponentResource {
               ? [args.migrationDependency]
               : [];
 
+        const dashboardAndIngresses = () => {
+            const dashboard = createDashboard(
+                name,
+                {
+                    namespace: ns,
+                    instance,
+                    image: args.dashboardImage,
+                    spec: args.workloads.dashboard,
+                    hosts: args.hosts,
+                },
+                this,
+            );
+            return { dashboard, ingresses: () => createIngressesOf(dashboard) };
+        };
+        const createIngressesOf = (dashboard: { readonly service: k8s.core.v1.Service }) =>
+            createIngresses(
+                name,
+                {
+                    namespace: ns,
+                    instance,
+                    hosts: args.hosts,
+                    ingress: args.ingress,
+                    apiServiceName: apiService.metadata.name,
+                    dashboardServiceName: dashboard.service.metadata.name,
+                    apiCanary: args.canary !== undefined,
+                },
+                this,
+            );
+
+        // A canary's Rollout names the Ingresses whose ALB actions it weights, so on that path the
+        // Dashboard and the Ingresses come first; otherwise the order (and the plan) is as it was.
+        const early = args.canary ? dashboardAndIngresses() : undefined;
+        const earlyIngresses = early?.ingresses();
+        const apiCanary =
+            args.canary &&
+            ((): CanaryRollout => {
+                // The Service Argo points at the canary's pods; the API Service above stays the stable one.
+                const canaryService = new Service(
+                    `${name}-api-canary`,
+                    {
+                        metadata: { namespace: ns, labels: appLabels("api", instance) },
+                        spec: {
+                            type: "ClusterIP",
+                            selector: selectorLabels("api", instance),
+                            ports: [{ name: "http", port: 80, targetPort: "http" }],
+                        },
+                    },
+                    { parent: this },
+                );
+                return {
+                    stableServiceName: apiService.metadata.name,
+                    canaryServiceName: canaryService.metadata.name,
+                    servicePort: 80,
+                    ingressNames: [earlyIngresses!.api.metadata.name],
+                    steps: args.canary!.steps,
+                    analysis: canaryAnalysisOf(
+                        `${name}-api-analysis`,
+                        args.canary!,
+                        { namespace: ns, component: "api", instance },
+                        [earlyIngresses!.api],
+                        { parent: this },
+                    ),
+                    dependsOn: args.canary!.dependsOn,
+                };
+            })();
+
         const processes = createProcesses(
             name,
             {
@@ -137,22 +204,13 @@ export class SaleorCore extends pulumi.ComponentResource {
                 // The migration Job stops these two by name before it migrates; they start again after it.
                 stoppedByMigration: migrationJob ? celeryDeployments : undefined,
                 serviceAccountName: args.serviceAccountName,
+                apiCanary,
             },
             this,
         );
         this.api = processes.api;
 
-        const dashboard = createDashboard(
-            name,
-            {
-                namespace: ns,
-                instance,
-                image: args.dashboardImage,
-                spec: args.workloads.dashboard,
-                hosts: args.hosts,
-            },
-            this,
-        );
+        const late = early ? undefined : dashboardAndIngresses();
 
         // Static files live in the media bucket where media is on S3 (Core serves none with DEBUG
         // off); one region copies them, as every region reads the same bucket.
@@ -186,18 +244,7 @@ export class SaleorCore extends pulumi.ComponentResource {
             );
         }
 
-        this.apiIngress = createIngresses(
-            name,
-            {
-                namespace: ns,
-                instance,
-                hosts: args.hosts,
-                ingress: args.ingress,
-                apiServiceName: apiService.metadata.name,
-                dashboardServiceName: dashboard.service.metadata.name,
-            },
-            this,
-        ).api;
+        this.apiIngress = (earlyIngresses ?? late!.ingresses()).api;
 
         this.apiUrl = pulumi.output(`${args.hosts.scheme}://${args.hosts.api}/`);
         this.graphqlUrl = pulumi.output(`${args.hosts.scheme}://${args.hosts.api}/graphql/`);

@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ConnectionFacts } from "../data/types";
-import type { ResourceSpec, WorkloadSpec } from "../kubernetes/workload";
+import type { CanaryDelivery, ResourceSpec, WorkloadSpec } from "../kubernetes/workload";
 import type { CoreSecrets, CoreSettings, PublicHosts } from "./env";
 
 // SaleorCore's argument types, apart from the component so that its parts and its callers (the
@@ -119,4 +119,9 @@ export interface SaleorCoreArgs {
     readonly serviceAccountName?: string;
     /** Extra plain env for Core (OpenTelemetry and the like). Default: none. */
     readonly extraConfig?: Record<string, pulumi.Input<string>>;
+    /**
+     * Release the API as an Argo Rollouts canary through the ALB's weighted target groups (AWS, where
+     * the cluster runs the controller). Default: a rolling Deployment (dev: no ALB to weight).
+     */
+    readonly canary?: CanaryDelivery;
 }

@@ -1,4 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
+import { CustomResource } from "@pulumi/kubernetes/apiextensions/customResource";
 import { Deployment } from "@pulumi/kubernetes/apps/v1/deployment";
 import { HorizontalPodAutoscaler } from "@pulumi/kubernetes/autoscaling/v2/horizontalPodAutoscaler";
 import { Service } from "@pulumi/kubernetes/core/v1/service";
@@ -140,6 +141,106 @@ export interface AppDeploymentArgs {
      * is the HPA's alone).
      */
     readonly scaledDownBeforeUpdate?: boolean;
+    /**
+     * Release this workload as an Argo Rollouts canary behind the ALB instead of a rolling
+     * Deployment (AWS). Default: a Deployment.
+     */
+    readonly canary?: CanaryRollout;
+    /**
+     * The workload's ClusterIP Service when the caller created it first (`createAppService`): a
+     * canary's Ingresses name it before the Rollout exists. Default: created here from `servicePort`.
+     */
+    readonly service?: k8s.core.v1.Service;
+}
+
+/** One step of a canary: send this share of the requests to the new pods, or wait. */
+export type CanaryStep = { readonly setWeight: number } | { readonly pause: { readonly duration: string } };
+
+/**
+ * The canary of the Production Deployment Guide's Phase 3 ("gradually shift traffic: 10% → 50% →
+ * 100%", monitor in between): the last step's 100% is the promotion itself, which Argo does after
+ * the last step (argo-rollouts docs/features/canary.md). Each pause is a window in which the
+ * background analysis judges the canary's traffic.
+ */
+export const defaultCanarySteps: readonly CanaryStep[] = [
+    { setWeight: 10 },
+    { pause: { duration: "2m" } },
+    { setWeight: 50 },
+    { pause: { duration: "2m" } },
+];
+
+/** The seconds a `pause.duration` of Argo's ("30s", "2m", "1h"; a bare number is seconds) stands for. */
+export function pauseSeconds(duration: string): number {
+    const m = /^(\d+)(s|m|h)?$/.exec(duration);
+    if (!m) throw new Error(`canary pause duration "${duration}": use a number of seconds, or one followed by s, m or h`);
+    return Number(m[1]) * { s: 1, m: 60, h: 3600 }[(m[2] ?? "s") as "s" | "m" | "h"];
+}
+
+/**
+ * How an Argo Rollout of ours is released: through the AWS Load Balancer Controller's weighted
+ * target groups (argo-rollouts docs/features/traffic-management/alb.md): the Ingresses send the
+ * stable Service's traffic to the action the Rollout controller writes
+ * (`alb.ingress.kubernetes.io/actions.<stableService>`), weighting the stable and canary Services.
+ */
+export interface CanaryRollout {
+    /** The Service the Ingresses route to (`use-annotation`), which the controller keeps on the stable pods. */
+    readonly stableServiceName: pulumi.Input<string>;
+    /** The Service the controller points at the canary's pods. */
+    readonly canaryServiceName: pulumi.Input<string>;
+    /** The port both Services listen on. */
+    readonly servicePort: number;
+    /** Every Ingress that routes to the stable Service: the controller weights the action on each. */
+    readonly ingressNames: pulumi.Input<string>[];
+    /** Default: `defaultCanarySteps`. */
+    readonly steps?: readonly CanaryStep[];
+    /**
+     * Background analysis from the first step on (Argo's `strategy.canary.analysis`): a failed run
+     * aborts the update and returns all traffic to the stable pods. Default: none.
+     */
+    readonly analysis?: {
+        readonly templateName: pulumi.Input<string>;
+        readonly args?: { readonly name: string; readonly value: pulumi.Input<string> }[];
+    };
+    /** The Argo Rollouts controller (its CRDs must exist before a Rollout). */
+    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/** The limits a canary is judged by: the stack's alarm thresholds on the load balancer. */
+export interface CanaryThresholds {
+    /** 5xx share of the ALB's requests, percent, per 5-minute window. */
+    readonly errorRatePercent: number;
+    /** Requests a 5-minute window needs before its 5xx share is judged. */
+    readonly minimumRequests: number;
+    /** p95 of TargetResponseTime, seconds, per 5-minute window. */
+    readonly p95ResponseTimeSeconds: number;
+}
+
+/** What a component needs to release a workload as a canary; it adds its own Services and Ingresses. */
+export interface CanaryDelivery {
+    /** The Argo Rollouts controller and its CRDs. */
+    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+    /** Default: `defaultCanarySteps`. */
+    readonly steps?: readonly CanaryStep[];
+    /**
+     * Judge the canary on the load balancer's signals (`createCanaryAnalysis`) and abort it when they
+     * cross the thresholds. Default: no analysis, the steps alone.
+     */
+    readonly analysis?: {
+        /** The ALB's ARN suffix, looked up once these Ingresses exist (the controller names the ALB). */
+        readonly loadBalancerArnSuffix: (ingresses: pulumi.Resource[]) => pulumi.Input<string>;
+        readonly thresholds: CanaryThresholds;
+    };
+}
+
+/**
+ * Seconds Pulumi waits for a Rollout to report Healthy: the pods' start (the slowest startup probe
+ * allows 3 minutes), every pause of the canary, and the promotion's second start of pods, with a
+ * margin. Argo marks the Rollout Healthy only when every step is done (utils/rollout/rolloututil.go
+ * CalculateRolloutPhase: "waiting for all steps to complete").
+ */
+export function rolloutTimeoutSeconds(steps: readonly CanaryStep[]): number {
+    const paused = steps.reduce((sum, s) => sum + ("pause" in s ? pauseSeconds(s.pause.duration) : 0), 0);
+    return paused + 2 * 180 + 120;
 }
 
 /**
@@ -147,81 +248,96 @@ export interface AppDeploymentArgs {
  * serves traffic a Service, and where it has more than one replica a PodDisruptionBudget and (when
  * configured) a HorizontalPodAutoscaler.
  */
-export function createAppDeployment(name: string, args: AppDeploymentArgs, opts: pulumi.CustomResourceOptions) {
+/** What `createAppDeployment` registered: the Deployment, or with `canary` the Rollout (`workload` either way). */
+export interface AppWorkload<D extends Deployment | undefined = Deployment | undefined> {
+    readonly deployment: D;
+    readonly rollout?: CustomResource;
+    /** The Deployment or the Rollout: what runs the pods. */
+    readonly workload: Deployment | CustomResource;
+    readonly service?: k8s.core.v1.Service;
+    readonly disruptionBudget?: PodDisruptionBudget;
+    readonly autoscaler?: HorizontalPodAutoscaler;
+}
+
+export function createAppDeployment(
+    name: string,
+    args: AppDeploymentArgs & { readonly canary?: undefined },
+    opts: pulumi.CustomResourceOptions,
+): AppWorkload<Deployment>;
+export function createAppDeployment(name: string, args: AppDeploymentArgs, opts: pulumi.CustomResourceOptions): AppWorkload;
+export function createAppDeployment(name: string, args: AppDeploymentArgs, opts: pulumi.CustomResourceOptions): AppWorkload {
     const labels = appLabels(args.component, args.instance);
     const selector = selectorLabels(args.component, args.instance);
     const replicated = args.spec.replicas > 1;
     const autoscaled = replicated && args.spec.autoscaling !== undefined;
 
-    const deployment = new Deployment(
-        name,
-        {
-            metadata: {
-                ...(args.deploymentName !== undefined ? { name: args.deploymentName } : {}),
-                namespace: args.namespace,
-                labels,
-                ...(args.scaledDownBeforeUpdate ? { annotations: { "pulumi.com/patchForce": "true" } } : {}),
-            },
-            spec: {
-                // With an HPA the replica count belongs to it; declaring it here would fight every scale-up
-                // (except where an update must bring the Deployment back from 0: scaledDownBeforeUpdate).
-                replicas: autoscaled && !args.scaledDownBeforeUpdate ? undefined : args.spec.replicas,
-                selector: { matchLabels: selector },
-                strategy:
-                    args.strategy === "Recreate"
-                        ? { type: "Recreate" }
-                        : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-                revisionHistoryLimit: 5,
-                template: {
-                    metadata: { labels, annotations: args.podAnnotations },
-                    spec: {
-                        // No Saleor process talks to the Kubernetes API.
-                        automountServiceAccountToken: false,
-                        serviceAccountName: args.serviceAccountName,
-                        hostAliases: args.hostAliases,
-                        securityContext: podSecurityContext(args.runAs),
-                        initContainers: args.initContainers,
-                        containers: args.containers,
-                        volumes: args.volumes,
-                        terminationGracePeriodSeconds: args.terminationGracePeriodSeconds ?? 45,
-                        topologySpreadConstraints:
-                            replicated && args.spread !== false
-                                ? [
-                                      {
-                                          maxSkew: 1,
-                                          topologyKey: "topology.kubernetes.io/zone",
-                                          whenUnsatisfiable: "ScheduleAnyway",
-                                          labelSelector: { matchLabels: selector },
-                                      },
-                                      {
-                                          maxSkew: 1,
-                                          topologyKey: "kubernetes.io/hostname",
-                                          whenUnsatisfiable: "ScheduleAnyway",
-                                          labelSelector: { matchLabels: selector },
-                                      },
-                                  ]
-                                : undefined,
-                    },
-                },
-            },
+    const template = {
+        metadata: { labels, annotations: args.podAnnotations },
+        spec: {
+            // No Saleor process talks to the Kubernetes API.
+            automountServiceAccountToken: false,
+            serviceAccountName: args.serviceAccountName,
+            hostAliases: args.hostAliases,
+            securityContext: podSecurityContext(args.runAs),
+            initContainers: args.initContainers,
+            containers: args.containers,
+            volumes: args.volumes,
+            terminationGracePeriodSeconds: args.terminationGracePeriodSeconds ?? 45,
+            topologySpreadConstraints:
+                replicated && args.spread !== false
+                    ? [
+                          {
+                              maxSkew: 1,
+                              topologyKey: "topology.kubernetes.io/zone",
+                              whenUnsatisfiable: "ScheduleAnyway",
+                              labelSelector: { matchLabels: selector },
+                          },
+                          {
+                              maxSkew: 1,
+                              topologyKey: "kubernetes.io/hostname",
+                              whenUnsatisfiable: "ScheduleAnyway",
+                              labelSelector: { matchLabels: selector },
+                          },
+                      ]
+                    : undefined,
         },
-        opts,
-    );
+    };
+    // With an HPA the replica count belongs to it; declaring it here would fight every scale-up
+    // (except where an update must bring the Deployment back from 0: scaledDownBeforeUpdate).
+    const replicas = autoscaled && !args.scaledDownBeforeUpdate ? undefined : args.spec.replicas;
 
-    const service = args.servicePort
-        ? new Service(
+    const workload = args.canary
+        ? createRollout(name, args, args.canary, { labels, selector, replicas, template }, opts)
+        : new Deployment(
               name,
               {
-                  metadata: { namespace: args.namespace, labels },
+                  metadata: {
+                      ...(args.deploymentName !== undefined ? { name: args.deploymentName } : {}),
+                      namespace: args.namespace,
+                      labels,
+                      ...(args.scaledDownBeforeUpdate ? { annotations: { "pulumi.com/patchForce": "true" } } : {}),
+                  },
                   spec: {
-                      type: "ClusterIP",
-                      selector,
-                      ports: [{ name: args.servicePort.name, port: args.servicePort.port, targetPort: args.servicePort.targetPort }],
+                      replicas,
+                      selector: { matchLabels: selector },
+                      strategy:
+                          args.strategy === "Recreate"
+                              ? { type: "Recreate" }
+                              : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                      revisionHistoryLimit: 5,
+                      template,
                   },
               },
-              { ...opts, dependsOn: undefined },
-          )
-        : undefined;
+              opts,
+          );
+    const deployment = workload instanceof Deployment ? workload : undefined;
+    const rollout = workload instanceof Deployment ? undefined : workload;
+
+    const service =
+        args.service ??
+        (args.servicePort
+            ? createAppService(name, { ...args, servicePort: args.servicePort }, { ...opts, dependsOn: undefined })
+            : undefined);
 
     const disruptionBudget = replicated
         ? new PodDisruptionBudget(
@@ -240,7 +356,10 @@ export function createAppDeployment(name: string, args: AppDeploymentArgs, opts:
               {
                   metadata: { namespace: args.namespace, labels },
                   spec: {
-                      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
+                      // A Rollout has the scale subresource (argo-rollouts docs/features/hpa-support.md).
+                      scaleTargetRef: rollout
+                          ? { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: rollout.metadata.name }
+                          : { apiVersion: "apps/v1", kind: "Deployment", name: deployment!.metadata.name },
                       minReplicas: args.spec.replicas,
                       maxReplicas: args.spec.autoscaling!.maxReplicas,
                       metrics: [
@@ -258,7 +377,111 @@ export function createAppDeployment(name: string, args: AppDeploymentArgs, opts:
           )
         : undefined;
 
-    return { deployment, service, disruptionBudget, autoscaler };
+    return { deployment, rollout, workload, service, disruptionBudget, autoscaler };
+}
+
+/** `opts.dependsOn` as a list, to add to. */
+function dependenciesOf(opts: pulumi.CustomResourceOptions): pulumi.Input<pulumi.Resource>[] {
+    const d = opts.dependsOn;
+    if (d === undefined) return [];
+    if (Array.isArray(d)) return d;
+    if (pulumi.Output.isInstance(d) || d instanceof Promise) throw new Error("createRollout: give dependsOn as a list");
+    return [d as pulumi.Resource];
+}
+
+/** The ClusterIP Service of one workload's pods (what `createAppDeployment` creates from `servicePort`). */
+export function createAppService(
+    name: string,
+    args: Pick<AppDeploymentArgs, "namespace" | "component" | "instance"> & {
+        readonly servicePort: NonNullable<AppDeploymentArgs["servicePort"]>;
+    },
+    opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Service {
+    return new Service(
+        name,
+        {
+            metadata: { namespace: args.namespace, labels: appLabels(args.component, args.instance) },
+            spec: {
+                type: "ClusterIP",
+                selector: selectorLabels(args.component, args.instance),
+                ports: [{ name: args.servicePort.name, port: args.servicePort.port, targetPort: args.servicePort.targetPort }],
+            },
+        },
+        opts,
+    );
+}
+
+/**
+ * An Argo Rollout with the pod template a Deployment would have, released as a canary through the
+ * ALB (see `CanaryRollout`).
+ *
+ * - Pulumi waits for `.status.phase` Healthy (pulumi-kubernetes CHANGELOG 4.18.0, the
+ *   `pulumi.com/waitFor` annotation: "jsonpath={.status.phase}=Running"), for as long as the steps
+ *   take (`pulumi.com/timeoutSeconds`). An aborted update reports Degraded (argo-rollouts
+ *   utils/rollout/rolloututil.go: RolloutAbortedReason) and never Healthy, so the wait then lasts
+ *   its full timeout: the release driver has to read the Rollout's status itself to notice early.
+ * - The stable pods keep their full count during the canary (no `dynamicStableScale`), so an abort
+ *   only moves the ALB weights back: traffic is on the stable version at once.
+ * - `rollbackWindow`: going back to one of the last 3 revisions skips the steps and the analysis
+ *   (argo-rollouts docs/features/rollback.md, "Rollback Windows").
+ */
+function createRollout(
+    name: string,
+    args: AppDeploymentArgs,
+    canary: CanaryRollout,
+    pod: {
+        readonly labels: Record<string, string>;
+        readonly selector: Record<string, string>;
+        readonly replicas: number | undefined;
+        readonly template: Record<string, unknown>;
+    },
+    opts: pulumi.CustomResourceOptions,
+): CustomResource {
+    const steps = canary.steps ?? defaultCanarySteps;
+    return new CustomResource(
+        name,
+        {
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "Rollout",
+            metadata: {
+                ...(args.deploymentName !== undefined ? { name: args.deploymentName } : {}),
+                namespace: args.namespace,
+                labels: pod.labels,
+                annotations: {
+                    "pulumi.com/waitFor": "jsonpath={.status.phase}=Healthy",
+                    "pulumi.com/timeoutSeconds": String(rolloutTimeoutSeconds(steps)),
+                },
+            },
+            spec: {
+                replicas: pod.replicas,
+                selector: { matchLabels: pod.selector },
+                revisionHistoryLimit: 5,
+                rollbackWindow: { revisions: 3 },
+                template: pod.template,
+                strategy: {
+                    canary: {
+                        stableService: canary.stableServiceName,
+                        canaryService: canary.canaryServiceName,
+                        // As the Deployment did: never fewer ready pods than asked for.
+                        maxUnavailable: 0,
+                        trafficRouting: { alb: { ingresses: canary.ingressNames, servicePort: canary.servicePort } },
+                        steps: steps.map((x) => ({ ...x })),
+                        ...(canary.analysis
+                            ? {
+                                  analysis: {
+                                      templates: [{ templateName: canary.analysis.templateName }],
+                                      // From the first weight on: the canary has traffic to judge.
+                                      startingStep: 1,
+                                      ...(canary.analysis.args ? { args: canary.analysis.args } : {}),
+                                  },
+                              }
+                            : {}),
+                    },
+                },
+            },
+        },
+        { ...opts, dependsOn: [...dependenciesOf(opts), ...canary.dependsOn] },
+    );
 }
 
 /** Kubernetes' requests/limits from our spec. */

@@ -64,6 +64,15 @@ export interface RegionalAlarmsArgs {
         readonly bucket: pulumi.Input<string>;
         readonly filterId: pulumi.Input<string>;
     }[];
+    /**
+     * The daily count of validated restore tests (DataTier's `restoreTests`, where the region runs
+     * them): an alarm fires when two daily audits in a row found none, or the audit stopped. Default: none.
+     */
+    readonly restoreTests?: {
+        readonly namespace: string;
+        readonly metricName: string;
+        readonly dimensions: Record<string, pulumi.Input<string>>;
+    };
     /** Overrides of `defaultThresholds` (the production guide's numbers). Default: none. */
     readonly thresholds?: Partial<AlarmThresholds>;
     readonly tags?: Record<string, string>;
@@ -126,6 +135,7 @@ export class RegionalAlarms extends pulumi.ComponentResource {
             ...cacheAlarms(args, t),
             nodeCpuAlarm(args, t),
             ...logDeliveryAlarms(args),
+            ...restoreTestAlarms(args),
         ];
         this.alarms = {};
         for (const spec of specs) {
@@ -262,6 +272,44 @@ function logDeliveryAlarms(args: RegionalAlarmsArgs): AlarmSpec[] {
         datapointsToAlarm: 2,
         treatMissingData: "breaching",
     }));
+}
+
+/**
+ * The weekly restore test that never ran. A failed restore or validation is an event
+ * (`restore-test-failed`, AlertTopic); a test that does not start at all (a deleted selection, a
+ * restore role that lost its permissions, a plan that stopped) raises none. The validation function
+ * audits daily and publishes how many database restore tests of the last 8 days were validated
+ * (components/data/aws/restore-validation.ts). Two daily datapoints below 1 fire it: one missed audit
+ * (a late schedule) does not, and no datapoint at all, an audit that stopped running, is breaching.
+ */
+function restoreTestAlarms(args: RegionalAlarmsArgs): AlarmSpec[] {
+    const m = args.restoreTests;
+    if (!m) return [];
+    return [
+        {
+            what: "restore-tests-missing",
+            title: `Restore tests validated in the last 8 days (${args.region})`,
+            description: `No weekly restore test of the ${args.region} database was validated in the last 8 days, on two daily checks in a row (or the daily check stopped running), so nobody knows whether the latest backup restores. Check first: aws backup list-restore-jobs --region ${args.region} --by-resource-type RDS (a job that never started, FAILED or ABORTED, or a ValidationStatus other than SUCCESSFUL); the restore testing plan and its database selection (aws backup list-restore-testing-selections); the validation function's log (/aws/lambda/...-restore-validation) for its daily audit line.`,
+            signal: {
+                kind: "metric",
+                metric: {
+                    id: "validated",
+                    namespace: m.namespace,
+                    metricName: m.metricName,
+                    dimensions: m.dimensions,
+                    stat: "Maximum",
+                    label: "validated restore tests",
+                },
+            },
+            period: 86_400,
+            comparison: "LessThanThreshold",
+            threshold: 1,
+            thresholdLabel: "alarm below 1 validated restore test in 8 days",
+            evaluationPeriods: 2,
+            datapointsToAlarm: 2,
+            treatMissingData: "breaching",
+        },
+    ];
 }
 
 function loadBalancerAlarms(args: RegionalAlarmsArgs, t: AlarmThresholds): AlarmSpec[] {

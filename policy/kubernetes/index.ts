@@ -6,6 +6,7 @@ import { noLoadBalancerServices } from "./service";
 import { noPlaintextSecretEnv } from "./workload-env";
 import { noHostNamespaces, noHostPathVolumes } from "./workload-host";
 import { imagePinned, imageRegistryAllowed } from "./workload-images";
+import { rolloutCanaryWithAnalysis } from "./rollout";
 import { healthProbes } from "./workload-probes";
 import { resourcesSpecified, resourcesWithinRange } from "./workload-resources";
 import { dropsAllCapabilities, noPrivilegedContainers, noPrivilegeEscalation, runsAsNonRoot } from "./workload-security";
@@ -14,6 +15,7 @@ export * from "./celery-beat";
 export * from "./demo-data";
 export * from "./ingress";
 export * from "./network-policy";
+export * from "./rollout";
 export * from "./selector";
 export * from "./service";
 export * from "./types";
@@ -40,6 +42,7 @@ export const kubernetesPolicies = [
     imageRegistryAllowed,
     noPlaintextSecretEnv,
     celeryBeatSingleReplica,
+    rolloutCanaryWithAnalysis,
     noDemoDataJob,
     noLoadBalancerServices,
     ingressTls,

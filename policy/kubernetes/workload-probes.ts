@@ -6,7 +6,7 @@ const probes = ["livenessProbe", "readinessProbe"] as const;
 export const healthProbes = workloadRule({
     name: "kubernetes-workload-health-probes",
     description:
-        "Long-running containers (Deployment, StatefulSet, DaemonSet) must have liveness and readiness probes so Kubernetes restarts hung processes and routes traffic only to ready pods.",
+        "Long-running containers (Deployment, Argo Rollout, StatefulSet, DaemonSet) must have liveness and readiness probes so Kubernetes restarts hung processes and routes traffic only to ready pods.",
     enforcementLevel: "mandatory",
     category: "reliability",
     validate: (workload, { report }) => {

@@ -11,8 +11,20 @@ interface WorkloadKind {
     readonly template: (props: any) => PodTemplateSpec | undefined;
 }
 
+/**
+ * An Argo Rollout (argoproj.io/v1alpha1): a Deployment's replacement for progressive delivery, with
+ * the same pod template at spec.template (argo-rollouts docs/features/specification.md). A Rollout
+ * that points at a Deployment instead (`spec.workloadRef`) has no template of its own; the
+ * Deployment is judged.
+ */
+export const ROLLOUT_TYPE = "kubernetes:argoproj.io/v1alpha1:Rollout";
+
+/** The kinds that run a replicated, long-lived app: HPAs, PDBs and the migration order apply to them alike. */
+export const REPLICATED_APP_TYPES: readonly string[] = [k8s.apps.Deployment.__pulumiType, ROLLOUT_TYPE];
+
 const workloadKinds: readonly WorkloadKind[] = [
     { type: k8s.apps.Deployment.__pulumiType, kind: "Deployment", longRunning: true, template: (p) => p.spec?.template },
+    { type: ROLLOUT_TYPE, kind: "Rollout", longRunning: true, template: (p) => p.spec?.template },
     { type: k8s.apps.StatefulSet.__pulumiType, kind: "StatefulSet", longRunning: true, template: (p) => p.spec?.template },
     { type: k8s.apps.DaemonSet.__pulumiType, kind: "DaemonSet", longRunning: true, template: (p) => p.spec?.template },
     { type: k8s.batch.Job.__pulumiType, kind: "Job", longRunning: false, template: (p) => p.spec?.template },

@@ -1,5 +1,5 @@
 import { PolicyResource } from "@pulumi/policy";
-import { asWorkload, commandLineOf, containersOf } from "../kubernetes/workload";
+import { asWorkload, commandLineOf, containersOf, REPLICATED_APP_TYPES, ROLLOUT_TYPE } from "../kubernetes/workload";
 import { k8s } from "../kubernetes/types";
 import { stackRule } from "../lib/define";
 import { setting } from "../lib/settings";
@@ -50,10 +50,10 @@ function waitsForMigration(start: PolicyResource): Maybe<boolean> {
 export const coreWaitsForMigration = stackRule({
     name: "kubernetes-saleor-core-waits-for-migration",
     description:
-        "Every Deployment running the Saleor Core image must depend on a batch/v1 Job that runs `manage.py migrate`, so new code never starts against an old schema.",
+        "Every Deployment or Argo Rollout running the Saleor Core image must depend on a batch/v1 Job that runs `manage.py migrate`, so new code never starts against an old schema.",
     enforcementLevel: "mandatory",
     category: "reliability",
-    guards: [k8s.apps.Deployment.__pulumiType, k8s.batch.Job.__pulumiType],
+    guards: [k8s.apps.Deployment.__pulumiType, ROLLOUT_TYPE, k8s.batch.Job.__pulumiType],
     settings: {
         coreImagePatterns: setting.strings(
             ["ghcr.io/saleor/saleor:", "ghcr.io/saleor/saleor@", "/saleor-core:", "/saleor-core@"],
@@ -61,7 +61,7 @@ export const coreWaitsForMigration = stackRule({
         ),
     },
     validate: (args, { config, report }) => {
-        const deployments = args.resources.filter((r) => r.type === k8s.apps.Deployment.__pulumiType);
+        const deployments = args.resources.filter((r) => REPLICATED_APP_TYPES.includes(r.type));
         if (deployments.length === 0) {
             args.notApplicable("the stack has no Deployments");
         }

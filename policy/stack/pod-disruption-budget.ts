@@ -1,5 +1,5 @@
 import { PolicyResource } from "@pulumi/policy";
-import { asWorkload, namespaceOf, Workload } from "../kubernetes/workload";
+import { asWorkload, namespaceOf, REPLICATED_APP_TYPES, ROLLOUT_TYPE, Workload } from "../kubernetes/workload";
 import { selectorMatches } from "../kubernetes/selector";
 import { HorizontalPodAutoscalerProps, k8s, PodDisruptionBudgetProps } from "../kubernetes/types";
 import { stackRule } from "../lib/define";
@@ -10,11 +10,11 @@ function sameNamespace(a: Maybe<string>, b: Maybe<string>): Maybe<boolean> {
     return isKnown(a) && isKnown(b) ? a === b : UNKNOWN;
 }
 
-/** Whether an HPA scales this Deployment: by scaleTargetRef, or by waiting for it when its name is not known yet. */
+/** Whether an HPA scales this Deployment or Rollout: by scaleTargetRef, or by waiting for it when its name is not known yet. */
 function autoscales(hpa: PolicyResource, deployment: PolicyResource, workload: Workload): Maybe<boolean> {
     const props = hpa.props as HorizontalPodAutoscalerProps;
     const kind = known(() => props.spec?.scaleTargetRef?.kind);
-    if (isKnown(kind) && kind !== "Deployment") {
+    if (isKnown(kind) && kind !== workload.kind) {
         return false;
     }
     if (
@@ -55,16 +55,17 @@ function protects(pdb: PolicyResource, workload: Workload): Maybe<boolean> {
 export const deploymentHasDisruptionBudget = stackRule({
     name: "kubernetes-deployment-pod-disruption-budget",
     description:
-        "Every Deployment with more than one replica, or scaled by an HPA, must be selected by a policy/v1 PodDisruptionBudget in its namespace, so node drains keep it serving.",
+        "Every Deployment or Argo Rollout with more than one replica, or scaled by an HPA, must be selected by a policy/v1 PodDisruptionBudget in its namespace, so node drains keep it serving.",
     enforcementLevel: "mandatory",
     category: "reliability",
     guards: [
         k8s.apps.Deployment.__pulumiType,
+        ROLLOUT_TYPE,
         k8s.autoscaling.HorizontalPodAutoscaler.__pulumiType,
         k8s.policy.PodDisruptionBudget.__pulumiType,
     ],
     validate: (args, { report }) => {
-        const deployments = args.resources.filter((r) => r.type === k8s.apps.Deployment.__pulumiType);
+        const deployments = args.resources.filter((r) => REPLICATED_APP_TYPES.includes(r.type));
         if (deployments.length === 0) {
             args.notApplicable("the stack has no Deployments");
         }

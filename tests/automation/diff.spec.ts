@@ -7,6 +7,7 @@ import { projectRoot } from "../../automation/plan/evaluate";
 import { toPlanDocument, type PlanDocument, type PlanStep } from "../../automation/plan/json";
 import { pathTouches, REPLACE_FIELDS, replaceFieldsFor, replaceFieldsHit } from "../../automation/plan/replace-fields";
 import { isStatefulType } from "../../automation/stateful";
+import { workloadTypes } from "../support/harness";
 import { evaluated, planOf, runCli } from "../support/plans";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-"));
@@ -157,7 +158,8 @@ describe("plan diff: the production stack", () => {
         const updated = Object.values(diff.regions).flatMap((x) => x.update);
         assert.ok(updated.length >= 4);
         for (const u of updated) {
-            assert.equal(u.type, "kubernetes:apps/v1:Deployment", u.urn);
+            // Deployments, and on AWS the API's and the storefront's Rollouts.
+            assert.ok(workloadTypes.includes(u.type), u.urn);
             assert.ok(
                 u.paths.some((p) => /^spec\.template\.spec\.containers\[\d+\]\.image$/.test(p)),
                 u.paths.join(),

@@ -1,6 +1,12 @@
 import * as fs from "fs";
-import { externalSecretsChart } from "../../catalog/charts";
-import { crdSchemaFile, crdValidatorFile, crdValidatorSource } from "../../scripts/generate-crd-validators";
+import { argoRolloutsChart, externalSecretsChart } from "../../catalog/charts";
+import {
+    crdSchemaFile,
+    crdSchemaFileOf,
+    crdValidatorFile,
+    crdValidatorFileOf,
+    crdValidatorSource,
+} from "../../scripts/generate-crd-validators";
 import assert from "node:assert/strict";
 import { runPlanCli } from "../../automation/plan-cli";
 import {
@@ -35,9 +41,13 @@ describe("Kubernetes validation of the plan", () => {
             const v = validateKubernetesObjects(await planOf(stack));
             assert.deepEqual(rejectionLines(v), []);
             assert.ok(v.validated.length > 25, `validated ${v.validated.length} objects`);
-            // Only Helm releases: External Secrets' kinds are checked against their CRDs' schemas.
+            // Only Helm releases: External Secrets' and Argo Rollouts' kinds are checked against their CRDs' schemas.
             for (const s of v.skipped) assert.match(s.why, /Helm release/, `${s.urn} skipped: ${s.why}`);
-            if (stack !== "dev") assert.ok(v.validated.some((urn) => urn.includes("external-secrets.io/v1:ExternalSecret")));
+            if (stack !== "dev") {
+                assert.ok(v.validated.some((urn) => urn.includes("external-secrets.io/v1:ExternalSecret")));
+                assert.ok(v.validated.some((urn) => urn.includes("argoproj.io/v1alpha1:Rollout")));
+                assert.ok(v.validated.some((urn) => urn.includes("argoproj.io/v1alpha1:AnalysisTemplate")));
+            }
         });
     }
 
@@ -60,6 +70,40 @@ describe("Kubernetes validation of the plan", () => {
                 "spec.secretStoreRef.knd: unknown field",
                 'spec.provider.aws.service: must be equal to one of the allowed values: "SecretsManager", "ParameterStore", "CertificateManager"',
             ],
+        );
+    });
+
+    it("checks Argo Rollouts objects against the pinned controller's CRD schemas, where they leave the pod template open too", async () => {
+        const plan = await planOf("production");
+        const rollout = plan.steps.find((s) => s.newState?.type === "kubernetes:argoproj.io/v1alpha1:Rollout")!;
+        const template = plan.steps.find((s) => s.newState?.type === "kubernetes:argoproj.io/v1alpha1:AnalysisTemplate")!;
+        assert.ok(rollout && template);
+        assert.deepEqual(rejections(rollout, template), [], "resources and volumes are preserved fields of the Rollout CRD");
+        const bad = structuredClone(rollout);
+        (bad.newState!.inputs as any).spec.strategy.canary.stepz = [];
+        (bad.newState!.inputs as any).spec.strategy.canary.steps[0].setWeight = "ten";
+        const badTemplate = structuredClone(template);
+        (badTemplate.newState!.inputs as any).spec.metrics[0].provider.cloudWatch.metricDataQueries[3].metricStat.metric.dimensions = {
+            LoadBalancer: "app/x/y",
+        };
+        assert.deepEqual(
+            rejections(bad, badTemplate).map((r) => `${r.path}: ${r.reason}`),
+            [
+                "spec.strategy.canary.steps[0].setWeight: must be integer",
+                "spec.strategy.canary.stepz: unknown field",
+                "spec.metrics[0].provider.cloudWatch.metricDataQueries[3].metricStat.metric.dimensions: must be array",
+                "spec.metrics[0].provider.cloudWatch.metricDataQueries[3].metricStat.metric.dimensions.LoadBalancer: unknown field",
+            ],
+        );
+    });
+
+    it("has CRD validators generated from the schemas of the Argo Rollouts release the pinned chart ships", () => {
+        const schemas = JSON.parse(fs.readFileSync(crdSchemaFileOf("argo-rollouts"), "utf8")) as { source: { tag: string } };
+        assert.equal(schemas.source.tag, argoRolloutsChart.appVersion, "move the CRD schemas with the chart");
+        assert.equal(
+            fs.readFileSync(crdValidatorFileOf("argo-rollouts"), "utf8"),
+            crdValidatorSource("argo-rollouts"),
+            "run node -r ./automation/register.js scripts/generate-crd-validators.ts",
         );
     });
 

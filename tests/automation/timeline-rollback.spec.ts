@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { diffPlans } from "../../automation/plan/diff";
 import { DEFAULT_ASSUMPTIONS } from "../../automation/plan/durations";
 import { toPlanDocument, type PlanDocument } from "../../automation/plan/json";
-import { buildTimeline, DRIVER_VERIFICATION, ROLLBACK_GOALS, type TimelineResult } from "../../automation/plan/timeline";
+import { buildTimeline, DRIVER_VERIFICATION, ROLLBACK_GOALS, ROLLOUT_ABORT, type TimelineResult } from "../../automation/plan/timeline";
 import { evaluated, planOf, runCli } from "../support/plans";
 
 describe("timeline: the rollback of a release", () => {
@@ -20,46 +20,58 @@ describe("timeline: the rollback of a release", () => {
         assert.equal(buildTimeline(dev, { changes: diffPlans(dev, dev, "same").changes }).rollback, undefined);
     });
 
-    it("each region's rollback puts the API back on the previous image; stable traffic = its rollout plus the drain the program sets", () => {
+    it("on AWS the API is a canary: its traffic returns to the still-running stable pods by an abort, before any rollback update", () => {
         const rb = release.rollback!;
         assert.deepEqual(Object.keys(rb.regions).sort(), ["eu-central-1", "eu-west-1"]);
         for (const [region, r] of Object.entries(rb.regions)) {
-            const api = r.criticalPath.at(-1)!;
-            assert.equal(api.name, `${region}-core-api`);
-            assert.equal(api.op, "update");
-            // components/core/processes.ts: preStopSleep(drainSeconds) = 20 s on the API.
-            assert.equal(r.drainSeconds, 20);
-            assert.equal(r.stableTrafficSeconds, DEFAULT_ASSUMPTIONS.engineOverhead.typical + api.finish + 20);
-            assert.ok(r.updateSeconds >= r.stableTrafficSeconds - r.drainSeconds);
+            assert.ok(r.abortedRollouts.includes(`${region}-core-api`), r.abortedRollouts.join());
+            // No Deployment behind the load balancer changes in an image-only release: the abort decides.
+            assert.deepEqual(r.criticalPath, []);
+            assert.equal(r.stableTrafficSeconds, ROLLOUT_ABORT.typical);
+            assert.ok(r.updateSeconds > r.stableTrafficSeconds, "the driver's update back to the previous release comes after");
             assert.equal(r.verifiedSeconds, r.updateSeconds + DRIVER_VERIFICATION.typical);
-            // Only this region (and stack-wide work) moves back: nothing of the other region is on the path.
-            assert.ok(
-                r.criticalPath.every((e) => e.region === region || e.region === "stack-wide"),
-                JSON.stringify(r.criticalPath),
-            );
-            // No snapshot is taken for a rollback.
-            assert.ok(!r.criticalPath.some((e) => e.type === "aws:rds/snapshot:Snapshot" && e.op === "create"));
         }
-        // The primary's migration Job carries the release in its name: the rollback runs it again
-        // (the previous code's `migrate`, which reverses nothing) before the API rolls back.
+        // The primary's migration Job carries the release in its name: the rollback's update runs it
+        // again (the previous code's `migrate`, which reverses nothing).
         assert.equal(rb.regions["eu-central-1"].migrationJobRuns, true);
         assert.equal(rb.regions["eu-west-1"].migrationJobRuns, false);
-        assert.ok(rb.regions["eu-central-1"].criticalPath.some((e) => e.name === "eu-central-1-core-migrate" && e.op === "replace"));
     });
 
-    it("a storefront (TCP readiness) is behind the load balancer too: its rollout and drain count for stable traffic", async () => {
+    it("a Deployment's rollback (dev) puts the API back on the previous image; stable traffic = its rollout plus the drain the program sets", async () => {
+        const base = await planOf("dev");
+        const next: PlanDocument = JSON.parse(JSON.stringify(base));
+        const step = next.steps.find((x) => x.urn.endsWith("kubernetes:apps/v1:Deployment::local-core-api"))!;
+        (step.newState!.inputs as any).spec.template.spec.containers[0].image = "core:next";
+        const rb = buildTimeline(next, { changes: diffPlans(base, next, "base").changes, against: "base" }).rollback!;
+        const r = rb.regions["local"];
+        const api = r.criticalPath.at(-1)!;
+        assert.equal(api.name, "local-core-api");
+        assert.equal(api.op, "update");
+        assert.deepEqual(r.abortedRollouts, []);
+        // components/core/processes.ts: preStopSleep(drainSeconds) = 20 s on the API.
+        assert.equal(r.drainSeconds, 20);
+        assert.equal(r.stableTrafficSeconds, DEFAULT_ASSUMPTIONS.engineOverhead.typical + api.finish + 20);
+        assert.ok(r.updateSeconds >= r.stableTrafficSeconds - r.drainSeconds);
+        const [oneMinute] = rb.goals.filter((g) => g.scope === "local");
+        assert.equal(oneMinute.met, oneMinute.modelSeconds <= 60);
+        if (!oneMinute.met) {
+            assert.ok(oneMinute.blockingChain.length > 0);
+            assert.match(rb.why!, /full rolling update/);
+        }
+    });
+
+    it("a storefront canary (TCP readiness) is behind the load balancer too: its traffic returns by an abort", async () => {
         const base = await planOf("production");
         const next: PlanDocument = JSON.parse(JSON.stringify(base));
-        const step = next.steps.find((x) => x.urn.endsWith("kubernetes:apps/v1:Deployment::eu-west-1-storefront"))!;
+        const step = next.steps.find((x) => x.urn.endsWith("kubernetes:argoproj.io/v1alpha1:Rollout::eu-west-1-storefront"))!;
         (step.newState!.inputs as any).spec.template.spec.containers[0].image = "storefront:next";
         const rb = buildTimeline(next, { changes: diffPlans(base, next, "base").changes, against: "base" }).rollback!;
         const west = rb.regions["eu-west-1"];
-        assert.equal(west.criticalPath.at(-1)?.name, "eu-west-1-storefront");
-        assert.equal(west.drainSeconds, 20);
-        assert.equal(west.stableTrafficSeconds, DEFAULT_ASSUMPTIONS.engineOverhead.typical + west.criticalPath.at(-1)!.finish + 20);
+        assert.deepEqual(west.abortedRollouts, ["eu-west-1-storefront"]);
+        assert.equal(west.stableTrafficSeconds, ROLLOUT_ABORT.typical);
     });
 
-    it("the rollback goals, as each source writes them, are checked per region and not met today, with why", () => {
+    it("the rollback goals, as each source writes them, are checked per region: met on AWS, where the canary is aborted", () => {
         const rb = release.rollback!;
         for (const region of ["eu-central-1", "eu-west-1"]) {
             const [oneMinute, guide] = rb.goals.filter((g) => g.scope === region);
@@ -68,10 +80,10 @@ describe("timeline: the rollback of a release", () => {
             assert.match(guide.goal, /Immediate Rollback \(< 5 minutes\).*Production Deployment Guide/);
             assert.equal(guide.met, guide.modelSeconds < 300, "< 5 minutes: strict");
             assert.equal(oneMinute.modelSeconds, rb.regions[region].stableTrafficSeconds);
-            assert.equal(oneMinute.met, false);
-            assert.ok(oneMinute.blockingChain.length > 0);
+            assert.equal(oneMinute.met, true);
+            assert.deepEqual(oneMinute.blockingChain, []);
         }
-        assert.match(rb.why!, /full rolling update/);
+        assert.equal(rb.why, undefined);
     });
 
     it("--timeline --diff-against prints the rollback goals next to the release goals (human and --json)", async () => {
@@ -88,10 +100,10 @@ describe("timeline: the rollback of a release", () => {
         assert.match(text, /single-region release < 10 min .*: (met|NOT MET)/);
         assert.match(
             text,
-            /rollback: stable traffic <= 1 min \(the project's goal for an aborted release\) eu-central-1: .* > 1m 00s: NOT MET/,
+            /rollback: stable traffic <= 1 min \(the project's goal for an aborted release\) eu-central-1: .* <= 1m 00s: met/,
         );
         assert.match(text, /"Immediate Rollback \(< 5 minutes\)" \(the Production Deployment Guide\) eu-west-1: .*: (met|NOT MET)/);
-        assert.match(text, /full rolling update/);
+        assert.match(text, /canaries aborted back to their running stable pods \(eu-central-1-core-api/);
         for (const line of human.stdout.split("\n")) assert.ok([...line].length <= 100, line);
         const json = await runCli(["--stack", "production", "--timeline", "--diff-against", file, "--no-policy", "--json"]);
         const doc = JSON.parse(json.stdout);

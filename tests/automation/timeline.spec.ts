@@ -212,7 +212,7 @@ describe("timeline: the stacks", () => {
         const eks = s.tasks.get(tasks.find((x) => x.id.endsWith("aws:eks/cluster:Cluster::eu-central-1-eks"))!.id)!;
         assert.equal(eks.duration, DURATIONS["aws:eks/cluster:Cluster"].create.typical);
         // Every Kubernetes object starts after its cluster's provider.
-        const deployment = s.tasks.get(tasks.find((x) => x.id.endsWith("Deployment::eu-central-1-core-api"))!.id)!;
+        const deployment = s.tasks.get(tasks.find((x) => x.id.endsWith("Rollout::eu-central-1-core-api"))!.id)!;
         assert.ok(deployment.start >= s.tasks.get(provider.id)!.finish);
     });
 
@@ -306,9 +306,12 @@ describe("timeline: the stacks", () => {
         assert.ok(replication.start > 0, "replication starts once the image is built");
         assert.equal(replication.finish - replication.start, DEFAULT_ASSUMPTIONS.ecrReplication.typical);
         assert.ok(replication.finish <= migrate.finish, "replication is done before the migration is");
-        const westWorker = release.regions["eu-west-1"].criticalPath.at(-1)!;
-        assert.equal(westWorker.name, "eu-west-1-core-worker");
-        assert.equal(westWorker.start, migrate.finish);
+        // The secondary's last is its API's canary (steps and pauses), which starts once the primary migrated.
+        const westApi = release.regions["eu-west-1"].criticalPath.at(-1)!;
+        assert.equal(westApi.name, "eu-west-1-core-api");
+        assert.equal(westApi.type, "kubernetes:argoproj.io/v1alpha1:Rollout");
+        assert.match(westApi.basis, /canary 10% → 50% → 100%/);
+        assert.equal(westApi.start, migrate.finish);
         assert.ok(
             !release.regions["eu-central-1"].components.some((c) => c.type === "(ECR replication)"),
             "the primary pulls from its own registry",
@@ -339,9 +342,10 @@ describe("timeline: what a release does before it migrates", () => {
             migrate.duration,
             a.imagePull.typical + a.processStart.typical + (a.processStart.typical + 10) + a.migrationReleaseSeconds,
         );
-        // The worker and beat start again on the new image only after the migration.
-        const worker = release.criticalPath.find((e) => e.name.endsWith("-core-worker"))!;
-        assert.equal(worker.start, migrate.finish);
+        // Core's processes (the API's canary, last on the path) start on the new image only after the migration.
+        const api = release.criticalPath.find((e) => /-core-api$/.test(e.name))!;
+        assert.ok(api, release.criticalPath.map((e) => e.name).join(" → "));
+        assert.equal(api.start, migrate.finish);
     });
 });
 

@@ -607,6 +607,60 @@ describe("RegionalCluster on AWS", () => {
         });
     });
 
+    describe("progressive delivery (Argo Rollouts)", () => {
+        const rollouts = (b: Built) => releaseOf(b, "argo-rollouts");
+        const associations = (b: Built) =>
+            b.resources
+                .ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+                .filter((a) => inputs(a).serviceAccount === "argo-rollouts");
+
+        it("installs the pinned argo-rollouts chart in its own namespace, with the CRDs Rollouts need", () => {
+            const release = rollouts(perAz);
+            assert.strictEqual(inputs(release).repositoryOpts.repo, "https://argoproj.github.io/argo-helm");
+            assert.strictEqual(inputs(release).version, "2.41.0");
+            assert.strictEqual(inputs(release).namespace, "argo-rollouts");
+            assert.strictEqual(inputs(release).createNamespace, true);
+            assert.strictEqual(inputs(release).values.installCRDs, true);
+        });
+
+        it("tells the controller its region, which the CloudWatch analysis provider needs", async () => {
+            for (const b of [perAz, await build({ region: "eu-west-1", vpcCidr: "10.20.0.0/16" })]) {
+                const region = (b.awsProvider.inputs as Record<string, string>).region;
+                assert.deepStrictEqual(inputs(rollouts(b)).values.controller.extraEnv, [{ name: "AWS_REGION", value: region }]);
+            }
+        });
+
+        it("binds a role that can only read CloudWatch metrics to the controller's service account, before the controller starts", () => {
+            const [a, ...more] = associations(perAz);
+            assert.strictEqual(more.length, 0);
+            assert.strictEqual(inputs(a).namespace, "argo-rollouts");
+            assert.strictEqual(inputs(a).clusterName, "saleor-test-eu-central-1");
+            assert.deepStrictEqual(inputs(rollouts(perAz)).values.serviceAccount, { create: true, name: "argo-rollouts" });
+            assert.ok(rollouts(perAz).dependencies.includes(a.urn), "the controller starts with its credentials bound");
+            const role = perAz.resources.ofType("aws:iam/role:Role").find((r) => inputs(a).roleArn.endsWith(`/${r.id}`))!;
+            assertPodIdentityTrust(role);
+            const [statement] = JSON.parse(inputs(role).assumeRolePolicy).Statement;
+            assert.strictEqual(statement.Condition.StringEquals["aws:RequestTag/kubernetes-namespace"], "argo-rollouts");
+            assert.strictEqual(statement.Condition.StringEquals["aws:RequestTag/kubernetes-service-account"], "argo-rollouts");
+            const inline = perAz.resources.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => inputs(p).role === role.id);
+            const actions = inline.flatMap((p) =>
+                JSON.parse(inputs(p).policy).Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()),
+            );
+            assert.deepStrictEqual(actions, ["cloudwatch:GetMetricData"]);
+            const attached = perAz.resources
+                .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                .filter((p) => inputs(p).role === role.id);
+            assert.deepStrictEqual(attached, [], "no managed policy widens it");
+        });
+
+        it("starts the controller once the nodes and the Pod Identity agent are up", () => {
+            const release = rollouts(perAz);
+            for (const g of perAz.resources.ofType("aws:eks/nodeGroup:NodeGroup")) assert.ok(release.dependencies.includes(g.urn));
+            const agent = perAz.resources.ofType("aws:eks/addon:Addon").find((x) => inputs(x).addonName === "eks-pod-identity-agent")!;
+            assert.ok(release.dependencies.includes(agent.urn));
+        });
+    });
+
     describe("wiring", () => {
         it("sends every AWS resource and lookup through the provider given to the component", () => {
             const ref = `${perAz.awsProvider.urn}::${perAz.awsProvider.id}`;

@@ -886,8 +886,9 @@ describe("observability", () => {
             const ours = rs.all.filter(
                 (x) =>
                     !x.type.startsWith("saleor:") &&
-                    // The restore tests' validation (its rule and log) belongs to the data tier beside the tests.
+                    // The restore tests' validation and daily audit (their rules and log) belong to the data tier beside the tests.
                     !x.name.endsWith("-restore-validation") &&
+                    !x.name.endsWith("-restore-audit") &&
                     (/^aws:(cloudwatch|sns)/.test(x.type) ||
                         x.name.includes("-alerts-") ||
                         (/^[a-z0-9-]+-backups(-key)?$/.test(x.name) && !x.name.includes("-data-"))),

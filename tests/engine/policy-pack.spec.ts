@@ -834,6 +834,11 @@ const CASES: readonly Case[] = [
         fixtures: [beat("beat-de", 2, "Recreate"), beat("beat-nl", 1)],
     },
     {
+        title: "an Argo Rollout whose canary runs no analysis",
+        rules: ["kubernetes-rollout-canary-with-analysis"],
+        fixtures: [k8s.rollout()],
+    },
+    {
         title: "a Job and a CronJob loading demo data",
         rules: ["kubernetes-no-demo-data-job"],
         fixtures: [

@@ -167,7 +167,7 @@ for (const stack of ["staging", "production"] as const) {
 
         it("runs Core under a service account bound to a media role through Pod Identity", () => {
             for (const region of ["eu-central-1", "eu-west-1"]) {
-                const api = res.one("kubernetes:apps/v1:Deployment", `${region}-core-api`);
+                const api = res.workload(`${region}-core-api`);
                 assert.equal((api.inputs as any).spec.template.spec.serviceAccountName, "saleor-core");
             }
             const associations = res
@@ -199,8 +199,7 @@ for (const stack of ["staging", "production"] as const) {
 
         it("builds the Core image once and pulls it in the secondary from its own region's registry", () => {
             assert.equal(res.ofType("docker:index/image:Image").filter((i) => i.name.startsWith("core-")).length, 1);
-            const image = (region: string) =>
-                (res.one("kubernetes:apps/v1:Deployment", `${region}-core-api`).inputs as any).spec.template.spec.containers[0].image;
+            const image = (region: string) => (res.workload(`${region}-core-api`).inputs as any).spec.template.spec.containers[0].image;
             assert.ok(
                 image("eu-central-1").startsWith(`${accountId}.dkr.ecr.eu-central-1.amazonaws.com/${stack}/saleor-core@sha256:`),
                 image("eu-central-1"),
@@ -231,7 +230,7 @@ describe("production stack: high availability and protection", () => {
     });
 
     it("sizes web pods as the production guide does: 1 CPU / 2 GiB requested, 2 CPU / 4 GiB limit", () => {
-        const api = res.one("kubernetes:apps/v1:Deployment", "eu-central-1-core-api");
+        const api = res.workload("eu-central-1-core-api");
         assert.deepEqual((api.inputs as any).spec.template.spec.containers[0].resources, {
             requests: { cpu: "1", memory: "2Gi" },
             limits: { cpu: "2", memory: "4Gi" },

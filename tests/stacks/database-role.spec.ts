@@ -123,7 +123,7 @@ for (const stack of ["staging", "production"] as const) {
 
         it("mounts the CA bundle read-only into every Core pod and Job", () => {
             const coreComponents = ["api", "worker", "beat", "migrations", "static-files", "database-role"];
-            const core = [...res.ofType(T.deployment), ...res.ofType(T.job)].filter((w) =>
+            const core = [...res.workloads(), ...res.ofType(T.job)].filter((w) =>
                 coreComponents.includes(inputs(w).metadata.labels?.["app.kubernetes.io/component"]),
             );
             assert.ok(core.length >= 8, core.map((w) => w.name).join());

@@ -104,7 +104,7 @@ for (const stack of ["production", "staging"] as const) {
                 ["eu-west-1-core-beat"],
             );
             for (const c of ["api", "worker"]) {
-                const d = res.one("kubernetes:apps/v1:Deployment", `eu-central-1-core-${c}`);
+                const d = res.workload(`eu-central-1-core-${c}`);
                 assert.ok(d.dependencies.includes(jobs[0].urn), `${d.name} waits for eu-west-1's migration`);
             }
         });

@@ -13,7 +13,6 @@ import { evaluated } from "../support/plans";
  */
 
 const IMAGE = "docker:index/image:Image";
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
 /** Scratch directories this spec made, removed after it. */
 const scratch: string[] = [];
@@ -37,7 +36,7 @@ async function tagOf(context: string, args: Record<string, string> = { SALEOR_VE
 
 const imageName = (res: Resources, name: string) => String((res.one(IMAGE, name).inputs as Record<string, unknown>).imageName);
 const coreImageOf = (res: Resources, region: string) =>
-    (res.one(DEPLOYMENT, `${region}-core-api`).inputs as any).spec.template.spec.containers[0].image as string;
+    (res.workload(`${region}-core-api`).inputs as any).spec.template.spec.containers[0].image as string;
 
 describe("image tags name what the image holds", () => {
     it("changes the Core tag when a file of the build context changes, and keeps it when nothing does", async () => {

@@ -32,7 +32,7 @@ const stackHosts = {
 
 const inputs = (r: RecordedResource) => r.inputs as any;
 const env = (container: any): Record<string, string> => Object.fromEntries((container.env ?? []).map((e: any) => [e.name, e.value]));
-const containerOf = (res: Resources, name: string) => inputs(res.one(T.deployment, name)).spec.template.spec.containers[0];
+const containerOf = (res: Resources, name: string) => inputs(res.workload(name)).spec.template.spec.containers[0];
 /** The region of the provider a resource was registered with. */
 const providerRegion = (res: Resources, r: RecordedResource): string =>
     inputs(res.byUrn(r.provider.split("::").slice(0, -1).join("::"))!).region;

@@ -15,6 +15,8 @@ function evaluateWith(stack: string, overrides: Record<string, string>): Promise
 const releaseTypes = new Set([
     "kubernetes:batch/v1:Job",
     "kubernetes:apps/v1:Deployment",
+    // The API and the storefront on AWS: Argo Rollouts, whose new pod template starts a canary.
+    "kubernetes:argoproj.io/v1alpha1:Rollout",
     "kubernetes:core/v1:ConfigMap",
     "kubernetes:core/v1:Secret",
     "docker:index/image:Image",

@@ -196,7 +196,7 @@ for (const stack of ["staging", "production"] as const) {
         });
 
         it("points every Core workload at the synced Secret, and Pulumi writes no Kubernetes Secret with Saleor's keys", () => {
-            const core = [...res.ofType("kubernetes:apps/v1:Deployment"), ...res.ofType("kubernetes:batch/v1:Job")].filter(
+            const core = [...res.workloads(), ...res.ofType("kubernetes:batch/v1:Job")].filter(
                 (w) =>
                     // Core's processes take their settings from its ConfigMap and Secret (envFrom); the
                     // database-role Job reads only the master credentials (tests/stacks/database-role.spec.ts).
@@ -217,7 +217,7 @@ for (const stack of ["staging", "production"] as const) {
                 const es = externalSecretOf(region);
                 assert.equal(inputs(es).metadata.annotations["pulumi.com/waitFor"], "condition=Ready");
                 const deployments = res
-                    .ofType("kubernetes:apps/v1:Deployment")
+                    .workloads()
                     .filter(
                         (d) =>
                             d.name.startsWith(`${region}-core-`) &&

@@ -24,7 +24,7 @@ const T = {
 } as const;
 
 const inputs = (r: RecordedResource) => r.inputs as any;
-const podSpec = (res: Resources, name: string) => inputs(res.one(T.deployment, name)).spec.template.spec;
+const podSpec = (res: Resources, name: string) => inputs(res.workload(name)).spec.template.spec;
 const env = (container: any): Record<string, string> => Object.fromEntries((container.env ?? []).map((e: any) => [e.name, e.value]));
 const preStopSleep = (container: any): number => {
     const command: string[] = container.lifecycle?.preStop?.exec?.command ?? [];

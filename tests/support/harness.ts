@@ -10,6 +10,9 @@ export async function registered(program: () => unknown, stack = "test"): Promis
     return new Resources(resources);
 }
 
+/** The types that run an app's long-lived pods: a Deployment, or an Argo Rollout (a canary on AWS). */
+export const workloadTypes = ["kubernetes:apps/v1:Deployment", "kubernetes:argoproj.io/v1alpha1:Rollout"];
+
 /** Query helpers over recorded resources. */
 export class Resources {
     constructor(readonly all: RecordedResource[]) {}
@@ -28,6 +31,21 @@ export class Resources {
                     .join(", ")}`,
             );
         return found[0];
+    }
+
+    /**
+     * The Deployment or, where the stack releases it as a canary (AWS), the Argo Rollout named `name`:
+     * both carry the pod template at spec.template.
+     */
+    workload(name: string): RecordedResource {
+        const found = this.all.filter((r) => workloadTypes.includes(r.type) && r.name === name);
+        if (found.length !== 1) throw new Error(`expected one Deployment or Rollout named ${name}, found ${found.length}`);
+        return found[0];
+    }
+
+    /** Every Deployment and Rollout. */
+    workloads(): RecordedResource[] {
+        return this.all.filter((r) => workloadTypes.includes(r.type));
     }
 
     byUrn(urn: string): RecordedResource | undefined {

@@ -10,6 +10,7 @@ import {
     createWorkloadAddons,
     nodeAddons,
 } from "./addons";
+import { createArgoRollouts, type ArgoRollouts } from "./argo-rollouts";
 import { createClusterAutoscaler } from "./autoscaler";
 import { createControlPlane } from "./eks";
 import { createExternalSecrets, type ExternalSecrets } from "./external-secrets";
@@ -48,6 +49,8 @@ export interface AwsClusterResources {
     readonly clusterAutoscaler: k8s.helm.v3.Release;
     /** External Secrets Operator and its ClusterSecretStore (with `externalSecrets`). */
     readonly externalSecrets?: ExternalSecrets;
+    /** The Argo Rollouts controller and its CRDs: the canary releases of the API and the storefront wait for it. */
+    readonly argoRollouts: ArgoRollouts;
 }
 
 /**
@@ -170,6 +173,19 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
             },
             parent,
         );
+    const argoRollouts = createArgoRollouts(
+        name,
+        {
+            clusterName: cluster.name,
+            region: args.region,
+            provider,
+            // Its pods get credentials from the Pod Identity agent, an add-on that needs nodes.
+            dependsOn: [...nodes.groups, ...Object.values(addons)],
+            tags,
+            permissionsBoundary: args.permissionsBoundaryArn,
+        },
+        parent,
+    );
 
     return {
         provider,
@@ -195,5 +211,6 @@ export function createAwsCluster(name: string, args: AwsClusterArgs, parent: pul
         loadBalancerController,
         clusterAutoscaler,
         externalSecrets,
+        argoRollouts,
     };
 }

@@ -4,6 +4,7 @@ import { createDataKey } from "../../aws/kms";
 import type { AwsDataArgs, ConnectionFacts, MediaCdnOrigin, PrimaryDataFacts } from "../types";
 import { createWriterBackups } from "./backup";
 import { createRestoreTesting } from "./restore-testing";
+import type { RestoreTestMetric } from "./restore-validation";
 import { createCache } from "./cache";
 import { createMedia } from "./media";
 import { appRole, createDatabase, databaseName, masterUser, postgresMajor, rdsCaMountPath } from "./postgres";
@@ -34,6 +35,8 @@ export interface AwsDataResources {
     readonly primaryFacts?: PrimaryDataFacts;
     /** This region's media bucket as a CDN origin, for MediaCdn (with `media.cdn`). */
     readonly mediaCdnOrigin?: MediaCdnOrigin;
+    /** The daily count of validated restore tests (where this region runs them: the writer's, with backups). */
+    readonly restoreTests?: RestoreTestMetric;
 }
 
 /** RDS PostgreSQL, ElastiCache Valkey, S3 media and the workload's role in one region. */
@@ -68,6 +71,7 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
         },
         parent,
     );
+    let restoreTests: ReturnType<typeof createRestoreTesting> | undefined;
     if (database.writer && args.backup) {
         const backups = createWriterBackups(
             name,
@@ -89,7 +93,7 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
             parent,
         );
         // Weekly restores of what the plan backs up, as the production guide asks.
-        createRestoreTesting(
+        restoreTests = createRestoreTesting(
             name,
             {
                 writerArn: database.writer.arn,
@@ -153,6 +157,7 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
         keys: { data: dataKey, media: media.key, privateFiles: privateFiles.key },
         primaryFacts,
         mediaCdnOrigin: media.cdnOrigin,
+        restoreTests: restoreTests?.validation.metric,
     };
 }
 

@@ -102,7 +102,11 @@ export function createRestoreTesting(name: string, args: RestoreTestingArgs, par
         media: selection("media", "S3", args.mediaBucketArn),
         restoreNetwork,
         // The restored database is checked within the validation window, its verdict recorded on the job.
-        validation: createRestoreValidation(name, { tags: args.tags, permissionsBoundary: args.permissionsBoundary }, parent),
+        validation: createRestoreValidation(
+            name,
+            { plan: { arn: plan.arn, name: plan.name }, tags: args.tags, permissionsBoundary: args.permissionsBoundary },
+            parent,
+        ),
     };
 }
 

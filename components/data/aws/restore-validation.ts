@@ -17,12 +17,23 @@ import { fitName } from "../../aws/names";
  *
  * Other restores (the media sample, a restore by hand) get no verdict. Polls every POLL_SECONDS
  * (30), at most MAX_POLLS (24) times: 12 minutes within the function's 15-minute timeout.
+ *
+ * Called with `{ "audit": true }` (daily, from a schedule), it counts the plan's database restore
+ * jobs of the last 8 days whose validation succeeded and publishes the count as the metric
+ * Saleor/RestoreTests ValidatedRestoreTests (dimension RestoreTestingPlan), so an alarm sees a
+ * weekly test that never ran, which raises no event of its own. ListRestoreJobs filters by
+ * ByRestoreTestingPlanArn, ByResourceType and ByCreatedAfter and pages with NextToken; each
+ * RestoreJobsListMember carries ValidationStatus (AWS Backup API reference). 8 days: the weekly
+ * schedule plus its 8-hour start window and the restore itself.
  */
 export const RESTORE_VALIDATION_HANDLER = `"use strict";
-const { BackupClient, DescribeRestoreJobCommand, PutRestoreValidationResultCommand } = require("@aws-sdk/client-backup");
+const { BackupClient, DescribeRestoreJobCommand, ListRestoreJobsCommand, PutRestoreValidationResultCommand } = require("@aws-sdk/client-backup");
 const { RDSClient, DescribeDBInstancesCommand } = require("@aws-sdk/client-rds");
+const { CloudWatchClient, PutMetricDataCommand } = require("@aws-sdk/client-cloudwatch");
 const backup = new BackupClient({});
 const rds = new RDSClient({});
+const cloudwatch = new CloudWatchClient({});
+const AUDIT_DAYS = 8;
 const POLL_SECONDS = Number(process.env.POLL_SECONDS || "30");
 const MAX_POLLS = Number(process.env.MAX_POLLS || "24");
 const FAILED_STATES = ["failed", "incompatible-restore", "incompatible-parameters", "incompatible-network", "incompatible-option-group", "inaccessible-encryption-credentials", "restore-error", "storage-full", "deleting"];
@@ -49,7 +60,34 @@ async function verdict(job) {
     return ["TIMED_OUT", last + " after " + MAX_POLLS + " checks " + POLL_SECONDS + " s apart"];
 }
 
+async function audit() {
+    const since = new Date(Date.now() - AUDIT_DAYS * 86400000);
+    let token;
+    let validated = 0;
+    let seen = 0;
+    do {
+        const page = await backup.send(new ListRestoreJobsCommand({
+            ByRestoreTestingPlanArn: process.env.RESTORE_TESTING_PLAN_ARN,
+            ByResourceType: "RDS",
+            ByCreatedAfter: since,
+            NextToken: token,
+        }));
+        for (const job of page.RestoreJobs || []) {
+            seen++;
+            if (job.ValidationStatus === "SUCCESSFUL") validated++;
+        }
+        token = page.NextToken;
+    } while (token);
+    await cloudwatch.send(new PutMetricDataCommand({
+        Namespace: "Saleor/RestoreTests",
+        MetricData: [{ MetricName: "ValidatedRestoreTests", Dimensions: [{ Name: "RestoreTestingPlan", Value: process.env.RESTORE_TESTING_PLAN_NAME }], Value: validated, Unit: "Count" }],
+    }));
+    console.log(JSON.stringify({ audit: true, days: AUDIT_DAYS, restoreJobs: seen, validated }));
+    return { audit: true, restoreJobs: seen, validated };
+}
+
 exports.handler = async (event) => {
+    if (event && event.audit === true) return audit();
     const id = event && event.detail && event.detail.restoreJobId;
     if (!id) return { skipped: "the event names no restore job" };
     const job = await backup.send(new DescribeRestoreJobCommand({ RestoreJobId: id }));
@@ -64,6 +102,8 @@ exports.handler = async (event) => {
 `;
 
 export interface RestoreValidationArgs {
+    /** The restore testing plan whose restores the daily audit counts. */
+    readonly plan: { readonly arn: pulumi.Input<string>; readonly name: pulumi.Input<string> };
     readonly tags?: Record<string, string>;
     /** The function role's permissions boundary. */
     readonly permissionsBoundary: string;
@@ -95,7 +135,19 @@ export function createRestoreValidation(name: string, args: RestoreValidationArg
                 Version: "2012-10-17",
                 Statement: [
                     // Restore jobs have no resource type of their own in IAM: "*".
-                    { Effect: "Allow", Action: ["backup:DescribeRestoreJob", "backup:PutRestoreValidationResult"], Resource: "*" },
+                    {
+                        Effect: "Allow",
+                        Action: ["backup:DescribeRestoreJob", "backup:ListRestoreJobs", "backup:PutRestoreValidationResult"],
+                        Resource: "*",
+                    },
+                    // PutMetricData has no resource type; its namespace is a condition key (CloudWatch User Guide,
+                    // "Using condition keys to limit access to CloudWatch namespaces").
+                    {
+                        Effect: "Allow",
+                        Action: ["cloudwatch:PutMetricData"],
+                        Resource: "*",
+                        Condition: { StringEquals: { "cloudwatch:namespace": restoreTestMetricNamespace } },
+                    },
                     {
                         Effect: "Allow",
                         Action: ["rds:DescribeDBInstances"],
@@ -120,6 +172,7 @@ export function createRestoreValidation(name: string, args: RestoreValidationArg
             role: role.arn,
             timeout: 900,
             memorySize: 128,
+            environment: { variables: { RESTORE_TESTING_PLAN_ARN: args.plan.arn, RESTORE_TESTING_PLAN_NAME: args.plan.name } },
             tags: args.tags,
         },
         { ...opts, dependsOn: [logs, ...permissions] },
@@ -144,5 +197,41 @@ export function createRestoreValidation(name: string, args: RestoreValidationArg
         opts,
     );
     new aws.cloudwatch.EventTarget(`${name}-restore-validation`, { rule: rule.name, arn: fn.arn }, { ...opts, dependsOn: [invoke] });
-    return { fn, rule, role };
+
+    // The daily audit: EventBridge passes the target's constant `input` as the event.
+    const daily = new aws.cloudwatch.EventRule(
+        `${name}-restore-audit`,
+        {
+            name: fitName(`saleor-${pulumi.getStack()}-${name}-restore-audit`, 64),
+            description: "Saleor restore tests: count the restore tests validated in the last 8 days",
+            scheduleExpression: "rate(1 day)",
+            tags: args.tags,
+        },
+        opts,
+    );
+    const auditInvoke = new aws.lambda.Permission(
+        `${name}-restore-audit`,
+        { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: daily.arn },
+        opts,
+    );
+    new aws.cloudwatch.EventTarget(
+        `${name}-restore-audit`,
+        { rule: daily.name, arn: fn.arn, input: JSON.stringify({ audit: true }) },
+        { ...opts, dependsOn: [auditInvoke] },
+    );
+    const metric: RestoreTestMetric = {
+        namespace: restoreTestMetricNamespace,
+        metricName: "ValidatedRestoreTests",
+        dimensions: { RestoreTestingPlan: args.plan.name },
+    };
+    return { fn, rule, role, metric };
+}
+
+export const restoreTestMetricNamespace = "Saleor/RestoreTests";
+
+/** The daily count of validated restore tests, for an alarm. */
+export interface RestoreTestMetric {
+    readonly namespace: string;
+    readonly metricName: string;
+    readonly dimensions: Record<string, pulumi.Input<string>>;
 }
