@@ -36,7 +36,8 @@ function ini(text: string): Record<string, Record<string, string>> {
 
 /** The Core API pods' mounted CA ConfigMap (the volume `rds-ca`). */
 function coreCaConfigMap(res: Resources, region: string): RecordedResource {
-    const api = res.one("kubernetes:apps/v1:Deployment", `${region}-core-api`);
+    // A Deployment, or on AWS an Argo Rollout.
+    const [api] = res.workloads().filter((w) => w.name === `${region}-core-api`);
     const volume = inputs(api).spec.template.spec.volumes.find((v: any) => v.name === "rds-ca");
     // Auto-named: the logical name and a suffix.
     const found = res.ofType(CONFIG_MAP).filter((c) => String(volume.configMap.name).replace(/-[0-9a-f]{8}$/, "") === c.name);
