@@ -152,6 +152,17 @@ for (const stack of ["staging", "production"] as const) {
             );
         });
 
+        it("writes eu-west-1's pooled URL only once the pooler's pods and Service are up", () => {
+            const secret = res
+                .ofType("aws:secretsmanager/secret:Secret")
+                .find((x) => inputs(x).name === `saleor/${stack}/eu-west-1/database`)!;
+            const version = res.ofType("aws:secretsmanager/secretVersion:SecretVersion").find((v) => v.dependencies.includes(secret.urn))!;
+            const [deployment] = res.component("kubernetes:apps/v1:Deployment", "pooler");
+            const [service] = res.component("kubernetes:core/v1:Service", "pooler");
+            assert.ok(version.dependencies.includes(deployment.urn), "after the pooler's Deployment");
+            assert.ok(version.dependencies.includes(service.urn), "after the pooler's Service");
+        });
+
         it("sizes the pool within a share of the writer's connections", () => {
             const p = ini(inputs(res.one(CONFIG_MAP, "eu-west-1-pooler-config")).data["pgbouncer.ini"]).pgbouncer;
             // RDS's default max_connections of the stack's instance class: db.t4g.large 8 GiB, db.m7g.2xlarge 32 GiB.
