@@ -14,3 +14,5 @@ export { ImageRegistry } from "./registry";
 export { SesMail } from "./mail/ses";
 export { SecretsManagerSecrets } from "./secrets/secrets-manager";
 export { createSecretReadGrant } from "./secrets/secret-grant";
+export { appRole, databaseName, postgresUrl } from "./data/aws/postgres";
+export { rdsRootCertificates } from "./data/aws/rds-ca";

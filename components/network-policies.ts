@@ -67,6 +67,12 @@ export interface AppNetworkPoliciesArgs {
     readonly databaseRoleJob?: boolean;
     /** Guard in-cluster data stores (PostgreSQL, Valkey, Mailpit): only Core reaches them. Default: false. */
     readonly inClusterDataStores?: boolean;
+    /**
+     * A connection pooler runs here (components/data/pooler.ts, component `pooler`): Core's processes
+     * reach it on `port`, nothing else does, and it reaches only `serverCidrs` (the writer's region's
+     * private subnets) on 5432, besides DNS. Default: none.
+     */
+    readonly pooler?: { readonly port: number; readonly serverCidrs: string[] };
 }
 
 /** Saleor Core's processes: the only clients of the database, cache and mail server. */
@@ -151,6 +157,7 @@ export class AppNetworkPolicies extends pulumi.ComponentResource {
                 { to: [from("mailpit")], ports: [tcp(1025)] },
             );
         }
+        if (args.pooler) coreEgress.push({ to: [from("pooler")], ports: [tcp(args.pooler.port)] });
         if (e.podIdentityAgent) {
             coreEgress.push({ to: [{ ipBlock: { cidr: podIdentityAgent.cidr } }], ports: [tcp(podIdentityAgent.port)] });
         }
@@ -175,6 +182,13 @@ export class AppNetworkPolicies extends pulumi.ComponentResource {
         if (args.databaseRoleJob && e.dataStoreCidrs?.length) {
             policy("database-role", "database-role", {
                 egress: [{ to: e.dataStoreCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(5432)] }],
+            });
+        }
+
+        if (args.pooler) {
+            policy("pooler", "pooler", {
+                ingress: [{ from: [coreClients], ports: [tcp(args.pooler.port)] }],
+                egress: [{ to: args.pooler.serverCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(5432)] }],
             });
         }
 

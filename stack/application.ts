@@ -18,6 +18,7 @@ import type { RegionWithData } from "./data";
 import type { ImageCatalogue } from "./images";
 import { albGroupName, ingressSettings } from "./ingress";
 import type { RegionOutputs } from "./outputs";
+import type { PoolerFacts } from "./pooler";
 import type { StackServices } from "./services";
 import { coreServiceAccount, instanceOf, required, type Topology } from "./topology";
 
@@ -26,6 +27,8 @@ export interface ApplicationInputs {
     readonly region: RegionWithData;
     /** The data tier's connection facts, with the media CDN's domain where there is one. */
     readonly connection: ConnectionFacts;
+    /** The region's connection pooler, when its Core writes through one (stack/pooler.ts). */
+    readonly pooler?: PoolerFacts;
     readonly secrets: SaleorSecrets;
     /** The stack-wide secrets in Secrets Manager (AWS): the region's Core reads them through External Secrets. */
     readonly stackSecrets?: SecretsManagerSecrets;
@@ -196,6 +199,7 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
             instance,
             ...networkPolicySources(cfg, r, mail !== undefined, isPrimary),
             databaseRoleJob: databaseRole !== undefined,
+            pooler: inputs.pooler,
         },
         k8sOpts,
     );

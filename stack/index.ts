@@ -7,6 +7,7 @@ import { createDataTiers } from "./data";
 import { ImageCatalogue } from "./images";
 import { createInfrastructure } from "./infrastructure";
 import type { RegionOutputs, StackOutputs } from "./outputs";
+import { createPoolerCertificates, withConnectionPooler } from "./pooler";
 import { createStackSecrets } from "./secrets";
 import { createServices } from "./services";
 import { topologyOf } from "./topology";
@@ -31,12 +32,24 @@ export function buildStack(cfg: StackConfig, stack: string): StackOutputs<pulumi
     const stackSecrets = createStackSecrets(cfg, t, regions, secrets);
     const { mediaCdn, registry, healthAlerts } = createServices(cfg, t, regions);
     const images = new ImageCatalogue(cfg, t, registry);
+    const poolerCertificates = createPoolerCertificates(cfg);
 
     const outputs: Record<string, RegionOutputs<pulumi.Output<string>, pulumi.Output<string[]>>> = {};
     let primaryMigration: pulumi.Resource | undefined;
     for (const region of regions) {
-        const connection = mediaCdn ? awsOnly().withMediaCustomDomain(region.data.connection, mediaCdn.domainName) : region.data.connection;
-        const app = createApplication(cfg, t, { region, connection, secrets, stackSecrets, images, primaryMigration, healthAlerts });
+        const direct = mediaCdn ? awsOnly().withMediaCustomDomain(region.data.connection, mediaCdn.domainName) : region.data.connection;
+        // A secondary region writes through its connection pooler (stack/pooler.ts).
+        const { connection, pooler } = withConnectionPooler(cfg, t, region, regions, direct, stackSecrets, secrets, poolerCertificates);
+        const app = createApplication(cfg, t, {
+            region,
+            connection,
+            pooler,
+            secrets,
+            stackSecrets,
+            images,
+            primaryMigration,
+            healthAlerts,
+        });
         primaryMigration ??= app.migrationJob;
         outputs[region.config.name] = app.outputs;
     }

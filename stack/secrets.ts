@@ -166,3 +166,33 @@ export function createDatabaseRoleSecret(
     );
     return { secretName: synced.secretName, version: synced.version, ready: [synced] };
 }
+
+/** The Kubernetes Secret the connection pooler reads saleor_app's password from (`DATABASE_APP_PASSWORD`). */
+export const poolerPasswordSecretName = "saleor-pooler-auth";
+
+/**
+ * saleor_app's password for a secondary region's connection pooler (AWS): the stack-wide
+ * `saleor/<stack>/database`, read from this region's replica and synced by External Secrets into
+ * its own Secret, so the pooler's pods see that one value and nothing else of Core's. Undefined off AWS.
+ */
+export function createPoolerPasswordSecret(
+    r: RegionWithData,
+    instance: string,
+    stackSecrets: SecretsManagerSecrets | undefined,
+): { secretName: pulumi.Output<string>; key: string; version: pulumi.Output<string>; ready: pulumi.Resource[] } | undefined {
+    const eso = r.cluster.aws?.externalSecrets;
+    if (!eso || !stackSecrets?.names[databaseConcern]) return undefined;
+    const synced = new SyncedSecret(
+        `${r.config.name}-pooler-secrets`,
+        {
+            namespace: r.cluster.namespace,
+            secretName: poolerPasswordSecretName,
+            storeName: eso.storeName,
+            remoteSecrets: [stackSecrets.names[databaseConcern]],
+            versions: [stackSecrets.versions[databaseConcern]],
+            labels: appLabels("pooler", instance),
+        },
+        { providers: [r.cluster.provider], dependsOn: [eso.store, stackSecrets] },
+    );
+    return { secretName: synced.secretName, key: "DATABASE_APP_PASSWORD", version: synced.version, ready: [synced] };
+}

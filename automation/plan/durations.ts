@@ -398,6 +398,10 @@ export const DURATIONS: Record<string, DurationRule> = {
     // --- Local ---------------------------------------------------------------------------------
     "random:index/randomPassword:RandomPassword": instant,
     "tls:index/privateKey:PrivateKey": instant,
+    // The connection pooler's CA and server certificate: signed locally by the provider, no API call.
+    "tls:index/certRequest:CertRequest": instant,
+    "tls:index/selfSignedCert:SelfSignedCert": instant,
+    "tls:index/locallySignedCert:LocallySignedCert": instant,
 };
 
 /** For types not in the table: a few seconds, flagged as an estimate in the report. */

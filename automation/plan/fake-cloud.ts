@@ -74,6 +74,13 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         } else if (args.type === "tls:index/privateKey:PrivateKey") {
             state.privateKeyPem = `-----BEGIN RSA PRIVATE KEY-----\nMOCK${h}\n-----END RSA PRIVATE KEY-----\n`;
             state.publicKeyPem = `-----BEGIN PUBLIC KEY-----\nMOCK${h}\n-----END PUBLIC KEY-----\n`;
+        } else if (args.type === "tls:index/certRequest:CertRequest") {
+            state.certRequestPem = `-----BEGIN CERTIFICATE REQUEST-----\nMOCK${h}\n-----END CERTIFICATE REQUEST-----\n`;
+        } else if (
+            args.type === "tls:index/selfSignedCert:SelfSignedCert" ||
+            args.type === "tls:index/locallySignedCert:LocallySignedCert"
+        ) {
+            state.certPem = `-----BEGIN CERTIFICATE-----\nMOCK${h}\n-----END CERTIFICATE-----\n`;
         } else if (args.type === "docker:index/image:Image") {
             const name = String(inputs.imageName ?? args.name);
             state.repoDigest = `${name.replace(/:[^:/]+$/, "")}@sha256:${short(name, 64)}`;

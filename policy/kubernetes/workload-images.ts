@@ -30,7 +30,13 @@ export const imageRegistryAllowed = workloadRule({
     category: "security",
     settings: {
         allowedRegistries: setting.strings(
-            ["ghcr.io/saleor/", "*.dkr.ecr.eu-central-1.amazonaws.com/", "*.dkr.ecr.eu-west-1.amazonaws.com/"],
+            [
+                "ghcr.io/saleor/",
+                "*.dkr.ecr.eu-central-1.amazonaws.com/",
+                "*.dkr.ecr.eu-west-1.amazonaws.com/",
+                // CloudNativePG's PgBouncer build, the one image of the stacks not Saleor's or the stack's own.
+                "ghcr.io/cloudnative-pg/pgbouncer:",
+            ],
             "Prefixes of fully qualified image references (registry/repository:tag) a workload may run; `*` stands for one path segment's characters, e.g. an AWS account id.",
         ),
     },

@@ -141,7 +141,10 @@ for (const stack of ["staging", "production"] as const) {
 
             const primaryEnv = coreEnv(res, "eu-central-1");
             const secondaryEnv = coreEnv(res, "eu-west-1");
-            assert.equal(hostOf(secondaryEnv.DATABASE_URL), hostOf(primaryEnv.DATABASE_URL), "one writer for both regions");
+            // One writer for both regions: the secondary's through its connection pooler (tests/stacks/pooler.spec.ts).
+            assert.equal(hostOf(secondaryEnv.DATABASE_URL), "saleor-pooler.saleor.svc.cluster.local");
+            const pooler = (res.one("kubernetes:core/v1:ConfigMap", "eu-west-1-pooler-config").inputs as any).data["pgbouncer.ini"];
+            assert.ok(pooler.includes(`host=${hostOf(primaryEnv.DATABASE_URL)} `), "one writer for both regions");
             assert.match(hostOf(secondaryEnv.DATABASE_URL_REPLICA), /\.eu-west-1\.rds\.amazonaws\.com$/);
             assert.match(hostOf(primaryEnv.DATABASE_URL), /\.eu-central-1\.rds\.amazonaws\.com$/);
             for (const env of [primaryEnv, secondaryEnv]) {

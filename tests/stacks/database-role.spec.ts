@@ -93,7 +93,9 @@ for (const stack of ["staging", "production"] as const) {
                     assert.equal(url.password, app.DATABASE_APP_PASSWORD, `${region} ${key}`);
                     assert.equal(url.pathname, "/saleor");
                     assert.equal(url.searchParams.get("sslmode"), "verify-full", `${region} ${key}`);
-                    assert.equal(url.searchParams.get("sslrootcert"), caPath, `${region} ${key}`);
+                    // The secondary writes through its connection pooler, whose own CA its URL names (tests/stacks/pooler.spec.ts).
+                    const pooled = region !== regions[0] && key === "DATABASE_URL";
+                    assert.equal(url.searchParams.get("sslrootcert"), pooled ? "/etc/rds-ca/pooler-ca.pem" : caPath, `${region} ${key}`);
                 }
             }
         });
@@ -130,7 +132,9 @@ for (const stack of ["staging", "production"] as const) {
                 const volume = podSpec(w).volumes.find((v: any) => v.name === "rds-ca");
                 assert.ok(volume, `${w.name} has the rds-ca volume`);
                 assert.ok(String(volume.configMap.name).length > 0);
-                assert.ok(w.dependencies.includes(res.one(T.configMap, `${region}-data-rds-ca`).urn), w.name);
+                // The secondary's Core mounts its pooler's CA ConfigMap: the same RDS roots, and the pooler's CA.
+                const ca = region === regions[0] ? `${region}-data-rds-ca` : `${region}-pooler-ca`;
+                assert.ok(w.dependencies.includes(res.one(T.configMap, ca).urn), w.name);
                 for (const c of podSpec(w).containers) {
                     const mount = (c.volumeMounts ?? []).find((m: any) => m.name === "rds-ca");
                     assert.deepEqual(mount, { name: "rds-ca", mountPath: "/etc/rds-ca", readOnly: true }, `${w.name}/${c.name}`);

@@ -112,7 +112,10 @@ for (const stack of ["production", "staging"] as const) {
         it("repoints both regions' Core at the eu-west-1 writer, each reading from its own region", () => {
             const writer = coreEnv(res, "eu-west-1").DATABASE_URL;
             assert.match(hostOf(writer), /\.eu-west-1\.rds\.amazonaws\.com$/);
-            assert.equal(coreEnv(res, "eu-central-1").DATABASE_URL, writer);
+            // eu-central-1, now the secondary, writes through its connection pooler (tests/stacks/pooler.spec.ts).
+            assert.equal(hostOf(coreEnv(res, "eu-central-1").DATABASE_URL), "saleor-pooler.saleor.svc.cluster.local");
+            const pooler = inputs(res.one("kubernetes:core/v1:ConfigMap", "eu-central-1-pooler-config")).data["pgbouncer.ini"];
+            assert.ok(pooler.includes(`host=${hostOf(writer)} `), pooler);
             assert.match(hostOf(coreEnv(res, "eu-central-1").DATABASE_URL_REPLICA), /\.eu-central-1\.rds\.amazonaws\.com$/);
             const password = new URL(writer).password;
             const before = new URL(coreEnv(new Resources(normal.resources), "eu-central-1").DATABASE_URL).password;

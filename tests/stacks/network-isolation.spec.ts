@@ -88,7 +88,12 @@ for (const stack of ["staging", "production"] as const) {
             });
 
             it(`${region}: lets Core reach the data stores, the Pod Identity agent, SES and the internet on 443 outside the VPCs`, () => {
-                const egress = policiesOf(res, region)["core-egress"].egress;
+                const all = policiesOf(res, region)["core-egress"].egress;
+                // The secondary's Core also reaches its connection pooler (tests/stacks/pooler.spec.ts).
+                const toPooler = (rule: any) =>
+                    rule.to.some((p: any) => p.podSelector?.matchLabels?.["app.kubernetes.io/component"] === "pooler");
+                assert.equal(all.filter(toPooler).length, region === "eu-west-1" ? 1 : 0);
+                const egress = all.filter((rule: any) => !toPooler(rule));
                 const [stores, agent, internet] = egress;
                 assert.equal(egress.length, 3);
                 const privateSubnets = [...subnets("eu-central-1", "private"), ...subnets("eu-west-1", "private")].sort();

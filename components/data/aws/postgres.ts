@@ -59,11 +59,16 @@ export const rdsCaBundleFile = `${rdsCaMountPath}/bundle.pem`;
  * anything but TLS besides. Saleor reads the URL with dj-database-url, which passes every query
  * parameter into the connection's OPTIONS (dj_database_url/__init__.py, "Pass the query string into
  * OPTIONS"), and Django's PostgreSQL backend hands OPTIONS to the driver's connect: libpq gets
- * `sslmode` and `sslrootcert` as they are.
+ * `sslmode` and `sslrootcert` as they are. `rootCert` names another CA file for a server that is
+ * not RDS (the connection pooler, whose certificate its own CA signs). Default: the RDS roots.
  */
-export function postgresUrl(password: pulumi.Input<string>, host: pulumi.Input<string>): pulumi.Output<string> {
+export function postgresUrl(
+    password: pulumi.Input<string>,
+    host: pulumi.Input<string>,
+    rootCert: string = rdsCaBundleFile,
+): pulumi.Output<string> {
     return pulumi.secret(
-        pulumi.interpolate`postgres://${appRole}:${password}@${host}:${port}/${databaseName}?sslmode=verify-full&sslrootcert=${rdsCaBundleFile}`,
+        pulumi.interpolate`postgres://${appRole}:${password}@${host}:${port}/${databaseName}?sslmode=verify-full&sslrootcert=${rootCert}`,
     );
 }
 
