@@ -28,6 +28,8 @@ export interface OperationReport {
     statefulChanges: StatefulChange[];
     /** Error diagnostics, kept whole: they are what explains a failed operation. */
     errors: string[];
+    /** Every resource the operation planned a step for (a preview's plan of what the update will do). */
+    planned: { urn: string; type: string; op: string }[];
 }
 
 export type Phase = "preview" | "up";
@@ -74,6 +76,7 @@ export class EventRecorder {
     private readonly findings = new Map<string, PolicyFinding>();
     private readonly stateful = new Map<string, StatefulChange>();
     private readonly errors: string[] = [];
+    private readonly planned: { urn: string; type: string; op: string }[] = [];
 
     constructor(
         private readonly phase: Phase,
@@ -85,6 +88,7 @@ export class EventRecorder {
         if (event.resourcePreEvent) {
             const m = event.resourcePreEvent.metadata;
             this.counted[m.op] = (this.counted[m.op] ?? 0) + 1;
+            this.planned.push({ urn: m.urn, type: m.type, op: m.op });
             this.noteStateful(m.op, m.type, m.urn);
             if (this.phase === "preview") {
                 this.step(m.op, m.type, m.urn);
@@ -125,6 +129,7 @@ export class EventRecorder {
             advisory: findings.filter((f) => f.enforcementLevel !== "mandatory"),
             statefulChanges: [...this.stateful.values()],
             errors: [...this.errors],
+            planned: [...this.planned],
         };
     }
 

@@ -129,7 +129,7 @@ class PulumiStack implements DeployStack {
         return checkpointResourcesOf(this.stack);
     }
 
-    private operationOptions({ onEvent, withPolicies, signal, target }: OperationOptions) {
+    private operationOptions({ onEvent, withPolicies, signal, target, exclude, excludeDependents }: OperationOptions) {
         return {
             onEvent,
             // The SDK sends the CLI SIGINT when this aborts; the CLI then stops scheduling steps,
@@ -140,6 +140,8 @@ class PulumiStack implements DeployStack {
             color: "never" as const,
             suppressProgress: true,
             ...(target ? { target } : {}),
+            // UpOptions.exclude / excludeDependents (@pulumi/pulumi automation/stack.d.ts): `pulumi up --exclude --exclude-dependents`.
+            ...(exclude ? { exclude, excludeDependents } : {}),
             ...(withPolicies ? { policyPacks: [this.options.policyPack], policyPackConfigs: [this.options.policyPackConfig] } : {}),
         };
     }

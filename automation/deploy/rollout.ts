@@ -22,6 +22,7 @@ import {
     awsCliFindings,
     DEFAULT_SCAN_INTERVAL_MS,
     DEFAULT_SCAN_TIMEOUT_MS,
+    DOCKER_IMAGE_TYPE,
     ImageScanRefusal,
     scanStorefrontImage,
     type FindingsSource,
@@ -343,6 +344,7 @@ class Deployment {
         label: string,
         withPolicies: boolean,
         target?: string[],
+        exclude?: string[],
     ): Promise<{ report: OperationReport; error?: unknown }> {
         const { signal } = this.deps;
         this.throwIfCancelled();
@@ -369,6 +371,7 @@ class Deployment {
                 withPolicies,
                 ...(signal ? { signal } : {}),
                 ...(target ? { target } : {}),
+                ...(exclude ? { exclude, excludeDependents: true } : {}),
             });
             return { report: recorder.report() };
         } catch (error) {
@@ -817,6 +820,21 @@ class Deployment {
         await this.starting();
         // From here on the stack holds whatever the update created: leave the config be.
         this.settle = undefined;
+        // The storefront's image is built by this update (its build calls the API the same update
+        // creates), so nothing could scan it before. Everything but the storefront's workloads (and
+        // what depends on them) comes up first; the image is scanned; only then does the storefront start.
+        const storefront = storefrontWorkloads(gate.report);
+        if (storefront.length > 0) {
+            if (this.options.skipImageScan === undefined) {
+                log(`==> first deployment: everything but the storefront's workloads, so its image is scanned before it serves`);
+                const first = await this.operate("up", "up (all but the storefront)", true, undefined, storefront);
+                if (first.error !== undefined) {
+                    throw first.error;
+                }
+            }
+            // Scans the image, or records why it was skipped.
+            await this.scanImage();
+        }
         const { report, error } = await this.operate("up", "up", true);
         if (error !== undefined) {
             throw error;
@@ -852,4 +870,22 @@ class Deployment {
 
 export function deploy(options: DeployOptions, deps: DeployDeps): Promise<DeploySummary> {
     return new Deployment(options, deps).run();
+}
+
+/**
+ * The storefront's workloads a first deployment's preview plans to create, when it also builds the
+ * storefront's image (stack/images.ts: a docker Image `<home>-storefront-image`; components/storefront.ts:
+ * a Rollout, or in dev a Deployment, `<region>-storefront`): none when the image is a published one.
+ */
+export function storefrontWorkloads(preview: OperationReport): string[] {
+    const builds = preview.planned.some((p) => p.type === DOCKER_IMAGE_TYPE && p.op === "create" && /-storefront-image$/.test(p.urn));
+    if (!builds) return [];
+    return preview.planned
+        .filter(
+            (p) =>
+                p.op === "create" &&
+                (p.type === "kubernetes:argoproj.io/v1alpha1:Rollout" || p.type === "kubernetes:apps/v1:Deployment") &&
+                /::[a-z0-9-]+-storefront$/.test(p.urn),
+        )
+        .map((p) => p.urn);
 }

@@ -35,6 +35,10 @@ export interface OperationOptions {
     withPolicies: boolean;
     /** `--target`: only the resources with these URNs (the image scan's build of the storefront alone). Default: all. */
     target?: string[];
+    /** `--exclude`: everything but the resources with these URNs (a first deployment's storefront workloads). Default: none. */
+    exclude?: string[];
+    /** `--exclude-dependents`: with `exclude`, also whatever depends on them. */
+    excludeDependents?: boolean;
 }
 
 /** One resource of the checkpoint (`pulumi stack export`, apitype ResourceV3), the fields the driver reads. */

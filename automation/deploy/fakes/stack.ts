@@ -69,11 +69,23 @@ export interface FakeScenario {
     storefrontBuild?: { repoDigest: string; imageName: string };
     /** What an update of the storefront build pushes (default: what it had), or the error text it fails with. */
     rebuildStorefront?: () => { repoDigest: string; imageName: string } | { error: string };
+    /**
+     * A stack that builds its storefront but has not yet: the preview plans the build and each
+     * region's storefront Rollout, and the update that creates the build pushes this.
+     */
+    firstStorefrontBuild?: { repoDigest: string; imageName: string };
 }
 
 export type FakeCall =
     | { kind: "preview"; withPolicies: boolean; releases: Record<string, string> }
-    | { kind: "up"; withPolicies: boolean; releases: Record<string, string>; target?: string[] }
+    | {
+          kind: "up";
+          withPolicies: boolean;
+          releases: Record<string, string>;
+          target?: string[];
+          exclude?: string[];
+          excludeDependents?: boolean;
+      }
     | { kind: "setReleaseConfig"; config: ReleaseConfig }
     | { kind: "cancel" }
     | { kind: "restoreStackFile" };
@@ -81,6 +93,7 @@ export type FakeCall =
 const PROJECT = "saleor";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const DOCKER_IMAGE = "docker:index/image:Image";
+const ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout";
 
 export class FakeStack implements DeployStack {
     readonly calls: FakeCall[] = [];
@@ -198,6 +211,14 @@ export class FakeStack implements DeployStack {
         ];
     }
 
+    /** Whether the storefront's workloads exist (a first deployment creates them last). */
+    storefrontServing = false;
+
+    /** The storefront's Rollout in each region. */
+    storefrontWorkloadUrns(): string[] {
+        return this.regions.map((r) => this.urn({ op: "create", type: ROLLOUT, name: `${r.name}-storefront` }));
+    }
+
     /** The URN the program gives the storefront's build: the docker Image child of the home region's ContainerImage. */
     storefrontUrn(): string {
         const home = this.regions[0].name;
@@ -206,11 +227,16 @@ export class FakeStack implements DeployStack {
 
     async up(options: OperationOptions): Promise<void> {
         if (options.target) return this.targetedUp(options);
-        const { onEvent, withPolicies, signal } = options;
+        const { onEvent, withPolicies, signal, exclude } = options;
         const releases = this.effectiveReleases();
-        this.calls.push({ kind: "up", withPolicies, releases });
+        this.calls.push({
+            kind: "up",
+            withPolicies,
+            releases,
+            ...(exclude ? { exclude: [...exclude], excludeDependents: options.excludeDependents } : {}),
+        });
         this.refuseIfLocked("up", releases);
-        const steps = this.steps(releases);
+        const steps = this.steps(releases).filter((step) => !exclude?.includes(this.urn(step)));
         this.checkPolicies(releases, withPolicies, onEvent, steps, "update");
         for (const step of steps) {
             onEvent(this.event({ resourcePreEvent: { metadata: this.metadata(step) } }));
@@ -237,6 +263,8 @@ export class FakeStack implements DeployStack {
                 throw new Error(`code: 255\n stdout: \n stderr: error: update failed\n${failure}\n`);
             }
             onEvent(this.event({ resOutputsEvent: { metadata: this.metadata(step) } }));
+            if (step.type === DOCKER_IMAGE && step.op === "create") this.storefrontBuild = this.scenario.firstStorefrontBuild;
+            if (step.type === ROLLOUT && step.op === "create") this.storefrontServing = true;
             if (region && step.op !== "same") {
                 region.release = releases[region.name];
                 region.deployed = true;
@@ -306,6 +334,12 @@ export class FakeStack implements DeployStack {
             });
             steps.push({ op: isNew ? "create" : "same", type: "aws:rds/instance:Instance", name: `db-${r.name}` });
         }
+        const first = this.scenario.firstStorefrontBuild;
+        if (first && !this.storefrontBuild)
+            steps.push({ op: "create", type: DOCKER_IMAGE, name: `${this.regions[0].name}-storefront-image` });
+        if (first && !this.storefrontServing) {
+            for (const r of this.regions) steps.push({ op: "create", type: ROLLOUT, name: `${r.name}-storefront` });
+        }
         return [...steps, ...(this.scenario.extraSteps?.(releases) ?? [])];
     }
 
@@ -343,6 +377,7 @@ export class FakeStack implements DeployStack {
     }
 
     private urn(step: FakeStep): string {
+        if (step.type === DOCKER_IMAGE) return this.storefrontUrn();
         return `urn:pulumi:${this.name}::${PROJECT}::${step.type}::${step.name}`;
     }
 

@@ -88,6 +88,55 @@ async function scanRun(options: {
 describe("deploy: the storefront image is scanned as built, before it serves traffic", () => {
     after(closeServers);
 
+    async function firstDeployment(findings: FindingsSource) {
+        const h = await harness({ deployed: false, config: {}, scenario: { firstStorefrontBuild: AFTER } });
+        const summary = await (
+            await import("../../../automation/deploy/rollout")
+        ).deploy(
+            {
+                stack: "staging",
+                release: "3.23.5",
+                previewOnly: false,
+                yes: false,
+                allowReplace: false,
+                verify: { attempts: 3, timeoutMs: 250, backoffMs: 1, maxBackoffMs: 4 },
+            },
+            {
+                openStack: async () => h.stack,
+                log: (l) => h.lines.push(l),
+                now: () => h.clock.now,
+                sleep: async (ms) => {
+                    h.clock.now = new Date(h.clock.now.getTime() + ms);
+                },
+                imageScan: { findings, allowList: allowList(), timeoutMs: 60_000, intervalMs: 5_000 },
+            },
+        );
+        const ups = h.stack.calls.flatMap((c) => (c.kind === "up" ? [c] : []));
+        return { h, summary, ups };
+    }
+
+    it("a first deployment builds everything but the storefront's workloads, scans the image, then starts the storefront", async () => {
+        const { summary, ups, h } = await firstDeployment(ecr(complete(finding("CVE-2026-0001", "MEDIUM"))));
+        assert.equal(summary.result, "succeeded", summary.message);
+        assert.deepEqual(ups[0].exclude, h.stack.storefrontWorkloadUrns(), "the storefront's Rollouts (and what depends on them) wait");
+        assert.equal(ups[0].excludeDependents, true);
+        assert.equal(summary.imageScan?.result, "passed");
+        assert.equal(ups.at(-1)!.exclude, undefined, "then the whole program");
+        assert.equal(h.stack.storefrontServing, true);
+    });
+
+    it("a first deployment whose storefront image has a HIGH finding stops before any storefront serves", async () => {
+        const { summary, ups, h } = await firstDeployment(ecr(complete(finding("CVE-2026-0002", "HIGH"))));
+        assert.equal(summary.result, "failed");
+        assert.equal(exitCode(summary), 1);
+        assert.equal(h.stack.storefrontServing, false, "no storefront workload was created");
+        assert.ok(
+            ups.every((u) => u.exclude !== undefined || u.target !== undefined),
+            "no update of the whole program",
+        );
+        assert.match(summary.message, /CVE-2026-0002/);
+    });
+
     it("builds and pushes the storefront image alone first, then reads ECR's findings of the pushed digest, then rolls out", async () => {
         const findings = ecr({ kind: "pending", status: "IN_PROGRESS" }, complete(finding("CVE-2026-0001", "MEDIUM")));
         const { summary, ups, h } = await scanRun({ findings });
