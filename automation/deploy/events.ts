@@ -30,6 +30,8 @@ export interface OperationReport {
     errors: string[];
     /** Every resource the operation planned a step for (a preview's plan of what the update will do). */
     planned: { urn: string; type: string; op: string }[];
+    /** The names of the resources whose step failed or that reported an error. */
+    failed: string[];
 }
 
 export type Phase = "preview" | "up";
@@ -77,6 +79,7 @@ export class EventRecorder {
     private readonly stateful = new Map<string, StatefulChange>();
     private readonly errors: string[] = [];
     private readonly planned: { urn: string; type: string; op: string }[] = [];
+    private readonly failed = new Set<string>();
 
     constructor(
         private readonly phase: Phase,
@@ -103,6 +106,7 @@ export class EventRecorder {
         }
         if (event.resOpFailedEvent) {
             const m = event.resOpFailedEvent.metadata;
+            this.failed.add(resourceName(m.urn));
             this.log(`  [${this.label}] ✗ ${m.op} failed  ${m.type}  ${resourceName(m.urn)}`);
         }
         if (event.policyEvent) {
@@ -111,6 +115,7 @@ export class EventRecorder {
         if (event.diagnosticEvent?.severity === "error") {
             const d = event.diagnosticEvent;
             this.errors.push(d.message.trim());
+            if (d.urn) this.failed.add(resourceName(d.urn));
             const where = d.urn ? ` ${resourceName(d.urn)}:` : "";
             this.log(`  [${this.label}] error${where} ${firstLine(d.message)}`);
         }
@@ -130,6 +135,7 @@ export class EventRecorder {
             statefulChanges: [...this.stateful.values()],
             errors: [...this.errors],
             planned: [...this.planned],
+            failed: [...this.failed],
         };
     }
 

@@ -684,7 +684,8 @@ class Deployment {
             if (c.kind === "stack-locked") {
                 return { ok: false, changes: report.changes, error: `the update did not start: ${c.message}`, locked: c };
             }
-            return { ok: false, changes: report.changes, error: `the update failed: ${c.message}` };
+            const canary = canaryFailure(report.failed);
+            return { ok: false, changes: report.changes, error: `the update failed: ${canary ?? c.message}` };
         }
         this.deps.log(`  [${label}] updated: ${formatChanges(report.changes)}`);
         let now: DeployedRegion | undefined;
@@ -888,4 +889,20 @@ export function storefrontWorkloads(preview: OperationReport): string[] {
                 /::[a-z0-9-]+-storefront$/.test(p.urn),
         )
         .map((p) => p.urn);
+}
+
+/**
+ * What to tell the on-call engineer when a canary's gate Job failed (components/kubernetes/rollout-gate.ts):
+ * its Rollout was aborted (the analysis failed, or someone aborted it) or did not finish in time. The
+ * reason is in the gate's log and in Argo's AnalysisRun, not in what Pulumi reports (a failed Job).
+ */
+export function canaryFailure(failed: string[]): string | undefined {
+    const gates = failed.filter((name) => name.endsWith("-gate"));
+    if (gates.length === 0) return undefined;
+    const rollouts = gates.map((g) => g.slice(0, -"-gate".length));
+    return (
+        `the canary of ${rollouts.join(" and ")} was aborted or did not finish (its gate Job failed); traffic is on the stable version. ` +
+        "Why: `kubectl -n <namespace> logs -l app.kubernetes.io/component=rollout-gate --tail=20` (the Rollout's phase and message) and " +
+        "`kubectl argo rollouts get rollout <rollout> -n <namespace>` (the AnalysisRun's measurements; the namespace is `saleor` unless the stack says otherwise)"
+    );
 }

@@ -74,6 +74,11 @@ export interface FakeScenario {
      * region's storefront Rollout, and the update that creates the build pushes this.
      */
     firstStorefrontBuild?: { repoDigest: string; imageName: string };
+    /**
+     * True when updating `region` to `release` has its API canary aborted by its analysis: the
+     * Rollout's gate Job fails (components/kubernetes/rollout-gate.ts), and with it the update.
+     */
+    abortCanary?: (region: string, release: string) => boolean;
 }
 
 export type FakeCall =
@@ -251,6 +256,15 @@ export class FakeStack implements DeployStack {
                     onEvent(this.summary(steps));
                     throw new Error("code: 255\n stdout: \n stderr: error: update canceled\n");
                 }
+            }
+            if (region && step.op !== "same" && this.scenario.abortCanary?.(region.name, releases[region.name])) {
+                const gate: FakeStep = { op: "create", type: "kubernetes:batch/v1:Job", name: `${region.name}-core-api-gate` };
+                onEvent(this.event({ resOpFailedEvent: { metadata: this.metadata(gate), status: 1, steps: 1 } }));
+                // What the Kubernetes provider reports for a Job that failed (its pod exited 1).
+                const message = "1 error occurred:\n\t* Job has reached the specified backoff limit";
+                onEvent(this.event({ diagnosticEvent: { urn: this.urn(gate), message, color: "never", severity: "error" } }));
+                onEvent(this.summary(steps));
+                throw new Error(`code: 255\n stdout: \n stderr: error: update failed\n`);
             }
             const failure = region && this.scenario.failUpdate?.(region.name, releases[region.name]);
             if (region && failure) {
