@@ -95,7 +95,7 @@ export class SaleorCore extends pulumi.ComponentResource {
                           role: admin.role,
                           caFile: `${ca.mountPath}/bundle.pem`,
                           secret: { name: args.databaseRole.secretName, version: args.databaseRole.version },
-                          readyAfter: [...args.connection.readyAfter, ...args.databaseRole.ready],
+                          readyAfter: [...(args.connection.writerReadyAfter ?? args.connection.readyAfter), ...args.databaseRole.ready],
                       },
                       this,
                   )
@@ -110,7 +110,8 @@ export class SaleorCore extends pulumi.ComponentResource {
                       image: args.image,
                       spec: args.workloads.migration,
                       runtime,
-                      readyAfter: args.connection.readyAfter,
+                      // The writer and the cache: a first deployment migrates while the reader is created.
+                      readyAfter: args.connection.writerReadyAfter ?? args.connection.readyAfter,
                       after: [...(args.beforeMigration ?? []), ...(databaseRole ? [databaseRole] : [])],
                       stop: createReleaseStop(name, { namespace: ns, instance, image: args.image }, this),
                   },
@@ -118,11 +119,11 @@ export class SaleorCore extends pulumi.ComponentResource {
               )
             : undefined;
         this.migrationJob = migrationJob;
-        const afterMigration: pulumi.Input<pulumi.Resource>[] = migrationJob
-            ? [migrationJob]
-            : args.migrationDependency
-              ? [args.migrationDependency]
-              : [];
+        // Core's workloads also wait for everything they connect to (the readers among them).
+        const afterMigration: pulumi.Input<pulumi.Resource>[] = [
+            ...(migrationJob ? [migrationJob] : args.migrationDependency ? [args.migrationDependency] : []),
+            ...(args.connection.writerReadyAfter ? args.connection.readyAfter : []),
+        ];
 
         const dashboardAndIngresses = () => {
             const dashboard = createDashboard(

@@ -221,6 +221,12 @@ export interface ConnectionFacts {
     };
     /** EMAIL_URL of the in-cluster mail catcher, when there is one. */
     readonly smtpUrl?: pulumi.Output<string>;
-    /** Resources that must be ready before anything connects (the migration Job waits on them). */
+    /** Resources that must be ready before Core's workloads connect (the database, its readers, the cache). */
     readonly readyAfter: pulumi.Resource[];
+    /**
+     * What the migration and the database-role Jobs need: the writer and the cache (Celery's broker,
+     * which data migrations enqueue to), not the in-region reader, which a first deployment creates
+     * from the writer meanwhile. Default: `readyAfter`.
+     */
+    readonly writerReadyAfter?: pulumi.Resource[];
 }

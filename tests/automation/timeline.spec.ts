@@ -177,15 +177,23 @@ describe("timeline: the stacks", () => {
         first = buildTimeline(production);
     });
 
-    it("production, first deployment: the one storefront build, after the primary's migration, is critical; the cross-Region replica starts after its source", () => {
+    it("production, first deployment: the primary migrates while its reader is created; the cross-Region replica, after its source, is critical", () => {
         assert.equal(first.mode, "first-deployment");
-        // One public API URL, one storefront build: the primary's writer, its migration and API, the
-        // build, its replication to eu-west-1 and eu-west-1's storefront. The standby (about 25 minutes
-        // after the writer) no longer holds up a second build, so it is off the path.
+        // The migration needs the writer and the cache only, so it runs while the in-region reader is
+        // created; the API and the one storefront build follow the reader. The path is then the
+        // writer and eu-west-1's standby (about 25 minutes after it), which its Core waits for.
         const names = first.criticalPath.map((e) => e.name);
-        const build = named(first, "eu-central-1-storefront-image", "docker:index/image:Image");
-        assert.ok(build, names.join(" → "));
-        assert.ok(names.indexOf("eu-central-1-core-migrate") < names.indexOf("eu-central-1-storefront-image"), names.join(" → "));
+        assert.ok(names.includes("eu-central-1-data-postgres-writer"), names.join(" → "));
+        assert.ok(names.includes("eu-west-1-data-postgres-standby"), names.join(" → "));
+        const s0 = schedule(planTasks(production));
+        const at = (name: string, type: string) => s0.tasks.get(planTasks(production).find((x) => x.id.endsWith(`${type}::${name}`))!.id)!;
+        const reader = at("eu-central-1-data-postgres-reader", "aws:rds/instance:Instance");
+        const migrate = at("eu-central-1-core-migrate", "kubernetes:batch/v1:Job");
+        assert.ok(migrate.start < reader.finish, "the migration does not wait for the reader");
+        assert.ok(
+            at("eu-central-1-storefront-image", "docker:index/image:Image").start >= migrate.finish,
+            "the build follows the migration",
+        );
         const writerNode = planGraph(production, {}).nodes.find((x) =>
             x.id.endsWith("aws:rds/instance:Instance::eu-central-1-data-postgres-writer"),
         )!;
@@ -223,12 +231,9 @@ describe("timeline: the stacks", () => {
         assert.equal(goal.met, goal.modelSeconds <= 30 * 60);
         if (!goal.met) {
             const names = goal.blockingChain.map((x) => x.name);
-            // A database instance (the writer, or its reader when the engine's slots are taken by then).
-            assert.ok(
-                names.some((n) => /^eu-central-1-data-postgres-(writer|reader)$/.test(n)),
-                names.join(" → "),
-            );
-            assert.ok(names.includes("eu-central-1-storefront-image"), names.join(" → "));
+            // The primary's writer and the cross-Region standby made from it hold the first deployment.
+            assert.ok(names.includes("eu-central-1-data-postgres-writer"), names.join(" → "));
+            assert.ok(names.includes("eu-west-1-data-postgres-standby"), names.join(" → "));
             assert.ok(goal.blockingChain.every((x) => x.duration > 0));
         }
     });

@@ -274,3 +274,22 @@ function devRegion(res: Resources): string {
     const own = res.ofType("kubernetes:core/v1:Secret").find((s) => s.name.endsWith("-core-env"))!;
     return own.name.replace(/-core-env$/, "");
 }
+
+describe("a first deployment migrates while the in-region reader is still being created", () => {
+    for (const stack of ["staging", "production"]) {
+        it(`${stack}: the database-role and migration Jobs wait for the writer and the cache, not for the reader; the API waits for the reader`, async () => {
+            const res = new Resources((await evaluated(stack)).resources);
+            const writer = res.one("aws:rds/instance:Instance", "eu-central-1-data-postgres-writer");
+            const readers = res.ofType("aws:rds/instance:Instance").filter((r) => r.name === "eu-central-1-data-postgres-reader");
+            const cache = res.ofType("aws:elasticache/replicationGroup:ReplicationGroup").find((r) => r.name.startsWith("eu-central-1"))!;
+            for (const name of ["eu-central-1-core-database-role", "eu-central-1-core-migrate"]) {
+                const job = res.one("kubernetes:batch/v1:Job", name);
+                assert.ok(job.dependencies.includes(writer.urn), `${name} waits for the writer`);
+                assert.ok(job.dependencies.includes(cache.urn), `${name} waits for the cache (Celery's broker)`);
+                for (const reader of readers) assert.ok(!job.dependencies.includes(reader.urn), `${name} does not wait for the reader`);
+            }
+            const api = res.one("kubernetes:argoproj.io/v1alpha1:Rollout", "eu-central-1-core-api");
+            for (const reader of readers) assert.ok(api.dependencies.includes(reader.urn), "Core reads from the reader");
+        });
+    }
+});

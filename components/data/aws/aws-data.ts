@@ -127,6 +127,7 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
         readyAfter: [database.writer, database.reader, database.standby, cache.group].filter(
             (r): r is NonNullable<typeof r> => r !== undefined,
         ),
+        writerReadyAfter: database.writer ? [database.writer, cache.group] : undefined,
     };
 
     const primaryFacts: PrimaryDataFacts | undefined = database.writer
