@@ -87,7 +87,11 @@ export interface RolloutGateArgs {
  * `status.observedGeneration` only when it is a number, while Argo writes a string, so right after an
  * update it can read the previous release's Healthy (the generation check above is the gate's).
  *
- * Named by a digest of the Rollout's template, so every release of that workload runs a new one.
+ * Named by a digest of the Rollout's template and the gate's image, so every release runs a new one
+ * (a Core release reruns the storefront's gate too, which finds its Rollout Healthy at once). The image
+ * stays in the name rather than under `ignoreChanges`: Pulumi keeps an ignored input's old value when it
+ * replaces a resource, so a gate would run ever older Core images until the registry's lifecycle
+ * policy expired one and its pod could not start.
  * Least privilege: a service account of its own whose Role may only `get` this one Rollout; the token
  * is projected into the container (no automatic mount).
  */
@@ -123,11 +127,9 @@ export function createRolloutGate(name: string, args: RolloutGateArgs, opts: pul
         },
         child,
     );
-    // Not the gate's own image: a release of Core's image, which runs every gate, would otherwise run
-    // the storefront's gate again (and hold its region's update for the API's canary) with nothing to wait for.
-    const jobName = pulumi.all([args.rollout.metadata.name, args.template]).apply(([rollout, template]) => {
+    const jobName = pulumi.all([args.rollout.metadata.name, args.template, args.image]).apply(([rollout, template, image]) => {
         const digest = createHash("sha256")
-            .update(JSON.stringify([template, rolloutGateScript]))
+            .update(JSON.stringify([template, image, rolloutGateScript]))
             .digest("hex")
             .slice(0, 10);
         return `${rollout}-gate-${digest}`.slice(-63).replace(/^[^a-z0-9]+/, "");
@@ -179,9 +181,6 @@ export function createRolloutGate(name: string, args: RolloutGateArgs, opts: pul
             dependsOn: [args.rollout, binding],
             // The provider awaits the Job's completion (and fails on Failed); give it the Job's own deadline.
             customTimeouts: { create: `${args.timeoutSeconds + 300}s`, update: `${args.timeoutSeconds + 300}s` },
-            // A finished gate is not run again for a new image of its own (see the name above); a new
-            // gate, for a changed template, is created with the current image.
-            ignoreChanges: ["spec.template.spec.containers[0].image"],
         },
     );
 }

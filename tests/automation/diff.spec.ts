@@ -145,12 +145,13 @@ describe("plan diff: the production stack", () => {
 
         const primary = diff.regions["eu-central-1"];
         assert.deepEqual(primary.replace.map((j) => j.urn.split("::").pop()).sort(), [
-            // A gate is named by its Rollout's template: the API's changes with the release, the
-            // storefront's does not (its gate's Core image is ignored once it ran).
+            // A gate is named by its Rollout's template and its (Core) image: the storefront's runs again
+            // with the new Core image and finds its Rollout Healthy at once.
             "eu-central-1-core-api-gate",
             "eu-central-1-core-collectstatic",
             "eu-central-1-core-database-role",
             "eu-central-1-core-migrate",
+            "eu-central-1-storefront-gate",
         ]);
         for (const job of primary.replace) {
             assert.equal(job.type, "kubernetes:batch/v1:Job");
