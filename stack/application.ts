@@ -77,6 +77,7 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
         dependsOn: [argoRollouts.release],
         gate: { image: coreImage, runAs: coreRunAs },
         analysis: {
+            kind: "cloudwatch" as const,
             loadBalancerArnSuffix: (ingresses: pulumi.Resource[]) =>
                 awsOnly().lookupIngressLoadBalancer(albGroupName(t), ingresses, {
                     clusterName: r.cluster.clusterName,

@@ -31,6 +31,12 @@ const plan = async (stack: string) => new Resources((await evaluated(stack)).res
 const apps = (region: string) => [
     { name: `${region}-core-api`, component: "api", stable: `${region}-core-api`, canary: `${region}-core-api-canary` },
     { name: `${region}-storefront`, component: "storefront", stable: `${region}-storefront`, canary: `${region}-storefront-canary` },
+    {
+        name: `${region}-core-dashboard`,
+        component: "dashboard",
+        stable: `${region}-core-dashboard`,
+        canary: `${region}-core-dashboard-canary`,
+    },
 ];
 /** The Kubernetes name a mock gives an auto-named object (its id), or the name it was given. */
 const k8sName = (r: RecordedResource) => (inputs(r).metadata?.name as string | undefined) ?? r.id.split("/").pop()!;
@@ -109,10 +115,14 @@ describe("canary releases (Argo Rollouts through the ALB)", () => {
                         assert.equal(pod.automountServiceAccountToken, false);
                         assert.ok(pod.terminationGracePeriodSeconds > 20);
                         const [c] = pod.containers;
-                        for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) assert.ok(c[probe], `${probe}`);
+                        // The Dashboard (a static SPA behind nginx) has no start-up phase to guard and no drain of its own.
+                        const dashboard = app.component === "dashboard";
+                        for (const probe of [...(dashboard ? [] : ["startupProbe"]), "readinessProbe", "livenessProbe"])
+                            assert.ok(c[probe], `${probe}`);
                         assert.ok(c.resources.requests.cpu && c.resources.limits.memory);
                         assert.equal(c.securityContext.allowPrivilegeEscalation, false);
-                        assert.deepEqual(c.lifecycle.preStop.exec.command[0], "sleep");
+                        if (!dashboard) assert.deepEqual(c.lifecycle.preStop.exec.command[0], "sleep");
+                        if (dashboard) assert.equal(pod.initContainers[0].name, "copy-html", "the init container that copies the SPA");
                         assert.equal(template.metadata.labels["app.kubernetes.io/component"], app.component);
                         if (stack === "production") {
                             const keys = pod.topologySpreadConstraints.map((t: any) => t.topologyKey);
@@ -210,7 +220,8 @@ describe("canary releases (Argo Rollouts through the ALB)", () => {
                     for (const app of apps(region)) {
                         const rollout = res.one(T.rollout, app.name);
                         const hpa = res.ofType(T.hpa).find((h) => h.name === app.name);
-                        if (stack === "production") {
+                        // The Dashboard (static files) is not autoscaled, as its Deployment was not.
+                        if (stack === "production" && app.component !== "dashboard") {
                             assert.ok(hpa, `${app.name} has an HPA`);
                             assert.deepEqual(inputs(hpa!).spec.scaleTargetRef, {
                                 apiVersion: "argoproj.io/v1alpha1",
@@ -238,6 +249,8 @@ describe("canary releases (Argo Rollouts through the ALB)", () => {
                     assert.equal(attrs.size, 1, [...attrs].join(" | "));
                     const api = res.ofType(T.ingress).find((i) => i.name === `${region}-core-api`)!;
                     assert.equal(inputs(api).metadata.annotations["alb.ingress.kubernetes.io/healthcheck-path"], "/health/");
+                    const dashboard = res.ofType(T.ingress).find((i) => i.name === `${region}-core-dashboard`)!;
+                    assert.equal(inputs(dashboard).metadata.annotations["alb.ingress.kubernetes.io/healthcheck-path"], "/dashboard/");
                 }
             });
         });
