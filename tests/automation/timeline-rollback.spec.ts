@@ -61,6 +61,27 @@ describe("timeline: the rollback of a release", () => {
         assert.equal(west.stableTrafficSeconds, ROLLOUT_ABORT.typical);
     });
 
+    for (const [stack, region] of [
+        ["dev", "local"],
+        ["production", "eu-central-1"],
+    ] as const) {
+        it(`${stack}: a new Dashboard is a canary like the API's: its steps and pauses take the release's time, and an abort rolls it back`, async () => {
+            const base = await planOf(stack);
+            const next: PlanDocument = JSON.parse(JSON.stringify(base));
+            const step = next.steps.find((x) => x.urn.endsWith(`kubernetes:argoproj.io/v1alpha1:Rollout::${region}-core-dashboard`))!;
+            assert.ok(step, `${region}-core-dashboard is a Rollout`);
+            (step.newState!.inputs as any).spec.template.spec.containers[0].image = "dashboard:next";
+            const t = buildTimeline(next, { changes: diffPlans(base, next, "base").changes, against: "base" });
+            const dashboard = t.criticalPath.find((e) => e.name === `${region}-core-dashboard`)!;
+            assert.ok(dashboard, t.criticalPath.map((e) => e.name).join(" → "));
+            assert.match(dashboard.basis, /canary 10% → 50% → 100%/);
+            assert.ok(dashboard.finish - dashboard.start >= 240, "at least its two 2-minute pauses");
+            const rb = t.rollback!.regions[region];
+            assert.deepEqual(rb.abortedRollouts, [`${region}-core-dashboard`]);
+            assert.equal(rb.stableTrafficSeconds, ROLLOUT_ABORT.typical);
+        });
+    }
+
     it("the rollback goals, as each source writes them, are checked per region: met on AWS, where the canary is aborted", () => {
         const rb = release.rollback!;
         for (const region of ["eu-central-1", "eu-west-1"]) {
