@@ -116,7 +116,8 @@ const webIntervalSeconds = 30;
  * Error ("received non 2xx response code"), and a body that is not JSON (our three health paths
  * answer empty text, the Dashboard's and the storefront's HTML) is a success without an expression.
  * So the HTTP status is judged by `consecutiveErrorLimit`: two errors in a row end the run in
- * Error, which aborts the canary as a failure does (rollout/analysis.go: AnalysisPhaseError and
+ * Error (analysis/analysis.go: "consecutiveErrors > consecutiveErrorLimit"), which aborts the
+ * canary as a failure does (rollout/analysis.go: AnalysisPhaseError and
  * AnalysisPhaseFailed both abort). `failureLimit: 1` keeps the same bound for a JSON body that
  * `successCondition` (a body at all) rejects. The call reaches the canary's pods alone, through
  * the canary Service, so the stable pods' health does not hide it. Go's HTTP client follows
