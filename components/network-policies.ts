@@ -57,6 +57,12 @@ export interface AppNetworkPoliciesArgs {
      * load balancer's subnets (an ALB in IP mode connects to pods from its own interfaces).
      */
     readonly ingressSources: Peer[];
+    /**
+     * Where canaries' web analyses call the API, the Dashboard and the storefront from, on their pods'
+     * ports (the Argo Rollouts controller's namespace, whose `web` metric calls the canary Services:
+     * components/kubernetes/canary-analysis.ts). Default: none (a CloudWatch analysis calls no pod).
+     */
+    readonly canaryAnalysisSources?: Peer[];
     /** Where the pods may connect to. */
     readonly egress: AppEgressArgs;
     /**
@@ -93,7 +99,8 @@ const clusterDns: Peer = {
  * allowed inside an excepted one is narrower than the exception (a private subnet inside the VPC;
  * CoreDNS and the API as pods), and nothing the pods need lies in the service range. Verified here
  * only against the agent's issue reports, not a running cluster. Ingress:
- * the load balancer (or ingress controller) to the API, Dashboard and storefront; the storefront to
+ * the load balancer (or ingress controller), and where canaries are analysed over HTTP the Argo
+ * Rollouts controller, to the API, Dashboard and storefront; the storefront to
  * the API (server-side rendering); Core to the in-cluster data stores. Egress: DNS for every pod;
  * Core to the data stores, the Pod Identity agent, mail and the internet on 443 (S3 and other AWS
  * endpoints, webhooks to apps, Sentry); the storefront to the API and the internet on 443 (the API's
@@ -134,10 +141,11 @@ export class AppNetworkPolicies extends pulumi.ComponentResource {
             egress: [{ to: [clusterDns], ports: [53, 53].map((port, i) => ({ port, protocol: i === 0 ? "UDP" : "TCP" })) }],
         });
 
-        policy("api", "api", { ingress: [{ from: [...args.ingressSources, from("storefront")], ports: [tcp(8000)] }] });
-        policy("dashboard", "dashboard", { ingress: [{ from: args.ingressSources, ports: [tcp(80)] }] });
+        const analysis = args.canaryAnalysisSources ?? [];
+        policy("api", "api", { ingress: [{ from: [...args.ingressSources, from("storefront"), ...analysis], ports: [tcp(8000)] }] });
+        policy("dashboard", "dashboard", { ingress: [{ from: [...args.ingressSources, ...analysis], ports: [tcp(80)] }] });
         policy("storefront", "storefront", {
-            ingress: [{ from: args.ingressSources, ports: [tcp(3000)] }],
+            ingress: [{ from: [...args.ingressSources, ...analysis], ports: [tcp(3000)] }],
             // The API's pods directly (plain HTTP in dev: the API Service, port 80 to the pods' 8000);
             // over HTTPS the API's public URL through the load balancer, an internet address.
             egress: [{ to: [from("api")], ports: [tcp(8000)] }, internet([443])],

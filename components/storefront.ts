@@ -4,6 +4,7 @@ import {
     containerSecurityContext,
     createAppDeployment,
     createAppService,
+    canaryBackendPort,
     createIngress,
     defaultCanarySteps,
     drainSeconds,
@@ -66,8 +67,8 @@ export interface StorefrontArgs {
     /** Payment providers the checkout offers. Default: neither (Stripe only if the image was built with it). */
     readonly payments?: { readonly dummy: boolean; readonly stripe: boolean };
     /**
-     * Release as an Argo Rollouts canary through the ALB's weighted target groups (AWS, where the
-     * cluster runs the controller). Default: a rolling Deployment (dev: no ALB to weight).
+     * Release as an Argo Rollouts canary (the ALB's weighted target groups on AWS, ingress-nginx's
+     * canary Ingress elsewhere). Default: a rolling Deployment.
      */
     readonly canary?: CanaryDelivery;
 }
@@ -147,9 +148,10 @@ export class Storefront extends pulumi.ComponentResource {
         const canaryService = args.canary
             ? createAppService(`${name}-canary`, { ...workloadArgs, servicePort }, { ...parentOpts, dependsOn: undefined })
             : undefined;
-        // With a canary every Ingress sends to the action the Rollout controller writes for the stable
-        // Service (`use-annotation`: argo-rollouts docs/features/traffic-management/alb.md).
-        const backendPort = args.canary ? "use-annotation" : "http";
+        // With an ALB canary every Ingress sends to the action the Rollout controller writes for the
+        // stable Service (`use-annotation`: argo-rollouts docs/features/traffic-management/alb.md); with
+        // nginx the Ingresses stay on the stable Service and the controller adds canary Ingresses.
+        const backendPort = canaryBackendPort(args.canary?.trafficRouter, args.canary !== undefined, "http");
         const ingresses: k8s.networking.v1.Ingress[] = [];
 
         const redirect = args.ingress.rootRedirect;
@@ -207,11 +209,21 @@ export class Storefront extends pulumi.ComponentResource {
                         canaryServiceName: canaryService!.metadata.name,
                         servicePort: servicePort.port,
                         ingressNames: ingresses.map((i) => i.metadata.name),
+                        trafficRouter: args.canary.trafficRouter,
                         steps: args.canary.steps,
                         analysis: canaryAnalysisOf(
                             `${name}-analysis`,
                             args.canary,
-                            { namespace: args.namespace, component: "storefront", instance: args.instance },
+                            {
+                                namespace: args.namespace,
+                                component: "storefront",
+                                instance: args.instance,
+                                probe: {
+                                    canaryServiceName: canaryService!.metadata.name,
+                                    port: servicePort.port,
+                                    path: storefrontHealth.path,
+                                },
+                            },
                             ingresses,
                             parentOpts,
                         ),

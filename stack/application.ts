@@ -10,6 +10,8 @@ import { defaultThresholds } from "../components/observability/thresholds";
 import type { SaleorSecrets } from "../components/secrets";
 import type { SecretsManagerSecrets } from "../components/secrets/secrets-manager";
 import { Storefront } from "../components/storefront";
+import type { CanaryDelivery } from "../components/kubernetes/workload";
+import { argoRolloutsChart } from "../catalog/charts";
 import { marketsOf, senderDomain, sesAvailable, type Market, type StackConfig } from "../config";
 import { createRegionAlarms } from "./alarms";
 import { createCoreSyncedSecret, createDatabaseRoleSecret, createRegionSecrets } from "./secrets";
@@ -66,24 +68,28 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
     const k8sOpts: pulumi.ComponentResourceOptions = { providers: [r.cluster.provider] };
     const isPrimary = region.role === "primary";
     const onAws = r.aws !== undefined;
-    // On AWS the API and the storefront are released as canaries by the cluster's Argo Rollouts.
-    const argoRollouts = r.cluster.aws?.argoRollouts;
     // Registered first: a release's Core build exists before any region that runs it.
     const coreBuild = inputs.images.coreBuild(region);
     const coreImage = inputs.images.core(region, coreBuild);
-    // Each canary is judged on the region's ALB by the alarms' signals and thresholds, and aborted past
-    // them; each release waits for it through a gate Job run by the Core image (its Python).
-    const canary = argoRollouts && {
-        dependsOn: [argoRollouts.release],
+    // The API, the storefront and the Dashboard are released as canaries by the cluster's Argo
+    // Rollouts, and each release waits for them through a gate Job run by the Core image (its Python).
+    // On AWS the ALB splits the traffic and each canary is judged on the ALB by the alarms' signals and
+    // thresholds; elsewhere ingress-nginx splits it and the controller calls each canary's health path.
+    const canary: CanaryDelivery = {
+        dependsOn: [r.cluster.argoRollouts],
         gate: { image: coreImage, runAs: coreRunAs },
-        analysis: {
-            loadBalancerArnSuffix: (ingresses: pulumi.Resource[]) =>
-                awsOnly().lookupIngressLoadBalancer(albGroupName(t), ingresses, {
-                    clusterName: r.cluster.clusterName,
-                    provider: r.aws!.provider,
-                }).arnSuffix,
-            thresholds: defaultThresholds,
-        },
+        trafficRouter: onAws ? "alb" : "nginx",
+        analysis: onAws
+            ? {
+                  kind: "cloudwatch",
+                  loadBalancerArnSuffix: (ingresses: pulumi.Resource[]) =>
+                      awsOnly().lookupIngressLoadBalancer(albGroupName(t), ingresses, {
+                          clusterName: r.cluster.clusterName,
+                          provider: r.aws!.provider,
+                      }).arnSuffix,
+                  thresholds: defaultThresholds,
+              }
+            : { kind: "web" },
     };
 
     const edge = createEdge(cfg, t, r, apiHost, homeMarkets, markets, inputs.healthAlerts);
@@ -197,7 +203,7 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
         {
             namespace: r.cluster.namespace,
             instance,
-            ...networkPolicySources(cfg, r, mail !== undefined, isPrimary),
+            ...networkPolicySources(cfg, r, mail !== undefined),
             databaseRoleJob: databaseRole !== undefined,
             pooler: inputs.pooler,
         },
@@ -243,8 +249,7 @@ function networkPolicySources(
     cfg: StackConfig,
     r: RegionWithData,
     sesMail: boolean,
-    migrates: boolean,
-): Pick<AppNetworkPoliciesArgs, "ingressSources" | "egress" | "inClusterDataStores"> {
+): Pick<AppNetworkPoliciesArgs, "ingressSources" | "canaryAnalysisSources" | "egress" | "inClusterDataStores"> {
     const cluster = cfg.cluster;
     const coreInternetPorts = [...mailPorts(cfg, sesMail), ...otlpPorts(cfg)];
     const inClusterDataStores = cfg.data.flavour === "in-cluster";
@@ -253,11 +258,15 @@ function networkPolicySources(
             ingressSources: [
                 { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": cluster.existing.ingressControllerNamespace } } },
             ],
+            // The canaries' web analyses: the Argo Rollouts controller (its namespace holds nothing else,
+            // components/cluster/argo-rollouts.ts) calls each canary Service's health path.
+            canaryAnalysisSources: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": argoRolloutsChart.namespace } } }],
             // The API server of a cluster the program did not make: its address is not known here, so
             // any address but the node metadata one, on the `kubernetes` Service's port (443) and the
             // port kubeadm and kind serve the API on behind it (6443), which a policy may see after the
             // Service's address translation. Not verified per CNI here.
-            egress: { coreInternetPorts, kubernetesApi: migrates ? { cidrs: ["0.0.0.0/0"], ports: [443, 6443] } : undefined },
+            // Every region: its canaries' gate Jobs read their Rollouts (the migration pods only run where it migrates).
+            egress: { coreInternetPorts, kubernetesApi: { cidrs: ["0.0.0.0/0"], ports: [443, 6443] } },
             inClusterDataStores,
         };
     }

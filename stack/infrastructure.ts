@@ -61,7 +61,11 @@ export function createInfrastructure(cfg: StackConfig, t: Topology): RegionInfra
 }
 
 function existingCluster(cfg: StackConfig, existing: Extract<ClusterConfig, { flavour: "existing" }>["existing"], region: RegionConfig) {
-    return new RegionalCluster(region.name, { namespace: cfg.cluster.namespace, existing: { ...existing } }, { providers: [] });
+    return new RegionalCluster(
+        region.name,
+        { namespace: cfg.cluster.namespace, existing: { ...existing, ingressClassName: cfg.cluster.ingressClassName } },
+        { providers: [] },
+    );
 }
 
 function awsCluster(

@@ -612,7 +612,7 @@ function rollout(s: PlanState, kind: "create" | "update", ctx: DurationContext):
  * An Argo Rollout's canary. Created: "Initial creations of any Rollout will immediately scale up the
  * replicas to 100% (skipping any canary upgrade steps, analysis, etc...)" (argo-rollouts
  * docs/getting-started.md): one batch. Updated: each `setWeight` starts that share of the pods (with
- * ALB traffic routing the canary ReplicaSet is scaled to the weight), each pause waits its duration,
+ * traffic routing, the ALB's or ingress-nginx's, the canary ReplicaSet is scaled to the weight), each pause waits its duration,
  * and the promotion after the last step starts the rest: one batch of readiness per weight plus the
  * promotion's, and the pauses.
  */

@@ -318,7 +318,7 @@ const reverse: Record<ResourceChange["op"], ResourceChange["op"]> = {
     same: "same",
 };
 
-/** An Argo Rollout: the API and the storefront on AWS, released as canaries. */
+/** An Argo Rollout: the API, the storefront and the Dashboard in every stack, released as canaries. */
 const ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout";
 
 /**
@@ -328,7 +328,8 @@ const ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout";
  * immediately shifted back to the stable ReplicaSet without delay" (argo-rollouts
  * docs/features/canary/index.md, "Dynamic Stable Scale"; the program sets no dynamicStableScale):
  * no pod starts, the Rollout controller writes the Ingress action back to 100% stable and the AWS
- * Load Balancer Controller modifies the listener rule. Estimate: both controllers reconcile within
+ * Load Balancer Controller modifies the listener rule (in dev: the canary Ingress's `canary-weight` back to 0,
+ * which ingress-nginx applies; not measured here). Estimate: both controllers reconcile within
  * seconds; the high value allows a queued reconcile and a throttled ELB API.
  */
 export const ROLLOUT_ABORT = { typical: 10, high: 60 } as const;
@@ -449,7 +450,7 @@ function buildRollback(
     }
     out.notes.push(
         "Rollback: the driver's `pulumi up` of the previous release in the failed region (the others pinned), from its start; stable traffic = the last workload behind the load balancer back on the previous release and the last new pod drained (its preStop sleep).",
-        "A Rollout (the API and the storefront on AWS) counts from its canary's abort: the ALB weights return to the stable pods, which never stopped (ROLLOUT_ABORT); the driver's `pulumi up` of the previous release follows and skips the canary's steps.",
+        "A Rollout (the API, the storefront and the Dashboard) counts from its canary's abort: the ALB weights (dev: the nginx canary weight) return to the stable pods, which never stopped (ROLLOUT_ABORT); the driver's `pulumi up` of the previous release follows and skips the canary's steps.",
         "Not in it: detecting the failure (the driver's verification retries for up to its budget before it rolls back) and reversing migrations (Saleor's are not reversed; restoring the release's snapshot is a runbook step).",
     );
     return out;

@@ -3,6 +3,7 @@ import { Provider } from "@pulumi/kubernetes/provider";
 import { Namespace } from "@pulumi/kubernetes/core/v1/namespace";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsClusterResources } from "./aws";
+import { createInClusterArgoRollouts } from "./argo-rollouts";
 import type { RegionalClusterArgs, NetworkFacts } from "./types";
 
 /**
@@ -24,6 +25,11 @@ export class RegionalCluster extends pulumi.ComponentResource {
     public readonly endpoint?: pulumi.Output<string>;
     /** Everything the aws flavour built, for wiring peering, pod identity and alarms. */
     public readonly aws?: AwsClusterResources;
+    /**
+     * The Argo Rollouts controller and its CRDs, in every flavour: the canaries' Rollouts and
+     * AnalysisTemplates wait for it. On EKS with a Pod Identity role for its CloudWatch analyses.
+     */
+    public readonly argoRollouts: k8s.helm.v3.Release;
 
     constructor(name: string, args: RegionalClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("saleor:components:RegionalCluster", name, {}, opts);
@@ -43,6 +49,11 @@ export class RegionalCluster extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
+            this.argoRollouts = createInClusterArgoRollouts(
+                name,
+                { provider: this.provider, ingressClassName: args.existing.ingressClassName ?? "nginx" },
+                this,
+            );
         } else {
             this.flavour = "aws";
             // Loaded only for this flavour: a stack on an existing cluster never loads @pulumi/aws.
@@ -52,6 +63,7 @@ export class RegionalCluster extends pulumi.ComponentResource {
             this.network = this.aws.network;
             this.clusterName = this.aws.cluster.name;
             this.endpoint = this.aws.endpoint;
+            this.argoRollouts = this.aws.argoRollouts.release;
         }
 
         const ns = new Namespace(

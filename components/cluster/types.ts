@@ -9,6 +9,8 @@ export interface ExistingClusterArgs {
     readonly kubeconfig?: string;
     /** Context to use. Default: the kubeconfig's current context. */
     readonly context?: string;
+    /** The class of the cluster's ingress-nginx, whose Ingresses the Argo Rollouts controller splits. Default: "nginx". */
+    readonly ingressClassName?: string;
 }
 
 /** A managed node group of the EKS flavour. */

@@ -1,12 +1,18 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { ConfigMap } from "@pulumi/kubernetes/core/v1/configMap";
 import type * as pulumi from "@pulumi/pulumi";
+import { createRolloutGate } from "../kubernetes/rollout-gate";
 import {
     appLabels,
     containerSecurityContext,
     createAppDeployment,
+    createAppService,
+    defaultCanarySteps,
     httpProbe,
     resourceRequirements,
+    rolloutTimeoutSeconds,
+    type CanaryDelivery,
+    type CanaryRollout,
     type RunAs,
     type WorkloadSpec,
 } from "../kubernetes/workload";
@@ -23,6 +29,32 @@ export interface DashboardArgs {
     readonly spec: WorkloadSpec;
     /** Where the Dashboard's browser calls the API. */
     readonly hosts: PublicHosts;
+    /** The stable Service, created first for a canary (`createDashboardServices`). Default: created here. */
+    readonly service?: k8s.core.v1.Service;
+    /** Release as an Argo Rollouts canary (with its gate Job) instead of a rolling Deployment. Default: a Deployment. */
+    readonly canary?: CanaryRollout & { readonly gate: CanaryDelivery["gate"] };
+}
+
+/** The Dashboard Service's port (its pods' nginx on `http`, 80). */
+export const dashboardServicePort = { name: "http", port: 80, targetPort: "http" };
+
+/** The path the Dashboard answers 200 on: the SPA's index (no health route). */
+export const dashboardHealthPath = "/dashboard/";
+
+/**
+ * The Dashboard's stable Service (the one its Deployment would have, same name) and its canary's,
+ * for a canary whose Ingress names the stable one before the Rollout exists.
+ */
+export function createDashboardServices(
+    name: string,
+    args: Pick<DashboardArgs, "namespace" | "instance">,
+    parent: pulumi.Resource,
+): { readonly stable: k8s.core.v1.Service; readonly canary: k8s.core.v1.Service } {
+    const common = { namespace: args.namespace, component: "dashboard", instance: args.instance, servicePort: dashboardServicePort };
+    return {
+        stable: createAppService(`${name}-dashboard`, common, { parent, dependsOn: undefined }),
+        canary: createAppService(`${name}-dashboard-canary`, common, { parent, dependsOn: undefined }),
+    };
 }
 
 /** The Dashboard (a static SPA served by nginx) and its Service. */
@@ -39,7 +71,9 @@ export function createDashboard(name: string, args: DashboardArgs, parent: pulum
             runAs: dashboardRunAs,
             component: "dashboard",
             spec: args.spec,
-            servicePort: { name: "http", port: 80, targetPort: "http" },
+            servicePort: dashboardServicePort,
+            service: args.service,
+            canary: args.canary,
             initContainers: [
                 {
                     name: "copy-html",
@@ -57,8 +91,8 @@ export function createDashboard(name: string, args: DashboardArgs, parent: pulum
                     env: [{ name: "API_URL", value: `${args.hosts.scheme}://${args.hosts.api}/graphql/` }],
                     ports: [{ name: "http", containerPort: 80 }],
                     // No health route: the SPA's index is the check.
-                    readinessProbe: httpProbe("/dashboard/", "http", 10, 3),
-                    livenessProbe: httpProbe("/dashboard/", "http", 20, 3),
+                    readinessProbe: httpProbe(dashboardHealthPath, "http", 10, 3),
+                    livenessProbe: httpProbe(dashboardHealthPath, "http", 20, 3),
                     resources: resourceRequirements(args.spec.resources),
                     securityContext: containerSecurityContext(true),
                     volumeMounts: [
@@ -78,6 +112,22 @@ export function createDashboard(name: string, args: DashboardArgs, parent: pulum
         },
         { parent },
     );
+    // A canary: the update waits for the release through its gate, which fails as soon as it is aborted.
+    if (args.canary && dashboard.rollout) {
+        createRolloutGate(
+            `${name}-dashboard`,
+            {
+                namespace: ns,
+                instance,
+                rollout: dashboard.rollout,
+                template: dashboard.template!,
+                image: args.canary.gate.image,
+                runAs: args.canary.gate.runAs,
+                timeoutSeconds: rolloutTimeoutSeconds(args.canary.steps ?? defaultCanarySteps),
+            },
+            { parent },
+        );
+    }
     return { service: dashboard.service! };
 }
 

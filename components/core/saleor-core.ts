@@ -3,7 +3,7 @@ import { Service } from "@pulumi/kubernetes/core/v1/service";
 import * as pulumi from "@pulumi/pulumi";
 import { appLabels, selectorLabels, type CanaryRollout } from "../kubernetes/workload";
 import { canaryAnalysisOf } from "../kubernetes/canary-analysis";
-import { createDashboard } from "./dashboard";
+import { createDashboard, createDashboardServices, dashboardHealthPath, dashboardServicePort } from "./dashboard";
 import { createIngresses } from "./ingresses";
 import { createDatabaseRole, createDemoData, createMigration, createStaticFiles } from "./migration";
 import { createProcesses } from "./processes";
@@ -149,15 +149,56 @@ export class SaleorCore extends pulumi.ComponentResource {
                     ingress: args.ingress,
                     apiServiceName: apiService.metadata.name,
                     dashboardServiceName: dashboard.service.metadata.name,
-                    apiCanary: args.canary !== undefined,
+                    albCanary: args.canary !== undefined && (args.canary.trafficRouter ?? "alb") === "alb",
                 },
                 this,
             );
 
-        // A canary's Rollout names the Ingresses whose ALB actions it weights, so on that path the
-        // Dashboard and the Ingresses come first; otherwise the order (and the plan) is as it was.
-        const early = args.canary ? dashboardAndIngresses() : undefined;
-        const earlyIngresses = early?.ingresses();
+        // A canary's Rollout names the Ingresses whose traffic it splits, so on that path the
+        // Dashboard's Services and the Ingresses come first; otherwise the order (and the plan) is as it was.
+        const dashboardServices = args.canary ? createDashboardServices(name, { namespace: ns, instance }, this) : undefined;
+        const earlyIngresses = dashboardServices ? createIngressesOf({ service: dashboardServices.stable }) : undefined;
+        if (args.canary && dashboardServices && earlyIngresses) {
+            const delivery = args.canary;
+            createDashboard(
+                name,
+                {
+                    namespace: ns,
+                    instance,
+                    image: args.dashboardImage,
+                    spec: args.workloads.dashboard,
+                    hosts: args.hosts,
+                    service: dashboardServices.stable,
+                    canary: {
+                        stableServiceName: dashboardServices.stable.metadata.name,
+                        canaryServiceName: dashboardServices.canary.metadata.name,
+                        servicePort: dashboardServicePort.port,
+                        ingressNames: [earlyIngresses.dashboard.metadata.name],
+                        trafficRouter: delivery.trafficRouter,
+                        steps: delivery.steps,
+                        analysis: canaryAnalysisOf(
+                            `${name}-dashboard-analysis`,
+                            delivery,
+                            {
+                                namespace: ns,
+                                component: "dashboard",
+                                instance,
+                                probe: {
+                                    canaryServiceName: dashboardServices.canary.metadata.name,
+                                    port: dashboardServicePort.port,
+                                    path: dashboardHealthPath,
+                                },
+                            },
+                            [earlyIngresses.dashboard],
+                            { parent: this },
+                        ),
+                        dependsOn: delivery.dependsOn,
+                        gate: delivery.gate,
+                    },
+                },
+                this,
+            );
+        }
         const apiCanary =
             args.canary &&
             ((): CanaryRollout => {
@@ -179,11 +220,18 @@ export class SaleorCore extends pulumi.ComponentResource {
                     canaryServiceName: canaryService.metadata.name,
                     servicePort: 80,
                     ingressNames: [earlyIngresses!.api.metadata.name],
+                    trafficRouter: args.canary!.trafficRouter,
                     steps: args.canary!.steps,
                     analysis: canaryAnalysisOf(
                         `${name}-api-analysis`,
                         args.canary!,
-                        { namespace: ns, component: "api", instance },
+                        {
+                            namespace: ns,
+                            component: "api",
+                            instance,
+                            // /health/ answers 200 from the ASGI layer, whatever the Host (saleor/asgi).
+                            probe: { canaryServiceName: canaryService.metadata.name, port: 80, path: "/health/" },
+                        },
                         [earlyIngresses!.api],
                         { parent: this },
                     ),
@@ -212,7 +260,7 @@ export class SaleorCore extends pulumi.ComponentResource {
         );
         this.api = processes.api;
 
-        const late = early ? undefined : dashboardAndIngresses();
+        const late = earlyIngresses ? undefined : dashboardAndIngresses();
 
         // Static files live in the media bucket where media is on S3 (Core serves none with DEBUG
         // off); one region copies them, as every region reads the same bucket.

@@ -120,8 +120,9 @@ export interface SaleorCoreArgs {
     /** Extra plain env for Core (OpenTelemetry and the like). Default: none. */
     readonly extraConfig?: Record<string, pulumi.Input<string>>;
     /**
-     * Release the API as an Argo Rollouts canary through the ALB's weighted target groups (AWS, where
-     * the cluster runs the controller). Default: a rolling Deployment (dev: no ALB to weight).
+     * Release the API and the Dashboard as Argo Rollouts canaries (through the ALB's weighted target
+     * groups on AWS, ingress-nginx's canary Ingress elsewhere), each with its analysis and gate Job.
+     * Default: rolling Deployments.
      */
     readonly canary?: CanaryDelivery;
 }

@@ -1,6 +1,14 @@
 import { CustomResource } from "@pulumi/kubernetes/apiextensions/customResource";
-import type * as pulumi from "@pulumi/pulumi";
-import { appLabels, type CanaryDelivery, type CanaryRollout, type CanaryThresholds } from "./workload";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    appLabels,
+    defaultCanarySteps,
+    pauseSeconds,
+    type CanaryDelivery,
+    type CanaryRollout,
+    type CanaryStep,
+    type CanaryThresholds,
+} from "./workload";
 
 export interface CanaryAnalysisArgs {
     readonly namespace: pulumi.Input<string>;
@@ -88,22 +96,100 @@ export function createCanaryAnalysis(name: string, args: CanaryAnalysisArgs, opt
     );
 }
 
+/** Where the web analysis calls a canary: its canary Service, on the Service's port, at the app's health path. */
+export interface CanaryProbe {
+    readonly canaryServiceName: pulumi.Input<string>;
+    readonly port: number;
+    /** An HTTP path the app answers with 2xx when it serves (the API's /health/, the Dashboard's /dashboard/). */
+    readonly path: string;
+}
+
+/** Seconds between two measurements of the web analysis. */
+const webIntervalSeconds = 30;
+
+/**
+ * An Argo Rollouts AnalysisTemplate that calls the canary Service's health path from the Rollout
+ * controller's pod every 30 s, for as many measurements as the canary's pauses last (at least 3):
+ * the `web` metric provider (argoproj/argo-rollouts v1.9.0 docs/analysis/web.md,
+ * metricproviders/webmetric/webmetric.go). That provider hands the expression only the body, never
+ * the status: a response outside 200-299 (or no answer within `timeoutSeconds`) is a measurement
+ * Error ("received non 2xx response code"), and a body that is not JSON (our three health paths
+ * answer empty text, the Dashboard's and the storefront's HTML) is a success without an expression.
+ * So the HTTP status is judged by `consecutiveErrorLimit`: two errors in a row end the run in
+ * Error (analysis/analysis.go: "consecutiveErrors > consecutiveErrorLimit"), which aborts the
+ * canary as a failure does (rollout/analysis.go: AnalysisPhaseError and
+ * AnalysisPhaseFailed both abort). `failureLimit: 1` keeps the same bound for a JSON body that
+ * `successCondition` (a body at all) rejects. The call reaches the canary's pods alone, through
+ * the canary Service, so the stable pods' health does not hide it. Go's HTTP client follows
+ * redirects (the storefront's / answers 308 to its channel; followed inside the cluster, not
+ * verified against a running storefront here).
+ */
+export function createWebCanaryAnalysis(
+    name: string,
+    args: Pick<CanaryAnalysisArgs, "namespace" | "component" | "instance"> & {
+        readonly probe: CanaryProbe;
+        readonly pausedSeconds: number;
+    },
+    opts: pulumi.CustomResourceOptions,
+): CustomResource {
+    const p = args.probe;
+    return new CustomResource(
+        name,
+        {
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "AnalysisTemplate",
+            metadata: { namespace: args.namespace, labels: appLabels(args.component, args.instance) },
+            spec: {
+                metrics: [
+                    {
+                        name: `${args.component}-http`,
+                        interval: `${webIntervalSeconds}s`,
+                        count: Math.max(3, Math.floor(args.pausedSeconds / webIntervalSeconds)),
+                        failureLimit: 1,
+                        consecutiveErrorLimit: 1,
+                        successCondition: "result != nil",
+                        provider: {
+                            web: {
+                                url: pulumi.interpolate`http://${p.canaryServiceName}.${args.namespace}.svc.cluster.local:${p.port}${p.path}`,
+                                timeoutSeconds: 5,
+                            },
+                        },
+                    },
+                ],
+            },
+        },
+        opts,
+    );
+}
+
 /**
  * The `analysis` of a workload's CanaryRollout: its AnalysisTemplate (created once the controller's
- * CRDs exist and the Ingresses name the ALB), or none when the delivery asks for none.
+ * CRDs exist and, for CloudWatch, the Ingresses name the ALB), or none when the delivery asks for none.
  */
 export function canaryAnalysisOf(
     name: string,
     delivery: CanaryDelivery,
-    app: Pick<CanaryAnalysisArgs, "namespace" | "component" | "instance">,
+    app: Pick<CanaryAnalysisArgs, "namespace" | "component" | "instance"> & { readonly probe: CanaryProbe },
     ingresses: pulumi.Resource[],
     opts: pulumi.CustomResourceOptions,
 ): CanaryRollout["analysis"] {
-    if (!delivery.analysis) return undefined;
-    const template = createCanaryAnalysis(
-        name,
-        { ...app, loadBalancerArnSuffix: delivery.analysis.loadBalancerArnSuffix(ingresses), thresholds: delivery.analysis.thresholds },
-        { ...opts, dependsOn: delivery.dependsOn },
-    );
+    const analysis = delivery.analysis;
+    if (!analysis) return undefined;
+    const template =
+        analysis.kind === "cloudwatch"
+            ? createCanaryAnalysis(
+                  name,
+                  { ...app, loadBalancerArnSuffix: analysis.loadBalancerArnSuffix(ingresses), thresholds: analysis.thresholds },
+                  { ...opts, dependsOn: delivery.dependsOn },
+              )
+            : createWebCanaryAnalysis(
+                  name,
+                  { ...app, pausedSeconds: pausedSecondsOf(delivery.steps ?? defaultCanarySteps) },
+                  { ...opts, dependsOn: delivery.dependsOn },
+              );
     return { templateName: template.metadata.name };
+}
+
+function pausedSecondsOf(steps: readonly CanaryStep[]): number {
+    return steps.reduce((sum, s) => sum + ("pause" in s ? pauseSeconds(s.pause.duration) : 0), 0);
 }

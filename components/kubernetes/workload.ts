@@ -142,8 +142,8 @@ export interface AppDeploymentArgs {
      */
     readonly scaledDownBeforeUpdate?: boolean;
     /**
-     * Release this workload as an Argo Rollouts canary behind the ALB instead of a rolling
-     * Deployment (AWS). Default: a Deployment.
+     * Release this workload as an Argo Rollouts canary behind the ALB or ingress-nginx instead of a
+     * rolling Deployment. Default: a Deployment.
      */
     readonly canary?: CanaryRollout;
     /**
@@ -177,11 +177,18 @@ export function pauseSeconds(duration: string): number {
 }
 
 /**
- * How an Argo Rollout of ours is released: through the AWS Load Balancer Controller's weighted
- * target groups (argo-rollouts docs/features/traffic-management/alb.md): the Ingresses send the
- * stable Service's traffic to the action the Rollout controller writes
- * (`alb.ingress.kubernetes.io/actions.<stableService>`), weighting the stable and canary Services.
+ * Who splits a canary's traffic (argo-rollouts docs/features/traffic-management/):
+ * - `alb`: the AWS Load Balancer Controller's weighted target groups (alb.md): the Ingresses send the
+ *   stable Service's traffic to the action the Rollout controller writes
+ *   (`alb.ingress.kubernetes.io/actions.<stableService>`), weighting the stable and canary Services;
+ *   their backends name the port `use-annotation`.
+ * - `nginx`: ingress-nginx's canary Ingress (nginx.md): the Ingresses route to the stable Service as
+ *   they would without a canary, and the Rollout controller creates a second Ingress for the canary
+ *   Service with `nginx.ingress.kubernetes.io/canary: "true"` and `canary-weight: <n>`.
  */
+export type CanaryTrafficRouter = "alb" | "nginx";
+
+/** How an Argo Rollout of ours is released: a canary whose traffic the Ingresses' controller splits. */
 export interface CanaryRollout {
     /** The Service the Ingresses route to (`use-annotation`), which the controller keeps on the stable pods. */
     readonly stableServiceName: pulumi.Input<string>;
@@ -189,8 +196,10 @@ export interface CanaryRollout {
     readonly canaryServiceName: pulumi.Input<string>;
     /** The port both Services listen on. */
     readonly servicePort: number;
-    /** Every Ingress that routes to the stable Service: the controller weights the action on each. */
+    /** Every Ingress that routes to the stable Service: the controller weights the action on each (ALB) or shadows each with a canary Ingress (nginx). */
     readonly ingressNames: pulumi.Input<string>[];
+    /** Default: `alb`. */
+    readonly trafficRouter?: CanaryTrafficRouter;
     /** Default: `defaultCanarySteps`. */
     readonly steps?: readonly CanaryStep[];
     /**
@@ -223,15 +232,32 @@ export interface CanaryDelivery {
     readonly gate: { readonly image: pulumi.Input<string>; readonly runAs: RunAs };
     /** Default: `defaultCanarySteps`. */
     readonly steps?: readonly CanaryStep[];
+    /** Who splits the traffic. Default: `alb`. */
+    readonly trafficRouter?: CanaryTrafficRouter;
     /**
-     * Judge the canary on the load balancer's signals (`createCanaryAnalysis`) and abort it when they
-     * cross the thresholds. Default: no analysis, the steps alone.
+     * Judge the canary and abort it when it fails: on the load balancer's signals in CloudWatch
+     * (`createCanaryAnalysis`), or by calling the canary Service's health path from the Rollout
+     * controller (`createWebCanaryAnalysis`). Default: no analysis, the steps alone.
      */
-    readonly analysis?: {
-        /** The ALB's ARN suffix, looked up once these Ingresses exist (the controller names the ALB). */
-        readonly loadBalancerArnSuffix: (ingresses: pulumi.Resource[]) => pulumi.Input<string>;
-        readonly thresholds: CanaryThresholds;
-    };
+    readonly analysis?: CloudWatchCanaryAnalysis | WebCanaryAnalysis;
+}
+
+/** A canary judged on the ALB's 5xx share and p95 latency in CloudWatch, against the alarms' thresholds. */
+export interface CloudWatchCanaryAnalysis {
+    readonly kind: "cloudwatch";
+    /** The ALB's ARN suffix, looked up once these Ingresses exist (the controller names the ALB). */
+    readonly loadBalancerArnSuffix: (ingresses: pulumi.Resource[]) => pulumi.Input<string>;
+    readonly thresholds: CanaryThresholds;
+}
+
+/** A canary judged by HTTP calls to its canary Service's health path (Argo's `web` metric provider). */
+export interface WebCanaryAnalysis {
+    readonly kind: "web";
+}
+
+/** The backend port an Ingress names for a workload's Service: the ALB action's `use-annotation` with an ALB canary. */
+export function canaryBackendPort(trafficRouter: CanaryTrafficRouter | undefined, canary: boolean, port: string): string {
+    return canary && (trafficRouter ?? "alb") === "alb" ? "use-annotation" : port;
 }
 
 /**
@@ -417,7 +443,7 @@ export function createAppService(
 
 /**
  * An Argo Rollout with the pod template a Deployment would have, released as a canary through the
- * ALB (see `CanaryRollout`).
+ * ALB or ingress-nginx (see `CanaryTrafficRouter`).
  *
  * - Pulumi does not wait on the Rollout itself: the component adds a gate Job (rollout-gate.ts)
  *   that succeeds when the release is Healthy and fails as soon as it is Degraded (an aborted
@@ -464,7 +490,12 @@ function createRollout(
                         canaryService: canary.canaryServiceName,
                         // As the Deployment did: never fewer ready pods than asked for.
                         maxUnavailable: 0,
-                        trafficRouting: { alb: { ingresses: canary.ingressNames, servicePort: canary.servicePort } },
+                        trafficRouting:
+                            (canary.trafficRouter ?? "alb") === "alb"
+                                ? { alb: { ingresses: canary.ingressNames, servicePort: canary.servicePort } }
+                                : // Several Ingresses route to one Service (a host per market): `stableIngresses`
+                                  // (argo-rollouts >= v1.5, docs/features/traffic-management/nginx.md).
+                                  { nginx: { stableIngresses: canary.ingressNames } },
                         steps: steps.map((x) => ({ ...x })),
                         ...(canary.analysis
                             ? {

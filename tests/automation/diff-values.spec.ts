@@ -17,7 +17,7 @@ describe("plan diffs show values", () => {
         base = JSON.parse(JSON.stringify(plan));
         current = JSON.parse(JSON.stringify(plan));
         const api = (doc: PlanDocument) =>
-            doc.steps.find((s) => s.urn.endsWith("kubernetes:apps/v1:Deployment::local-core-api"))!.newState!;
+            doc.steps.find((s) => s.urn.endsWith("kubernetes:argoproj.io/v1alpha1:Rollout::local-core-api"))!.newState!;
         (api(current).inputs as any).spec.replicas = 3;
         (api(current).inputs as any).spec.template.spec.containers[0].image = longImage;
         (api(base).inputs as any).spec.template.metadata.annotations = { token: "[secret]" };
@@ -53,7 +53,7 @@ describe("plan diffs show values", () => {
     it("lists every change per region in collapsible Markdown sections, stateful changes first", () => {
         const md = renderDiffMarkdown(diffPlans(base, current, "base.json").diff);
         assert.match(md, /<details><summary>local: 1 to update<\/summary>/);
-        assert.match(md, /- update `kubernetes:apps\/v1:Deployment` local-core-api\n {2}- `spec.replicas`: `1` -> `3`/);
+        assert.match(md, /- update `kubernetes:argoproj.io\/v1alpha1:Rollout` local-core-api\n {2}- `spec.replicas`: `1` -> `3`/);
         assert.ok(md.indexOf("stateful") < md.indexOf("<details>"));
     });
 });

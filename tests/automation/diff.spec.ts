@@ -145,10 +145,11 @@ describe("plan diff: the production stack", () => {
 
         const primary = diff.regions["eu-central-1"];
         assert.deepEqual(primary.replace.map((j) => j.urn.split("::").pop()).sort(), [
-            // A gate is named by its Rollout's template and its (Core) image: the storefront's runs again
-            // with the new Core image and finds its Rollout Healthy at once.
+            // A gate is named by its Rollout's template and its (Core) image: the storefront's and the
+            // Dashboard's run again with the new Core image and find their Rollouts Healthy at once.
             "eu-central-1-core-api-gate",
             "eu-central-1-core-collectstatic",
+            "eu-central-1-core-dashboard-gate",
             "eu-central-1-core-database-role",
             "eu-central-1-core-migrate",
             "eu-central-1-storefront-gate",

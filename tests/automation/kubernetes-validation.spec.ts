@@ -20,8 +20,11 @@ import {
 import type { PlanStep } from "../../automation/plan/json";
 import { evaluated, planOf } from "../support/plans";
 
-/** A copy of one object of the dev plan (the Core API Deployment unless told), for a spec to break. */
-async function devObject(name = "local-core-api", type = "kubernetes:apps/v1:Deployment"): Promise<PlanStep> {
+/**
+ * A copy of one object of the dev plan (the mail catcher's Deployment unless told: the apps that serve
+ * traffic are Argo Rollouts, whose pod template the CRD leaves open), for a spec to break.
+ */
+async function devObject(name = "local-data-mailpit", type = "kubernetes:apps/v1:Deployment"): Promise<PlanStep> {
     const doc = await planOf("dev");
     const step = doc.steps.find((s) => s.urn.endsWith(`::${name}`) && s.newState!.type === type);
     assert.ok(step, `the dev plan has ${type} ${name}`);
@@ -43,11 +46,10 @@ describe("Kubernetes validation of the plan", () => {
             assert.ok(v.validated.length > 25, `validated ${v.validated.length} objects`);
             // Only Helm releases: External Secrets' and Argo Rollouts' kinds are checked against their CRDs' schemas.
             for (const s of v.skipped) assert.match(s.why, /Helm release/, `${s.urn} skipped: ${s.why}`);
-            if (stack !== "dev") {
-                assert.ok(v.validated.some((urn) => urn.includes("external-secrets.io/v1:ExternalSecret")));
-                assert.ok(v.validated.some((urn) => urn.includes("argoproj.io/v1alpha1:Rollout")));
-                assert.ok(v.validated.some((urn) => urn.includes("argoproj.io/v1alpha1:AnalysisTemplate")));
-            }
+            if (stack !== "dev") assert.ok(v.validated.some((urn) => urn.includes("external-secrets.io/v1:ExternalSecret")));
+            // Every stack's canaries (dev's web analyses too).
+            assert.ok(v.validated.some((urn) => urn.includes("argoproj.io/v1alpha1:Rollout")));
+            assert.ok(v.validated.some((urn) => urn.includes("argoproj.io/v1alpha1:AnalysisTemplate")));
         });
     }
 
@@ -170,12 +172,12 @@ describe("Kubernetes validation of the plan", () => {
 
     it("refuses a selector that does not match the template's labels", async () => {
         const d = await devObject();
-        (d.newState!.inputs as any).spec.template.metadata.labels["app.kubernetes.io/component"] = "apii";
+        (d.newState!.inputs as any).spec.template.metadata.labels["app.kubernetes.io/component"] = "mailpitt";
         const [r, ...more] = rejections(d);
         assert.equal(more.length, 0);
         assert.equal(r.urn, d.urn);
         assert.equal(r.path, "spec.selector.matchLabels.app.kubernetes.io/component");
-        assert.match(r.reason, /selector does not match template labels: "api", but spec\.template\.metadata\.labels has "apii"/);
+        assert.match(r.reason, /selector does not match template labels: "mailpit", but spec\.template\.metadata\.labels has "mailpitt"/);
     });
 
     it("refuses an empty selector", async () => {

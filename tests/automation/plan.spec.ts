@@ -40,7 +40,7 @@ describe("offline plan", () => {
         const doc = await planOf("dev");
         const byName = (n: string, t: string) => doc.steps.find((s) => s.urn.endsWith(`::${n}`) && s.newState!.type === t)!.newState!;
         const job = byName("local-core-migrate", "kubernetes:batch/v1:Job");
-        const api = byName("local-core-api", "kubernetes:apps/v1:Deployment");
+        const api = byName("local-core-api", "kubernetes:argoproj.io/v1alpha1:Rollout");
         assert.ok(api.dependencies.includes(job.urn), "explicit dependsOn");
         const secret = byName("local-core-env", "kubernetes:core/v1:Secret");
         assert.ok(job.dependencies.includes(secret.urn), "derived from the Secret name Output");
@@ -63,7 +63,7 @@ describe("offline plan", () => {
         assert.equal(code, 0);
         assert.match(stdout, /^pulumi:pulumi:Stack {2}saleor-dev$/m);
         assert.match(stdout, /├─ saleor:components:SaleorCore {2}local-core/);
-        assert.match(stdout, /By type:\n(\s+\d+ {2}\S+\n)*\s+6 {2}kubernetes:apps\/v1:Deployment\n/);
+        assert.match(stdout, /By type:\n(\s+\d+ {2}\S+\n)*\s+3 {2}kubernetes:apps\/v1:Deployment\n/);
         assert.match(stdout, /By region:\n\s+\d+ {2}local\n/);
         assert.match(stdout, /"graphql": "http:\/\/api\.localhost\/graphql\/"/);
     });

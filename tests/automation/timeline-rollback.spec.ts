@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { diffPlans } from "../../automation/plan/diff";
-import { DEFAULT_ASSUMPTIONS } from "../../automation/plan/durations";
 import { toPlanDocument, type PlanDocument } from "../../automation/plan/json";
 import { buildTimeline, DRIVER_VERIFICATION, ROLLBACK_GOALS, ROLLOUT_ABORT, type TimelineResult } from "../../automation/plan/timeline";
 import { evaluated, planOf, runCli } from "../support/plans";
@@ -37,27 +36,18 @@ describe("timeline: the rollback of a release", () => {
         assert.equal(rb.regions["eu-west-1"].migrationJobRuns, false);
     });
 
-    it("a Deployment's rollback (dev) puts the API back on the previous image; stable traffic = its rollout plus the drain the program sets", async () => {
+    it("dev's API is a canary too (ingress-nginx): its traffic returns to the still-running stable pods by an abort", async () => {
         const base = await planOf("dev");
         const next: PlanDocument = JSON.parse(JSON.stringify(base));
-        const step = next.steps.find((x) => x.urn.endsWith("kubernetes:apps/v1:Deployment::local-core-api"))!;
+        const step = next.steps.find((x) => x.urn.endsWith("kubernetes:argoproj.io/v1alpha1:Rollout::local-core-api"))!;
         (step.newState!.inputs as any).spec.template.spec.containers[0].image = "core:next";
         const rb = buildTimeline(next, { changes: diffPlans(base, next, "base").changes, against: "base" }).rollback!;
         const r = rb.regions["local"];
-        const api = r.criticalPath.at(-1)!;
-        assert.equal(api.name, "local-core-api");
-        assert.equal(api.op, "update");
-        assert.deepEqual(r.abortedRollouts, []);
-        // components/core/processes.ts: preStopSleep(drainSeconds) = 20 s on the API.
-        assert.equal(r.drainSeconds, 20);
-        assert.equal(r.stableTrafficSeconds, DEFAULT_ASSUMPTIONS.engineOverhead.typical + api.finish + 20);
-        assert.ok(r.updateSeconds >= r.stableTrafficSeconds - r.drainSeconds);
+        assert.deepEqual(r.abortedRollouts, ["local-core-api"]);
+        // The controller sets the canary Ingress's weight back to 0; no pod starts.
+        assert.equal(r.stableTrafficSeconds, ROLLOUT_ABORT.typical);
         const [oneMinute] = rb.goals.filter((g) => g.scope === "local");
-        assert.equal(oneMinute.met, oneMinute.modelSeconds <= 60);
-        if (!oneMinute.met) {
-            assert.ok(oneMinute.blockingChain.length > 0);
-            assert.match(rb.why!, /full rolling update/);
-        }
+        assert.equal(oneMinute.met, true);
     });
 
     it("a storefront canary (TCP readiness) is behind the load balancer too: its traffic returns by an abort", async () => {
@@ -70,6 +60,27 @@ describe("timeline: the rollback of a release", () => {
         assert.deepEqual(west.abortedRollouts, ["eu-west-1-storefront"]);
         assert.equal(west.stableTrafficSeconds, ROLLOUT_ABORT.typical);
     });
+
+    for (const [stack, region] of [
+        ["dev", "local"],
+        ["production", "eu-central-1"],
+    ] as const) {
+        it(`${stack}: a new Dashboard is a canary like the API's: its steps and pauses take the release's time, and an abort rolls it back`, async () => {
+            const base = await planOf(stack);
+            const next: PlanDocument = JSON.parse(JSON.stringify(base));
+            const step = next.steps.find((x) => x.urn.endsWith(`kubernetes:argoproj.io/v1alpha1:Rollout::${region}-core-dashboard`))!;
+            assert.ok(step, `${region}-core-dashboard is a Rollout`);
+            (step.newState!.inputs as any).spec.template.spec.containers[0].image = "dashboard:next";
+            const t = buildTimeline(next, { changes: diffPlans(base, next, "base").changes, against: "base" });
+            const dashboard = t.criticalPath.find((e) => e.name === `${region}-core-dashboard`)!;
+            assert.ok(dashboard, t.criticalPath.map((e) => e.name).join(" → "));
+            assert.match(dashboard.basis, /canary 10% → 50% → 100%/);
+            assert.ok(dashboard.finish - dashboard.start >= 240, "at least its two 2-minute pauses");
+            const rb = t.rollback!.regions[region];
+            assert.deepEqual(rb.abortedRollouts, [`${region}-core-dashboard`]);
+            assert.equal(rb.stableTrafficSeconds, ROLLOUT_ABORT.typical);
+        });
+    }
 
     it("the rollback goals, as each source writes them, are checked per region: met on AWS, where the canary is aborted", () => {
         const rb = release.rollback!;

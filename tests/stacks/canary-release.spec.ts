@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
+import { argoRolloutsChart } from "../../catalog/charts";
 import { defaultThresholds } from "../../components/observability/thresholds";
 import { Resources, type RecordedResource } from "../support/harness";
 import { evaluated } from "../support/plans";
 
-// How a release reaches shoppers on AWS: the API and the storefront are Argo Rollouts, released as
+// How a release reaches shoppers: the API, the storefront and the Dashboard are Argo Rollouts, released as
 // canaries (10% → 50% → 100%, the Production Deployment Guide's Phase 3) through the ALB's weighted
-// target groups; dev keeps rolling Deployments (no ALB to weight). Each spec reads the stack's plan.
+// target groups; in dev (any cluster behind ingress-nginx) the same Rollouts are split by nginx's
+// canary Ingress and analysed by HTTP calls to the canary. Each spec reads the stack's plan.
 
 const awsStacks = ["staging", "production"] as const;
 const regions = ["eu-central-1", "eu-west-1"] as const;
@@ -23,6 +25,7 @@ const T = {
     job: "kubernetes:batch/v1:Job",
     role: "kubernetes:rbac.authorization.k8s.io/v1:Role",
     image: "docker:index/image:Image",
+    networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
 } as const;
 
 const inputs = (r: RecordedResource) => r.inputs as any;
@@ -31,21 +34,133 @@ const plan = async (stack: string) => new Resources((await evaluated(stack)).res
 const apps = (region: string) => [
     { name: `${region}-core-api`, component: "api", stable: `${region}-core-api`, canary: `${region}-core-api-canary` },
     { name: `${region}-storefront`, component: "storefront", stable: `${region}-storefront`, canary: `${region}-storefront-canary` },
+    {
+        name: `${region}-core-dashboard`,
+        component: "dashboard",
+        stable: `${region}-core-dashboard`,
+        canary: `${region}-core-dashboard-canary`,
+    },
 ];
 /** The Kubernetes name a mock gives an auto-named object (its id), or the name it was given. */
 const k8sName = (r: RecordedResource) => (inputs(r).metadata?.name as string | undefined) ?? r.id.split("/").pop()!;
 
-describe("canary releases (Argo Rollouts through the ALB)", () => {
+describe("canary releases (Argo Rollouts through the ALB, and ingress-nginx in dev)", () => {
     const plans: Record<string, Resources> = {};
     before(async () => {
         for (const s of [...awsStacks, "dev"]) plans[s] = await plan(s);
     });
 
-    it("dev keeps rolling Deployments for the API and the storefront, and has no Rollout", () => {
-        const dev = plans.dev;
-        assert.equal(dev.ofType(T.rollout).length, 0);
-        dev.one(T.deployment, "local-core-api");
-        dev.one(T.deployment, "local-storefront");
+    describe("dev (an existing cluster behind ingress-nginx)", () => {
+        const dev = () => plans.dev;
+        const controller = () =>
+            dev()
+                .ofType(T.release)
+                .find((r) => r.name === "local-argo-rollouts")!;
+
+        it("RegionalCluster installs the pinned Argo Rollouts chart in its own namespace, without cloud credentials", () => {
+            const release = controller();
+            assert.ok(release, "local-argo-rollouts");
+            const i = inputs(release);
+            assert.equal(i.chart, argoRolloutsChart.chart);
+            assert.equal(i.version, argoRolloutsChart.version);
+            assert.equal(i.repositoryOpts.repo, argoRolloutsChart.repo);
+            assert.equal(i.namespace, argoRolloutsChart.namespace);
+            assert.equal(i.values.installCRDs, true);
+            assert.equal(JSON.stringify(i.values).includes("AWS_"), false, "no AWS settings");
+            // The class the dev Ingresses carry, which the controller only handles when told.
+            assert.deepEqual(i.values.controller.extraArgs, ["--nginx-ingress-classes=nginx"]);
+        });
+
+        for (const app of apps("local")) {
+            it(`${app.name}: a Rollout (10% → 50% → 100%) split by ingress-nginx's canary Ingress on every Ingress that routes to it`, () => {
+                const res = dev();
+                assert.equal(res.ofType(T.deployment).filter((d) => d.name === app.name).length, 0, `no Deployment ${app.name}`);
+                const r = res.one(T.rollout, app.name);
+                assert.ok(r.dependencies.includes(controller().urn), "created once the controller's CRDs exist");
+                const canary = inputs(r).spec.strategy.canary;
+                assert.deepEqual(
+                    canary.steps.filter((x: any) => "setWeight" in x).map((x: any) => x.setWeight),
+                    [10, 50],
+                );
+                const stable = res.one(T.service, app.stable);
+                assert.equal(canary.stableService, k8sName(stable));
+                assert.equal(canary.canaryService, k8sName(res.one(T.service, app.canary)));
+                assert.equal(canary.trafficRouting.alb, undefined);
+                // The Ingresses route to the stable Service's own port (nginx has no ALB action); the
+                // controller adds a canary Ingress beside each.
+                const routing = res
+                    .ofType(T.ingress)
+                    .filter((i) =>
+                        inputs(i).spec.rules.some((x: any) => x.http.paths.some((p: any) => p.backend.service.name === k8sName(stable))),
+                    );
+                assert.ok(routing.length > 0);
+                for (const i of routing)
+                    for (const rule of inputs(i).spec.rules)
+                        for (const p of rule.http.paths) assert.equal(p.backend.service.port.name, "http", `${i.name} ${rule.host}`);
+                assert.deepEqual([...canary.trafficRouting.nginx.stableIngresses].sort(), routing.map(k8sName).sort());
+                assert.equal(inputs(routing[0]).spec.ingressClassName, "nginx");
+            });
+
+            it(`${app.name}: analysed by calling its canary Service's health path from the controller; a failed call aborts`, () => {
+                const res = dev();
+                const analysis = inputs(res.one(T.rollout, app.name)).spec.strategy.canary.analysis;
+                assert.ok(analysis, "a background analysis");
+                assert.equal(analysis.startingStep, 1);
+                const template = res.ofType(T.analysis).find((x) => k8sName(x) === analysis.templates[0].templateName)!;
+                assert.ok(template, "its AnalysisTemplate is in the plan");
+                assert.ok(template.dependencies.includes(controller().urn));
+                const [metric, ...others] = inputs(template).spec.metrics;
+                assert.equal(others.length, 0);
+                const ns = inputs(res.one(T.rollout, app.name)).metadata.namespace;
+                const path = { api: "/health/", dashboard: "/dashboard/", storefront: "/" }[app.component]!;
+                assert.equal(
+                    metric.provider.web.url,
+                    `http://${k8sName(res.one(T.service, app.canary))}.${ns}.svc.cluster.local:80${path}`,
+                );
+                assert.ok(metric.count >= 3 && metric.count <= 10, `a few measurements: ${metric.count}`);
+                assert.ok(metric.failureLimit <= 1 && metric.consecutiveErrorLimit <= 1, "two bad answers abort");
+            });
+
+            it(`${app.name}: the update waits for the canary through its gate Job, run by the Core image as Core's user`, () => {
+                const res = dev();
+                const r = res.one(T.rollout, app.name);
+                const gate = res.one(T.job, `${app.name}-gate`);
+                assert.ok(gate.dependencies.includes(r.urn));
+                const pod = inputs(gate).spec.template.spec;
+                assert.equal(pod.containers[0].args[0], k8sName(r));
+                const api = inputs(res.one(T.rollout, "local-core-api")).spec.template.spec;
+                assert.equal(pod.containers[0].image, api.containers[0].image);
+                assert.equal(pod.securityContext.runAsUser, api.securityContext.runAsUser);
+            });
+        }
+
+        it("the namespace's default-deny admits the controller's web analysis on the apps' ports, and the gates reach the API server", () => {
+            const res = dev();
+            const policies = res.ofType(T.networkPolicy);
+            const fromController = (component: string, port: number) =>
+                policies.some((p) => {
+                    const spec = inputs(p).spec;
+                    return (
+                        spec.podSelector.matchLabels?.["app.kubernetes.io/component"] === component &&
+                        (spec.ingress ?? []).some(
+                            (rule: any) =>
+                                rule.ports.some((x: any) => x.port === port) &&
+                                rule.from.some(
+                                    (f: any) =>
+                                        f.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === argoRolloutsChart.namespace &&
+                                        f.podSelector === undefined,
+                                ),
+                        )
+                    );
+                });
+            assert.ok(fromController("api", 8000), "api");
+            assert.ok(fromController("dashboard", 80), "dashboard");
+            assert.ok(fromController("storefront", 3000), "storefront");
+            const api = policies.find((p) => p.name === "local-network-kubernetes-api");
+            assert.ok(api, "an egress policy to the API server");
+            const values = inputs(api!).spec.podSelector.matchExpressions.find((e: any) => e.key === "app.kubernetes.io/component").values;
+            assert.ok(values.includes("rollout-gate"), values.join());
+        });
     });
 
     for (const stack of awsStacks) {
@@ -109,10 +224,14 @@ describe("canary releases (Argo Rollouts through the ALB)", () => {
                         assert.equal(pod.automountServiceAccountToken, false);
                         assert.ok(pod.terminationGracePeriodSeconds > 20);
                         const [c] = pod.containers;
-                        for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) assert.ok(c[probe], `${probe}`);
+                        // The Dashboard (a static SPA behind nginx) has no start-up phase to guard and no drain of its own.
+                        const dashboard = app.component === "dashboard";
+                        for (const probe of [...(dashboard ? [] : ["startupProbe"]), "readinessProbe", "livenessProbe"])
+                            assert.ok(c[probe], `${probe}`);
                         assert.ok(c.resources.requests.cpu && c.resources.limits.memory);
                         assert.equal(c.securityContext.allowPrivilegeEscalation, false);
-                        assert.deepEqual(c.lifecycle.preStop.exec.command[0], "sleep");
+                        if (!dashboard) assert.deepEqual(c.lifecycle.preStop.exec.command[0], "sleep");
+                        if (dashboard) assert.equal(pod.initContainers[0].name, "copy-html", "the init container that copies the SPA");
                         assert.equal(template.metadata.labels["app.kubernetes.io/component"], app.component);
                         if (stack === "production") {
                             const keys = pod.topologySpreadConstraints.map((t: any) => t.topologyKey);
@@ -210,7 +329,8 @@ describe("canary releases (Argo Rollouts through the ALB)", () => {
                     for (const app of apps(region)) {
                         const rollout = res.one(T.rollout, app.name);
                         const hpa = res.ofType(T.hpa).find((h) => h.name === app.name);
-                        if (stack === "production") {
+                        // The Dashboard (static files) is not autoscaled, as its Deployment was not.
+                        if (stack === "production" && app.component !== "dashboard") {
                             assert.ok(hpa, `${app.name} has an HPA`);
                             assert.deepEqual(inputs(hpa!).spec.scaleTargetRef, {
                                 apiVersion: "argoproj.io/v1alpha1",
@@ -238,6 +358,8 @@ describe("canary releases (Argo Rollouts through the ALB)", () => {
                     assert.equal(attrs.size, 1, [...attrs].join(" | "));
                     const api = res.ofType(T.ingress).find((i) => i.name === `${region}-core-api`)!;
                     assert.equal(inputs(api).metadata.annotations["alb.ingress.kubernetes.io/healthcheck-path"], "/health/");
+                    const dashboard = res.ofType(T.ingress).find((i) => i.name === `${region}-core-dashboard`)!;
+                    assert.equal(inputs(dashboard).metadata.annotations["alb.ingress.kubernetes.io/healthcheck-path"], "/dashboard/");
                 }
             });
         });

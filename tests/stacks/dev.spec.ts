@@ -20,7 +20,8 @@ describe("dev stack", () => {
     });
 
     it("runs one replica of every workload with the mail catcher and in-cluster data", () => {
-        const deployments = res.ofType("kubernetes:apps/v1:Deployment");
+        // The apps that serve traffic are Argo Rollouts (canaries through ingress-nginx), the rest Deployments.
+        const deployments = [...res.ofType("kubernetes:apps/v1:Deployment"), ...res.ofType("kubernetes:argoproj.io/v1alpha1:Rollout")];
         const components = deployments.map((d) => (d.inputs as any).metadata.labels["app.kubernetes.io/component"]).sort();
         assert.deepEqual(components, ["api", "beat", "dashboard", "mailpit", "storefront", "worker"]);
         for (const d of deployments) assert.equal((d.inputs as any).spec.replicas, 1, d.name);
@@ -63,7 +64,8 @@ describe("dev stack", () => {
         assert.equal(inputs.skipPush, true);
         assert.equal(inputs.build.args.NEXT_PUBLIC_SALEOR_API_URL, "http://api.localhost/graphql/");
         assert.equal(inputs.build.network, "host");
-        const api = res.component("kubernetes:apps/v1:Deployment", "api")[0];
+        // The API's canary, through its gate Job (which waits for the Rollout to be Healthy).
+        const api = res.one("kubernetes:batch/v1:Job", "local-core-api-gate");
         assert.ok(
             image.dependencies.includes(api.urn) || res.ofType("saleor:components:ContainerImage")[0].dependencies.includes(api.urn),
             "the build's code generation needs the API up",

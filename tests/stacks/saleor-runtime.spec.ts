@@ -102,6 +102,7 @@ describe("Saleor as it really runs", () => {
             const claimsOf = (res: Resources, component: string) => {
                 const [w] = [
                     ...res.component("kubernetes:apps/v1:Deployment", component),
+                    ...res.component("kubernetes:argoproj.io/v1alpha1:Rollout", component),
                     ...res.component("kubernetes:batch/v1:Job", component),
                 ];
                 const spec = podSpec(w);
@@ -294,9 +295,9 @@ describe("Saleor as it really runs", () => {
             }
             const label = /get pod -l ([^=\s]+)=([^\s)]+)/.exec(command);
             assert.ok(label, `cannot tell what ${command} forwards to`);
-            const pods = res
-                .ofType("kubernetes:apps/v1:Deployment")
-                .filter((d) => (d.inputs as any).spec.template.metadata.labels[label[1]] === label[2]);
+            const pods = [...res.ofType("kubernetes:apps/v1:Deployment"), ...res.ofType("kubernetes:argoproj.io/v1alpha1:Rollout")].filter(
+                (d) => (d.inputs as any).spec.template.metadata.labels[label[1]] === label[2],
+            );
             assert.equal(pods.length, 1);
             assert.ok(podSpec(pods[0]).containers.some((c: any) => c.ports.some((p: any) => p.containerPort === port)));
         });

@@ -269,7 +269,8 @@ describe("our own servers at the WAF", () => {
 describe("dev storefront server-side rendering", () => {
     it("dev: the storefront's server reaches the API host inside the cluster (api.localhost is loopback in a pod)", async () => {
         const res = await plan("dev");
-        const deployment = res.one(T.deployment, "local-storefront");
+        // A Rollout (the canary through ingress-nginx) with the pod template a Deployment would have.
+        const deployment = res.one("kubernetes:argoproj.io/v1alpha1:Rollout", "local-storefront");
         const aliases: any[] = inputs(deployment).spec.template.spec.hostAliases ?? [];
         const api = aliases.find((a) => a.hostnames.includes("api.localhost"));
         assert.ok(api, "api.localhost is pinned in the pod's /etc/hosts");
