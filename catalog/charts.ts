@@ -66,8 +66,9 @@ export const externalSecretsChart: ControllerChart = {
 };
 
 /**
- * Argo Rollouts, which runs the API's and the storefront's canary releases on AWS (weighted ALB
- * target groups through the AWS Load Balancer Controller) and their analysis. Pinned so a chart
+ * Argo Rollouts, which runs the API's, the storefront's and the Dashboard's canary releases in every
+ * stack (weighted ALB target groups through the AWS Load Balancer Controller on AWS, ingress-nginx's
+ * canary Ingress in dev) and their analysis. Pinned so a chart
  * release never changes the cluster unannounced: argoproj/argo-helm charts/argo-rollouts/Chart.yaml
  * at commit af0a931 (2026-07-02) reads version 2.41.0, appVersion v1.9.0; the repository is the one
  * the chart's README adds. The service account is the chart's fullname for a release named
