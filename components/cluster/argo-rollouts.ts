@@ -1,5 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { Release } from "@pulumi/kubernetes/helm/v3/release";
+import { createChartRelease } from "./chart-release";
 import type * as pulumi from "@pulumi/pulumi";
 import { argoRolloutsChart } from "../../catalog/charts";
 
@@ -27,20 +27,16 @@ export interface InClusterArgoRolloutsSettings {
  */
 export function createInClusterArgoRollouts(name: string, s: InClusterArgoRolloutsSettings, parent: pulumi.Resource): k8s.helm.v3.Release {
     const c = argoRolloutsChart;
-    return new Release(
+    return createChartRelease(
         `${name}-argo-rollouts`,
+        c,
         {
-            name: c.chart,
-            chart: c.chart,
-            version: c.version,
-            repositoryOpts: { repo: c.repo },
-            namespace: c.namespace,
-            createNamespace: true,
             values: {
                 installCRDs: true,
                 serviceAccount: { create: true, name: c.serviceAccountName },
                 controller: { extraArgs: [`--nginx-ingress-classes=${s.ingressClassName}`] },
             },
+            createNamespace: true,
         },
         { parent, provider: s.provider },
     );

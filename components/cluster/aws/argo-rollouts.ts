@@ -1,10 +1,9 @@
 import type * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
-import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import type * as pulumi from "@pulumi/pulumi";
 import { argoRolloutsChart } from "../../../catalog/charts";
 import { policyDocument } from "../../aws/iam";
-import { createPodIdentityRole } from "../../aws/pod-identity";
+import { createControllerRelease } from "./controller-chart";
 
 export interface ArgoRolloutsSettings {
     readonly clusterName: pulumi.Input<string>;
@@ -46,36 +45,25 @@ export const cloudWatchAnalysisActions = ["cloudwatch:GetMetricData"];
  */
 export function createArgoRollouts(name: string, s: ArgoRolloutsSettings, parent: pulumi.Resource): ArgoRollouts {
     const c = argoRolloutsChart;
-    const { role, association } = createPodIdentityRole(
+    return createControllerRelease(
         `${name}-argo-rollouts`,
+        c,
         {
             clusterName: s.clusterName,
-            namespace: c.namespace,
-            serviceAccountName: c.serviceAccountName,
             policyJson: policyDocument([
                 { Sid: "ReadMetricsForAnalysis", Effect: "Allow", Action: cloudWatchAnalysisActions, Resource: "*" },
             ]),
-            tags: s.tags,
-            permissionsBoundary: s.permissionsBoundary,
-        },
-        parent,
-    );
-    const release = new Release(
-        `${name}-argo-rollouts`,
-        {
-            name: c.chart,
-            chart: c.chart,
-            version: c.version,
-            repositoryOpts: { repo: c.repo },
-            namespace: c.namespace,
-            createNamespace: true,
             values: {
                 installCRDs: true,
                 serviceAccount: { create: true, name: c.serviceAccountName },
                 controller: { extraEnv: [{ name: "AWS_REGION", value: s.region }] },
             },
+            createNamespace: true,
+            provider: s.provider,
+            dependsOn: s.dependsOn,
+            tags: s.tags,
+            permissionsBoundary: s.permissionsBoundary,
         },
-        { parent, provider: s.provider, dependsOn: [...s.dependsOn, association] },
+        parent,
     );
-    return { release, role };
 }

@@ -143,5 +143,5 @@ export function createClusterAutoscaler(name: string, s: ClusterAutoscalerSettin
             permissionsBoundary: s.permissionsBoundary,
         },
         parent,
-    );
+    ).release;
 }

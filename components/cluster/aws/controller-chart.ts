@@ -1,8 +1,9 @@
+import type * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
-import { Release } from "@pulumi/kubernetes/helm/v3/release";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { createPodIdentityRole } from "../../aws/pod-identity";
 import type { ControllerChart } from "../../../catalog/charts";
+import { createChartRelease } from "../chart-release";
 
 export interface ControllerReleaseSettings {
     /** The EKS cluster; pass the cluster's own output so the association waits for it. */
@@ -16,7 +17,15 @@ export interface ControllerReleaseSettings {
     readonly dependsOn?: pulumi.Resource[];
     readonly tags: Record<string, string>;
     /** The controller role's permissions boundary. */
-    readonly permissionsBoundary: string;
+    readonly permissionsBoundary: pulumi.Input<string>;
+    /** Create the chart's namespace with the release (a namespace of its own). Default: false. */
+    readonly createNamespace?: boolean;
+}
+
+export interface ControllerRelease {
+    readonly release: k8s.helm.v3.Release;
+    /** The role the controller's service account assumes. */
+    readonly role: aws.iam.Role;
 }
 
 /**
@@ -28,8 +37,8 @@ export function createControllerRelease(
     chart: ControllerChart,
     s: ControllerReleaseSettings,
     parent: pulumi.Resource,
-): k8s.helm.v3.Release {
-    const { association } = createPodIdentityRole(
+): ControllerRelease {
+    const { role, association } = createPodIdentityRole(
         name,
         {
             clusterName: s.clusterName,
@@ -41,16 +50,11 @@ export function createControllerRelease(
         },
         parent,
     );
-    return new Release(
+    const release = createChartRelease(
         name,
-        {
-            name: chart.chart,
-            chart: chart.chart,
-            version: chart.version,
-            repositoryOpts: { repo: chart.repo },
-            namespace: chart.namespace,
-            values: s.values,
-        },
+        chart,
+        { values: s.values, createNamespace: s.createNamespace },
         { parent, provider: s.provider, dependsOn: [...(s.dependsOn ?? []), association] },
     );
+    return { release, role };
 }

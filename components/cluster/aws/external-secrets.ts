@@ -1,12 +1,11 @@
 import type * as aws from "@pulumi/aws";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions/customResource";
 import type * as k8s from "@pulumi/kubernetes";
-import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import * as pulumi from "@pulumi/pulumi";
 import { externalSecretsChart } from "../../../catalog/charts";
 import { partitionOf } from "../../aws/arn";
 import { accountOf, policyDocument } from "../../aws/iam";
-import { createPodIdentityRole } from "../../aws/pod-identity";
+import { createControllerRelease } from "./controller-chart";
 import { ExternalSecretsNetworkPolicies } from "../../network-policies";
 
 export interface ExternalSecretsSettings {
@@ -59,12 +58,11 @@ const readSecretActions = [
 export function createExternalSecrets(name: string, s: ExternalSecretsSettings, parent: pulumi.Resource): ExternalSecrets {
     const c = externalSecretsChart;
     const partition = partitionOf(s.region);
-    const { role, association } = createPodIdentityRole(
+    const { release, role } = createControllerRelease(
         `${name}-external-secrets`,
+        c,
         {
             clusterName: s.clusterName,
-            namespace: c.namespace,
-            serviceAccountName: c.serviceAccountName,
             policyJson: policyDocument([
                 {
                     Sid: "ReadThisStacksSecrets",
@@ -73,27 +71,18 @@ export function createExternalSecrets(name: string, s: ExternalSecretsSettings, 
                     Resource: pulumi.interpolate`arn:${partition}:secretsmanager:${s.region}:${accountOf(parent)}:secret:${s.secretNamePrefix}*`,
                 },
             ]),
-            tags: s.tags,
-            permissionsBoundary: s.permissionsBoundary,
-        },
-        parent,
-    );
-    const release = new Release(
-        `${name}-external-secrets`,
-        {
-            name: c.chart,
-            chart: c.chart,
-            version: c.version,
-            repositoryOpts: { repo: c.repo },
-            namespace: c.namespace,
-            createNamespace: true,
             values: {
                 // The CRDs (ExternalSecret, ClusterSecretStore) come with the chart (values.yaml installCRDs).
                 installCRDs: true,
                 serviceAccount: { create: true, name: c.serviceAccountName },
             },
+            createNamespace: true,
+            provider: s.provider,
+            dependsOn: s.dependsOn,
+            tags: s.tags,
+            permissionsBoundary: s.permissionsBoundary,
         },
-        { parent, provider: s.provider, dependsOn: [...s.dependsOn, association] },
+        parent,
     );
     new ExternalSecretsNetworkPolicies(
         `${name}-external-secrets`,

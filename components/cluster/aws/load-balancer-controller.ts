@@ -40,5 +40,5 @@ export function createLoadBalancerController(
             permissionsBoundary: s.permissionsBoundary,
         },
         parent,
-    );
+    ).release;
 }
