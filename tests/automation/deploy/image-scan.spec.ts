@@ -51,8 +51,14 @@ async function scanRun(options: {
     rebuild?: () => { repoDigest: string; imageName: string } | { error: string };
     skip?: string;
     timeoutMs?: number;
+    /** A first deployment: no region deployed yet, and the storefront not built yet (its update pushes AFTER). */
+    first?: boolean;
 }) {
-    const h = await harness({ scenario: { storefrontBuild: BEFORE, rebuildStorefront: options.rebuild ?? (() => AFTER) } });
+    const h = await harness(
+        options.first
+            ? { deployed: false, config: {}, scenario: { firstStorefrontBuild: AFTER } }
+            : { scenario: { storefrontBuild: BEFORE, rebuildStorefront: options.rebuild ?? (() => AFTER) } },
+    );
     const summary = await (
         await import("../../../automation/deploy/rollout")
     ).deploy(
@@ -88,35 +94,8 @@ async function scanRun(options: {
 describe("deploy: the storefront image is scanned as built, before it serves traffic", () => {
     after(closeServers);
 
-    async function firstDeployment(findings: FindingsSource) {
-        const h = await harness({ deployed: false, config: {}, scenario: { firstStorefrontBuild: AFTER } });
-        const summary = await (
-            await import("../../../automation/deploy/rollout")
-        ).deploy(
-            {
-                stack: "staging",
-                release: "3.23.5",
-                previewOnly: false,
-                yes: false,
-                allowReplace: false,
-                verify: { attempts: 3, timeoutMs: 250, backoffMs: 1, maxBackoffMs: 4 },
-            },
-            {
-                openStack: async () => h.stack,
-                log: (l) => h.lines.push(l),
-                now: () => h.clock.now,
-                sleep: async (ms) => {
-                    h.clock.now = new Date(h.clock.now.getTime() + ms);
-                },
-                imageScan: { findings, allowList: allowList(), timeoutMs: 60_000, intervalMs: 5_000 },
-            },
-        );
-        const ups = h.stack.calls.flatMap((c) => (c.kind === "up" ? [c] : []));
-        return { h, summary, ups };
-    }
-
     it("a first deployment builds everything but the storefront's workloads, scans the image, then starts the storefront", async () => {
-        const { summary, ups, h } = await firstDeployment(ecr(complete(finding("CVE-2026-0001", "MEDIUM"))));
+        const { summary, ups, h } = await scanRun({ first: true, findings: ecr(complete(finding("CVE-2026-0001", "MEDIUM"))) });
         assert.equal(summary.result, "succeeded", summary.message);
         assert.deepEqual(ups[0].exclude, h.stack.storefrontWorkloadUrns(), "the storefront's Rollouts (and what depends on them) wait");
         assert.equal(ups[0].excludeDependents, true);
@@ -126,7 +105,7 @@ describe("deploy: the storefront image is scanned as built, before it serves tra
     });
 
     it("a first deployment whose storefront image has a HIGH finding stops before any storefront serves", async () => {
-        const { summary, ups, h } = await firstDeployment(ecr(complete(finding("CVE-2026-0002", "HIGH"))));
+        const { summary, ups, h } = await scanRun({ first: true, findings: ecr(complete(finding("CVE-2026-0002", "HIGH"))) });
         assert.equal(summary.result, "failed");
         assert.equal(exitCode(summary), 1);
         assert.equal(h.stack.storefrontServing, false, "no storefront workload was created");
