@@ -1,26 +1,9 @@
 import assert from "node:assert/strict";
-import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
-import { createRestoreTesting } from "../../components/data/aws/restore-testing";
-import { registered } from "../support/harness";
-import { permissionsBoundaryArnOf } from "../../automation/plan/fake-cloud";
+import { registeredRestoreTesting } from "../support/restore-testing";
 
 /** The restore testing plan's name in a stack called `stack`. */
 async function planName(stack: string): Promise<string> {
-    const res = await registered(() => {
-        const provider = new aws.Provider("eu-central-1", { region: "eu-central-1" });
-        const parent = new pulumi.ComponentResource("test:Parent", "parent", {}, { providers: [provider] });
-        createRestoreTesting(
-            "eu-central-1-data",
-            {
-                writerArn: "arn:aws:rds:eu-central-1:123456789012:db:w",
-                mediaBucketArn: "arn:aws:s3:::m",
-                roleArn: "arn:aws:iam::123456789012:role/b",
-                permissionsBoundary: permissionsBoundaryArnOf("production"),
-            },
-            parent,
-        );
-    }, stack);
+    const res = await registeredRestoreTesting(stack);
     return String((res.ofType("aws:backup/restoreTestingPlan:RestoreTestingPlan")[0].inputs as any).name);
 }
 
@@ -34,21 +17,7 @@ describe("restore testing", () => {
     });
 
     it("restores the database into a DB subnet group of the stack, behind a security group that admits nothing", async () => {
-        const res = await registered(() => {
-            const provider = new aws.Provider("eu-central-1", { region: "eu-central-1" });
-            const parent = new pulumi.ComponentResource("test:Parent", "parent", {}, { providers: [provider] });
-            createRestoreTesting(
-                "eu-central-1-data",
-                {
-                    writerArn: "arn:aws:rds:eu-central-1:123456789012:db:w",
-                    mediaBucketArn: "arn:aws:s3:::m",
-                    roleArn: "arn:aws:iam::123456789012:role/b",
-                    permissionsBoundary: permissionsBoundaryArnOf("production"),
-                    network: { vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"] },
-                },
-                parent,
-            );
-        }, "production");
+        const res = await registeredRestoreTesting("production", { network: { vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"] } });
         const [group] = res.ofType("aws:rds/subnetGroup:SubnetGroup");
         assert.deepEqual((group.inputs as any).subnetIds, ["subnet-a", "subnet-b"]);
         const [sg] = res.ofType("aws:ec2/securityGroup:SecurityGroup");

@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
+import { registeredRestoreTesting } from "../support/restore-testing";
 import * as vm from "node:vm";
-import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
-import { createRestoreTesting } from "../../components/data/aws/restore-testing";
 import { RESTORE_VALIDATION_HANDLER } from "../../components/data/aws/restore-validation";
-import { permissionsBoundaryArnOf } from "../../automation/plan/fake-cloud";
-import { registered, Resources } from "../support/harness";
+import { Resources } from "../support/harness";
 import { evaluated } from "../support/plans";
 
 // A weekly restore test that never runs (a deleted selection, a plan that stopped, a role that lost
@@ -86,20 +83,7 @@ describe("a restore test that never ran raises an alarm", () => {
     });
 
     it("runs the audit daily from a schedule, and the function may list restore jobs and publish only its own namespace", async () => {
-        const res = await registered(() => {
-            const provider = new aws.Provider("eu-central-1", { region: "eu-central-1" });
-            const parent = new pulumi.ComponentResource("test:Parent", "parent", {}, { providers: [provider] });
-            createRestoreTesting(
-                "eu-central-1-data",
-                {
-                    writerArn: "arn:aws:rds:eu-central-1:123456789012:db:w",
-                    mediaBucketArn: "arn:aws:s3:::m",
-                    roleArn: "arn:aws:iam::123456789012:role/b",
-                    permissionsBoundary: permissionsBoundaryArnOf("production"),
-                },
-                parent,
-            );
-        }, "production");
+        const res = await registeredRestoreTesting("production");
         const schedule = res.ofType("aws:cloudwatch/eventRule:EventRule").find((r) => (r.inputs as any).scheduleExpression);
         assert.equal((schedule!.inputs as any).scheduleExpression, "rate(1 day)");
         const target = res.ofType("aws:cloudwatch/eventTarget:EventTarget").find((t) => (t.inputs as any).input);

@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
+import { registeredRestoreTesting } from "../support/restore-testing";
 import * as vm from "node:vm";
-import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
-import { createRestoreTesting } from "../../components/data/aws/restore-testing";
 import { RESTORE_VALIDATION_HANDLER } from "../../components/data/aws/restore-validation";
-import { registered } from "../support/harness";
-import { permissionsBoundaryArnOf } from "../../automation/plan/fake-cloud";
 
 // The restore test's validation: a Lambda, run by EventBridge when a restore job completes, that
 // reports to AWS Backup (PutRestoreValidationResult) whether the restored database is `available`.
@@ -111,21 +107,7 @@ describe("restore test validation (PutRestoreValidationResult)", () => {
 
 describe("restore test validation: resources", () => {
     it("an EventBridge rule on completed restore jobs invokes a Lambda allowed only what validation needs", async () => {
-        const res = await registered(() => {
-            const provider = new aws.Provider("eu-central-1", { region: "eu-central-1" });
-            const parent = new pulumi.ComponentResource("test:Parent", "parent", {}, { providers: [provider] });
-            createRestoreTesting(
-                "eu-central-1-data",
-                {
-                    writerArn: "arn:aws:rds:eu-central-1:123456789012:db:w",
-                    mediaBucketArn: "arn:aws:s3:::m",
-                    roleArn: "arn:aws:iam::123456789012:role/b",
-                    permissionsBoundary: permissionsBoundaryArnOf("production"),
-                    network: { vpcId: "vpc-1", subnetIds: ["subnet-a"] },
-                },
-                parent,
-            );
-        }, "production");
+        const res = await registeredRestoreTesting("production", { network: { vpcId: "vpc-1", subnetIds: ["subnet-a"] } });
         const [rule] = res.ofType("aws:cloudwatch/eventRule:EventRule").filter((r) => (r.inputs as any).eventPattern);
         assert.deepEqual(JSON.parse((rule.inputs as any).eventPattern), {
             source: ["aws.backup"],
