@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { namespace, type ConfigSource } from "../../config/load";
-import { outputValuesOf, pendingOperationsOf, stackConfigOf } from "./pulumi-reads";
+import { automationOptions, outputValuesOf, pendingOperationsOf, stackConfigOf } from "./pulumi-reads";
 import type { FailoverState, StateStore } from "./failover";
 import { probeAwsRegion } from "./failover-probe";
 import type { FailoverStack, RegionProbe, Role, StateResource, TargetedOperationOptions } from "./failover-stack";
@@ -107,17 +107,8 @@ class PulumiFailoverStack implements FailoverStack {
         await this.stack.up(this.operationOptions(options));
     }
 
-    private operationOptions({ onEvent, withPolicies, signal, target, exclude, excludeDependents }: TargetedOperationOptions) {
-        return {
-            onEvent,
-            signal,
-            color: "never" as const,
-            suppressProgress: true,
-            ...(target ? { target } : {}),
-            ...(exclude ? { exclude } : {}),
-            ...(excludeDependents ? { excludeDependents } : {}),
-            ...(withPolicies ? { policyPacks: [this.options.policyPack], policyPackConfigs: [this.options.policyPackConfig] } : {}),
-        };
+    private operationOptions(options: TargetedOperationOptions) {
+        return automationOptions(options, this.options);
     }
 }
 

@@ -20,14 +20,8 @@ export interface StateResource {
     outputs: Record<string, unknown>;
 }
 
-export interface TargetedOperationOptions extends OperationOptions {
-    /** `--target`: only resources whose URN matches one of these (Pulumi's URN globs). */
-    target?: string[];
-    /** `--exclude`: every resource but these. */
-    exclude?: string[];
-    /** `--exclude-dependents`: and every resource that waits for an excluded one. */
-    excludeDependents?: boolean;
-}
+/** An operation of the failover: `target`, `exclude` and `excludeDependents` are OperationOptions' own. */
+export type TargetedOperationOptions = OperationOptions;
 
 export interface RegionProbe {
     reachable: boolean;

@@ -1,9 +1,10 @@
 import type { ConfigMap, Stack } from "@pulumi/pulumi/automation";
 import { namespace, type ConfigSource } from "../../config/load";
-import type { CheckpointResource, PendingOperation } from "./stack";
+import type { CheckpointResource, OperationOptions, PendingOperation } from "./stack";
 
-// What the driver's two Automation API stacks (pulumi-stack.ts, failover-pulumi.ts) read from a
-// stack in the same way: its `saleor` config, its outputs, its pending operations, its resources.
+// What the driver's two Automation API stacks (pulumi-stack.ts, failover-pulumi.ts) do the same way:
+// read a stack's `saleor` config, outputs, pending operations and resources, and turn an operation's
+// options into the Automation API's.
 
 /**
  * `pulumi config --json --show-secrets`: every value of the project's namespace as the program gets
@@ -51,4 +52,32 @@ export async function checkpointResourcesOf(stack: Stack): Promise<CheckpointRes
         type: String(r.type ?? ""),
         outputs: (r.outputs ?? {}) as Record<string, unknown>,
     }));
+}
+
+/** The policy pack every forward operation runs with, and its config. */
+export interface PolicyPackOptions {
+    readonly policyPack: string;
+    readonly policyPackConfig: string;
+}
+
+/** An operation's options as the Automation API's preview and up take them. */
+export function automationOptions(
+    { onEvent, withPolicies, signal, target, exclude, excludeDependents }: OperationOptions,
+    pack: PolicyPackOptions,
+) {
+    return {
+        onEvent,
+        // The SDK sends the CLI SIGINT when this aborts; the CLI then stops scheduling steps,
+        // waits for the running ones and records the update as cancelled.
+        signal,
+        // Progress comes from the events; the CLI's own rendering would be a second,
+        // much longer copy of it.
+        color: "never" as const,
+        suppressProgress: true,
+        ...(target ? { target } : {}),
+        // UpOptions.exclude / excludeDependents (@pulumi/pulumi automation/stack.d.ts): `pulumi up --exclude --exclude-dependents`.
+        ...(exclude ? { exclude } : {}),
+        ...(excludeDependents ? { excludeDependents } : {}),
+        ...(withPolicies ? { policyPacks: [pack.policyPack], policyPackConfigs: [pack.policyPackConfig] } : {}),
+    };
 }

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type ConfigMap, type Stack } from "@pulumi/pulumi/automation";
 import type { ConfigSource } from "../../config/load";
-import { checkpointResourcesOf, outputValuesOf, pendingOperationsOf, stackConfigOf } from "./pulumi-reads";
+import { automationOptions, checkpointResourcesOf, outputValuesOf, pendingOperationsOf, stackConfigOf } from "./pulumi-reads";
 import type { CheckpointResource, DeployStack, OperationOptions, PendingOperation, ReleaseConfig } from "./stack";
 
 // The real DeployStack: a local-program stack driven through the Pulumi CLI. It cannot
@@ -129,21 +129,8 @@ class PulumiStack implements DeployStack {
         return checkpointResourcesOf(this.stack);
     }
 
-    private operationOptions({ onEvent, withPolicies, signal, target, exclude, excludeDependents }: OperationOptions) {
-        return {
-            onEvent,
-            // The SDK sends the CLI SIGINT when this aborts; the CLI then stops scheduling steps,
-            // waits for the running ones and records the update as cancelled.
-            signal,
-            // Progress comes from the events; the CLI's own rendering would be a second,
-            // much longer copy of it.
-            color: "never" as const,
-            suppressProgress: true,
-            ...(target ? { target } : {}),
-            // UpOptions.exclude / excludeDependents (@pulumi/pulumi automation/stack.d.ts): `pulumi up --exclude --exclude-dependents`.
-            ...(exclude ? { exclude, excludeDependents } : {}),
-            ...(withPolicies ? { policyPacks: [this.options.policyPack], policyPackConfigs: [this.options.policyPackConfig] } : {}),
-        };
+    private operationOptions(options: OperationOptions) {
+        return automationOptions(options, this.options);
     }
 
     private async removeIfPresent(key: string): Promise<void> {
