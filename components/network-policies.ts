@@ -71,7 +71,7 @@ export interface AppNetworkPoliciesArgs {
      * Default: false.
      */
     readonly databaseRoleJob?: boolean;
-    /** Guard in-cluster data stores (PostgreSQL, Valkey, Mailpit): only Core reaches them. Default: false. */
+    /** Guard in-cluster data stores (PostgreSQL, Valkey, Mailpit): only Core reaches them, and the storefront Valkey. Default: false. */
     readonly inClusterDataStores?: boolean;
     /**
      * A connection pooler runs here (components/data/pooler.ts, component `pooler`): Core's processes
@@ -101,10 +101,11 @@ const clusterDns: Peer = {
  * only against the agent's issue reports, not a running cluster. Ingress:
  * the load balancer (or ingress controller), and where canaries are analysed over HTTP the Argo
  * Rollouts controller, to the API, Dashboard and storefront; the storefront to
- * the API (server-side rendering); Core to the in-cluster data stores. Egress: DNS for every pod;
- * Core to the data stores, the Pod Identity agent, mail and the internet on 443 (S3 and other AWS
- * endpoints, webhooks to apps, Sentry); the storefront to the API and the internet on 443 (the API's
- * public URL, payment providers). No pod reaches the node metadata address.
+ * the API (server-side rendering); Core to the in-cluster data stores, and the storefront to Valkey.
+ * Egress: DNS for every pod; Core to the data stores, the Pod Identity agent, mail and the internet
+ * on 443 (S3 and other AWS endpoints, webhooks to apps, Sentry); the storefront to the API, Valkey
+ * (its page cache) and the internet on 443 (the API's public URL, payment providers). No pod
+ * reaches the node metadata address.
  */
 export class AppNetworkPolicies extends pulumi.ComponentResource {
     constructor(name: string, args: AppNetworkPoliciesArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -144,11 +145,16 @@ export class AppNetworkPolicies extends pulumi.ComponentResource {
         const analysis = args.canaryAnalysisSources ?? [];
         policy("api", "api", { ingress: [{ from: [...args.ingressSources, from("storefront"), ...analysis], ports: [tcp(8000)] }] });
         policy("dashboard", "dashboard", { ingress: [{ from: [...args.ingressSources, ...analysis], ports: [tcp(80)] }] });
+        // The storefront's shared page cache: the region's Valkey, its only data store (6379; never PostgreSQL).
+        const pageCache: EgressRule[] = [
+            ...(e.dataStoreCidrs?.length ? [{ to: e.dataStoreCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(6379)] }] : []),
+            ...(args.inClusterDataStores ? [{ to: [from("valkey")], ports: [tcp(6379)] }] : []),
+        ];
         policy("storefront", "storefront", {
             ingress: [{ from: [...args.ingressSources, ...analysis], ports: [tcp(3000)] }],
             // The API's pods directly (plain HTTP in dev: the API Service, port 80 to the pods' 8000);
             // over HTTPS the API's public URL through the load balancer, an internet address.
-            egress: [{ to: [from("api")], ports: [tcp(8000)] }, internet([443])],
+            egress: [{ to: [from("api")], ports: [tcp(8000)] }, ...pageCache, internet([443])],
         });
 
         const coreEgress: EgressRule[] = [];
@@ -202,7 +208,7 @@ export class AppNetworkPolicies extends pulumi.ComponentResource {
 
         if (args.inClusterDataStores) {
             policy("postgres", "postgres", { ingress: [{ from: [coreClients], ports: [tcp(5432)] }] });
-            policy("valkey", "valkey", { ingress: [{ from: [coreClients], ports: [tcp(6379)] }] });
+            policy("valkey", "valkey", { ingress: [{ from: [coreClients, from("storefront")], ports: [tcp(6379)] }] });
             policy("mailpit", "mailpit", { ingress: [{ from: [coreClients], ports: [tcp(1025)] }] });
         }
         this.registerOutputs({});

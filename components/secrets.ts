@@ -18,6 +18,11 @@ export interface SaleorSecretsArgs {
  * region must verify in the other. The password of Saleor's database role (saleor_app) is one per
  * stack for the same reason, and so that it belongs to no region: the role lives in the database,
  * so a failover promotes a standby that already has it. The master password is RDS's own.
+ * The storefront's revalidation route checks two more (saleor/storefront src/lib/api-auth.ts):
+ * SALEOR_WEBHOOK_SECRET, the key of the HMAC Saleor signs a webhook's payload with when the
+ * webhook has a secret key (saleor/webhook/transport, signature_for_payload), and
+ * REVALIDATE_SECRET, the bearer token of a manual revalidation. One per stack, so one webhook
+ * configuration serves the storefront in either region.
  */
 export class SaleorSecrets extends pulumi.ComponentResource {
     /** SECRET_KEY, secret. */
@@ -26,6 +31,8 @@ export class SaleorSecrets extends pulumi.ComponentResource {
     public readonly rsaPrivateKey: pulumi.Output<string>;
     /** saleor_app's password (with `databasePassword`), secret. */
     public readonly databasePassword?: pulumi.Output<string>;
+    /** The storefront's SALEOR_WEBHOOK_SECRET and REVALIDATE_SECRET, secret. */
+    public readonly storefront: { readonly webhookSecret: pulumi.Output<string>; readonly revalidateSecret: pulumi.Output<string> };
 
     constructor(name: string, args: SaleorSecretsArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
         super("saleor:components:SaleorSecrets", name, {}, opts);
@@ -46,6 +53,18 @@ export class SaleorSecrets extends pulumi.ComponentResource {
             const password = new random.RandomPassword(`${name}-database-app-password`, { length: 40, special: false }, { parent: this });
             this.databasePassword = pulumi.secret(password.result);
         }
-        this.registerOutputs({ secretKey: this.secretKey, rsaPrivateKey: this.rsaPrivateKey, databasePassword: this.databasePassword });
+        // Letters and digits: pasted into the Dashboard's webhook form and sent in a header. The
+        // storefront warns about a REVALIDATE_SECRET shorter than 32 characters.
+        const storefrontSecret = (suffix: string) =>
+            pulumi.secret(
+                new random.RandomPassword(`${name}-storefront-${suffix}`, { length: 48, special: false }, { parent: this }).result,
+            );
+        this.storefront = { webhookSecret: storefrontSecret("webhook-secret"), revalidateSecret: storefrontSecret("revalidate-secret") };
+        this.registerOutputs({
+            secretKey: this.secretKey,
+            rsaPrivateKey: this.rsaPrivateKey,
+            databasePassword: this.databasePassword,
+            storefront: this.storefront,
+        });
     }
 }

@@ -1,4 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
+import { Secret } from "@pulumi/kubernetes/core/v1/secret";
 import * as pulumi from "@pulumi/pulumi";
 import {
     containerSecurityContext,
@@ -12,6 +13,9 @@ import {
     preStopSleep,
     resourceRequirements,
     rolloutTimeoutSeconds,
+    appLabels,
+    digest,
+    secretEnv,
     serverKeepAliveSeconds,
     type CanaryDelivery,
     type RunAs,
@@ -30,6 +34,14 @@ const storefrontHealth = { path: "/", successCodes: "200,308" };
 
 /** The storefront image runs as the `nextjs` user its Dockerfile creates (uid 1001, gid 1001 `nodejs`). */
 export const storefrontRunAs: RunAs = { user: 1001, group: 1001 };
+
+/**
+ * The storefront's secret settings, the same names in every stack: its shared page cache
+ * (STOREFRONT_CACHE_URL, read by the image's cache handlers, images/storefront/Dockerfile) and the
+ * two secrets its revalidation route checks (src/app/api/revalidate/route.ts, src/lib/api-auth.ts).
+ */
+export const storefrontSecretKeys = ["STOREFRONT_CACHE_URL", "SALEOR_WEBHOOK_SECRET", "REVALIDATE_SECRET"] as const;
+export type StorefrontSecretValues = Record<(typeof storefrontSecretKeys)[number], pulumi.Input<string>>;
 
 export interface StorefrontArgs {
     readonly namespace: pulumi.Input<string>;
@@ -64,6 +76,21 @@ export interface StorefrontArgs {
      * without one the host is served as the others. Default: none.
      */
     readonly rootPaths?: Record<string, string>;
+    /**
+     * Where `storefrontSecretKeys` come from: a Secret External Secrets Operator keeps (its name, and
+     * a version that changes with its values, which rolls the pods), or the values themselves, which
+     * the component writes into a Secret of its own.
+     */
+    readonly secrets:
+        | { readonly synced: { readonly name: pulumi.Input<string>; readonly version: pulumi.Input<string> } }
+        | { readonly values: StorefrontSecretValues };
+    /**
+     * The page cache's server refuses CONFIG (ElastiCache), so the cache handlers cannot check that it
+     * publishes expiry and eviction events (its parameter group turns them on) and are told not to
+     * try (SKIP_KEYSPACE_CONFIG_CHECK; without it they fail to start their tag synchronisation).
+     * Default: false (the handlers check).
+     */
+    readonly cacheServerRefusesConfig?: boolean;
     /** Payment providers the checkout offers. Default: neither (Stripe only if the image was built with it). */
     readonly payments?: { readonly dummy: boolean; readonly stripe: boolean };
     /**
@@ -84,7 +111,27 @@ export class Storefront extends pulumi.ComponentResource {
     constructor(name: string, args: StorefrontArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("saleor:components:Storefront", name, {}, opts);
         const parentOpts = { parent: this };
+        const secrets = args.secrets;
+        const secretName: pulumi.Input<string> =
+            "synced" in secrets
+                ? secrets.synced.name
+                : new Secret(
+                      `${name}-env`,
+                      {
+                          metadata: { namespace: args.namespace, labels: appLabels("storefront", args.instance) },
+                          type: "Opaque",
+                          stringData: secrets.values,
+                      },
+                      parentOpts,
+                  ).metadata.name;
+        // A changed value rolls the pods; the digest reveals nothing of the values.
+        const secretVersion: pulumi.Input<string> =
+            "synced" in secrets
+                ? secrets.synced.version
+                : pulumi.unsecret(pulumi.all(storefrontSecretKeys.map((k) => secrets.values[k])).apply((values) => digest(...values)));
         const env = [
+            ...storefrontSecretKeys.map((key) => secretEnv(key, secretName)),
+            ...(args.cacheServerRefusesConfig ? [{ name: "SKIP_KEYSPACE_CONFIG_CHECK", value: "true" }] : []),
             // Next.js binds to $HOSTNAME, which Kubernetes sets to the pod name: bind every address.
             { name: "HOSTNAME", value: "0.0.0.0" },
             { name: "PORT", value: "3000" },
@@ -111,6 +158,7 @@ export class Storefront extends pulumi.ComponentResource {
             spec: args.workload,
             // The drain, then Next.js finishing what is in flight.
             terminationGracePeriodSeconds: drainSeconds + 25,
+            podAnnotations: { "saleor.io/config-digest": secretVersion },
             hostAliases: args.hostAlias ? [{ hostnames: [args.hostAlias.host], ip: args.hostAlias.ip }] : undefined,
             containers: [
                 {

@@ -14,7 +14,7 @@ import type { CanaryDelivery } from "../components/kubernetes/workload";
 import { argoRolloutsChart } from "../catalog/charts";
 import { marketsOf, senderDomain, sesAvailable, type Market, type StackConfig } from "../config";
 import { createRegionAlarms } from "./alarms";
-import { createCoreSyncedSecret, createDatabaseRoleSecret, createRegionSecrets } from "./secrets";
+import { createCoreSyncedSecret, createDatabaseRoleSecret, createRegionSecrets, createStorefrontSyncedSecret } from "./secrets";
 import { awsOnly } from "./aws";
 import type { RegionWithData } from "./data";
 import type { ImageCatalogue } from "./images";
@@ -98,6 +98,7 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
     // saleor:emailUrl is stack-wide (createStackSecrets); this region's SES mail is the region's own.
     const regionSecrets = createRegionSecrets(t, r, inputs.connection, cfg.emailUrl ? undefined : mail?.emailUrl);
     const syncedSecret = createCoreSyncedSecret(r, instance, inputs.stackSecrets, regionSecrets);
+    const storefrontSecret = createStorefrontSyncedSecret(r, instance, inputs.stackSecrets, regionSecrets);
     // The master credentials for the Job that creates Core's database role (the writer's region).
     const databaseRole = isPrimary ? createDatabaseRoleSecret(r, instance, inputs.stackSecrets) : undefined;
     // A snapshot of the writer before the primary migrates it (on AWS); the Job waits for it.
@@ -182,6 +183,17 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
             rootPaths: marketRootPaths(cfg, markets),
             allowedOrigins: storefrontHosts.map((h) => `${cfg.app.scheme}://${h}`),
             payments: cfg.storefront.payments,
+            secrets: storefrontSecret
+                ? { synced: { name: storefrontSecret.secretName, version: storefrontSecret.version } }
+                : {
+                      values: {
+                          STOREFRONT_CACHE_URL: inputs.connection.pageCacheUrl,
+                          SALEOR_WEBHOOK_SECRET: inputs.secrets.storefront.webhookSecret,
+                          REVALIDATE_SECRET: inputs.secrets.storefront.revalidateSecret,
+                      },
+                  },
+            // ElastiCache refuses CONFIG; its parameter group publishes the events (components/data/aws/cache.ts).
+            cacheServerRefusesConfig: onAws,
             // The server-side calls use the public API URL too (no server-only URL in the storefront). Over
             // plain HTTP (dev) its host is pinned to the API Service inside the pod: http://api.localhost/
             // is the pod's own loopback otherwise. The Service answers the same port (80) and path, and

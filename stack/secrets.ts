@@ -31,6 +31,10 @@ export function createStackSecrets(
     };
     // saleor_app's password, for the database-role Job: Core reads it only inside its URLs.
     if (generated.databasePassword) secrets[databaseConcern] = { values: { DATABASE_APP_PASSWORD: generated.databasePassword } };
+    // The storefront's revalidation secrets (its own Secret reads them, not Core's).
+    secrets[storefrontConcern] = {
+        values: { SALEOR_WEBHOOK_SECRET: generated.storefront.webhookSecret, REVALIDATE_SECRET: generated.storefront.revalidateSecret },
+    };
     if (cfg.sentryDsn) secrets.sentry = { values: { SENTRY_DSN: cfg.sentryDsn.value } };
     if (cfg.emailUrl) secrets.email = { values: { EMAIL_URL: cfg.emailUrl.value } };
     return new (awsOnly().SecretsManagerSecrets)(
@@ -68,6 +72,8 @@ export function createRegionSecrets(
         },
         // Without CELERY_BROKER_URL Celery runs tasks eagerly inside the API process.
         [`${region}/cache`]: { values: { CACHE_URL: connection.cacheUrl, CELERY_BROKER_URL: connection.brokerUrl } },
+        // The storefront's page cache in the region's Valkey (its own Secret reads it, not Core's).
+        [`${region}/${storefrontConcern}`]: { values: { STOREFRONT_CACHE_URL: connection.pageCacheUrl } },
     };
     if (regionEmailUrl) secrets[`${region}/email`] = { values: { EMAIL_URL: regionEmailUrl } };
     return new (awsOnly().SecretsManagerSecrets)(
@@ -90,6 +96,9 @@ export function createRegionSecrets(
 /** The stack-wide secret with saleor_app's password (`saleor/<stack>/database`): the database-role Job's, not Core's. */
 const databaseConcern = "database";
 
+/** The storefront's secrets: stack-wide `saleor/<stack>/storefront` and the region's `saleor/<stack>/<region>/storefront`. */
+const storefrontConcern = "storefront";
+
 /** The Kubernetes Secret Core reads on AWS, kept by External Secrets Operator. */
 export const coreSecretName = "saleor-core-env";
 
@@ -108,8 +117,12 @@ export function createCoreSyncedSecret(
     const eso = r.cluster.aws?.externalSecrets;
     if (!eso || !stackSecrets || !regionSecrets) return undefined;
     const sources = [stackSecrets, regionSecrets];
-    // Every secret but saleor_app's bare password: Core has it inside DATABASE_URL.
-    const concerns = (s: SecretsManagerSecrets) => Object.keys(s.names).filter((c) => !(s === stackSecrets && c === databaseConcern));
+    // Every secret but saleor_app's bare password (Core has it inside DATABASE_URL) and the storefront's.
+    const concerns = (s: SecretsManagerSecrets) =>
+        Object.keys(s.names).filter(
+            (c) =>
+                !(s === stackSecrets && c === databaseConcern) && c !== storefrontConcern && c !== `${r.config.name}/${storefrontConcern}`,
+        );
     return new SyncedSecret(
         `${r.config.name}-core-secrets`,
         {
@@ -195,4 +208,38 @@ export function createPoolerPasswordSecret(
         { providers: [r.cluster.provider], dependsOn: [eso.store, stackSecrets] },
     );
     return { secretName: synced.secretName, key: "DATABASE_APP_PASSWORD", version: synced.version, ready: [synced] };
+}
+
+/** The Kubernetes Secret the storefront reads on AWS, kept by External Secrets Operator. */
+export const storefrontSecretName = "saleor-storefront-env";
+
+/**
+ * The storefront's secret settings in the region's namespace (components/storefront.ts,
+ * storefrontSecretKeys): the stack-wide revalidation secrets (the region's replica) and the
+ * region's page cache URL. Undefined off AWS: dev's storefront writes its own Secret.
+ */
+export function createStorefrontSyncedSecret(
+    r: RegionWithData,
+    instance: string,
+    stackSecrets: SecretsManagerSecrets | undefined,
+    regionSecrets: SecretsManagerSecrets | undefined,
+): SyncedSecret | undefined {
+    const eso = r.cluster.aws?.externalSecrets;
+    if (!eso || !stackSecrets || !regionSecrets) return undefined;
+    const sources: [SecretsManagerSecrets, string][] = [
+        [stackSecrets, storefrontConcern],
+        [regionSecrets, `${r.config.name}/${storefrontConcern}`],
+    ];
+    return new SyncedSecret(
+        `${r.config.name}-storefront-secrets`,
+        {
+            namespace: r.cluster.namespace,
+            secretName: storefrontSecretName,
+            storeName: eso.storeName,
+            remoteSecrets: sources.map(([s, c]) => s.names[c]),
+            versions: sources.map(([s, c]) => s.versions[c]),
+            labels: appLabels("storefront", instance),
+        },
+        { providers: [r.cluster.provider], dependsOn: [eso.store, ...sources.map(([s]) => s)] },
+    );
 }

@@ -92,7 +92,10 @@ export function createInClusterData(name: string, args: InClusterDataArgs, paren
                 image: args.valkeyImage,
                 command: ["valkey-server"],
                 // $(VAR) is expanded by the kubelet, so the password never appears in the pod spec.
-                args: ["--requirepass", "$(VALKEY_PASSWORD)", "--appendonly", "yes", "--dir", "/data"],
+                // Expiry (x) and eviction (e) events as keyevent notifications (E): the storefront's page
+                // cache handlers follow them to drop their in-memory index of what the server holds
+                // (@trieb.work/nextjs-turbo-redis-cache, README "Getting started"; it checks the setting).
+                args: ["--requirepass", "$(VALKEY_PASSWORD)", "--appendonly", "yes", "--dir", "/data", "--notify-keyspace-events", "Exe"],
                 env: [
                     secretEnv("VALKEY_PASSWORD", credentials.metadata.name),
                     secretEnv("REDISCLI_AUTH", credentials.metadata.name, "VALKEY_PASSWORD"),
@@ -169,6 +172,7 @@ export function createInClusterData(name: string, args: InClusterDataArgs, paren
         databaseReplicaUrl: databaseUrl,
         cacheUrl: pulumi.secret(pulumi.interpolate`redis://:${cachePassword.result}@${cacheHost}:6379/0`),
         brokerUrl: pulumi.secret(pulumi.interpolate`redis://:${cachePassword.result}@${cacheHost}:6379/1`),
+        pageCacheUrl: pulumi.secret(pulumi.interpolate`redis://:${cachePassword.result}@${cacheHost}:6379/2`),
         media: { kind: "volume", claimName: media.metadata.name },
         smtpUrl,
         readyAfter,

@@ -197,6 +197,12 @@ export interface ConnectionFacts {
     readonly cacheUrl: pulumi.Output<string>;
     /** CELERY_BROKER_URL: Valkey/Redis database 1. */
     readonly brokerUrl: pulumi.Output<string>;
+    /**
+     * STOREFRONT_CACHE_URL: the storefront's shared page cache, Valkey/Redis database 2 of the same
+     * server (images/storefront/Dockerfile). The server publishes expiry and eviction events, which
+     * the storefront's cache handlers follow.
+     */
+    readonly pageCacheUrl: pulumi.Output<string>;
     readonly media: MediaStorage;
     /**
      * The server certificates' root CAs, for `sslrootcert` in the database URLs: a ConfigMap in the

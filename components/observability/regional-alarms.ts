@@ -505,7 +505,7 @@ function cacheAlarms(args: RegionalAlarmsArgs, t: AlarmThresholds): AlarmSpec[] 
             {
                 what: `${node}-memory`,
                 title: `Valkey ${node} memory used, % (${args.region})`,
-                description: pulumi.interpolate`${who} used more than ${t.cacheMemoryPercent}% of its memory for 10 minutes. It holds both the cache and Celery's task queue: near 100% cache keys are evicted and then new tasks are refused. Check first: Celery queue length (workers down or too slow, tasks piling up), the Evictions metric, keys written without a TTL; then a larger node type.`,
+                description: pulumi.interpolate`${who} used more than ${t.cacheMemoryPercent}% of its memory for 10 minutes. It holds Saleor's cache (database 0), Celery's task queue (1) and the storefront's page cache (2): near 100% keys with a TTL are evicted and then new tasks are refused. Check first: Celery queue length (workers down or too slow, tasks piling up), the Evictions metric, the keys per database (INFO keyspace), keys written without a TTL; then a larger node type.`,
                 signal: { kind: "metric", metric: metric("DatabaseMemoryUsagePercentage", "Maximum") },
                 period: 300,
                 comparison: "GreaterThanThreshold",

@@ -36,8 +36,9 @@ export interface AlarmThresholds {
     readonly cacheEngineCpuPercent: number;
     /**
      * ElastiCache DatabaseMemoryUsagePercentage, percent of maxmemory. Default: 80: the group holds
-     * both the cache and Celery's queue; at 100% cache keys are evicted and, once nothing evictable
-     * is left, writes (new tasks) are refused. 80% leaves time to scale the node type first.
+     * Saleor's cache, Celery's queue and the storefront's page cache; at 100% keys with a TTL are
+     * evicted (volatile-lru) and, once nothing evictable is left, writes (new tasks) are refused.
+     * 80% leaves time to scale the node type first.
      */
     readonly cacheMemoryPercent: number;
     /** Container Insights node_cpu_utilization, cluster average, percent. Default: 90 (the Production Deployment Guide, server CPU). */

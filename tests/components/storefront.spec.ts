@@ -5,6 +5,15 @@ import { ContainerImage } from "../../components/image";
 import { Storefront } from "../../components/storefront";
 import { isSecret, registered, Resources } from "../support/harness";
 
+/** What a data tier and the stack's generated secrets hand the storefront. */
+const secrets = {
+    values: {
+        STOREFRONT_CACHE_URL: "redis://:cache-password@cache:6379/2",
+        SALEOR_WEBHOOK_SECRET: "webhook-secret",
+        REVALIDATE_SECRET: "revalidate-secret",
+    },
+};
+
 const workload = (replicas: number) => ({
     replicas,
     resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
@@ -23,6 +32,7 @@ function storefront(replicas: number) {
             scheme: "https",
             workload: workload(replicas),
             ingress: { className: "alb" },
+            secrets,
         },
         { providers: [provider] },
     );
@@ -68,6 +78,7 @@ describe("Storefront", () => {
                     hosts: ["de.example.com", "nl.example.com"],
                     scheme: "http",
                     workload: workload(1),
+                    secrets,
                     ingress: {
                         className: "nginx",
                         rootRedirect: (path) => ({ annotations: { "nginx.ingress.kubernetes.io/app-root": path } }),

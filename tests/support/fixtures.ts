@@ -13,6 +13,7 @@ export function connectionFacts(media: ConnectionFacts["media"] = { kind: "volum
         databaseReplicaUrl: pulumi.secret("postgres://saleor:db-password@replica:5432/saleor"),
         cacheUrl: pulumi.secret("redis://:cache-password@cache:6379/0"),
         brokerUrl: pulumi.secret("redis://:cache-password@cache:6379/1"),
+        pageCacheUrl: pulumi.secret("redis://:cache-password@cache:6379/2"),
         media,
         readyAfter: [],
     };

@@ -112,6 +112,7 @@ export function createAwsData(name: string, args: AwsDataArgs, parent: pulumi.Co
         databaseReplicaUrl: database.replicaUrl,
         cacheUrl: cache.cacheUrl,
         brokerUrl: cache.brokerUrl,
+        pageCacheUrl: cache.pageCacheUrl,
         media: { ...media.storage, privateBucket: privateFiles.bucketName },
         databaseCa: { configMap: caBundle, configMapName: caBundle.metadata.name, mountPath: rdsCaMountPath },
         databaseAdmin:

@@ -19,6 +19,8 @@ export interface Cache {
     readonly cacheUrl: pulumi.Output<string>;
     /** CELERY_BROKER_URL (database 1), secret. */
     readonly brokerUrl: pulumi.Output<string>;
+    /** STOREFRONT_CACHE_URL (database 2): the storefront's shared page cache, secret. */
+    readonly pageCacheUrl: pulumi.Output<string>;
 }
 
 /** One Valkey replication group per region: caches and task queues stay beside the Core that uses them. */
@@ -49,6 +51,31 @@ export function createCache(name: string, args: AwsDataArgs, key: aws.kms.Key, p
     // also keep the token safe inside redis URLs.
     const token = new random.RandomPassword(`${name}-cache-token`, { length: 64, special: false }, opts).result;
 
+    // The storefront's page cache handlers follow expiry (x) and eviction (e) events, published as
+    // keyevent notifications (E); ElastiCache publishes none by default and refuses CONFIG SET, so
+    // a parameter group turns them on ("How do I implement Redis keyspace notifications in
+    // ElastiCache?", AWS re:Post; @trieb.work/nextjs-turbo-redis-cache README, "Getting started").
+    // Eviction stays ElastiCache's default, said here because the group is shared: volatile-lru
+    // evicts only keys with a time to live (Django's cache and the page cache set one), never
+    // Celery's queues, which have none. Auto-named, so a major upgrade (new family) creates the new
+    // group before dropping the old. Not verified here: whether, with applyImmediately false
+    // (production), ElastiCache applies a changed parameter group at once or in the maintenance
+    // window; until it does the handlers miss those events, and resynchronise hourly.
+    const major = c.engineVersion.split(".")[0];
+    const parameterGroup = new aws.elasticache.ParameterGroup(
+        `${name}-cache`,
+        {
+            family: `valkey${major}`,
+            description: `Saleor Valkey ${major}: keyevent notifications for the storefront's page cache`,
+            parameters: [
+                { name: "notify-keyspace-events", value: "Exe" },
+                { name: "maxmemory-policy", value: "volatile-lru" },
+            ],
+            tags: args.tags,
+        },
+        opts,
+    );
+
     const group = new aws.elasticache.ReplicationGroup(
         `${name}-cache`,
         {
@@ -58,6 +85,7 @@ export function createCache(name: string, args: AwsDataArgs, key: aws.kms.Key, p
             nodeType: c.nodeType,
             numCacheClusters: c.nodes,
             port,
+            parameterGroupName: parameterGroup.name,
             automaticFailoverEnabled: c.multiAz,
             multiAzEnabled: c.multiAz,
             atRestEncryptionEnabled: true,
@@ -85,5 +113,8 @@ export function createCache(name: string, args: AwsDataArgs, key: aws.kms.Key, p
         cacheUrl: pulumi.secret(pulumi.interpolate`${base}/0`),
         // Celery refuses a rediss:// broker URL that does not say how to check the server's certificate.
         brokerUrl: pulumi.secret(pulumi.interpolate`${base}/1?ssl_cert_reqs=required`),
+        // node-redis verifies a rediss:// server's certificate against Node's roots, which hold the
+        // public CA ElastiCache's in-transit encryption certificates chain to.
+        pageCacheUrl: pulumi.secret(pulumi.interpolate`${base}/2`),
     };
 }
