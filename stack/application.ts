@@ -14,7 +14,7 @@ import type { CanaryDelivery } from "../components/kubernetes/workload";
 import { argoRolloutsChart } from "../catalog/charts";
 import { marketsOf, senderDomain, sesAvailable, type Market, type StackConfig } from "../config";
 import { createRegionAlarms } from "./alarms";
-import { createCoreSyncedSecret, createDatabaseRoleSecret, createRegionSecrets, createStorefrontSyncedSecret } from "./secrets";
+import { createAppSyncedSecrets, createDatabaseRoleSecret, createRegionSecrets } from "./secrets";
 import { awsOnly } from "./aws";
 import type { RegionWithData } from "./data";
 import type { ImageCatalogue } from "./images";
@@ -97,8 +97,9 @@ export function createApplication(cfg: StackConfig, t: Topology, inputs: Applica
     const ingress = ingressSettings(cfg, t, onAws, edge, r.aws?.logs.albAccessLogs);
     // saleor:emailUrl is stack-wide (createStackSecrets); this region's SES mail is the region's own.
     const regionSecrets = createRegionSecrets(t, r, inputs.connection, cfg.emailUrl ? undefined : mail?.emailUrl);
-    const syncedSecret = createCoreSyncedSecret(r, instance, inputs.stackSecrets, regionSecrets);
-    const storefrontSecret = createStorefrontSyncedSecret(r, instance, inputs.stackSecrets, regionSecrets);
+    const synced = createAppSyncedSecrets(r, instance, inputs.stackSecrets, regionSecrets);
+    const syncedSecret = synced?.core;
+    const storefrontSecret = synced?.storefront;
     // The master credentials for the Job that creates Core's database role (the writer's region).
     const databaseRole = isPrimary ? createDatabaseRoleSecret(r, instance, inputs.stackSecrets) : undefined;
     // A snapshot of the writer before the primary migrates it (on AWS); the Job waits for it.

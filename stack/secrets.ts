@@ -103,39 +103,45 @@ const storefrontConcern = "storefront";
 export const coreSecretName = "saleor-core-env";
 
 /**
- * Core's secret settings in the region's namespace, synced by External Secrets Operator from the
- * stack-wide secrets (the region's replicas) and the region's own: the same variable names Core's
- * Secret holds elsewhere (components/core/env.ts coreSecretData). Undefined off AWS: dev keeps the
- * Secret Core writes itself.
+ * The Secrets the region's workloads read on AWS, synced by External Secrets Operator from the
+ * stack-wide secrets (the region's replicas) and the region's own. `core`: every setting of Core's,
+ * the same variable names Core's Secret holds elsewhere (components/core/env.ts coreSecretData).
+ * `storefront` (components/storefront.ts, storefrontSecretKeys): the stack-wide revalidation
+ * secrets and the region's page cache URL, which Core's leaves out. Undefined off AWS: dev's Core
+ * and storefront write their own Secrets.
  */
-export function createCoreSyncedSecret(
+export function createAppSyncedSecrets(
     r: RegionWithData,
     instance: string,
     stackSecrets: SecretsManagerSecrets | undefined,
     regionSecrets: SecretsManagerSecrets | undefined,
-): SyncedSecret | undefined {
+): { readonly core: SyncedSecret; readonly storefront: SyncedSecret } | undefined {
     const eso = r.cluster.aws?.externalSecrets;
     if (!eso || !stackSecrets || !regionSecrets) return undefined;
-    const sources = [stackSecrets, regionSecrets];
+    const storefront: Concern[] = [
+        [stackSecrets, storefrontConcern],
+        [regionSecrets, `${r.config.name}/${storefrontConcern}`],
+    ];
     // Every secret but saleor_app's bare password (Core has it inside DATABASE_URL) and the storefront's.
-    const concerns = (s: SecretsManagerSecrets) =>
-        Object.keys(s.names).filter(
-            (c) =>
-                !(s === stackSecrets && c === databaseConcern) && c !== storefrontConcern && c !== `${r.config.name}/${storefrontConcern}`,
-        );
-    return new SyncedSecret(
-        `${r.config.name}-core-secrets`,
-        {
-            namespace: r.cluster.namespace,
-            secretName: coreSecretName,
-            storeName: eso.storeName,
-            remoteSecrets: sources.flatMap((s) => concerns(s).map((c) => s.names[c])),
-            versions: sources.flatMap((s) => concerns(s).map((c) => s.versions[c])),
-            labels: appLabels("core", instance),
-        },
-        { providers: [r.cluster.provider], dependsOn: [eso.store, ...sources] },
+    const core = ([stackSecrets, regionSecrets] as const).flatMap((s) =>
+        Object.keys(s.names)
+            .filter((c) => !(s === stackSecrets && c === databaseConcern) && !storefront.some(([t, d]) => t === s && d === c))
+            .map((c): Concern => [s, c]),
     );
+    const target = (component: string, secretName: string) => ({
+        name: `${r.config.name}-${component}-secrets`,
+        secretName,
+        component,
+        instance,
+    });
+    return {
+        core: syncConcerns(r, eso, target("core", coreSecretName), core),
+        storefront: syncConcerns(r, eso, target("storefront", storefrontSecretName), storefront),
+    };
 }
+
+/** The Kubernetes Secret the storefront reads on AWS, kept by External Secrets Operator. */
+export const storefrontSecretName = "saleor-storefront-env";
 
 /** The Kubernetes Secret the database-role Job reads: the master credentials and saleor_app's password. */
 export const databaseRoleSecretName = "saleor-database-role";
@@ -195,51 +201,38 @@ export function createPoolerPasswordSecret(
 ): { secretName: pulumi.Output<string>; key: string; version: pulumi.Output<string>; ready: pulumi.Resource[] } | undefined {
     const eso = r.cluster.aws?.externalSecrets;
     if (!eso || !stackSecrets?.names[databaseConcern]) return undefined;
-    const synced = new SyncedSecret(
-        `${r.config.name}-pooler-secrets`,
-        {
-            namespace: r.cluster.namespace,
-            secretName: poolerPasswordSecretName,
-            storeName: eso.storeName,
-            remoteSecrets: [stackSecrets.names[databaseConcern]],
-            versions: [stackSecrets.versions[databaseConcern]],
-            labels: appLabels("pooler", instance),
-        },
-        { providers: [r.cluster.provider], dependsOn: [eso.store, stackSecrets] },
+    const synced = syncConcerns(
+        r,
+        eso,
+        { name: `${r.config.name}-pooler-secrets`, secretName: poolerPasswordSecretName, component: "pooler", instance },
+        [[stackSecrets, databaseConcern]],
     );
     return { secretName: synced.secretName, key: "DATABASE_APP_PASSWORD", version: synced.version, ready: [synced] };
 }
 
-/** The Kubernetes Secret the storefront reads on AWS, kept by External Secrets Operator. */
-export const storefrontSecretName = "saleor-storefront-env";
+/** One concern of one set of Secrets Manager secrets. */
+type Concern = readonly [SecretsManagerSecrets, string];
 
 /**
- * The storefront's secret settings in the region's namespace (components/storefront.ts,
- * storefrontSecretKeys): the stack-wide revalidation secrets (the region's replica) and the
- * region's page cache URL. Undefined off AWS: dev's storefront writes its own Secret.
+ * A Kubernetes Secret of the region's namespace, kept by External Secrets Operator from `concerns`
+ * (their JSON keys, later ones winning on a clash), labelled as `component`'s.
  */
-export function createStorefrontSyncedSecret(
+function syncConcerns(
     r: RegionWithData,
-    instance: string,
-    stackSecrets: SecretsManagerSecrets | undefined,
-    regionSecrets: SecretsManagerSecrets | undefined,
-): SyncedSecret | undefined {
-    const eso = r.cluster.aws?.externalSecrets;
-    if (!eso || !stackSecrets || !regionSecrets) return undefined;
-    const sources: [SecretsManagerSecrets, string][] = [
-        [stackSecrets, storefrontConcern],
-        [regionSecrets, `${r.config.name}/${storefrontConcern}`],
-    ];
+    eso: { readonly storeName: pulumi.Input<string>; readonly store: pulumi.Resource },
+    target: { readonly name: string; readonly secretName: string; readonly component: string; readonly instance: string },
+    concerns: Concern[],
+): SyncedSecret {
     return new SyncedSecret(
-        `${r.config.name}-storefront-secrets`,
+        target.name,
         {
             namespace: r.cluster.namespace,
-            secretName: storefrontSecretName,
+            secretName: target.secretName,
             storeName: eso.storeName,
-            remoteSecrets: sources.map(([s, c]) => s.names[c]),
-            versions: sources.map(([s, c]) => s.versions[c]),
-            labels: appLabels("storefront", instance),
+            remoteSecrets: concerns.map(([s, c]) => s.names[c]),
+            versions: concerns.map(([s, c]) => s.versions[c]),
+            labels: appLabels(target.component, target.instance),
         },
-        { providers: [r.cluster.provider], dependsOn: [eso.store, ...sources.map(([s]) => s)] },
+        { providers: [r.cluster.provider], dependsOn: [eso.store, ...new Set(concerns.map(([s]) => s))] },
     );
 }
