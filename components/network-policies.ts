@@ -26,6 +26,11 @@ export interface AppEgressArgs {
      * them on `dataStorePorts`. Default: none (in-cluster data stores are reached by pod selector).
      */
     readonly dataStoreCidrs?: string[];
+    /**
+     * The region's own Valkey's network (its VPC's private subnets), where the storefront reaches its
+     * page cache on 6379. Default: none (in-cluster Valkey is reached by pod selector).
+     */
+    readonly pageCacheCidrs?: string[];
     /** Ports of the managed data stores. Default: PostgreSQL 5432 and Valkey/Redis 6379. */
     readonly dataStorePorts?: number[];
     /** Ports Core's processes reach outside the cluster besides 443: SMTP, an OTLP collector. Default: none. */
@@ -145,9 +150,9 @@ export class AppNetworkPolicies extends pulumi.ComponentResource {
         const analysis = args.canaryAnalysisSources ?? [];
         policy("api", "api", { ingress: [{ from: [...args.ingressSources, from("storefront"), ...analysis], ports: [tcp(8000)] }] });
         policy("dashboard", "dashboard", { ingress: [{ from: [...args.ingressSources, ...analysis], ports: [tcp(80)] }] });
-        // The storefront's shared page cache: the region's Valkey, its only data store (6379; never PostgreSQL).
+        // The storefront's shared page cache: its own region's Valkey, its only data store (6379; never PostgreSQL).
         const pageCache: EgressRule[] = [
-            ...(e.dataStoreCidrs?.length ? [{ to: e.dataStoreCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(6379)] }] : []),
+            ...(e.pageCacheCidrs?.length ? [{ to: e.pageCacheCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(6379)] }] : []),
             ...(args.inClusterDataStores ? [{ to: [from("valkey")], ports: [tcp(6379)] }] : []),
         ];
         policy("storefront", "storefront", {

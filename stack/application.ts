@@ -289,6 +289,7 @@ function networkPolicySources(
         ingressSources: planSubnets(own, defaultAvailabilityZoneCount).public.map((cidr) => ({ ipBlock: { cidr } })),
         egress: {
             dataStoreCidrs: vpcs.flatMap((vpc) => planSubnets(vpc, defaultAvailabilityZoneCount).private),
+            pageCacheCidrs: planSubnets(own, defaultAvailabilityZoneCount).private,
             privateCidrs: vpcs,
             podIdentityAgent: true,
             coreInternetPorts,

@@ -19,6 +19,11 @@ const T = {
 } as const;
 
 const regionsOf = { dev: ["local"], staging: ["eu-central-1", "eu-west-1"], production: ["eu-central-1", "eu-west-1"] } as const;
+/** The regions' VPCs in the stack files (`vpcCidr`). */
+const vpcPrefix = {
+    staging: { "eu-central-1": "10.30.", "eu-west-1": "10.40." },
+    production: { "eu-central-1": "10.10.", "eu-west-1": "10.20." },
+} as const;
 const inputs = (r: RecordedResource) => r.inputs as any;
 const storefrontContainer = (res: Resources, region: string) =>
     inputs(res.workload(`${region}-storefront`)).spec.template.spec.containers[0];
@@ -151,6 +156,13 @@ for (const stack of ["dev", "staging", "production"] as const) {
                 const ports = egress.flatMap((rule) => (rule.ports ?? []).map((p: any) => p.port));
                 assert.ok(ports.includes(6379), `${region}: egress to 6379`);
                 assert.ok(!ports.includes(5432), `${region}: no egress to PostgreSQL`);
+                if (onAws) {
+                    // Its own region's Valkey only: the other region's private subnets are Core's, across the peering.
+                    const own = vpcPrefix[stack as "staging" | "production"][region as "eu-central-1" | "eu-west-1"];
+                    const cacheRule = egress.find((rule) => (rule.ports ?? []).some((p: any) => p.port === 6379));
+                    const cidrs: string[] = cacheRule.to.map((t: any) => t.ipBlock.cidr);
+                    assert.ok(cidrs.length > 0 && cidrs.every((c) => c.startsWith(own)), `${region}: 6379 to ${cidrs.join(", ")}`);
+                }
                 if (!onAws) {
                     const valkey = res.ofType(T.networkPolicy).find((p) => p.name === `${region}-network-valkey`);
                     const from = inputs(valkey!).spec.ingress[0].from.map(
