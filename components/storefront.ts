@@ -130,8 +130,6 @@ export class Storefront extends pulumi.ComponentResource {
                 ? secrets.synced.version
                 : pulumi.unsecret(pulumi.all(storefrontSecretKeys.map((k) => secrets.values[k])).apply((values) => digest(...values)));
         const env = [
-            ...storefrontSecretKeys.map((key) => secretEnv(key, secretName)),
-            ...(args.cacheServerRefusesConfig ? [{ name: "SKIP_KEYSPACE_CONFIG_CHECK", value: "true" }] : []),
             // Next.js binds to $HOSTNAME, which Kubernetes sets to the pod name: bind every address.
             { name: "HOSTNAME", value: "0.0.0.0" },
             { name: "PORT", value: "3000" },
@@ -149,6 +147,8 @@ export class Storefront extends pulumi.ComponentResource {
             // NEXT_PUBLIC_ twins are inlined at build time; see stack/images.ts).
             ...(args.payments?.dummy ? [{ name: "ALLOW_DUMMY_PAYMENT", value: "true" }] : []),
             ...(args.payments?.stripe ? [{ name: "ENABLE_STRIPE_PAYMENTS", value: "true" }] : []),
+            ...storefrontSecretKeys.map((key) => secretEnv(key, secretName)),
+            ...(args.cacheServerRefusesConfig ? [{ name: "SKIP_KEYSPACE_CONFIG_CHECK", value: "true" }] : []),
         ];
         const workloadArgs = {
             namespace: args.namespace,
