@@ -15,11 +15,17 @@
  * mocha passes (stack traces of failing specs point into the TypeScript); the plan leaves it off,
  * as reading every SDK module's map on start-up costs it another tenth of a second; a program error
  * is mapped on its own (automation/plan/error-location.ts, through `compiledSource` below).
+ *
+ * V8's compiled code of each module is kept too (see "V8 code cache" below), for the project's
+ * TypeScript and for the packages' JavaScript alike: a later run starts from it instead of parsing
+ * and compiling every module again.
  */
 const crypto = require("crypto");
 const fs = require("fs");
 const Module = require("module");
 const path = require("path");
+const vm = require("vm");
+const { Buffer } = require("buffer");
 
 const root = path.resolve(__dirname, "..");
 /** Where compiled files are kept; SALEOR_TS_CACHE moves it (the specs use a scratch directory). */
@@ -52,10 +58,15 @@ function transpile(source, filename) {
 
 /** The compiled file for `source` at `filename`: read from the cache, or compiled and stored. */
 function compiled(source, filename) {
+    return compiledWithHash(source, filename).code;
+}
+
+/** compiled(), with the hash that names it: the same hash, the same code. */
+function compiledWithHash(source, filename) {
     const hash = crypto.createHash("sha256").update(optionsKey).update("\0").update(filename).update("\0").update(source).digest("hex");
     const cached = path.join(cacheDir, `${hash.slice(0, 40)}.js`);
     try {
-        return fs.readFileSync(cached, "utf8");
+        return { code: fs.readFileSync(cached, "utf8"), hash };
     } catch {
         // Not compiled yet.
     }
@@ -69,16 +80,151 @@ function compiled(source, filename) {
     } catch {
         // A read-only tree still runs, compiling each time.
     }
-    return code;
+    return { code, hash };
 }
 
+// ---- V8 code cache ------------------------------------------------------------------------------
+//
+// Node compiles every module it loads from source, each run: on the production plan some 900
+// modules (the SDKs' and ours), about a tenth of its CPU time, plus each function the first time it
+// runs. Here a module is compiled through vm.Script with the code V8 made of it in an earlier run
+// (`cachedData`), and for a module that had none, or whose code V8 refused (another V8, other
+// flags), V8's code is written to the cache when the process exits, with every function the run
+// compiled. Node 22 does the same with module.enableCompileCache(); this Node (20) has no such API.
+//
+// Which modules: those Node's own loader compiles as CommonJS from a file (.js, .cjs) and this
+// loader's TypeScript, apart from the main module (Node's loader keeps a cache of file lookups
+// while it runs), a file starting with `#!` and one that may call `import()`. Everything else, and every module while source maps
+// are on (mocha: Node registers each module's map when it compiles it), compiles as Node does.
+// The module runs with the arguments and `require` Node's loader gives it.
+//
+// Each entry is named by a hash of the module's path and of this Node's version, and starts with
+// what identifies the code it was made from: the transpile cache's hash for TypeScript, the file's
+// size and modification time for JavaScript. A changed module's entry is replaced, not added to.
+
+const codeCacheDir = path.join(cacheDir, "v8");
+const codeCacheKey = JSON.stringify([process.version, process.versions.v8, process.arch]);
+/** Scripts compiled without usable cached code this run: their code is written at exit. */
+const uncached = [];
+
+/**
+ * `import(...)`, which a vm.Script runs only with a loader of its own (on this Node not even with
+ * the main one once the code comes from the cache): a module that may call it compiles as Node does.
+ */
+const dynamicImport = /\bimport\s*\(/;
+
+/** The cache entry of the module at `filename`. */
+function codeCacheFile(filename) {
+    return path.join(
+        codeCacheDir,
+        `${crypto.createHash("sha256").update(codeCacheKey).update("\0").update(filename).digest("hex").slice(0, 40)}.bin`,
+    );
+}
+
+/** The cached code for `filename` made from the code `identity` names, or undefined. */
+function readCodeCache(file, identity) {
+    let entry;
+    try {
+        entry = fs.readFileSync(file);
+    } catch {
+        return undefined;
+    }
+    const header = Buffer.from(`${identity}\n`);
+    return entry.length > header.length && entry.subarray(0, header.length).equals(header) ? entry.subarray(header.length) : undefined;
+}
+
+/** Writes V8's code of each script that had none; the process is about to end. */
+function saveCodeCache() {
+    const pending = uncached.splice(0);
+    if (pending.length === 0) return;
+    try {
+        fs.mkdirSync(codeCacheDir, { recursive: true });
+    } catch {
+        return;
+    }
+    for (const { script, file, identity } of pending) {
+        try {
+            const temporary = `${file}.${process.pid}.${require("worker_threads").threadId}.tmp`;
+            fs.writeFileSync(temporary, Buffer.concat([Buffer.from(`${identity}\n`), script.createCachedData()]));
+            fs.renameSync(temporary, file);
+        } catch {
+            // A read-only tree still runs, compiling each time.
+        }
+    }
+}
+process.once("exit", saveCodeCache);
+
+/**
+ * Compiles and runs `content`, the CommonJS module `module` at `filename` whose code `identity`
+ * names, as Node's Module.prototype._compile does, but through vm.Script with V8's cached code.
+ * Returns false, having run nothing, when the module must compile as Node does: then it is not cached.
+ */
+function runWithCodeCache(module, content, filename, identity) {
+    if (process.sourceMapsEnabled || module.id === "." || content.startsWith("#!") || dynamicImport.test(content)) return false;
+    const file = codeCacheFile(filename);
+    const cachedData = readCodeCache(file, identity);
+    let script;
+    try {
+        // The wrapper on a line of its own (lineOffset -1): line and column numbers are the file's.
+        script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {\n${content}\n})`, {
+            filename,
+            lineOffset: -1,
+            cachedData,
+        });
+    } catch {
+        // Not a script V8 compiles as CommonJS (an ES module Node's loader may still run): Node decides.
+        return false;
+    }
+    if (cachedData === undefined || script.cachedDataRejected) uncached.push({ script, file, identity });
+    const wrapper = script.runInThisContext({ displayErrors: true });
+    // The `require` Node's loader makes for a module (lib/internal/modules/helpers.js, makeRequireFunction).
+    const require = (id) => module.require(id);
+    require.resolve = (request, options) => Module._resolveFilename(request, module, false, options);
+    require.resolve.paths = (request) => Module._resolveLookupPaths(request, module);
+    require.main = process.mainModule;
+    require.extensions = Module._extensions;
+    require.cache = Module._cache;
+    Reflect.apply(wrapper, module.exports, [module.exports, require, module, filename, path.dirname(filename)]);
+    return true;
+}
+
+const nodeCompile = Module.prototype._compile;
+/** Set while Node's loader reads a JavaScript file: its identity, for the _compile call that follows. */
+let loadingJs;
 const compileJs = Module._extensions[".js"];
+Module._extensions[".js"] = function (module, filename) {
+    const outer = loadingJs;
+    try {
+        const stat = fs.statSync(filename);
+        loadingJs = { filename, identity: `js:${stat.size}:${stat.mtimeMs}` };
+    } catch {
+        loadingJs = undefined;
+    }
+    try {
+        return compileJs(module, filename);
+    } finally {
+        loadingJs = outer;
+    }
+};
+Module.prototype._compile = function (content, filename, format) {
+    const loading = loadingJs;
+    loadingJs = undefined;
+    if (loading && loading.filename === filename && (format === undefined || format === "commonjs")) {
+        if (runWithCodeCache(this, content, filename, `${loading.identity}:${content.length}`)) return undefined;
+    }
+    return Reflect.apply(nodeCompile, this, arguments);
+};
+
 Module._extensions[".ts"] = function (module, filename) {
     if (filename.includes(`${path.sep}node_modules${path.sep}`) || filename.endsWith(".d.ts")) {
         return compileJs(module, filename);
     }
-    module._compile(compiled(fs.readFileSync(filename, "utf8"), filename), filename);
+    const { code, hash } = compiledWithHash(fs.readFileSync(filename, "utf8"), filename);
+    if (!runWithCodeCache(module, code, filename, `ts:${hash}`)) nodeCompile.call(module, code, filename);
 };
+
+/** Writes the V8 code cache now, for a worker thread, whose `exit` event does not come when it is terminated. */
+module.exports.saveCodeCache = saveCodeCache;
 
 /**
  * The JavaScript this loader ran for `filename` (from the cache), with its inline source map: what

@@ -19,5 +19,8 @@ parentPort!.on("message", (request: ChecksRequest) => {
         const error = e instanceof Error ? e : new Error(String(e));
         reply = { kind: "error", name: error.name, message: error.message, stack: error.stack };
     }
+    // The main thread ends this thread once it has the answer, and a thread that is ended hears no
+    // `exit`: V8's code of the modules loaded here is kept now (nothing to write once it is kept).
+    (require("../register.js") as { saveCodeCache?: () => void }).saveCodeCache?.();
     parentPort!.postMessage(reply);
 });

@@ -53,6 +53,37 @@ describe("TypeScript loader (automation/register.js)", () => {
         assert.deepEqual(run(), { out: "one 1", swcLoaded: false });
     });
 
+    it("keeps V8's compiled code of the modules a run loads, and a later run starts from it", () => {
+        write(`import { n } from "./lib";\nconsole.log("sum", n + require("./dep.js"));\n`);
+        fs.writeFileSync(path.join(dir, "lib.ts"), `export const n: number = 40;\n`);
+        fs.writeFileSync(path.join(dir, "dep.js"), `module.exports = 2;\n`);
+        assert.equal(run().out, "sum 42");
+        const v8 = path.join(cache, "v8");
+        const kept = () => new Map(fs.readdirSync(v8).map((f) => [f, fs.statSync(path.join(v8, f)).mtimeMs]));
+        const first = kept();
+        // lib.ts, dep.js and report.js (the main module compiles as Node does).
+        assert.ok(first.size >= 3, `${first.size} modules' code kept`);
+        assert.equal(run().out, "sum 42");
+        // V8 took every module's code: none was compiled again and rewritten.
+        assert.deepEqual(kept(), first);
+    });
+
+    it("runs a module's changed JavaScript, not the code kept for what it was", () => {
+        write(`console.log("dep", require("./dep.js"));\n`);
+        fs.writeFileSync(path.join(dir, "dep.js"), `module.exports = 1;\n`);
+        assert.equal(run().out, "dep 1");
+        fs.writeFileSync(path.join(dir, "dep.js"), `module.exports = 2;\n`);
+        assert.equal(run().out, "dep 2");
+    });
+
+    it("reports an error at its line and column in the module's own file, also from kept code", () => {
+        write(`try { require("./fail.js"); } catch (e) { console.log((e as Error).stack!.split("\\n")[1].trim()); }\n`);
+        fs.writeFileSync(path.join(dir, "fail.js"), `const a = 1; throw new Error("x" + a);\n`);
+        const where = `at Object.<anonymous> (${path.join(dir, "fail.js")}:1:20)`;
+        assert.equal(run().out, where);
+        assert.equal(run().out, where);
+    });
+
     it("recompiles a changed file instead of running the stale one", () => {
         write(`console.log("before");\n`);
         assert.equal(run().out, "before");
