@@ -6,6 +6,11 @@
  * the SDK takes to load. The plan registers resources and never serializes a function, drives the
  * CLI or serves a provider, so these modules stay unloaded, and anything that does reach for one gets
  * the real module on first use: the SDK holds a stand-in that loads it when a property is read.
+ * Also deferred: gRPC (@grpc/grpc-js, about 65 modules, and the generated gRPC clients), the engine's
+ * transport, which the plan's in-process monitor never uses (the SDK reads it for a client it never
+ * makes and for the status codes of an engine's errors); and the policy pack's analyzer server
+ * (@pulumi/policy's server.js, which serves the pack to the engine over gRPC), which the plan's own
+ * policy runner never starts.
  *
  * This module must load before the SDK (automation/plan-cli.ts imports it first). It does nothing
  * where the SDK is already loaded, and nothing with SALEOR_PLAN_EAGER_SDK=1 (the specs compare the
@@ -15,9 +20,14 @@
 import * as fs from "fs";
 import * as path from "path";
 
+/** The packages whose files defer a module, and the version each entry below was read from. */
+const packages = { "@pulumi/pulumi": "3.248.0", "@pulumi/policy": "1.21.0" } as const;
+
 /** Which module is deferred where: the SDK file that requires it and the statement it does it with. */
 export interface DeferredModule {
-    /** The file of @pulumi/pulumi that requires it, relative to the package. */
+    /** The package of that file; @pulumi/pulumi unless said. */
+    readonly package?: keyof typeof packages;
+    /** The file of the package that requires it, relative to the package. */
     readonly requiredBy: string;
     /** The request, as written in that file. */
     readonly request: string;
@@ -51,23 +61,70 @@ export const deferredModules: readonly DeferredModule[] = [
         importStar: true,
     },
     { requiredBy: "index.js", request: "./provider", statement: 'const provider = __importStar(require("./provider"));', importStar: true },
+    ...["errors.js", "runtime/settings.js", "runtime/callbacks.js", "runtime/resource.js", "runtime/invoke.js"].map((requiredBy) => ({
+        requiredBy,
+        request: "@grpc/grpc-js",
+        statement: 'const grpc = __importStar(require("@grpc/grpc-js"));',
+        importStar: true,
+    })),
+    {
+        requiredBy: "runtime/settings.js",
+        request: "../proto/engine_grpc_pb",
+        statement: 'const engrpc = __importStar(require("../proto/engine_grpc_pb"));',
+        importStar: true,
+    },
+    {
+        requiredBy: "runtime/settings.js",
+        request: "../proto/resource_grpc_pb",
+        statement: 'const resrpc = __importStar(require("../proto/resource_grpc_pb"));',
+        importStar: true,
+    },
+    {
+        requiredBy: "runtime/callbacks.js",
+        request: "../proto/callback_grpc_pb",
+        statement: 'const callrpc = __importStar(require("../proto/callback_grpc_pb"));',
+        importStar: true,
+    },
+    // Only PolicyPack's constructor, serving the pack to the engine, reads it.
+    {
+        package: "@pulumi/policy",
+        requiredBy: "policy.js",
+        request: "./server",
+        statement: 'const server_1 = require("./server");',
+        importStar: false,
+    },
 ];
 
-/** The version these were read from. */
-const writtenFor = "3.248.0";
+/** Where each package is installed. */
+const packageDirs = Object.fromEntries(
+    Object.keys(packages).map((name) => [name, path.dirname(require.resolve(`${name}/package.json`))]),
+) as Record<keyof typeof packages, string>;
+const sdkDir = packageDirs["@pulumi/pulumi"];
 
-const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+/** The file of the package `m` names that requires its module. */
+const requiringFile = (m: DeferredModule): string => path.join(packageDirs[m.package ?? "@pulumi/pulumi"], m.requiredBy);
 
 /** What stops a stand-in from being placed, one line each; none when every SDK file reads as expected. */
 export function deferrableProblems(read: (file: string) => string | undefined = (file) => fs.readFileSync(file, "utf8")): string[] {
-    const version = (JSON.parse(fs.readFileSync(path.join(sdkDir, "package.json"), "utf8")) as { version: string }).version;
-    return deferredModules
-        .filter((m) => !(read(path.join(sdkDir, m.requiredBy)) ?? "").includes(m.statement))
-        .map(
-            (m) =>
-                `the offline plan does not support @pulumi/pulumi ${version}: ${m.requiredBy} no longer has \`${m.statement}\`. ` +
-                `automation/plan/sdk-deferred.ts was written for ${writtenFor}; adapt it to this version.`,
+    const version = (name: keyof typeof packages) =>
+        (JSON.parse(fs.readFileSync(path.join(packageDirs[name], "package.json"), "utf8")) as { version: string }).version.replace(
+            /^v/,
+            "",
         );
+    const texts = new Map<string, string>();
+    const text = (file: string) => {
+        if (!texts.has(file)) texts.set(file, read(file) ?? "");
+        return texts.get(file)!;
+    };
+    return deferredModules
+        .filter((m) => !text(requiringFile(m)).includes(m.statement))
+        .map((m) => {
+            const name = m.package ?? "@pulumi/pulumi";
+            return (
+                `the offline plan does not support ${name} ${version(name)}: ${m.requiredBy} no longer has \`${m.statement}\`. ` +
+                `automation/plan/sdk-deferred.ts was written for ${packages[name]}; adapt it to this version.`
+            );
+        });
 }
 
 /** A stand-in for the module `load` returns: every use of it loads the module and is answered by it. */
@@ -100,7 +157,7 @@ function install(): void {
     if (problems.length > 0) throw new Error(problems.join("\n"));
     const Module = require("module") as { _load: (request: string, parent: NodeModule | undefined, isMain: boolean) => unknown };
     const original = Module._load;
-    const deferred = new Map(deferredModules.map((m) => [`${path.join(sdkDir, m.requiredBy)}\0${m.request}`, m]));
+    const deferred = new Map(deferredModules.map((m) => [`${requiringFile(m)}\0${m.request}`, m]));
     Module._load = function (request, parent, isMain) {
         const m = parent && deferred.get(`${parent.filename}\0${request}`);
         if (!m) return original.call(this, request, parent, isMain);

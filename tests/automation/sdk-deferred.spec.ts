@@ -28,7 +28,7 @@ const sdkFile = (relative: string) => path.join(root, "node_modules", "@pulumi",
 describe("the SDK modules an offline plan never uses", function () {
     this.timeout(120_000);
 
-    it("are not loaded by a plan: the closure serializer's npm tree and TypeScript, the Automation API, the provider server", () => {
+    it("are not loaded by a plan: the closure serializer's npm tree and TypeScript, the Automation API, the provider server, gRPC", () => {
         const { modules } = plan("production");
         const has = (file: string) => modules.includes(file);
         assert.ok(has(sdkFile("index.js")), "the plan did not load the SDK at all");
@@ -36,6 +36,10 @@ describe("the SDK modules an offline plan never uses", function () {
         assert.ok(!has(sdkFile("provider/index.js")), "the provider server was loaded");
         assert.ok(!modules.some((m) => m.includes("/node_modules/@npmcli/arborist/")), "@npmcli/arborist was loaded");
         assert.ok(!modules.some((m) => m.endsWith("/node_modules/typescript/lib/typescript.js")), "TypeScript was loaded");
+        // The engine's transport: the plan's monitor is in process, and the policy pack runs without its analyzer server.
+        assert.ok(has(path.join(root, "node_modules", "@pulumi", "policy", "policy.js")), "the plan did not run the policy pack");
+        assert.ok(!modules.some((m) => m.includes("/node_modules/@grpc/grpc-js/")), "@grpc/grpc-js was loaded");
+        assert.ok(!has(path.join(root, "node_modules", "@pulumi", "policy", "server.js")), "the policy pack's analyzer server was loaded");
     });
 
     it("leave every stack's plan exactly as it is when they are loaded up front", () => {
@@ -54,15 +58,28 @@ describe("the SDK modules an offline plan never uses", function () {
         const script = [
             `require(${JSON.stringify(path.join(root, "automation", "plan", "sdk-deferred.ts"))});`,
             `const pulumi = require("@pulumi/pulumi");`,
+            // Before anything reaches for the Automation API, which loads gRPC itself.
+            `const grpcBefore = Object.keys(require.cache).some((k) => k.includes("/node_modules/@grpc/grpc-js/"));`,
             `const before = Object.keys(require.cache).includes(${JSON.stringify(sdkFile("automation/index.js"))});`,
             `const ok = typeof pulumi.automation.LocalWorkspace === "function" && Object.keys(pulumi.automation).includes("LocalWorkspace") && "Stack" in pulumi.automation;`,
             `const after = Object.keys(require.cache).includes(${JSON.stringify(sdkFile("automation/index.js"))});`,
             `const ts = require(${JSON.stringify(sdkFile("runtime/closure/parseFunction.js"))});`,
-            `console.log(JSON.stringify({ before, ok, after, parses: typeof ts.parseFunction === "function" && ts.parseFunction("function f(a) { return a; }")[0] === "" }));`,
+            // An engine's error as the SDK tells it apart: its gRPC status, read from the real module.
+            `const unavailable = require("@pulumi/pulumi/errors").isGrpcError({ code: 14 });`,
+            `const policyServer = typeof require("@pulumi/policy/policy.js").PolicyPack === "function";`,
+            `console.log(JSON.stringify({ before, ok, after, parses: typeof ts.parseFunction === "function" && ts.parseFunction("function f(a) { return a; }")[0] === "", grpcBefore, unavailable, policyServer }));`,
         ].join("\n");
         const run = spawnSync(process.execPath, ["-r", register, "-e", script], { cwd: root, encoding: "utf8" });
         assert.equal(run.status, 0, run.stderr);
-        assert.deepEqual(JSON.parse(run.stdout), { before: false, ok: true, after: true, parses: true });
+        assert.deepEqual(JSON.parse(run.stdout), {
+            before: false,
+            ok: true,
+            after: true,
+            parses: true,
+            grpcBefore: false,
+            unavailable: true,
+            policyServer: true,
+        });
     });
 
     it("are deferred only where the SDK requires them as this file expects, and an SDK of another shape is named", () => {
