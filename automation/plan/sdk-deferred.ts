@@ -8,7 +8,9 @@
  * the real module on first use: the SDK holds a stand-in that loads it when a property is read.
  * Also deferred: gRPC (@grpc/grpc-js, about 65 modules, and the generated gRPC clients), the engine's
  * transport, which the plan's in-process monitor never uses (the SDK reads it for a client it never
- * makes and for the status codes of an engine's errors); and the policy pack's analyzer server
+ * makes and for the status codes of an engine's errors), with the tracing (@opentelemetry/api) of
+ * those clients; the closure serializer's package.json reader (normalize-package-data, with npm's
+ * licence and git-host parsers); and the policy pack's analyzer server
  * (@pulumi/policy's server.js, which serves the pack to the engine over gRPC), which the plan's own
  * policy runner never starts.
  *
@@ -35,8 +37,9 @@ export interface DeferredModule {
     readonly statement: string;
     /**
      * Whether the file wraps it in TypeScript's `__importStar`, which copies every export of a
-     * module without `__esModule`: the stand-in then says it is an ES module and answers `default`
-     * with the module itself, as `__importStar` would have, without loading it.
+     * module without `__esModule` (or `__importDefault`, which wraps it as `default`): the stand-in
+     * then says it is an ES module and answers `default` with the module itself, as either would
+     * have, without loading it.
      */
     readonly importStar: boolean;
 }
@@ -83,6 +86,21 @@ export const deferredModules: readonly DeferredModule[] = [
         requiredBy: "runtime/callbacks.js",
         request: "../proto/callback_grpc_pb",
         statement: 'const callrpc = __importStar(require("../proto/callback_grpc_pb"));',
+        importStar: true,
+    },
+    // The closure serializer's reading of package.json files, when it collects a function's packages.
+    {
+        requiredBy: "runtime/closure/codePaths.js",
+        request: "normalize-package-data",
+        statement: 'const normalize_package_data_1 = __importDefault(require("normalize-package-data"));',
+        // `__importDefault` wraps a module without `__esModule` in `{ default: module }`; the stand-in answers both alike.
+        importStar: true,
+    },
+    // Tracing, which the SDK reads only in the interceptor of its gRPC clients.
+    {
+        requiredBy: "runtime/settings.js",
+        request: "@opentelemetry/api",
+        statement: 'const opentelemetry = __importStar(require("@opentelemetry/api"));',
         importStar: true,
     },
     // Only PolicyPack's constructor, serving the pack to the engine, reads it.

@@ -28,7 +28,7 @@ const sdkFile = (relative: string) => path.join(root, "node_modules", "@pulumi",
 describe("the SDK modules an offline plan never uses", function () {
     this.timeout(120_000);
 
-    it("are not loaded by a plan: the closure serializer's npm tree and TypeScript, the Automation API, the provider server, gRPC", () => {
+    it("are not loaded by a plan: the closure serializer's npm tree and TypeScript, the Automation API, the provider server, gRPC, tracing", () => {
         const { modules } = plan("production");
         const has = (file: string) => modules.includes(file);
         assert.ok(has(sdkFile("index.js")), "the plan did not load the SDK at all");
@@ -36,6 +36,8 @@ describe("the SDK modules an offline plan never uses", function () {
         assert.ok(!has(sdkFile("provider/index.js")), "the provider server was loaded");
         assert.ok(!modules.some((m) => m.includes("/node_modules/@npmcli/arborist/")), "@npmcli/arborist was loaded");
         assert.ok(!modules.some((m) => m.endsWith("/node_modules/typescript/lib/typescript.js")), "TypeScript was loaded");
+        assert.ok(!modules.some((m) => m.includes("/node_modules/normalize-package-data/")), "normalize-package-data was loaded");
+        assert.ok(!modules.some((m) => m.includes("/node_modules/@opentelemetry/api/")), "@opentelemetry/api was loaded");
         // The engine's transport: the plan's monitor is in process, and the policy pack runs without its analyzer server.
         assert.ok(has(path.join(root, "node_modules", "@pulumi", "policy", "policy.js")), "the plan did not run the policy pack");
         assert.ok(!modules.some((m) => m.includes("/node_modules/@grpc/grpc-js/")), "@grpc/grpc-js was loaded");
