@@ -14,6 +14,13 @@
  * (@pulumi/policy's server.js, which serves the pack to the engine over gRPC), which the plan's own
  * policy runner never starts.
  *
+ * And @pulumi/aws's service namespaces (`aws.s3`, `aws.rds`, ...): its index loads all of them, some
+ * 240 modules that define each resource class's lazy getter and register the service's resources
+ * for deserializing references to them; a plan uses a few dozen. Each loads when the program first
+ * reads it, and a lookup of an AWS resource module the SDK makes outside of loading a module (only
+ * to deserialize a reference to an AWS resource) first loads every namespace not loaded yet, so it
+ * finds what it found before (awsNamespaceLookups below).
+ *
  * This module must load before the SDK (automation/plan-cli.ts imports it first). It does nothing
  * where the SDK is already loaded, and nothing with SALEOR_PLAN_EAGER_SDK=1 (the specs compare the
  * plans both ways). Each stand-in is placed only where the SDK requires the module exactly as below;
@@ -23,7 +30,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 /** The packages whose files defer a module, and the version each entry below was read from. */
-const packages = { "@pulumi/pulumi": "3.248.0", "@pulumi/policy": "1.21.0" } as const;
+const packages = { "@pulumi/pulumi": "3.248.0", "@pulumi/policy": "1.21.0", "@pulumi/aws": "7.48.0" } as const;
 
 /** Which module is deferred where: the SDK file that requires it and the statement it does it with. */
 export interface DeferredModule {
@@ -122,6 +129,23 @@ const sdkDir = packageDirs["@pulumi/pulumi"];
 /** The file of the package `m` names that requires its module. */
 const requiringFile = (m: DeferredModule): string => path.join(packageDirs[m.package ?? "@pulumi/pulumi"], m.requiredBy);
 
+/** How @pulumi/aws's index.js requires a service namespace (a directory beside it): `const s3 = __importStar(require("./s3"));`. */
+const awsNamespaceStatement = /^const (\w+) = __importStar\(require\("\.\/\1"\)\);$/gm;
+
+/** @pulumi/aws's service namespaces, as its index.js requires them (each the directory of that name). */
+export function awsNamespaces(read: (file: string) => string | undefined = (file) => fs.readFileSync(file, "utf8")): DeferredModule[] {
+    const dir = packageDirs["@pulumi/aws"];
+    return [...(read(path.join(dir, "index.js")) ?? "").matchAll(awsNamespaceStatement)]
+        .filter(([, name]) => fs.existsSync(path.join(dir, name, "index.js")))
+        .map(([statement, name]) => ({
+            package: "@pulumi/aws",
+            requiredBy: "index.js",
+            request: `./${name}`,
+            statement,
+            importStar: true,
+        }));
+}
+
 /** What stops a stand-in from being placed, one line each; none when every SDK file reads as expected. */
 export function deferrableProblems(read: (file: string) => string | undefined = (file) => fs.readFileSync(file, "utf8")): string[] {
     const version = (name: keyof typeof packages) =>
@@ -134,7 +158,7 @@ export function deferrableProblems(read: (file: string) => string | undefined = 
         if (!texts.has(file)) texts.set(file, read(file) ?? "");
         return texts.get(file)!;
     };
-    return deferredModules
+    const problems = deferredModules
         .filter((m) => !text(requiringFile(m)).includes(m.statement))
         .map((m) => {
             const name = m.package ?? "@pulumi/pulumi";
@@ -143,6 +167,14 @@ export function deferrableProblems(read: (file: string) => string | undefined = 
                 `automation/plan/sdk-deferred.ts was written for ${packages[name]}; adapt it to this version.`
             );
         });
+    // The namespaces are read from the file itself: some must be there, written as this file expects.
+    if (awsNamespaces(text).length === 0) {
+        problems.push(
+            `the offline plan does not support @pulumi/aws ${version("@pulumi/aws")}: index.js requires no service namespace as ` +
+                `\`const s3 = __importStar(require("./s3"));\`. automation/plan/sdk-deferred.ts was written for ${packages["@pulumi/aws"]}; adapt it to this version.`,
+        );
+    }
+    return problems;
 }
 
 /** A stand-in for the module `load` returns: every use of it loads the module and is answered by it. */
@@ -175,12 +207,57 @@ function install(): void {
     if (problems.length > 0) throw new Error(problems.join("\n"));
     const Module = require("module") as { _load: (request: string, parent: NodeModule | undefined, isMain: boolean) => unknown };
     const original = Module._load;
-    const deferred = new Map(deferredModules.map((m) => [`${requiringFile(m)}\0${m.request}`, m]));
+    const deferred = new Map([...deferredModules, ...awsNamespaces()].map((m) => [`${requiringFile(m)}\0${m.request}`, m]));
+    /** Modules being loaded right now (a module registers its resources while it loads). */
+    let loading = 0;
+    const load = (self: unknown, request: string, parent: NodeModule | undefined, isMain: boolean): unknown => {
+        loading++;
+        try {
+            return original.call(self, request, parent, isMain);
+        } finally {
+            loading--;
+        }
+    };
+    /** The AWS namespaces not loaded yet: each loads itself. */
+    const awsPending = new Set<() => unknown>();
     Module._load = function (request, parent, isMain) {
         const m = parent && deferred.get(`${parent.filename}\0${request}`);
-        if (!m) return original.call(this, request, parent, isMain);
+        if (!m) return load(this, request, parent, isMain);
         let real: Record<PropertyKey, unknown> | undefined;
-        return standIn(() => (real ??= original.call(this, request, parent, isMain) as Record<PropertyKey, unknown>), m.importStar);
+        const loadReal = () => {
+            if (!real) {
+                awsPending.delete(loadReal);
+                real = load(this, request, parent, isMain) as Record<PropertyKey, unknown>;
+            }
+            return real;
+        };
+        if (m.package === "@pulumi/aws") {
+            // @pulumi/aws's index has loaded the SDK before its namespaces.
+            if (awsPending.size === 0 && !awsLookupsFollowed) followAwsLookups(() => loading > 0, awsPending);
+            awsPending.add(loadReal);
+        }
+        return standIn(loadReal, m.importStar);
+    };
+}
+
+let awsLookupsFollowed = false;
+
+/**
+ * Makes a lookup of an AWS resource module find what it found when every namespace loaded with the
+ * index: the SDK looks modules up in one map (runtime/state.js, getResourceModules), both when a
+ * module registers its resources while it loads (a first registration finds nothing, and must) and
+ * when it deserializes a reference to a resource. An AWS key not found outside of loading a module
+ * loads every namespace not loaded yet, which registers theirs, and is looked up again.
+ */
+function followAwsLookups(whileLoading: () => boolean, pending: Set<() => unknown>): void {
+    awsLookupsFollowed = true;
+    const modules = (require("@pulumi/pulumi/runtime/state") as { getResourceModules(): Map<string, unknown> }).getResourceModules();
+    const get = modules.get;
+    modules.get = function (key: string) {
+        const found = get.call(this, key);
+        if (found !== undefined || whileLoading() || pending.size === 0 || !String(key).startsWith("aws:")) return found;
+        for (const loadNamespace of [...pending]) loadNamespace();
+        return get.call(this, key);
     };
 }
 

@@ -24,11 +24,12 @@ function plan(stack: string, env: Record<string, string> = {}): { doc: Record<st
 }
 
 const sdkFile = (relative: string) => path.join(root, "node_modules", "@pulumi", "pulumi", relative);
+const awsFile = (relative: string) => path.join(root, "node_modules", "@pulumi", "aws", relative);
 
 describe("the SDK modules an offline plan never uses", function () {
     this.timeout(120_000);
 
-    it("are not loaded by a plan: the closure serializer's npm tree and TypeScript, the Automation API, the provider server, gRPC, tracing", () => {
+    it("are not loaded by a plan: the closure serializer's npm tree and TypeScript, the Automation API, the provider server, gRPC, tracing, unused AWS services", () => {
         const { modules } = plan("production");
         const has = (file: string) => modules.includes(file);
         assert.ok(has(sdkFile("index.js")), "the plan did not load the SDK at all");
@@ -38,6 +39,9 @@ describe("the SDK modules an offline plan never uses", function () {
         assert.ok(!modules.some((m) => m.endsWith("/node_modules/typescript/lib/typescript.js")), "TypeScript was loaded");
         assert.ok(!modules.some((m) => m.includes("/node_modules/normalize-package-data/")), "normalize-package-data was loaded");
         assert.ok(!modules.some((m) => m.includes("/node_modules/@opentelemetry/api/")), "@opentelemetry/api was loaded");
+        // The AWS services the program uses load when it first reads them; the others not at all.
+        assert.ok(has(awsFile("index.js")) && has(awsFile("rds/index.js")), "the plan did not load @pulumi/aws and its rds service");
+        assert.ok(!has(awsFile("accessanalyzer/index.js")), "an AWS service the program never uses (accessanalyzer) was loaded");
         // The engine's transport: the plan's monitor is in process, and the policy pack runs without its analyzer server.
         assert.ok(has(path.join(root, "node_modules", "@pulumi", "policy", "policy.js")), "the plan did not run the policy pack");
         assert.ok(!modules.some((m) => m.includes("/node_modules/@grpc/grpc-js/")), "@grpc/grpc-js was loaded");
@@ -69,7 +73,13 @@ describe("the SDK modules an offline plan never uses", function () {
             // An engine's error as the SDK tells it apart: its gRPC status, read from the real module.
             `const unavailable = require("@pulumi/pulumi/errors").isGrpcError({ code: 14 });`,
             `const policyServer = typeof require("@pulumi/policy/policy.js").PolicyPack === "function";`,
-            `console.log(JSON.stringify({ before, ok, after, parses: typeof ts.parseFunction === "function" && ts.parseFunction("function f(a) { return a; }")[0] === "", grpcBefore, unavailable, policyServer }));`,
+            // An AWS service: loaded when read, and found (with all others) when the SDK looks up a resource module.
+            `const aws = require("@pulumi/aws");`,
+            `const loadedAws = (service) => Object.keys(require.cache).includes(require("path").join(${JSON.stringify(awsFile(""))}, service, "index.js"));`,
+            `const awsBefore = loadedAws("accessanalyzer") || loadedAws("acm");`,
+            `const awsClass = aws.accessanalyzer.Analyzer.__pulumiType === "aws:accessanalyzer/analyzer:Analyzer" && loadedAws("accessanalyzer") && !loadedAws("acm");`,
+            `const awsLookup = typeof require("@pulumi/pulumi/runtime/rpc").getResourceModule("aws", "acm/certificate")?.construct === "function" && loadedAws("acm");`,
+            `console.log(JSON.stringify({ before, ok, after, parses: typeof ts.parseFunction === "function" && ts.parseFunction("function f(a) { return a; }")[0] === "", grpcBefore, unavailable, policyServer, awsBefore, awsClass, awsLookup }));`,
         ].join("\n");
         const run = spawnSync(process.execPath, ["-r", register, "-e", script], { cwd: root, encoding: "utf8" });
         assert.equal(run.status, 0, run.stderr);
@@ -81,6 +91,9 @@ describe("the SDK modules an offline plan never uses", function () {
             grpcBefore: false,
             unavailable: true,
             policyServer: true,
+            awsBefore: false,
+            awsClass: true,
+            awsLookup: true,
         });
     });
 
@@ -89,7 +102,9 @@ describe("the SDK modules an offline plan never uses", function () {
         const problems = deferrableProblems((file) =>
             file.endsWith("index.js") ? "const automation = require('./automation');" : undefined,
         );
-        assert.equal(problems.length, deferredModules.length);
+        // Every statement, and @pulumi/aws's index without a service namespace as it expects them.
+        assert.equal(problems.length, deferredModules.length + 1);
         assert.match(problems[0], /@pulumi\/pulumi \d+\.\d+\.\d+/);
+        assert.match(problems[problems.length - 1], /@pulumi\/aws \d+\.\d+\.\d+: index\.js requires no service namespace/);
     });
 });
