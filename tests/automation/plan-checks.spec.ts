@@ -38,6 +38,34 @@ describe("the plan's checks, Kubernetes on a thread of its own", () => {
         assert.deepEqual(got, expected);
     });
 
+    it("are told each Kubernetes kind the program registers once, however many objects of it there are", async () => {
+        const checks = new PlanChecks();
+        const sent: unknown[] = [];
+        const worker = (checks as unknown as { worker: { postMessage(m: unknown): void } }).worker;
+        const postMessage = worker.postMessage.bind(worker);
+        worker.postMessage = (m: unknown) => {
+            sent.push(m);
+            postMessage(m);
+        };
+        for (const type of [
+            "kubernetes:apps/v1:Deployment",
+            "aws:s3/bucketV2:BucketV2",
+            "kubernetes:apps/v1:Deployment",
+            "kubernetes:core/v1:Service",
+        ]) {
+            checks.preload(type);
+        }
+        const got = await checks.run(await planOf("dev"), undefined);
+        assert.ok(got.kubernetes.validated.length > 0);
+        assert.deepEqual(
+            sent.filter((m) => (m as { kind: string }).kind === "preload"),
+            [
+                { kind: "preload", type: "kubernetes:apps/v1:Deployment" },
+                { kind: "preload", type: "kubernetes:core/v1:Service" },
+            ],
+        );
+    });
+
     it("skip the policy pack when the plan is made with --no-policy", async () => {
         const got = await new PlanChecks().run(await planOf("dev"), undefined);
         assert.equal(got.policy, undefined);
