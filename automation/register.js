@@ -100,7 +100,7 @@ function compiledWithHash(source, filename) {
 //
 // Each entry is named by a hash of the module's path and of this Node's version, and starts with
 // what identifies the code it was made from: the transpile cache's hash for TypeScript, the file's
-// size and modification time for JavaScript. A changed module's entry is replaced, not added to.
+// content (SHA-1) for JavaScript. A changed module's entry is replaced, not added to.
 
 const codeCacheDir = path.join(cacheDir, "v8");
 const codeCacheKey = JSON.stringify([process.version, process.versions.v8, process.arch]);
@@ -189,17 +189,12 @@ function runWithCodeCache(module, content, filename, identity) {
 }
 
 const nodeCompile = Module.prototype._compile;
-/** Set while Node's loader reads a JavaScript file: its identity, for the _compile call that follows. */
+/** Set while Node's loader reads a JavaScript file: its name, for the _compile call that follows. */
 let loadingJs;
 const compileJs = Module._extensions[".js"];
 Module._extensions[".js"] = function (module, filename) {
     const outer = loadingJs;
-    try {
-        const stat = fs.statSync(filename);
-        loadingJs = { filename, identity: `js:${stat.size}:${stat.mtimeMs}` };
-    } catch {
-        loadingJs = undefined;
-    }
+    loadingJs = filename;
     try {
         return compileJs(module, filename);
     } finally {
@@ -209,8 +204,12 @@ Module._extensions[".js"] = function (module, filename) {
 Module.prototype._compile = function (content, filename, format) {
     const loading = loadingJs;
     loadingJs = undefined;
-    if (loading && loading.filename === filename && (format === undefined || format === "commonjs")) {
-        if (runWithCodeCache(this, content, filename, `${loading.identity}:${content.length}`)) return undefined;
+    if (loading === filename && (format === undefined || format === "commonjs")) {
+        // Named by the content, not the file's size and time: npm writes every file of a package with
+        // one fixed time, and V8 checks only the source's length before it runs cached code, so a new
+        // version's file of the same length would run the old one's (about 4 ms for a plan's 5 MB).
+        const digest = crypto.createHash("sha1").update(content).digest("hex");
+        if (runWithCodeCache(this, content, filename, `js:${digest}`)) return undefined;
     }
     return Reflect.apply(nodeCompile, this, arguments);
 };

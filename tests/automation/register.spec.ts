@@ -76,6 +76,20 @@ describe("TypeScript loader (automation/register.js)", () => {
         assert.equal(run().out, "dep 2");
     });
 
+    it("runs a package's new code when an install rewrites a file with the same size and time, as npm does", () => {
+        // npm writes every file of a package with the same fixed modification time, and a new version
+        // may change a file without changing its length (a version string, an operator).
+        write(`console.log("dep", require("./dep.js"));\n`);
+        const dep = path.join(dir, "dep.js");
+        fs.writeFileSync(dep, `module.exports = "1.0.1";\n`);
+        const npmTime = new Date("1985-10-26T08:15:00Z");
+        fs.utimesSync(dep, npmTime, npmTime);
+        assert.equal(run().out, "dep 1.0.1");
+        fs.writeFileSync(dep, `module.exports = "1.0.2";\n`);
+        fs.utimesSync(dep, npmTime, npmTime);
+        assert.equal(run().out, "dep 1.0.2");
+    });
+
     it("reports an error at its line and column in the module's own file, also from kept code", () => {
         write(`try { require("./fail.js"); } catch (e) { console.log((e as Error).stack!.split("\\n")[1].trim()); }\n`);
         fs.writeFileSync(path.join(dir, "fail.js"), `const a = 1; throw new Error("x" + a);\n`);
