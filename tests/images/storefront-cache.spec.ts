@@ -128,9 +128,9 @@ describe("the storefront image's shared page cache (Next.js 16 against a real Re
         return pod;
     }
 
-    /** The catalog stamp a pod's home page shows: `<pod that rendered it>@<time>`. */
-    async function stamp(pod: Pod): Promise<string> {
-        const html = await (await fetch(`${pod.url}/`)).text();
+    /** The stamp a pod's page shows (the home page's catalog read by default): `<pod that rendered it>@<time>`. */
+    async function stamp(pod: Pod, page = "/"): Promise<string> {
+        const html = await (await fetch(`${pod.url}${page}`)).text();
         const m = /id="stamp">\[(?:<!-- -->)?([^<]+)(?:<!-- -->)?\]/.exec(html);
         assert.ok(m, `${pod.name}'s page shows a stamp:\n${html.slice(0, 500)}\n${pod.output}`);
         return m[1];
@@ -199,6 +199,22 @@ describe("the storefront image's shared page cache (Next.js 16 against a real Re
         });
         assert.notEqual(fresh, first);
         assert.equal(await stamp(a), await stamp(b), "after the revalidation both pods serve the same, new entry");
+    });
+
+    it("serves a page one pod regenerated after revalidatePath from every pod", async function () {
+        const a = pods.find((p) => p.name === "a") ?? (await startPod("a"));
+        const b = pods.find((p) => p.name === "b") ?? (await startPod("b"));
+        // Rendered at build: the same on both until a revalidation.
+        assert.equal(await stamp(a, "/static"), await stamp(b, "/static"));
+        const res = await fetch(`${a.url}/api/revalidate-path`, { method: "POST" });
+        assert.equal(res.status, 200);
+        // The next visit, on b, renders the page again...
+        const regenerated = await waitFor("b to regenerate /static", async () => {
+            const s = await stamp(b, "/static");
+            return s.startsWith("b@") ? s : undefined;
+        });
+        // ...and a, which took the revalidation, serves b's page rather than one of its own.
+        assert.equal(await stamp(a, "/static"), regenerated, "a serves the page b regenerated");
     });
 
     it("keeps each release's entries apart, so a canary never serves pages the stable release rendered", async function () {
