@@ -47,51 +47,45 @@ export function createCanaryAnalysis(name: string, args: CanaryAnalysisArgs, opt
         returnData: false,
     });
     const measured = { interval: "1m", failureLimit: 1 };
-    return new CustomResource(
+    return analysisTemplate(
         name,
-        {
-            apiVersion: "argoproj.io/v1alpha1",
-            kind: "AnalysisTemplate",
-            metadata: { namespace: args.namespace, labels: appLabels(args.component, args.instance) },
-            spec: {
-                metrics: [
-                    {
-                        name: "alb-5xx-share",
-                        ...measured,
-                        successCondition: `all(result[0].Values, {# <= ${t.errorRatePercent}})`,
-                        provider: {
-                            cloudWatch: {
-                                interval: "10m",
-                                metricDataQueries: [
-                                    {
-                                        id: "share",
-                                        expression: `IF(total >= ${t.minimumRequests}, 100 * errors / total, 0)`,
-                                        label: "5xx share of requests (%)",
-                                        returnData: true,
-                                    },
-                                    { id: "total", expression: "FILL(requests, 0) + FILL(elb5xx, 0)", returnData: false },
-                                    { id: "errors", expression: "FILL(target5xx, 0) + FILL(elb5xx, 0)", returnData: false },
-                                    alb("requests", "RequestCount", "Sum"),
-                                    alb("target5xx", "HTTPCode_Target_5XX_Count", "Sum"),
-                                    alb("elb5xx", "HTTPCode_ELB_5XX_Count", "Sum"),
-                                ],
+        args,
+        [
+            {
+                name: "alb-5xx-share",
+                ...measured,
+                successCondition: `all(result[0].Values, {# <= ${t.errorRatePercent}})`,
+                provider: {
+                    cloudWatch: {
+                        interval: "10m",
+                        metricDataQueries: [
+                            {
+                                id: "share",
+                                expression: `IF(total >= ${t.minimumRequests}, 100 * errors / total, 0)`,
+                                label: "5xx share of requests (%)",
+                                returnData: true,
                             },
-                        },
+                            { id: "total", expression: "FILL(requests, 0) + FILL(elb5xx, 0)", returnData: false },
+                            { id: "errors", expression: "FILL(target5xx, 0) + FILL(elb5xx, 0)", returnData: false },
+                            alb("requests", "RequestCount", "Sum"),
+                            alb("target5xx", "HTTPCode_Target_5XX_Count", "Sum"),
+                            alb("elb5xx", "HTTPCode_ELB_5XX_Count", "Sum"),
+                        ],
                     },
-                    {
-                        name: "alb-p95-latency",
-                        ...measured,
-                        successCondition: `all(result[0].Values, {# <= ${t.p95ResponseTimeSeconds}})`,
-                        provider: {
-                            cloudWatch: {
-                                interval: "10m",
-                                metricDataQueries: [{ ...alb("p95", "TargetResponseTime", "p95"), returnData: true }],
-                            },
-                        },
-                    },
-                ],
+                },
             },
-        },
+            {
+                name: "alb-p95-latency",
+                ...measured,
+                successCondition: `all(result[0].Values, {# <= ${t.p95ResponseTimeSeconds}})`,
+                provider: {
+                    cloudWatch: {
+                        interval: "10m",
+                        metricDataQueries: [{ ...alb("p95", "TargetResponseTime", "p95"), returnData: true }],
+                    },
+                },
+            },
+        ],
         opts,
     );
 }
@@ -133,30 +127,43 @@ export function createWebCanaryAnalysis(
     opts: pulumi.CustomResourceOptions,
 ): CustomResource {
     const p = args.probe;
+    return analysisTemplate(
+        name,
+        args,
+        [
+            {
+                name: `${args.component}-http`,
+                interval: `${webIntervalSeconds}s`,
+                count: Math.max(3, Math.floor(args.pausedSeconds / webIntervalSeconds)),
+                failureLimit: 1,
+                consecutiveErrorLimit: 1,
+                successCondition: "result != nil",
+                provider: {
+                    web: {
+                        url: pulumi.interpolate`http://${p.canaryServiceName}.${args.namespace}.svc.cluster.local:${p.port}${p.path}`,
+                        timeoutSeconds: 5,
+                    },
+                },
+            },
+        ],
+        opts,
+    );
+}
+
+/** An Argo Rollouts AnalysisTemplate of the app's `metrics`, in its namespace with its labels. */
+function analysisTemplate(
+    name: string,
+    app: Pick<CanaryAnalysisArgs, "namespace" | "component" | "instance">,
+    metrics: Record<string, unknown>[],
+    opts: pulumi.CustomResourceOptions,
+): CustomResource {
     return new CustomResource(
         name,
         {
             apiVersion: "argoproj.io/v1alpha1",
             kind: "AnalysisTemplate",
-            metadata: { namespace: args.namespace, labels: appLabels(args.component, args.instance) },
-            spec: {
-                metrics: [
-                    {
-                        name: `${args.component}-http`,
-                        interval: `${webIntervalSeconds}s`,
-                        count: Math.max(3, Math.floor(args.pausedSeconds / webIntervalSeconds)),
-                        failureLimit: 1,
-                        consecutiveErrorLimit: 1,
-                        successCondition: "result != nil",
-                        provider: {
-                            web: {
-                                url: pulumi.interpolate`http://${p.canaryServiceName}.${args.namespace}.svc.cluster.local:${p.port}${p.path}`,
-                                timeoutSeconds: 5,
-                            },
-                        },
-                    },
-                ],
-            },
+            metadata: { namespace: app.namespace, labels: appLabels(app.component, app.instance) },
+            spec: { metrics },
         },
         opts,
     );
