@@ -187,7 +187,7 @@ export type MediaStorage =
           readonly privateBucket: pulumi.Output<string>;
       };
 
-/** Connection facts handed to SaleorCore. Every URL that carries a password is a Pulumi secret. */
+/** Connection facts the data tier hands to the apps: SaleorCore, and the storefront its page cache. Every URL that carries a password is a Pulumi secret. */
 export interface ConnectionFacts {
     /** DATABASE_URL: the writer. */
     readonly databaseUrl: pulumi.Output<string>;
